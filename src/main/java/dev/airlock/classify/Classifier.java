@@ -1,0 +1,79 @@
+package dev.airlock.classify;
+
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.ClassifyRule;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.identity.Caller;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Computes a request's {@link Classification}. Synchronous and free of I/O. Sources are applied in a
+ * fixed order and the level only ever rises; {@code raisedBy} keeps each source that set the final
+ * level or contributed a raise.
+ */
+public final class Classifier {
+    private final List<String> levels;
+    private final List<CompiledRule> rules;
+
+    private record CompiledRule(ClassifyRule rule, PathMatcher matcher, int rank) {}
+
+    public Classifier(AirlockConfig config) {
+        this.levels = config.levels();
+        List<CompiledRule> compiled = new ArrayList<>();
+        for (ClassifyRule r : config.rules()) {
+            PathMatcher m = r.pathGlob() == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + r.pathGlob());
+            compiled.add(new CompiledRule(r, m, levels.indexOf(r.atLeast())));
+        }
+        this.rules = List.copyOf(compiled);
+    }
+
+    /** What the client said about the request (headers or {@code metadata}); any may be null. */
+    public record Hints(String level, String task, String path) {}
+
+    public Classification classify(Caller caller, Hints hints) {
+        Acc acc = new Acc();
+        acc.raise(levels.indexOf(caller.tenant().defaultLevel()), "tenant:" + caller.tenant().name());
+        if (hints.level() != null) {
+            int r = levels.indexOf(hints.level().trim());
+            if (r < 0) {
+                throw new AirlockException(ErrorKind.INVALID_REQUEST, "x-airlock-classification '" + hints.level()
+                        + "' is not a level; use one of " + String.join(", ", levels) + ".", "x-airlock-classification");
+            }
+            acc.raise(r, "header");
+        }
+        for (CompiledRule cr : rules) {
+            boolean hit = hints.task() != null && cr.rule().tasks().contains(hints.task());
+            if (!hit && cr.matcher() != null && hints.path() != null) hit = matches(cr.matcher(), hints.path());
+            if (hit) acc.raise(cr.rank(), "rule:" + cr.rule().name());
+        }
+        return new Classification(levels.get(acc.rank), acc.rank, acc.sources);
+    }
+
+    private static boolean matches(PathMatcher m, String path) {
+        try {
+            String p = path.startsWith("./") ? path.substring(2) : path;
+            return m.matches(Path.of(p));
+        } catch (RuntimeException e) {
+            return false; // not a path this platform can parse: no rule can match it
+        }
+    }
+
+    private static final class Acc {
+        int rank;
+        final List<String> sources = new ArrayList<>(4);
+
+        void raise(int r, String source) {
+            if (r > rank) {
+                rank = r;
+                sources.add(source);
+            } else if (r == rank && r > 0) {
+                sources.add(source);
+            }
+        }
+    }
+}

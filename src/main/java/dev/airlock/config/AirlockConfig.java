@@ -1,0 +1,38 @@
+package dev.airlock.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The frozen configuration snapshot. Built only by {@link ConfigLoader} after every reference was
+ * checked; all collections are unmodifiable and keep the file's order.
+ *
+ * @param levels     classification levels, lowest first
+ * @param residency  level → zones that level may reach (a level with no entry reaches nothing)
+ * @param detectors  content detector names switched on
+ * @param failClosed whether a detector error raises the request to the highest level
+ */
+public record AirlockConfig(
+        Server server,
+        List<String> levels,
+        Map<String, Zone> zones,
+        Map<String, Set<String>> residency,
+        Map<String, Deployment> deployments,
+        Map<String, Route> routes,
+        List<ClassifyRule> rules,
+        List<String> detectors,
+        boolean failClosed,
+        Map<String, Tenant> tenants,
+        Routing routing) {
+
+    public record Zone(String name, boolean external) {}
+
+    public AirlockConfig withServer(Server s) {
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing);
+    }
+
+    public AirlockConfig withDeployments(Map<String, Deployment> d) {
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing);
+    }
+}

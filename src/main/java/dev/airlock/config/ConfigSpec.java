@@ -1,0 +1,47 @@
+package dev.airlock.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The YAML file as written, before validation. Field names map to snake_case keys; Jackson rejects
+ * any key not declared here. Only {@link ConfigLoader} sees these records.
+ */
+record ConfigSpec(
+        ServerSpec server,
+        List<String> levels,
+        Map<String, ZoneSpec> zones,
+        Map<String, List<String>> residency,
+        List<DeploymentSpec> deployments,
+        Map<String, RouteSpec> routes,
+        ClassifySpec classify,
+        Map<String, TenantSpec> tenants,
+        RoutingSpec routing) {
+
+    record ServerSpec(String host, Integer port, Long maxBodyBytes) {}
+
+    record ZoneSpec(Boolean external, String description) {}
+
+    record DeploymentSpec(
+            String id, String provider, String baseUrl, String model, String zone, String release, String license,
+            String apiKey, String region, String endpoint, String awsAccessKeyId, String awsSecretAccessKey,
+            Integer weight, PriceSpec price, SimulatorSpec simulator, TimeoutsSpec timeouts, String anthropicVersion) {}
+
+    record PriceSpec(Double inputPerMtok, Double outputPerMtok, Double hourlyUsd) {}
+
+    record SimulatorSpec(Integer ttftMs, Double tokensPerSecond, Double jitter, Integer maxTokens, Integer port) {}
+
+    record TimeoutsSpec(Long connectMs, Long firstTokenMs, Long idleMs, Long totalMs) {}
+
+    record RouteSpec(List<String> deployments, List<String> fallbacks, String strategy, Integer retries, String onSensitive) {}
+
+    record ClassifySpec(List<RuleSpec> rules, List<String> detectors, String onDetectorError) {}
+
+    record RuleSpec(List<String> task, String path, String atLeast) {}
+
+    record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes) {}
+
+    record RoutingSpec(Integer retries, Long backoffBaseMs, Long backoffMaxMs, Long maxRetryAfterMs,
+                       Integer cooldownFailures, Long cooldownMs, TimeoutsSpec timeouts) {}
+}

@@ -1,0 +1,32 @@
+package dev.airlock.config;
+
+/**
+ * One upstream a route can send to: where it is ({@code zone}), how to speak to it, and the release
+ * tag that names the weights, tokenizer, template and serving parameters it runs.
+ * Secrets are {@link Secret}s, so printing a deployment never prints a key.
+ */
+public record Deployment(
+        String id,
+        ProviderKind provider,
+        String baseUrl,
+        String model,
+        String zone,
+        String release,
+        String license,
+        Secret apiKey,
+        String region,
+        String endpoint,
+        Secret awsAccessKeyId,
+        Secret awsSecretAccessKey,
+        int weight,
+        Price price,
+        SimulatorProfile simulator,
+        Timeouts timeouts,
+        String anthropicVersion) {
+
+    /** The same deployment reached at another base URL (used when a simulator has bound its port). */
+    public Deployment withBaseUrl(String url) {
+        return new Deployment(id, provider, url, model, zone, release, license, apiKey, region, endpoint,
+                awsAccessKeyId, awsSecretAccessKey, weight, price, simulator, timeouts, anthropicVersion);
+    }
+}

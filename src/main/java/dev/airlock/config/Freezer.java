@@ -1,0 +1,313 @@
+package dev.airlock.config;
+
+import dev.airlock.config.ConfigSpec.DeploymentSpec;
+import dev.airlock.config.ConfigSpec.RouteSpec;
+import dev.airlock.config.ConfigSpec.TimeoutsSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Validates a parsed {@link ConfigSpec} and freezes it into an {@link AirlockConfig}. Collects every
+ * problem before failing, so one run of {@code airlock config check} shows them all.
+ */
+final class Freezer {
+    private static final List<String> DEFAULT_LEVELS = List.of("public", "internal", "confidential", "restricted");
+    private static final Set<String> DETECTORS = Set.of("pii", "secrets");
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]*");
+
+    private final ConfigSpec spec;
+    private final LineIndex lines;
+    private final Map<String, String> env;
+    private final String source;
+    private final List<String> problems = new ArrayList<>();
+
+    Freezer(ConfigSpec spec, LineIndex lines, Map<String, String> env, String source) {
+        this.spec = spec;
+        this.lines = lines;
+        this.env = env;
+        this.source = source;
+    }
+
+    AirlockConfig freeze() {
+        Server server = server();
+        List<String> levels = levels();
+        Map<String, AirlockConfig.Zone> zones = zones();
+        Map<String, Set<String>> residency = residency(levels, zones);
+        Routing routing = routing();
+        Map<String, Deployment> deployments = deployments(zones, routing.timeouts());
+        Map<String, Route> routes = routes(deployments, routing);
+        List<ClassifyRule> rules = rules(levels);
+        List<String> detectors = detectors();
+        boolean failClosed = failClosed();
+        Map<String, Tenant> tenants = tenants(levels, routes);
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing);
+    }
+
+    private void problem(String path, String message) {
+        int line = lines.line(path);
+        problems.add(source + (line > 0 ? ":" + line : "") + ": " + path + ": " + message);
+    }
+
+    private Server server() {
+        var s = spec.server();
+        if (s == null) return Server.DEFAULTS;
+        int port = s.port() == null ? Server.DEFAULTS.port() : s.port();
+        if (port < 0 || port > 65535) problem("server.port", "must be between 0 and 65535, got " + port + ".");
+        long max = s.maxBodyBytes() == null ? Server.DEFAULTS.maxBodyBytes() : s.maxBodyBytes();
+        if (max < 1024) problem("server.max_body_bytes", "must be at least 1024 bytes, got " + max + ".");
+        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max);
+    }
+
+    private List<String> levels() {
+        List<String> levels = spec.levels() == null ? DEFAULT_LEVELS : spec.levels();
+        if (levels.isEmpty()) problem("levels", "must list at least one classification level, lowest first.");
+        if (new LinkedHashSet<>(levels).size() != levels.size()) problem("levels", "lists a level twice; each level must appear once.");
+        return List.copyOf(levels);
+    }
+
+    private Map<String, AirlockConfig.Zone> zones() {
+        Map<String, AirlockConfig.Zone> zones = new LinkedHashMap<>();
+        if (spec.zones() == null || spec.zones().isEmpty()) {
+            problem("zones", "at least one zone is required, e.g. 'zones: { on-prem: {} }'.");
+            return zones;
+        }
+        spec.zones().forEach((name, z) -> zones.put(name,
+                new AirlockConfig.Zone(name, z != null && Boolean.TRUE.equals(z.external()))));
+        return Collections.unmodifiableMap(zones);
+    }
+
+    private Map<String, Set<String>> residency(List<String> levels, Map<String, AirlockConfig.Zone> zones) {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        if (spec.residency() == null) {
+            problem("residency", "is required: list for each classification level the zones it may reach, e.g. 'public: [on-prem, internet]'.");
+            return out;
+        }
+        spec.residency().forEach((level, zs) -> {
+            if (!levels.contains(level)) {
+                problem("residency." + level, "'" + level + "' is not a classification level" + Suggest.hint(level, levels));
+                return;
+            }
+            Set<String> allowed = new LinkedHashSet<>();
+            List<String> list = zs == null ? List.of() : zs;
+            for (int i = 0; i < list.size(); i++) {
+                String z = list.get(i);
+                if (!zones.containsKey(z)) problem("residency." + level + "[" + i + "]", "unknown zone '" + z + "'" + Suggest.hint(z, zones.keySet()));
+                allowed.add(z);
+            }
+            out.put(level, Collections.unmodifiableSet(allowed));
+        });
+        for (String level : levels) out.putIfAbsent(level, Set.of()); // unlisted level reaches nothing: fail closed
+        return Collections.unmodifiableMap(out);
+    }
+
+    private Routing routing() {
+        var r = spec.routing();
+        Routing d = Routing.DEFAULTS;
+        if (r == null) return d;
+        Routing out = new Routing(
+                or(r.retries(), d.retries()), or(r.backoffBaseMs(), d.backoffBaseMs()), or(r.backoffMaxMs(), d.backoffMaxMs()),
+                or(r.maxRetryAfterMs(), d.maxRetryAfterMs()), or(r.cooldownFailures(), d.cooldownFailures()),
+                or(r.cooldownMs(), d.cooldownMs()), timeouts("routing.timeouts", r.timeouts(), d.timeouts()));
+        if (out.retries() < 0 || out.retries() > 10) problem("routing.retries", "must be between 0 and 10, got " + out.retries() + ".");
+        if (out.cooldownFailures() < 1) problem("routing.cooldown_failures", "must be at least 1.");
+        return out;
+    }
+
+    private Timeouts timeouts(String path, TimeoutsSpec t, Timeouts base) {
+        if (t == null) return base;
+        Timeouts out = new Timeouts(or(t.connectMs(), base.connectMs()), or(t.firstTokenMs(), base.firstTokenMs()),
+                or(t.idleMs(), base.idleMs()), or(t.totalMs(), base.totalMs()));
+        if (out.connectMs() <= 0 || out.firstTokenMs() <= 0 || out.idleMs() <= 0 || out.totalMs() <= 0) {
+            problem(path, "every timeout must be a positive number of milliseconds.");
+        }
+        return out;
+    }
+
+    private Map<String, Deployment> deployments(Map<String, AirlockConfig.Zone> zones, Timeouts defaults) {
+        Map<String, Deployment> out = new LinkedHashMap<>();
+        List<DeploymentSpec> list = spec.deployments() == null ? List.of() : spec.deployments();
+        if (list.isEmpty()) problem("deployments", "at least one deployment is required.");
+        for (int i = 0; i < list.size(); i++) {
+            DeploymentSpec d = list.get(i);
+            String p = "deployments[" + i + "]";
+            if (d == null) { problem(p, "is empty."); continue; }
+            if (d.id() == null || !ID.matcher(d.id()).matches()) { problem(p + ".id", "each deployment needs an id of letters, digits, '.', '-', '_'."); continue; }
+            if (out.containsKey(d.id())) problem(p + ".id", "deployment id '" + d.id() + "' is used twice; ids must be unique.");
+            ProviderKind kind = provider(p, d.provider());
+            if (d.zone() == null) problem(p + ".zone", "is required: the zone this deployment runs in" + Suggest.hint("", zones.keySet()));
+            else if (!zones.containsKey(d.zone())) problem(p + ".zone", "unknown zone '" + d.zone() + "'" + Suggest.hint(d.zone(), zones.keySet()));
+            String baseUrl = expand(p + ".base_url", d.baseUrl());
+            String model = expand(p + ".model", d.model());
+            if (kind == ProviderKind.OPENAI && baseUrl == null) problem(p + ".base_url", "is required for provider openai, e.g. http://vllm.internal:8000/v1.");
+            if (kind != ProviderKind.SIMULATOR && model == null) problem(p + ".model", "is required: the model name the upstream expects.");
+            if (kind == ProviderKind.BEDROCK && d.region() == null) problem(p + ".region", "is required for provider bedrock, e.g. us-east-1.");
+            if (baseUrl != null && !baseUrl.matches("https?://.+")) problem(p + ".base_url", "must start with http:// or https://.");
+            Secret apiKey = secret(p + ".api_key", d.apiKey());
+            if (kind == ProviderKind.ANTHROPIC && apiKey == null) problem(p + ".api_key", "is required for provider anthropic, e.g. ${ANTHROPIC_API_KEY}.");
+            int weight = d.weight() == null ? 1 : d.weight();
+            if (weight < 1) problem(p + ".weight", "must be at least 1.");
+            var pr = d.price();
+            Price price = pr == null ? Price.FREE : new Price(or(pr.inputPerMtok(), 0.0), or(pr.outputPerMtok(), 0.0), or(pr.hourlyUsd(), 0.0));
+            if (price.inputPerMtok() < 0 || price.outputPerMtok() < 0 || price.hourlyUsd() < 0) problem(p + ".price", "prices cannot be negative.");
+            var s = d.simulator();
+            SimulatorProfile sim = SimulatorProfile.DEFAULTS;
+            if (s != null && kind != ProviderKind.SIMULATOR) problem(p + ".simulator", "only applies to provider simulator.");
+            if (s != null) {
+                sim = new SimulatorProfile(or(s.ttftMs(), sim.ttftMs()), or(s.tokensPerSecond(), sim.tokensPerSecond()),
+                        or(s.jitter(), sim.jitter()), or(s.maxTokens(), sim.maxTokens()), or(s.port(), 0));
+                if (sim.tokensPerSecond() <= 0 || sim.jitter() < 0 || sim.jitter() > 1 || sim.ttftMs() < 0) {
+                    problem(p + ".simulator", "needs ttft_ms >= 0, tokens_per_second > 0 and jitter between 0 and 1.");
+                }
+            }
+            out.put(d.id(), new Deployment(d.id(), kind, baseUrl, model == null ? d.id() : model, d.zone(),
+                    d.release() == null ? "unversioned" : d.release(), d.license(), apiKey, expand(p + ".region", d.region()),
+                    expand(p + ".endpoint", d.endpoint()), secret(p + ".aws_access_key_id", d.awsAccessKeyId()),
+                    secret(p + ".aws_secret_access_key", d.awsSecretAccessKey()), weight, price, sim,
+                    timeouts(p + ".timeouts", d.timeouts(), defaults), d.anthropicVersion() == null ? "2023-06-01" : d.anthropicVersion()));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private ProviderKind provider(String p, String name) {
+        if (name == null) {
+            problem(p + ".provider", "is required; one of " + ProviderKind.choices() + ".");
+            return ProviderKind.OPENAI;
+        }
+        try {
+            return ProviderKind.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            problem(p + ".provider", "unknown provider '" + name + "'; use one of " + ProviderKind.choices() + ".");
+            return ProviderKind.OPENAI;
+        }
+    }
+
+    private Map<String, Route> routes(Map<String, Deployment> deployments, Routing routing) {
+        Map<String, Route> out = new LinkedHashMap<>();
+        Map<String, RouteSpec> specs = spec.routes() == null ? Map.of() : spec.routes();
+        if (specs.isEmpty()) problem("routes", "at least one route is required: the names clients put in 'model'.");
+        specs.forEach((name, r) -> {
+            String p = "routes." + name;
+            if (r == null || r.deployments() == null || r.deployments().isEmpty()) {
+                problem(p + ".deployments", "each route needs at least one deployment" + Suggest.hint("", deployments.keySet()));
+                return;
+            }
+            for (int i = 0; i < r.deployments().size(); i++) {
+                String d = r.deployments().get(i);
+                if (!deployments.containsKey(d)) problem(p + ".deployments[" + i + "]", "unknown deployment '" + d + "'" + Suggest.hint(d, deployments.keySet()));
+            }
+            List<String> fallbacks = r.fallbacks() == null ? List.of() : r.fallbacks();
+            for (int i = 0; i < fallbacks.size(); i++) {
+                String f = fallbacks.get(i);
+                if (f.equals(name)) problem(p + ".fallbacks[" + i + "]", "a route cannot fall back to itself.");
+                else if (!specs.containsKey(f)) problem(p + ".fallbacks[" + i + "]", "unknown route '" + f + "'" + Suggest.hint(f, specs.keySet()));
+            }
+            if (r.strategy() != null && !r.strategy().equals("weighted")) problem(p + ".strategy", "unknown strategy '" + r.strategy() + "'; the only strategy is 'weighted'.");
+            Route.OnSensitive on = Route.OnSensitive.ROUTE;
+            if (r.onSensitive() != null) {
+                try {
+                    on = Route.OnSensitive.valueOf(r.onSensitive().toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    problem(p + ".on_sensitive", "must be one of route, block, redact; got '" + r.onSensitive() + "'.");
+                }
+            }
+            int retries = or(r.retries(), routing.retries());
+            if (retries < 0 || retries > 10) problem(p + ".retries", "must be between 0 and 10.");
+            out.put(name, new Route(name, r.deployments(), fallbacks, retries, on));
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    private List<ClassifyRule> rules(List<String> levels) {
+        List<ClassifyRule> out = new ArrayList<>();
+        if (spec.classify() == null || spec.classify().rules() == null) return out;
+        var list = spec.classify().rules();
+        for (int i = 0; i < list.size(); i++) {
+            var r = list.get(i);
+            String p = "classify.rules[" + i + "]";
+            if (r.atLeast() == null || !levels.contains(r.atLeast())) {
+                problem(p + ".at_least", "must name a classification level" + Suggest.hint(Objects.toString(r.atLeast(), ""), levels));
+            }
+            if ((r.task() == null || r.task().isEmpty()) && r.path() == null) problem(p, "needs 'task' (a list of task names) or 'path' (a glob such as src/core/**).");
+            String name = r.path() != null ? "path:" + r.path() : "task:" + String.join(",", r.task());
+            out.add(new ClassifyRule(name, r.task() == null ? List.of() : r.task(), r.path(), r.atLeast()));
+        }
+        return List.copyOf(out);
+    }
+
+    private List<String> detectors() {
+        if (spec.classify() == null || spec.classify().detectors() == null) return List.of();
+        List<String> d = spec.classify().detectors();
+        for (int i = 0; i < d.size(); i++) {
+            if (!DETECTORS.contains(d.get(i))) problem("classify.detectors[" + i + "]", "unknown detector '" + d.get(i) + "'" + Suggest.hint(d.get(i), DETECTORS));
+        }
+        return List.copyOf(d);
+    }
+
+    private boolean failClosed() {
+        String v = spec.classify() == null ? null : spec.classify().onDetectorError();
+        if (v == null || v.equals("closed")) return true;
+        if (v.equals("open")) return false;
+        problem("classify.on_detector_error", "must be 'closed' (treat as the highest level) or 'open'; got '" + v + "'.");
+        return true;
+    }
+
+    private Map<String, Tenant> tenants(List<String> levels, Map<String, Route> routes) {
+        Map<String, Tenant> out = new LinkedHashMap<>();
+        if (spec.tenants() != null) {
+            spec.tenants().forEach((name, t) -> {
+                String p = "tenants." + name;
+                String level = t == null || t.defaultLevel() == null ? levels.get(0) : t.defaultLevel();
+                if (!levels.contains(level)) problem(p + ".default", "'" + level + "' is not a classification level" + Suggest.hint(level, levels));
+                List<String> allowed = t == null || t.routes() == null ? List.of() : t.routes();
+                for (int i = 0; i < allowed.size(); i++) {
+                    if (!routes.containsKey(allowed.get(i))) problem(p + ".routes[" + i + "]", "unknown route '" + allowed.get(i) + "'" + Suggest.hint(allowed.get(i), routes.keySet()));
+                }
+                out.put(name, new Tenant(name, level, allowed));
+            });
+        }
+        if (!levels.isEmpty()) out.putIfAbsent("default", new Tenant("default", levels.get(0), List.of()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Expands {@code ${VAR}} and {@code ${VAR:-default}}; a missing variable without default is a problem. */
+    private String expand(String path, String raw) {
+        if (raw == null) return null;
+        Matcher m = ENV_REF.matcher(raw);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String v = env.get(m.group(1));
+            if (v == null) v = m.group(2);
+            if (v == null) {
+                problem(path, "environment variable " + m.group(1) + " is not set; export it or give a default as ${" + m.group(1) + ":-value}.");
+                v = "";
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /** Secrets must come from the environment, never be written into the file. */
+    private Secret secret(String path, String raw) {
+        if (raw == null) return null;
+        if (!raw.matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?}")) {
+            problem(path, "secrets must not be written in the file; reference an environment variable such as ${MY_API_KEY}.");
+            return null;
+        }
+        String v = expand(path, raw);
+        return v == null || v.isEmpty() ? null : new Secret(v, raw.replaceAll(":-[^}]*}", "}"));
+    }
+
+    private static <T> T or(T v, T d) { return v == null ? d : v; }
+}

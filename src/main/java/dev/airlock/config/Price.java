@@ -1,0 +1,6 @@
+package dev.airlock.config;
+
+/** What a deployment costs: per million tokens for managed APIs, or per hour for self-hosted GPUs. */
+public record Price(double inputPerMtok, double outputPerMtok, double hourlyUsd) {
+    public static final Price FREE = new Price(0, 0, 0);
+}

@@ -1,0 +1,22 @@
+package dev.airlock.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** The protocols Airlock can speak to an upstream. */
+public enum ProviderKind {
+    /** Any OpenAI-compatible server: vLLM, SGLang, TGI, Ollama, OpenAI itself. */
+    OPENAI,
+    /** Amazon Bedrock Converse / ConverseStream. */
+    BEDROCK,
+    /** Anthropic Messages API. */
+    ANTHROPIC,
+    /** The in-process vLLM stand-in on a loopback port; spoken to as {@link #OPENAI}. */
+    SIMULATOR;
+
+    public String id() { return name().toLowerCase(Locale.ROOT); }
+
+    static String choices() {
+        return String.join(", ", Arrays.stream(values()).map(ProviderKind::id).toList());
+    }
+}

@@ -1,0 +1,41 @@
+package dev.airlock.core;
+
+/**
+ * Every error Airlock can answer with, and the one place that maps it to an HTTP status and to
+ * OpenAI's {@code type}/{@code code} fields.
+ */
+public enum ErrorKind {
+    INVALID_JSON(400, "invalid_request_error", "invalid_json"),
+    INVALID_REQUEST(400, "invalid_request_error", "invalid_request"),
+    MISSING_FIELD(400, "invalid_request_error", "missing_required_parameter"),
+    UNAUTHORIZED(401, "authentication_error", "invalid_api_key"),
+    FORBIDDEN(403, "permission_error", "route_not_allowed"),
+    NOT_FOUND(404, "invalid_request_error", "not_found"),
+    MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),
+    METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),
+    BODY_TOO_LARGE(413, "invalid_request_error", "request_too_large"),
+    CONTENT_BLOCKED(422, "invalid_request_error", "content_blocked"),
+    RATE_LIMITED(429, "rate_limit_error", "rate_limit_exceeded"),
+    /** The upstream rejected the request itself (400/413/422): the caller's fault, passed on. */
+    UPSTREAM_REJECTED(400, "invalid_request_error", "upstream_rejected_request"),
+    INTERNAL(500, "api_error", "internal_error"),
+    BAD_UPSTREAM_RESPONSE(502, "api_error", "bad_upstream_response"),
+    ALL_DEPLOYMENTS_FAILED(503, "api_error", "all_deployments_failed"),
+    NO_ELIGIBLE_DEPLOYMENT(503, "api_error", "no_eligible_deployment"),
+    NOT_READY(503, "api_error", "not_ready"),
+    UPSTREAM_TIMEOUT(504, "api_error", "upstream_timeout");
+
+    private final int status;
+    private final String type;
+    private final String code;
+
+    ErrorKind(int status, String type, String code) {
+        this.status = status;
+        this.type = type;
+        this.code = code;
+    }
+
+    public int status() { return status; }
+    public String type() { return type; }
+    public String code() { return code; }
+}

@@ -1,0 +1,68 @@
+package dev.airlock.policy;
+
+import dev.airlock.classify.Classification;
+import dev.airlock.config.Deployment;
+import dev.airlock.config.Route;
+import java.util.List;
+
+/**
+ * The deployments a request may reach, grouped by route in fallback order. Only {@link Residency}
+ * creates one. {@link #permit} is called by the router immediately before bytes are sent, and
+ * re-checks residency, so a bug in candidate selection cannot turn into a leak.
+ */
+public final class EligibleSet {
+    private final Residency residency;
+    private final Classification classification;
+    private final List<Stage> stages;
+    private final List<String> excluded;
+
+    /** One route of the chain and its deployments that passed the residency check. */
+    public record Stage(Route route, List<Deployment> deployments) {
+        public Stage {
+            deployments = List.copyOf(deployments);
+        }
+    }
+
+    EligibleSet(Residency residency, Classification classification, List<Stage> stages, List<String> excluded) {
+        this.residency = residency;
+        this.classification = classification;
+        this.stages = List.copyOf(stages);
+        this.excluded = List.copyOf(excluded);
+    }
+
+    public List<Stage> stages() { return stages; }
+
+    public Classification classification() { return classification; }
+
+    /** Deployments of the chain that residency excluded, as {@code id (zone z)}; for error messages and the decision record. */
+    public List<String> excluded() { return excluded; }
+
+    public boolean isEmpty() {
+        return stages.stream().allMatch(s -> s.deployments().isEmpty());
+    }
+
+    /** All eligible deployment ids, in chain order, for the decision record. */
+    public List<String> deploymentIds() {
+        return stages.stream().flatMap(s -> s.deployments().stream()).map(Deployment::id).distinct().toList();
+    }
+
+    /**
+     * The last gate before a dispatch: the deployment must be in this set and residency must still allow it.
+     *
+     * @throws ResidencyViolation if not; the caller must not send anything
+     */
+    public void permit(Deployment d) {
+        boolean member = stages.stream().anyMatch(s -> s.deployments().contains(d));
+        if (!member || !residency.allows(d, classification)) {
+            throw new ResidencyViolation("deployment '" + d.id() + "' in zone '" + d.zone()
+                    + "' is not eligible for a " + classification.level() + " request");
+        }
+    }
+
+    /** Thrown when something tried to dispatch outside the eligible set: a bug, and never a send. */
+    public static final class ResidencyViolation extends IllegalStateException {
+        ResidencyViolation(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.airlock.policy;
+
+import dev.airlock.classify.Classification;
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.Deployment;
+import dev.airlock.config.Route;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The residency policy: which zones each classification level may reach, and from that, which
+ * deployments of a route and its fallback chain may receive a request. Synchronous, no I/O.
+ */
+public final class Residency {
+    private final AirlockConfig config;
+
+    public Residency(AirlockConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * The one eligibility check. A deployment may receive a request only if its zone is listed for the
+     * request's level. An unknown level or zone is not allowed: fail closed.
+     */
+    public boolean allows(Deployment deployment, Classification classification) {
+        Set<String> zones = config.residency().get(classification.level());
+        return zones != null && deployment.zone() != null && zones.contains(deployment.zone());
+    }
+
+    public Set<String> allowedZones(Classification classification) {
+        Set<String> zones = config.residency().get(classification.level());
+        return zones == null ? Set.of() : zones;
+    }
+
+    /**
+     * The eligible set of a request on {@code route}: the route and then its fallbacks, depth first in
+     * the order written, each route once, each keeping only the deployments {@link #allows} admits.
+     */
+    public EligibleSet eligibleSet(Route route, Classification classification) {
+        List<EligibleSet.Stage> stages = new ArrayList<>();
+        List<String> excluded = new ArrayList<>();
+        collect(route, classification, new LinkedHashSet<>(), stages, excluded);
+        return new EligibleSet(this, classification, stages, excluded);
+    }
+
+    private void collect(Route route, Classification c, Set<String> seen, List<EligibleSet.Stage> stages, List<String> excluded) {
+        if (!seen.add(route.name())) return;
+        List<Deployment> ok = new ArrayList<>();
+        for (String id : route.deployments()) {
+            Deployment d = config.deployments().get(id);
+            if (allows(d, c)) ok.add(d);
+            else excluded.add(id + " (zone " + d.zone() + ")");
+        }
+        stages.add(new EligibleSet.Stage(route, ok));
+        for (String f : route.fallbacks()) collect(config.routes().get(f), c, seen, stages, excluded);
+    }
+}

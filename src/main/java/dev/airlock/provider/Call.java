@@ -1,0 +1,58 @@
+package dev.airlock.provider;
+
+import dev.airlock.config.Deployment;
+import io.vertx.core.Context;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One attempt at one deployment. Carries what a provider needs besides the request (request id,
+ * deployment, the event-loop context to complete on) and lets the router cancel the attempt: on a
+ * timeout, or when the client went away. Providers register how to abort their I/O with {@link #onCancel}.
+ */
+public final class Call {
+    private final String requestId;
+    private final Deployment deployment;
+    private final Context context;
+    private final List<Runnable> cancelHooks = new ArrayList<>(2);
+    private boolean cancelled;
+
+    public Call(String requestId, Deployment deployment, Context context) {
+        this.requestId = requestId;
+        this.deployment = deployment;
+        this.context = context;
+    }
+
+    public String requestId() { return requestId; }
+    public Deployment deployment() { return deployment; }
+    public Context context() { return context; }
+
+    /** Runs {@code hook} when the attempt is cancelled (at once if it already was). */
+    public void onCancel(Runnable hook) {
+        boolean now;
+        synchronized (this) {
+            now = cancelled;
+            if (!now) cancelHooks.add(hook);
+        }
+        if (now) hook.run();
+    }
+
+    public void cancel() {
+        List<Runnable> hooks;
+        synchronized (this) {
+            if (cancelled) return;
+            cancelled = true;
+            hooks = List.copyOf(cancelHooks);
+            cancelHooks.clear();
+        }
+        for (Runnable h : hooks) {
+            try {
+                h.run();
+            } catch (RuntimeException ignored) {
+                // aborting I/O that already ended may throw; the attempt is over either way
+            }
+        }
+    }
+
+    public synchronized boolean cancelled() { return cancelled; }
+}

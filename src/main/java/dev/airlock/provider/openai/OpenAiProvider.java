@@ -1,0 +1,133 @@
+package dev.airlock.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.config.Deployment;
+import dev.airlock.provider.Call;
+import dev.airlock.provider.Provider;
+import dev.airlock.provider.UpstreamFailure;
+import dev.airlock.wire.ChatRequest;
+import dev.airlock.wire.EmbeddingRequest;
+import dev.airlock.wire.Json;
+import dev.airlock.wire.Usage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.function.Consumer;
+
+/** Speaks to an OpenAI-compatible upstream over a pooled Vert.x HTTP client. */
+public final class OpenAiProvider implements Provider {
+    private final Deployment deployment;
+    private final HttpClient client;
+    private final String base;
+
+    public OpenAiProvider(Vertx vertx, Deployment deployment) {
+        this.deployment = deployment;
+        String url = deployment.baseUrl();
+        this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        this.client = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                        .setConnectTimeout((int) deployment.timeouts().connectMs()),
+                new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
+    }
+
+    @Override
+    public Future<ChatResult> chat(ChatRequest request, Call call) {
+        ObjectNode body = request.raw().deepCopy();
+        body.put("model", deployment.model());
+        return post("/chat/completions", body, call, deployment.timeouts().totalMs())
+                .compose(resp -> body(resp).map(buf -> parse(buf, "choices")))
+                .map(json -> new ChatResult(json, usageOf(json)));
+    }
+
+    @Override
+    public Future<StreamEnd> stream(ChatRequest request, Call call, Consumer<ObjectNode> chunks) {
+        ObjectNode body = request.raw().deepCopy();
+        body.put("model", deployment.model());
+        body.put("stream", true);
+        // always ask for usage so every stream is costed; the router forwards it only if the client asked
+        body.putObject("stream_options").put("include_usage", true);
+        return post("/chat/completions", body, call, deployment.timeouts().idleMs()).compose(resp -> {
+            Promise<StreamEnd> done = Promise.promise();
+            ChunkRelay relay = new ChunkRelay(deployment.id(), chunks, done);
+            resp.handler(relay::feed);
+            resp.exceptionHandler(t -> relay.fail(new UpstreamFailure(UpstreamFailure.Kind.DROPPED,
+                    "deployment '" + deployment.id() + "' broke the stream: " + t.getMessage())));
+            resp.endHandler(v -> relay.end());
+            return done.future();
+        });
+    }
+
+    @Override
+    public Future<ChatResult> embed(EmbeddingRequest request, Call call) {
+        ObjectNode body = request.raw().deepCopy();
+        body.put("model", deployment.model());
+        return post("/embeddings", body, call, deployment.timeouts().totalMs())
+                .compose(resp -> body(resp).map(buf -> parse(buf, "data")))
+                .map(json -> new ChatResult(json, usageOf(json)));
+    }
+
+    /** Sends the request; succeeds with a 200 response whose body is still unread, fails with the mapped error otherwise. */
+    private Future<HttpClientResponse> post(String path, ObjectNode body, Call call, long idleMs) {
+        RequestOptions opts = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(base + path)
+                .setConnectTimeout(deployment.timeouts().connectMs())
+                .setIdleTimeout(idleMs)
+                .putHeader("content-type", "application/json")
+                .putHeader("accept", body.path("stream").asBoolean() ? "text/event-stream" : "application/json")
+                .putHeader("x-request-id", call.requestId());
+        if (deployment.apiKey() != null) opts.putHeader("authorization", "Bearer " + deployment.apiKey().reveal());
+        Buffer payload = Buffer.buffer(Json.writeBytes(body));
+        return client.request(opts)
+                .compose(req -> {
+                    call.onCancel(req::reset);
+                    return req.send(payload);
+                })
+                .recover(t -> Future.failedFuture(UpstreamFailure.of(t)))
+                .compose(resp -> {
+                    if (resp.statusCode() == 200) return Future.succeededFuture(resp);
+                    String retryAfter = resp.getHeader("retry-after");
+                    return resp.body()
+                            .recover(t -> Future.succeededFuture(Buffer.buffer()))
+                            .compose(b -> Future.failedFuture(ErrorBodies.failure(deployment.id(), resp.statusCode(), retryAfter, b)));
+                });
+    }
+
+    /** The whole body; a connection that closes before the body is complete is a malformed answer. */
+    private Future<Buffer> body(HttpClientResponse resp) {
+        return resp.body().recover(t -> Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
+                "deployment '" + deployment.id() + "' answered with a truncated body")));
+    }
+
+    private ObjectNode parse(Buffer buf, String requiredArray) {
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(buf.getBytes());
+        } catch (Exception e) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not valid JSON");
+        }
+        if (!(node instanceof ObjectNode obj) || !node.path(requiredArray).isArray()) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
+                    "deployment '" + deployment.id() + "' answered without the '" + requiredArray + "' array an OpenAI response has");
+        }
+        return obj;
+    }
+
+    private static Usage usageOf(ObjectNode json) {
+        Usage u = Usage.fromOpenAi(json.get("usage"));
+        return u == null ? Usage.NONE : u;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

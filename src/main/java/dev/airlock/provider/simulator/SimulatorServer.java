@@ -1,0 +1,253 @@
+package dev.airlock.provider.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.config.SimulatorProfile;
+import dev.airlock.wire.Completions;
+import dev.airlock.wire.Json;
+import dev.airlock.wire.ToolCall;
+import dev.airlock.wire.Usage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A vLLM stand-in: {@code POST /v1/chat/completions} (plain and SSE), {@code POST /v1/embeddings},
+ * {@code GET /v1/models}, on {@code 127.0.0.1}. The model it reports is {@code simulated/<model>} so no
+ * one mistakes its text for a real model's. Answers follow the {@link SimulatorProfile}: time to first
+ * token, tokens per second, jitter. {@link #fault} and {@link #failNext} switch in failures; {@link #received}
+ * lists every request body that reached it.
+ */
+public final class SimulatorServer implements AutoCloseable {
+    private final Vertx vertx;
+    private final String model;
+    private final SimulatorProfile profile;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final Queue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile Fault fault = Fault.NONE;
+    private HttpServer server;
+
+    /** One request as it arrived: path, the {@code x-request-id} header, the parsed body (null if not JSON). */
+    public record Received(String path, String requestId, JsonNode body) {}
+
+    public SimulatorServer(Vertx vertx, String model, SimulatorProfile profile) {
+        this.vertx = vertx;
+        this.model = model;
+        this.profile = profile;
+    }
+
+    /** Binds {@code 127.0.0.1} on the profile's port (0 = any free port). */
+    public Future<SimulatorServer> start() {
+        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(profile.port()).setTcpNoDelay(true));
+        return server.requestHandler(this::handle).listen().map(s -> this);
+    }
+
+    public int port() { return server.actualPort(); }
+
+    public String baseUrl() { return "http://127.0.0.1:" + port() + "/v1"; }
+
+    /** Sets the sticky fault for every following request. */
+    public SimulatorServer fault(Fault f) {
+        this.fault = f;
+        return this;
+    }
+
+    /** Queues one-shot faults taken before the sticky one, one per request. */
+    public SimulatorServer failNext(Fault... faults) {
+        nextFaults.addAll(List.of(faults));
+        return this;
+    }
+
+    public List<Received> received() { return List.copyOf(received); }
+
+    public void clearReceived() { received.clear(); }
+
+    private void handle(HttpServerRequest req) {
+        req.body().onSuccess(buf -> {
+            JsonNode body = null;
+            try {
+                if (buf.length() > 0) body = Json.MAPPER.readTree(buf.getBytes());
+            } catch (Exception ignored) {
+                // recorded as null; answered below
+            }
+            if (req.method().name().equals("POST")) received.add(new Received(req.path(), req.getHeader("x-request-id"), body));
+            Fault f = nextFaults.poll();
+            if (f == null) f = fault;
+            route(req, body, f);
+        });
+    }
+
+    private void route(HttpServerRequest req, JsonNode body, Fault f) {
+        HttpServerResponse resp = req.response();
+        String path = req.path();
+        if (req.method().name().equals("GET") && path.equals("/v1/models")) {
+            ObjectNode list = Json.object().put("object", "list");
+            list.putArray("data").addObject().put("id", simulatedModel()).put("object", "model").put("owned_by", "airlock-simulator");
+            json(resp, 200, list);
+            return;
+        }
+        if (!(body instanceof ObjectNode request)) {
+            error(resp, 400, "request body must be a JSON object");
+            return;
+        }
+        switch (f) {
+            case DOWN -> { req.connection().close(); return; }
+            case SERVER_ERROR -> { error(resp, 500, "simulated server error"); return; }
+            case RATE_LIMITED -> { resp.putHeader("retry-after", "0"); error(resp, 429, "simulated rate limit"); return; }
+            case BAD_REQUEST -> { error(resp, 400, "simulated invalid request"); return; }
+            case HANG -> { return; }
+            case MALFORMED -> { resp.setStatusCode(200).putHeader("content-type", "application/json").end("<html>not json"); return; }
+            case TRUNCATED -> {
+                resp.setStatusCode(200).putHeader("content-type", "application/json").putHeader("content-length", "1000");
+                resp.write("{\"id\":\"x\",\"choices\":[").onComplete(v -> req.connection().close());
+                return;
+            }
+            default -> { }
+        }
+        switch (path) {
+            case "/v1/chat/completions" -> {
+                if (request.path("stream").asBoolean(false)) stream(req, request, f == Fault.DROP_MID_STREAM);
+                else chat(resp, request);
+            }
+            case "/v1/embeddings" -> embeddings(resp, request);
+            default -> error(resp, 404, "no route " + path);
+        }
+    }
+
+    private String simulatedModel() { return "simulated/" + model; }
+
+    private Answer answer(ObjectNode request) {
+        JsonNode messages = request.path("messages");
+        JsonNode last = messages.isArray() && !messages.isEmpty() ? messages.get(messages.size() - 1) : Json.object();
+        String prompt = Json.write(messages);
+        int prompted = SyntheticText.countTokens(prompt);
+        int max = request.path("max_completion_tokens").asInt(request.path("max_tokens").asInt(profile.maxTokens()));
+        int count = Math.max(1, Math.min(max, profile.maxTokens()));
+        JsonNode tools = request.path("tools");
+        boolean callTool = tools.isArray() && !tools.isEmpty() && "user".equals(last.path("role").asText())
+                && !"none".equals(request.path("tool_choice").asText(""));
+        if (callTool) {
+            JsonNode fn = tools.get(0).path("function");
+            ToolCall call = new ToolCall("call_sim_" + ids.incrementAndGet(), fn.path("name").asText(), arguments(fn.path("parameters")));
+            return new Answer(List.of(), call, new Usage(prompted, 12, false), "tool_calls");
+        }
+        List<String> tokens = SyntheticText.tokens(prompt + model, count);
+        return new Answer(tokens, null, new Usage(prompted, tokens.size(), false), count < profile.maxTokens() ? "length" : "stop");
+    }
+
+    private record Answer(List<String> tokens, ToolCall toolCall, Usage usage, String finishReason) {}
+
+    /** Arguments that satisfy the schema's required properties with placeholder values. */
+    private static String arguments(JsonNode schema) {
+        ObjectNode args = Json.object();
+        for (JsonNode req : schema.path("required")) {
+            String name = req.asText();
+            switch (schema.path("properties").path(name).path("type").asText("string")) {
+                case "number", "integer" -> args.put(name, 1);
+                case "boolean" -> args.put(name, true);
+                default -> args.put(name, "simulated");
+            }
+        }
+        return Json.write(args);
+    }
+
+    private void chat(HttpServerResponse resp, ObjectNode request) {
+        Answer a = answer(request);
+        long delay = profile.ttftMs() + (long) (a.tokens().size() * 1000.0 / profile.tokensPerSecond());
+        ObjectNode body = Completions.completion("chatcmpl-sim-" + ids.incrementAndGet(), simulatedModel(),
+                a.toolCall() == null ? String.join("", a.tokens()) : null,
+                a.toolCall() == null ? List.of() : List.of(a.toolCall()), a.finishReason(), a.usage());
+        later(jittered(delay), () -> json(resp, 200, body));
+    }
+
+    private void stream(HttpServerRequest req, ObjectNode request, boolean drop) {
+        HttpServerResponse resp = req.response();
+        Answer a = answer(request);
+        String id = "chatcmpl-sim-" + ids.incrementAndGet();
+        boolean usage = request.path("stream_options").path("include_usage").asBoolean(false);
+        List<ObjectNode> chunks = new ArrayList<>();
+        if (a.toolCall() != null) {
+            chunks.add(Completions.toolCallChunk(id, simulatedModel(), 0, a.toolCall().id(), a.toolCall().name(), ""));
+            chunks.add(Completions.toolCallChunk(id, simulatedModel(), 0, null, null, a.toolCall().arguments()));
+        } else {
+            for (int i = 0; i < a.tokens().size(); i++) chunks.add(Completions.textChunk(id, simulatedModel(), i == 0, a.tokens().get(i)));
+        }
+        chunks.add(Completions.finishChunk(id, simulatedModel(), a.finishReason()));
+        if (usage) chunks.add(Completions.usageChunk(id, simulatedModel(), a.usage()));
+        resp.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+        resp.writeHead();
+        SplittableRandom rnd = new SplittableRandom(id.hashCode());
+        long interval = (long) (1000.0 / profile.tokensPerSecond());
+        int dropAt = drop ? Math.min(2, chunks.size() - 1) : -1;
+        sendChunk(req, chunks, 0, dropAt, interval, rnd, jittered(profile.ttftMs()));
+    }
+
+    private void sendChunk(HttpServerRequest req, List<ObjectNode> chunks, int i, int dropAt, long interval, SplittableRandom rnd, long delay) {
+        later(delay, () -> {
+            HttpServerResponse resp = req.response();
+            if (resp.closed()) return;
+            if (i == dropAt) { req.connection().close(); return; }
+            if (i == chunks.size()) { resp.end("data: [DONE]\n\n"); return; }
+            resp.write("data: " + Json.write(chunks.get(i)) + "\n\n");
+            long next = interval <= 0 ? 0 : (long) (interval * (1 + profile.jitter() * (rnd.nextDouble() * 2 - 1)));
+            sendChunk(req, chunks, i + 1, dropAt, interval, rnd, next);
+        });
+    }
+
+    private void embeddings(HttpServerResponse resp, ObjectNode request) {
+        JsonNode input = request.path("input");
+        List<String> texts = new ArrayList<>();
+        if (input.isTextual()) texts.add(input.asText());
+        else for (JsonNode n : input) texts.add(n.toString());
+        ObjectNode out = Json.object().put("object", "list").put("model", simulatedModel());
+        ArrayNode data = out.putArray("data");
+        int tokens = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            ObjectNode e = data.addObject().put("object", "embedding").put("index", i);
+            ArrayNode vec = e.putArray("embedding");
+            for (float f : SyntheticText.vector(texts.get(i), 16)) vec.add(f);
+            tokens += SyntheticText.countTokens(texts.get(i));
+        }
+        out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+        later(jittered(profile.ttftMs() / 4), () -> json(resp, 200, out));
+    }
+
+    private long jittered(long ms) {
+        if (ms <= 0 || profile.jitter() == 0) return ms;
+        return Math.max(0, (long) (ms * (1 + profile.jitter() * (Math.random() * 2 - 1))));
+    }
+
+    private void later(long ms, Runnable r) {
+        if (ms <= 0) r.run();
+        else vertx.setTimer(ms, id -> r.run());
+    }
+
+    private static void json(HttpServerResponse resp, int status, ObjectNode body) {
+        if (resp.closed()) return;
+        resp.setStatusCode(status).putHeader("content-type", "application/json").end(Buffer.buffer(Json.writeBytes(body)));
+    }
+
+    private static void error(HttpServerResponse resp, int status, String message) {
+        ObjectNode e = Json.object();
+        e.putObject("error").put("message", message).put("type", status >= 500 ? "server_error" : "invalid_request_error").put("code", status);
+        json(resp, status, e);
+    }
+
+    @Override
+    public void close() {
+        if (server != null) server.close().await();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.airlock.route;
+
+import dev.airlock.config.Deployment;
+import dev.airlock.policy.EligibleSet;
+import dev.airlock.provider.Call;
+import io.vertx.core.Context;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One request's journey through the relay: what it may reach, where it went, and the handle to stop
+ * it. The ingress creates it, reads the trace for headers and the ledger, and calls {@link #cancel()}
+ * when the client goes away. Confined to the request's event loop except {@link #cancel()}.
+ */
+public final class Dispatch {
+    private final String requestId;
+    private final EligibleSet eligible;
+    private final Context context;
+    private final List<Attempt> attempts = new ArrayList<>(2);
+    private volatile boolean cancelled;
+    private volatile Call current;
+    private Deployment chosen;
+    private String chosenRoute;
+    private int retries;
+    private int fallbacks;
+    private long firstByteNanos;
+
+    /** One attempt: which deployment on which route, how it ended ("ok" or the failure), and how long it took. */
+    public record Attempt(String route, String deployment, String zone, String outcome, long micros) {}
+
+    public Dispatch(String requestId, EligibleSet eligible, Context context) {
+        this.requestId = requestId;
+        this.eligible = eligible;
+        this.context = context;
+    }
+
+    public String requestId() { return requestId; }
+    public EligibleSet eligible() { return eligible; }
+    Context context() { return context; }
+
+    /** Stops the request: no further attempts, and the one in flight is aborted. */
+    public void cancel() {
+        cancelled = true;
+        Call c = current;
+        if (c != null) c.cancel();
+    }
+
+    public boolean cancelled() { return cancelled; }
+
+    void current(Call c) { current = c; }
+
+    void record(Attempt a) { attempts.add(a); }
+
+    void chosen(Deployment d, String route) {
+        this.chosen = d;
+        this.chosenRoute = route;
+    }
+
+    void countRetry() { retries++; }
+    void countFallback() { fallbacks++; }
+    void firstByte(long nanos) { if (firstByteNanos == 0) firstByteNanos = nanos; }
+
+    public List<Attempt> attempts() { return List.copyOf(attempts); }
+    /** The deployment that answered (or is streaming), or null. */
+    public Deployment chosen() { return chosen; }
+    public String chosenRoute() { return chosenRoute; }
+    public int retries() { return retries; }
+    public int fallbacks() { return fallbacks; }
+    /** {@link System#nanoTime()} when the answering upstream's first chunk arrived; 0 if none. */
+    public long firstByteNanos() { return firstByteNanos; }
+}

@@ -1,0 +1,206 @@
+package dev.airlock.route;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.config.Deployment;
+import dev.airlock.config.Routing;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.policy.EligibleSet;
+import dev.airlock.provider.Call;
+import dev.airlock.provider.Provider;
+import dev.airlock.provider.Provider.ChatResult;
+import dev.airlock.provider.Provider.StreamEnd;
+import dev.airlock.provider.UpstreamFailure;
+import dev.airlock.provider.UpstreamFailure.Kind;
+import dev.airlock.wire.ChatRequest;
+import dev.airlock.wire.EmbeddingRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * The relay: the one asynchronous loop that sends a request to upstreams, and the only code in
+ * Airlock that does.
+ *
+ * <h2>The loop</h2>
+ * A {@link Planner} walks the request's {@link EligibleSet}: the route the client named, then its
+ * fallback routes in order. Within a route it makes up to {@code retries + 1} attempts, choosing by
+ * weight among deployments the {@link Health} breaker lets through and preferring ones not yet tried.
+ * Each attempt:
+ * <ol>
+ *   <li>asks the eligible set to {@link EligibleSet#permit permit} the deployment. This re-runs the
+ *       residency check immediately before any byte leaves; if it refuses, the request fails with an
+ *       internal error and nothing is sent. The planner can only offer members of the set, so this
+ *       never fires unless there is a bug, and then it fails closed;</li>
+ *   <li>sends through the deployment's {@link Provider} under a total timeout (and, for streams, a
+ *       first-token and an idle timeout), each of which cancels the {@link Call};</li>
+ *   <li>classifies the outcome. Success closes the breaker. Connect errors, timeouts, 429 and 5xx
+ *       count against the breaker and may be retried; a retry of the same deployment waits a capped
+ *       exponential backoff with jitter, or the upstream's {@code Retry-After} (capped). A malformed or
+ *       misconfigured answer burns the deployment for this request (others may still be tried). An
+ *       upstream that rejects the request as invalid (400/413/422) ends the request at once: the
+ *       same body would be rejected everywhere.</li>
+ * </ol>
+ * When the chain is exhausted the client gets one error naming every attempt: 502 if every answer
+ * was malformed, 503 otherwise, or 503 {@code no_eligible_deployment} if residency left nothing.
+ *
+ * <h2>Streams</h2>
+ * A stream is <em>committed</em> when its first chunk is about to be forwarded
+ * ({@link StreamTarget#begin}). Before that, any failure is retried or falls back as above and the
+ * client sees nothing. After it, a failure ends the request: the caller writes an explicit error
+ * event and never {@code [DONE]}.
+ *
+ * <h2>Cancellation and threading</h2>
+ * {@link Dispatch#cancel()} (client gone) aborts the attempt in flight and stops the loop. All
+ * callbacks run on the request's event-loop context; providers that complete elsewhere must hop back.
+ */
+public final class Relay {
+    private final Vertx vertx;
+    private final Map<String, Provider> providers;
+    private final Health health;
+    private final Routing routing;
+
+    public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing) {
+        this.vertx = vertx;
+        this.providers = Map.copyOf(providers);
+        this.health = health;
+        this.routing = routing;
+    }
+
+    public Health health() { return health; }
+
+    public Future<ChatResult> chat(Dispatch d, ChatRequest request) {
+        return run(d, (p, call, route) -> p.chat(request, call), () -> false);
+    }
+
+    public Future<ChatResult> embed(Dispatch d, EmbeddingRequest request) {
+        return run(d, (p, call, route) -> p.embed(request, call), () -> false);
+    }
+
+    public Future<StreamEnd> stream(Dispatch d, ChatRequest request, StreamTarget target) {
+        boolean[] committed = {false};
+        return run(d, (p, call, route) -> {
+            Deployment dep = call.deployment();
+            AttemptTimer timer = new AttemptTimer(vertx, call, dep.timeouts().firstTokenMs(), dep.timeouts().idleMs());
+            Future<StreamEnd> sent = p.stream(request, call, chunk -> {
+                if (timer.expired()) return;
+                timer.chunk();
+                if (!committed[0]) {
+                    committed[0] = true;
+                    d.chosen(dep, route);
+                    d.firstByte(System.nanoTime());
+                    target.begin(dep, d.chosenRoute());
+                }
+                target.chunk(chunk);
+            });
+            return timer.guard(sent);
+        }, () -> committed[0]);
+    }
+
+    private interface Send<T> {
+        Future<T> apply(Provider provider, Call call, String route);
+    }
+
+    private <T> Future<T> run(Dispatch d, Send<T> send, Supplier<Boolean> committed) {
+        Promise<T> result = Promise.promise();
+        EligibleSet eligible = d.eligible();
+        if (eligible.isEmpty()) {
+            result.fail(Failures.noEligible(eligible));
+            return result.future();
+        }
+        next(d, new Planner(eligible, health, ThreadLocalRandom.current()), send, committed, result, null, null, 0);
+        return result.future();
+    }
+
+    private <T> void next(Dispatch d, Planner planner, Send<T> send, Supplier<Boolean> committed,
+                          Promise<T> result, Planner.Choice last, UpstreamFailure lastFailure, int retryNo) {
+        if (d.cancelled()) {
+            result.tryFail(new UpstreamFailure(Kind.CANCELLED, "the client went away"));
+            return;
+        }
+        Planner.Choice c = planner.next(last == null ? null : last.deployment().id());
+        if (c == null) {
+            result.tryFail(Failures.exhausted(d, health));
+            return;
+        }
+        if (last != null) {
+            if (c.stage() != last.stage()) d.countFallback();
+            else d.countRetry();
+        }
+        int nextRetry = c.retryOfSame() ? retryNo + 1 : 0;
+        long delay = c.retryOfSame() && lastFailure != null ? backoff(lastFailure, retryNo) : 0;
+        Runnable go = () -> attempt(d, planner, send, committed, result, c, nextRetry);
+        if (delay > 0) vertx.setTimer(delay, id -> d.context().runOnContext(v -> go.run()));
+        else go.run();
+    }
+
+    private long backoff(UpstreamFailure f, int retryNo) {
+        if (f.retryAfterMs() >= 0) return Math.min(f.retryAfterMs(), routing.maxRetryAfterMs());
+        long exp = Math.min(routing.backoffMaxMs(), routing.backoffBaseMs() << Math.min(retryNo, 20));
+        return (long) (exp * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+    }
+
+    private <T> void attempt(Dispatch d, Planner planner, Send<T> send, Supplier<Boolean> committed,
+                             Promise<T> result, Planner.Choice c, int retryNo) {
+        Deployment dep = c.deployment();
+        String route = c.stage().route().name();
+        if (d.cancelled()) {
+            health.release(dep.id());
+            result.tryFail(new UpstreamFailure(Kind.CANCELLED, "the client went away"));
+            return;
+        }
+        try {
+            d.eligible().permit(dep); // the last gate before bytes leave
+        } catch (EligibleSet.ResidencyViolation v) {
+            health.release(dep.id());
+            result.tryFail(new AirlockException(ErrorKind.INTERNAL, "Request refused: routing chose a deployment outside the eligible set; nothing was sent."));
+            return;
+        }
+        Call call = new Call(d.requestId(), dep, d.context());
+        d.current(call);
+        Provider provider = providers.get(dep.id());
+        long start = System.nanoTime();
+        Promise<T> attemptResult = Promise.promise();
+        long totalTimer = vertx.setTimer(dep.timeouts().totalMs(), id -> {
+            attemptResult.tryFail(new UpstreamFailure(Kind.TIMEOUT, "deployment '" + dep.id() + "' exceeded the total timeout of " + dep.timeouts().totalMs() + " ms"));
+            call.cancel();
+        });
+        Future<T> sent;
+        try {
+            sent = send.apply(provider, call, route);
+        } catch (RuntimeException e) {
+            sent = Future.failedFuture(e);
+        }
+        sent.onComplete(attemptResult::tryComplete, attemptResult::tryFail);
+        attemptResult.future().onComplete(ar -> d.context().runOnContext(v -> {
+            vertx.cancelTimer(totalTimer);
+            long micros = (System.nanoTime() - start) / 1000;
+            if (ar.succeeded()) {
+                health.success(dep.id());
+                d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "ok", micros));
+                if (d.chosen() == null) d.chosen(dep, route);
+                if (d.firstByteNanos() == 0) d.firstByte(System.nanoTime());
+                result.tryComplete(ar.result());
+                return;
+            }
+            UpstreamFailure f = d.cancelled() ? new UpstreamFailure(Kind.CANCELLED, "the client went away") : UpstreamFailure.of(ar.cause());
+            d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), f.kind().name().toLowerCase() + ": " + f.getMessage(), micros));
+            switch (f.kind()) {
+                case CANCELLED -> health.release(dep.id());
+                case REJECTED -> health.success(dep.id());
+                default -> health.failure(dep.id());
+            }
+            if (committed.get() || f.kind() == Kind.CANCELLED) {
+                result.tryFail(f);
+            } else if (f.kind() == Kind.REJECTED) {
+                result.tryFail(Failures.rejected(f));
+            } else {
+                if (!f.kind().retryable()) planner.burn(dep.id());
+                next(d, planner, send, committed, result, c, f, retryNo);
+            }
+        }));
+    }
+}

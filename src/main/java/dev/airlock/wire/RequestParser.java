@@ -1,0 +1,152 @@
+package dev.airlock.wire;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns request bodies into the wire records, with errors that name the offending field. */
+public final class RequestParser {
+    private RequestParser() {}
+
+    public static ObjectNode parseObject(byte[] body) {
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new AirlockException(ErrorKind.INVALID_JSON,
+                    "The request body is not valid JSON (" + e.getOriginalMessage() + " at line "
+                            + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ").");
+        } catch (java.io.IOException e) {
+            throw new AirlockException(ErrorKind.INVALID_JSON, "The request body could not be read as JSON.");
+        }
+        if (node == null || !node.isObject()) {
+            throw new AirlockException(ErrorKind.INVALID_JSON, "The request body must be a JSON object.");
+        }
+        return (ObjectNode) node;
+    }
+
+    public static ChatRequest chat(ObjectNode body) {
+        String model = requiredString(body, "model");
+        JsonNode msgs = body.get("messages");
+        if (msgs == null || msgs.isNull()) throw missing("messages");
+        if (!msgs.isArray() || msgs.isEmpty()) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'messages' must be a non-empty array of message objects.", "messages");
+        }
+        List<ChatMessage> messages = new ArrayList<>(msgs.size());
+        for (int i = 0; i < msgs.size(); i++) messages.add(message(msgs.get(i), "messages[" + i + "]"));
+        boolean stream = body.path("stream").asBoolean(false);
+        boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        Integer maxTokens = optInt(body, "max_completion_tokens");
+        if (maxTokens == null) maxTokens = optInt(body, "max_tokens");
+        return new ChatRequest(model, messages, stream, includeUsage, maxTokens,
+                optDouble(body, "temperature"), optDouble(body, "top_p"), stops(body.get("stop")),
+                tools(body.get("tools")), body.get("tool_choice"), body);
+    }
+
+    public static EmbeddingRequest embedding(ObjectNode body) {
+        String model = requiredString(body, "model");
+        JsonNode input = body.get("input");
+        if (input == null || input.isNull()) throw missing("input");
+        List<String> inputs = new ArrayList<>();
+        if (input.isTextual()) {
+            inputs.add(input.asText());
+        } else if (input.isArray() && !input.isEmpty()) {
+            for (JsonNode n : input) {
+                if (n.isTextual()) inputs.add(n.asText());
+                else if (!n.isArray() && !n.isNumber()) {
+                    throw new AirlockException(ErrorKind.INVALID_REQUEST, "'input' must be a string, an array of strings or an array of token arrays.", "input");
+                }
+            }
+        } else {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'input' must be a string or a non-empty array.", "input");
+        }
+        return new EmbeddingRequest(model, inputs, body);
+    }
+
+    private static ChatMessage message(JsonNode m, String where) {
+        if (!m.isObject()) throw new AirlockException(ErrorKind.INVALID_REQUEST, "'" + where + "' must be an object.", where);
+        JsonNode roleNode = m.get("role");
+        if (roleNode == null || !roleNode.isTextual()) throw missing(where + ".role");
+        String role = roleNode.asText();
+        if (!List.of("system", "developer", "user", "assistant", "tool", "function").contains(role)) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST,
+                    "'" + where + ".role' must be one of system, developer, user, assistant, tool; got '" + role + "'.", where + ".role");
+        }
+        List<ContentPart> parts = new ArrayList<>();
+        JsonNode c = m.get("content");
+        if (c != null && c.isTextual()) {
+            parts.add(new ContentPart.Text(c.asText()));
+        } else if (c != null && c.isArray()) {
+            for (JsonNode p : c) {
+                String type = p.path("type").asText("");
+                switch (type) {
+                    case "text" -> parts.add(new ContentPart.Text(p.path("text").asText("")));
+                    case "image_url" -> parts.add(new ContentPart.Image(p.path("image_url").path("url").asText("")));
+                    default -> parts.add(new ContentPart.Other(type, p));
+                }
+            }
+        } else if (c != null && !c.isNull()) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'" + where + ".content' must be a string or an array of parts.", where + ".content");
+        }
+        List<ToolCall> calls = new ArrayList<>();
+        for (JsonNode tc : m.path("tool_calls")) {
+            JsonNode fn = tc.path("function");
+            calls.add(new ToolCall(Json.text(tc, "id"), Json.text(fn, "name"), fn.path("arguments").asText("{}")));
+        }
+        if (c == null && calls.isEmpty() && !"assistant".equals(role)) throw missing(where + ".content");
+        return new ChatMessage(role, parts, Json.text(m, "name"), calls, Json.text(m, "tool_call_id"));
+    }
+
+    private static List<ToolDef> tools(JsonNode tools) {
+        List<ToolDef> out = new ArrayList<>();
+        if (tools == null || !tools.isArray()) return out;
+        for (int i = 0; i < tools.size(); i++) {
+            JsonNode fn = tools.get(i).path("function");
+            String name = Json.text(fn, "name");
+            if (name == null) throw missing("tools[" + i + "].function.name");
+            out.add(new ToolDef(name, Json.text(fn, "description"), fn.get("parameters")));
+        }
+        return out;
+    }
+
+    private static List<String> stops(JsonNode stop) {
+        List<String> out = new ArrayList<>();
+        if (stop == null || stop.isNull()) return out;
+        if (stop.isTextual()) out.add(stop.asText());
+        else for (JsonNode s : stop) out.add(s.asText());
+        return out;
+    }
+
+    private static String requiredString(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) throw missing(field);
+        if (!v.isTextual() || v.asText().isBlank()) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'" + field + "' must be a non-empty string.", field);
+        }
+        return v.asText();
+    }
+
+    private static Integer optInt(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.canConvertToInt() || v.asInt() < 1) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'" + field + "' must be a positive integer.", field);
+        }
+        return v.asInt();
+    }
+
+    private static Double optDouble(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isNumber()) throw new AirlockException(ErrorKind.INVALID_REQUEST, "'" + field + "' must be a number.", field);
+        return v.asDouble();
+    }
+
+    private static AirlockException missing(String field) {
+        return new AirlockException(ErrorKind.MISSING_FIELD, "Missing required parameter: '" + field + "'.", field);
+    }
+}
