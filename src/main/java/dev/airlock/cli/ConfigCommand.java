@@ -1,0 +1,87 @@
+package dev.airlock.cli;
+
+import dev.airlock.classify.Classification;
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.ConfigException;
+import dev.airlock.config.ConfigLoader;
+import dev.airlock.config.Deployment;
+import dev.airlock.config.Route;
+import dev.airlock.policy.EligibleSet;
+import dev.airlock.policy.Residency;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Work with configuration files.",
+        subcommands = ConfigCommand.Check.class)
+final class ConfigCommand implements Runnable {
+    @Override
+    public void run() {
+        System.out.println("Use: airlock config check FILE");
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Validate FILE and print what it means: zones, residency, deployments, and where each route may send each level.")
+    static final class Check implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", description = "Configuration file (YAML).")
+        Path file;
+
+        @Override
+        public Integer call() {
+            AirlockConfig cfg;
+            try {
+                cfg = ConfigLoader.load(file);
+            } catch (ConfigException e) {
+                System.err.println(file + " is not valid:\n" + e.getMessage());
+                return 2;
+            }
+            print(cfg, System.out);
+            return 0;
+        }
+    }
+
+    static void print(AirlockConfig cfg, PrintStream out) {
+        out.println("Configuration is valid.");
+        out.println();
+        out.println("Levels (lowest first): " + String.join(" < ", cfg.levels()));
+        out.println("Zones:");
+        cfg.zones().values().forEach(z -> out.println("  " + z.name() + (z.external() ? " (external)" : "")));
+        out.println("Residency (level -> zones it may reach):");
+        cfg.residency().forEach((l, zs) -> out.println("  " + l + " -> " + (zs.isEmpty() ? "(nowhere)" : String.join(", ", zs))));
+        out.println("Deployments:");
+        for (Deployment d : cfg.deployments().values()) {
+            out.println("  " + d.id() + ": " + d.provider().id() + " model=" + d.model() + " zone=" + d.zone() + " release=" + d.release()
+                    + (d.baseUrl() != null ? " url=" + safeUrl(d.baseUrl()) : "")
+                    + (d.region() != null ? " region=" + d.region() : "")
+                    + (d.apiKey() != null ? " key=" + d.apiKey().source() : "")
+                    + (d.weight() != 1 ? " weight=" + d.weight() : ""));
+        }
+        out.println("Routes (what each level may reach, in fallback order):");
+        Residency residency = new Residency(cfg);
+        for (Route r : cfg.routes().values()) {
+            out.println("  " + r.name() + ": deployments " + r.deployments()
+                    + (r.fallbacks().isEmpty() ? "" : ", falls back to " + r.fallbacks()) + ", retries " + r.retries()
+                    + ", on sensitive content: " + r.onSensitive().name().toLowerCase());
+            for (int i = 0; i < cfg.levels().size(); i++) {
+                EligibleSet set = residency.eligibleSet(r, new Classification(cfg.levels().get(i), i, List.of()));
+                List<String> ids = set.deploymentIds();
+                out.println("    " + cfg.levels().get(i) + ": " + (ids.isEmpty() ? "refused (no eligible deployment)" : String.join(" -> ", ids)));
+            }
+        }
+    }
+
+    /** Drops any user:password part of a URL before printing it. */
+    private static String safeUrl(String url) {
+        try {
+            URI u = URI.create(url);
+            if (u.getUserInfo() == null) return url;
+            return new URI(u.getScheme(), "****", u.getHost(), u.getPort(), u.getPath(), null, null).toString();
+        } catch (Exception e) {
+            return "(unprintable url)";
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.airlock.ingress;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.wire.Json;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+
+/** One HTTP server on one event loop; the gateway deploys one per core, all on the same port. */
+final class HttpFrontend extends VerticleBase {
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private final Pipeline pipeline;
+    private final ChatEndpoint chat;
+    private final BooleanSupplier ready;
+    private final int port;
+    private HttpServer server;
+
+    HttpFrontend(Pipeline pipeline, BooleanSupplier ready, int port) {
+        this.pipeline = pipeline;
+        this.chat = new ChatEndpoint(pipeline);
+        this.ready = ready;
+        this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+        server = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(pipeline.config.server().host()).setPort(port)
+                .setTcpNoDelay(true).setCompressionSupported(false));
+        return server.requestHandler(this::handle).listen();
+    }
+
+    int actualPort() { return server.actualPort(); }
+
+    private void handle(HttpServerRequest req) {
+        String requestId = req.getHeader("x-request-id");
+        if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) requestId = newRequestId();
+        req.response().putHeader("x-request-id", requestId);
+        String path = req.path();
+        HttpMethod m = req.method();
+        try {
+            switch (path) {
+                case "/v1/chat/completions", "/chat/completions" -> {
+                    requirePost(m);
+                    chat.chat(req, requestId);
+                }
+                case "/v1/embeddings", "/embeddings" -> {
+                    requirePost(m);
+                    chat.embeddings(req, requestId);
+                }
+                case "/v1/models", "/models" -> models(req);
+                case "/health/live" -> Replies.json(req.response(), 200, Json.object().put("status", "live"));
+                case "/health/ready" -> readiness(req);
+                default -> throw new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
+                        + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /health/live and /health/ready.");
+            }
+        } catch (RuntimeException e) {
+            Replies.error(req.response(), e, requestId);
+        }
+    }
+
+    private static void requirePost(HttpMethod m) {
+        if (m != HttpMethod.POST) throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "This endpoint accepts POST only.");
+    }
+
+    private void models(HttpServerRequest req) {
+        ObjectNode list = Json.object().put("object", "list");
+        ArrayNode data = list.putArray("data");
+        for (String r : pipeline.routesFor(pipeline.identify(req.headers()))) {
+            data.addObject().put("id", r).put("object", "model").put("created", 0).put("owned_by", "airlock");
+        }
+        Replies.json(req.response(), 200, list);
+    }
+
+    private void readiness(HttpServerRequest req) {
+        boolean ok = ready.getAsBoolean();
+        ObjectNode body = Json.object().put("status", ok ? "ready" : "starting");
+        ObjectNode deps = body.putObject("deployments");
+        for (String id : pipeline.config.deployments().keySet()) deps.put(id, pipeline.relay.health().describe(id));
+        Replies.json(req.response(), ok ? 200 : 503, body);
+    }
+
+    private static String newRequestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return "req_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

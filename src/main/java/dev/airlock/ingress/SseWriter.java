@@ -1,0 +1,73 @@
+package dev.airlock.ingress;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.config.Deployment;
+import dev.airlock.core.AirlockException;
+import dev.airlock.route.StreamTarget;
+import dev.airlock.wire.Completions;
+import dev.airlock.wire.Json;
+import dev.airlock.wire.Usage;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Writes a streamed answer as OpenAI SSE. Headers go out with the first chunk (that is when the
+ * deployment is known); the stream ends with {@code data: [DONE]} only when the upstream finished,
+ * and with an error event and no {@code [DONE]} otherwise, so a broken stream never looks complete.
+ */
+final class SseWriter implements StreamTarget {
+    private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
+    private final HttpServerResponse resp;
+    private final Headers headers;
+    private String id;
+    private String model;
+    private int completionChars;
+
+    /** Sets the response headers that depend on the chosen deployment. */
+    interface Headers {
+        void apply(HttpServerResponse resp, Deployment deployment, String route);
+    }
+
+    SseWriter(HttpServerResponse resp, Headers headers) {
+        this.resp = resp;
+        this.headers = headers;
+    }
+
+    boolean begun() { return resp.headWritten(); }
+
+    @Override
+    public void begin(Deployment deployment, String route) {
+        if (resp.closed()) return;
+        headers.apply(resp, deployment, route);
+        resp.setStatusCode(200).setChunked(true)
+                .putHeader("content-type", "text/event-stream")
+                .putHeader("cache-control", "no-cache");
+    }
+
+    @Override
+    public void chunk(ObjectNode chunk) {
+        if (resp.closed()) return;
+        if (id == null) {
+            id = Json.text(chunk, "id");
+            model = Json.text(chunk, "model");
+        }
+        for (var choice : chunk.path("choices")) completionChars += choice.path("delta").path("content").asText("").length();
+        resp.write(Buffer.buffer(7 + 256).appendString("data: ").appendBytes(Json.writeBytes(chunk)).appendString("\n\n"));
+    }
+
+    /** The upstream finished: the usage chunk if the client asked for it, then {@code [DONE]}. */
+    void finish(Usage usage, boolean includeUsage, int promptChars) {
+        if (resp.closed()) return;
+        if (includeUsage) {
+            Usage u = usage != null ? usage : new Usage(Math.max(1, promptChars / 4), Math.max(1, completionChars / 4), true);
+            chunk(Completions.usageChunk(id == null ? "chatcmpl-airlock" : id, model, u));
+        }
+        resp.end(DONE);
+    }
+
+    /** The stream broke after it began: an explicit error event, and the stream ends without {@code [DONE]}. */
+    void fail(AirlockException e) {
+        if (resp.closed()) return;
+        resp.end(Buffer.buffer("data: ").appendBytes(Json.writeBytes(Replies.errorBody(e))).appendString("\n\n"));
+    }
+}

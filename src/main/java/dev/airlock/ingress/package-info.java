@@ -1,0 +1,8 @@
+/**
+ * Ingress: the HTTP server that speaks OpenAI's wire format to clients. It reads and bounds bodies,
+ * runs the decision core (identify → classify → policy) synchronously, hands the request to the
+ * {@link dev.airlock.route.Relay}, and writes the answer or the error, always in OpenAI's error shape
+ * and with the {@code x-airlock-*} and {@code x-request-id} headers. {@link dev.airlock.ingress.Gateway}
+ * assembles and starts everything.
+ */
+package dev.airlock.ingress;
