@@ -101,7 +101,10 @@ final class ChatEndpoint {
     private static void fail(HttpServerRequest req, Throwable t, String requestId) {
         if (t instanceof UpstreamFailure f && f.kind() == UpstreamFailure.Kind.CANCELLED) return; // nobody to tell
         HttpServerResponse resp = req.response();
-        if (t instanceof AirlockException a && a.status() == 413) resp.putHeader("connection", "close");
+        // the unread rest of an oversized HTTP/1 body would be parsed as the next request: close instead
+        if (t instanceof AirlockException a && a.status() == 413 && req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+            resp.putHeader("connection", "close");
+        }
         Replies.error(resp, t, requestId);
     }
 

@@ -8,6 +8,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -37,18 +39,30 @@ public final class Gateway implements AutoCloseable {
             Relay relay = new Relay(vertx, upstreams.providers(), new Health(resolved.routing()), resolved.routing());
             Pipeline pipeline = new Pipeline(resolved, relay);
             AtomicBoolean ready = new AtomicBoolean();
-            // bind the first front end to learn the port (it may be 0), then the others on the same port
-            HttpFrontend first = new HttpFrontend(pipeline, ready::get, resolved.server().port());
-            await(vertx.deployVerticle(first));
-            int port = first.actualPort();
-            if (loops > 1) {
-                await(vertx.deployVerticle(() -> new HttpFrontend(pipeline, ready::get, port), new DeploymentOptions().setInstances(loops - 1)));
+            // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
+            // own port for 0, so a free port is chosen here first
+            int wanted = resolved.server().port() == 0 ? freePort(resolved.server().host()) : resolved.server().port();
+            List<HttpFrontend> frontends = new CopyOnWriteArrayList<>();
+            await(vertx.deployVerticle(() -> {
+                HttpFrontend f = new HttpFrontend(pipeline, ready::get, wanted);
+                frontends.add(f);
+                return f;
+            }, new DeploymentOptions().setInstances(loops)));
+            int port = frontends.get(0).actualPort();
+            if (frontends.stream().anyMatch(f -> f.actualPort() != port)) {
+                throw new IllegalStateException("the HTTP front ends bound different ports; set server.port explicitly");
             }
             ready.set(true);
             return new Gateway(vertx, upstreams, port);
         } catch (Exception e) {
             vertx.close();
             throw e;
+        }
+    }
+
+    private static int freePort(String host) throws java.io.IOException {
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
         }
     }
 

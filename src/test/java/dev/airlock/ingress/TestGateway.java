@@ -1,0 +1,88 @@
+package dev.airlock.ingress;
+
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.ConfigLoader;
+import dev.airlock.provider.simulator.SimulatorServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A real gateway on a free loopback port, built from YAML, with a plain JDK HTTP client to call it. */
+public final class TestGateway implements AutoCloseable {
+    /** Three simulators (two on-prem, one internet), fast profiles, short timeouts and cooldowns. */
+    public static final String YAML = """
+            server: { port: 0, max_body_bytes: 65536 }
+            zones: { on-prem: {}, internet: { external: true } }
+            residency:
+              public: [on-prem, internet]
+              internal: [on-prem]
+              confidential: [on-prem]
+              restricted: [on-prem]
+            deployments:
+              - { id: a-onprem, provider: simulator, model: glm5, zone: on-prem, release: glm5@1, simulator: { ttft_ms: 1, tokens_per_second: 5000, jitter: 0, max_tokens: 8 } }
+              - { id: b-onprem, provider: simulator, model: qwen3, zone: on-prem, release: qwen3@1, simulator: { ttft_ms: 1, tokens_per_second: 5000, jitter: 0, max_tokens: 8 } }
+              - { id: c-internet, provider: simulator, model: frontier, zone: internet, release: frontier@1, simulator: { ttft_ms: 1, tokens_per_second: 5000, jitter: 0, max_tokens: 8 } }
+            routes:
+              local: { deployments: [a-onprem] }
+              pair: { deployments: [a-onprem, b-onprem] }
+              general: { deployments: [c-internet], fallbacks: [local] }
+              external-only: { deployments: [c-internet] }
+            classify:
+              rules:
+                - { task: [code-review], at_least: confidential }
+                - { path: "src/core/**", at_least: confidential }
+            routing:
+              retries: 1
+              backoff_base_ms: 5
+              backoff_max_ms: 20
+              cooldown_failures: 3
+              cooldown_ms: 400
+              timeouts: { connect_ms: 500, first_token_ms: 400, idle_ms: 400, total_ms: 1500 }
+            """;
+
+    private final Gateway gateway;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public TestGateway() throws Exception {
+        this(YAML);
+    }
+
+    public TestGateway(String yaml) throws Exception {
+        AirlockConfig cfg = new ConfigLoader(Map.of()).parse(yaml, "test.yaml");
+        this.gateway = Gateway.start(cfg);
+    }
+
+    public int port() { return gateway.port(); }
+
+    public String baseUrl() { return "http://127.0.0.1:" + port(); }
+
+    public SimulatorServer sim(String deployment) { return gateway.upstreams().simulator(deployment); }
+
+    public HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    public static String chat(String route, String text) {
+        return "{\"model\":\"" + route + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+    }
+
+    public static String stream(String route, String text) {
+        return "{\"model\":\"" + route + "\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}
