@@ -37,6 +37,7 @@ public final class SimulatorServer implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Queue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger disconnects = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Fault fault = Fault.NONE;
     private HttpServer server;
 
@@ -74,6 +75,9 @@ public final class SimulatorServer implements AutoCloseable {
     public List<Received> received() { return List.copyOf(received); }
 
     public void clearReceived() { received.clear(); }
+
+    /** Streams whose client (the gateway) closed the connection before the stream ended. */
+    public int disconnects() { return disconnects.get(); }
 
     private void handle(HttpServerRequest req) {
         req.body().onSuccess(buf -> {
@@ -189,6 +193,7 @@ public final class SimulatorServer implements AutoCloseable {
         if (usage) chunks.add(Completions.usageChunk(id, simulatedModel(), a.usage()));
         resp.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
         resp.writeHead();
+        resp.closeHandler(v -> { if (!resp.ended()) disconnects.incrementAndGet(); });
         SplittableRandom rnd = new SplittableRandom(id.hashCode());
         long interval = (long) (1000.0 / profile.tokensPerSecond());
         int dropAt = drop ? Math.min(2, chunks.size() - 1) : -1;
