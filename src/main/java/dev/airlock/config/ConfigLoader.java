@@ -57,10 +57,12 @@ public final class ConfigLoader {
         } catch (UnrecognizedPropertyException e) {
             var known = e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.toList());
             String where = path(e);
-            throw new ConfigException(source + ":" + e.getLocation().getLineNr() + ": unknown key '" + e.getPropertyName() + "'"
+            int line = lines.line(where.isEmpty() ? e.getPropertyName() : where + "." + e.getPropertyName());
+            throw new ConfigException(source + ":" + (line > 0 ? line : e.getLocation().getLineNr()) + ": unknown key '" + e.getPropertyName() + "'"
                     + (where.isEmpty() ? "" : " under '" + where + "'") + Suggest.hint(e.getPropertyName(), known));
         } catch (MismatchedInputException e) {
-            throw new ConfigException(source + ":" + e.getLocation().getLineNr() + ": '" + path(e) + "' has the wrong type ("
+            int line = lines.line(path(e));
+            throw new ConfigException(source + ":" + (line > 0 ? line : e.getLocation().getLineNr()) + ": '" + path(e) + "' has the wrong type ("
                     + e.getOriginalMessage().split("\n")[0] + "); check the value's shape against the README's config reference.");
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();

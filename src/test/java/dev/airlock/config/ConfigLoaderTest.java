@@ -1,0 +1,105 @@
+package dev.airlock.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    static final String BASE = """
+            zones: { on-prem: {}, internet: { external: true } }
+            residency: { public: [on-prem, internet], internal: [on-prem] }
+            deployments:
+              - id: vllm
+                provider: openai
+                base_url: http://vllm.internal:8000/v1
+                model: glm5
+                zone: on-prem
+                api_key: ${VLLM_KEY}
+            routes:
+              main: { deployments: [vllm] }
+            """;
+
+    static AirlockConfig parse(String yaml, Map<String, String> env) {
+        return new ConfigLoader(env).parse(yaml, "airlock.yaml");
+    }
+
+    @Test
+    void parsesAndFreezesAValidFile() {
+        AirlockConfig c = parse(BASE, Map.of("VLLM_KEY", "s3cret-value"));
+        assertThat(c.deployments().get("vllm").apiKey().reveal()).isEqualTo("s3cret-value");
+        assertThat(c.residency().get("confidential")).isEmpty(); // unlisted level reaches nothing
+        assertThat(c.routes().get("main").retries()).isEqualTo(Routing.DEFAULTS.retries());
+        assertThat(c.server().port()).isEqualTo(4000);
+        assertThatThrownBy(() -> c.routes().put("x", null)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void unknownKeyNamesTheLineAndSuggestsTheFix() {
+        String yaml = BASE.replace("    base_url:", "    base_ur:");
+        assertThatThrownBy(() -> parse(yaml, Map.of("VLLM_KEY", "k")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("airlock.yaml:6")
+                .hasMessageContaining("unknown key 'base_ur'")
+                .hasMessageContaining("did you mean 'base_url'?");
+    }
+
+    @Test
+    void danglingReferencesNameTheLineAndTheKnownNames() {
+        String yaml = BASE.replace("main: { deployments: [vllm] }", "main: { deployments: [vlm], fallbacks: [mian] }");
+        assertThatThrownBy(() -> parse(yaml, Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("airlock.yaml:11: routes.main.deployments[0]: unknown deployment 'vlm'; did you mean 'vllm'?")
+                .hasMessageContaining("routes.main.fallbacks[0]: unknown route 'mian'");
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce() {
+        String yaml = BASE.replace("zone: on-prem", "zone: on-perm").replace("residency: { public:", "residency: { secret: [on-prem], public:");
+        assertThatThrownBy(() -> parse(yaml, Map.of("VLLM_KEY", "k")))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2))
+                .hasMessageContaining("unknown zone 'on-perm'; did you mean 'on-prem'?")
+                .hasMessageContaining("'secret' is not a classification level");
+    }
+
+    @Test
+    void secretsMustComeFromTheEnvironment() {
+        String yaml = BASE.replace("${VLLM_KEY}", "sk-live-literal");
+        assertThatThrownBy(() -> parse(yaml, Map.of()))
+                .hasMessageContaining("api_key: secrets must not be written in the file")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sk-live-literal"));
+    }
+
+    @Test
+    void aMissingEnvironmentVariableIsNamed() {
+        assertThatThrownBy(() -> parse(BASE, Map.of())).hasMessageContaining("environment variable VLLM_KEY is not set");
+    }
+
+    @Test
+    void secretsNeverPrint() {
+        AirlockConfig c = parse(BASE, Map.of("VLLM_KEY", "s3cret-value"));
+        assertThat(c.toString()).doesNotContain("s3cret-value").contains("${VLLM_KEY}");
+    }
+
+    @Test
+    void wrongTypesAndBadYamlAreOneSentence() {
+        assertThatThrownBy(() -> parse(BASE + "server: { port: lots }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("airlock.yaml:12").hasMessageContaining("server.port");
+        assertThatThrownBy(() -> parse("zones:\n\ton-prem: {}\n", Map.of())).hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void theBundledConfigIsValid() throws Exception {
+        AirlockConfig c = new ConfigLoader(Map.of()).loadFile(Path.of("airlock.yaml"));
+        assertThat(c.routes()).containsKeys("sensitive-tasks", "general-tasks");
+        assertThat(c.deployments().values()).extracting(Deployment::zone).containsExactly("on-prem", "internet");
+        assertThat(Files.exists(Path.of("airlock.yaml"))).isTrue();
+    }
+
+    @Test
+    void missingFileIsOneSentence() {
+        assertThatThrownBy(() -> ConfigLoader.load(Path.of("nope.yaml"))).hasMessageContaining("does not exist");
+    }
+}
