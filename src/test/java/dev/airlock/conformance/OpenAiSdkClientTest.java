@@ -1,0 +1,132 @@
+package dev.airlock.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.embeddings.EmbeddingCreateParams;
+import dev.airlock.ingress.TestGateway;
+import dev.airlock.provider.simulator.Fault;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The official OpenAI Java SDK as a real client against a running Airlock. */
+class OpenAiSdkClientTest {
+    TestGateway gw;
+    OpenAIClient client;
+
+    /** A fresh gateway per test, so one test's cooled-down deployments cannot fail the next. */
+    @BeforeEach
+    void start() throws Exception {
+        gw = new TestGateway();
+        client = OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl() + "/v1").apiKey("unused").maxRetries(0).build();
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        gw.close();
+    }
+
+    static ChatCompletionCreateParams.Builder params(String route) {
+        return ChatCompletionCreateParams.builder().model(route).addSystemMessage("Be brief.").addUserMessage("Say hello");
+    }
+
+    @Test
+    void nonStreaming() {
+        ChatCompletion c = client.chat().completions().create(params("local").maxCompletionTokens(5).build());
+        assertThat(c.choices()).hasSize(1);
+        assertThat(c.choices().get(0).message().content()).hasValueSatisfying(t -> assertThat(t).isNotBlank());
+        assertThat(c.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.LENGTH);
+        assertThat(c.usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isEqualTo(5));
+        assertThat(c.model()).isEqualTo("simulated/glm5");
+    }
+
+    @Test
+    void streaming() {
+        var p = params("general").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        List<ChatCompletionChunk> chunks;
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(p)) {
+            chunks = s.stream().toList();
+        }
+        String text = chunks.stream().flatMap(c -> c.choices().stream()).map(ch -> ch.delta().content().orElse("")).collect(Collectors.joining());
+        assertThat(text).isNotBlank();
+        assertThat(chunks.get(chunks.size() - 1).usage()).isPresent();
+        assertThat(chunks.stream().flatMap(c -> c.choices().stream()).filter(ch -> ch.finishReason().isPresent())).hasSize(1);
+    }
+
+    @Test
+    void toolCalls() {
+        FunctionDefinition fn = FunctionDefinition.builder().name("lookup_account").description("find an account")
+                .parameters(FunctionParameters.builder()
+                        .putAdditionalProperty("type", JsonValue.from("object"))
+                        .putAdditionalProperty("properties", JsonValue.from(Map.of("iban", Map.of("type", "string"))))
+                        .putAdditionalProperty("required", JsonValue.from(List.of("iban")))
+                        .build())
+                .build();
+        ChatCompletion c = client.chat().completions().create(params("local").addFunctionTool(fn).build());
+        List<ChatCompletionMessageToolCall> calls = c.choices().get(0).message().toolCalls().orElseThrow();
+        assertThat(calls).hasSize(1);
+        assertThat(calls.get(0).asFunction().function().name()).isEqualTo("lookup_account");
+        assertThat(calls.get(0).asFunction().function().arguments()).contains("\"iban\"");
+        assertThat(c.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+    }
+
+    @Test
+    void embeddings() {
+        var e = client.embeddings().create(EmbeddingCreateParams.builder().model("local").input("hello").build());
+        assertThat(e.data()).hasSize(1);
+        assertThat(e.data().get(0).embedding()).hasSize(16);
+    }
+
+    @Test
+    void unknownRouteIsANotFoundWithTheOpenAiCode() {
+        assertThatThrownBy(() -> client.chat().completions().create(params("no-such-route").build()))
+                .isInstanceOf(NotFoundException.class)
+                .satisfies(e -> assertThat(((OpenAIServiceException) e).code()).hasValue("model_not_found"));
+    }
+
+    @Test
+    void upstreamRejectionIsABadRequest() {
+        gw.sim("a-onprem").fault(Fault.BAD_REQUEST);
+        assertThatThrownBy(() -> client.chat().completions().create(params("local").build()))
+                .isInstanceOf(BadRequestException.class);
+    }
+
+    @Test
+    void allDownIsA503ServiceError() {
+        gw.sim("a-onprem").fault(Fault.SERVER_ERROR);
+        gw.sim("b-onprem").fault(Fault.SERVER_ERROR);
+        assertThatThrownBy(() -> client.chat().completions().create(params("pair").build()))
+                .isInstanceOf(OpenAIServiceException.class)
+                .satisfies(e -> assertThat(((OpenAIServiceException) e).statusCode()).isEqualTo(503));
+    }
+
+    @Test
+    void aStreamBrokenMidwayRaisesInTheClient() {
+        gw.sim("b-onprem").fault(Fault.DROP_MID_STREAM);
+        gw.sim("a-onprem").fault(Fault.DROP_MID_STREAM);
+        assertThatThrownBy(() -> {
+            try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params("pair").build())) {
+                s.stream().forEach(c -> { });
+            }
+        }).isInstanceOf(RuntimeException.class);
+    }
+}
