@@ -1,0 +1,104 @@
+package dev.airlock.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Starts Airlock exactly as the README's first command does ({@code ./airlock serve}), and the other CLI commands. */
+class LauncherIT {
+    static final Path ROOT = Path.of("").toAbsolutePath();
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) throws Exception {
+        Path out = Files.createTempFile("airlock", ".out");
+        Path err = Files.createTempFile("airlock", ".err");
+        Process p = new ProcessBuilder(args).directory(ROOT.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void serveAnswersChatCompletionsThroughTheBundledSimulators() throws Exception {
+        int port = freePort();
+        Path log = Files.createTempFile("airlock-serve", ".log");
+        Process p = new ProcessBuilder("./airlock", "serve", "--port", String.valueOf(port))
+                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + port;
+            long deadline = System.currentTimeMillis() + 60_000;
+            int ready = 0;
+            while (System.currentTimeMillis() < deadline && p.isAlive()) {
+                try {
+                    ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                    if (ready == 200) break;
+                } catch (IOException notYet) {
+                    Thread.sleep(200);
+                }
+            }
+            assertThat(ready).as("ready; log: %s", Files.readString(log)).isEqualTo(200);
+            assertThat(Files.readString(log)).contains("Airlock listening on http://127.0.0.1:" + port);
+
+            String body = "{\"model\":\"general-tasks\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+            var plain = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(plain.statusCode()).isEqualTo(200);
+            assertThat(plain.body()).contains("\"chat.completion\"", "simulated/");
+            assertThat(plain.headers().firstValue("x-airlock-deployment")).hasValue("sim-internet");
+
+            String streamed = body.replace("\"messages\"", "\"stream\":true,\"messages\"");
+            var sse = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(streamed)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(sse.statusCode()).isEqualTo(200);
+            assertThat(sse.body()).contains("chat.completion.chunk").endsWith("data: [DONE]\n\n");
+        } finally {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void helpDescribesTheCommands() throws Exception {
+        Run r = run("./airlock", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("serve", "config");
+        Run serve = run("./airlock", "serve", "--help");
+        assertThat(serve.out()).contains("--config", "--port");
+    }
+
+    @Test
+    void configCheckExplainsAValidFile() throws Exception {
+        Run r = run("./airlock", "config", "check", "airlock.yaml");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Configuration is valid", "general-tasks", "confidential: sim-onprem", "public: sim-internet -> sim-onprem");
+    }
+
+    @Test
+    void configCheckRejectsABadFileInOneSentencePerProblem() throws Exception {
+        Path bad = Files.createTempFile("bad", ".yaml");
+        Files.writeString(bad, Files.readString(ROOT.resolve("airlock.yaml")).replace("fallbacks: [sensitive-tasks]", "fallbacks: [sensitive-task]"),
+                StandardCharsets.UTF_8);
+        Run r = run("./airlock", "config", "check", bad.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown route 'sensitive-task'; did you mean 'sensitive-tasks'?");
+        assertThat(r.err()).doesNotContain("Exception");
+    }
+}
