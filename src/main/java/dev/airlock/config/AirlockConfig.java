@@ -12,6 +12,7 @@ import java.util.Set;
  * @param residency  level → zones that level may reach (a level with no entry reaches nothing)
  * @param detectors  content detector names switched on
  * @param failClosed whether a detector error raises the request to the highest level
+ * @param masterKey  guards the admin API; null disables it
  */
 public record AirlockConfig(
         Server server,
@@ -24,15 +25,16 @@ public record AirlockConfig(
         List<String> detectors,
         boolean failClosed,
         Map<String, Tenant> tenants,
-        Routing routing) {
+        Routing routing,
+        Secret masterKey) {
 
     public record Zone(String name, boolean external) {}
 
     public AirlockConfig withServer(Server s) {
-        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing);
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey);
     }
 
     public AirlockConfig withDeployments(Map<String, Deployment> d) {
-        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing);
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey);
     }
 }

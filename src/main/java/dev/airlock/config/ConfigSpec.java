@@ -17,7 +17,10 @@ record ConfigSpec(
         Map<String, RouteSpec> routes,
         ClassifySpec classify,
         Map<String, TenantSpec> tenants,
-        RoutingSpec routing) {
+        RoutingSpec routing,
+        AdminSpec admin) {
+
+    record AdminSpec(String masterKey) {}
 
     record ServerSpec(String host, Integer port, Long maxBodyBytes) {}
 

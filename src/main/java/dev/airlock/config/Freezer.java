@@ -50,8 +50,9 @@ final class Freezer {
         List<String> detectors = detectors();
         boolean failClosed = failClosed();
         Map<String, Tenant> tenants = tenants(levels, routes);
+        Secret masterKey = spec.admin() == null ? null : secret("admin.master_key", spec.admin().masterKey());
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing);
+        return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey);
     }
 
     private void problem(String path, String message) {

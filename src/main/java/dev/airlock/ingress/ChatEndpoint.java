@@ -1,80 +1,105 @@
 package dev.airlock.ingress;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
+import dev.airlock.ledger.Decision;
+import dev.airlock.ledger.DecisionLog;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.route.Dispatch;
 import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.RequestParser;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 
 /** {@code POST /v1/chat/completions} (plain and streamed) and {@code POST /v1/embeddings}. */
 final class ChatEndpoint {
     private final Pipeline pipeline;
+    private final DecisionLog decisions;
 
-    ChatEndpoint(Pipeline pipeline) {
+    ChatEndpoint(Pipeline pipeline, DecisionLog decisions) {
         this.pipeline = pipeline;
+        this.decisions = decisions;
     }
 
     void chat(HttpServerRequest req, String requestId) {
-        HttpServerResponse resp = req.response();
-        BodyReader.read(req, pipeline.config.server().maxBodyBytes()).onComplete(ar -> {
-            if (ar.failed()) { fail(req, ar.cause(), requestId); return; }
-            try {
-                ObjectNode body = RequestParser.parseObject(ar.result().getBytes());
-                ChatRequest chat = RequestParser.chat(body);
-                Pipeline.Admission adm = pipeline.admit(pipeline.identify(req.headers()), chat.model(), req.headers(), chat.metadata());
-                Dispatch d = new Dispatch(requestId, adm.eligible(), Vertx.currentContext());
-                resp.putHeader("x-airlock-classification", adm.classification().level());
-                resp.closeHandler(v -> d.cancel());
-                if (chat.stream()) stream(req, chat, d);
-                else pipeline.relay.chat(d, chat).onComplete(r -> {
-                    if (r.failed()) { fail(req, r.cause(), requestId); return; }
-                    decorate(resp, d.chosen(), d.chosenRoute());
-                    Replies.json(resp, 200, r.result().body());
-                });
-            } catch (RuntimeException e) {
-                fail(req, e, requestId);
-            }
+        body(req, requestId, bytes -> {
+            ChatRequest chat = RequestParser.chat(RequestParser.parseObject(bytes));
+            Exchange ex = admit(req, requestId, chat.model(), chat.metadata());
+            if (chat.stream()) stream(req, chat, ex);
+            else pipeline.relay.chat(ex.dispatch, chat).onComplete(r -> {
+                if (r.failed()) { fail(req, r.cause(), ex); return; }
+                answer(req, ex, r.result().body());
+            });
         });
     }
 
     void embeddings(HttpServerRequest req, String requestId) {
-        HttpServerResponse resp = req.response();
-        BodyReader.read(req, pipeline.config.server().maxBodyBytes()).onComplete(ar -> {
-            if (ar.failed()) { fail(req, ar.cause(), requestId); return; }
+        body(req, requestId, bytes -> {
+            EmbeddingRequest emb = RequestParser.embedding(RequestParser.parseObject(bytes));
+            Exchange ex = admit(req, requestId, emb.model(), emb.raw().path("metadata"));
+            pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
+                if (r.failed()) { fail(req, r.cause(), ex); return; }
+                answer(req, ex, r.result().body());
+            });
+        });
+    }
+
+    private interface BodyHandler {
+        void handle(byte[] body);
+    }
+
+    /** Reads the bounded body and runs {@code then}; any failure before admission is answered at once. */
+    private void body(HttpServerRequest req, String requestId, BodyHandler then) {
+        Future<Buffer> read = BodyReader.read(req, pipeline.config.server().maxBodyBytes());
+        read.onComplete(ar -> {
+            if (ar.failed()) { reject(req, ar.cause(), requestId); return; }
             try {
-                EmbeddingRequest emb = RequestParser.embedding(RequestParser.parseObject(ar.result().getBytes()));
-                Pipeline.Admission adm = pipeline.admit(pipeline.identify(req.headers()), emb.model(), req.headers(), emb.raw().path("metadata"));
-                Dispatch d = new Dispatch(requestId, adm.eligible(), Vertx.currentContext());
-                resp.putHeader("x-airlock-classification", adm.classification().level());
-                resp.closeHandler(v -> d.cancel());
-                pipeline.relay.embed(d, emb).onComplete(r -> {
-                    if (r.failed()) { fail(req, r.cause(), requestId); return; }
-                    decorate(resp, d.chosen(), d.chosenRoute());
-                    Replies.json(resp, 200, r.result().body());
-                });
+                then.handle(ar.result().getBytes());
             } catch (RuntimeException e) {
-                fail(req, e, requestId);
+                reject(req, e, requestId);
             }
         });
     }
 
-    private void stream(HttpServerRequest req, ChatRequest chat, Dispatch d) {
+    /** Identify, route, classify, compute the eligible set: the synchronous decision core. */
+    private Exchange admit(HttpServerRequest req, String requestId, String model, JsonNode metadata) {
+        Pipeline.Admission adm = pipeline.admit(pipeline.identify(req.headers()), model, req.headers(), metadata);
+        Exchange ex = new Exchange(requestId, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()));
+        req.response().putHeader("x-airlock-classification", adm.classification().level());
+        req.response().closeHandler(v -> {
+            ex.dispatch.cancel();
+            record(ex.end(499, null));
+        });
+        return ex;
+    }
+
+    private void answer(HttpServerRequest req, Exchange ex, ObjectNode body) {
         HttpServerResponse resp = req.response();
-        SseWriter out = new SseWriter(resp, ChatEndpoint::decorate);
-        pipeline.relay.stream(d, chat, out).onComplete(r -> {
+        decorate(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
+        Replies.json(resp, 200, body);
+        record(ex.end(200, null));
+    }
+
+    private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex) {
+        SseWriter out = new SseWriter(req.response(), ChatEndpoint::decorate);
+        pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
             if (r.succeeded()) {
                 out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
+                record(ex.end(200, null));
             } else if (out.begun()) {
-                out.fail(Replies.toApiError(midStream(r.cause()), d.requestId()));
+                AirlockException e = Replies.toApiError(midStream(r.cause()), ex.requestId);
+                out.fail(e);
+                record(ex.end(200, e));
             } else {
-                fail(req, r.cause(), d.requestId());
+                fail(req, r.cause(), ex);
             }
         });
     }
@@ -98,14 +123,24 @@ final class ChatEndpoint {
         resp.putHeader("x-airlock-route", route).putHeader("x-airlock-deployment", d.id()).putHeader("x-airlock-release", d.release());
     }
 
-    private static void fail(HttpServerRequest req, Throwable t, String requestId) {
-        if (t instanceof UpstreamFailure f && f.kind() == UpstreamFailure.Kind.CANCELLED) return; // nobody to tell
+    private void fail(HttpServerRequest req, Throwable t, Exchange ex) {
+        if (t instanceof UpstreamFailure f && f.kind() == UpstreamFailure.Kind.CANCELLED) return; // recorded by the close handler
+        AirlockException e = Replies.toApiError(t, ex.requestId);
+        Replies.error(req.response(), e, ex.requestId);
+        record(ex.end(e.status(), e));
+    }
+
+    /** A request refused before it was admitted: nothing was classified or sent. */
+    private static void reject(HttpServerRequest req, Throwable t, String requestId) {
         HttpServerResponse resp = req.response();
         // the unread rest of an oversized HTTP/1 body would be parsed as the next request: close instead
-        if (t instanceof AirlockException a && a.status() == 413 && req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+        if (t instanceof AirlockException a && a.status() == 413 && req.version() != HttpVersion.HTTP_2) {
             resp.putHeader("connection", "close");
         }
         Replies.error(resp, t, requestId);
     }
 
+    private void record(Decision d) {
+        if (d != null) decisions.record(d);
+    }
 }

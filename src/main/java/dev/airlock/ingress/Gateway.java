@@ -1,6 +1,7 @@
 package dev.airlock.ingress;
 
 import dev.airlock.config.AirlockConfig;
+import dev.airlock.ledger.DecisionLog;
 import dev.airlock.provider.Upstreams;
 import dev.airlock.route.Health;
 import dev.airlock.route.Relay;
@@ -39,12 +40,13 @@ public final class Gateway implements AutoCloseable {
             Relay relay = new Relay(vertx, upstreams.providers(), new Health(resolved.routing()), resolved.routing());
             Pipeline pipeline = new Pipeline(resolved, relay);
             AtomicBoolean ready = new AtomicBoolean();
+            DecisionLog decisions = new DecisionLog(10_000);
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first
             int wanted = resolved.server().port() == 0 ? freePort(resolved.server().host()) : resolved.server().port();
             List<HttpFrontend> frontends = new CopyOnWriteArrayList<>();
             await(vertx.deployVerticle(() -> {
-                HttpFrontend f = new HttpFrontend(pipeline, ready::get, wanted);
+                HttpFrontend f = new HttpFrontend(pipeline, decisions, ready::get, wanted);
                 frontends.add(f);
                 return f;
             }, new DeploymentOptions().setInstances(loops)));

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.ledger.Decision;
+import dev.airlock.ledger.DecisionLog;
 import dev.airlock.wire.Json;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -24,9 +26,12 @@ final class HttpFrontend extends VerticleBase {
     private final int port;
     private HttpServer server;
 
-    HttpFrontend(Pipeline pipeline, BooleanSupplier ready, int port) {
+    private final DecisionLog decisions;
+
+    HttpFrontend(Pipeline pipeline, DecisionLog decisions, BooleanSupplier ready, int port) {
         this.pipeline = pipeline;
-        this.chat = new ChatEndpoint(pipeline);
+        this.decisions = decisions;
+        this.chat = new ChatEndpoint(pipeline, decisions);
         this.ready = ready;
         this.port = port;
     }
@@ -60,12 +65,27 @@ final class HttpFrontend extends VerticleBase {
                 case "/v1/models", "/models" -> models(req);
                 case "/health/live" -> Replies.json(req.response(), 200, Json.object().put("status", "live"));
                 case "/health/ready" -> readiness(req);
-                default -> throw new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                        + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /health/live and /health/ready.");
+                default -> {
+                    if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) decision(req, path);
+                    else throw notFound(m, path);
+                }
             }
         } catch (RuntimeException e) {
             Replies.error(req.response(), e, requestId);
         }
+    }
+
+    private static AirlockException notFound(HttpMethod m, String path) {
+        return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
+                + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /health/live, /health/ready and /admin/requests/{id}/decision.");
+    }
+
+    private void decision(HttpServerRequest req, String path) {
+        Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
+        String id = path.substring("/admin/requests/".length(), path.length() - "/decision".length());
+        Decision d = decisions.find(id);
+        if (d == null) throw new AirlockException(ErrorKind.NOT_FOUND, "No decision recorded for request '" + id + "' (the log keeps the most recent requests only).");
+        Replies.json(req.response(), 200, d.toJson());
     }
 
     private static void requirePost(HttpMethod m) {

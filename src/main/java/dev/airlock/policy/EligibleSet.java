@@ -32,6 +32,9 @@ public final class EligibleSet {
 
     public List<Stage> stages() { return stages; }
 
+    /** The zones the request's level may reach. */
+    public java.util.Set<String> allowedZones() { return residency.allowedZones(classification); }
+
     public Classification classification() { return classification; }
 
     /** Deployments of the chain that residency excluded, as {@code id (zone z)}; for error messages and the decision record. */

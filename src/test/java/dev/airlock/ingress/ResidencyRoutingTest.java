@@ -69,4 +69,32 @@ class ResidencyRoutingTest {
         assertThat(r.body()).contains("public, internal, confidential, restricted");
         assertThat(gw.sim("c-internet").received()).isEmpty();
     }
+
+    @Test
+    void theDecisionRecordExplainsTheRequestWithoutItsContent() throws Exception {
+        var r = gw.post("/v1/chat/completions", chat("general", "MARKER-7f3a secret plans"), "x-airlock-task", "code-review", "x-request-id", "audit-1");
+        assertThat(r.statusCode()).isEqualTo(200);
+        var denied = gw.get("/admin/requests/audit-1/decision");
+        assertThat(denied.statusCode()).isEqualTo(401);
+        var d = gw.get("/admin/requests/audit-1/decision", "authorization", "Bearer " + TestGateway.MASTER_KEY);
+        assertThat(d.statusCode()).isEqualTo(200);
+        JsonNode rec = Json.MAPPER.readTree(d.body());
+        assertThat(rec.path("classification").asText()).isEqualTo("confidential");
+        assertThat(rec.path("raised_by").toString()).contains("rule:task:code-review");
+        assertThat(rec.path("eligible_deployments").toString()).contains("a-onprem").doesNotContain("c-internet");
+        assertThat(rec.path("excluded_deployments").toString()).contains("c-internet (zone internet)");
+        assertThat(rec.path("deployment").asText()).isEqualTo("a-onprem");
+        assertThat(rec.path("zone").asText()).isEqualTo("on-prem");
+        assertThat(rec.path("allowed_zones").toString()).isEqualTo("[\"on-prem\"]");
+        assertThat(d.body()).doesNotContain("MARKER-7f3a");
+    }
+
+    @Test
+    void aRefusedRequestIsRecordedToo() throws Exception {
+        gw.post("/v1/chat/completions", chat("external-only", "x"), "x-airlock-classification", "restricted", "x-request-id", "audit-2");
+        JsonNode rec = Json.MAPPER.readTree(gw.get("/admin/requests/audit-2/decision", "authorization", "Bearer " + TestGateway.MASTER_KEY).body());
+        assertThat(rec.path("status").asInt()).isEqualTo(503);
+        assertThat(rec.path("error_code").asText()).isEqualTo("no_eligible_deployment");
+        assertThat(rec.path("deployment").isNull()).isTrue();
+    }
 }

@@ -41,7 +41,9 @@ public final class TestGateway implements AutoCloseable {
               cooldown_failures: 3
               cooldown_ms: 400
               timeouts: { connect_ms: 500, first_token_ms: 400, idle_ms: 400, total_ms: 1500 }
+            admin: { master_key: "${AIRLOCK_TEST_MASTER}" }
             """;
+    public static final String MASTER_KEY = "master-test-key";
 
     private final Gateway gateway;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -51,7 +53,7 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public TestGateway(String yaml) throws Exception {
-        AirlockConfig cfg = new ConfigLoader(Map.of()).parse(yaml, "test.yaml");
+        AirlockConfig cfg = new ConfigLoader(Map.of("AIRLOCK_TEST_MASTER", MASTER_KEY)).parse(yaml, "test.yaml");
         this.gateway = Gateway.start(cfg);
     }
 
@@ -68,9 +70,10 @@ public final class TestGateway implements AutoCloseable {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    public HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+    public HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10)).GET();
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public static String chat(String route, String text) {

@@ -1,0 +1,44 @@
+package dev.airlock.ingress;
+
+import dev.airlock.config.Deployment;
+import dev.airlock.core.AirlockException;
+import dev.airlock.ledger.Decision;
+import dev.airlock.route.Dispatch;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One admitted request as it moves along the path: what the decision core decided, the relay's
+ * dispatch, and the redaction counts. It ends exactly once, producing the {@link Decision} record.
+ */
+final class Exchange {
+    final String requestId;
+    final Pipeline.Admission admission;
+    final Dispatch dispatch;
+    final Map<String, Integer> redactedIn = new TreeMap<>();
+    final Map<String, Integer> redactedOut = new TreeMap<>();
+    private final Instant at = Instant.now();
+    private boolean ended;
+
+    Exchange(String requestId, Pipeline.Admission admission, Dispatch dispatch) {
+        this.requestId = requestId;
+        this.admission = admission;
+        this.dispatch = dispatch;
+    }
+
+    /** Builds the decision record; {@code error} is null on success. Later calls return null. */
+    Decision end(int status, AirlockException error) {
+        if (ended) return null;
+        ended = true;
+        Deployment d = dispatch.chosen();
+        var c = admission.classification();
+        List<String> attempts = dispatch.attempts().stream()
+                .map(a -> a.deployment() + "@" + a.route() + ": " + a.outcome().split(":")[0]).toList();
+        return new Decision(requestId, at, admission.caller().tenant().name(), admission.route().name(), c.level(), c.raisedBy(),
+                List.copyOf(admission.eligible().allowedZones()), admission.eligible().deploymentIds(), admission.eligible().excluded(),
+                d == null ? null : d.id(), d == null ? null : d.zone(), attempts, Map.copyOf(redactedIn), Map.copyOf(redactedOut),
+                status, error == null ? null : error.kind().code());
+    }
+}
