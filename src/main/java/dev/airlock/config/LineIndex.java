@@ -14,11 +14,12 @@ import java.util.Map;
  * on, so validation errors found after parsing can still name the line.
  */
 final class LineIndex {
+    private static final YAMLFactory FACTORY = new YAMLFactory();
     private final Map<String, Integer> lines = new HashMap<>();
 
     static LineIndex of(String yaml) {
         LineIndex idx = new LineIndex();
-        try (JsonParser p = new YAMLFactory().createParser(yaml)) {
+        try (JsonParser p = FACTORY.createParser(yaml)) {
             Deque<Object> path = new ArrayDeque<>(); // String field name or int[] array counter
             JsonToken t;
             while ((t = p.nextToken()) != null) {

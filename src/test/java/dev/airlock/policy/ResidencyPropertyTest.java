@@ -1,0 +1,103 @@
+package dev.airlock.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.classify.Classification;
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.ConfigLoader;
+import dev.airlock.config.Deployment;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.provider.Provider;
+import dev.airlock.route.Dispatch;
+import dev.airlock.route.Health;
+import dev.airlock.route.Relay;
+import dev.airlock.route.StreamTarget;
+import dev.airlock.wire.ChatRequest;
+import dev.airlock.wire.RequestParser;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * The residency invariant under random configurations, requests and upstream failures: no upstream
+ * outside the eligible set ever receives a request — not on the first try, a retry or a fallback,
+ * streamed or not — and a request either ends on an eligible deployment or fails.
+ * Drives the real config loader, residency policy, planner, breaker and relay; only the upstream is
+ * in-process here (see {@code ResidencyEndToEndPropertyTest} for the same over HTTP).
+ */
+class ResidencyPropertyTest {
+    static Vertx vertx;
+    static final ObjectNode BODY = RequestParser.parseObject("{\"model\":\"x\",\"messages\":[{\"role\":\"user\",\"content\":\"4111 1111 1111 1111\"}]}".getBytes());
+
+    @BeforeContainer
+    static void start() { vertx = Vertx.vertx(); }
+
+    @AfterContainer
+    static void stop() { vertx.close(); }
+
+    @Provide
+    Arbitrary<Scenario> scenarios() {
+        return Arbitraries.longs().map(seed -> Scenario.random(new Random(seed)));
+    }
+
+    @Property(tries = 10_000)
+    void noByteReachesAForbiddenUpstream(@ForAll("scenarios") Scenario s) throws Exception {
+        AirlockConfig cfg = new ConfigLoader(Map.of()).parse(s.yaml(d -> "http://127.0.0.1:9/" + d), "property.yaml");
+        List<String> received = Collections.synchronizedList(new ArrayList<>());
+        java.util.Map<String, Provider> upstreams = new java.util.HashMap<>();
+        for (Deployment d : cfg.deployments().values()) upstreams.put(d.id(), new RecordingUpstream(d.id(), s.behaviours().get(d.id()), received));
+        Relay relay = new Relay(vertx, upstreams, new Health(cfg.routing()), cfg.routing());
+        Residency residency = new Residency(cfg);
+        Classification c = new Classification(s.level(), Scenario.LEVELS.indexOf(s.level()), List.of("header"));
+        EligibleSet eligible = residency.eligibleSet(cfg.routes().get(s.route()), c);
+
+        // the policy's eligible set equals the oracle's, computed independently
+        assertThat(eligible.deploymentIds()).containsExactlyInAnyOrderElementsOf(s.chain().stream().filter(s::mayReach).toList());
+
+        Context ctx = vertx.getOrCreateContext();
+        Promise<Object> done = Promise.promise();
+        List<String> streamedFrom = Collections.synchronizedList(new ArrayList<>());
+        Dispatch[] dispatch = new Dispatch[1];
+        ctx.runOnContext(v -> {
+            dispatch[0] = new Dispatch("req", eligible, ctx);
+            ChatRequest req = RequestParser.chat(BODY);
+            Future<?> f = s.stream()
+                    ? relay.stream(dispatch[0], req, new StreamTarget() {
+                        public void begin(Deployment d, String route) { streamedFrom.add(d.id()); }
+                        public void chunk(ObjectNode chunk) { }
+                    })
+                    : relay.chat(dispatch[0], req);
+            f.onComplete(ar -> done.complete(ar.succeeded() ? "ok" : ar.cause()));
+        });
+        Object outcome = done.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        for (String r : received) {
+            String deployment = r.substring(r.indexOf('|') + 1);
+            assertThat(s.mayReach(deployment)).as("%s received a %s request; scenario %s", deployment, s.level(), s).isTrue();
+        }
+        for (String d : streamedFrom) assertThat(s.mayReach(d)).isTrue();
+        if (eligible.deploymentIds().isEmpty()) {
+            assertThat(received).isEmpty();
+            assertThat(outcome).isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NO_ELIGIBLE_DEPLOYMENT));
+        }
+        if ("ok".equals(outcome)) {
+            assertThat(s.mayReach(dispatch[0].chosen().id())).isTrue();
+        }
+    }
+}
