@@ -1,0 +1,133 @@
+package dev.airlock.provider.anthropic;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.config.Deployment;
+import dev.airlock.provider.Call;
+import dev.airlock.provider.Provider;
+import dev.airlock.provider.UpstreamFailure;
+import dev.airlock.wire.ChatRequest;
+import dev.airlock.wire.EmbeddingRequest;
+import dev.airlock.wire.Json;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.function.Consumer;
+
+/**
+ * Speaks the Anthropic Messages API over a pooled Vert.x HTTP client, translating OpenAI requests and
+ * answers both ways. {@code base_url} is the API root (as in Anthropic's SDKs): requests go to
+ * {@code <base_url>/v1/messages}, {@code https://api.anthropic.com} when it is not set.
+ */
+public final class AnthropicProvider implements Provider {
+    static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
+
+    private final Deployment deployment;
+    private final HttpClient client;
+    private final String url;
+    private final RequestMapper requests;
+
+    public AnthropicProvider(Vertx vertx, Deployment deployment) {
+        this.deployment = deployment;
+        this.url = messagesUrl(deployment.baseUrl());
+        this.requests = new RequestMapper(deployment.id());
+        this.client = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                        .setConnectTimeout((int) deployment.timeouts().connectMs()),
+                new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
+    }
+
+    /**
+     * {@code base_url} names the API root. A root that already ends in {@code /v1} is accepted too, since
+     * that is how OpenAI-style base URLs are usually written and doubling it would only yield 404s.
+     */
+    static String messagesUrl(String baseUrl) {
+        String base = baseUrl == null || baseUrl.isBlank() ? DEFAULT_BASE_URL : baseUrl.trim();
+        while (base.endsWith("/")) base = base.substring(0, base.length() - 1);
+        if (base.endsWith("/v1")) base = base.substring(0, base.length() - 3);
+        return base + "/v1/messages";
+    }
+
+    @Override
+    public Future<ChatResult> chat(ChatRequest request, Call call) {
+        ObjectNode body;
+        try {
+            body = requests.map(request, deployment.model(), false);
+        } catch (UpstreamFailure f) {
+            return Future.failedFuture(f);
+        }
+        return post(body, call, deployment.timeouts().totalMs())
+                .compose(this::body)
+                .map(buf -> ResponseMapper.completion(buf, deployment.id(), deployment.model()));
+    }
+
+    @Override
+    public Future<StreamEnd> stream(ChatRequest request, Call call, Consumer<ObjectNode> chunks) {
+        ObjectNode body;
+        try {
+            body = requests.map(request, deployment.model(), true);
+        } catch (UpstreamFailure f) {
+            return Future.failedFuture(f);
+        }
+        return post(body, call, deployment.timeouts().idleMs()).compose(resp -> {
+            Promise<StreamEnd> done = Promise.promise();
+            StreamTranslator translator = new StreamTranslator(deployment.id(), deployment.model(), chunks, done);
+            resp.handler(translator::feed);
+            resp.exceptionHandler(t -> translator.fail(new UpstreamFailure(UpstreamFailure.Kind.DROPPED,
+                    "deployment '" + deployment.id() + "' broke the stream: " + t.getMessage())));
+            resp.endHandler(v -> translator.end());
+            return done.future();
+        });
+    }
+
+    @Override
+    public Future<ChatResult> embed(EmbeddingRequest request, Call call) {
+        return Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.REJECTED, 400, -1,
+                "deployment '" + deployment.id() + "' (anthropic) does not serve embeddings"));
+    }
+
+    /** Sends the request; succeeds with a 200 response whose body is still unread, fails with the mapped error otherwise. */
+    private Future<HttpClientResponse> post(ObjectNode body, Call call, long idleMs) {
+        RequestOptions opts = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(url)
+                .setConnectTimeout(deployment.timeouts().connectMs())
+                .setIdleTimeout(idleMs)
+                .putHeader("content-type", "application/json")
+                .putHeader("accept", body.path("stream").asBoolean() ? "text/event-stream" : "application/json")
+                .putHeader("anthropic-version", deployment.anthropicVersion())
+                .putHeader("x-request-id", call.requestId());
+        // the config loader requires a key for anthropic deployments; a test double may still leave it out
+        if (deployment.apiKey() != null) opts.putHeader("x-api-key", deployment.apiKey().reveal());
+        Buffer payload = Buffer.buffer(Json.writeBytes(body));
+        return client.request(opts)
+                .compose(req -> {
+                    call.onCancel(req::reset);
+                    return req.send(payload);
+                })
+                .recover(t -> Future.failedFuture(UpstreamFailure.of(t)))
+                .compose(resp -> {
+                    if (resp.statusCode() == 200) return Future.succeededFuture(resp);
+                    String retryAfter = resp.getHeader("retry-after");
+                    return resp.body()
+                            .recover(t -> Future.succeededFuture(Buffer.buffer()))
+                            .compose(b -> Future.failedFuture(AnthropicErrors.fromHttp(deployment.id(), resp.statusCode(), retryAfter, b)));
+                });
+    }
+
+    /** The whole body; a connection that closes before the body is complete is a malformed answer. */
+    private Future<Buffer> body(HttpClientResponse resp) {
+        return resp.body().recover(t -> Future.failedFuture(ResponseMapper.malformed(deployment.id(), "a truncated body")));
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.airlock.provider.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.provider.UpstreamFailure;
+import dev.airlock.wire.ChatMessage;
+import dev.airlock.wire.ChatRequest;
+import dev.airlock.wire.ContentPart;
+import dev.airlock.wire.Json;
+import dev.airlock.wire.ToolCall;
+import dev.airlock.wire.ToolDef;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * OpenAI chat request → Anthropic Messages request. What has no equivalent is refused with a
+ * {@link UpstreamFailure.Kind#REJECTED} failure rather than dropped, so a client never gets an answer to
+ * a question it did not ask. Failure messages name the field, never its content.
+ */
+final class RequestMapper {
+    /** Anthropic requires {@code max_tokens}; OpenAI clients often leave it out. */
+    static final int DEFAULT_MAX_TOKENS = 4096;
+
+    private final String deployment;
+
+    RequestMapper(String deployment) {
+        this.deployment = deployment;
+    }
+
+    ObjectNode map(ChatRequest request, String model, boolean stream) {
+        ObjectNode raw = request.raw();
+        if (raw.path("n").asInt(1) > 1) throw rejected("asks for n=" + raw.path("n").asInt() + " choices; Anthropic returns one");
+        ObjectNode body = Json.object();
+        body.put("model", model);
+        body.put("max_tokens", request.maxTokens() == null ? DEFAULT_MAX_TOKENS : request.maxTokens());
+
+        StringBuilder system = new StringBuilder();
+        List<Turn> turns = new ArrayList<>();
+        for (int i = 0; i < request.messages().size(); i++) {
+            ChatMessage m = request.messages().get(i);
+            switch (m.role()) {
+                // Anthropic has one top-level system prompt; every system/developer message joins it, in order
+                case "system", "developer" -> {
+                    if (!system.isEmpty()) system.append("\n\n");
+                    system.append(m.text());
+                }
+                case "user" -> add(turns, "user", userBlocks(m, i));
+                case "assistant" -> add(turns, "assistant", assistantBlocks(m, i));
+                case "tool" -> add(turns, "user", toolResult(m, i));
+                default -> throw rejected("messages[" + i + "] has role '" + m.role() + "', which Anthropic has no equivalent for");
+            }
+        }
+        if (!system.isEmpty()) body.put("system", system.toString());
+        ArrayNode messages = body.putArray("messages");
+        for (Turn t : turns) {
+            ObjectNode msg = messages.addObject();
+            msg.put("role", t.role);
+            msg.set("content", t.blocks);
+        }
+
+        // OpenAI allows temperature up to 2, Anthropic up to 1: clamp rather than fail a valid OpenAI request
+        if (request.temperature() != null) body.put("temperature", Math.min(1.0, request.temperature()));
+        if (request.topP() != null) body.put("top_p", request.topP());
+        if (!request.stop().isEmpty()) {
+            ArrayNode stops = body.putArray("stop_sequences");
+            request.stop().forEach(stops::add);
+        }
+        if (raw.path("user").isTextual()) body.putObject("metadata").put("user_id", raw.path("user").asText());
+        tools(request, body);
+        if (stream) body.put("stream", true);
+        return body;
+    }
+
+    /** Anthropic requires alternating roles, so consecutive same-role messages become one. */
+    private static void add(List<Turn> turns, String role, ArrayNode blocks) {
+        if (blocks.isEmpty()) return; // Anthropic rejects empty content; an empty OpenAI turn carries nothing
+        Turn last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
+        if (last != null && last.role.equals(role)) last.blocks.addAll(blocks);
+        else turns.add(new Turn(role, blocks));
+    }
+
+    private record Turn(String role, ArrayNode blocks) {}
+
+    private ArrayNode userBlocks(ChatMessage m, int i) {
+        ArrayNode blocks = Json.MAPPER.createArrayNode();
+        for (ContentPart p : m.content()) {
+            switch (p) {
+                case ContentPart.Text t -> text(blocks, t.text());
+                case ContentPart.Image img -> blocks.add(image(img.url(), "messages[" + i + "]"));
+                case ContentPart.Other o -> throw rejected("messages[" + i + "] has a '" + o.type() + "' content part, which is not mapped to Anthropic");
+            }
+        }
+        return blocks;
+    }
+
+    private ArrayNode assistantBlocks(ChatMessage m, int i) {
+        ArrayNode blocks = Json.MAPPER.createArrayNode();
+        for (ContentPart p : m.content()) {
+            if (p instanceof ContentPart.Text t) text(blocks, t.text());
+            // refusal and other assistant parts are the model's own words about itself: nothing to replay
+        }
+        for (int k = 0; k < m.toolCalls().size(); k++) {
+            ToolCall tc = m.toolCalls().get(k);
+            String where = "messages[" + i + "].tool_calls[" + k + "]";
+            if (tc.id() == null || tc.name() == null) throw rejected(where + " needs an id and a function name");
+            ObjectNode use = blocks.addObject();
+            use.put("type", "tool_use").put("id", tc.id()).put("name", tc.name());
+            use.set("input", arguments(tc.arguments(), where));
+        }
+        return blocks;
+    }
+
+    /** OpenAI carries arguments as JSON text; Anthropic wants the object itself. */
+    private JsonNode arguments(String text, String where) {
+        if (text == null || text.isBlank()) return Json.object();
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(text);
+        } catch (Exception e) {
+            throw rejected(where + ".function.arguments is not valid JSON; Anthropic needs a JSON object");
+        }
+        if (!node.isObject()) throw rejected(where + ".function.arguments is not a JSON object; Anthropic needs one");
+        return node;
+    }
+
+    private ArrayNode toolResult(ChatMessage m, int i) {
+        if (m.toolCallId() == null) throw rejected("messages[" + i + "] (role tool) has no tool_call_id");
+        ArrayNode blocks = Json.MAPPER.createArrayNode();
+        ObjectNode result = blocks.addObject();
+        result.put("type", "tool_result").put("tool_use_id", m.toolCallId());
+        boolean textOnly = m.content().stream().allMatch(p -> p instanceof ContentPart.Text);
+        if (textOnly) {
+            String text = m.text();
+            if (!text.isEmpty()) result.put("content", text);
+        } else {
+            result.set("content", userBlocks(m, i)); // tool results may carry images too
+        }
+        return blocks;
+    }
+
+    private static void text(ArrayNode blocks, String text) {
+        if (text == null || text.isEmpty()) return; // Anthropic rejects empty text blocks
+        blocks.addObject().put("type", "text").put("text", text);
+    }
+
+    /** A data URL becomes a base64 source, an http(s) URL a url source; Anthropic fetches the latter itself. */
+    private ObjectNode image(String url, String where) {
+        ObjectNode block = Json.object().put("type", "image");
+        ObjectNode source = block.putObject("source");
+        if (url.startsWith("data:")) {
+            int comma = url.indexOf(',');
+            String meta = comma < 0 ? "" : url.substring(5, comma);
+            if (!meta.endsWith(";base64")) throw rejected(where + " has an image data URL that is not base64");
+            source.put("type", "base64").put("media_type", meta.substring(0, meta.length() - ";base64".length()))
+                    .put("data", url.substring(comma + 1));
+        } else if (url.startsWith("https://") || url.startsWith("http://")) {
+            source.put("type", "url").put("url", url);
+        } else {
+            throw rejected(where + " has an image URL that is neither a data URL nor http(s)");
+        }
+        return block;
+    }
+
+    private void tools(ChatRequest request, ObjectNode body) {
+        // without tools a tool_choice means nothing to Anthropic (and it rejects one), so it goes with them
+        if (request.tools().isEmpty()) return;
+        ArrayNode tools = body.putArray("tools");
+        for (ToolDef t : request.tools()) {
+            ObjectNode tool = tools.addObject();
+            tool.put("name", t.name());
+            if (t.description() != null) tool.put("description", t.description());
+            // input_schema is required by Anthropic; OpenAI lets a function take no parameters
+            tool.set("input_schema", t.parameters() != null && t.parameters().isObject()
+                    ? t.parameters() : Json.object().put("type", "object").set("properties", Json.object()));
+        }
+        ObjectNode choice = toolChoice(request.toolChoice());
+        if (request.raw().path("parallel_tool_calls").isBoolean() && !request.raw().path("parallel_tool_calls").asBoolean()) {
+            if (choice == null) choice = Json.object().put("type", "auto");
+            if (!"none".equals(choice.path("type").asText())) choice.put("disable_parallel_tool_use", true);
+        }
+        if (choice != null) body.set("tool_choice", choice);
+    }
+
+    private ObjectNode toolChoice(JsonNode tc) {
+        if (tc == null || tc.isNull() || tc.isMissingNode()) return null;
+        if (tc.isTextual()) {
+            return switch (tc.asText()) {
+                case "auto" -> Json.object().put("type", "auto");
+                case "none" -> Json.object().put("type", "none");
+                case "required" -> Json.object().put("type", "any");
+                default -> throw rejected("tool_choice '" + tc.asText() + "' is not one of auto, none, required");
+            };
+        }
+        String name = tc.path("function").path("name").asText(null);
+        if (name == null) throw rejected("tool_choice must be auto, none, required or name a function");
+        return Json.object().put("type", "tool").put("name", name);
+    }
+
+    private UpstreamFailure rejected(String why) {
+        return new UpstreamFailure(UpstreamFailure.Kind.REJECTED, 400, -1, "deployment '" + deployment + "' (anthropic): the request " + why + ".");
+    }
+}
