@@ -3,6 +3,7 @@ package dev.airlock.provider;
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.Deployment;
 import dev.airlock.config.ProviderKind;
+import dev.airlock.provider.anthropic.AnthropicProvider;
 import dev.airlock.provider.openai.OpenAiProvider;
 import dev.airlock.provider.simulator.SimulatorServer;
 import io.vertx.core.Future;
@@ -54,7 +55,8 @@ public final class Upstreams implements AutoCloseable {
     private static Provider create(Vertx vertx, Deployment d) {
         return switch (d.provider()) {
             case OPENAI, SIMULATOR -> new OpenAiProvider(vertx, d);
-            case BEDROCK, ANTHROPIC -> throw new IllegalStateException("provider " + d.provider().id() + " is not built yet");
+            case ANTHROPIC -> new AnthropicProvider(vertx, d);
+            case BEDROCK -> throw new IllegalStateException("provider " + d.provider().id() + " is not built yet");
         };
     }
 
