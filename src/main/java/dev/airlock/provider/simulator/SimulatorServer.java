@@ -74,6 +74,13 @@ public final class SimulatorServer implements AutoCloseable {
 
     public List<Received> received() { return List.copyOf(received); }
 
+    /** Back to normal: no sticky fault, no queued faults. */
+    public SimulatorServer clearFaults() {
+        nextFaults.clear();
+        fault = Fault.NONE;
+        return this;
+    }
+
     public void clearReceived() { received.clear(); }
 
     /** Streams whose client (the gateway) closed the connection before the stream ended. */
