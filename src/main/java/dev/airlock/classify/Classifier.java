@@ -54,6 +54,24 @@ public final class Classifier {
         return new Classification(levels.get(acc.rank), acc.rank, acc.sources);
     }
 
+    /**
+     * Raises {@code base} by what the content detectors found. A detector that failed raises to the
+     * highest level when {@code failClosed}, since nothing is known about what it missed.
+     */
+    public Classification withContent(Classification base, ContentScan scan, boolean failClosed) {
+        if (scan.hits().isEmpty() && scan.failedDetectors().isEmpty()) return base;
+        Acc acc = new Acc();
+        acc.rank = base.rank();
+        acc.sources.addAll(base.raisedBy());
+        for (ContentScan.Hit h : scan.hits()) {
+            if (h.rank() >= acc.rank && h.rank() > 0 && !acc.sources.contains(h.source())) acc.raise(h.rank(), h.source());
+        }
+        if (failClosed) {
+            for (String d : scan.failedDetectors()) acc.raise(levels.size() - 1, "detector-error:" + d);
+        }
+        return new Classification(levels.get(acc.rank), acc.rank, acc.sources);
+    }
+
     private static boolean matches(PathMatcher m, String path) {
         try {
             String p = path.startsWith("./") ? path.substring(2) : path;

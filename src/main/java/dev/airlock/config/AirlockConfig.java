@@ -10,7 +10,7 @@ import java.util.Set;
  *
  * @param levels     classification levels, lowest first
  * @param residency  level → zones that level may reach (a level with no entry reaches nothing)
- * @param detectors  content detector names switched on
+ * @param detectors  content detectors switched on, each with the level it raises to
  * @param failClosed whether a detector error raises the request to the highest level
  * @param masterKey  guards the admin API; null disables it
  */
@@ -22,7 +22,7 @@ public record AirlockConfig(
         Map<String, Deployment> deployments,
         Map<String, Route> routes,
         List<ClassifyRule> rules,
-        List<String> detectors,
+        List<DetectorRule> detectors,
         boolean failClosed,
         Map<String, Tenant> tenants,
         Routing routing,

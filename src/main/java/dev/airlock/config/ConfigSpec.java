@@ -37,9 +37,20 @@ record ConfigSpec(
 
     record TimeoutsSpec(Long connectMs, Long firstTokenMs, Long idleMs, Long totalMs) {}
 
-    record RouteSpec(List<String> deployments, List<String> fallbacks, String strategy, Integer retries, String onSensitive) {}
+    record RouteSpec(List<String> deployments, List<String> fallbacks, String strategy, Integer retries, String onSensitive,
+                     Boolean restore, List<String> guard) {}
 
-    record ClassifySpec(List<RuleSpec> rules, List<String> detectors, String onDetectorError) {}
+    record ClassifySpec(List<RuleSpec> rules, DetectorsSpec detectors, String onDetectorError) {}
+
+    record DetectorsSpec(PiiSpec pii, SecretsSpec secrets, List<CustomSpec> custom) {}
+
+    record PiiSpec(String atLeast, String phoneRegion, List<NationalIdSpec> nationalIds) {}
+
+    record NationalIdSpec(String name, String regex) {}
+
+    record SecretsSpec(String atLeast) {}
+
+    record CustomSpec(String name, List<String> patterns, List<String> terms, Boolean caseSensitive, String atLeast) {}
 
     record RuleSpec(List<String> task, String path, String atLeast) {}
 

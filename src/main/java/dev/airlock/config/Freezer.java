@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
  */
 final class Freezer {
     private static final List<String> DEFAULT_LEVELS = List.of("public", "internal", "confidential", "restricted");
-    private static final Set<String> DETECTORS = Set.of("pii", "secrets");
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]*");
 
@@ -45,9 +44,9 @@ final class Freezer {
         Map<String, Set<String>> residency = residency(levels, zones);
         Routing routing = routing();
         Map<String, Deployment> deployments = deployments(zones, routing.timeouts());
-        Map<String, Route> routes = routes(deployments, routing);
+        List<DetectorRule> detectors = detectors(levels);
+        Map<String, Route> routes = routes(deployments, routing, detectors.stream().map(DetectorRule::name).toList());
         List<ClassifyRule> rules = rules(levels);
-        List<String> detectors = detectors();
         boolean failClosed = failClosed();
         Map<String, Tenant> tenants = tenants(levels, routes);
         Secret masterKey = spec.admin() == null ? null : secret("admin.master_key", spec.admin().masterKey());
@@ -193,7 +192,7 @@ final class Freezer {
         }
     }
 
-    private Map<String, Route> routes(Map<String, Deployment> deployments, Routing routing) {
+    private Map<String, Route> routes(Map<String, Deployment> deployments, Routing routing, List<String> detectorNames) {
         Map<String, Route> out = new LinkedHashMap<>();
         Map<String, RouteSpec> specs = spec.routes() == null ? Map.of() : spec.routes();
         if (specs.isEmpty()) problem("routes", "at least one route is required: the names clients put in 'model'.");
@@ -224,7 +223,15 @@ final class Freezer {
             }
             int retries = or(r.retries(), routing.retries());
             if (retries < 0 || retries > 10) problem(p + ".retries", "must be between 0 and 10.");
-            out.put(name, new Route(name, r.deployments(), fallbacks, retries, on));
+            List<String> guard = r.guard() == null ? List.of() : r.guard();
+            for (int i = 0; i < guard.size(); i++) {
+                if (!detectorNames.contains(guard.get(i))) {
+                    problem(p + ".guard[" + i + "]", "unknown detector '" + guard.get(i) + "'; the output guard uses the detectors configured under classify.detectors"
+                            + Suggest.hint(guard.get(i), detectorNames));
+                }
+            }
+            if (Boolean.TRUE.equals(r.restore()) && on != Route.OnSensitive.REDACT) problem(p + ".restore", "only applies with on_sensitive: redact.");
+            out.put(name, new Route(name, r.deployments(), fallbacks, retries, on, Boolean.TRUE.equals(r.restore()), guard));
         });
         return Collections.unmodifiableMap(out);
     }
@@ -246,13 +253,67 @@ final class Freezer {
         return List.copyOf(out);
     }
 
-    private List<String> detectors() {
-        if (spec.classify() == null || spec.classify().detectors() == null) return List.of();
-        List<String> d = spec.classify().detectors();
-        for (int i = 0; i < d.size(); i++) {
-            if (!DETECTORS.contains(d.get(i))) problem("classify.detectors[" + i + "]", "unknown detector '" + d.get(i) + "'" + Suggest.hint(d.get(i), DETECTORS));
+    private List<DetectorRule> detectors(List<String> levels) {
+        List<DetectorRule> out = new ArrayList<>();
+        var d = spec.classify() == null ? null : spec.classify().detectors();
+        if (d == null) return out;
+        if (d.pii() != null) {
+            String region = d.pii().phoneRegion() == null ? "US" : d.pii().phoneRegion();
+            Map<String, String> ids = new LinkedHashMap<>();
+            var list = d.pii().nationalIds() == null ? List.<ConfigSpec.NationalIdSpec>of() : d.pii().nationalIds();
+            for (int i = 0; i < list.size(); i++) {
+                var n = list.get(i);
+                if (n.name() == null || n.regex() == null) problem("classify.detectors.pii.national_ids[" + i + "]", "needs a name and a regex.");
+                else ids.put(n.name(), n.regex());
+            }
+            DetectorRule rule = new DetectorRule("pii", DetectorRule.Kind.PII, level("classify.detectors.pii.at_least", d.pii().atLeast(), levels),
+                    region, ids, List.of(), List.of(), false);
+            checkBuilds("classify.detectors.pii", rule);
+            out.add(rule);
         }
-        return List.copyOf(d);
+        if (d.secrets() != null) {
+            out.add(new DetectorRule("secrets", DetectorRule.Kind.SECRETS, level("classify.detectors.secrets.at_least", d.secrets().atLeast(), levels),
+                    null, Map.of(), List.of(), List.of(), false));
+        }
+        var custom = d.custom() == null ? List.<ConfigSpec.CustomSpec>of() : d.custom();
+        for (int i = 0; i < custom.size(); i++) {
+            var c = custom.get(i);
+            String p = "classify.detectors.custom[" + i + "]";
+            if (c.name() == null || !ID.matcher(c.name()).matches() || c.name().equals("pii") || c.name().equals("secrets")) {
+                problem(p + ".name", "each custom detector needs a name of letters, digits, '.', '-', '_' other than pii and secrets.");
+                continue;
+            }
+            boolean hasPatterns = c.patterns() != null && !c.patterns().isEmpty();
+            boolean hasTerms = c.terms() != null && !c.terms().isEmpty();
+            if (hasPatterns == hasTerms) {
+                problem(p, "give either 'patterns' (regexes) or 'terms' (a word list), not both or neither.");
+                continue;
+            }
+            DetectorRule rule = new DetectorRule(c.name(), hasPatterns ? DetectorRule.Kind.REGEX : DetectorRule.Kind.TERMS,
+                    level(p + ".at_least", c.atLeast(), levels), null, Map.of(),
+                    hasPatterns ? c.patterns() : List.of(), hasTerms ? c.terms() : List.of(), Boolean.TRUE.equals(c.caseSensitive()));
+            checkBuilds(p, rule);
+            out.add(rule);
+        }
+        return List.copyOf(out);
+    }
+
+    private String level(String path, String level, List<String> levels) {
+        if (level == null) {
+            problem(path, "is required: the level a finding raises the request to" + Suggest.hint("", levels));
+            return levels.isEmpty() ? "" : levels.get(levels.size() - 1);
+        }
+        if (!levels.contains(level)) problem(path, "'" + level + "' is not a classification level" + Suggest.hint(level, levels));
+        return level;
+    }
+
+    /** Bad regexes and unknown phone regions surface here, at load, not on the first request. */
+    private void checkBuilds(String path, DetectorRule rule) {
+        try {
+            dev.airlock.classify.DetectorFactory.build(rule);
+        } catch (IllegalArgumentException e) {
+            problem(path, e.getMessage() + ".");
+        }
     }
 
     private boolean failClosed() {
