@@ -1,6 +1,6 @@
 package dev.airlock.ingress;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.guard.ResponseGuard;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
@@ -31,8 +31,10 @@ final class ChatEndpoint {
 
     void chat(HttpServerRequest req, String requestId) {
         body(req, requestId, bytes -> {
-            ChatRequest chat = RequestParser.chat(RequestParser.parseObject(bytes));
-            Exchange ex = admit(req, requestId, chat.model(), chat.metadata());
+            ObjectNode body = RequestParser.parseObject(bytes);
+            ChatRequest parsed = RequestParser.chat(body);
+            Exchange ex = admit(req, requestId, parsed.model(), body, false);
+            ChatRequest chat = ex.admission.body() == body ? parsed : RequestParser.chat(ex.admission.body());
             if (chat.stream()) stream(req, chat, ex);
             else pipeline.relay.chat(ex.dispatch, chat).onComplete(r -> {
                 if (r.failed()) { fail(req, r.cause(), ex); return; }
@@ -43,8 +45,10 @@ final class ChatEndpoint {
 
     void embeddings(HttpServerRequest req, String requestId) {
         body(req, requestId, bytes -> {
-            EmbeddingRequest emb = RequestParser.embedding(RequestParser.parseObject(bytes));
-            Exchange ex = admit(req, requestId, emb.model(), emb.raw().path("metadata"));
+            ObjectNode body = RequestParser.parseObject(bytes);
+            EmbeddingRequest parsed = RequestParser.embedding(body);
+            Exchange ex = admit(req, requestId, parsed.model(), body, true);
+            EmbeddingRequest emb = ex.admission.body() == body ? parsed : RequestParser.embedding(ex.admission.body());
             pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
                 if (r.failed()) { fail(req, r.cause(), ex); return; }
                 answer(req, ex, r.result().body());
@@ -70,9 +74,11 @@ final class ChatEndpoint {
     }
 
     /** Identify, route, classify, compute the eligible set: the synchronous decision core. */
-    private Exchange admit(HttpServerRequest req, String requestId, String model, JsonNode metadata) {
-        Pipeline.Admission adm = pipeline.admit(pipeline.identify(req.headers()), model, req.headers(), metadata);
-        Exchange ex = new Exchange(requestId, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()));
+    private Exchange admit(HttpServerRequest req, String requestId, String model, ObjectNode body, boolean embedding) {
+        Pipeline.Admission adm = pipeline.admit(pipeline.identify(req.headers()), model, req.headers(), body, embedding);
+        Exchange ex = new Exchange(requestId, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
+                ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()));
+        ex.redactedIn.putAll(adm.redaction().counts());
         req.response().putHeader("x-airlock-classification", adm.classification().level());
         req.response().closeHandler(v -> {
             ex.dispatch.cancel();
@@ -84,12 +90,13 @@ final class ChatEndpoint {
     private void answer(HttpServerRequest req, Exchange ex, ObjectNode body) {
         HttpServerResponse resp = req.response();
         decorate(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
+        ex.guard.answer(body, ex.redactedOut);
         Replies.json(resp, 200, body);
         record(ex.end(200, null));
     }
 
     private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex) {
-        SseWriter out = new SseWriter(req.response(), ChatEndpoint::decorate);
+        SseWriter out = new SseWriter(req.response(), ChatEndpoint::decorate, ex.guard.forStream(ex.redactedOut));
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
             if (r.succeeded()) {
                 out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));

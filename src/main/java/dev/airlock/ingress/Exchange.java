@@ -2,6 +2,7 @@ package dev.airlock.ingress;
 
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
+import dev.airlock.guard.ResponseGuard;
 import dev.airlock.ledger.Decision;
 import dev.airlock.route.Dispatch;
 import java.time.Instant;
@@ -17,15 +18,17 @@ final class Exchange {
     final String requestId;
     final Pipeline.Admission admission;
     final Dispatch dispatch;
+    final ResponseGuard guard;
     final Map<String, Integer> redactedIn = new TreeMap<>();
     final Map<String, Integer> redactedOut = new TreeMap<>();
     private final Instant at = Instant.now();
     private boolean ended;
 
-    Exchange(String requestId, Pipeline.Admission admission, Dispatch dispatch) {
+    Exchange(String requestId, Pipeline.Admission admission, Dispatch dispatch, ResponseGuard guard) {
         this.requestId = requestId;
         this.admission = admission;
         this.dispatch = dispatch;
+        this.guard = guard;
     }
 
     /** Builds the decision record; {@code error} is null on success. Later calls return null. */

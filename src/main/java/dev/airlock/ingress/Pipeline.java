@@ -3,6 +3,12 @@ package dev.airlock.ingress;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.classify.Classification;
 import dev.airlock.classify.Classifier;
+import dev.airlock.classify.ContentScan;
+import dev.airlock.classify.ContentScanner;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.transform.Redaction;
+import dev.airlock.transform.Redactor;
+import dev.airlock.wire.TextFields;
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.Route;
 import dev.airlock.core.AirlockException;
@@ -25,6 +31,7 @@ final class Pipeline {
     final Classifier classifier;
     final Residency residency;
     final Relay relay;
+    final ContentScanner scanner;
 
     Pipeline(AirlockConfig config, Relay relay) {
         this.config = config;
@@ -32,16 +39,28 @@ final class Pipeline {
         this.classifier = new Classifier(config);
         this.residency = new Residency(config);
         this.relay = relay;
+        this.scanner = new ContentScanner(config);
     }
 
-    /** What the decision core decided about one request. */
-    record Admission(Caller caller, Route route, Classification classification, EligibleSet eligible) {}
+    /**
+     * What the decision core decided about one request. {@code body} is what may be sent: the client's
+     * body, or a redacted copy of it when the route redacts content its zones may not receive.
+     */
+    record Admission(Caller caller, Route route, Classification classification, EligibleSet eligible,
+                     ObjectNode body, Redaction redaction) {}
 
     Caller identify(MultiMap headers) {
         return identifier.identify(headers.get("authorization"));
     }
 
-    Admission admit(Caller caller, String model, MultiMap headers, JsonNode metadata) {
+    /**
+     * Runs the decision core on a parsed body: route, classification (rules and content detectors),
+     * the route's policy for sensitive content, and the eligible set.
+     *
+     * @param embedding whether the body is an embeddings request (its inputs are scanned instead of messages)
+     */
+    Admission admit(Caller caller, String model, MultiMap headers, ObjectNode body, boolean embedding) {
+        JsonNode metadata = body.path("metadata");
         Route route = config.routes().get(model);
         if (route == null) {
             throw new AirlockException(ErrorKind.MODEL_NOT_FOUND, "The model '" + model + "' does not exist; routes you may use: "
@@ -54,8 +73,30 @@ final class Pipeline {
         Classifier.Hints hints = new Classifier.Hints(headers.get("x-airlock-classification"),
                 first(headers.get("x-airlock-task"), metadata.path("task")),
                 first(headers.get("x-airlock-path"), metadata.path("file_path")));
-        Classification c = classifier.classify(caller, hints);
-        return new Admission(caller, route, c, residency.eligibleSet(route, c));
+        Classification base = classifier.classify(caller, hints);
+        ContentScan scan = scanner.scan(embedding ? TextFields.embedding(body) : TextFields.chat(body));
+        Classification full = classifier.withContent(base, scan, config.failClosed());
+        EligibleSet eligible = residency.eligibleSet(route, full);
+        if (full.rank() == base.rank() || route.onSensitive() == Route.OnSensitive.ROUTE) {
+            return new Admission(caller, route, full, eligible, body, Redaction.NONE);
+        }
+        // the content raised the level: does that change where the request may go?
+        EligibleSet withoutContent = residency.eligibleSet(route, base);
+        if (withoutContent.deploymentIds().equals(eligible.deploymentIds())) {
+            return new Admission(caller, route, full, eligible, body, Redaction.NONE);
+        }
+        List<String> detected = full.raisedBy().stream().filter(r -> r.startsWith("detector")).toList();
+        if (route.onSensitive() == Route.OnSensitive.BLOCK || !scan.failedDetectors().isEmpty()) {
+            throw new AirlockException(ErrorKind.CONTENT_BLOCKED, "Route '" + route.name() + "' refuses content classified '" + full.level()
+                    + "' by " + String.join(", ", detected) + "; remove it or use a route whose deployments may receive it.", "messages");
+        }
+        // REDACT: replace what raised the level, on a copy; what remains is classified as before
+        ObjectNode copy = body.deepCopy();
+        Redaction redaction = Redactor.redact(scan.hits(), base.rank(), embedding ? TextFields.embedding(copy) : TextFields.chat(copy));
+        List<String> sources = new java.util.ArrayList<>(base.raisedBy());
+        redaction.counts().keySet().forEach(t -> sources.add("redacted:" + t));
+        Classification after = new Classification(base.level(), base.rank(), sources);
+        return new Admission(caller, route, after, residency.eligibleSet(route, after), copy, redaction);
     }
 
     List<String> routesFor(Caller caller) {

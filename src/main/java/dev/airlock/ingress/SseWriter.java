@@ -3,6 +3,7 @@ package dev.airlock.ingress;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
+import dev.airlock.guard.StreamGuard;
 import dev.airlock.route.StreamTarget;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
@@ -28,9 +29,13 @@ final class SseWriter implements StreamTarget {
         void apply(HttpServerResponse resp, Deployment deployment, String route);
     }
 
-    SseWriter(HttpServerResponse resp, Headers headers) {
+    private final StreamGuard guard;
+
+    /** @param guard the output guard of this answer, or null */
+    SseWriter(HttpServerResponse resp, Headers headers, StreamGuard guard) {
         this.resp = resp;
         this.headers = headers;
+        this.guard = guard;
     }
 
     boolean begun() { return resp.headWritten(); }
@@ -46,6 +51,11 @@ final class SseWriter implements StreamTarget {
 
     @Override
     public void chunk(ObjectNode chunk) {
+        if (guard == null) write(chunk);
+        else for (ObjectNode c : guard.onChunk(chunk)) write(c);
+    }
+
+    private void write(ObjectNode chunk) {
         if (resp.closed()) return;
         if (id == null) {
             id = Json.text(chunk, "id");
@@ -58,9 +68,10 @@ final class SseWriter implements StreamTarget {
     /** The upstream finished: the usage chunk if the client asked for it, then {@code [DONE]}. */
     void finish(Usage usage, boolean includeUsage, int promptChars) {
         if (resp.closed()) return;
+        if (guard != null) for (ObjectNode c : guard.finish()) write(c);
         if (includeUsage) {
             Usage u = usage != null ? usage : new Usage(Math.max(1, promptChars / 4), Math.max(1, completionChars / 4), true);
-            chunk(Completions.usageChunk(id == null ? "chatcmpl-airlock" : id, model, u));
+            write(Completions.usageChunk(id == null ? "chatcmpl-airlock" : id, model, u));
         }
         resp.end(DONE);
     }

@@ -125,7 +125,7 @@ class ChatApiTest {
     @Test
     void modelsListsTheRoutes() throws Exception {
         JsonNode body = json(gw.get("/v1/models"));
-        assertThat(body.path("data").findValuesAsText("id")).containsExactly("local", "pair", "general", "external-only");
+        assertThat(body.path("data").findValuesAsText("id")).containsExactly("local", "pair", "general", "external-only", "redacting", "blocking", "guarded");
     }
 
     @Test

@@ -30,10 +30,18 @@ public final class TestGateway implements AutoCloseable {
               pair: { deployments: [a-onprem, b-onprem] }
               general: { deployments: [c-internet], fallbacks: [local] }
               external-only: { deployments: [c-internet] }
+              redacting: { deployments: [c-internet], on_sensitive: redact, restore: true }
+              blocking: { deployments: [c-internet], fallbacks: [local], on_sensitive: block }
+              guarded: { deployments: [a-onprem], guard: [pii, secrets] }
             classify:
               rules:
                 - { task: [code-review], at_least: confidential }
                 - { path: "src/core/**", at_least: confidential }
+              detectors:
+                pii: { at_least: confidential, phone_region: US }
+                secrets: { at_least: restricted }
+                custom:
+                  - { name: projects, terms: [Bluebird, Falcon], at_least: internal }
             routing:
               retries: 1
               backoff_base_ms: 5

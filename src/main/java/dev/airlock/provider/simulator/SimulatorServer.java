@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * lists every request body that reached it.
  */
 public final class SimulatorServer implements AutoCloseable {
+    /** A last user message starting with this is answered with the rest of it, verbatim. */
+    public static final String ECHO = "echo: ";
     private final Vertx vertx;
     private final String model;
     private final SimulatorProfile profile;
@@ -154,6 +156,13 @@ public final class SimulatorServer implements AutoCloseable {
             JsonNode fn = tools.get(0).path("function");
             ToolCall call = new ToolCall("call_sim_" + ids.incrementAndGet(), fn.path("name").asText(), arguments(fn.path("parameters")));
             return new Answer(List.of(), call, new Usage(prompted, 12, false), "tool_calls");
+        }
+        String lastText = last.path("content").isTextual() ? last.path("content").asText() : "";
+        if (lastText.startsWith(ECHO)) { // tests: answer with the given text, in 3-character tokens
+            String echo = lastText.substring(ECHO.length());
+            List<String> pieces = new ArrayList<>();
+            for (int i = 0; i < echo.length(); i += 3) pieces.add(echo.substring(i, Math.min(echo.length(), i + 3)));
+            return new Answer(pieces, null, new Usage(prompted, pieces.size(), false), "stop");
         }
         List<String> tokens = SyntheticText.tokens(prompt + model, count);
         return new Answer(tokens, null, new Usage(prompted, tokens.size(), false), count < profile.maxTokens() ? "length" : "stop");

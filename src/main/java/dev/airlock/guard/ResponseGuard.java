@@ -1,0 +1,59 @@
+package dev.airlock.guard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.classify.detect.Detector;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The output guard of one route for one request: redacts what the route's guard detectors find in
+ * answers, then restores values the request redactor replaced (when the route asks for it). A route
+ * with neither gets {@link #NONE}, which touches nothing.
+ */
+public final class ResponseGuard {
+    public static final ResponseGuard NONE = new ResponseGuard(List.of(), Map.of());
+
+    private final List<Detector> detectors;
+    private final Map<String, String> originals;
+
+    private ResponseGuard(List<Detector> detectors, Map<String, String> originals) {
+        this.detectors = List.copyOf(detectors);
+        this.originals = Map.copyOf(originals);
+    }
+
+    public static ResponseGuard of(List<Detector> detectors, Map<String, String> originals) {
+        return detectors.isEmpty() && originals.isEmpty() ? NONE : new ResponseGuard(detectors, originals);
+    }
+
+    public boolean active() { return this != NONE; }
+
+    /** A fresh text transform for one text of the answer; redactions are counted into {@code counts}. */
+    TextStream text(Map<String, Integer> counts) {
+        TextStream redact = detectors.isEmpty() ? null : new RedactingStream(detectors, counts);
+        TextStream restore = originals.isEmpty() ? null : new RestoringStream(originals);
+        if (redact == null) return restore;
+        return restore == null ? redact : TextStream.chain(redact, restore);
+    }
+
+    /** Guards a whole {@code chat.completion} in place: message content and tool-call arguments. */
+    public void answer(ObjectNode completion, Map<String, Integer> counts) {
+        if (!active()) return;
+        for (JsonNode choice : completion.path("choices")) {
+            JsonNode message = choice.path("message");
+            if (message instanceof ObjectNode m && m.path("content").isTextual()) {
+                m.put("content", text(counts).apply(m.path("content").asText()));
+            }
+            for (JsonNode call : message.path("tool_calls")) {
+                if (call.path("function") instanceof ObjectNode fn && fn.path("arguments").isTextual()) {
+                    fn.put("arguments", text(counts).apply(fn.path("arguments").asText()));
+                }
+            }
+        }
+    }
+
+    /** The guard of one streamed answer, or null when there is nothing to guard. */
+    public StreamGuard forStream(Map<String, Integer> counts) {
+        return active() ? new StreamGuard(this, counts) : null;
+    }
+}
