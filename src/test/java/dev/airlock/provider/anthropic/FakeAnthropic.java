@@ -23,16 +23,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tool; after a tool result it answers in text that quotes the result. Every request is recorded
  * (headers and parsed body); {@link #mode} switches in failures.
  */
-final class FakeAnthropic implements AutoCloseable {
+public final class FakeAnthropic implements AutoCloseable {
     static final int INPUT_TOKENS = 21;
     static final List<String> TEXT = List.of("Hello", " from", " fake", " Claude.");
     static final String TOOL_INPUT = "{\"location\":\"Paris\",\"unit\":\"celsius\"}";
     /** The pieces {@link #TOOL_INPUT} is streamed in, split mid-token as Anthropic does. */
     static final List<String> TOOL_INPUT_PARTS = List.of("", "{\"location\":", "\"Par", "is\",\"unit\":\"cel", "sius\"}");
 
-    enum Mode { NORMAL, RATE_LIMITED, OVERLOADED, SERVER_ERROR, INVALID_REQUEST, MALFORMED, DROP_MID_STREAM, STREAM_ERROR }
+    public enum Mode { NORMAL, RATE_LIMITED, OVERLOADED, SERVER_ERROR, INVALID_REQUEST, MALFORMED, DROP_MID_STREAM, STREAM_ERROR }
 
-    record Received(Map<String, String> headers, JsonNode body) {
+    public record Received(Map<String, String> headers, JsonNode body) {
         String header(String name) { return headers.get(name); }
     }
 
@@ -43,24 +43,24 @@ final class FakeAnthropic implements AutoCloseable {
     private volatile String streamErrorType = "overloaded_error";
     private HttpServer server;
 
-    FakeAnthropic(Vertx vertx) {
+    public FakeAnthropic(Vertx vertx) {
         this.vertx = vertx;
     }
 
-    FakeAnthropic start() throws Exception {
+    public FakeAnthropic start() throws Exception {
         server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                 .requestHandler(this::handle).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return this;
     }
 
     /** The API root, as a deployment's {@code base_url} names it. */
-    String baseUrl() { return "http://127.0.0.1:" + server.actualPort(); }
+    public String baseUrl() { return "http://127.0.0.1:" + server.actualPort(); }
 
-    FakeAnthropic mode(Mode m) { mode = m; return this; }
+    public FakeAnthropic mode(Mode m) { mode = m; return this; }
 
     FakeAnthropic streamErrorType(String type) { streamErrorType = type; return this; }
 
-    List<Received> received() { return List.copyOf(received); }
+    public List<Received> received() { return List.copyOf(received); }
 
     Received last() { return received.get(received.size() - 1); }
 

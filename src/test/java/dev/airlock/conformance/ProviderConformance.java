@@ -1,0 +1,163 @@
+package dev.airlock.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.OpenAIServiceException;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import dev.airlock.config.ConfigLoader;
+import dev.airlock.ingress.Gateway;
+import dev.airlock.wire.Json;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One conformance suite, run against every provider: a real Airlock in front of the provider's fake
+ * upstream, called with the official OpenAI SDK. Whatever the upstream speaks, the client must see
+ * the same OpenAI behaviour: text, streams, tool calls, usage and errors.
+ */
+abstract class ProviderConformance {
+    Upstream upstream;
+    Gateway gateway;
+    OpenAIClient client;
+
+    abstract Upstream startUpstream() throws Exception;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = startUpstream();
+        String yaml = """
+                server: { port: 0 }
+                zones: { z: {} }
+                residency: { public: [z] }
+                deployments:
+                %s
+                routes:
+                  conf: { deployments: [up], retries: 0 }
+                routing: { cooldown_failures: 100 }
+                """.formatted(upstream.deploymentYaml());
+        gateway = Gateway.start(new ConfigLoader(upstream.env()).parse(yaml, "conformance.yaml"));
+        client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gateway.port() + "/v1").apiKey("unused").maxRetries(0).build();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        client.close();
+        gateway.close();
+        upstream.close();
+    }
+
+    static ChatCompletionCreateParams.Builder ask() {
+        return ChatCompletionCreateParams.builder().model("conf").addSystemMessage("Be brief.").addUserMessage("What is the weather in Paris?");
+    }
+
+    static FunctionDefinition weatherTool() {
+        return FunctionDefinition.builder().name("get_weather").description("Current weather")
+                .parameters(FunctionParameters.builder()
+                        .putAdditionalProperty("type", JsonValue.from("object"))
+                        .putAdditionalProperty("properties", JsonValue.from(Map.of("location", Map.of("type", "string"))))
+                        .putAdditionalProperty("required", JsonValue.from(List.of("location")))
+                        .build())
+                .build();
+    }
+
+    List<ChatCompletionChunk> stream(ChatCompletionCreateParams p) {
+        try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(p)) {
+            return s.stream().toList();
+        }
+    }
+
+    @Test
+    void chatAnswersTextWithUsage() {
+        ChatCompletion c = client.chat().completions().create(ask().build());
+        assertThat(c.choices().get(0).message().content()).hasValueSatisfying(t -> assertThat(t).isNotBlank());
+        assertThat(c.choices().get(0).finishReason()).isIn(ChatCompletion.Choice.FinishReason.STOP, ChatCompletion.Choice.FinishReason.LENGTH);
+        assertThat(c.usage()).hasValueSatisfying(u -> {
+            assertThat(u.promptTokens()).isPositive();
+            assertThat(u.completionTokens()).isPositive();
+        });
+    }
+
+    @Test
+    void streamDeliversTextOneFinishAndUsage() {
+        List<ChatCompletionChunk> chunks = stream(ask().streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build());
+        String text = chunks.stream().flatMap(c -> c.choices().stream()).map(ch -> ch.delta().content().orElse("")).collect(Collectors.joining());
+        assertThat(text).isNotBlank();
+        assertThat(chunks.stream().flatMap(c -> c.choices().stream()).filter(ch -> ch.finishReason().isPresent())).hasSize(1);
+        assertThat(chunks.get(chunks.size() - 1).usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isPositive());
+    }
+
+    @Test
+    void toolCallsComeBackAsOpenAiToolCalls() throws Exception {
+        ChatCompletion c = client.chat().completions().create(ask().addFunctionTool(weatherTool()).build());
+        var call = c.choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction();
+        assertThat(call.function().name()).isEqualTo("get_weather");
+        assertThat(Json.MAPPER.readTree(call.function().arguments()).isObject()).isTrue();
+        assertThat(call.id()).isNotBlank();
+        assertThat(c.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+    }
+
+    @Test
+    void streamedToolCallsAssembleToValidArguments() throws Exception {
+        List<ChatCompletionChunk> chunks = stream(ask().addFunctionTool(weatherTool()).build());
+        var deltas = chunks.stream().flatMap(c -> c.choices().stream()).flatMap(ch -> ch.delta().toolCalls().orElse(List.of()).stream()).toList();
+        String name = deltas.stream().map(d -> d.function().flatMap(f -> f.name()).orElse("")).collect(Collectors.joining());
+        String args = deltas.stream().map(d -> d.function().flatMap(f -> f.arguments()).orElse("")).collect(Collectors.joining());
+        assertThat(name).isEqualTo("get_weather");
+        assertThat(Json.MAPPER.readTree(args).isObject()).isTrue();
+        assertThat(chunks.stream().flatMap(c -> c.choices().stream()).map(ch -> ch.finishReason().map(Object::toString).orElse("")))
+                .contains("tool_calls");
+    }
+
+    @Test
+    void anUpstream500IsA503() {
+        upstream.fail(Upstream.Failure.SERVER_ERROR);
+        assertThatThrownBy(() -> client.chat().completions().create(ask().build()))
+                .isInstanceOfSatisfying(OpenAIServiceException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(503);
+                    assertThat(e.code()).hasValue("all_deployments_failed");
+                });
+    }
+
+    @Test
+    void anUpstream429IsA503NamingTheRateLimit() {
+        upstream.fail(Upstream.Failure.RATE_LIMITED);
+        assertThatThrownBy(() -> client.chat().completions().create(ask().build()))
+                .isInstanceOfSatisfying(OpenAIServiceException.class, e -> assertThat(e.statusCode()).isEqualTo(503))
+                .hasMessageContaining("rate_limited");
+    }
+
+    @Test
+    void anUpstream400IsABadRequestAndNotRetried() {
+        upstream.fail(Upstream.Failure.BAD_REQUEST);
+        assertThatThrownBy(() -> client.chat().completions().create(ask().build())).isInstanceOf(BadRequestException.class);
+        assertThat(upstream.requests()).isEqualTo(1);
+    }
+
+    @Test
+    void garbageFromTheUpstreamIsA502() {
+        upstream.fail(Upstream.Failure.MALFORMED);
+        assertThatThrownBy(() -> client.chat().completions().create(ask().build()))
+                .isInstanceOfSatisfying(OpenAIServiceException.class, e -> assertThat(e.statusCode()).isEqualTo(502));
+    }
+
+    @Test
+    void aStreamDroppedMidwayRaisesInTheClient() {
+        upstream.fail(Upstream.Failure.DROP_MID_STREAM);
+        assertThatThrownBy(() -> stream(ask().build())).isInstanceOf(RuntimeException.class);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.airlock.conformance;
+
+import java.util.Map;
+
+/** A fake upstream of one provider kind, seen the same way by the shared conformance suite. */
+interface Upstream extends AutoCloseable {
+    enum Failure { NONE, SERVER_ERROR, RATE_LIMITED, BAD_REQUEST, MALFORMED, DROP_MID_STREAM }
+
+    /** One YAML list item declaring deployment {@code up} in zone {@code z}, pointed at this fake. */
+    String deploymentYaml();
+
+    /** Environment variables the YAML refers to. */
+    Map<String, String> env();
+
+    void fail(Failure f);
+
+    /** How many requests the fake has received. */
+    int requests();
+}
