@@ -1,6 +1,5 @@
 package dev.airlock.route;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.config.Routing;
 import dev.airlock.core.AirlockException;

@@ -3,15 +3,14 @@ package dev.airlock.provider.anthropic;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.provider.Call;
+import dev.airlock.provider.JsonPost;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
-import dev.airlock.wire.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
@@ -63,7 +62,7 @@ public final class AnthropicProvider implements Provider {
             return Future.failedFuture(f);
         }
         return post(body, call, deployment.timeouts().totalMs())
-                .compose(this::body)
+                .compose(resp -> JsonPost.body(resp, deployment.id()))
                 .map(buf -> ResponseMapper.completion(buf, deployment.id(), deployment.model()));
     }
 
@@ -105,25 +104,7 @@ public final class AnthropicProvider implements Provider {
                 .putHeader("x-request-id", call.requestId());
         // the config loader requires a key for anthropic deployments; a test double may still leave it out
         if (deployment.apiKey() != null) opts.putHeader("x-api-key", deployment.apiKey().reveal());
-        Buffer payload = Buffer.buffer(Json.writeBytes(body));
-        return client.request(opts)
-                .compose(req -> {
-                    call.onCancel(req::reset);
-                    return req.send(payload);
-                })
-                .recover(t -> Future.failedFuture(UpstreamFailure.of(t)))
-                .compose(resp -> {
-                    if (resp.statusCode() == 200) return Future.succeededFuture(resp);
-                    String retryAfter = resp.getHeader("retry-after");
-                    return resp.body()
-                            .recover(t -> Future.succeededFuture(Buffer.buffer()))
-                            .compose(b -> Future.failedFuture(AnthropicErrors.fromHttp(deployment.id(), resp.statusCode(), retryAfter, b)));
-                });
-    }
-
-    /** The whole body; a connection that closes before the body is complete is a malformed answer. */
-    private Future<Buffer> body(HttpClientResponse resp) {
-        return resp.body().recover(t -> Future.failedFuture(ResponseMapper.malformed(deployment.id(), "a truncated body")));
+        return JsonPost.send(client, opts, body, call, (status, retryAfter, b) -> AnthropicErrors.fromHttp(deployment.id(), status, retryAfter, b));
     }
 
     @Override

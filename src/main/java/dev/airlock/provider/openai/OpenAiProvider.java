@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.provider.Call;
+import dev.airlock.provider.JsonPost;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.wire.ChatRequest;
@@ -43,7 +44,7 @@ public final class OpenAiProvider implements Provider {
         ObjectNode body = request.raw().deepCopy();
         body.put("model", deployment.model());
         return post("/chat/completions", body, call, deployment.timeouts().totalMs())
-                .compose(resp -> body(resp).map(buf -> parse(buf, "choices")))
+                .compose(resp -> JsonPost.body(resp, deployment.id()).map(buf -> parse(buf, "choices")))
                 .map(json -> new ChatResult(json, usageOf(json)));
     }
 
@@ -70,7 +71,7 @@ public final class OpenAiProvider implements Provider {
         ObjectNode body = request.raw().deepCopy();
         body.put("model", deployment.model());
         return post("/embeddings", body, call, deployment.timeouts().totalMs())
-                .compose(resp -> body(resp).map(buf -> parse(buf, "data")))
+                .compose(resp -> JsonPost.body(resp, deployment.id()).map(buf -> parse(buf, "data")))
                 .map(json -> new ChatResult(json, usageOf(json)));
     }
 
@@ -85,26 +86,7 @@ public final class OpenAiProvider implements Provider {
                 .putHeader("accept", body.path("stream").asBoolean() ? "text/event-stream" : "application/json")
                 .putHeader("x-request-id", call.requestId());
         if (deployment.apiKey() != null) opts.putHeader("authorization", "Bearer " + deployment.apiKey().reveal());
-        Buffer payload = Buffer.buffer(Json.writeBytes(body));
-        return client.request(opts)
-                .compose(req -> {
-                    call.onCancel(req::reset);
-                    return req.send(payload);
-                })
-                .recover(t -> Future.failedFuture(UpstreamFailure.of(t)))
-                .compose(resp -> {
-                    if (resp.statusCode() == 200) return Future.succeededFuture(resp);
-                    String retryAfter = resp.getHeader("retry-after");
-                    return resp.body()
-                            .recover(t -> Future.succeededFuture(Buffer.buffer()))
-                            .compose(b -> Future.failedFuture(ErrorBodies.failure(deployment.id(), resp.statusCode(), retryAfter, b)));
-                });
-    }
-
-    /** The whole body; a connection that closes before the body is complete is a malformed answer. */
-    private Future<Buffer> body(HttpClientResponse resp) {
-        return resp.body().recover(t -> Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
-                "deployment '" + deployment.id() + "' answered with a truncated body")));
+        return JsonPost.send(client, opts, body, call, (status, retryAfter, b) -> ErrorBodies.failure(deployment.id(), status, retryAfter, b));
     }
 
     private ObjectNode parse(Buffer buf, String requiredArray) {

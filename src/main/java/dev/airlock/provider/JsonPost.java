@@ -1,0 +1,46 @@
+package dev.airlock.provider;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.wire.Json;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Sends a JSON body over a Vert.x client for the HTTP providers: cancellable through the {@link Call},
+ * I/O errors normalised, and any non-200 answer read and handed to the provider's own error mapping.
+ */
+public final class JsonPost {
+    private JsonPost() {}
+
+    /** Maps a non-200 answer (status, {@code Retry-After}, body) to a failure in the provider's terms. */
+    public interface ErrorMapping {
+        UpstreamFailure map(int status, String retryAfter, Buffer body);
+    }
+
+    /** Succeeds with a 200 response whose body is still unread; fails with the mapped error otherwise. */
+    public static Future<HttpClientResponse> send(HttpClient client, RequestOptions opts, ObjectNode body, Call call, ErrorMapping errors) {
+        Buffer payload = Buffer.buffer(Json.writeBytes(body));
+        return client.request(opts)
+                .compose(req -> {
+                    call.onCancel(req::reset);
+                    return req.send(payload);
+                })
+                .recover(t -> Future.failedFuture(UpstreamFailure.of(t)))
+                .compose(resp -> {
+                    if (resp.statusCode() == 200) return Future.succeededFuture(resp);
+                    String retryAfter = resp.getHeader("retry-after");
+                    return resp.body()
+                            .recover(t -> Future.succeededFuture(Buffer.buffer()))
+                            .compose(b -> Future.failedFuture(errors.map(resp.statusCode(), retryAfter, b)));
+                });
+    }
+
+    /** The whole body; a connection that closes before the body is complete is a malformed answer. */
+    public static Future<Buffer> body(HttpClientResponse resp, String deployment) {
+        return resp.body().recover(t -> Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
+                "deployment '" + deployment + "' answered with a truncated body")));
+    }
+}
