@@ -52,13 +52,13 @@ final class NumberRuns {
 
     private final String s;
     private final Hits hits;
-    private final String region;
+    private final PhoneRegion region;
     private final int[] gs = new int[MAX_GROUPS];
     private final int[] ge = new int[MAX_GROUPS];
     private int groups;
     private final char[] digits = new char[19];
 
-    NumberRuns(String s, Hits hits, String region) {
+    NumberRuns(String s, Hits hits, PhoneRegion region) {
         this.s = s;
         this.hits = hits;
         this.region = region;
@@ -101,7 +101,7 @@ final class NumberRuns {
         int coveredTo = cards();
         if (!glued) {
             coveredTo = Math.max(coveredTo, ssns());
-            if (totalDigits >= 7 && totalDigits <= 17 && coveredTo < runEnd && looksDialable()) {
+            if (totalDigits >= 4 && coveredTo < runEnd && looksDialable() && dialableLength(runStart)) {
                 phones(runStart, runEnd);
             }
         }
@@ -268,6 +268,27 @@ final class NumberRuns {
     }
 
     /**
+     * Some stretch of whole groups has a digit count a number of the region can have (10 or 11 in the
+     * US), or the run starts like an international number. libphonenumber costs ~8 us a call, so this
+     * is what keeps order ids, amounts and timestamps from reaching it.
+     */
+    private boolean dialableLength(int runStart) {
+        char c = s.charAt(runStart);
+        boolean international = c == '+' || s.startsWith("00", gs[0]) || s.startsWith("011", gs[0]);
+        long mask = international ? PhoneRegion.INTERNATIONAL_LENGTHS : region.nationalLengths();
+        for (int a = 0; a < groups; a++) {
+            int count = 0;
+            for (int b = a; b < groups && count <= 17; b++) {
+                count += ge[b] - gs[b];
+                if (count <= 17 && (mask & (1L << count)) != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
      * libphonenumber over the run plus a few chars of context: it rejects numbers glued to letters and
      * timestamps followed by {@code :mm}, and needs the chars around the run to see that.
      */
@@ -275,7 +296,7 @@ final class NumberRuns {
         int from = Math.max(0, runStart - 2);
         int to = Math.min(s.length(), runEnd + 4);
         CharSequence window = s.subSequence(from, to);
-        for (PhoneNumberMatch m : PHONES.findNumbers(window, region, PhoneNumberUtil.Leniency.VALID, 8)) {
+        for (PhoneNumberMatch m : PHONES.findNumbers(window, region.code(), PhoneNumberUtil.Leniency.VALID, 8)) {
             int st = from + m.start();
             int en = from + m.end();
             if (st >= runStart - 1 && en <= runEnd + 1) {

@@ -41,13 +41,13 @@ final class PiiDetector implements Detector {
         }
     }
 
-    private final String region;
+    private final PhoneRegion region;
     private final List<PiiOptions.NationalId> idNames;
     private final Pattern[] idPatterns;
     private final String[] idTypes;
 
     PiiDetector(PiiOptions options) {
-        this.region = options.defaultRegion();
+        this.region = PhoneRegion.of(options.defaultRegion());
         this.idNames = options.nationalIds();
         this.idPatterns = new Pattern[idNames.size()];
         this.idTypes = new String[idNames.size()];
