@@ -25,6 +25,9 @@ final class SecretsDetector implements Detector {
     static final int KEYWORD_REACH = 40;
 
     private static final int PRIO_KNOWN = 0;
+    private static final int PRIO_GENERIC = 1;
+    /** Every known format is one token of at least this many chars ("-----BEGIN" is the shortest). */
+    private static final int MIN_CANDIDATE = "-----BEGIN".length();
     /** Longest first, so "keys" wins over "key" and "authorization" over "auth". */
     private static final String[] KEYWORDS = {
         "authentication", "authorization", "credentials", "credential", "passwords", "password",
@@ -44,8 +47,6 @@ final class SecretsDetector implements Detector {
             KNOWN_FIRST[c] = true;
         }
     }
-
-    private static final int PRIO_GENERIC = 1;
 
     @Override
     public String name() {
@@ -67,16 +68,14 @@ final class SecretsDetector implements Detector {
             do {
                 i++;
             } while (i < n && Entropy.isTokenChar(s.charAt(i)));
-            // Every known format is one token of 10+ chars ("-----BEGIN" is the shortest), and the
-            // entropy test wants 20+, so the many short tokens of prose and code cost only the loop above.
+            // Known formats need 10+ chars and the entropy test 20+, so the many short tokens of
+            // prose and code cost only the loop above.
             if (i - start >= MIN_CANDIDATE) {
                 i = candidate(s, start, i, hits);
             }
         }
         hits.flush(out);
     }
-
-    private static final int MIN_CANDIDATE = "-----BEGIN".length();
 
     /** Checks a long token for known formats at its word starts, else for a generic secret; returns where to go on. */
     private static int candidate(String s, int from, int to, Hits hits) {
@@ -170,7 +169,7 @@ final class SecretsDetector implements Detector {
         switch (c) {
             case 'A' -> {
                 if (s.startsWith("AKIA", i) || s.startsWith("ASIA", i)) {
-                    end = exact(s, i + 4, 16, true);
+                    end = upperAlnum(s, i + 4, 16);
                     type = "aws_access_key";
                 } else if (s.startsWith("AIza", i)) {
                     end = exactBase64Url(s, i + 4, 35);
@@ -216,15 +215,15 @@ final class SecretsDetector implements Detector {
         return end;
     }
 
-    /** Exactly {@code count} upper-case letters/digits (or any alnum) from {@code j}, then no more alnum. */
-    private static int exact(String s, int j, int count, boolean upperOnly) {
+    /** Exactly {@code count} upper-case letters or digits from {@code j}, then no more alnum; returns the end or -1. */
+    private static int upperAlnum(String s, int j, int count) {
         int end = j + count;
         if (end > s.length()) {
             return -1;
         }
         for (int k = j; k < end; k++) {
             char c = s.charAt(k);
-            if (upperOnly ? !(isUpper(c) || isDigit(c)) : !isAsciiAlnum(c)) {
+            if (!isUpper(c) && !isDigit(c)) {
                 return -1;
             }
         }
