@@ -24,12 +24,18 @@ final class Chars {
         return isDigit(c) || isAsciiLetter(c);
     }
 
+    /** ASCII letters, digits and '_': one load instead of five compares in the hottest test of every scan. */
+    private static final boolean[] ASCII_WORD = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            ASCII_WORD[c] = isAsciiAlnum(c) || c == '_';
+        }
+    }
+
     /** Letter, digit or underscore, like regex {@code \w} but Unicode-aware for letters beyond ASCII. */
     static boolean isWord(char c) {
-        if (c < 128) {
-            return isAsciiAlnum(c) || c == '_';
-        }
-        return Character.isLetterOrDigit(c);
+        return c < 128 ? ASCII_WORD[c] : Character.isLetterOrDigit(c);
     }
 
     /** Chars of base64url (JWT segments, many API tokens). */

@@ -29,9 +29,17 @@ final class Entropy {
     static final double MAX_WORDINESS = 0.65;
     private static final int MAX_LENGTH = 4096;
 
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            TOKEN[c] = isAsciiAlnum(c) || "+/_-.~!@#$%^&*".indexOf(c) >= 0;
+        }
+    }
+
     /** Chars a password or key may hold; '=' and ':' are left out because they join a name to its value. */
     static boolean isTokenChar(char c) {
-        return isAsciiAlnum(c) || (c < 128 && "+/_-.~!@#$%^&*".indexOf(c) >= 0);
+        return c < 128 && TOKEN[c];
     }
 
     /** End of the token starting at {@code i} if it looks like a secret (with base64 '=' padding), else -1. */

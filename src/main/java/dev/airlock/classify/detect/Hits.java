@@ -22,6 +22,12 @@ final class Hits {
         prio[size++] = priority;
     }
 
+    private boolean before(int a, int b) {
+        int sa = items[a].start();
+        int sb = items[b].start();
+        return sa < sb || (sa == sb && prio[a] < prio[b]);
+    }
+
     boolean isEmpty() {
         return size == 0;
     }
@@ -31,14 +37,17 @@ final class Hits {
         if (size == 0) {
             return;
         }
-        Integer[] order = new Integer[size];
+        // Insertion sort by (start, priority): the list is short and nearly sorted (one left-to-right pass).
+        int[] order = new int[size];
         for (int k = 0; k < size; k++) {
-            order[k] = k;
+            int cur = k;
+            int j = k - 1;
+            while (j >= 0 && before(cur, order[j])) {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = cur;
         }
-        // Mostly sorted already (one left-to-right pass); TimSort makes that cheap.
-        Arrays.sort(order, (a, b) -> items[a].start() != items[b].start()
-                ? Integer.compare(items[a].start(), items[b].start())
-                : Integer.compare(prio[a], prio[b]));
         int last = -1;
         for (int k = 0; k < size; k++) {
             int cur = order[k];

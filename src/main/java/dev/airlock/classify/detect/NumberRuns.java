@@ -52,13 +52,13 @@ final class NumberRuns {
 
     private final String s;
     private final Hits hits;
-    private final String region;
+    private final PhoneRegion region;
     private final int[] gs = new int[MAX_GROUPS];
     private final int[] ge = new int[MAX_GROUPS];
     private int groups;
     private final char[] digits = new char[19];
 
-    NumberRuns(String s, Hits hits, String region) {
+    NumberRuns(String s, Hits hits, PhoneRegion region) {
         this.s = s;
         this.hits = hits;
         this.region = region;
@@ -85,11 +85,8 @@ final class NumberRuns {
             gs[groups] = g;
             ge[groups++] = p;
             totalDigits += p - g;
-            int q = p;
-            while (q < n && q - p < 4 && isSeparator(s.charAt(q))) {
-                q++;
-            }
-            if (q == p || q - p > 3 || q >= n || !isDigit(s.charAt(q)) || groups == MAX_GROUPS) {
+            int q = gapEnd(p);
+            if (q < 0 || groups == MAX_GROUPS) {
                 break;
             }
             p = q;
@@ -101,7 +98,7 @@ final class NumberRuns {
         int coveredTo = cards();
         if (!glued) {
             coveredTo = Math.max(coveredTo, ssns());
-            if (totalDigits >= 7 && totalDigits <= 17 && coveredTo < runEnd && looksDialable()) {
+            if (totalDigits >= 4 && coveredTo < runEnd && looksDialable() && dialableLength(runStart)) {
                 phones(runStart, runEnd);
             }
         }
@@ -110,6 +107,29 @@ final class NumberRuns {
 
     private static boolean isSeparator(char c) {
         return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/';
+    }
+
+    /**
+     * End of the gap of separators at {@code p} if a digit follows it and it is one a number would
+     * be written with: one separator, two with a parenthesis ({@code ") "}, {@code " ("}), or
+     * {@code " - "}. Wider gaps (aligned table columns, "1  2") end the run. Returns -1 otherwise.
+     */
+    private int gapEnd(int p) {
+        int n = s.length();
+        int q = p;
+        while (q < n && q - p < 4 && isSeparator(s.charAt(q))) {
+            q++;
+        }
+        if (q == p || q >= n || !isDigit(s.charAt(q))) {
+            return -1;
+        }
+        return switch (q - p) {
+            case 1 -> q;
+            case 2 -> s.charAt(p) == '(' || s.charAt(p) == ')' || s.charAt(p + 1) == '(' || s.charAt(p + 1) == ')'
+                    ? q : -1;
+            case 3 -> s.startsWith(" - ", p) ? q : -1;
+            default -> -1;
+        };
     }
 
     private boolean gluedBefore(int runStart) {
@@ -140,13 +160,16 @@ final class NumberRuns {
         int a = 0;
         while (a < groups) {
             // Extend while the gaps are one consistent space or dash and the length stays <= 19.
+            // Cards are printed in groups of 3-6 digits (4-4-4-4, 4-6-5); only the last group may be
+            // shorter (a 13-digit number shown in fours). So "1 2 3 4 ..." never starts a candidate.
             int last = -1;
             int count = 0;
             char sep = 0;
             for (int b = a; b < groups; b++) {
                 if (b > a) {
                     char c = s.charAt(ge[b - 1]);
-                    if (gs[b] - ge[b - 1] != 1 || (c != ' ' && c != '-') || (sep != 0 && c != sep)) {
+                    if (gs[b] - ge[b - 1] != 1 || (c != ' ' && c != '-') || (sep != 0 && c != sep)
+                            || ge[b - 1] - gs[b - 1] < 3) {
                         break;
                     }
                     sep = c;
@@ -268,6 +291,34 @@ final class NumberRuns {
     }
 
     /**
+     * Some stretch of whole groups has a digit count a number of the region can have (10 or 11 in the
+     * US), or the run starts like an international number. libphonenumber costs ~8 us a call, so this
+     * is what keeps order ids, amounts and timestamps from reaching it.
+     */
+    private boolean dialableLength(int runStart) {
+        char c = s.charAt(runStart);
+        boolean international = c == '+' || s.startsWith("00", gs[0]) || s.startsWith("011", gs[0]);
+        long mask = international ? PhoneRegion.INTERNATIONAL_LENGTHS : region.nationalLengths();
+        // Written numbers have at most 6 groups and at most one of a single digit (+1, a trunk 0):
+        // that keeps lists like "1 2 3 4 5 6 7" away from the ~10 us libphonenumber call.
+        for (int a = 0; a < groups; a++) {
+            int count = 0;
+            int singles = 0;
+            for (int b = a; b < groups && b - a < 6 && count <= 17; b++) {
+                count += ge[b] - gs[b];
+                singles += ge[b] - gs[b] == 1 ? 1 : 0;
+                if (singles > 1) {
+                    break;
+                }
+                if (count <= 17 && (mask & (1L << count)) != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
      * libphonenumber over the run plus a few chars of context: it rejects numbers glued to letters and
      * timestamps followed by {@code :mm}, and needs the chars around the run to see that.
      */
@@ -275,7 +326,7 @@ final class NumberRuns {
         int from = Math.max(0, runStart - 2);
         int to = Math.min(s.length(), runEnd + 4);
         CharSequence window = s.subSequence(from, to);
-        for (PhoneNumberMatch m : PHONES.findNumbers(window, region, PhoneNumberUtil.Leniency.VALID, 8)) {
+        for (PhoneNumberMatch m : PHONES.findNumbers(window, region.code(), PhoneNumberUtil.Leniency.VALID, 4)) {
             int st = from + m.start();
             int en = from + m.end();
             if (st >= runStart - 1 && en <= runEnd + 1) {

@@ -41,13 +41,29 @@ final class PiiDetector implements Detector {
         }
     }
 
-    private final String region;
+    // Char classes of the main loop, so each char costs one table load and one switch.
+    private static final byte OTHER = 0;
+    private static final byte DIGIT = 1;
+    private static final byte LOWER = 2; // and '_' and other word chars: skipped as a whole word
+    private static final byte UPPER = 3; // may open an IBAN
+    private static final byte AT = 4;
+    private static final byte OPEN = 5; // '+' or '(' may open a phone number
+    private static final byte[] CLASS = new byte[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            CLASS[c] = isDigit(c) ? DIGIT : isUpper(c) ? UPPER : isWord(c) ? LOWER
+                    : c == '@' ? AT : c == '+' || c == '(' ? OPEN : OTHER;
+        }
+    }
+
+    private final PhoneRegion region;
     private final List<PiiOptions.NationalId> idNames;
     private final Pattern[] idPatterns;
     private final String[] idTypes;
 
     PiiDetector(PiiOptions options) {
-        this.region = options.defaultRegion();
+        this.region = PhoneRegion.of(options.defaultRegion());
         this.idNames = options.nationalIds();
         this.idPatterns = new Pattern[idNames.size()];
         this.idTypes = new String[idNames.size()];
@@ -71,25 +87,31 @@ final class PiiDetector implements Detector {
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
-            if (isDigit(c) || ((c == '+' || c == '(') && i + 1 < n && isDigit(s.charAt(i + 1)))) {
-                if (numbers == null) {
-                    numbers = new NumberRuns(s, hits, region);
+            switch (c < 128 ? CLASS[c] : Character.isLetterOrDigit(c) ? LOWER : OTHER) {
+                case DIGIT -> {
+                    if (numbers == null) {
+                        numbers = new NumberRuns(s, hits, region);
+                    }
+                    i = numbers.scan(i);
+                    i = skipWord(s, i); // rest of a glued word such as 2024-01-15T10 or 123abc
                 }
-                i = numbers.scan(i);
-                i = skipWord(s, i); // rest of a glued word such as 2024-01-15T10 or 123abc
-            } else if (c == '@') {
-                i = email(s, i, hits);
-            } else if (isWord(c)) {
-                if (isUpper(c)) {
-                    int end = iban(s, i, hits);
-                    if (end > i) {
-                        i = end;
-                        continue;
+                case OPEN -> {
+                    if (i + 1 < n && isDigit(s.charAt(i + 1))) {
+                        if (numbers == null) {
+                            numbers = new NumberRuns(s, hits, region);
+                        }
+                        i = skipWord(s, numbers.scan(i));
+                    } else {
+                        i++;
                     }
                 }
-                i = skipWord(s, i);
-            } else {
-                i++;
+                case AT -> i = email(s, i, hits);
+                case UPPER -> {
+                    int end = iban(s, i, hits);
+                    i = end > i ? end : skipWord(s, i);
+                }
+                case LOWER -> i = skipWord(s, i);
+                default -> i++;
             }
         }
         for (int k = 0; k < idPatterns.length; k++) {

@@ -16,8 +16,9 @@ import java.util.function.Consumer;
  * Credentials: well-known token formats, found by their fixed prefixes, and high-entropy strings
  * that sit shortly after a word such as "key", "secret" or "password" on the same line.
  *
- * <p>One pass: each char is tested against a handful of prefix first-chars; a keyword arms the
- * entropy check for the tokens that start within {@value #KEYWORD_REACH} chars after it.
+ * <p>One pass over the text, cut into tokens (runs of chars a key or password may hold). Word starts
+ * whose first char opens a known format are checked in place; a token of 20+ chars is checked for
+ * a keyword ending at most {@value #KEYWORD_REACH} chars before it on its line, then for randomness.
  */
 final class SecretsDetector implements Detector {
     /** How far (in chars, same line) after a keyword a token may start and still be tested. */
@@ -25,6 +26,27 @@ final class SecretsDetector implements Detector {
 
     private static final int PRIO_KNOWN = 0;
     private static final int PRIO_GENERIC = 1;
+    /** Every known format is one token of at least this many chars ("-----BEGIN" is the shortest). */
+    private static final int MIN_CANDIDATE = "-----BEGIN".length();
+    /** Longest first, so "keys" wins over "key" and "authorization" over "auth". */
+    private static final String[] KEYWORDS = {
+        "authentication", "authorization", "credentials", "credential", "passwords", "password",
+        "secrets", "passwd", "secret", "tokens", "apikey", "token", "authn", "authz", "auth", "keys", "key", "pwd",
+    };
+    private static final int LONGEST_KEYWORD = KEYWORDS[0].length();
+    /** First letters of the keywords, either case. */
+    private static final boolean[] KEYWORD_FIRST = new boolean[128];
+    /** First chars of the known token formats. */
+    private static final boolean[] KNOWN_FIRST = new boolean[128];
+
+    static {
+        for (char c : "kstcapKSTCAP".toCharArray()) {
+            KEYWORD_FIRST[c] = true;
+        }
+        for (char c : "A-egxsr".toCharArray()) {
+            KNOWN_FIRST[c] = true;
+        }
+    }
 
     @Override
     public String name() {
@@ -36,59 +58,110 @@ final class SecretsDetector implements Detector {
         String s = text.toString();
         Hits hits = new Hits();
         int n = s.length();
-        int kwEnd = Integer.MIN_VALUE / 2; // end of the latest keyword on the current line
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c == '\n') {
-                kwEnd = Integer.MIN_VALUE / 2;
+        int i = 0;
+        while (i < n) {
+            if (!Entropy.isTokenChar(s.charAt(i))) {
+                i++;
                 continue;
             }
-            boolean wordStart = i == 0 || !isWord(s.charAt(i - 1));
-            if (wordStart) {
-                int end = known(s, i, hits);
-                if (end > i) {
-                    i = end - 1;
-                    continue;
-                }
-            }
-            if (isAsciiLetter(c)) {
-                int k = keywordEnd(s, i, c);
-                if (k > 0) {
-                    kwEnd = k;
-                    i = k - 1;
-                    continue;
-                }
-            }
-            if (i >= kwEnd && i - kwEnd <= KEYWORD_REACH && Entropy.isTokenChar(c)
-                    && (i == 0 || !Entropy.isTokenChar(s.charAt(i - 1)))) {
-                int end = Entropy.secretTokenEnd(s, i);
-                if (end > i) {
-                    hits.add("secrets", "generic_secret", i, end, PRIO_GENERIC);
-                    i = end - 1;
-                }
+            int start = i;
+            do {
+                i++;
+            } while (i < n && Entropy.isTokenChar(s.charAt(i)));
+            // Known formats need 10+ chars and the entropy test 20+, so the many short tokens of
+            // prose and code cost only the loop above.
+            if (i - start >= MIN_CANDIDATE) {
+                i = candidate(s, start, i, hits);
             }
         }
         hits.flush(out);
     }
 
-    /**
-     * End of the keyword starting at {@code i}, or -1. Matched anywhere, even inside identifiers
-     * (clientSecret, AWS_SECRET_ACCESS_KEY): the keyword only arms the entropy test, it proves nothing.
-     */
-    private static int keywordEnd(String s, int i, char c) {
-        String kw = switch (c | 0x20) {
-            case 'k' -> "key";
-            case 's' -> "secret";
-            case 't' -> "token";
-            case 'c' -> "credential";
-            case 'a' -> "auth";
-            case 'p' -> Chars.startsWithIgnoreCase(s, i, "pwd") ? "pwd" : "passw";
-            default -> null;
-        };
-        return kw != null && Chars.startsWithIgnoreCase(s, i, kw) ? i + kw.length() : -1;
+    /** Checks a long token for known formats at its word starts, else for a generic secret; returns where to go on. */
+    private static int candidate(String s, int from, int to, Hits hits) {
+        boolean found = false;
+        int p = from;
+        while (p < to) {
+            char c = s.charAt(p);
+            if (c < 128 && KNOWN_FIRST[c] && (p == from || !isWord(s.charAt(p - 1)))) {
+                int end = known(s, p, hits);
+                if (end > p) {
+                    found = true;
+                    p = end;
+                    continue;
+                }
+            }
+            p++;
+        }
+        return found ? Math.max(p, to) : generic(s, from, to, hits);
     }
 
-    /** A known token format starting at word start {@code i}; returns its end, or -1. */
+    /**
+     * Reports the token {@code [from, to)} if it looks random and a keyword ends at most
+     * {@value #KEYWORD_REACH} chars before it on the same line. Looking back from the rare long token
+     * is much cheaper than tracking keywords at every char. Returns where the scan goes on.
+     */
+    private static int generic(String s, int from, int to, Hits hits) {
+        if (to - from < Entropy.MIN_LENGTH || !keywordBefore(s, from)) {
+            return to;
+        }
+        int end = Entropy.secretTokenEnd(s, from);
+        if (end < 0) {
+            return to;
+        }
+        hits.add("secrets", "generic_secret", from, end, PRIO_GENERIC);
+        return Math.max(end, to);
+    }
+
+    private static boolean keywordBefore(String s, int tokenStart) {
+        int lowest = Math.max(0, tokenStart - KEYWORD_REACH - LONGEST_KEYWORD);
+        for (int p = tokenStart - 1; p >= lowest; p--) {
+            char c = s.charAt(p);
+            if (c == '\n') {
+                return false;
+            }
+            if (c < 128 && KEYWORD_FIRST[c]) {
+                int end = keywordEnd(s, p);
+                if (end > 0 && end <= tokenStart && tokenStart - end <= KEYWORD_REACH) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * End of the keyword at {@code p}, or -1. The keyword must be a whole segment of an identifier:
+     * "api_key", "clientSecret", "AWS_SECRET_ACCESS_KEY", "Authorization" count; "monkey",
+     * "keyboard", "tokenizer", "secretary" and "author" do not.
+     */
+    static int keywordEnd(String s, int p) {
+        char c = s.charAt(p);
+        if (p > 0) {
+            char before = s.charAt(p - 1);
+            boolean camel = isLower(before) && isUpper(c);
+            if (Chars.isAsciiLetter(before) && !camel) {
+                return -1;
+            }
+        }
+        for (String kw : KEYWORDS) {
+            if (Chars.startsWithIgnoreCase(s, p, kw)) {
+                int end = p + kw.length();
+                if (end == s.length()) {
+                    return end;
+                }
+                char last = s.charAt(end - 1);
+                char next = s.charAt(end);
+                // The segment ends here: no more letters of the same case (camelCase may go on).
+                if (!(isLower(last) ? isLower(next) : isUpper(next))) {
+                    return end;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** A known token format starting at {@code i} (a word start or a dash); returns its end, or -1. */
     private static int known(String s, int i, Hits hits) {
         char c = s.charAt(i);
         int end;
@@ -96,7 +169,7 @@ final class SecretsDetector implements Detector {
         switch (c) {
             case 'A' -> {
                 if (s.startsWith("AKIA", i) || s.startsWith("ASIA", i)) {
-                    end = exact(s, i + 4, 16, true);
+                    end = upperAlnum(s, i + 4, 16);
                     type = "aws_access_key";
                 } else if (s.startsWith("AIza", i)) {
                     end = exactBase64Url(s, i + 4, 35);
@@ -142,15 +215,15 @@ final class SecretsDetector implements Detector {
         return end;
     }
 
-    /** Exactly {@code count} upper-case letters/digits (or any alnum) from {@code j}, then no more alnum. */
-    private static int exact(String s, int j, int count, boolean upperOnly) {
+    /** Exactly {@code count} upper-case letters or digits from {@code j}, then no more alnum; returns the end or -1. */
+    private static int upperAlnum(String s, int j, int count) {
         int end = j + count;
         if (end > s.length()) {
             return -1;
         }
         for (int k = j; k < end; k++) {
             char c = s.charAt(k);
-            if (upperOnly ? !(isUpper(c) || isDigit(c)) : !isAsciiAlnum(c)) {
+            if (!isUpper(c) && !isDigit(c)) {
                 return -1;
             }
         }

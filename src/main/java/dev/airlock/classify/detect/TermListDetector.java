@@ -29,11 +29,19 @@ final class TermListDetector implements Detector {
     private final boolean[] terminal;
     /** Child of the root by ASCII char, -1 if none; the common case of the hottest lookup. */
     private final int[] rootAscii = new int[128];
+    /**
+     * Bit per ASCII pair (c1, c2) that opens some term, both cases when folding. Most word starts share
+     * a first letter with some term but not the first two, so this skips most trie walks. Null when a
+     * one-char term exists (a pair cannot vouch for it).
+     */
+    private final long[] pairs;
 
     TermListDetector(String name, List<String> terms, boolean caseSensitive) {
         this.name = Detectors.checkName(name);
         this.type = "term:" + name;
         this.caseSensitive = caseSensitive;
+        long[] pairBits = new long[128 * 128 / 64];
+        boolean shortTerm = false;
         List<TreeMap<Character, Integer>> build = new ArrayList<>();
         List<Boolean> ends = new ArrayList<>();
         build.add(new TreeMap<>());
@@ -58,7 +66,14 @@ final class TermListDetector implements Detector {
                 node = child(build, ends, node, fold(c));
             }
             ends.set(node, true);
+            String folded = t.replaceAll("\\s+", " ");
+            if (folded.length() < 2) {
+                shortTerm = true;
+            } else {
+                addPair(pairBits, folded.charAt(0), folded.charAt(1));
+            }
         }
+        this.pairs = shortTerm ? null : pairBits;
         int nodes = build.size();
         first = new int[nodes + 1];
         int edges = 0;
@@ -88,6 +103,39 @@ final class TermListDetector implements Detector {
                 }
             }
         }
+    }
+
+    private void addPair(long[] bits, char a, char b) {
+        if (a >= 128 || b >= 128) {
+            return; // pairs with a non-ASCII char are never filtered
+        }
+        String firsts = caseSensitive ? "" + a : "" + Character.toLowerCase(a) + Character.toUpperCase(a);
+        String seconds = b == ' ' ? " \t\n\r\f\u000B"
+                : caseSensitive ? "" + b : "" + Character.toLowerCase(b) + Character.toUpperCase(b);
+        for (char x : firsts.toCharArray()) {
+            for (char y : seconds.toCharArray()) {
+                if (x < 128 && y < 128) {
+                    int bit = x * 128 + y;
+                    bits[bit >>> 6] |= 1L << bit;
+                }
+            }
+        }
+    }
+
+    /** False only if the ASCII pair at {@code i} certainly opens no term. */
+    private boolean mayOpen(String s, int i, char c) {
+        if (pairs == null) {
+            return true;
+        }
+        if (i + 1 >= s.length()) {
+            return false;
+        }
+        char d = s.charAt(i + 1);
+        if (c >= 128 || d >= 128) {
+            return true;
+        }
+        int bit = c * 128 + d;
+        return (pairs[bit >>> 6] & (1L << bit)) != 0;
     }
 
     private static int child(List<TreeMap<Character, Integer>> build, List<Boolean> ends, int node, char c) {
@@ -122,7 +170,7 @@ final class TermListDetector implements Detector {
             char c = s.charAt(i);
             int node = c < 128 ? rootAscii[c] : next(0, fold(c));
             // Word chars are only visited at word starts; a non-word char starts a match only after a non-word.
-            if (node >= 0 && (i == 0 || !isWord(s.charAt(i - 1)))) {
+            if (node >= 0 && mayOpen(s, i, c) && (i == 0 || !isWord(s.charAt(i - 1)))) {
                 int end = walk(s, i + 1, node);
                 if (end > 0) {
                     out.accept(new Finding(name, type, i, end));

@@ -55,7 +55,7 @@ class DetectorProperties {
 
     @Property
     void uuidsAndHexNeverLookLikeCardsOrSecrets(
-            @ForAll("prose") List<String> words,
+            @ForAll("proseWithoutKeywords") List<String> words,
             @ForAll @Size(min = 1, max = 5) List<@From("hexish") String> ids) {
         StringBuilder text = new StringBuilder();
         for (int k = 0; k < words.size(); k++) {
@@ -84,7 +84,11 @@ class DetectorProperties {
     void termListAgreesWithRegexOracle(
             @ForAll @Size(min = 1, max = 30) List<@From("term") String> terms,
             @ForAll @Size(max = 60) List<@From("termWord") String> words,
-            @ForAll boolean caseSensitive) {
+            @ForAll boolean caseSensitive,
+            @ForAll boolean noOneCharTerms) {
+        if (noOneCharTerms) {
+            terms = terms.stream().map(t -> t.length() == 1 ? t + t : t).toList(); // turns the pair filter on
+        }
         String text = String.join(" ", words);
         Detector d = Detectors.termList("g", terms, caseSensitive);
         List<String> sorted = new ArrayList<>(terms);
@@ -102,11 +106,36 @@ class DetectorProperties {
         assertThat(Scan.run(d, text)).containsExactlyElementsOf(expected);
     }
 
+    /** Jumping between literal-prefix hits finds exactly what a plain find() loop finds. */
+    @Property
+    void regexListAgreesWithPlainFind(@ForAll("regexText") String text) {
+        List<String> patterns = List.of("ab+c?", "\\bab\\b", "a(?:b|c)", "(?<=c)ab", "ba{0,2}c", "[ab]c");
+        for (String p : patterns) {
+            Matcher m = Pattern.compile(p).matcher(text);
+            List<Finding> expected = new ArrayList<>();
+            while (m.find()) {
+                expected.add(new Finding("r", "custom:r", m.start(), m.end()));
+            }
+            assertThat(Scan.run(Detectors.regexList("r", List.of(p)), text)).as(p).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> regexText() {
+        return Arbitraries.strings().withChars("abc ").ofMaxLength(40);
+    }
+
     @Provide
     Arbitrary<List<String>> prose() {
         Arbitrary<String> word = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(10);
         Arbitrary<String> punct = Arbitraries.of("", "", "", ",", ".", ":", ";", "!", "?");
         return Combinators.combine(word, punct).as(String::concat).list().ofMinSize(1).ofMaxSize(40);
+    }
+
+    /** Random prose minus the words that arm the entropy check ("key", "pwd", ...): no keyword nearby. */
+    @Provide
+    Arbitrary<List<String>> proseWithoutKeywords() {
+        return prose().filter(ws -> ws.stream().noneMatch(w -> SecretsDetector.keywordEnd(w, 0) > 0));
     }
 
     @Provide

@@ -25,6 +25,22 @@ class ListDetectorsTest {
     }
 
     @Test
+    void literalPrefixIsConservative() {
+        assertThat(RegexListDetector.literalPrefix("EMP-\\d{6}")).isEqualTo("EMP-");
+        assertThat(RegexListDetector.literalPrefix("\\bCONF\\-[A-Z]+")).isEqualTo("CONF-");
+        assertThat(RegexListDetector.literalPrefix("ab?c")).isEqualTo("a");
+        assertThat(RegexListDetector.literalPrefix("abc+")).isEqualTo("abc");
+        assertThat(RegexListDetector.literalPrefix("ab{0,2}")).isEqualTo("a");
+        assertThat(RegexListDetector.literalPrefix("foo(bar|baz)")).isEqualTo("foo");
+        assertThat(RegexListDetector.literalPrefix("foo|bar")).isNull();
+        assertThat(RegexListDetector.literalPrefix("(?i)secret")).isNull();
+        assertThat(RegexListDetector.literalPrefix("[A-Z]{2}\\d+")).isNull();
+        assertThat(RegexListDetector.literalPrefix("\\d+x")).isNull();
+        assertThat(RegexListDetector.literalPrefix("^abc")).isNull();
+        assertThat(RegexListDetector.literalPrefix("a[|]b")).isEqualTo("a");
+    }
+
+    @Test
     void regexListRejectsBadPatternsNamingThem() {
         assertThatThrownBy(() -> Detectors.regexList("hr", List.of("ok", "(oops")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hr").hasMessageContaining("pattern 2");

@@ -25,6 +25,10 @@ class PiiDetectorTest {
         office +44 20 7946 0958, ask for Sam                   | phone=+44 20 7946 0958
         Tel: 650.253.0000                                      | phone=650.253.0000
         "call 6502530000, then"                                | phone=6502530000
+        "portable: +33 6 12 34 56 78."                         | phone=+33 6 12 34 56 78
+        "London +44 (0)20 7946 0958"                           | phone=+44 (0)20 7946 0958
+        "hotline 650 - 253 - 0000"                             | phone=650 - 253 - 0000
+        "card 4222 2222 2222 2 (old 13-digit Visa)"            | card=4222 2222 2222 2
         card 4111 1111 1111 1111 exp 12/27                     | card=4111 1111 1111 1111
         card 5500-0000-0000-0004.                              | card=5500-0000-0000-0004
         amex 378282246310005 on file                           | card=378282246310005
@@ -86,6 +90,9 @@ class PiiDetectorTest {
         "build-20240115103000 finished",
         "matrix [[1, 2, 3], [4, 5, 6], [7, 8, 9]]",
         "phone_number_field_id_4155552671",
+        "digits 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6",
+        "table  650  253  0000  4111  1111  1111  1111",
+        "bytes 65 02 53 00 00 41 11 11 11 11 11 11 11",
     })
     void ignoresNearMisses(String text) {
         assertThat(Scan.described(PII, text)).isEmpty();

@@ -35,6 +35,9 @@ class SecretsDetectorTest {
         "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" | generic_secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
         "{\\"client_secret\\": \\"dGhpcyBpcyBhIHNlY3JldCB2YWx1ZTEyMw==\\"}" | generic_secret=dGhpcyBpcyBhIHNlY3JldCB2YWx1ZTEyMw==
         "my pwd is 7hG#k2Lp!9Qz@4Wx$8Rv (do not share)."                 | generic_secret=7hG#k2Lp!9Qz@4Wx$8Rv
+        "const apiKey = `Qm9iIGlzIDEyIHllYXJzIG9sZA7x`;"                 | generic_secret=Qm9iIGlzIDEyIHllYXJzIG9sZA7x
+        "APIKEY=Zx8Lq2Vb7Np4Wm9sTy6Ur3Ke"                                | generic_secret=Zx8Lq2Vb7Np4Wm9sTy6Ur3Ke
+        "Credentials (rotated 2024-01-15): Zx8Lq2Vb7Np4Wm9sTy6Ur3Ke"      | generic_secret=Zx8Lq2Vb7Np4Wm9sTy6Ur3Ke
         """)
     void findsTruePositives(String text, String expected) {
         assertThat(Scan.described(SECRETS, text)).containsExactly(expected);
@@ -105,6 +108,9 @@ class SecretsDetectorTest {
         "authentication happens in AuthenticationFilterChainConfiguration2",
         "token\nAbCdEf0123456789GhIjKlMnOp on the next line",
         "key                                                  Zx8Lq2Vb7Np4Wm9sTy6Ur3Ke",
+        "monkey 9f8e7d6c5b4a39281706f5e4d3c2b1a0 and turkey Zx8Lq2Vb7Np4Wm9sTy6Ur3Ke",
+        "KEYBOARD layout Zx8Lq2Vb7Np4Wm9sTy6Ur3Ke; the tokenizer vocab Zx8Lq2Vb7Np4Wm9sTy6Ur3Ke",
+        "authored in commit 9fceb02d0ae598e95dc970b74767f19372d61af8 by the secretary",
     })
     void ignoresNearMisses(String text) {
         assertThat(Scan.described(SECRETS, text)).isEmpty();
