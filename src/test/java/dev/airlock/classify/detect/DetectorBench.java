@@ -74,7 +74,7 @@ public final class DetectorBench {
     }
 
     /** Prose, code, logs and config in turns, with a few secrets and personal data, about {@code size} chars. */
-    static String prompt(int size, Random rnd) {
+    public static String prompt(int size, Random rnd) {
         String[] blocks = {
             """
             Hi, can you review the retry logic below? The customer says requests time out after 30 seconds \
