@@ -22,6 +22,8 @@ import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClientB
 final class Clients {
     /** Concurrent requests per deployment; the SDK's default of 50 would queue a busy gateway. */
     private static final int MAX_CONCURRENCY = 512;
+    /** Lets a real connect timeout report itself before the pool's acquire timeout fires. */
+    private static final long ACQUIRE_MARGIN_MS = 1_000;
 
     /**
      * One I/O event loop group for all Bedrock deployments, for the life of the process. Per-client groups
@@ -51,6 +53,10 @@ final class Clients {
                 .eventLoopGroup(SharedLoop.GROUP)
                 .maxConcurrency(MAX_CONCURRENCY)
                 .connectionTimeout(Duration.ofMillis(d.timeouts().connectMs()))
+                // Getting a pooled connection includes connecting. The SDK's pool sometimes loses a refused
+                // connect (measured: ~1 in 10 on loopback) and only fails at this timeout, 10 s by default:
+                // bound it by the connect timeout so an unreachable endpoint fails fast either way.
+                .connectionAcquisitionTimeout(Duration.ofMillis(d.timeouts().connectMs() + ACQUIRE_MARGIN_MS))
                 // the router enforces first-token, idle and total timeouts and cancels the call; this read
                 // timeout is only a backstop, so it must not cut a long non-streaming answer short
                 .readTimeout(Duration.ofMillis(d.timeouts().totalMs()));

@@ -42,6 +42,8 @@ final class Errors {
         String who = "deployment '" + deployment + "'";
         if (t instanceof CancellationException) return new UpstreamFailure(Kind.CANCELLED, who + ": the attempt was cancelled");
         if (t instanceof AwsServiceException e) return service(who, e);
+        // the pool gave no connection in time: connecting failed (or a refused connect was lost), not the model
+        if (mentions(t, "acquire operation took longer")) return new UpstreamFailure(Kind.CONNECT, who + " could not be connected to in time");
         if (timedOut(t)) return new UpstreamFailure(Kind.TIMEOUT, who + " timed out: " + describe(t));
         if (t instanceof SdkClientException && mentions(t, "credential")) {
             return new UpstreamFailure(Kind.MISCONFIGURED, who + " (bedrock) has no usable AWS credentials: " + describe(t));

@@ -43,15 +43,21 @@ class BedrockErrorsTest extends BedrockHarness {
     }
 
     @Test
-    void refusedConnectionIsConnect() throws Exception {
+    void refusedConnectionIsConnectAndFast() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        useProvider("http://127.0.0.1:" + port, Timeouts.DEFAULTS);
-        UpstreamFailure f = chatFailure(userSays("Hi", ""));
-        assertThat(f.kind()).isEqualTo(Kind.CONNECT);
-        assertThat(f.getMessage()).contains("deployment 'claude-bedrock'");
+        useProvider("http://127.0.0.1:" + port, new Timeouts(500, 30_000, 30_000, 300_000));
+        // several tries: the SDK's pool loses about one refused connect in ten, which must still fail
+        // as CONNECT within the connect timeout plus margin, not after the SDK's 10 s acquire default
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            UpstreamFailure f = chatFailure(userSays("Hi", ""));
+            assertThat(f.kind()).isEqualTo(Kind.CONNECT);
+            assertThat(f.getMessage()).contains("deployment 'claude-bedrock'");
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3_000);
+        }
     }
 
     @Test
