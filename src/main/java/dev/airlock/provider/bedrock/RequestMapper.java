@@ -1,0 +1,223 @@
+package dev.airlock.provider.bedrock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.provider.UpstreamFailure;
+import dev.airlock.provider.UpstreamFailure.Kind;
+import dev.airlock.wire.ChatMessage;
+import dev.airlock.wire.ChatRequest;
+import dev.airlock.wire.ContentPart;
+import dev.airlock.wire.Json;
+import dev.airlock.wire.ToolCall;
+import dev.airlock.wire.ToolDef;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.bedrockruntime.model.AnyToolChoice;
+import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
+import software.amazon.awssdk.services.bedrockruntime.model.ImageBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ImageFormat;
+import software.amazon.awssdk.services.bedrockruntime.model.ImageSource;
+import software.amazon.awssdk.services.bedrockruntime.model.InferenceConfiguration;
+import software.amazon.awssdk.services.bedrockruntime.model.Message;
+import software.amazon.awssdk.services.bedrockruntime.model.SpecificToolChoice;
+import software.amazon.awssdk.services.bedrockruntime.model.SystemContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.Tool;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolChoice;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolConfiguration;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolInputSchema;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolResultBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolResultContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolSpecification;
+import software.amazon.awssdk.services.bedrockruntime.model.ToolUseBlock;
+
+/**
+ * OpenAI chat request → Converse input. Pure and synchronous; anything Converse cannot carry faithfully
+ * is refused with {@link Kind#REJECTED} rather than dropped, so the caller never gets an answer to a
+ * question it did not ask. Error messages name the deployment and the field, never request text.
+ */
+final class RequestMapper {
+    private RequestMapper() {}
+
+    static ConverseInput map(ChatRequest request, String deploymentId) {
+        return new RequestMapper.Run(deploymentId).map(request);
+    }
+
+    private static final class Run {
+        private final String deployment;
+        private final List<SystemContentBlock> system = new ArrayList<>();
+        private final List<ConversationRole> roles = new ArrayList<>();
+        private final List<List<ContentBlock>> blocks = new ArrayList<>();
+        private boolean toolBlocksInHistory;
+
+        Run(String deployment) {
+            this.deployment = deployment;
+        }
+
+        ConverseInput map(ChatRequest r) {
+            JsonNode n = r.raw() == null ? null : r.raw().get("n");
+            if (n != null && n.isNumber() && n.asInt() != 1) throw reject("'n' must be 1; Bedrock Converse returns one choice");
+            for (int i = 0; i < r.messages().size(); i++) message(r.messages().get(i), "messages[" + i + "]");
+            List<Message> messages = new ArrayList<>(roles.size());
+            for (int i = 0; i < roles.size(); i++) messages.add(Message.builder().role(roles.get(i)).content(blocks.get(i)).build());
+            return new ConverseInput(messages, system, inference(r), tools(r));
+        }
+
+        private void message(ChatMessage m, String where) {
+            switch (m.role()) {
+                case "system", "developer" -> {
+                    // Converse has one system prompt; instructions anywhere in the history join it in order
+                    String text = m.text();
+                    if (!text.isBlank()) system.add(SystemContentBlock.fromText(text));
+                }
+                case "user" -> append(ConversationRole.USER, content(m, where));
+                case "assistant" -> {
+                    List<ContentBlock> out = content(m, where);
+                    for (int i = 0; i < m.toolCalls().size(); i++) out.add(toolUse(m.toolCalls().get(i), where + ".tool_calls[" + i + "]"));
+                    append(ConversationRole.ASSISTANT, out);
+                }
+                case "tool" -> append(ConversationRole.USER, List.of(toolResult(m, where)));
+                default -> throw reject("'" + where + ".role' " + m.role() + " is not supported; use 'tool' messages with tool_call_id");
+            }
+        }
+
+        /**
+         * Converse wants strictly alternating roles, while OpenAI sends one message per tool result and
+         * allows two user turns in a row: consecutive same-role messages become one Converse message.
+         */
+        private void append(ConversationRole role, List<ContentBlock> content) {
+            if (content.isEmpty()) return; // Converse refuses empty messages; an empty turn says nothing
+            int last = roles.size() - 1;
+            if (last >= 0 && roles.get(last) == role) {
+                blocks.get(last).addAll(content);
+            } else {
+                roles.add(role);
+                blocks.add(new ArrayList<>(content));
+            }
+        }
+
+        private List<ContentBlock> content(ChatMessage m, String where) {
+            List<ContentBlock> out = new ArrayList<>();
+            for (int i = 0; i < m.content().size(); i++) {
+                ContentPart p = m.content().get(i);
+                String at = where + ".content[" + i + "]";
+                switch (p) {
+                    // Converse refuses blank text blocks; OpenAI clients send "" beside tool calls
+                    case ContentPart.Text t -> { if (!t.text().isBlank()) out.add(ContentBlock.fromText(t.text())); }
+                    case ContentPart.Image img -> out.add(ContentBlock.fromImage(image(img.url(), at)));
+                    case ContentPart.Other o -> throw reject("'" + at + "' has type '" + typeName(o) + "', which Bedrock Converse does not take here");
+                }
+            }
+            return out;
+        }
+
+        private ImageBlock image(String url, String where) {
+            if (url == null || !url.startsWith("data:")) {
+                throw reject("'" + where + "' is a remote image URL; Bedrock takes images only inline, as data: URLs");
+            }
+            int comma = url.indexOf(',');
+            String meta = comma < 0 ? "" : url.substring(5, comma).toLowerCase(Locale.ROOT);
+            if (comma < 0 || !meta.endsWith(";base64")) throw reject("'" + where + "' must be a base64 data URL");
+            ImageFormat format = switch (meta.substring(0, meta.length() - 7)) {
+                case "image/png" -> ImageFormat.PNG;
+                case "image/jpeg", "image/jpg" -> ImageFormat.JPEG;
+                case "image/gif" -> ImageFormat.GIF;
+                case "image/webp" -> ImageFormat.WEBP;
+                default -> throw reject("'" + where + "' must be a PNG, JPEG, GIF or WebP image");
+            };
+            byte[] bytes;
+            try {
+                bytes = Base64.getMimeDecoder().decode(url.substring(comma + 1));
+            } catch (IllegalArgumentException e) {
+                throw reject("'" + where + "' is not valid base64");
+            }
+            return ImageBlock.builder().format(format).source(ImageSource.fromBytes(SdkBytes.fromByteArrayUnsafe(bytes))).build();
+        }
+
+        private ContentBlock toolUse(ToolCall call, String where) {
+            if (call.id() == null || call.name() == null) throw reject("'" + where + "' needs an id and a function name");
+            JsonNode input;
+            String args = call.arguments();
+            if (args == null || args.isBlank()) {
+                input = Json.object(); // a tool without parameters: OpenAI sends "", Converse wants {}
+            } else {
+                try {
+                    input = Json.MAPPER.readTree(args);
+                } catch (Exception e) {
+                    input = null;
+                }
+                if (input == null || !input.isObject()) throw reject("'" + where + ".function.arguments' must be a JSON object");
+            }
+            toolBlocksInHistory = true;
+            return ContentBlock.fromToolUse(ToolUseBlock.builder().toolUseId(call.id()).name(call.name()).input(Documents.fromJson(input)).build());
+        }
+
+        private ContentBlock toolResult(ChatMessage m, String where) {
+            if (m.toolCallId() == null) throw reject("'" + where + ".tool_call_id' is required");
+            List<ToolResultContentBlock> out = new ArrayList<>();
+            for (int i = 0; i < m.content().size(); i++) {
+                ContentPart p = m.content().get(i);
+                String at = where + ".content[" + i + "]";
+                switch (p) {
+                    case ContentPart.Text t -> { if (!t.text().isBlank()) out.add(ToolResultContentBlock.fromText(t.text())); }
+                    case ContentPart.Image img -> out.add(ToolResultContentBlock.fromImage(image(img.url(), at)));
+                    case ContentPart.Other o -> throw reject("'" + at + "' has type '" + typeName(o) + "', which a Bedrock tool result cannot carry");
+                }
+            }
+            toolBlocksInHistory = true;
+            return ContentBlock.fromToolResult(ToolResultBlock.builder().toolUseId(m.toolCallId()).content(out).build());
+        }
+
+        private InferenceConfiguration inference(ChatRequest r) {
+            if (r.maxTokens() == null && r.temperature() == null && r.topP() == null && r.stop().isEmpty()) return null;
+            InferenceConfiguration.Builder b = InferenceConfiguration.builder();
+            if (r.maxTokens() != null) b.maxTokens(r.maxTokens());
+            if (r.temperature() != null) b.temperature(r.temperature().floatValue());
+            if (r.topP() != null) b.topP(r.topP().floatValue());
+            if (!r.stop().isEmpty()) b.stopSequences(r.stop());
+            return b.build();
+        }
+
+        private ToolConfiguration tools(ChatRequest r) {
+            if (r.tools().isEmpty()) return null;
+            JsonNode choice = r.toolChoice();
+            String mode = choice == null || choice.isNull() ? "auto" : choice.isTextual() ? choice.asText() : "function";
+            // Converse has no "none"; leaving the tools out says the same, unless the history holds tool
+            // blocks, which Converse accepts only beside a toolConfig (then the model may still call one).
+            if (mode.equals("none") && !toolBlocksInHistory) return null;
+            List<Tool> tools = new ArrayList<>(r.tools().size());
+            for (ToolDef t : r.tools()) {
+                JsonNode schema = t.parameters() == null || t.parameters().isNull()
+                        ? Json.object().put("type", "object").set("properties", Json.object())
+                        : t.parameters();
+                ToolSpecification.Builder spec = ToolSpecification.builder().name(t.name()).inputSchema(ToolInputSchema.fromJson(Documents.fromJson(schema)));
+                if (t.description() != null && !t.description().isBlank()) spec.description(t.description());
+                tools.add(Tool.fromToolSpec(spec.build()));
+            }
+            ToolConfiguration.Builder b = ToolConfiguration.builder().tools(tools);
+            switch (mode) {
+                // "auto" is Converse's default; not naming it keeps models without toolChoice support working
+                case "auto", "none" -> { }
+                case "required" -> b.toolChoice(ToolChoice.fromAny(AnyToolChoice.builder().build()));
+                case "function" -> {
+                    String name = Json.text(choice.path("function"), "name");
+                    if (name == null) throw reject("'tool_choice.function.name' is required");
+                    b.toolChoice(ToolChoice.fromTool(SpecificToolChoice.builder().name(name).build()));
+                }
+                default -> throw reject("'tool_choice' must be none, auto, required or a named function");
+            }
+            return b.build();
+        }
+
+        /** The client's part type, echoed only when it looks like one: the message must not carry request text. */
+        private static String typeName(ContentPart.Other o) {
+            return o.type() != null && o.type().matches("[A-Za-z0-9_]{1,32}") ? o.type() : "unknown";
+        }
+
+        private UpstreamFailure reject(String why) {
+            return new UpstreamFailure(Kind.REJECTED, 400, -1, "deployment '" + deployment + "' (bedrock): " + why);
+        }
+    }
+}
