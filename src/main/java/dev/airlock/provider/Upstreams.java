@@ -4,6 +4,7 @@ import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.Deployment;
 import dev.airlock.config.ProviderKind;
 import dev.airlock.provider.anthropic.AnthropicProvider;
+import dev.airlock.provider.bedrock.BedrockProvider;
 import dev.airlock.provider.openai.OpenAiProvider;
 import dev.airlock.provider.simulator.SimulatorServer;
 import io.vertx.core.Future;
@@ -56,7 +57,7 @@ public final class Upstreams implements AutoCloseable {
         return switch (d.provider()) {
             case OPENAI, SIMULATOR -> new OpenAiProvider(vertx, d);
             case ANTHROPIC -> new AnthropicProvider(vertx, d);
-            case BEDROCK -> throw new IllegalStateException("provider " + d.provider().id() + " is not built yet");
+            case BEDROCK -> new BedrockProvider(vertx, d);
         };
     }
 

@@ -32,9 +32,9 @@ import java.util.zip.CRC32;
  * SDK's own encoder, so a mistake on either side shows). Records every request; {@link #fault} switches
  * to error answers, broken bodies, dropped streams and hangs.
  */
-final class FakeBedrock implements AutoCloseable {
+public final class FakeBedrock implements AutoCloseable {
 
-    enum Fault {
+    public enum Fault {
         NONE,
         /** 429 ThrottlingException. */
         THROTTLE,
@@ -69,7 +69,7 @@ final class FakeBedrock implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer server;
 
-    FakeBedrock(Vertx vertx) throws Exception {
+    public FakeBedrock(Vertx vertx) throws Exception {
         this.vertx = vertx;
         server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                 .requestHandler(this::handle)
@@ -84,7 +84,17 @@ final class FakeBedrock implements AutoCloseable {
         toolInput = "{\"city\":\"Paris\",\"days\":2}";
     }
 
-    String endpoint() {
+    /** Switches the fault for every following request. */
+    public FakeBedrock fault(Fault f) {
+        fault = f;
+        return this;
+    }
+
+    public int requestCount() {
+        return requests.size();
+    }
+
+    public String endpoint() {
         return "http://127.0.0.1:" + server.actualPort();
     }
 
