@@ -24,6 +24,9 @@ public final class Dispatch {
     private int retries;
     private int fallbacks;
     private long firstByteNanos;
+    private long firstAttemptNanos;
+    private long lastAttemptNanos;
+    private long upstreamDoneNanos;
 
     /** One attempt: which deployment on which route, how it ended ("ok" or the failure), and how long it took. */
     public record Attempt(String route, String deployment, String zone, String outcome, long micros) {}
@@ -60,6 +63,13 @@ public final class Dispatch {
     void countFallback() { fallbacks++; }
     void firstByte(long nanos) { if (firstByteNanos == 0) firstByteNanos = nanos; }
 
+    void attemptStarted(long nanos) {
+        if (firstAttemptNanos == 0) firstAttemptNanos = nanos;
+        lastAttemptNanos = nanos;
+    }
+
+    void upstreamDone(long nanos) { upstreamDoneNanos = nanos; }
+
     public List<Attempt> attempts() { return List.copyOf(attempts); }
     /** The deployment that answered (or is streaming), or null. */
     public Deployment chosen() { return chosen; }
@@ -68,4 +78,10 @@ public final class Dispatch {
     public int fallbacks() { return fallbacks; }
     /** {@link System#nanoTime()} when the answering upstream's first chunk arrived; 0 if none. */
     public long firstByteNanos() { return firstByteNanos; }
+    /** {@link System#nanoTime()} when the first attempt was sent; 0 if none was. */
+    public long firstAttemptNanos() { return firstAttemptNanos; }
+    /** When the attempt that answered (or the last one) was sent. */
+    public long lastAttemptNanos() { return lastAttemptNanos; }
+    /** When the answering upstream finished (the whole body, or the end of the stream); 0 if it did not. */
+    public long upstreamDoneNanos() { return upstreamDoneNanos; }
 }

@@ -162,6 +162,7 @@ public final class Relay {
         d.current(call);
         Provider provider = providers.get(dep.id());
         long start = System.nanoTime();
+        d.attemptStarted(start);
         Promise<T> attemptResult = Promise.promise();
         long totalTimer = vertx.setTimer(dep.timeouts().totalMs(), id -> {
             attemptResult.tryFail(new UpstreamFailure(Kind.TIMEOUT, "deployment '" + dep.id() + "' exceeded the total timeout of " + dep.timeouts().totalMs() + " ms"));
@@ -176,8 +177,10 @@ public final class Relay {
         sent.onComplete(attemptResult::tryComplete, attemptResult::tryFail);
         attemptResult.future().onComplete(ar -> d.context().runOnContext(v -> {
             vertx.cancelTimer(totalTimer);
-            long micros = (System.nanoTime() - start) / 1000;
+            long now = System.nanoTime();
+            long micros = (now - start) / 1000;
             if (ar.succeeded()) {
+                d.upstreamDone(now);
                 health.success(dep.id());
                 d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "ok", micros));
                 if (d.chosen() == null) d.chosen(dep, route);
