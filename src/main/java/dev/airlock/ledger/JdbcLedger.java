@@ -354,7 +354,7 @@ public final class JdbcLedger implements Ledger {
         backoffMs = 0;
         if (!up) {
             up = true;
-            LOG.warn("ledger: the database is back after {} s; {} event(s) queued{}", (System.nanoTime() - downSinceNanos) / 1_000_000_000L,
+            LOG.warn("ledger: the database is back after {} ms; {} event(s) queued{}", (System.nanoTime() - downSinceNanos) / 1_000_000L,
                     queue.size() + pending.size(), spill.hasEvents() ? ", replaying spill files from " + spill.dir() : "");
         }
     }
