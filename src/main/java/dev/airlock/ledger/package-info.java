@@ -1,6 +1,16 @@
 /**
- * What Airlock remembers about requests, never their content: the residency decision record of each
- * request ({@link dev.airlock.ledger.Decision}) kept in a bounded in-memory log for
- * {@code GET /admin/requests/{id}/decision}.
+ * What Airlock remembers about requests, never their content.
+ * <ul>
+ *   <li>{@link dev.airlock.ledger.Decision}: the residency decision record of each request, kept in a
+ *       bounded in-memory {@link dev.airlock.ledger.DecisionLog} for {@code GET /admin/requests/{id}/decision}.</li>
+ *   <li>{@link dev.airlock.ledger.LedgerEvent}: one row per request (who, where, tokens, cost, latency
+ *       breakdown), recorded through {@link dev.airlock.ledger.Ledger#record} without waiting on the
+ *       database: {@link dev.airlock.ledger.JdbcLedger} batches it into the store, holds it in memory and
+ *       then in a spill file while the database is away, and counts anything it must drop.</li>
+ *   <li>Outcome feedback and opt-in captured content; {@link dev.airlock.ledger.Retention} deletes both
+ *       and old events on schedule.</li>
+ *   <li>{@link dev.airlock.ledger.Reports}: per route, task, deployment or tenant, in SQL that runs on
+ *       PostgreSQL and H2. {@link dev.airlock.ledger.Metrics}: the Prometheus exposition for {@code GET /metrics}.</li>
+ * </ul>
  */
 package dev.airlock.ledger;

@@ -1,0 +1,74 @@
+package dev.airlock.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/** The one INSERT of {@code request_event}; idempotent, so an event written twice is stored once. */
+final class EventRows {
+    static final String INSERT = "INSERT INTO request_event (event_id, request_id, started_at, tenant, key_id, route, task, "
+            + "classification, deployment, zone, release, status, error_code, input_tokens, output_tokens, tokens_estimated, "
+            + "cost_usd, retries, fallbacks, queued_us, upstream_ttft_us, upstream_total_us, total_us, overhead_us) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+    private EventRows() {}
+
+    /** Inserts {@code events} in one batch and one transaction. */
+    static void insert(Connection c, List<LedgerEvent> events) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            for (LedgerEvent e : events) {
+                bind(ps, e);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            c.commit();
+        } catch (SQLException | RuntimeException ex) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                ex.addSuppressed(suppressed);
+            }
+            throw ex;
+        } finally {
+            try {
+                c.setAutoCommit(auto);
+            } catch (SQLException ignored) {
+                // the connection is broken; the pool will discard it
+            }
+        }
+    }
+
+    private static void bind(PreparedStatement ps, LedgerEvent e) throws SQLException {
+        int i = 0;
+        ps.setString(++i, e.eventId());
+        ps.setString(++i, e.requestId());
+        ps.setObject(++i, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
+        ps.setString(++i, e.tenant());
+        ps.setString(++i, e.keyId());
+        ps.setString(++i, e.route());
+        ps.setString(++i, e.task());
+        ps.setString(++i, e.classification());
+        ps.setString(++i, e.deployment());
+        ps.setString(++i, e.zone());
+        ps.setString(++i, e.release());
+        ps.setInt(++i, e.status());
+        ps.setString(++i, e.errorCode());
+        ps.setLong(++i, e.inputTokens());
+        ps.setLong(++i, e.outputTokens());
+        ps.setBoolean(++i, e.tokensEstimated());
+        ps.setDouble(++i, e.costUsd());
+        ps.setInt(++i, e.retries());
+        ps.setInt(++i, e.fallbacks());
+        ps.setLong(++i, e.queuedMicros());
+        if (e.upstreamTtftMicros() == LedgerEvent.NONE) ps.setNull(++i, Types.BIGINT); else ps.setLong(++i, e.upstreamTtftMicros());
+        ps.setLong(++i, e.upstreamTotalMicros());
+        ps.setLong(++i, e.totalMicros());
+        ps.setLong(++i, e.overheadMicros());
+    }
+}

@@ -1,0 +1,459 @@
+package dev.airlock.ledger;
+
+import dev.airlock.store.Store;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger over the {@link Store}. {@link #record} only offers the event to a bounded queue; one
+ * background thread drains it in JDBC batches. While the database is unreachable the writer keeps the
+ * events in the queue and, once it passes its high-water mark, moves them to the spill files (as does
+ * {@link #record} itself if the queue is ever full). When the database answers again the spill files are
+ * replayed. Every insert is idempotent by event id, so a batch retried after a lost commit, or a spill
+ * file replayed twice after a crash, still yields one row per event.
+ */
+public final class JdbcLedger implements Ledger {
+    private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+    private static final Duration SHUTDOWN_WRITE = Duration.ofSeconds(5);
+    private static final long MAX_BACKOFF_MS = 5_000;
+    private static final long IDLE_WHILE_DOWN_MS = 50;
+
+    private final Store store;
+    private final LedgerConfig config;
+    private final ArrayBlockingQueue<LedgerEvent> queue;
+    private final int highWater;
+    private final int lowWater;
+    private final Spill spill;
+    private final DropLog drops;
+    private final Thread writer;
+    private final ScheduledExecutorService retentionTimer;
+
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong spilled = new AtomicLong();
+    private final AtomicLong replayed = new AtomicLong();
+    private final AtomicLong droppedLive = new AtomicLong();
+    private final AtomicLong droppedReplay = new AtomicLong();
+    private volatile boolean up = true;
+    private volatile boolean closing;
+    private volatile boolean stopped;
+
+    // writer thread only
+    private final List<LedgerEvent> pending = new ArrayList<>();
+    private long backoffMs;
+    private long nextTryNanos;
+    private long downSinceNanos;
+    private Path replayFile;
+    private BufferedReader replayReader;
+
+    private JdbcLedger(Store store, LedgerConfig config) {
+        this.store = store;
+        this.config = config;
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.highWater = Math.max(1, config.queueCapacity() * 9 / 10);
+        this.lowWater = config.queueCapacity() / 2;
+        this.spill = new Spill(config.spillDir(), config.spillMaxBytes());
+        this.drops = new DropLog(config.dropLogInterval());
+        this.writer = new Thread(this::run, "airlock-ledger-writer");
+        this.writer.setDaemon(true);
+        Retention retention = new Retention(store, config.retention());
+        this.retentionTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "airlock-ledger-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.retentionInterval().toMillis();
+        retentionTimer.scheduleWithFixedDelay(() -> {
+            try {
+                Retention.Result r = retention.runOnce(Instant.now());
+                if (r.events() + r.feedback() + r.captured() > 0) {
+                    LOG.info("ledger retention deleted {} event(s), {} feedback row(s), {} captured content row(s)",
+                            r.events(), r.feedback(), r.captured());
+                }
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("ledger retention did not run: {}", e.toString());
+            }
+        }, Math.min(every, 60_000), every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the writer (and the retention job); spill files left by an earlier run are replayed once the database answers. */
+    public static JdbcLedger start(Store store, LedgerConfig config) {
+        JdbcLedger l = new JdbcLedger(store, config);
+        if (l.spill.hasEvents()) LOG.info("ledger: spill files from an earlier run in {} will be replayed", config.spillDir());
+        l.writer.start();
+        return l;
+    }
+
+    @Override
+    public void record(LedgerEvent event) {
+        Objects.requireNonNull(event, "event");
+        received.incrementAndGet();
+        if (!closing && queue.offer(event)) {
+            // closed between the check and the offer: the writer may be gone, so keep the event on disk
+            if (stopped && queue.remove(event)) toSpill(event, droppedLive);
+            return;
+        }
+        toSpill(event, droppedLive);
+    }
+
+    @Override
+    public CompletableFuture<Void> feedback(String requestId, Outcome outcome, Double score) {
+        Objects.requireNonNull(outcome, "outcome");
+        if (requestId == null || requestId.isEmpty() || requestId.length() > 128) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("request_id must be 1 to 128 characters"));
+        }
+        if (score != null && !Double.isFinite(score)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("score must be a finite number"));
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        return store.submit(c -> {
+            // portable upsert: update, else insert, else (lost a race to another insert) update
+            if (updateFeedback(c, requestId, outcome, score, now) > 0) return null;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO request_feedback (request_id, outcome, score, received_at) "
+                    + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, requestId);
+                ps.setString(2, outcome.wire());
+                if (score == null) ps.setNull(3, Types.DOUBLE); else ps.setDouble(3, score);
+                ps.setObject(4, now);
+                if (ps.executeUpdate() > 0) return null;
+            }
+            updateFeedback(c, requestId, outcome, score, now);
+            return null;
+        });
+    }
+
+    private static int updateFeedback(java.sql.Connection c, String requestId, Outcome outcome, Double score, OffsetDateTime now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE request_feedback SET outcome = ?, score = ?, received_at = ? WHERE request_id = ?")) {
+            ps.setString(1, outcome.wire());
+            if (score == null) ps.setNull(2, Types.DOUBLE); else ps.setDouble(2, score);
+            ps.setObject(3, now);
+            ps.setString(4, requestId);
+            return ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> capture(CapturedContent content) {
+        Objects.requireNonNull(content, "content");
+        return store.submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO captured_content "
+                    + "(request_id, route, approval_ref, captured_at, expires_at, prompt_text, response_text) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, content.requestId());
+                ps.setString(2, content.route());
+                ps.setString(3, content.approvalRef());
+                ps.setObject(4, OffsetDateTime.ofInstant(content.capturedAt(), ZoneOffset.UTC));
+                ps.setObject(5, OffsetDateTime.ofInstant(content.expiresAt(), ZoneOffset.UTC));
+                ps.setString(6, content.promptText());
+                ps.setString(7, content.responseText());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public LedgerStats stats() {
+        return new LedgerStats(queue.size(), written.get(), spilled.get(), replayed.get(), droppedLive.get() + droppedReplay.get(),
+                spill.bytes(), up);
+    }
+
+    @Override
+    public boolean flush(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (settled()) return true;
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return settled();
+    }
+
+    /** Every event recorded so far is written or dropped, and no spill file is left. */
+    private boolean settled() {
+        return received.get() == written.get() + spilled.get() + droppedLive.get() && !spill.hasEvents();
+    }
+
+    @Override
+    public void close() {
+        if (closing) return;
+        closing = true;
+        retentionTimer.shutdownNow();
+        try {
+            writer.join(SHUTDOWN_WRITE.toMillis() + 15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopped = true;
+        LedgerEvent e;
+        while ((e = queue.poll()) != null) toSpill(e, droppedLive);
+        spill.close();
+        drops.finish();
+        if (spill.hasEvents()) {
+            LOG.warn("ledger stopped with {} bytes of events in spill files under {}; they are replayed at the next start",
+                    spill.bytes(), spill.dir());
+        }
+    }
+
+    // ---- the writer thread ----
+
+    private void run() {
+        long closeDeadline = 0;
+        while (true) {
+            try {
+                if (pending.isEmpty()) take(up && !closing ? config.flushInterval().toMillis() : 0);
+                boolean tryNow = up || System.nanoTime() >= nextTryNanos;
+                if (tryNow) {
+                    if (!pending.isEmpty()) write(pending, written, droppedLive);
+                    else if (!up) probe();
+                }
+                if (up && pending.isEmpty()) replayStep();
+                if (!up) relieve();
+                spill.flush();
+                drops.tick();
+                if (closing) {
+                    if (closeDeadline == 0) closeDeadline = System.nanoTime() + SHUTDOWN_WRITE.toNanos();
+                    if (pending.isEmpty() && queue.isEmpty()) break;
+                    if (!up || System.nanoTime() > closeDeadline) {
+                        spillAll();
+                        break;
+                    }
+                }
+                if (!up) Thread.sleep(IDLE_WHILE_DOWN_MS);
+            } catch (InterruptedException ie) {
+                if (!closing) continue;
+                spillAll();
+                break;
+            } catch (Throwable t) {
+                // a bug, not an outage: keep the writer alive and the events where they are
+                LOG.error("ledger writer error; continuing", t);
+                markDown(t);
+            }
+        }
+        closeReplay();
+        spill.flush();
+    }
+
+    private void take(long waitMs) throws InterruptedException {
+        LedgerEvent first = waitMs > 0 ? queue.poll(waitMs, TimeUnit.MILLISECONDS) : queue.poll();
+        if (first == null) return;
+        pending.add(first);
+        queue.drainTo(pending, config.batchSize() - 1);
+    }
+
+    /**
+     * Writes {@code batch}, removing what it wrote (counted in {@code done}) or had to drop (counted in
+     * {@code dropped}). Returns false and leaves the rest in place when the database is unreachable.
+     */
+    private boolean write(List<LedgerEvent> batch, AtomicLong done, AtomicLong dropped) {
+        try {
+            store.call(c -> {
+                EventRows.insert(c, batch);
+                return null;
+            });
+            done.addAndGet(batch.size());
+            batch.clear();
+            markUp();
+            return true;
+        } catch (Exception e) {
+            if (isOutage(e)) {
+                markDown(e);
+                return false;
+            }
+            LOG.warn("ledger: the database refused a batch of {} event(s) ({}); writing them one by one", batch.size(), e.toString());
+        }
+        // the database is there but refused the batch: find the events it refuses and drop only those
+        for (Iterator<LedgerEvent> it = batch.iterator(); it.hasNext(); ) {
+            LedgerEvent ev = it.next();
+            try {
+                store.call(c -> {
+                    EventRows.insert(c, List.of(ev));
+                    return null;
+                });
+                done.incrementAndGet();
+            } catch (Exception e) {
+                if (isOutage(e)) {
+                    markDown(e);
+                    return false;
+                }
+                dropped.incrementAndGet();
+                drops.drop(1, "the database refused event " + ev.eventId() + ": " + e.getMessage());
+            }
+            it.remove();
+        }
+        markUp();
+        return true;
+    }
+
+    /** While down: asks the database whether it is back. */
+    private void probe() {
+        try {
+            boolean valid = store.call(c -> c.isValid(2));
+            if (valid) markUp(); else markDown(new SQLException("connection not valid"));
+        } catch (Exception e) {
+            markDown(e);
+        }
+    }
+
+    private boolean isOutage(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (t instanceof SQLException s) {
+                for (SQLException x = s; x != null; x = x.getNextException()) {
+                    String state = x.getSQLState();
+                    // 08: connection exception; 53: insufficient resources (disk full, too many connections); 57P: server shutting down
+                    if (state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P"))) return true;
+                    // H2: connection broken, database closed, called at shutdown, I/O error
+                    int code = x.getErrorCode();
+                    if (code == 90067 || code == 90098 || code == 90121 || code == 90028) return true;
+                }
+            }
+            if (t.getCause() == t) break;
+        }
+        if (!(e instanceof SQLException)) return true; // e.g. the pool is closed: keep the events
+        try {
+            return !store.call(c -> c.isValid(2));
+        } catch (Exception probe) {
+            return true;
+        }
+    }
+
+    private void markUp() {
+        backoffMs = 0;
+        if (!up) {
+            up = true;
+            LOG.warn("ledger: the database is back after {} ms; {} event(s) queued{}", (System.nanoTime() - downSinceNanos) / 1_000_000L,
+                    queue.size() + pending.size(), spill.hasEvents() ? ", replaying spill files from " + spill.dir() : "");
+        }
+    }
+
+    private void markDown(Throwable cause) {
+        backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(100, backoffMs * 2));
+        nextTryNanos = System.nanoTime() + backoffMs * 1_000_000L;
+        if (up) {
+            up = false;
+            downSinceNanos = System.nanoTime();
+            closeReplay();
+            LOG.warn("ledger: the database is unreachable ({}); holding events in memory (up to {}), then in {}",
+                    rootMessage(cause), config.queueCapacity(), spill.dir());
+        }
+    }
+
+    /** While down: keeps the queue from filling by moving events to the spill file past the high-water mark. */
+    private void relieve() {
+        if (queue.size() < highWater) return;
+        for (LedgerEvent e : pending) toSpill(e, droppedLive);
+        pending.clear();
+        LedgerEvent e;
+        while (queue.size() > lowWater && (e = queue.poll()) != null) toSpill(e, droppedLive);
+    }
+
+    private void spillAll() {
+        for (LedgerEvent e : pending) toSpill(e, droppedLive);
+        pending.clear();
+        LedgerEvent e;
+        while ((e = queue.poll()) != null) toSpill(e, droppedLive);
+    }
+
+    private void toSpill(LedgerEvent e, AtomicLong dropped) {
+        if (spill.append(EventJson.line(e))) {
+            spilled.incrementAndGet();
+        } else {
+            dropped.incrementAndGet();
+            drops.drop(1, "queue full and spill unusable: " + spill.lastError());
+        }
+    }
+
+    /** One batch from the oldest spill file; the file is deleted once all of it is written. */
+    private void replayStep() {
+        if (!spill.hasEvents()) return;
+        try {
+            if (replayReader == null) {
+                List<Path> files = spill.closedFiles();
+                if (files.isEmpty()) return;
+                replayFile = files.get(0);
+                replayReader = Files.newBufferedReader(replayFile, StandardCharsets.UTF_8);
+            }
+            List<LedgerEvent> batch = new ArrayList<>(config.batchSize());
+            String line;
+            boolean eof = false;
+            while (batch.size() < config.batchSize()) {
+                line = replayReader.readLine();
+                if (line == null) {
+                    eof = true;
+                    break;
+                }
+                if (line.isBlank()) continue;
+                try {
+                    batch.add(EventJson.parse(line));
+                } catch (RuntimeException bad) {
+                    droppedReplay.incrementAndGet();
+                    drops.drop(1, "unreadable line in " + replayFile + ": " + bad.getMessage());
+                }
+            }
+            if (!batch.isEmpty() && !write(batch, replayed, droppedReplay)) {
+                closeReplay(); // start this file over when the database is back; inserts are idempotent
+                return;
+            }
+            if (eof) {
+                Path done = replayFile;
+                closeReplay();
+                spill.delete(done);
+                LOG.info("ledger: replayed and deleted {}", done.getFileName());
+            }
+        } catch (IOException e) {
+            LOG.warn("ledger: cannot replay {} ({}); will retry", replayFile, e.toString());
+            closeReplay();
+        }
+    }
+
+    private void closeReplay() {
+        if (replayReader != null) {
+            try {
+                replayReader.close();
+            } catch (IOException ignored) {
+                // read-only
+            }
+        }
+        replayReader = null;
+        replayFile = null;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null && r.getCause() != r) r = r.getCause();
+        return r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
+    }
+}

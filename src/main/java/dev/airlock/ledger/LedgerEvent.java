@@ -1,0 +1,135 @@
+package dev.airlock.ledger;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One request, accounted for: who, where it went, what it cost and where its time went. Metadata
+ * only: no field holds prompt or response text. Latencies are in microseconds.
+ *
+ * @param eventId            unique per event (a UUID): what makes writing it twice harmless
+ * @param requestId          the request's {@code x-request-id} (a client may reuse one)
+ * @param at                 when the request arrived
+ * @param queuedMicros       time in Airlock before the first upstream byte was sent
+ * @param upstreamTtftMicros upstream time to first token (first answer byte), or {@link #NONE}
+ * @param upstreamTotalMicros time waiting on upstreams, first byte sent to last byte received
+ * @param totalMicros        arrival to the last byte sent to the client
+ */
+public record LedgerEvent(
+        String eventId,
+        String requestId,
+        Instant at,
+        String tenant,
+        String keyId,
+        String route,
+        String task,
+        String classification,
+        String deployment,
+        String zone,
+        String release,
+        int status,
+        String errorCode,
+        long inputTokens,
+        long outputTokens,
+        boolean tokensEstimated,
+        double costUsd,
+        int retries,
+        int fallbacks,
+        long queuedMicros,
+        long upstreamTtftMicros,
+        long upstreamTotalMicros,
+        long totalMicros) {
+
+    /** Marks a latency that was never observed (no upstream answered). */
+    public static final long NONE = -1;
+
+    public LedgerEvent {
+        Objects.requireNonNull(eventId, "eventId");
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(at, "at");
+        if (tenant == null) tenant = "default";
+        // the store's column widths; a value that would not fit is cut rather than lose the event
+        eventId = cut(eventId, 36);
+        requestId = cut(requestId, 128);
+        tenant = cut(tenant, 128);
+        keyId = cut(keyId, 128);
+        route = cut(route, 128);
+        task = cut(task, 128);
+        classification = cut(classification, 64);
+        deployment = cut(deployment, 128);
+        zone = cut(zone, 128);
+        release = cut(release, 256);
+        errorCode = cut(errorCode, 64);
+        inputTokens = Math.max(0, inputTokens);
+        outputTokens = Math.max(0, outputTokens);
+        if (!Double.isFinite(costUsd) || costUsd < 0) costUsd = 0;
+        retries = Math.max(0, retries);
+        fallbacks = Math.max(0, fallbacks);
+        queuedMicros = Math.max(0, queuedMicros);
+        upstreamTtftMicros = upstreamTtftMicros < 0 ? NONE : upstreamTtftMicros;
+        upstreamTotalMicros = Math.max(0, upstreamTotalMicros);
+        totalMicros = Math.max(0, totalMicros);
+    }
+
+    /** Airlock's own share of the time: total minus the time spent waiting on upstreams. */
+    public long overheadMicros() {
+        return Math.max(0, totalMicros - upstreamTotalMicros);
+    }
+
+    /** Whether the client got a complete answer: a 2xx status and no error (a stream may fail after its 200). */
+    public boolean succeeded() {
+        return status >= 200 && status < 300 && errorCode == null;
+    }
+
+    public static Builder builder(String requestId) {
+        return new Builder(requestId);
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** Fills an event field by field; {@link #build()} assigns a fresh event id and "now" unless set. */
+    public static final class Builder {
+        private String eventId;
+        private final String requestId;
+        private Instant at;
+        private String tenant = "default", keyId, route, task, classification, deployment, zone, release, errorCode;
+        private int status, retries, fallbacks;
+        private long inputTokens, outputTokens, queued, ttft = NONE, upstreamTotal, total;
+        private boolean tokensEstimated;
+        private double costUsd;
+
+        private Builder(String requestId) { this.requestId = requestId; }
+
+        public Builder eventId(String v) { eventId = v; return this; }
+        public Builder at(Instant v) { at = v; return this; }
+        public Builder tenant(String v) { tenant = v; return this; }
+        public Builder keyId(String v) { keyId = v; return this; }
+        public Builder route(String v) { route = v; return this; }
+        public Builder task(String v) { task = v; return this; }
+        public Builder classification(String v) { classification = v; return this; }
+        public Builder deployment(String v) { deployment = v; return this; }
+        public Builder zone(String v) { zone = v; return this; }
+        public Builder release(String v) { release = v; return this; }
+        public Builder status(int v) { status = v; return this; }
+        public Builder errorCode(String v) { errorCode = v; return this; }
+        public Builder tokens(long input, long output, boolean estimated) {
+            inputTokens = input; outputTokens = output; tokensEstimated = estimated; return this;
+        }
+        public Builder costUsd(double v) { costUsd = v; return this; }
+        public Builder retries(int v) { retries = v; return this; }
+        public Builder fallbacks(int v) { fallbacks = v; return this; }
+        /** Latency breakdown in microseconds; {@code upstreamTtft} may be {@link #NONE}. */
+        public Builder latency(long queuedMicros, long upstreamTtftMicros, long upstreamTotalMicros, long totalMicros) {
+            queued = queuedMicros; ttft = upstreamTtftMicros; upstreamTotal = upstreamTotalMicros; total = totalMicros; return this;
+        }
+
+        public LedgerEvent build() {
+            return new LedgerEvent(eventId != null ? eventId : UUID.randomUUID().toString(), requestId, at != null ? at : Instant.now(),
+                    tenant, keyId, route, task, classification, deployment, zone, release, status, errorCode,
+                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.airlock.ledger;
+
+import dev.airlock.store.Store;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Figures read back from the ledger, grouped by route, task, deployment or tenant. One SQL statement
+ * that runs unchanged on PostgreSQL and H2: percentiles use the standard ordered-set aggregate
+ * {@code PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY …)} (linear interpolation, NULLs ignored), which
+ * both databases compute, so no latency column is fetched into memory.
+ */
+public final class Reports {
+    private final Store store;
+
+    /** What a report groups by; the label of a group with no value (e.g. no deployment was reached) is {@code (none)}. */
+    public enum GroupBy {
+        ROUTE("route"), TASK("task"), DEPLOYMENT("deployment"), TENANT("tenant"), ALL(null);
+
+        final String column;
+
+        GroupBy(String column) { this.column = column; }
+
+        public String wire() { return name().toLowerCase(Locale.ROOT); }
+
+        public static GroupBy parse(String s) {
+            for (GroupBy g : values()) if (g.wire().equals(s)) return g;
+            throw new IllegalArgumentException("group by must be one of route, task, deployment, tenant, all; got '" + s + "'");
+        }
+    }
+
+    /**
+     * One group's figures. Rates are fractions (0..1) of {@code requests}; latencies are milliseconds
+     * (null when no request in the group has one); {@code costPerCompletedTask} is the cost of every
+     * request in the group divided by the distinct request ids confirmed successful by feedback, null when none is.
+     *
+     * @param successRate  share of requests that got a complete answer (2xx and no error code)
+     * @param fallbackRate share of requests that moved to a fallback route at least once
+     * @param retryRate    share of requests that needed at least one retry
+     */
+    public record Row(String group, long requests, double successRate, Double latencyP50Ms, Double latencyP95Ms, Double latencyP99Ms,
+                      Double ttftP50Ms, Double ttftP95Ms, Double ttftP99Ms, double fallbackRate, double retryRate,
+                      long inputTokens, long outputTokens, double costUsd, long confirmedSuccesses, Double costPerCompletedTask) {}
+
+    public Reports(Store store) {
+        this.store = store;
+    }
+
+    /** Runs on a store thread; safe to call from an event loop. */
+    public CompletableFuture<List<Row>> byAsync(GroupBy by, Instant since) {
+        return store.submit(c -> query(c, by, since));
+    }
+
+    /** Runs on the calling thread (command line, tests); never on an event loop. */
+    public List<Row> by(GroupBy by, Instant since) throws SQLException {
+        return store.call(c -> query(c, by, since));
+    }
+
+    static String sql(GroupBy by) {
+        String key = by.column == null ? "'all'" : "e." + by.column;
+        return "SELECT " + key + " AS grp, "
+                + "COUNT(*) AS requests, "
+                + "SUM(CASE WHEN e.status BETWEEN 200 AND 299 AND e.error_code IS NULL THEN 1 ELSE 0 END) AS ok, "
+                + "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY e.total_us) AS lat50, "
+                + "PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY e.total_us) AS lat95, "
+                + "PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY e.total_us) AS lat99, "
+                + "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY e.upstream_ttft_us) AS ttft50, "
+                + "PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY e.upstream_ttft_us) AS ttft95, "
+                + "PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY e.upstream_ttft_us) AS ttft99, "
+                + "SUM(CASE WHEN e.fallbacks > 0 THEN 1 ELSE 0 END) AS with_fallback, "
+                + "SUM(CASE WHEN e.retries > 0 THEN 1 ELSE 0 END) AS with_retry, "
+                + "SUM(e.input_tokens) AS tin, SUM(e.output_tokens) AS tout, SUM(e.cost_usd) AS cost, "
+                + "COUNT(DISTINCT CASE WHEN f.outcome = 'success' THEN e.request_id END) AS confirmed "
+                + "FROM request_event e LEFT JOIN request_feedback f ON f.request_id = e.request_id "
+                + "WHERE e.started_at >= ? "
+                + (by.column == null ? "" : "GROUP BY " + key + " ")
+                + "ORDER BY cost DESC, requests DESC, grp";
+    }
+
+    private static List<Row> query(Connection c, GroupBy by, Instant since) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql(by))) {
+            ps.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    long n = r.getLong("requests");
+                    if (n == 0) continue; // ALL over an empty range
+                    String g = r.getString("grp");
+                    double cost = r.getDouble("cost");
+                    long confirmed = r.getLong("confirmed");
+                    rows.add(new Row(g == null ? "(none)" : g, n, r.getLong("ok") / (double) n,
+                            ms(r, "lat50"), ms(r, "lat95"), ms(r, "lat99"), ms(r, "ttft50"), ms(r, "ttft95"), ms(r, "ttft99"),
+                            r.getLong("with_fallback") / (double) n, r.getLong("with_retry") / (double) n,
+                            r.getLong("tin"), r.getLong("tout"), cost, confirmed, confirmed == 0 ? null : cost / confirmed));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Double ms(ResultSet r, String col) throws SQLException {
+        double v = r.getDouble(col);
+        return r.wasNull() ? null : v / 1000.0;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.airlock.store;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where the store lives and how many connections it may hold.
+ *
+ * @param url          JDBC URL: {@code jdbc:h2:file:./data/airlock} (the default) or
+ *                     {@code jdbc:postgresql://host:5432/airlock}. H2 URLs get the settings that make
+ *                     H2 speak PostgreSQL's dialect unless they set them already.
+ * @param user         database user (may be null for H2)
+ * @param password     the resolved password (may be null); never printed
+ * @param poolSize     most connections held at once (the ledger writer takes one, queries the rest)
+ * @param connectTimeout how long to wait for a connection before calling the database unreachable
+ */
+public record StoreConfig(String url, String user, String password, int poolSize, Duration connectTimeout) {
+    public static final String DEFAULT_URL = "jdbc:h2:file:./data/airlock";
+
+    public StoreConfig {
+        Objects.requireNonNull(url, "url");
+        if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("store url must start with jdbc:h2: or jdbc:postgresql:, got " + safeUrl(url));
+        }
+        if (poolSize < 2) throw new IllegalArgumentException("store pool_size must be at least 2, got " + poolSize);
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        if (connectTimeout.toMillis() < 250) throw new IllegalArgumentException("store connect timeout must be at least 250 ms");
+    }
+
+    /** The embedded default: an H2 file under {@code ./data}. */
+    public static StoreConfig defaults() {
+        return new StoreConfig(DEFAULT_URL, null, null, 4, Duration.ofSeconds(5));
+    }
+
+    /** An embedded H2 file at {@code path} (without the {@code .mv.db} suffix). */
+    public static StoreConfig h2File(java.nio.file.Path path) {
+        return new StoreConfig("jdbc:h2:file:" + path.toAbsolutePath(), null, null, 4, Duration.ofSeconds(5));
+    }
+
+    public static StoreConfig postgres(String url, String user, String password) {
+        return new StoreConfig(url, user, password, 8, Duration.ofSeconds(5));
+    }
+
+    public StoreConfig withPoolSize(int n) { return new StoreConfig(url, user, password, n, connectTimeout); }
+
+    public StoreConfig withConnectTimeout(Duration d) { return new StoreConfig(url, user, password, poolSize, d); }
+
+    public boolean isPostgres() { return url.startsWith("jdbc:postgresql:"); }
+
+    /**
+     * The URL actually used: for H2, PostgreSQL mode, lower-case identifiers (as PostgreSQL folds
+     * them) and PostgreSQL's NULL ordering, each unless the URL already says otherwise.
+     */
+    String effectiveUrl() {
+        if (isPostgres()) return url;
+        StringBuilder u = new StringBuilder(url);
+        String upper = url.toUpperCase(java.util.Locale.ROOT);
+        if (!upper.contains(";MODE=")) u.append(";MODE=PostgreSQL");
+        if (!upper.contains(";DATABASE_TO_LOWER=")) u.append(";DATABASE_TO_LOWER=TRUE");
+        if (!upper.contains(";DEFAULT_NULL_ORDERING=")) u.append(";DEFAULT_NULL_ORDERING=HIGH");
+        return u.toString();
+    }
+
+    /** The URL without anything that looks like a credential, for messages. */
+    static String safeUrl(String url) {
+        return url.replaceAll("(?i)(password|passwd|pwd)=[^;&]*", "$1=****");
+    }
+
+    @Override
+    public String toString() {
+        return "StoreConfig[url=" + safeUrl(url) + ", user=" + user + ", password=" + (password == null ? "none" : "****")
+                + ", poolSize=" + poolSize + ", connectTimeout=" + connectTimeout + "]";
+    }
+}

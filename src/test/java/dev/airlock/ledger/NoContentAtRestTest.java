@@ -1,0 +1,134 @@
+package dev.airlock.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.store.Store;
+import dev.airlock.store.StoreConfig;
+import dev.airlock.store.TestDatabases;
+import dev.airlock.wire.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * No prompt or response text reaches the store unless content capture is used: unique markers that
+ * exist only in a fake prompt and answer are searched for in every column of every table (and, for
+ * H2, in the raw database file and the spill directory). Capturing the same text afterwards must make
+ * the markers findable, which proves the search would have seen them.
+ */
+class NoContentAtRestTest {
+    @TempDir Path dir;
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void markersFromPromptsAndAnswersAreNowhereUntilCaptureIsUsed(TestDatabases.Kind kind) throws Exception {
+        String promptMarker = "PROMPT-MARKER-" + UUID.randomUUID();
+        String answerMarker = "ANSWER-MARKER-" + UUID.randomUUID();
+        StoreConfig cfg = TestDatabases.fresh(kind, dir);
+        Path spill = dir.resolve("spill");
+
+        try (Store store = Store.open(cfg);
+             JdbcLedger ledger = JdbcLedger.start(store, LedgerContentTest.config(dir).withSpill(spill, 1 << 20))) {
+            for (int i = 0; i < 50; i++) {
+                ObjectNode request = fakeRequest(promptMarker + " #" + i);
+                String answer = "Sure. " + answerMarker + " #" + i;
+                ledger.record(eventFor("req-" + i, request, answer));
+                ledger.feedback("req-" + i, i % 3 == 0 ? Outcome.SUCCESS : Outcome.FAILURE, i / 50.0).get(10, TimeUnit.SECONDS);
+            }
+            assertThat(ledger.flush(Duration.ofSeconds(10))).isTrue();
+            new Reports(store).by(Reports.GroupBy.TASK, Instant.EPOCH);
+            new Retention(store, Duration.ofDays(30)).runOnce(Instant.now());
+
+            assertThat(cellsContaining(store, promptMarker, answerMarker)).isEmpty();
+            assertThat(LedgerContentTest.count(store, "request_event")).isEqualTo(50);
+        }
+        if (kind == TestDatabases.Kind.H2) {
+            assertThat(filesContaining(dir, promptMarker, answerMarker)).isEmpty();
+        }
+
+        // positive control: opt-in capture puts the text in its own table, where the same search finds it
+        try (Store store = Store.open(cfg); JdbcLedger ledger = JdbcLedger.start(store, LedgerContentTest.config(dir).withSpill(spill, 1 << 20))) {
+            Instant now = Instant.now();
+            ledger.capture(new CapturedContent("req-0", "general-tasks", "CHG-42", now, now.plus(Duration.ofDays(7)),
+                    promptMarker, answerMarker)).get(10, TimeUnit.SECONDS);
+            assertThat(cellsContaining(store, promptMarker, answerMarker))
+                    .containsExactlyInAnyOrder("captured_content.prompt_text", "captured_content.response_text");
+        }
+        if (kind == TestDatabases.Kind.H2) {
+            assertThat(filesContaining(dir, promptMarker, answerMarker)).isNotEmpty();
+        }
+    }
+
+    /** A chat request as a client sends it: the marker is in a message, nowhere else. */
+    private static ObjectNode fakeRequest(String text) {
+        ObjectNode body = Json.object();
+        body.put("model", "general-tasks");
+        ObjectNode m = body.putArray("messages").addObject();
+        m.put("role", "user");
+        m.put("content", "Please review: " + text);
+        body.putObject("metadata").put("task", "code-review");
+        return body;
+    }
+
+    /** What the gateway records at the end of a request: metadata about the request and the answer, never their text. */
+    private static LedgerEvent eventFor(String requestId, ObjectNode request, String answer) {
+        return LedgerEvent.builder(requestId).tenant("payments").keyId("key-1").route(request.get("model").asText())
+                .task(request.path("metadata").path("task").asText()).classification("confidential").deployment("glm5-onprem")
+                .zone("on-prem").release("glm5@1").status(200)
+                .tokens(request.toString().length() / 4, answer.length() / 4, true).costUsd(0.001)
+                .latency(200, 10_000, 50_000, 50_600).build();
+    }
+
+    /** {@code table.column} of every cell, in every table of the store, whose text contains a marker. */
+    static List<String> cellsContaining(Store store, String... markers) throws SQLException {
+        return store.call((Connection c) -> {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet t = c.getMetaData().getTables(null, "public", "%", new String[] {"TABLE"})) {
+                while (t.next()) tables.add(t.getString("TABLE_NAME"));
+            }
+            assertThat(tables).contains("request_event", "request_feedback", "captured_content");
+            List<String> hits = new ArrayList<>();
+            for (String table : tables) {
+                try (ResultSet r = c.createStatement().executeQuery("SELECT * FROM " + table)) {
+                    int cols = r.getMetaData().getColumnCount();
+                    while (r.next()) {
+                        for (int i = 1; i <= cols; i++) {
+                            String v = r.getString(i);
+                            if (v == null) continue;
+                            for (String m : markers) {
+                                if (v.contains(m)) hits.add(table + "." + r.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT));
+                            }
+                        }
+                    }
+                }
+            }
+            return hits.stream().distinct().toList();
+        });
+    }
+
+    /** Files under {@code root} (the H2 database file, the spill directory) whose bytes contain a marker. */
+    static List<Path> filesContaining(Path root, String... markers) throws Exception {
+        List<Path> hits = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                String bytes = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+                for (String m : markers) if (bytes.contains(m)) hits.add(p);
+            }
+        }
+        return hits.stream().distinct().toList();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.airlock.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.Vertx;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class StoreTest {
+    @TempDir Path dir;
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void opensMigratesAndReopensWithoutMigratingAgain(TestDatabases.Kind kind) throws Exception {
+        StoreConfig cfg = TestDatabases.fresh(kind, dir);
+        try (Store s = Store.open(cfg)) {
+            assertThat(tables(s)).contains("request_event", "request_feedback", "captured_content", "flyway_schema_history");
+            assertThat(s.isPostgres()).isEqualTo(kind == TestDatabases.Kind.POSTGRES);
+        }
+        try (Store s = Store.open(cfg)) {
+            int applied = s.call(c -> {
+                try (ResultSet r = c.createStatement().executeQuery("SELECT COUNT(*) FROM flyway_schema_history WHERE success AND type = 'SQL'")) {
+                    r.next();
+                    return r.getInt(1);
+                }
+            });
+            assertThat(applied).isEqualTo(1);
+            Integer one = s.submit(c -> {
+                try (ResultSet r = c.createStatement().executeQuery("SELECT 1")) {
+                    r.next();
+                    return r.getInt(1);
+                }
+            }).get(10, TimeUnit.SECONDS);
+            assertThat(one).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void h2UrlGetsPostgresModeUnlessItSaysOtherwise() {
+        assertThat(StoreConfig.defaults().effectiveUrl())
+                .isEqualTo("jdbc:h2:file:./data/airlock;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        assertThat(new StoreConfig("jdbc:h2:mem:x;MODE=PostgreSQL", null, null, 2, Duration.ofSeconds(1)).effectiveUrl())
+                .isEqualTo("jdbc:h2:mem:x;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        assertThatThrownBy(() -> new StoreConfig("jdbc:mysql://x/y", null, null, 4, Duration.ofSeconds(1)))
+                .hasMessageContaining("jdbc:h2: or jdbc:postgresql:");
+    }
+
+    @Test
+    void unreachablePostgresFailsFastNamingTheDatabaseButNotThePassword() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        StoreConfig cfg = StoreConfig.postgres("jdbc:postgresql://127.0.0.1:" + port + "/airlock?password=hunter2", "airlock", "s3cret")
+                .withConnectTimeout(Duration.ofSeconds(1));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> Store.open(cfg))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("127.0.0.1:" + port)
+                .hasMessageContaining("is PostgreSQL running")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2").doesNotContain("s3cret"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+        assertThat(cfg.toString()).doesNotContain("hunter2").doesNotContain("s3cret");
+    }
+
+    @Test
+    void blockingCallsAreRefusedOnAnEventLoop() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try (Store s = Store.open(TestDatabases.fresh(TestDatabases.Kind.H2, dir))) {
+            CompletableFuture<Throwable> seen = new CompletableFuture<>();
+            CompletableFuture<Integer> viaSubmit = new CompletableFuture<>();
+            vertx.runOnContext(v -> {
+                try {
+                    s.call(c -> 1);
+                    seen.complete(null);
+                } catch (Throwable t) {
+                    seen.complete(t);
+                }
+                s.submit(c -> 2).whenComplete((r, t) -> viaSubmit.complete(r));
+            });
+            assertThat(seen.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class).hasMessageContaining("event loop");
+            assertThat(viaSubmit.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    static List<String> tables(Store s) throws Exception {
+        return s.call(c -> {
+            List<String> names = new ArrayList<>();
+            try (ResultSet r = c.getMetaData().getTables(null, "public", "%", new String[] {"TABLE"})) {
+                while (r.next()) names.add(r.getString("TABLE_NAME"));
+            }
+            return names;
+        });
+    }
+}
