@@ -1,5 +1,7 @@
 package dev.airlock.config;
 
+import dev.airlock.ledger.LedgerConfig;
+import dev.airlock.store.StoreConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +15,8 @@ import java.util.Set;
  * @param detectors  content detectors switched on, each with the level it raises to
  * @param failClosed whether a detector error raises the request to the highest level
  * @param masterKey  guards the admin API; null disables it
+ * @param store      where keys, spend and the ledger live (embedded H2 file by default)
+ * @param ledger     how request events are buffered and kept
  */
 public record AirlockConfig(
         Server server,
@@ -26,15 +30,17 @@ public record AirlockConfig(
         boolean failClosed,
         Map<String, Tenant> tenants,
         Routing routing,
-        Secret masterKey) {
+        Secret masterKey,
+        StoreConfig store,
+        LedgerConfig ledger) {
 
     public record Zone(String name, boolean external) {}
 
     public AirlockConfig withServer(Server s) {
-        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey);
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger);
     }
 
     public AirlockConfig withDeployments(Map<String, Deployment> d) {
-        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey);
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger);
     }
 }

@@ -18,9 +18,16 @@ record ConfigSpec(
         ClassifySpec classify,
         Map<String, TenantSpec> tenants,
         RoutingSpec routing,
-        AdminSpec admin) {
+        AdminSpec admin,
+        StoreSpec store,
+        LedgerSpec ledger) {
 
     record AdminSpec(String masterKey) {}
+
+    record StoreSpec(String url, String user, String password, Integer poolSize, Long connectTimeoutMs) {}
+
+    record LedgerSpec(Integer queueCapacity, Integer batchSize, Long flushIntervalMs, String spillDir, Long spillMaxBytes,
+                      Integer retentionDays, Integer retentionIntervalMinutes, Integer dropLogIntervalSeconds) {}
 
     record ServerSpec(String host, Integer port, Long maxBodyBytes) {}
 

@@ -3,6 +3,8 @@ package dev.airlock.config;
 import dev.airlock.config.ConfigSpec.DeploymentSpec;
 import dev.airlock.config.ConfigSpec.RouteSpec;
 import dev.airlock.config.ConfigSpec.TimeoutsSpec;
+import dev.airlock.ledger.LedgerConfig;
+import dev.airlock.store.StoreConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -50,13 +52,52 @@ final class Freezer {
         boolean failClosed = failClosed();
         Map<String, Tenant> tenants = tenants(levels, routes);
         Secret masterKey = spec.admin() == null ? null : secret("admin.master_key", spec.admin().masterKey());
+        StoreConfig store = store();
+        LedgerConfig ledger = ledger();
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey);
+        return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey,
+                store, ledger);
     }
 
     private void problem(String path, String message) {
         int line = lines.line(path);
         problems.add(source + (line > 0 ? ":" + line : "") + ": " + path + ": " + message);
+    }
+
+    private StoreConfig store() {
+        var s = spec.store();
+        if (s == null) return StoreConfig.defaults();
+        StoreConfig d = StoreConfig.defaults();
+        String url = s.url() == null ? d.url() : expand("store.url", s.url());
+        if (url != null && !url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+            problem("store.url", "must be a jdbc:h2: or jdbc:postgresql: URL, got '" + url.replaceAll("//[^@/]*@", "//****@") + "'.");
+            return d;
+        }
+        Secret password = secret("store.password", s.password());
+        try {
+            return new StoreConfig(url, expand("store.user", s.user()), password == null ? null : password.reveal(),
+                    or(s.poolSize(), d.poolSize()), s.connectTimeoutMs() == null ? d.connectTimeout() : java.time.Duration.ofMillis(s.connectTimeoutMs()));
+        } catch (IllegalArgumentException e) {
+            problem("store", e.getMessage() + ".");
+            return d;
+        }
+    }
+
+    private LedgerConfig ledger() {
+        var l = spec.ledger();
+        LedgerConfig d = LedgerConfig.defaults();
+        if (l == null) return d;
+        try {
+            return new LedgerConfig(or(l.queueCapacity(), d.queueCapacity()), or(l.batchSize(), d.batchSize()),
+                    l.flushIntervalMs() == null ? d.flushInterval() : java.time.Duration.ofMillis(l.flushIntervalMs()),
+                    l.spillDir() == null ? d.spillDir() : java.nio.file.Path.of(l.spillDir()), or(l.spillMaxBytes(), d.spillMaxBytes()),
+                    l.retentionDays() == null ? d.retention() : java.time.Duration.ofDays(l.retentionDays()),
+                    l.retentionIntervalMinutes() == null ? d.retentionInterval() : java.time.Duration.ofMinutes(l.retentionIntervalMinutes()),
+                    l.dropLogIntervalSeconds() == null ? d.dropLogInterval() : java.time.Duration.ofSeconds(l.dropLogIntervalSeconds()));
+        } catch (IllegalArgumentException e) {
+            problem("ledger", e.getMessage() + ".");
+            return d;
+        }
     }
 
     private Server server() {
