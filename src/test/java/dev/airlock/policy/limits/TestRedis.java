@@ -73,6 +73,10 @@ final class TestRedis implements AutoCloseable {
         }
     }
 
+    boolean isRunning() {
+        return server.isActive();
+    }
+
     @Override
     public void close() {
         if (server.isActive()) stop();
