@@ -72,6 +72,11 @@ class DegradationTest {
         assertThat(limiter.degraded()).isTrue();
         assertThat(limiter.acquire("k", 5, 1, now.get()).allowed()).isFalse();
         assertThat(lines("unreachable")).as("one line when it degrades, however many calls").hasSize(1);
+        // told there are 2 replicas, each admits floor(5 / 2) locally so the fleet stays within the limit
+        var shareOfTwo = new ResilientRateLimiter(new RedisRateLimiter(redis.connection(), prefix), new LocalRateLimiter(), 2, PROBE_MS);
+        assertThat(shareOfTwo.acquire("k", 5, 1, now.get()).allowed()).isTrue();
+        assertThat(shareOfTwo.acquire("k", 5, 1, now.get()).allowed()).isTrue();
+        assertThat(shareOfTwo.acquire("k", 5, 1, now.get()).allowed()).isFalse();
 
         server.restart();
         eventually(() -> { now.addAndGet(PROBE_MS); limiter.acquire("k", 100, 1, now.get()); return !limiter.degraded(); });
