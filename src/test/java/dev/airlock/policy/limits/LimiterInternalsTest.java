@@ -1,0 +1,62 @@
+package dev.airlock.policy.limits;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What is specific to one implementation: eviction, script caching, key TTLs, ticket routing. */
+class LimiterInternalsTest {
+    private static final long W = RateLimiter.WINDOW_MS;
+    private static final long T0 = 1_800_000_000_000L;
+
+    @Test
+    void theLocalLimiterForgetsIdleKeys() {
+        LocalRateLimiter l = new LocalRateLimiter();
+        for (int i = 0; i < 10_000; i++) l.acquire("key-" + i, 10, 1, T0 + i);
+        assertThat(l.keys()).isEqualTo(10_000);
+        l.acquire("active", 10, 1, T0 + W + 5_000); // keys 0..5000 have expired, the others still count
+        assertThat(l.keys()).isBetween(4_999, 5_001);
+        Decision d = l.acquire("key-9999", 10, 1, T0 + W + 5_001);
+        assertThat(d.remaining()).as("a live key kept its entries").isEqualTo(8);
+        l.acquire("active", 10, 1, T0 + 3 * W);
+        assertThat(l.keys()).isEqualTo(1);
+    }
+
+    @Test
+    void redisRunsTheScriptAgainAfterItWasFlushed() {
+        var conn = RateLimiters.Shared.redis().connection();
+        RedisRateLimiter l = new RedisRateLimiter(conn, "test:" + UUID.randomUUID() + ":");
+        assertThat(l.acquire("k", 2, 1, T0).allowed()).isTrue();
+        conn.sync().scriptFlush(); // as after a restart or failover: EVALSHA answers NOSCRIPT
+        assertThat(l.acquire("k", 2, 1, T0).allowed()).isTrue();
+        assertThat(l.acquire("k", 2, 1, T0).allowed()).isFalse();
+    }
+
+    @Test
+    void redisKeysOfAnIdleLimitExpireAndAreRebuiltIfOnlyTheLogSurvives() {
+        var conn = RateLimiters.Shared.redis().connection();
+        String prefix = "test:" + UUID.randomUUID() + ":";
+        RedisRateLimiter l = new RedisRateLimiter(conn, prefix);
+        l.acquire("k", 5, 2, T0);
+        l.acquire("k", 5, 1, T0);
+        assertThat(conn.sync().pttl(prefix + "{k}:log")).isBetween(1L, 2 * W);
+        assertThat(conn.sync().pttl(prefix + "{k}:meta")).isBetween(1L, 2 * W);
+        conn.sync().del(prefix + "{k}:meta");
+        Decision d = l.acquire("k", 5, 1, T0);
+        assertThat(d.remaining()).as("the sum was rebuilt from the log").isEqualTo(1);
+        assertThat(conn.sync().zcard(prefix + "{k}:log")).as("and ids did not collide").isEqualTo(3);
+    }
+
+    @Test
+    void theResilientLimiterSendsEachAdjustmentToTheSideThatHoldsTheEntry() {
+        RedisRateLimiter shared = new RedisRateLimiter(RateLimiters.Shared.redis().connection(), "test:" + UUID.randomUUID() + ":");
+        LocalRateLimiter local = new LocalRateLimiter();
+        ResilientRateLimiter l = new ResilientRateLimiter(shared, local, 3, 1_000);
+        Decision d = l.acquire("k", 100, 90, T0);
+        assertThat(l.adjust("k", d.ticket(), -40, T0)).isEqualTo(-40);
+        assertThat(shared.acquire("k", 100, 50, T0).allowed()).as("freed in Redis").isTrue();
+        assertThat(local.keys()).as("nothing counted locally while healthy").isZero();
+    }
+}
