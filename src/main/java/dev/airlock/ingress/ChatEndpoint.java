@@ -4,14 +4,13 @@ import dev.airlock.guard.ResponseGuard;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
-import dev.airlock.ledger.Decision;
-import dev.airlock.ledger.DecisionLog;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.route.Dispatch;
 import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.RequestParser;
+import dev.airlock.wire.Usage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,67 +21,83 @@ import io.vertx.core.http.HttpVersion;
 /** {@code POST /v1/chat/completions} (plain and streamed) and {@code POST /v1/embeddings}. */
 final class ChatEndpoint {
     private final Pipeline pipeline;
-    private final DecisionLog decisions;
+    private final Recorder recorder;
 
-    ChatEndpoint(Pipeline pipeline, DecisionLog decisions) {
+    ChatEndpoint(Pipeline pipeline, Recorder recorder) {
         this.pipeline = pipeline;
-        this.decisions = decisions;
+        this.recorder = recorder;
     }
 
     void chat(HttpServerRequest req, String requestId) {
-        body(req, requestId, bytes -> {
+        body(req, requestId, (bytes, start) -> {
             ObjectNode body = RequestParser.parseObject(bytes);
             ChatRequest parsed = RequestParser.chat(body);
-            Exchange ex = admit(req, requestId, parsed.model(), body, false);
+            Exchange ex = admit(req, requestId, start, parsed.model(), body, false);
             ChatRequest chat = ex.admission.body() == body ? parsed : RequestParser.chat(ex.admission.body());
             if (chat.stream()) stream(req, chat, ex);
             else pipeline.relay.chat(ex.dispatch, chat).onComplete(r -> {
                 if (r.failed()) { fail(req, r.cause(), ex); return; }
+                ex.usage = accountable(r.result().usage(), promptChars(chat), r.result().body());
                 answer(req, ex, r.result().body());
             });
         });
     }
 
     void embeddings(HttpServerRequest req, String requestId) {
-        body(req, requestId, bytes -> {
+        body(req, requestId, (bytes, start) -> {
             ObjectNode body = RequestParser.parseObject(bytes);
             EmbeddingRequest parsed = RequestParser.embedding(body);
-            Exchange ex = admit(req, requestId, parsed.model(), body, true);
+            Exchange ex = admit(req, requestId, start, parsed.model(), body, true);
             EmbeddingRequest emb = ex.admission.body() == body ? parsed : RequestParser.embedding(ex.admission.body());
             pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
                 if (r.failed()) { fail(req, r.cause(), ex); return; }
+                int chars = emb.inputs().stream().mapToInt(String::length).sum();
+                ex.usage = accountable(r.result().usage(), chars, null);
                 answer(req, ex, r.result().body());
             });
         });
     }
 
+    /** The upstream's usage, or an estimate (about four characters a token) marked as such when it gave none. */
+    private static Usage accountable(Usage reported, int promptChars, ObjectNode completion) {
+        if (reported != null && !reported.estimated()) return reported;
+        int out = 0;
+        if (completion != null) for (var c : completion.path("choices")) out += c.path("message").path("content").asText("").length();
+        return new Usage(Math.max(1, promptChars / 4), out / 4, true);
+    }
+
     private interface BodyHandler {
-        void handle(byte[] body);
+        void handle(byte[] body, long startNanos);
     }
 
     /** Reads the bounded body and runs {@code then}; any failure before admission is answered at once. */
     private void body(HttpServerRequest req, String requestId, BodyHandler then) {
+        long start = System.nanoTime();
+        recorder.metrics().requestStarted();
         Future<Buffer> read = BodyReader.read(req, pipeline.config.server().maxBodyBytes());
         read.onComplete(ar -> {
-            if (ar.failed()) { reject(req, ar.cause(), requestId); return; }
+            if (ar.failed()) { reject(req, ar.cause(), requestId, start); return; }
             try {
-                then.handle(ar.result().getBytes());
+                then.handle(ar.result().getBytes(), start);
             } catch (RuntimeException e) {
-                reject(req, e, requestId);
+                reject(req, e, requestId, start);
             }
         });
     }
 
     /** Identify, route, classify, compute the eligible set: the synchronous decision core. */
-    private Exchange admit(HttpServerRequest req, String requestId, String model, ObjectNode body, boolean embedding) {
+    private Exchange admit(HttpServerRequest req, String requestId, long start, String model, ObjectNode body, boolean embedding) {
         Pipeline.Admission adm = pipeline.admit(pipeline.identify(req.headers()), model, req.headers(), body, embedding);
-        Exchange ex = new Exchange(requestId, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
+        Exchange ex = new Exchange(requestId, start, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()));
         ex.redactedIn.putAll(adm.redaction().counts());
         req.response().putHeader("x-airlock-classification", adm.classification().level());
-        req.response().closeHandler(v -> {
+        HttpServerResponse resp = req.response();
+        // HTTP/2 closes the stream after every answer; only a close before the end means the client left
+        resp.closeHandler(v -> {
+            if (resp.ended()) return;
             ex.dispatch.cancel();
-            record(ex.end(499, null));
+            recorder.ended(ex, 499, null);
         });
         return ex;
     }
@@ -92,19 +107,19 @@ final class ChatEndpoint {
         decorate(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
         ex.guard.answer(body, ex.redactedOut);
         Replies.json(resp, 200, body);
-        record(ex.end(200, null));
+        recorder.ended(ex, 200, null);
     }
 
     private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex) {
         SseWriter out = new SseWriter(req.response(), ChatEndpoint::decorate, ex.guard.forStream(ex.redactedOut));
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
             if (r.succeeded()) {
-                out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
-                record(ex.end(200, null));
+                ex.usage = out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
+                recorder.ended(ex, 200, null);
             } else if (out.begun()) {
                 AirlockException e = Replies.toApiError(midStream(r.cause()), ex.requestId);
                 out.fail(e);
-                record(ex.end(200, e));
+                recorder.ended(ex, 200, e);
             } else {
                 fail(req, r.cause(), ex);
             }
@@ -134,20 +149,17 @@ final class ChatEndpoint {
         if (t instanceof UpstreamFailure f && f.kind() == UpstreamFailure.Kind.CANCELLED) return; // recorded by the close handler
         AirlockException e = Replies.toApiError(t, ex.requestId);
         Replies.error(req.response(), e, ex.requestId);
-        record(ex.end(e.status(), e));
+        recorder.ended(ex, e.status(), e);
     }
 
     /** A request refused before it was admitted: nothing was classified or sent. */
-    private static void reject(HttpServerRequest req, Throwable t, String requestId) {
+    private void reject(HttpServerRequest req, Throwable t, String requestId, long start) {
         HttpServerResponse resp = req.response();
         // the unread rest of an oversized HTTP/1 body would be parsed as the next request: close instead
         if (t instanceof AirlockException a && a.status() == 413 && req.version() != HttpVersion.HTTP_2) {
             resp.putHeader("connection", "close");
         }
         Replies.error(resp, t, requestId);
-    }
-
-    private void record(Decision d) {
-        if (d != null) decisions.record(d);
+        recorder.rejected(requestId, start, Replies.toApiError(t, requestId));
     }
 }

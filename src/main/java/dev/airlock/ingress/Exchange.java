@@ -5,6 +5,7 @@ import dev.airlock.core.AirlockException;
 import dev.airlock.guard.ResponseGuard;
 import dev.airlock.ledger.Decision;
 import dev.airlock.route.Dispatch;
+import dev.airlock.wire.Usage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,15 @@ final class Exchange {
     final ResponseGuard guard;
     final Map<String, Integer> redactedIn = new TreeMap<>();
     final Map<String, Integer> redactedOut = new TreeMap<>();
-    private final Instant at = Instant.now();
+    final Instant at = Instant.now();
+    final long startNanos;
+    /** Tokens of the answer: the upstream's figures, or an estimate marked as such. */
+    Usage usage = Usage.NONE;
     private boolean ended;
 
-    Exchange(String requestId, Pipeline.Admission admission, Dispatch dispatch, ResponseGuard guard) {
+    Exchange(String requestId, long startNanos, Pipeline.Admission admission, Dispatch dispatch, ResponseGuard guard) {
         this.requestId = requestId;
+        this.startNanos = startNanos;
         this.admission = admission;
         this.dispatch = dispatch;
         this.guard = guard;

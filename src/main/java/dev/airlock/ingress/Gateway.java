@@ -2,51 +2,77 @@ package dev.airlock.ingress;
 
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.ledger.DecisionLog;
+import dev.airlock.ledger.JdbcLedger;
+import dev.airlock.ledger.Ledger;
+import dev.airlock.ledger.Metrics;
+import dev.airlock.ledger.Reports;
 import dev.airlock.provider.Upstreams;
 import dev.airlock.route.Health;
 import dev.airlock.route.Relay;
+import dev.airlock.store.Store;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The running gateway: Vert.x, the upstream providers (and simulators), the decision core and one
- * HTTP front end per event loop. {@link #start} completes when the port is bound; only then does
- * {@code /health/ready} answer 200.
+ * The running gateway: the store and ledger, Vert.x, the upstream providers (and simulators), the
+ * decision core and one HTTP front end per event loop. {@link #start} completes when the port is
+ * bound; only then does {@code /health/ready} answer 200. {@link #close} stops taking requests first,
+ * then flushes the ledger, then closes the store.
  */
 public final class Gateway implements AutoCloseable {
     private final Vertx vertx;
     private final Upstreams upstreams;
+    private final Store store;
+    private final Ledger ledger;
+    private final Metrics metrics;
     private final int port;
 
-    private Gateway(Vertx vertx, Upstreams upstreams, int port) {
+    private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, int port) {
         this.vertx = vertx;
         this.upstreams = upstreams;
+        this.store = store;
+        this.ledger = ledger;
+        this.metrics = metrics;
         this.port = port;
     }
 
     /** Starts on {@code config.server().port()} (0 picks a free port). Blocks until bound or failed. */
     public static Gateway start(AirlockConfig config) throws Exception {
-        int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
-            Upstreams upstreams = Upstreams.start(vertx, config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Store store = Store.open(config.store());
+            opened.add(store);
+            Ledger ledger = JdbcLedger.start(store, config.ledger());
+            opened.add(0, ledger);
+            int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+            opened.add(0, () -> await(vertx.close()));
+            Upstreams upstreams = await(Upstreams.start(vertx, config));
+            opened.add(1, upstreams);
             AirlockConfig resolved = upstreams.config();
-            Relay relay = new Relay(vertx, upstreams.providers(), new Health(resolved.routing()), resolved.routing());
+            Health health = new Health(resolved.routing());
+            Relay relay = new Relay(vertx, upstreams.providers(), health, resolved.routing());
             Pipeline pipeline = new Pipeline(resolved, relay);
-            AtomicBoolean ready = new AtomicBoolean();
+            Metrics metrics = new Metrics(resolved.routes().keySet(), resolved.deployments().keySet(), resolved.zones().keySet());
+            opened.add(metrics);
+            for (String id : resolved.deployments().keySet()) metrics.deploymentUp(id, () -> health.available(id));
+            metrics.bindLedger(ledger);
             DecisionLog decisions = new DecisionLog(10_000);
+            Services services = new Services(decisions, new Recorder(decisions, ledger, metrics), ledger, new Reports(store), metrics);
+            AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first
             int wanted = resolved.server().port() == 0 ? freePort(resolved.server().host()) : resolved.server().port();
             List<HttpFrontend> frontends = new CopyOnWriteArrayList<>();
             await(vertx.deployVerticle(() -> {
-                HttpFrontend f = new HttpFrontend(pipeline, decisions, ready::get, wanted);
+                HttpFrontend f = new HttpFrontend(pipeline, services, ready::get, wanted);
                 frontends.add(f);
                 return f;
             }, new DeploymentOptions().setInstances(loops)));
@@ -55,10 +81,20 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalStateException("the HTTP front ends bound different ports; set server.port explicitly");
             }
             ready.set(true);
-            return new Gateway(vertx, upstreams, port);
+            return new Gateway(vertx, upstreams, store, ledger, metrics, port);
         } catch (Exception e) {
-            vertx.close();
+            closeAll(opened);
             throw e;
+        }
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception ignored) {
+                // closing after a failed start or on shutdown: keep closing the rest
+            }
         }
     }
 
@@ -78,13 +114,13 @@ public final class Gateway implements AutoCloseable {
 
     public Vertx vertx() { return vertx; }
 
+    public Ledger ledger() { return ledger; }
+
+    public Store store() { return store; }
+
     @Override
     public void close() {
-        upstreams.close();
-        try {
-            await(vertx.close());
-        } catch (Exception e) {
-            // shutting down: nothing left to do with the failure
-        }
+        // stop taking requests, then the upstreams, then let the ledger drain into the store
+        closeAll(List.of(() -> await(vertx.close()), upstreams, ledger, metrics, store));
     }
 }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
-import dev.airlock.ledger.Decision;
-import dev.airlock.ledger.DecisionLog;
 import dev.airlock.wire.Json;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,12 +24,12 @@ final class HttpFrontend extends VerticleBase {
     private final int port;
     private HttpServer server;
 
-    private final DecisionLog decisions;
+    private final OpsEndpoints ops;
 
-    HttpFrontend(Pipeline pipeline, DecisionLog decisions, BooleanSupplier ready, int port) {
+    HttpFrontend(Pipeline pipeline, Services services, BooleanSupplier ready, int port) {
         this.pipeline = pipeline;
-        this.decisions = decisions;
-        this.chat = new ChatEndpoint(pipeline, decisions);
+        this.ops = new OpsEndpoints(pipeline, services);
+        this.chat = new ChatEndpoint(pipeline, services.recorder());
         this.ready = ready;
         this.port = port;
     }
@@ -65,8 +63,14 @@ final class HttpFrontend extends VerticleBase {
                 case "/v1/models", "/models" -> models(req);
                 case "/health/live" -> Replies.json(req.response(), 200, Json.object().put("status", "live"));
                 case "/health/ready" -> readiness(req);
+                case "/metrics" -> ops.metrics(req);
+                case "/v1/feedback", "/feedback" -> {
+                    requirePost(m);
+                    ops.feedback(req, requestId);
+                }
+                case "/admin/report" -> ops.report(req, requestId);
                 default -> {
-                    if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) decision(req, path);
+                    if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) ops.decision(req, path);
                     else throw notFound(m, path);
                 }
             }
@@ -77,15 +81,7 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /health/live, /health/ready and /admin/requests/{id}/decision.");
-    }
-
-    private void decision(HttpServerRequest req, String path) {
-        Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
-        String id = path.substring("/admin/requests/".length(), path.length() - "/decision".length());
-        Decision d = decisions.find(id);
-        if (d == null) throw new AirlockException(ErrorKind.NOT_FOUND, "No decision recorded for request '" + id + "' (the log keeps the most recent requests only).");
-        Replies.json(req.response(), 200, d.toJson());
+                + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics, /admin/report and /admin/requests/{id}/decision.");
     }
 
     private static void requirePost(HttpMethod m) {

@@ -46,7 +46,7 @@ final class Pipeline {
      * What the decision core decided about one request. {@code body} is what may be sent: the client's
      * body, or a redacted copy of it when the route redacts content its zones may not receive.
      */
-    record Admission(Caller caller, Route route, Classification classification, EligibleSet eligible,
+    record Admission(Caller caller, Route route, String task, Classification classification, EligibleSet eligible,
                      ObjectNode body, Redaction redaction) {}
 
     Caller identify(MultiMap headers) {
@@ -78,12 +78,12 @@ final class Pipeline {
         Classification full = classifier.withContent(base, scan, config.failClosed());
         EligibleSet eligible = residency.eligibleSet(route, full);
         if (full.rank() == base.rank() || route.onSensitive() == Route.OnSensitive.ROUTE) {
-            return new Admission(caller, route, full, eligible, body, Redaction.NONE);
+            return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE);
         }
         // the content raised the level: does that change where the request may go?
         EligibleSet withoutContent = residency.eligibleSet(route, base);
         if (withoutContent.deploymentIds().equals(eligible.deploymentIds())) {
-            return new Admission(caller, route, full, eligible, body, Redaction.NONE);
+            return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE);
         }
         List<String> detected = full.raisedBy().stream().filter(r -> r.startsWith("detector")).toList();
         if (route.onSensitive() == Route.OnSensitive.BLOCK || !scan.failedDetectors().isEmpty()) {
@@ -96,7 +96,7 @@ final class Pipeline {
         List<String> sources = new java.util.ArrayList<>(base.raisedBy());
         redaction.counts().keySet().forEach(t -> sources.add("redacted:" + t));
         Classification after = new Classification(base.level(), base.rank(), sources);
-        return new Admission(caller, route, after, residency.eligibleSet(route, after), copy, redaction);
+        return new Admission(caller, route, hints.task(), after, residency.eligibleSet(route, after), copy, redaction);
     }
 
     List<String> routesFor(Caller caller) {

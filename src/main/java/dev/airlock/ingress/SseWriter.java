@@ -65,15 +65,18 @@ final class SseWriter implements StreamTarget {
         resp.write(Buffer.buffer(7 + 256).appendString("data: ").appendBytes(Json.writeBytes(chunk)).appendString("\n\n"));
     }
 
-    /** The upstream finished: the usage chunk if the client asked for it, then {@code [DONE]}. */
-    void finish(Usage usage, boolean includeUsage, int promptChars) {
-        if (resp.closed()) return;
+    /**
+     * The upstream finished: the usage chunk if the client asked for it, then {@code [DONE]}.
+     *
+     * @return the usage to account: the upstream's, or an estimate marked as such
+     */
+    Usage finish(Usage usage, boolean includeUsage, int promptChars) {
+        Usage u = usage != null ? usage : new Usage(Math.max(1, promptChars / 4), Math.max(1, completionChars / 4), true);
+        if (resp.closed()) return u;
         if (guard != null) for (ObjectNode c : guard.finish()) write(c);
-        if (includeUsage) {
-            Usage u = usage != null ? usage : new Usage(Math.max(1, promptChars / 4), Math.max(1, completionChars / 4), true);
-            write(Completions.usageChunk(id == null ? "chatcmpl-airlock" : id, model, u));
-        }
+        if (includeUsage) write(Completions.usageChunk(id == null ? "chatcmpl-airlock" : id, model, u));
         resp.end(DONE);
+        return u;
     }
 
     /** The stream broke after it began: an explicit error event, and the stream ends without {@code [DONE]}. */

@@ -17,6 +17,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.airlock.config.ConfigLoader;
 import dev.airlock.ingress.Gateway;
+import dev.airlock.ingress.TestGateway;
 import dev.airlock.wire.Json;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,7 @@ abstract class ProviderConformance {
                   conf: { deployments: [up], retries: 0 }
                 routing: { cooldown_failures: 100 }
                 """.formatted(upstream.deploymentYaml());
-        gateway = Gateway.start(new ConfigLoader(upstream.env()).parse(yaml, "conformance.yaml"));
+        gateway = Gateway.start(new ConfigLoader(upstream.env()).parse(TestGateway.isolated(yaml), "conformance.yaml"));
         client = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gateway.port() + "/v1").apiKey("unused").maxRetries(0).build();
     }
 

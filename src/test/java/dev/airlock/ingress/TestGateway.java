@@ -60,7 +60,21 @@ public final class TestGateway implements AutoCloseable {
         this(YAML);
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger DATABASES = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** An in-memory database and a private spill directory per gateway, unless the YAML names its own. */
+    public static String isolated(String yaml) {
+        if (yaml.contains("\nstore:")) return yaml;
+        try {
+            String spill = java.nio.file.Files.createTempDirectory("airlock-spill").toString();
+            return yaml + "\nstore: { url: \"jdbc:h2:mem:gateway" + DATABASES.incrementAndGet() + "\" }\nledger: { spill_dir: \"" + spill + "\" }\n";
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public TestGateway(String yaml) throws Exception {
+        yaml = isolated(yaml);
         AirlockConfig cfg = new ConfigLoader(Map.of("AIRLOCK_TEST_MASTER", MASTER_KEY)).parse(yaml, "test.yaml");
         this.gateway = Gateway.start(cfg);
     }
@@ -70,6 +84,8 @@ public final class TestGateway implements AutoCloseable {
     public String baseUrl() { return "http://127.0.0.1:" + port(); }
 
     public SimulatorServer sim(String deployment) { return gateway.upstreams().simulator(deployment); }
+
+    public Gateway gateway() { return gateway; }
 
     public HttpResponse<String> post(String path, String body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(10))

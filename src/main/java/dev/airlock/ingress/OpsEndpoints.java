@@ -1,0 +1,88 @@
+package dev.airlock.ingress;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.core.Since;
+import dev.airlock.ledger.Decision;
+import dev.airlock.ledger.Metrics;
+import dev.airlock.ledger.Outcome;
+import dev.airlock.ledger.Reports;
+import dev.airlock.wire.Json;
+import dev.airlock.wire.RequestParser;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Instant;
+
+/**
+ * The endpoints around the request path: {@code GET /metrics}, {@code POST /v1/feedback},
+ * {@code GET /admin/report} and {@code GET /admin/requests/{id}/decision}. None of them reads or
+ * returns request content.
+ */
+final class OpsEndpoints {
+    private final Pipeline pipeline;
+    private final Services services;
+
+    OpsEndpoints(Pipeline pipeline, Services services) {
+        this.pipeline = pipeline;
+        this.services = services;
+    }
+
+    void metrics(HttpServerRequest req) {
+        req.response().putHeader("content-type", Metrics.CONTENT_TYPE).end(services.metrics().scrape());
+    }
+
+    void feedback(HttpServerRequest req, String requestId) {
+        BodyReader.read(req, 16 * 1024).onComplete(ar -> {
+            try {
+                if (ar.failed()) throw ar.cause();
+                ObjectNode body = RequestParser.parseObject(ar.result().getBytes());
+                String id = Json.text(body, "request_id");
+                if (id == null || id.isBlank()) throw new AirlockException(ErrorKind.MISSING_FIELD, "Missing required parameter: 'request_id'.", "request_id");
+                Outcome outcome;
+                try {
+                    outcome = Outcome.parse(Json.text(body, "outcome"));
+                } catch (IllegalArgumentException e) {
+                    throw new AirlockException(ErrorKind.INVALID_REQUEST, "'outcome' must be one of success, failure, escalated.", "outcome");
+                }
+                Double score = body.hasNonNull("score") ? body.get("score").asDouble() : null;
+                Future.fromCompletionStage(services.ledger().feedback(id, outcome, score), io.vertx.core.Vertx.currentContext())
+                        .onSuccess(v -> Replies.json(req.response(), 200, Json.object().put("request_id", id).put("outcome", outcome.wire()).put("status", "recorded")))
+                        .onFailure(t -> Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY,
+                                "The feedback could not be stored now (the database is unavailable); try again."), requestId));
+            } catch (Throwable t) {
+                Replies.error(req.response(), t, requestId);
+            }
+        });
+    }
+
+    void report(HttpServerRequest req, String requestId) {
+        Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
+        Reports.GroupBy by;
+        try {
+            by = Reports.GroupBy.parse(req.getParam("by", "route"));
+        } catch (IllegalArgumentException e) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, e.getMessage() + ".", "by");
+        }
+        Instant since = Since.parse(req.getParam("since"), Instant.now());
+        Future.fromCompletionStage(services.reports().byAsync(by, since), io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
+            if (ar.failed()) {
+                Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The report could not be read now (the database is unavailable)."), requestId);
+                return;
+            }
+            ObjectNode out = Json.object().put("by", by.wire()).put("since", since.toString());
+            ArrayNode rows = out.putArray("rows");
+            for (Reports.Row r : ar.result()) rows.add(Json.MAPPER.valueToTree(r));
+            Replies.json(req.response(), 200, out);
+        });
+    }
+
+    void decision(HttpServerRequest req, String path) {
+        Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
+        String id = path.substring("/admin/requests/".length(), path.length() - "/decision".length());
+        Decision d = services.decisions().find(id);
+        if (d == null) throw new AirlockException(ErrorKind.NOT_FOUND, "No decision recorded for request '" + id + "' (the log keeps the most recent requests only).");
+        Replies.json(req.response(), 200, d.toJson());
+    }
+}

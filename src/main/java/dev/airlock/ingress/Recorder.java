@@ -1,0 +1,93 @@
+package dev.airlock.ingress;
+
+import dev.airlock.config.Deployment;
+import dev.airlock.config.Price;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.ledger.Decision;
+import dev.airlock.ledger.DecisionLog;
+import dev.airlock.ledger.Ledger;
+import dev.airlock.ledger.LedgerEvent;
+import dev.airlock.ledger.Metrics;
+import dev.airlock.route.Dispatch;
+import dev.airlock.wire.Usage;
+import java.time.Instant;
+
+/**
+ * Where every request ends up: its decision record, one ledger event (metadata, tokens, cost and the
+ * latency breakdown; never content), and the metrics. Called exactly once per request, admitted or
+ * not, so no accepted request goes unrecorded and no spend goes uncounted.
+ */
+final class Recorder {
+    private final DecisionLog decisions;
+    private final Ledger ledger;
+    private final Metrics metrics;
+
+    Recorder(DecisionLog decisions, Ledger ledger, Metrics metrics) {
+        this.decisions = decisions;
+        this.ledger = ledger;
+        this.metrics = metrics;
+    }
+
+    Metrics metrics() { return metrics; }
+
+    /** An admitted request ended: {@code error} is null on success. */
+    void ended(Exchange ex, int status, AirlockException error) {
+        Decision d = ex.end(status, error);
+        if (d == null) return; // already recorded
+        decisions.record(d);
+        Dispatch dispatch = ex.dispatch;
+        Deployment dep = dispatch.chosen();
+        long now = System.nanoTime();
+        long total = micros(now - ex.startNanos);
+        long queued = dispatch.firstAttemptNanos() == 0 ? total : micros(dispatch.firstAttemptNanos() - ex.startNanos);
+        long upstreamTotal = dispatch.attempts().stream().mapToLong(Dispatch.Attempt::micros).sum();
+        long ttft = dep != null && dispatch.firstByteNanos() > 0 ? micros(dispatch.firstByteNanos() - dispatch.lastAttemptNanos()) : LedgerEvent.NONE;
+        Usage u = ex.usage;
+        LedgerEvent event = LedgerEvent.builder(ex.requestId)
+                .at(ex.at)
+                .tenant(d.tenant())
+                .keyId(ex.admission.caller().keyId())
+                .route(d.route())
+                .task(ex.admission.task())
+                .classification(d.level())
+                .deployment(dep == null ? null : dep.id())
+                .zone(dep == null ? null : dep.zone())
+                .release(dep == null ? null : dep.release())
+                .status(status)
+                .errorCode(error == null ? null : error.kind().code())
+                .tokens(u.promptTokens(), u.completionTokens(), u.estimated())
+                .costUsd(dep == null ? 0 : cost(dep.price(), u))
+                .retries(dispatch.retries())
+                .fallbacks(dispatch.fallbacks())
+                .latency(queued, ttft, Math.min(upstreamTotal, total), total)
+                .build();
+        record(event);
+        ex.redactedIn.forEach((type, n) -> metrics.redactions(type, "request", n));
+        ex.redactedOut.forEach((type, n) -> metrics.redactions(type, "response", n));
+        if (error != null && (error.kind() == ErrorKind.NO_ELIGIBLE_DEPLOYMENT || error.kind() == ErrorKind.CONTENT_BLOCKED)) {
+            metrics.residencyBlock(error.kind() == ErrorKind.CONTENT_BLOCKED ? "blocked" : d.level());
+        }
+    }
+
+    /** A request refused before admission (bad body, unknown route, too large): recorded with what is known. */
+    void rejected(String requestId, long startNanos, AirlockException error) {
+        long total = micros(System.nanoTime() - startNanos);
+        record(LedgerEvent.builder(requestId).at(Instant.now()).status(error.status()).errorCode(error.kind().code())
+                .tokens(0, 0, false).latency(total, LedgerEvent.NONE, 0, total).build());
+    }
+
+    private void record(LedgerEvent e) {
+        ledger.record(e);
+        metrics.request(e);
+        metrics.requestEnded();
+    }
+
+    static double cost(Price p, Usage u) {
+        return (u.promptTokens() * p.inputPerMtok() + u.completionTokens() * p.outputPerMtok()) / 1_000_000.0;
+    }
+
+    private static long micros(long nanos) {
+        return Math.max(0, nanos / 1000);
+    }
+}

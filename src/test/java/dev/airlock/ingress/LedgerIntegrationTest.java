@@ -1,0 +1,134 @@
+package dev.airlock.ingress;
+
+import static dev.airlock.ingress.TestGateway.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.provider.simulator.Fault;
+import dev.airlock.provider.simulator.SimulatorServer;
+import dev.airlock.wire.Json;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every request leaves one ledger event with metadata, tokens, cost and latency, never its content; metrics and reports follow. */
+class LedgerIntegrationTest {
+    TestGateway gw;
+
+    @BeforeEach
+    void start() throws Exception { gw = new TestGateway(TestGateway.YAML.replace(
+            "release: frontier@1,", "release: frontier@1, price: { input_per_mtok: 3.0, output_per_mtok: 15.0 },")); }
+
+    @AfterEach
+    void stop() { gw.close(); }
+
+    List<Map<String, Object>> events() throws Exception {
+        assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(5))).isTrue();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (Connection c = gw.gateway().store().dataSource().getConnection();
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT * FROM request_event ORDER BY started_at")) {
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.put(rs.getMetaData().getColumnLabel(i).toLowerCase(), rs.getObject(i));
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void aServedRequestIsOneEventWithTokensCostAndLatency() throws Exception {
+        gw.sim("c-internet").failNext(Fault.SERVER_ERROR);
+        var r = gw.post("/v1/chat/completions", chat("external-only", "hi"), "x-request-id", "led-1", "x-airlock-task", "summarise");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode usage = Json.MAPPER.readTree(r.body()).path("usage");
+        Map<String, Object> e = events().get(0);
+        assertThat(e.get("request_id")).isEqualTo("led-1");
+        assertThat(e.get("tenant")).isEqualTo("default");
+        assertThat(e.get("route")).isEqualTo("external-only");
+        assertThat(e.get("task")).isEqualTo("summarise");
+        assertThat(e.get("classification")).isEqualTo("public");
+        assertThat(e.get("deployment")).isEqualTo("c-internet");
+        assertThat(e.get("zone")).isEqualTo("internet");
+        assertThat(e.get("release")).isEqualTo("frontier@1");
+        assertThat(e.get("status")).isEqualTo(200);
+        assertThat(((Number) e.get("input_tokens")).longValue()).isEqualTo(usage.path("prompt_tokens").asLong());
+        assertThat(((Number) e.get("output_tokens")).longValue()).isEqualTo(usage.path("completion_tokens").asLong());
+        assertThat(e.get("tokens_estimated")).isEqualTo(false);
+        double cost = (usage.path("prompt_tokens").asLong() * 3.0 + usage.path("completion_tokens").asLong() * 15.0) / 1e6;
+        assertThat(((Number) e.get("cost_usd")).doubleValue()).isCloseTo(cost, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(e.get("retries")).isEqualTo(1);
+        long total = ((Number) e.get("total_us")).longValue();
+        long upstream = ((Number) e.get("upstream_total_us")).longValue();
+        assertThat(total).isPositive().isGreaterThanOrEqualTo(upstream);
+        assertThat(((Number) e.get("overhead_us")).longValue()).isEqualTo(total - upstream);
+    }
+
+    @Test
+    void streamsRefusalsAndBadRequestsAreRecordedToo() throws Exception {
+        gw.post("/v1/chat/completions", TestGateway.stream("local", "hi"), "x-request-id", "led-s");
+        gw.post("/v1/chat/completions", chat("external-only", "x"), "x-airlock-classification", "restricted", "x-request-id", "led-r");
+        gw.post("/v1/chat/completions", chat("no-such-route", "x"), "x-request-id", "led-404");
+        Map<String, Map<String, Object>> byId = new LinkedHashMap<>();
+        for (var e : events()) byId.put((String) e.get("request_id"), e);
+        assertThat(byId.get("led-s").get("status")).isEqualTo(200);
+        assertThat(((Number) byId.get("led-s").get("output_tokens")).longValue()).isPositive();
+        assertThat(byId.get("led-s").get("upstream_ttft_us")).isNotNull();
+        assertThat(byId.get("led-r").get("error_code")).isEqualTo("no_eligible_deployment");
+        assertThat(byId.get("led-404").get("status")).isEqualTo(404);
+    }
+
+    @Test
+    void noPromptOrAnswerTextReachesAnyTable() throws Exception {
+        String marker = "ZQXMARKER" + System.nanoTime();
+        gw.post("/v1/chat/completions", chat("local", SimulatorServer.ECHO + marker + " answer"));
+        gw.post("/v1/chat/completions", chat("local", marker + " prompt").replace("\"messages\"", "\"metadata\":{\"note\":\"" + marker + "\"},\"messages\""));
+        events();
+        try (Connection c = gw.gateway().store().dataSource().getConnection(); Statement s = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")) {
+                while (rs.next()) tables.add(rs.getString(1));
+            }
+            assertThat(tables).contains("request_event");
+            for (String t : tables) {
+                try (ResultSet rs = s.executeQuery("SELECT * FROM \"" + t + "\"")) {
+                    while (rs.next()) for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        assertThat(String.valueOf(rs.getObject(i))).as("%s column %d", t, i).doesNotContain(marker);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void metricsFeedbackAndReports() throws Exception {
+        gw.post("/v1/chat/completions", chat("local", "hi"), "x-request-id", "rep-1");
+        gw.post("/v1/chat/completions", chat("local", "hi"), "x-request-id", "rep-2");
+        var fb = gw.post("/v1/feedback", "{\"request_id\":\"rep-1\",\"outcome\":\"success\",\"score\":0.9}");
+        assertThat(fb.statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/feedback", "{\"request_id\":\"rep-1\",\"outcome\":\"great\"}").statusCode()).isEqualTo(400);
+
+        String metrics = gw.get("/metrics").body();
+        assertThat(metrics).contains("airlock_requests_total{").contains("route=\"local\"").contains("airlock_request_duration_seconds");
+
+        events();
+        var report = gw.get("/admin/report?by=route&since=1h", "authorization", "Bearer " + TestGateway.MASTER_KEY);
+        assertThat(report.statusCode()).isEqualTo(200);
+        JsonNode rows = Json.MAPPER.readTree(report.body()).path("rows");
+        JsonNode local = null;
+        for (JsonNode row : rows) if (row.path("group").asText().equals("local")) local = row;
+        assertThat(local).isNotNull();
+        assertThat(local.path("requests").asLong()).isEqualTo(2);
+        assertThat(local.path("confirmedSuccesses").asLong()).isEqualTo(1);
+        assertThat(gw.get("/admin/report").statusCode()).isEqualTo(401);
+    }
+}
