@@ -30,8 +30,23 @@ class LedgerIntegrationTest {
     @AfterEach
     void stop() { gw.close(); }
 
-    List<Map<String, Object>> events() throws Exception {
-        assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(5))).isTrue();
+    /** The ledger's events once at least {@code expected} are stored (the event is written just after the answer). */
+    List<Map<String, Object>> events(int expected) throws Exception {
+        long deadline = System.currentTimeMillis() + 5_000;
+        List<Map<String, Object>> rows;
+        do {
+            assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(5))).isTrue();
+            rows = query();
+        } while (rows.size() < expected && System.currentTimeMillis() < deadline && sleep());
+        return rows;
+    }
+
+    static boolean sleep() throws InterruptedException {
+        Thread.sleep(20);
+        return true;
+    }
+
+    List<Map<String, Object>> query() throws Exception {
         List<Map<String, Object>> rows = new ArrayList<>();
         try (Connection c = gw.gateway().store().dataSource().getConnection();
              Statement s = c.createStatement();
@@ -51,7 +66,7 @@ class LedgerIntegrationTest {
         var r = gw.post("/v1/chat/completions", chat("external-only", "hi"), "x-request-id", "led-1", "x-airlock-task", "summarise");
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode usage = Json.MAPPER.readTree(r.body()).path("usage");
-        Map<String, Object> e = events().get(0);
+        Map<String, Object> e = events(1).get(0);
         assertThat(e.get("request_id")).isEqualTo("led-1");
         assertThat(e.get("tenant")).isEqualTo("default");
         assertThat(e.get("route")).isEqualTo("external-only");
@@ -79,7 +94,7 @@ class LedgerIntegrationTest {
         gw.post("/v1/chat/completions", chat("external-only", "x"), "x-airlock-classification", "restricted", "x-request-id", "led-r");
         gw.post("/v1/chat/completions", chat("no-such-route", "x"), "x-request-id", "led-404");
         Map<String, Map<String, Object>> byId = new LinkedHashMap<>();
-        for (var e : events()) byId.put((String) e.get("request_id"), e);
+        for (var e : events(3)) byId.put((String) e.get("request_id"), e);
         assertThat(byId.get("led-s").get("status")).isEqualTo(200);
         assertThat(((Number) byId.get("led-s").get("output_tokens")).longValue()).isPositive();
         assertThat(byId.get("led-s").get("upstream_ttft_us")).isNotNull();
@@ -92,7 +107,7 @@ class LedgerIntegrationTest {
         String marker = "ZQXMARKER" + System.nanoTime();
         gw.post("/v1/chat/completions", chat("local", SimulatorServer.ECHO + marker + " answer"));
         gw.post("/v1/chat/completions", chat("local", marker + " prompt").replace("\"messages\"", "\"metadata\":{\"note\":\"" + marker + "\"},\"messages\""));
-        events();
+        events(2);
         try (Connection c = gw.gateway().store().dataSource().getConnection(); Statement s = c.createStatement()) {
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")) {
@@ -120,7 +135,7 @@ class LedgerIntegrationTest {
         String metrics = gw.get("/metrics").body();
         assertThat(metrics).contains("airlock_requests_total{").contains("route=\"local\"").contains("airlock_request_duration_seconds");
 
-        events();
+        events(2);
         var report = gw.get("/admin/report?by=route&since=1h", "authorization", "Bearer " + TestGateway.MASTER_KEY);
         assertThat(report.statusCode()).isEqualTo(200);
         JsonNode rows = Json.MAPPER.readTree(report.body()).path("rows");
