@@ -38,8 +38,10 @@ class LauncherIT {
     void serveAnswersChatCompletionsThroughTheBundledSimulators() throws Exception {
         int port = freePort();
         Path log = Files.createTempFile("airlock-serve", ".log");
-        Process p = new ProcessBuilder("./airlock", "serve", "--port", String.valueOf(port))
-                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder("./airlock", "serve", "--port", String.valueOf(port))
+                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
+        Process p = pb.start();
         try {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + port;
@@ -68,6 +70,22 @@ class LauncherIT {
                     .POST(HttpRequest.BodyPublishers.ofString(streamed)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(sse.statusCode()).isEqualTo(200);
             assertThat(sse.body()).contains("chat.completion.chunk").endsWith("data: [DONE]\n\n");
+
+            Thread.sleep(500); // the ledger writes in batches every 200 ms
+            ProcessBuilder report = new ProcessBuilder("./airlock", "report", "--since", "1h", "--url", base).directory(ROOT.toFile());
+            report.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
+            Path out = Files.createTempFile("report", ".out");
+            Process r = report.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertThat(r.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(r.exitValue()).as(Files.readString(out)).isZero();
+            assertThat(Files.readString(out)).contains("general-tasks", "requests", "$/completed");
+
+            ProcessBuilder denied = new ProcessBuilder("./airlock", "report", "--url", base).directory(ROOT.toFile());
+            denied.environment().put("AIRLOCK_MASTER_KEY", "wrong");
+            Process d = denied.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertThat(d.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(d.exitValue()).isEqualTo(1);
+            assertThat(Files.readString(out)).contains("master key").doesNotContain("Exception");
         } finally {
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
