@@ -17,6 +17,7 @@ import java.util.Set;
  * @param masterKey  guards the admin API; null disables it
  * @param store      where keys, spend and the ledger live (embedded H2 file by default)
  * @param ledger     how request events are buffered and kept
+ * @param storeZone  the zone the store is in: captured content may be stored only if residency allows it there
  */
 public record AirlockConfig(
         Server server,
@@ -32,15 +33,16 @@ public record AirlockConfig(
         Routing routing,
         Secret masterKey,
         StoreConfig store,
-        LedgerConfig ledger) {
+        LedgerConfig ledger,
+        String storeZone) {
 
     public record Zone(String name, boolean external) {}
 
     public AirlockConfig withServer(Server s) {
-        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger);
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone);
     }
 
     public AirlockConfig withDeployments(Map<String, Deployment> d) {
-        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger);
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone);
     }
 }

@@ -24,7 +24,7 @@ record ConfigSpec(
 
     record AdminSpec(String masterKey) {}
 
-    record StoreSpec(String url, String user, String password, Integer poolSize, Long connectTimeoutMs) {}
+    record StoreSpec(String url, String user, String password, Integer poolSize, Long connectTimeoutMs, String zone) {}
 
     record LedgerSpec(Integer queueCapacity, Integer batchSize, Long flushIntervalMs, String spillDir, Long spillMaxBytes,
                       Integer retentionDays, Integer retentionIntervalMinutes, Integer dropLogIntervalSeconds) {}
@@ -45,7 +45,9 @@ record ConfigSpec(
     record TimeoutsSpec(Long connectMs, Long firstTokenMs, Long idleMs, Long totalMs) {}
 
     record RouteSpec(List<String> deployments, List<String> fallbacks, String strategy, Integer retries, String onSensitive,
-                     Boolean restore, List<String> guard) {}
+                     Boolean restore, List<String> guard, CaptureSpec capture) {}
+
+    record CaptureSpec(Double sampleRate, String approval, String until, Integer retentionDays) {}
 
     record ClassifySpec(List<RuleSpec> rules, DetectorsSpec detectors, String onDetectorError) {}
 

@@ -54,9 +54,18 @@ final class Freezer {
         Secret masterKey = spec.admin() == null ? null : secret("admin.master_key", spec.admin().masterKey());
         StoreConfig store = store();
         LedgerConfig ledger = ledger();
+        String storeZone = spec.store() == null ? null : spec.store().zone();
+        if (storeZone != null && !zones.containsKey(storeZone)) problem("store.zone", "unknown zone '" + storeZone + "'" + Suggest.hint(storeZone, zones.keySet()));
+        for (Route r : routes.values()) {
+            if (r.capture() == null) continue;
+            if (storeZone == null) problem("routes." + r.name() + ".capture", "needs store.zone: the zone the database is in, so residency can decide what may be stored there.");
+            if (!detectors.stream().map(DetectorRule::name).toList().containsAll(List.of("pii", "secrets"))) {
+                problem("routes." + r.name() + ".capture", "needs the pii and secrets detectors under classify.detectors: captured text is redacted with them before it is stored.");
+            }
+        }
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey,
-                store, ledger);
+                store, ledger, storeZone);
     }
 
     private void problem(String path, String message) {
@@ -272,9 +281,26 @@ final class Freezer {
                 }
             }
             if (Boolean.TRUE.equals(r.restore()) && on != Route.OnSensitive.REDACT) problem(p + ".restore", "only applies with on_sensitive: redact.");
-            out.put(name, new Route(name, r.deployments(), fallbacks, retries, on, Boolean.TRUE.equals(r.restore()), guard));
+            out.put(name, new Route(name, r.deployments(), fallbacks, retries, on, Boolean.TRUE.equals(r.restore()), guard, capture(p + ".capture", r.capture())));
         });
         return Collections.unmodifiableMap(out);
+    }
+
+    private Route.Capture capture(String p, ConfigSpec.CaptureSpec c) {
+        if (c == null) return null;
+        double rate = or(c.sampleRate(), 0.0);
+        if (rate <= 0 || rate > 1) problem(p + ".sample_rate", "must be above 0 and at most 1, e.g. 0.05 for one request in twenty.");
+        if (c.approval() == null || c.approval().isBlank()) problem(p + ".approval", "is required: the reference of the approval that allows storing content (e.g. a DPO ticket).");
+        java.time.LocalDate until = null;
+        try {
+            if (c.until() == null) problem(p + ".until", "is required: the date the approval ends, e.g. 2026-12-31.");
+            else until = java.time.LocalDate.parse(c.until());
+        } catch (java.time.format.DateTimeParseException e) {
+            problem(p + ".until", "must be a date like 2026-12-31; got '" + c.until() + "'.");
+        }
+        int days = or(c.retentionDays(), 30);
+        if (days < 1) problem(p + ".retention_days", "must be at least 1.");
+        return new Route.Capture(rate, c.approval(), until, days);
     }
 
     private List<ClassifyRule> rules(List<String> levels) {

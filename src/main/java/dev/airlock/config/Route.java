@@ -9,7 +9,7 @@ import java.util.List;
  * into the answer), and the detectors whose findings the output guard redacts from answers.
  */
 public record Route(String name, List<String> deployments, List<String> fallbacks, int retries, OnSensitive onSensitive,
-                    boolean restore, List<String> guard) {
+                    boolean restore, List<String> guard, Capture capture) {
     public Route {
         deployments = List.copyOf(deployments);
         fallbacks = List.copyOf(fallbacks);
@@ -17,4 +17,10 @@ public record Route(String name, List<String> deployments, List<String> fallback
     }
 
     public enum OnSensitive { ROUTE, BLOCK, REDACT }
+
+    /**
+     * Opt-in content capture: a sample of requests on this route keeps its (redacted) text, under an
+     * approval reference, until {@code until}; each capture is deleted after {@code retentionDays}.
+     */
+    public record Capture(double sampleRate, String approval, java.time.LocalDate until, int retentionDays) {}
 }

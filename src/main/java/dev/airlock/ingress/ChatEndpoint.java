@@ -22,10 +22,12 @@ import io.vertx.core.http.HttpVersion;
 final class ChatEndpoint {
     private final Pipeline pipeline;
     private final Recorder recorder;
+    private final Capturer capturer;
 
-    ChatEndpoint(Pipeline pipeline, Recorder recorder) {
+    ChatEndpoint(Pipeline pipeline, Recorder recorder, Capturer capturer) {
         this.pipeline = pipeline;
         this.recorder = recorder;
+        this.capturer = capturer;
     }
 
     void chat(HttpServerRequest req, String requestId) {
@@ -91,6 +93,7 @@ final class ChatEndpoint {
         Exchange ex = new Exchange(requestId, start, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()));
         ex.redactedIn.putAll(adm.redaction().counts());
+        ex.capture = capturer.wants(adm);
         req.response().putHeader("x-airlock-classification", adm.classification().level());
         HttpServerResponse resp = req.response();
         // HTTP/2 closes the stream after every answer; only a close before the end means the client left
@@ -108,14 +111,19 @@ final class ChatEndpoint {
         ex.guard.answer(body, ex.redactedOut);
         Replies.json(resp, 200, body);
         recorder.ended(ex, 200, null);
+        if (ex.capture && body.has("choices")) {
+            capturer.capture(ex, Capturer.promptText(ex.admission.body()), body.path("choices").path(0).path("message").path("content").asText(""));
+        }
     }
 
     private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex) {
         SseWriter out = new SseWriter(req.response(), ChatEndpoint::decorate, ex.guard.forStream(ex.redactedOut));
+        if (ex.capture) out.keepText();
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
             if (r.succeeded()) {
                 ex.usage = out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
                 recorder.ended(ex, 200, null);
+                if (ex.capture) capturer.capture(ex, Capturer.promptText(ex.admission.body()), out.text());
             } else if (out.begun()) {
                 AirlockException e = Replies.toApiError(midStream(r.cause()), ex.requestId);
                 out.fail(e);

@@ -26,6 +26,8 @@ final class Exchange {
     final long startNanos;
     /** Tokens of the answer: the upstream's figures, or an estimate marked as such. */
     Usage usage = Usage.NONE;
+    /** Whether this request's text is captured (opt-in per route, sampled, residency-checked). */
+    boolean capture;
     private boolean ended;
 
     Exchange(String requestId, long startNanos, Pipeline.Admission admission, Dispatch dispatch, ResponseGuard guard) {

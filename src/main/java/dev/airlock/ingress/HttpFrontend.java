@@ -29,7 +29,7 @@ final class HttpFrontend extends VerticleBase {
     HttpFrontend(Pipeline pipeline, Services services, BooleanSupplier ready, int port) {
         this.pipeline = pipeline;
         this.ops = new OpsEndpoints(pipeline, services);
-        this.chat = new ChatEndpoint(pipeline, services.recorder());
+        this.chat = new ChatEndpoint(pipeline, services.recorder(), new Capturer(pipeline, services.ledger()));
         this.ready = ready;
         this.port = port;
     }

@@ -23,6 +23,7 @@ final class SseWriter implements StreamTarget {
     private String id;
     private String model;
     private int completionChars;
+    private StringBuilder text;
 
     /** Sets the response headers that depend on the chosen deployment. */
     interface Headers {
@@ -39,6 +40,11 @@ final class SseWriter implements StreamTarget {
     }
 
     boolean begun() { return resp.headWritten(); }
+
+    /** Keep the text the client sees, for content capture. */
+    void keepText() { text = new StringBuilder(); }
+
+    String text() { return text == null ? "" : text.toString(); }
 
     @Override
     public void begin(Deployment deployment, String route) {
@@ -61,7 +67,11 @@ final class SseWriter implements StreamTarget {
             id = Json.text(chunk, "id");
             model = Json.text(chunk, "model");
         }
-        for (var choice : chunk.path("choices")) completionChars += choice.path("delta").path("content").asText("").length();
+        for (var choice : chunk.path("choices")) {
+            String delta = choice.path("delta").path("content").asText("");
+            completionChars += delta.length();
+            if (text != null) text.append(delta);
+        }
         resp.write(Buffer.buffer(7 + 256).appendString("data: ").appendBytes(Json.writeBytes(chunk)).appendString("\n\n"));
     }
 

@@ -25,8 +25,16 @@ public final class Residency {
      * request's level. An unknown level or zone is not allowed: fail closed.
      */
     public boolean allows(Deployment deployment, Classification classification) {
+        return allowsZone(deployment.zone(), classification);
+    }
+
+    /**
+     * The same check for anything else that receives request bytes and lives in a zone (the store that
+     * keeps captured content, and later caches and log exports).
+     */
+    public boolean allowsZone(String zone, Classification classification) {
         Set<String> zones = config.residency().get(classification.level());
-        return zones != null && deployment.zone() != null && zones.contains(deployment.zone());
+        return zones != null && zone != null && zones.contains(zone);
     }
 
     public Set<String> allowedZones(Classification classification) {

@@ -1,0 +1,66 @@
+package dev.airlock.ingress;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.classify.ContentScan;
+import dev.airlock.config.Route;
+import dev.airlock.ledger.CapturedContent;
+import dev.airlock.ledger.Ledger;
+import dev.airlock.transform.Redactor;
+import dev.airlock.wire.Json;
+import dev.airlock.wire.TextFields;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Opt-in content capture. A request is captured only if its route has a {@code capture} rule whose
+ * approval has not ended, the sample draws it, and residency allows its level into the store's zone
+ * (the store is a sink like any upstream). The text is redacted with every configured detector
+ * before it is handed to the ledger, which keeps it in its own table until it expires.
+ */
+final class Capturer {
+    private final Pipeline pipeline;
+    private final Ledger ledger;
+
+    Capturer(Pipeline pipeline, Ledger ledger) {
+        this.pipeline = pipeline;
+        this.ledger = ledger;
+    }
+
+    /** Decided once, at admission. */
+    boolean wants(Pipeline.Admission adm) {
+        Route.Capture c = adm.route().capture();
+        if (c == null || LocalDate.now(ZoneOffset.UTC).isAfter(c.until())) return false;
+        if (!pipeline.residency.allowsZone(pipeline.config.storeZone(), adm.classification())) return false;
+        return ThreadLocalRandom.current().nextDouble() < c.sampleRate();
+    }
+
+    /** Stores the redacted prompt and answer; a failure to store is the ledger's to count, never the client's. */
+    void capture(Exchange ex, String prompt, String answer) {
+        Route.Capture c = ex.admission.route().capture();
+        ObjectNode doc = Json.object();
+        var messages = doc.putArray("messages");
+        messages.addObject().put("role", "user").put("content", prompt);
+        messages.addObject().put("role", "assistant").put("content", answer);
+        var fields = TextFields.chat(doc);
+        ContentScan scan = pipeline.scanner.scan(fields);
+        if (!scan.failedDetectors().isEmpty()) return; // cannot redact what a failed detector missed: store nothing
+        Redactor.redact(scan.hits(), -1, fields);
+        Instant now = Instant.now();
+        ledger.capture(new CapturedContent(ex.requestId, ex.admission.route().name(), c.approval(), now,
+                now.plus(c.retentionDays(), ChronoUnit.DAYS), fields.get(0).get(), fields.get(1).get()));
+    }
+
+    /** The prompt as one text: each message's role and text on its own line. */
+    static String promptText(ObjectNode body) {
+        StringBuilder sb = new StringBuilder();
+        for (var m : body.path("messages")) {
+            String content = m.path("content").isTextual() ? m.path("content").asText() : "";
+            if (m.path("content").isArray()) for (var p : m.path("content")) content += p.path("text").asText("");
+            sb.append(m.path("role").asText()).append(": ").append(content).append('\n');
+        }
+        return sb.toString();
+    }
+}
