@@ -18,6 +18,7 @@ import java.util.Set;
  * @param store      where keys, spend and the ledger live (embedded H2 file by default)
  * @param ledger     how request events are buffered and kept
  * @param storeZone  the zone the store is in: captured content may be stored only if residency allows it there
+ * @param limits     where rate-limit and budget counters live, and how they behave when that store is away
  */
 public record AirlockConfig(
         Server server,
@@ -34,15 +35,26 @@ public record AirlockConfig(
         Secret masterKey,
         StoreConfig store,
         LedgerConfig ledger,
-        String storeZone) {
+        String storeZone,
+        Limits limits) {
 
     public record Zone(String name, boolean external) {}
 
+    /**
+     * @param redisUrl             null: counters in this process only (one replica)
+     * @param budgetsFailClosed    refuse budgeted requests while Redis is unreachable (default), or count locally
+     * @param countFreeDeployments whether deployments priced at zero count against budgets
+     * @param replicas             how many replicas share the limits; each takes limit/replicas locally while Redis is away
+     */
+    public record Limits(String redisUrl, boolean budgetsFailClosed, boolean countFreeDeployments, int replicas, long commandTimeoutMs) {
+        public static final Limits DEFAULTS = new Limits(null, true, false, 1, 200);
+    }
+
     public AirlockConfig withServer(Server s) {
-        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone);
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits);
     }
 
     public AirlockConfig withDeployments(Map<String, Deployment> d) {
-        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone);
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits);
     }
 }

@@ -20,7 +20,8 @@ record ConfigSpec(
         RoutingSpec routing,
         AdminSpec admin,
         StoreSpec store,
-        LedgerSpec ledger) {
+        LedgerSpec ledger,
+        LimitsSpec limits) {
 
     record AdminSpec(String masterKey) {}
 
@@ -36,7 +37,7 @@ record ConfigSpec(
     record DeploymentSpec(
             String id, String provider, String baseUrl, String model, String zone, String release, String license,
             String apiKey, String region, String endpoint, String awsAccessKeyId, String awsSecretAccessKey,
-            Integer weight, PriceSpec price, SimulatorSpec simulator, TimeoutsSpec timeouts, String anthropicVersion) {}
+            Integer weight, PriceSpec price, SimulatorSpec simulator, TimeoutsSpec timeouts, String anthropicVersion, Long rpm, Long tpm) {}
 
     record PriceSpec(Double inputPerMtok, Double outputPerMtok, Double hourlyUsd) {}
 
@@ -63,7 +64,9 @@ record ConfigSpec(
 
     record RuleSpec(List<String> task, String path, String atLeast) {}
 
-    record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes) {}
+    record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm) {}
+
+    record LimitsSpec(String redisUrl, String budgetsOnOutage, Boolean countFreeDeployments, Integer replicas, Long commandTimeoutMs) {}
 
     record RoutingSpec(Integer retries, Long backoffBaseMs, Long backoffMaxMs, Long maxRetryAfterMs,
                        Integer cooldownFailures, Long cooldownMs, TimeoutsSpec timeouts) {}

@@ -3,7 +3,8 @@ package dev.airlock.config;
 /**
  * One upstream a route can send to: where it is ({@code zone}), how to speak to it, and the release
  * tag that names the weights, tokenizer, template and serving parameters it runs.
- * Secrets are {@link Secret}s, so printing a deployment never prints a key.
+ * Secrets are {@link Secret}s, so printing a deployment never prints a key. {@code rpm}/{@code tpm}
+ * cap what Airlock sends it per minute (null = no cap), protecting a shared GPU pool.
  */
 public record Deployment(
         String id,
@@ -22,11 +23,13 @@ public record Deployment(
         Price price,
         SimulatorProfile simulator,
         Timeouts timeouts,
-        String anthropicVersion) {
+        String anthropicVersion,
+        Long rpm,
+        Long tpm) {
 
     /** The same deployment reached at another base URL (used when a simulator has bound its port). */
     public Deployment withBaseUrl(String url) {
         return new Deployment(id, provider, url, model, zone, release, license, apiKey, region, endpoint,
-                awsAccessKeyId, awsSecretAccessKey, weight, price, simulator, timeouts, anthropicVersion);
+                awsAccessKeyId, awsSecretAccessKey, weight, price, simulator, timeouts, anthropicVersion, rpm, tpm);
     }
 }

@@ -55,6 +55,7 @@ final class Freezer {
         StoreConfig store = store();
         LedgerConfig ledger = ledger();
         String storeZone = spec.store() == null ? null : spec.store().zone();
+        AirlockConfig.Limits limits = limits();
         if (storeZone != null && !zones.containsKey(storeZone)) problem("store.zone", "unknown zone '" + storeZone + "'" + Suggest.hint(storeZone, zones.keySet()));
         for (Route r : routes.values()) {
             if (r.capture() == null) continue;
@@ -65,7 +66,7 @@ final class Freezer {
         }
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey,
-                store, ledger, storeZone);
+                store, ledger, storeZone, limits);
     }
 
     private void problem(String path, String message) {
@@ -224,7 +225,8 @@ final class Freezer {
                     d.release() == null ? "unversioned" : d.release(), d.license(), apiKey, expand(p + ".region", d.region()),
                     expand(p + ".endpoint", d.endpoint()), secret(p + ".aws_access_key_id", d.awsAccessKeyId()),
                     secret(p + ".aws_secret_access_key", d.awsSecretAccessKey()), weight, price, sim,
-                    timeouts(p + ".timeouts", d.timeouts(), defaults), d.anthropicVersion() == null ? "2023-06-01" : d.anthropicVersion()));
+                    timeouts(p + ".timeouts", d.timeouts(), defaults), d.anthropicVersion() == null ? "2023-06-01" : d.anthropicVersion(),
+                    positive(p + ".rpm", d.rpm()), positive(p + ".tpm", d.tpm())));
         }
         return Collections.unmodifiableMap(out);
     }
@@ -402,10 +404,16 @@ final class Freezer {
                 for (int i = 0; i < allowed.size(); i++) {
                     if (!routes.containsKey(allowed.get(i))) problem(p + ".routes[" + i + "]", "unknown route '" + allowed.get(i) + "'" + Suggest.hint(allowed.get(i), routes.keySet()));
                 }
-                out.put(name, new Tenant(name, level, allowed));
+                Double budget = t == null ? null : t.budgetUsdMonth();
+                Long rpm = t == null ? null : t.rpm();
+                Long tpm = t == null ? null : t.tpm();
+                if (budget != null && budget < 0) problem(p + ".budget_usd_month", "cannot be negative.");
+                if (rpm != null && rpm < 1) problem(p + ".rpm", "must be at least 1.");
+                if (tpm != null && tpm < 1) problem(p + ".tpm", "must be at least 1.");
+                out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm));
             });
         }
-        if (!levels.isEmpty()) out.putIfAbsent("default", new Tenant("default", levels.get(0), List.of()));
+        if (!levels.isEmpty()) out.putIfAbsent("default", new Tenant("default", levels.get(0), List.of(), null, null, null));
         return Collections.unmodifiableMap(out);
     }
 
@@ -436,6 +444,27 @@ final class Freezer {
         }
         String v = expand(path, raw);
         return v == null || v.isEmpty() ? null : new Secret(v, raw.replaceAll(":-[^}]*}", "}"));
+    }
+
+    private AirlockConfig.Limits limits() {
+        var l = spec.limits();
+        var d = AirlockConfig.Limits.DEFAULTS;
+        if (l == null) return d;
+        String url = l.redisUrl() == null ? null : expand("limits.redis_url", l.redisUrl());
+        if (url != null && !url.matches("rediss?://.+")) problem("limits.redis_url", "must be a redis:// or rediss:// URL.");
+        boolean closed = true;
+        if (l.budgetsOnOutage() != null) {
+            if (l.budgetsOnOutage().equals("open")) closed = false;
+            else if (!l.budgetsOnOutage().equals("closed")) problem("limits.budgets_on_outage", "must be 'closed' (refuse budgeted requests while Redis is away) or 'open' (count locally).");
+        }
+        int replicas = or(l.replicas(), 1);
+        if (replicas < 1) problem("limits.replicas", "must be at least 1.");
+        return new AirlockConfig.Limits(url, closed, Boolean.TRUE.equals(l.countFreeDeployments()), replicas, or(l.commandTimeoutMs(), d.commandTimeoutMs()));
+    }
+
+    private Long positive(String path, Long v) {
+        if (v != null && v < 1) problem(path, "must be at least 1.");
+        return v;
     }
 
     private static <T> T or(T v, T d) { return v == null ? d : v; }

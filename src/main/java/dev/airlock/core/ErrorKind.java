@@ -16,6 +16,7 @@ public enum ErrorKind {
     BODY_TOO_LARGE(413, "invalid_request_error", "request_too_large"),
     CONTENT_BLOCKED(422, "invalid_request_error", "content_blocked"),
     RATE_LIMITED(429, "rate_limit_error", "rate_limit_exceeded"),
+    BUDGET_EXCEEDED(429, "insufficient_quota", "budget_exceeded"),
     /** The upstream rejected the request itself (400/413/422): the caller's fault, passed on. */
     UPSTREAM_REJECTED(400, "invalid_request_error", "upstream_rejected_request"),
     INTERNAL(500, "api_error", "internal_error"),
@@ -23,6 +24,7 @@ public enum ErrorKind {
     ALL_DEPLOYMENTS_FAILED(503, "api_error", "all_deployments_failed"),
     NO_ELIGIBLE_DEPLOYMENT(503, "api_error", "no_eligible_deployment"),
     NOT_READY(503, "api_error", "not_ready"),
+    BUDGET_UNAVAILABLE(503, "api_error", "budget_unavailable"),
     UPSTREAM_TIMEOUT(504, "api_error", "upstream_timeout");
 
     private final int status;

@@ -2,9 +2,27 @@ package dev.airlock.identity;
 
 import dev.airlock.config.Tenant;
 
-/** The identified caller: its tenant (with default level and allowed routes) and key id, if any. */
-public record Caller(Tenant tenant, String keyId) {
+import java.util.List;
+
+/**
+ * The identified caller: its tenant (default level, allowed routes, limits) and, when it presented a
+ * virtual key, that key's id and limits.
+ */
+public record Caller(Tenant tenant, String keyId, KeyLimits key) {
+    /** What a virtual key adds on top of its tenant; null fields mean no limit of that kind. */
+    public record KeyLimits(List<String> routes, String classificationFloor, Long rpm, Long tpm, Double budgetUsdMonth) {
+        public KeyLimits {
+            routes = routes == null ? List.of() : List.copyOf(routes);
+        }
+    }
+
+    public Caller(Tenant tenant, String keyId) {
+        this(tenant, keyId, null);
+    }
+
     public boolean mayUse(String route) {
-        return tenant.routes().isEmpty() || tenant.routes().contains(route);
+        boolean tenantOk = tenant.routes().isEmpty() || tenant.routes().contains(route);
+        boolean keyOk = key == null || key.routes().isEmpty() || key.routes().contains(route);
+        return tenantOk && keyOk;
     }
 }

@@ -11,6 +11,8 @@ import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.RequestParser;
 import dev.airlock.wire.Usage;
+import dev.airlock.policy.Quotas;
+import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,11 +38,15 @@ final class ChatEndpoint {
             ChatRequest parsed = RequestParser.chat(body);
             Exchange ex = admit(req, requestId, start, parsed.model(), body, false);
             ChatRequest chat = ex.admission.body() == body ? parsed : RequestParser.chat(ex.admission.body());
-            if (chat.stream()) stream(req, chat, ex);
-            else pipeline.relay.chat(ex.dispatch, chat).onComplete(r -> {
-                if (r.failed()) { fail(req, r.cause(), ex); return; }
-                ex.usage = accountable(r.result().usage(), promptChars(chat), r.result().body());
-                answer(req, ex, r.result().body());
+            List<String> texts = chat.messages().stream().map(ChatMessage::text).toList();
+            quota(ex, texts, chat.maxTokens()).onComplete(q -> {
+                if (q.failed()) { fail(req, q.cause(), ex); return; }
+                if (chat.stream()) stream(req, chat, ex);
+                else pipeline.relay.chat(ex.dispatch, chat).onComplete(r -> {
+                    if (r.failed()) { fail(req, r.cause(), ex); return; }
+                    ex.usage = accountable(r.result().usage(), promptChars(chat), r.result().body());
+                    answer(req, ex, r.result().body());
+                });
             });
         });
     }
@@ -51,14 +57,50 @@ final class ChatEndpoint {
             EmbeddingRequest parsed = RequestParser.embedding(body);
             Exchange ex = admit(req, requestId, start, parsed.model(), body, true);
             EmbeddingRequest emb = ex.admission.body() == body ? parsed : RequestParser.embedding(ex.admission.body());
-            pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
-                if (r.failed()) { fail(req, r.cause(), ex); return; }
-                int chars = emb.inputs().stream().mapToInt(String::length).sum();
-                ex.usage = accountable(r.result().usage(), chars, null);
-                answer(req, ex, r.result().body());
+            quota(ex, emb.inputs(), 1).onComplete(q -> {
+                if (q.failed()) { fail(req, q.cause(), ex); return; }
+                pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
+                    if (r.failed()) { fail(req, r.cause(), ex); return; }
+                    int chars = emb.inputs().stream().mapToInt(String::length).sum();
+                    ex.usage = accountable(r.result().usage(), chars, null);
+                    answer(req, ex, r.result().body());
+                });
             });
         });
     }
+
+    /**
+     * Quota admission: requests and tokens per minute of key and tenant, and their budgets, reserved
+     * at the worst case (prompt estimate plus {@code max_tokens}, or {@value #DEFAULT_MAX_TOKENS} when
+     * the client set none, at the priciest eligible deployment). Tokens are counted with jtokkit only
+     * when some limit needs them; otherwise a cheap estimate feeds the per-deployment caps.
+     */
+    private Future<Quotas.Grant> quota(Exchange ex, List<String> texts, Integer maxTokens) {
+        var caller = ex.admission.caller();
+        var key = caller.key();
+        boolean needsTokens = caller.tenant().tpm() != null || caller.tenant().budgetUsdMonth() != null
+                || (key != null && (key.tpm() != null || key.budgetUsdMonth() != null));
+        long prompt = needsTokens ? pipeline.tokens.estimatePrompt(texts) : texts.stream().mapToLong(t -> t.length() / 4 + 1).sum();
+        long completion = maxTokens == null ? DEFAULT_MAX_TOKENS : maxTokens;
+        ex.dispatch.estimatedTokens(prompt + (maxTokens == null ? 0 : maxTokens));
+        if (!needsTokens && caller.tenant().rpm() == null && (key == null || key.rpm() == null)) return Future.succeededFuture(Quotas.Grant.NONE);
+        double worst = 0;
+        for (String id : ex.admission.eligible().deploymentIds()) {
+            var p = pipeline.config.deployments().get(id).price();
+            worst = Math.max(worst, (prompt * p.inputPerMtok() + completion * p.outputPerMtok()) / 1_000_000.0);
+        }
+        double worstCase = worst;
+        long tokens = prompt + (maxTokens == null ? 0 : maxTokens);
+        Future<Quotas.Grant> admitted = pipeline.quotas.remote()
+                ? Vertx.currentContext().owner().executeBlocking(() -> pipeline.quotas.admit(caller, tokens, worstCase, System.currentTimeMillis()), false)
+                : Future.succeededFuture(pipeline.quotas.admit(caller, tokens, worstCase, System.currentTimeMillis()));
+        return admitted.onSuccess(g -> {
+            ex.grant = g;
+            g.headers().forEach(ex.response::putHeader);
+        });
+    }
+
+    static final int DEFAULT_MAX_TOKENS = 4096;
 
     /** The upstream's usage, or an estimate (about four characters a token) marked as such when it gave none. */
     private static Usage accountable(Usage reported, int promptChars, ObjectNode completion) {
@@ -91,7 +133,8 @@ final class ChatEndpoint {
     private Exchange admit(HttpServerRequest req, String requestId, long start, String model, ObjectNode body, boolean embedding) {
         Pipeline.Admission adm = pipeline.admit(pipeline.identify(req.headers()), model, req.headers(), body, embedding);
         Exchange ex = new Exchange(requestId, start, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
-                ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()));
+                ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
+                req.response());
         ex.redactedIn.putAll(adm.redaction().counts());
         ex.capture = capturer.wants(adm);
         req.response().putHeader("x-airlock-classification", adm.classification().level());

@@ -3,6 +3,8 @@ package dev.airlock.ingress;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
 import dev.airlock.guard.ResponseGuard;
+import dev.airlock.policy.Quotas;
+import io.vertx.core.http.HttpServerResponse;
 import dev.airlock.ledger.Decision;
 import dev.airlock.route.Dispatch;
 import dev.airlock.wire.Usage;
@@ -20,6 +22,7 @@ final class Exchange {
     final Pipeline.Admission admission;
     final Dispatch dispatch;
     final ResponseGuard guard;
+    final HttpServerResponse response;
     final Map<String, Integer> redactedIn = new TreeMap<>();
     final Map<String, Integer> redactedOut = new TreeMap<>();
     final Instant at = Instant.now();
@@ -28,9 +31,12 @@ final class Exchange {
     Usage usage = Usage.NONE;
     /** Whether this request's text is captured (opt-in per route, sampled, residency-checked). */
     boolean capture;
+    /** What quotas admitted, to settle with the real cost (or release) when the request ends. */
+    Quotas.Grant grant = Quotas.Grant.NONE;
     private boolean ended;
 
-    Exchange(String requestId, long startNanos, Pipeline.Admission admission, Dispatch dispatch, ResponseGuard guard) {
+    Exchange(String requestId, long startNanos, Pipeline.Admission admission, Dispatch dispatch, ResponseGuard guard, HttpServerResponse response) {
+        this.response = response;
         this.requestId = requestId;
         this.startNanos = startNanos;
         this.admission = admission;

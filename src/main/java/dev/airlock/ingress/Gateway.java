@@ -7,6 +7,8 @@ import dev.airlock.ledger.Ledger;
 import dev.airlock.ledger.Metrics;
 import dev.airlock.ledger.Reports;
 import dev.airlock.provider.Upstreams;
+import dev.airlock.policy.Quotas;
+import dev.airlock.route.DeploymentGate;
 import dev.airlock.route.Health;
 import dev.airlock.route.Relay;
 import dev.airlock.store.Store;
@@ -58,14 +60,21 @@ public final class Gateway implements AutoCloseable {
             opened.add(1, upstreams);
             AirlockConfig resolved = upstreams.config();
             Health health = new Health(resolved.routing());
-            Relay relay = new Relay(vertx, upstreams.providers(), health, resolved.routing());
-            Pipeline pipeline = new Pipeline(resolved, relay);
+            Quotas quotas = Quotas.create(resolved.limits());
+            opened.add(quotas);
+            DeploymentGate gate = (d, tokens) -> {
+                if (d.rpm() == null && d.tpm() == null) return Future.succeededFuture(true);
+                if (!quotas.remote()) return Future.succeededFuture(quotas.deploymentAllows(d, tokens, System.currentTimeMillis()));
+                return vertx.executeBlocking(() -> quotas.deploymentAllows(d, tokens, System.currentTimeMillis()), false);
+            };
+            Relay relay = new Relay(vertx, upstreams.providers(), health, resolved.routing(), gate);
+            Pipeline pipeline = new Pipeline(resolved, relay, quotas);
             Metrics metrics = new Metrics(resolved.routes().keySet(), resolved.deployments().keySet(), resolved.zones().keySet());
             opened.add(metrics);
             for (String id : resolved.deployments().keySet()) metrics.deploymentUp(id, () -> health.available(id));
             metrics.bindLedger(ledger);
             DecisionLog decisions = new DecisionLog(10_000);
-            Services services = new Services(decisions, new Recorder(decisions, ledger, metrics), ledger, new Reports(store), metrics);
+            Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx), ledger, new Reports(store), metrics);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first

@@ -16,7 +16,9 @@ import dev.airlock.core.ErrorKind;
 import dev.airlock.identity.Caller;
 import dev.airlock.identity.Identifier;
 import dev.airlock.policy.EligibleSet;
+import dev.airlock.policy.Quotas;
 import dev.airlock.policy.Residency;
+import dev.airlock.policy.limits.TokenEstimator;
 import dev.airlock.route.Relay;
 import io.vertx.core.MultiMap;
 import java.util.List;
@@ -32,8 +34,11 @@ final class Pipeline {
     final Residency residency;
     final Relay relay;
     final ContentScanner scanner;
+    final Quotas quotas;
+    final TokenEstimator tokens = TokenEstimator.cl100k();
 
-    Pipeline(AirlockConfig config, Relay relay) {
+    Pipeline(AirlockConfig config, Relay relay, Quotas quotas) {
+        this.quotas = quotas;
         this.config = config;
         this.identifier = new Identifier(config);
         this.classifier = new Classifier(config);

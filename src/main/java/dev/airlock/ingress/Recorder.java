@@ -9,7 +9,9 @@ import dev.airlock.ledger.DecisionLog;
 import dev.airlock.ledger.Ledger;
 import dev.airlock.ledger.LedgerEvent;
 import dev.airlock.ledger.Metrics;
+import dev.airlock.policy.Quotas;
 import dev.airlock.route.Dispatch;
+import io.vertx.core.Vertx;
 import dev.airlock.wire.Usage;
 import java.time.Instant;
 
@@ -22,11 +24,15 @@ final class Recorder {
     private final DecisionLog decisions;
     private final Ledger ledger;
     private final Metrics metrics;
+    private final Quotas quotas;
+    private final Vertx vertx;
 
-    Recorder(DecisionLog decisions, Ledger ledger, Metrics metrics) {
+    Recorder(DecisionLog decisions, Ledger ledger, Metrics metrics, Quotas quotas, Vertx vertx) {
         this.decisions = decisions;
         this.ledger = ledger;
         this.metrics = metrics;
+        this.quotas = quotas;
+        this.vertx = vertx;
     }
 
     Metrics metrics() { return metrics; }
@@ -63,6 +69,7 @@ final class Recorder {
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)
                 .build();
         record(event);
+        settle(ex.grant, dep != null && status == 200 ? u.totalTokens() : -1, event.costUsd());
         ex.redactedIn.forEach((type, n) -> metrics.redactions(type, "request", n));
         ex.redactedOut.forEach((type, n) -> metrics.redactions(type, "response", n));
         if (error != null && (error.kind() == ErrorKind.NO_ELIGIBLE_DEPLOYMENT || error.kind() == ErrorKind.CONTENT_BLOCKED)) {
@@ -75,6 +82,17 @@ final class Recorder {
         long total = micros(System.nanoTime() - startNanos);
         record(LedgerEvent.builder(requestId).at(Instant.now()).status(error.status()).errorCode(error.kind().code())
                 .tokens(0, 0, false).latency(total, LedgerEvent.NONE, 0, total).build());
+    }
+
+    /** Spend is counted where it happened: settled with the real cost, or released when nothing was answered. */
+    private void settle(Quotas.Grant grant, long tokens, double costUsd) {
+        if (grant == Quotas.Grant.NONE) return;
+        Runnable work = () -> {
+            if (tokens < 0) quotas.release(grant);
+            else quotas.settle(grant, tokens, costUsd, System.currentTimeMillis());
+        };
+        if (quotas.remote()) vertx.executeBlocking(() -> { work.run(); return null; }, false);
+        else work.run();
     }
 
     private void record(LedgerEvent e) {

@@ -24,7 +24,9 @@ public final class UpstreamFailure extends RuntimeException {
         /** 401, 403, 404 and other 4xx: the deployment is misconfigured; try elsewhere, not again here. */
         MISCONFIGURED(false),
         /** The attempt was cancelled (client gone). */
-        CANCELLED(false);
+        CANCELLED(false),
+        /** Airlock's own per-deployment cap refused the attempt before anything was sent. */
+        LOCAL_LIMIT(false);
 
         private final boolean retryable;
 

@@ -27,6 +27,7 @@ public final class Dispatch {
     private long firstAttemptNanos;
     private long lastAttemptNanos;
     private long upstreamDoneNanos;
+    private long estimatedTokens = 1;
 
     /** One attempt: which deployment on which route, how it ended ("ok" or the failure), and how long it took. */
     public record Attempt(String route, String deployment, String zone, String outcome, long micros) {}
@@ -42,6 +43,11 @@ public final class Dispatch {
     Context context() { return context; }
 
     /** Stops the request: no further attempts, and the one in flight is aborted. */
+    /** The token estimate per-deployment caps count before the real usage is known. */
+    public void estimatedTokens(long tokens) { estimatedTokens = Math.max(1, tokens); }
+
+    long estimatedTokens() { return estimatedTokens; }
+
     public void cancel() {
         cancelled = true;
         Call c = current;

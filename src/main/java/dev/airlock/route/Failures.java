@@ -36,6 +36,10 @@ final class Failures {
                     null, 0, Map.of("retry-after", "1"));
         }
         boolean allMalformed = attempts.stream().allMatch(a -> a.outcome().startsWith("malformed"));
+        if (attempts.stream().allMatch(a -> a.outcome().startsWith("local_limit"))) {
+            return new AirlockException(ErrorKind.RATE_LIMITED, "Every eligible deployment of route '" + route
+                    + "' is at its per-minute cap; retry shortly.", null, 0, Map.of("retry-after", "1"));
+        }
         StringBuilder tried = new StringBuilder();
         for (Dispatch.Attempt a : attempts) {
             if (!tried.isEmpty()) tried.append("; ");

@@ -61,8 +61,10 @@ public final class Relay {
     private final Map<String, Provider> providers;
     private final Health health;
     private final Routing routing;
+    private final DeploymentGate gate;
 
-    public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing) {
+    public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing, DeploymentGate gate) {
+        this.gate = gate;
         this.vertx = vertx;
         this.providers = Map.copyOf(providers);
         this.health = health;
@@ -156,6 +158,25 @@ public final class Relay {
         } catch (EligibleSet.ResidencyViolation v) {
             health.release(dep.id());
             result.tryFail(new AirlockException(ErrorKind.INTERNAL, "Request refused: routing chose a deployment outside the eligible set; nothing was sent."));
+            return;
+        }
+        Future<Boolean> admitted = gate.admit(dep, d.estimatedTokens());
+        if (admitted.isComplete()) afterGate(d, planner, send, committed, result, c, retryNo, admitted.succeeded() && admitted.result());
+        else admitted.onComplete(ar -> d.context().runOnContext(v ->
+                afterGate(d, planner, send, committed, result, c, retryNo, ar.succeeded() && ar.result())));
+    }
+
+    /** Airlock's own per-deployment cap answered: send, or move on without sending anything. */
+    private <T> void afterGate(Dispatch d, Planner planner, Send<T> send, Supplier<Boolean> committed,
+                               Promise<T> result, Planner.Choice c, int retryNo, boolean admitted) {
+        Deployment dep = c.deployment();
+        String route = c.stage().route().name();
+        if (!admitted) {
+            health.release(dep.id());
+            UpstreamFailure f = new UpstreamFailure(Kind.LOCAL_LIMIT, "deployment '" + dep.id() + "' is at its per-minute cap in Airlock; nothing was sent");
+            d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "local_limit: " + f.getMessage(), 0));
+            planner.burn(dep.id());
+            next(d, planner, send, committed, result, c, f, retryNo);
             return;
         }
         Call call = new Call(d.requestId(), dep, d.context());

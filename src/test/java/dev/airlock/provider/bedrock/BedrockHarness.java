@@ -90,7 +90,7 @@ abstract class BedrockHarness {
                 """, "test").deployments().get(DEPLOYMENT);
         return new Deployment(DEPLOYMENT, ProviderKind.BEDROCK, null, MODEL, "aws-vpc", "claude-test@1", "proprietary",
                 null, "us-east-1", endpoint, fromConfig.awsAccessKeyId(), fromConfig.awsSecretAccessKey(), 1, Price.FREE,
-                SimulatorProfile.DEFAULTS, timeouts, null);
+                SimulatorProfile.DEFAULTS, timeouts, null, null, null);
     }
 
     /** Replaces the provider with one for another endpoint or other timeouts. */

@@ -1,0 +1,174 @@
+package dev.airlock.policy;
+
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.Deployment;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.identity.Caller;
+import dev.airlock.policy.limits.BudgetLedger;
+import dev.airlock.policy.limits.BudgetPeriod;
+import dev.airlock.policy.limits.Decision;
+import dev.airlock.policy.limits.LimitsRedis;
+import dev.airlock.policy.limits.LocalBudgetLedger;
+import dev.airlock.policy.limits.LocalRateLimiter;
+import dev.airlock.policy.limits.RateLimiter;
+import dev.airlock.policy.limits.RedisBudgetLedger;
+import dev.airlock.policy.limits.RedisRateLimiter;
+import dev.airlock.policy.limits.Reservation;
+import dev.airlock.policy.limits.ResilientBudgetLedger;
+import dev.airlock.policy.limits.ResilientRateLimiter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Admission by quota, before dispatch: requests and tokens per minute per key and per tenant, and
+ * the monthly budget of each, reserved at the worst case and settled with the real cost. Also the
+ * per-deployment caps the relay asks about before each attempt. Counters are in this process, or in
+ * Redis when {@code limits.redis_url} is set (then every call may block briefly: call it off the event loop).
+ */
+public final class Quotas implements AutoCloseable {
+    private final RateLimiter limiter;
+    private final BudgetLedger budgets;
+    private final boolean countFree;
+    private final LimitsRedis redis;
+
+    private Quotas(RateLimiter limiter, BudgetLedger budgets, boolean countFree, LimitsRedis redis) {
+        this.limiter = limiter;
+        this.budgets = budgets;
+        this.countFree = countFree;
+        this.redis = redis;
+    }
+
+    public static Quotas create(AirlockConfig.Limits cfg) {
+        if (cfg.redisUrl() == null) return new Quotas(new LocalRateLimiter(), new LocalBudgetLedger(), cfg.countFreeDeployments(), null);
+        LimitsRedis redis = LimitsRedis.connect(cfg.redisUrl(), Duration.ofMillis(cfg.commandTimeoutMs()));
+        RateLimiter limiter = new ResilientRateLimiter(new RedisRateLimiter(redis.connection(), "airlock:rl:"), new LocalRateLimiter(), cfg.replicas(), 1_000);
+        BudgetLedger budgets = new ResilientBudgetLedger(new RedisBudgetLedger(redis.connection(), "airlock:budget:"),
+                cfg.budgetsFailClosed() ? ResilientBudgetLedger.OnOutage.FAIL_CLOSED : ResilientBudgetLedger.OnOutage.USE_LOCAL,
+                System::currentTimeMillis, 1_000);
+        return new Quotas(limiter, budgets, cfg.countFreeDeployments(), redis);
+    }
+
+    /** Whether calls may block on the network (Redis). */
+    public boolean remote() { return redis != null; }
+
+    /** Whether a request costing {@code worstCaseUsd} is budgeted at all. */
+    public boolean counts(double worstCaseUsd) { return worstCaseUsd > 0 || countFree; }
+
+    /** What was admitted, to settle or release after the answer. */
+    public record Grant(List<Held> tokens, List<Reservation> reservations, long estimatedTokens, Map<String, String> headers) {
+        public static final Grant NONE = new Grant(List.of(), List.of(), 0, Map.of());
+    }
+
+    /** A token-per-minute entry admitted at the estimate, corrected when the real usage is known. */
+    public record Held(String key, String ticket) {}
+
+    private record Limit(String scope, String name, Long rpm, Long tpm, Double budget) {}
+
+    private static List<Limit> limits(Caller caller) {
+        List<Limit> out = new ArrayList<>(2);
+        if (caller.key() != null) {
+            var k = caller.key();
+            out.add(new Limit("key:" + caller.keyId(), "key " + caller.keyId(), k.rpm(), k.tpm(), k.budgetUsdMonth()));
+        }
+        var t = caller.tenant();
+        out.add(new Limit("tenant:" + t.name(), "tenant " + t.name(), t.rpm(), t.tpm(), t.budgetUsdMonth()));
+        return out;
+    }
+
+    /**
+     * Admits a request or throws 429 ({@code rate_limit_exceeded} or {@code budget_exceeded}) with
+     * {@code Retry-After}, or 503 when a budget cannot be checked. Nothing stays counted for a refused request.
+     */
+    public Grant admit(Caller caller, long estimatedTokens, double worstCaseUsd, long nowMs) {
+        List<Limit> limits = limits(caller);
+        List<Held> rpmHeld = new ArrayList<>();
+        List<Held> tpmHeld = new ArrayList<>();
+        List<Reservation> reserved = new ArrayList<>();
+        Map<String, String> headers = new LinkedHashMap<>();
+        try {
+            for (Limit l : limits) {
+                if (l.rpm() != null) {
+                    Decision d = limiter.acquire(l.scope() + ":rpm", l.rpm(), 1, nowMs);
+                    if (!d.allowed()) throw rateLimited(l.name(), "requests", l.rpm(), d);
+                    rpmHeld.add(new Held(l.scope() + ":rpm", d.ticket()));
+                    headers.putIfAbsent("x-ratelimit-limit-requests", String.valueOf(l.rpm()));
+                    headers.putIfAbsent("x-ratelimit-remaining-requests", String.valueOf(d.remaining()));
+                    headers.putIfAbsent("x-ratelimit-reset-requests", "60s");
+                }
+                if (l.tpm() != null) {
+                    Decision d = limiter.acquire(l.scope() + ":tpm", l.tpm(), Math.max(1, estimatedTokens), nowMs);
+                    if (!d.allowed()) throw rateLimited(l.name(), "tokens", l.tpm(), d);
+                    tpmHeld.add(new Held(l.scope() + ":tpm", d.ticket()));
+                    headers.putIfAbsent("x-ratelimit-limit-tokens", String.valueOf(l.tpm()));
+                    headers.putIfAbsent("x-ratelimit-remaining-tokens", String.valueOf(d.remaining()));
+                    headers.putIfAbsent("x-ratelimit-reset-tokens", "60s");
+                }
+            }
+            if (counts(worstCaseUsd)) {
+                String period = BudgetPeriod.month(Instant.ofEpochMilli(nowMs));
+                for (Limit l : limits) {
+                    if (l.budget() == null) continue;
+                    Reservation r = budgets.reserve(l.scope(), l.budget(), worstCaseUsd, period);
+                    if (!r.accepted()) throw overBudget(l.name(), r);
+                    reserved.add(r);
+                }
+            }
+        } catch (AirlockException refused) {
+            // give back what this request had taken before it was refused
+            for (Held h : rpmHeld) limiter.adjust(h.key(), h.ticket(), -1, nowMs);
+            for (Held h : tpmHeld) limiter.adjust(h.key(), h.ticket(), -Math.max(1, estimatedTokens), nowMs);
+            for (Reservation r : reserved) budgets.release(r);
+            throw refused;
+        }
+        return new Grant(tpmHeld, reserved, Math.max(1, estimatedTokens), headers);
+    }
+
+    /** The answer is in: correct token counts to the real usage and turn reservations into spend. */
+    public void settle(Grant g, long actualTokens, double actualUsd, long nowMs) {
+        for (Held h : g.tokens()) limiter.adjust(h.key(), h.ticket(), actualTokens - g.estimatedTokens(), nowMs);
+        for (Reservation r : g.reservations()) budgets.settle(r, actualUsd);
+    }
+
+    /** No answer and no cost: release the reservations (the request still counted against RPM/TPM). */
+    public void release(Grant g) {
+        for (Reservation r : g.reservations()) budgets.release(r);
+    }
+
+    /** Per-deployment caps, asked by the relay before each attempt: admitted amounts stay counted. */
+    public boolean deploymentAllows(Deployment d, long estimatedTokens, long nowMs) {
+        if (d.rpm() != null && !limiter.acquire("deployment:" + d.id() + ":rpm", d.rpm(), 1, nowMs).allowed()) return false;
+        return d.tpm() == null || limiter.acquire("deployment:" + d.id() + ":tpm", d.tpm(), Math.max(1, estimatedTokens), nowMs).allowed();
+    }
+
+    public double spentUsd(String scope) {
+        return budgets.spent(scope, BudgetPeriod.month(Instant.now()));
+    }
+
+    private static AirlockException rateLimited(String who, String what, long limit, Decision d) {
+        long retry = d.retryAfterSeconds();
+        String msg = retry < 0
+                ? "This request needs more " + what + " than the " + who + " may use in a minute (" + limit + "); make it smaller."
+                : "Rate limit of " + limit + " " + what + " per minute reached for " + who + "; retry after " + retry + " s.";
+        return new AirlockException(ErrorKind.RATE_LIMITED, msg, null, 0, retry < 0 ? Map.of() : Map.of("retry-after", String.valueOf(retry)));
+    }
+
+    private static AirlockException overBudget(String who, Reservation r) {
+        if (r.outcome() == Reservation.Outcome.STORE_UNAVAILABLE) {
+            return new AirlockException(ErrorKind.BUDGET_UNAVAILABLE, "The budget of " + who + " cannot be checked now (the shared counter store is unreachable), so the request is refused; retry shortly.",
+                    null, 0, Map.of("retry-after", "1"));
+        }
+        long retry = r.resetsAt() == null ? 3600 : Math.max(1, Duration.between(Instant.now(), r.resetsAt()).toSeconds());
+        return new AirlockException(ErrorKind.BUDGET_EXCEEDED, "The monthly budget of " + who + " is used up: " + r.reason()
+                + (r.resetsAt() == null ? "" : " It resets at " + r.resetsAt() + "."), null, 0, Map.of("retry-after", String.valueOf(retry)));
+    }
+
+    @Override
+    public void close() {
+        if (redis != null) redis.close();
+    }
+}

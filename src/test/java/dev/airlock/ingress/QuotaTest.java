@@ -1,0 +1,94 @@
+package dev.airlock.ingress;
+
+import static dev.airlock.ingress.TestGateway.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.wire.Json;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Tenant rate limits and budgets, and per-deployment caps, on the request path (in-process counters). */
+class QuotaTest {
+    TestGateway gw;
+
+    @AfterEach
+    void stop() { if (gw != null) gw.close(); }
+
+    static String tenant(String limits) {
+        return TestGateway.YAML + "\ntenants:\n  default: { default: public, " + limits + " }\n";
+    }
+
+    static JsonNode error(HttpResponse<String> r) throws Exception { return Json.MAPPER.readTree(r.body()).path("error"); }
+
+    @Test
+    void tenantRequestsPerMinuteAreCappedWithOpenAiHeaders() throws Exception {
+        gw = new TestGateway(tenant("rpm: 3"));
+        for (int i = 0; i < 3; i++) {
+            var ok = gw.post("/v1/chat/completions", chat("local", "hi " + i));
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.headers().firstValue("x-ratelimit-limit-requests")).hasValue("3");
+            assertThat(ok.headers().firstValue("x-ratelimit-remaining-requests")).hasValue(String.valueOf(2 - i));
+        }
+        var refused = gw.post("/v1/chat/completions", chat("local", "one too many"));
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(error(refused).path("code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(refused.headers().firstValue("retry-after")).isPresent();
+        assertThat(gw.sim("a-onprem").received()).hasSize(3);
+    }
+
+    @Test
+    void tokensPerMinuteCountTheEstimateUpFront() throws Exception {
+        gw = new TestGateway(tenant("tpm: 50"));
+        String big = "{\"model\":\"local\",\"max_tokens\":60,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        var r = gw.post("/v1/chat/completions", big);
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(error(r).path("message").asText()).contains("tokens", "50");
+        assertThat(gw.sim("a-onprem").received()).isEmpty();
+    }
+
+    @Test
+    void aBudgetIsNeverOverspentByMoreThanOneReservation() throws Exception {
+        double budget = 0.0005;
+        gw = new TestGateway(tenant("budget_usd_month: " + budget).replace(
+                "release: frontier@1,", "release: frontier@1, price: { input_per_mtok: 3.0, output_per_mtok: 15.0 },"));
+        String req = "{\"model\":\"external-only\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+        List<Integer> statuses = new ArrayList<>();
+        double spent = 0;
+        for (int i = 0; i < 20; i++) {
+            var r = gw.post("/v1/chat/completions", req);
+            statuses.add(r.statusCode());
+            if (r.statusCode() == 200) {
+                JsonNode u = Json.MAPPER.readTree(r.body()).path("usage");
+                spent += (u.path("prompt_tokens").asLong() * 3.0 + u.path("completion_tokens").asLong() * 15.0) / 1e6;
+            } else {
+                assertThat(r.statusCode()).isEqualTo(429);
+                assertThat(error(r).path("code").asText()).isEqualTo("budget_exceeded");
+                assertThat(r.headers().firstValue("retry-after")).isPresent();
+            }
+        }
+        assertThat(statuses).contains(200, 429);
+        double oneReservation = (20 * 3.0 + 8 * 15.0) / 1e6; // generous prompt estimate at the priced deployment
+        assertThat(spent).isLessThanOrEqualTo(budget + oneReservation);
+        assertThat(gw.sim("c-internet").received()).hasSize((int) statuses.stream().filter(s -> s == 200).count());
+    }
+
+    @Test
+    void freeDeploymentsDoNotCountAgainstBudgetsUnlessAsked() throws Exception {
+        gw = new TestGateway(tenant("budget_usd_month: 0.0"));
+        for (int i = 0; i < 3; i++) assertThat(gw.post("/v1/chat/completions", chat("local", "free " + i)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aCappedDeploymentIsSkippedForItsPeer() throws Exception {
+        gw = new TestGateway(TestGateway.YAML.replace("release: glm5@1,", "release: glm5@1, rpm: 2,"));
+        for (int i = 0; i < 10; i++) assertThat(gw.post("/v1/chat/completions", chat("pair", "n" + i)).statusCode()).isEqualTo(200);
+        assertThat(gw.sim("a-onprem").received()).hasSizeLessThanOrEqualTo(2);
+        var alone = gw.post("/v1/chat/completions", chat("local", "only a"));
+        assertThat(alone.statusCode()).isEqualTo(429);
+        assertThat(gw.sim("a-onprem").received()).hasSizeLessThanOrEqualTo(2);
+    }
+}
