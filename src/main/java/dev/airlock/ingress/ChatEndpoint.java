@@ -80,7 +80,10 @@ final class ChatEndpoint {
         var key = caller.key();
         boolean needsTokens = caller.tenant().tpm() != null || caller.tenant().budgetUsdMonth() != null
                 || (key != null && (key.tpm() != null || key.budgetUsdMonth() != null));
-        long prompt = needsTokens ? pipeline.tokens.estimatePrompt(texts) : texts.stream().mapToLong(t -> t.length() / 4 + 1).sum();
+        // jtokkit counts OpenAI's tokenizers; other models' tokenizers and chat templates count more, so the
+        // reservation adds a margin to stay a worst case (the settle corrects it to the real usage)
+        long prompt = needsTokens ? (long) Math.ceil(pipeline.tokens.estimatePrompt(texts) * PROMPT_MARGIN) + TEMPLATE_TOKENS
+                : texts.stream().mapToLong(t -> t.length() / 4 + 1).sum();
         long completion = maxTokens == null ? DEFAULT_MAX_TOKENS : maxTokens;
         ex.dispatch.estimatedTokens(prompt + (maxTokens == null ? 0 : maxTokens));
         if (!needsTokens && caller.tenant().rpm() == null && (key == null || key.rpm() == null)) return Future.succeededFuture(Quotas.Grant.NONE);
@@ -101,6 +104,8 @@ final class ChatEndpoint {
     }
 
     static final int DEFAULT_MAX_TOKENS = 4096;
+    static final double PROMPT_MARGIN = 1.25;
+    static final int TEMPLATE_TOKENS = 16;
 
     /** The upstream's usage, or an estimate (about four characters a token) marked as such when it gave none. */
     private static Usage accountable(Usage reported, int promptChars, ObjectNode completion) {

@@ -34,9 +34,11 @@ public final class Gateway implements AutoCloseable {
     private final Store store;
     private final Ledger ledger;
     private final Metrics metrics;
+    private final Quotas quotas;
     private final int port;
 
-    private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, int port) {
+    private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, Quotas quotas, int port) {
+        this.quotas = quotas;
         this.vertx = vertx;
         this.upstreams = upstreams;
         this.store = store;
@@ -90,7 +92,7 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalStateException("the HTTP front ends bound different ports; set server.port explicitly");
             }
             ready.set(true);
-            return new Gateway(vertx, upstreams, store, ledger, metrics, port);
+            return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, port);
         } catch (Exception e) {
             closeAll(opened);
             throw e;
@@ -127,9 +129,11 @@ public final class Gateway implements AutoCloseable {
 
     public Store store() { return store; }
 
+    public Quotas quotas() { return quotas; }
+
     @Override
     public void close() {
         // stop taking requests, then the upstreams, then let the ledger drain into the store
-        closeAll(List.of(() -> await(vertx.close()), upstreams, ledger, metrics, store));
+        closeAll(List.of(() -> await(vertx.close()), upstreams, ledger, metrics, quotas, store));
     }
 }

@@ -14,7 +14,7 @@ import java.time.Duration;
  * directory in a temp folder. {@link #shared()} is one server for the whole test JVM; tests that stop
  * the server make their own with {@link #start()}.
  */
-final class TestRedis implements AutoCloseable {
+public final class TestRedis implements AutoCloseable {
     private static TestRedis shared;
 
     final int port;
@@ -33,7 +33,7 @@ final class TestRedis implements AutoCloseable {
         server.start();
     }
 
-    static synchronized TestRedis shared() {
+    public static synchronized TestRedis shared() {
         if (shared == null) {
             shared = start();
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
@@ -41,7 +41,7 @@ final class TestRedis implements AutoCloseable {
         return shared;
     }
 
-    static TestRedis start() {
+    public static TestRedis start() {
         try {
             return new TestRedis(freePort(), Files.createTempDirectory("airlock-redis"));
         } catch (IOException e) {
@@ -49,7 +49,7 @@ final class TestRedis implements AutoCloseable {
         }
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 
