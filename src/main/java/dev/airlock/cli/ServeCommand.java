@@ -37,9 +37,9 @@ final class ServeCommand implements Callable<Integer> {
         try {
             gateway = Gateway.start(cfg);
         } catch (Exception e) {
-            Throwable root = e;
-            while (root.getCause() != null) root = root.getCause();
-            System.err.println("Airlock cannot start: " + root.getMessage());
+            Throwable shown = e;
+            while (shown.getCause() != null && (shown instanceof java.util.concurrent.ExecutionException || shown.getMessage() == null)) shown = shown.getCause();
+            System.err.println("Airlock cannot start: " + shown.getMessage() + ".");
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "airlock-shutdown"));

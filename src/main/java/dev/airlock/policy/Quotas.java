@@ -45,7 +45,13 @@ public final class Quotas implements AutoCloseable {
 
     public static Quotas create(AirlockConfig.Limits cfg) {
         if (cfg.redisUrl() == null) return new Quotas(new LocalRateLimiter(), new LocalBudgetLedger(), cfg.countFreeDeployments(), null);
-        LimitsRedis redis = LimitsRedis.connect(cfg.redisUrl(), Duration.ofMillis(cfg.commandTimeoutMs()));
+        LimitsRedis redis;
+        try {
+            redis = LimitsRedis.connect(cfg.redisUrl(), Duration.ofMillis(cfg.commandTimeoutMs()));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Redis at limits.redis_url (" + cfg.redisUrl().replaceAll("//[^@/]*@", "//****@")
+                    + ") is unreachable; start it, or remove limits.redis_url to count limits in this process only", e);
+        }
         RateLimiter limiter = new ResilientRateLimiter(new RedisRateLimiter(redis.connection(), "airlock:rl:"), new LocalRateLimiter(), cfg.replicas(), 1_000);
         BudgetLedger budgets = new ResilientBudgetLedger(new RedisBudgetLedger(redis.connection(), "airlock:budget:"),
                 cfg.budgetsFailClosed() ? ResilientBudgetLedger.OnOutage.FAIL_CLOSED : ResilientBudgetLedger.OnOutage.USE_LOCAL,
