@@ -75,6 +75,9 @@ public final class Gateway implements AutoCloseable {
             opened.add(metrics);
             for (String id : resolved.deployments().keySet()) metrics.deploymentUp(id, () -> health.available(id));
             metrics.bindLedger(ledger);
+            io.micrometer.core.instrument.Gauge.builder("airlock.limits.degraded", quotas, q -> q.degraded() ? 1 : 0)
+                    .description("1 while rate limits and budgets cannot reach Redis (rate limits count locally; budgets fail closed unless configured open)")
+                    .register(metrics.registry());
             DecisionLog decisions = new DecisionLog(10_000);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx), ledger, new Reports(store), metrics);
             AtomicBoolean ready = new AtomicBoolean();

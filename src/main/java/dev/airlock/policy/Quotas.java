@@ -59,6 +59,11 @@ public final class Quotas implements AutoCloseable {
         return new Quotas(limiter, budgets, cfg.countFreeDeployments(), redis);
     }
 
+    /** Whether rate limits are counting locally because Redis is unreachable (for the metric). */
+    public boolean degraded() {
+        return (limiter instanceof ResilientRateLimiter r && r.degraded()) || (budgets instanceof ResilientBudgetLedger b && b.degraded());
+    }
+
     /** Whether calls may block on the network (Redis). */
     public boolean remote() { return redis != null; }
 
