@@ -5,62 +5,145 @@ import dev.airlock.wire.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.Function;
 
 /**
- * Calls a running gateway's admin API for the CLI, with the master key from {@code AIRLOCK_MASTER_KEY}.
- * Failures become one sentence for the terminal ({@link CliError}).
+ * Calls a running Airlock's admin API with the master key from {@code AIRLOCK_MASTER_KEY}. Every
+ * failure becomes a {@link Failure} whose message is one sentence for the terminal.
  */
 final class AdminClient {
-    private final String base;
+    static final String MASTER_KEY_ENV = "AIRLOCK_MASTER_KEY";
+    static final String DEFAULT_URL = "http://127.0.0.1:4000";
+
+    /** One admin request: method, path with query, and a JSON body (or null). */
+    record Call(String method, String path, JsonNode body) {
+        static Call get(String path, Map<String, String> query) {
+            return new Call("GET", path + query(query), null);
+        }
+
+        static String query(Map<String, String> params) {
+            StringJoiner q = new StringJoiner("&", "?", "");
+            q.setEmptyValue("");
+            params.forEach((k, v) -> {
+                if (v != null) q.add(k + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8));
+            });
+            return q.toString();
+        }
+
+        static Map<String, String> params(String... kv) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+            return m;
+        }
+    }
+
+    /** What went wrong, as one sentence. */
+    static final class Failure extends RuntimeException {
+        Failure(String sentence) {
+            super(sentence, null, false, false);
+        }
+    }
+
+    private final URI base;
     private final String masterKey;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
-    AdminClient(String base, String masterKey) {
-        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    AdminClient(URI base, String masterKey, HttpClient http) {
+        this.base = base;
         this.masterKey = masterKey;
+        this.http = http;
     }
 
-    static AdminClient fromEnv(String url) {
-        String key = System.getenv("AIRLOCK_MASTER_KEY");
-        if (key == null || key.isBlank()) throw new CliError("Set AIRLOCK_MASTER_KEY to the gateway's master key to use the admin commands.");
-        return new AdminClient(url, key);
+    /** A client for {@code url} (default {@value #DEFAULT_URL}) with the master key from {@code env}. */
+    static AdminClient create(String url, Function<String, String> env) {
+        URI base = baseUri(url == null ? DEFAULT_URL : url);
+        String key = env.apply(MASTER_KEY_ENV);
+        if (key == null || key.isBlank()) {
+            throw new Failure("Set " + MASTER_KEY_ENV + " to the server's admin master key (admin.master_key in its airlock.yaml).");
+        }
+        return new AdminClient(base, key.trim(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
-    JsonNode send(String method, String path, String jsonBody) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .header("authorization", "Bearer " + masterKey).header("content-type", "application/json");
-        b.method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
-        HttpResponse<String> r;
+    static URI baseUri(String url) {
         try {
-            r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            URI u = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+            if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) return u;
+        } catch (IllegalArgumentException e) {
+            // fall through to the sentence below
+        }
+        throw new Failure("--url must be an http(s) URL like " + DEFAULT_URL + "; got '" + url + "'.");
+    }
+
+    URI base() { return base; }
+
+    /** Sends {@code call}; the parsed answer on 2xx, else a {@link Failure}. */
+    JsonNode send(Call call) {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + call.path()))
+                .timeout(Duration.ofSeconds(30))
+                .header("authorization", "Bearer " + masterKey)
+                .header("accept", "application/json");
+        if (call.body() != null) {
+            rb.header("content-type", "application/json");
+            rb.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(call.body())));
+        } else {
+            rb.method(call.method(), HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpConnectTimeoutException e) {
+            throw new Failure("Cannot reach Airlock at " + base + ": the connection timed out. Is `airlock serve` running there?");
+        } catch (HttpTimeoutException e) {
+            throw new Failure("Airlock at " + base + " did not answer " + call.method() + " " + pathOnly(call) + " within 30 seconds.");
         } catch (ConnectException e) {
-            throw new CliError("No Airlock is answering at " + base + "; start one with ./airlock serve or pass --url.");
+            throw new Failure("Cannot reach Airlock at " + base + ": connection refused. Is `airlock serve` running there?");
         } catch (IOException e) {
-            throw new CliError("The request to " + base + " failed: " + e.getMessage() + ".");
+            throw new Failure("Cannot reach Airlock at " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ".");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliError("Interrupted.");
+            throw new Failure("Interrupted while waiting for Airlock at " + base + ".");
         }
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(r.body());
-        } catch (IOException e) {
-            throw new CliError("The gateway answered HTTP " + r.statusCode() + " with a body that is not JSON.");
+        if (resp.statusCode() / 100 == 2) {
+            try {
+                return Json.MAPPER.readTree(resp.body());
+            } catch (IOException e) {
+                throw new Failure("Airlock at " + base + " answered " + call.method() + " " + pathOnly(call) + " with something that is not JSON.");
+            }
         }
-        if (r.statusCode() >= 400) {
-            throw new CliError(body.path("error").path("message").asText("The gateway answered HTTP " + r.statusCode() + "."));
-        }
-        return body;
+        throw new Failure(errorSentence(resp.statusCode(), resp.body(), base, call));
     }
 
-    /** An error the CLI prints as one sentence, with exit code 1. */
-    static final class CliError extends RuntimeException {
-        CliError(String message) {
-            super(message, null, false, false);
+    /** The sentence for an error answer: the server's own message when it sent OpenAI's error shape. */
+    static String errorSentence(int status, String body, URI base, Call call) {
+        String message = null;
+        try {
+            JsonNode n = Json.MAPPER.readTree(body == null ? "" : body);
+            if (n != null) message = Json.text(n.path("error"), "message");
+        } catch (IOException e) {
+            // not JSON: say so below
         }
+        if (status == 401) {
+            return "Airlock at " + base + " refused the master key (401)" + (message == null ? "." : ": " + message)
+                    + " Check that " + MASTER_KEY_ENV + " matches the server's admin.master_key.";
+        }
+        if (message != null) return message + (status >= 500 ? " (HTTP " + status + ")" : "");
+        if (status == 404) return "Airlock at " + base + " has no " + pathOnly(call) + " (404); is the admin API enabled in this version?";
+        return "Airlock at " + base + " answered " + call.method() + " " + pathOnly(call) + " with HTTP " + status + ".";
+    }
+
+    private static String pathOnly(Call call) {
+        int q = call.path().indexOf('?');
+        return q < 0 ? call.path() : call.path().substring(0, q);
     }
 }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = {
             "Airlock: one OpenAI-compatible endpoint in front of self-hosted and managed models,",
             "that never lets classified data leave the zones it may reach."},
-        subcommands = {ServeCommand.class, ConfigCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, TenantsCommand.class, SpendCommand.class,
+                ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -21,7 +22,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         int code = new CommandLine(new Main())
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {
-                    cmd.getErr().println(ex instanceof AdminClient.CliError ? ex.getMessage() : "Airlock failed: " + ex.getMessage());
+                    cmd.getErr().println("Airlock failed: " + ex.getMessage());
                     return 1;
                 })
                 .execute(args);

@@ -1,44 +1,44 @@
 package dev.airlock.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+/** {@code airlock report [--since 30d] [--by route|task|deployment|tenant|all]}: the ledger report of a running gateway. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Print requests, success rate, latency and TTFT percentiles, fallback and retry rates, tokens, cost and cost per completed task, from a running gateway's ledger.")
-final class ReportCommand implements Callable<Integer> {
-    @Option(names = "--since", defaultValue = "30d", description = "How far back: 30d, 24h, 15m or an ISO-8601 instant (default ${DEFAULT-VALUE}).")
+        description = "Print requests, success rate, latency and TTFT percentiles, fallback and retry rates, tokens, cost and cost per completed task from a running Airlock's ledger (master key from $AIRLOCK_MASTER_KEY).")
+final class ReportCommand extends AdminCommand {
+    @Option(names = "--since", paramLabel = "WHEN", defaultValue = "30d", description = "30d, 24h, 15m or an ISO-8601 instant (default: ${DEFAULT-VALUE}).")
     String since;
 
-    @Option(names = "--by", defaultValue = "route", description = "Group by route, task, deployment, tenant or all (default ${DEFAULT-VALUE}).")
+    @Option(names = "--by", paramLabel = "GROUP", defaultValue = "route", description = "route, task, deployment, tenant or all (default: ${DEFAULT-VALUE}).")
     String by;
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:4000", description = "The gateway (default ${DEFAULT-VALUE}); the master key comes from AIRLOCK_MASTER_KEY.")
-    String url;
-
     @Override
-    public Integer call() {
-        JsonNode report = AdminClient.fromEnv(url).send("GET", "/admin/report?by=" + enc(by) + "&since=" + enc(since), null);
-        System.out.printf("Since %s, by %s%n", report.path("since").asText(), report.path("by").asText());
-        String fmt = "%-24s %8s %7s %9s %9s %9s %9s %6s %6s %10s %10s %10s %12s%n";
-        System.out.printf(fmt, "group", "requests", "ok%", "p50 ms", "p95 ms", "p99 ms", "ttft p50", "fb%", "retry%", "tokens in", "tokens out", "cost $", "$/completed");
-        for (JsonNode r : report.path("rows")) {
-            System.out.printf(fmt, r.path("group").asText(), r.path("requests").asText(), pct(r.path("successRate")), ms(r.path("latencyP50Ms")),
-                    ms(r.path("latencyP95Ms")), ms(r.path("latencyP99Ms")), ms(r.path("ttftP50Ms")), pct(r.path("fallbackRate")),
-                    pct(r.path("retryRate")), r.path("inputTokens").asText(), r.path("outputTokens").asText(),
-                    String.format(Locale.ROOT, "%.4f", r.path("costUsd").asDouble()),
-                    r.path("costPerCompletedTask").isNull() ? "-" : String.format(Locale.ROOT, "%.4f", r.path("costPerCompletedTask").asDouble()));
-        }
-        return 0;
+    AdminClient.Call request() {
+        return AdminClient.Call.get("/admin/report", AdminClient.Call.params("by", by, "since", since));
     }
 
-    private static String enc(String s) { return URLEncoder.encode(s, StandardCharsets.UTF_8); }
+    @Override
+    void render(JsonNode report, PrintWriter out) {
+        out.println("Requests since " + time(report, "since") + " UTC, by " + Table.text(report, "by") + ":");
+        out.println();
+        Table t = new Table(Table.text(report, "by").toUpperCase(Locale.ROOT), "REQUESTS>", "OK>", "P50 MS>", "P95 MS>", "P99 MS>",
+                "TTFT P50>", "FALLBACK>", "RETRY>", "TOKENS IN>", "TOKENS OUT>", "COST>", "$/COMPLETED>");
+        for (JsonNode r : report.path("rows")) {
+            t.row(Table.text(r, "group"), Table.count(r, "requests"), pct(r.path("successRate")), ms(r.path("latencyP50Ms")),
+                    ms(r.path("latencyP95Ms")), ms(r.path("latencyP99Ms")), ms(r.path("ttftP50Ms")), pct(r.path("fallbackRate")),
+                    pct(r.path("retryRate")), Table.count(r, "inputTokens"), Table.count(r, "outputTokens"), Table.usd(r, "costUsd"),
+                    r.path("costPerCompletedTask").isNull() ? "-" : Table.usd(r, "costPerCompletedTask"));
+        }
+        t.print(out);
+        out.println();
+        out.println("$/COMPLETED: the cost of every request in the group divided by the requests confirmed successful with POST /v1/feedback.");
+    }
 
-    private static String pct(JsonNode n) { return String.format(Locale.ROOT, "%.1f", n.asDouble() * 100); }
+    private static String pct(JsonNode n) { return String.format(Locale.ROOT, "%.1f%%", n.asDouble() * 100); }
 
     private static String ms(JsonNode n) { return n.isNull() || n.isMissingNode() ? "-" : String.format(Locale.ROOT, "%.1f", n.asDouble()); }
 }

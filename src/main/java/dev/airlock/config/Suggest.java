@@ -3,10 +3,10 @@ package dev.airlock.config;
 import java.util.Collection;
 
 /** "Did you mean …?" for misspelt keys and references: the closest known name by edit distance. */
-final class Suggest {
+public final class Suggest {
     private Suggest() {}
 
-    static String closest(String given, Collection<String> known) {
+    public static String closest(String given, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {
@@ -20,7 +20,7 @@ final class Suggest {
     }
 
     /** A sentence fragment like {@code ; did you mean 'x'?} or {@code ; known: a, b}. */
-    static String hint(String given, Collection<String> known) {
+    public static String hint(String given, Collection<String> known) {
         String c = closest(given, known);
         if (c != null) return "; did you mean '" + c + "'?";
         return known.isEmpty() ? "; none are defined" : "; known: " + String.join(", ", known);

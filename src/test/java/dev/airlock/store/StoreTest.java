@@ -25,7 +25,7 @@ class StoreTest {
     void opensMigratesAndReopensWithoutMigratingAgain(TestDatabases.Kind kind) throws Exception {
         StoreConfig cfg = TestDatabases.fresh(kind, dir);
         try (Store s = Store.open(cfg)) {
-            assertThat(tables(s)).contains("request_event", "request_feedback", "captured_content", "flyway_schema_history");
+            assertThat(tables(s)).contains("request_event", "request_feedback", "captured_content", "tenant", "virtual_key", "spend", "flyway_schema_history");
             assertThat(s.isPostgres()).isEqualTo(kind == TestDatabases.Kind.POSTGRES);
         }
         try (Store s = Store.open(cfg)) {
@@ -35,7 +35,7 @@ class StoreTest {
                     return r.getInt(1);
                 }
             });
-            assertThat(applied).isEqualTo(1);
+            assertThat(applied).isEqualTo(2);
             Integer one = s.submit(c -> {
                 try (ResultSet r = c.createStatement().executeQuery("SELECT 1")) {
                     r.next();

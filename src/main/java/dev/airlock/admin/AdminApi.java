@@ -1,0 +1,355 @@
+package dev.airlock.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.config.Suggest;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.identity.keys.KeyCache;
+import dev.airlock.identity.keys.KeyRecord;
+import dev.airlock.identity.keys.KeyStore;
+import dev.airlock.identity.keys.SpendStore;
+import dev.airlock.identity.keys.TenantRecord;
+import dev.airlock.identity.keys.TenantStore;
+import dev.airlock.identity.keys.VirtualKeys;
+import dev.airlock.identity.keys.Vocabulary;
+import dev.airlock.policy.limits.Micros;
+import dev.airlock.store.Store;
+import dev.airlock.wire.Json;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.time.DateTimeException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API's logic, with no HTTP: each method takes a parsed body or query parameters and
+ * returns the JSON answer, or throws an {@link AirlockException} (400 naming the field, 404, 409, 503
+ * when the store is unreachable). Never returns a key hash; returns a key's plaintext only from
+ * {@link #createKey}, once.
+ *
+ * <p>Every method blocks on JDBC: call it from a worker thread (e.g. {@code vertx.executeBlocking} or
+ * {@link Store#executor()}), never from an event loop.
+ */
+public final class AdminApi {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+    static final List<String> KEY_FIELDS = List.of("tenant", "name", "routes", "classification_floor", "expires_at", "rpm", "tpm", "budget_usd_month");
+    static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm");
+    static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm");
+    static final List<String> SPEND_PARAMS = List.of("group_by", "since");
+    private static final Pattern RELATIVE = Pattern.compile("(\\d{1,6})([dhm])");
+
+    private final KeyStore keys;
+    private final TenantStore tenants;
+    private final SpendStore spend;
+    private final KeyCache cache;
+    private final Clock clock;
+
+    /**
+     * @param cache this replica's key cache, emptied of a key when it is revoked here; may be null
+     */
+    public AdminApi(KeyStore keys, TenantStore tenants, SpendStore spend, KeyCache cache, Clock clock) {
+        this.keys = keys;
+        this.tenants = tenants;
+        this.spend = spend;
+        this.cache = cache;
+        this.clock = clock;
+    }
+
+    /** The admin API over {@code store}, checking names against {@code vocab} (the config's levels and routes). */
+    public static AdminApi open(Store store, Vocabulary vocab, KeyCache cache) {
+        return new AdminApi(new KeyStore(store, vocab), new TenantStore(store, vocab), new SpendStore(store), cache, Clock.systemUTC());
+    }
+
+    // ---- keys ------------------------------------------------------------------------------------
+
+    /**
+     * {@code POST /admin/keys}: {@code tenant} (required), {@code name}, {@code routes} (array),
+     * {@code classification_floor}, {@code expires_at} (date or ISO-8601 time), {@code rpm}, {@code tpm},
+     * {@code budget_usd_month}. The answer is the key's record plus {@code key}, the plaintext, shown
+     * this once.
+     */
+    public ObjectNode createKey(JsonNode body) {
+        Body b = new Body(body, "key", KEY_FIELDS);
+        String tenant = b.text("tenant");
+        if (tenant == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'tenant' is required: the tenant the key belongs to.", "tenant");
+        KeyStore.Created created = db(() -> keys.create(tenant, b.text("name"), b.strings("routes"), b.text("classification_floor"),
+                b.endTime("expires_at"), b.integer("rpm"), b.whole("tpm"), b.number("budget_usd_month")));
+        ObjectNode out = Json.object();
+        out.put("key", created.plaintext());
+        out.setAll(keyJson(created.record(), 0L, clock.instant()));
+        out.put("note", "Store this key now: Airlock keeps only its hash and cannot show it again.");
+        return out;
+    }
+
+    /** {@code GET /admin/keys[?tenant=T]}: every key (revoked and expired ones too, with their status), oldest first. */
+    public ObjectNode listKeys(String tenant) {
+        if (tenant != null) requireTenant(tenant);
+        Instant now = clock.instant();
+        List<KeyRecord> list = db(() -> keys.list(tenant));
+        Map<String, Long> spent = spentThisMonth(SpendStore.GroupBy.KEY, now);
+        ObjectNode out = Json.object();
+        out.put("object", "list");
+        ArrayNode data = out.putArray("data");
+        for (KeyRecord k : list) data.add(keyJson(k, spent.getOrDefault(k.id(), 0L), now));
+        return out;
+    }
+
+    /** {@code GET /admin/keys/{id}}. */
+    public ObjectNode getKey(String id) {
+        Instant now = clock.instant();
+        KeyRecord k = db(() -> keys.get(id)).orElseThrow(() -> noSuchKey(id));
+        return keyJson(k, db(() -> spend.spentMicros(SpendStore.Scope.key(k.id()), YearMonth.from(now.atZone(ZoneOffset.UTC)).toString())), now);
+    }
+
+    /**
+     * {@code DELETE /admin/keys/{id}}: revokes the key (the row stays, for spend reports). This
+     * replica refuses it at once; the others within their key cache's TTL.
+     */
+    public ObjectNode deleteKey(String id) {
+        KeyRecord k = db(() -> keys.revoke(id)).orElseThrow(() -> noSuchKey(id));
+        if (cache != null) cache.invalidate(id);
+        ObjectNode out = keyJson(k, null, clock.instant());
+        out.put("deleted", true);
+        return out;
+    }
+
+    // ---- tenants ---------------------------------------------------------------------------------
+
+    /**
+     * {@code POST /admin/tenants}: {@code name} (required), {@code default_level} (default: the lowest
+     * level), {@code routes}, {@code budget_usd_month}, {@code rpm}, {@code tpm}. 409 if it exists.
+     */
+    public ObjectNode createTenant(JsonNode body) {
+        Body b = new Body(body, "tenant", TENANT_FIELDS);
+        String name = b.text("name");
+        if (name == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'name' is required: the tenant's name.", "name");
+        TenantRecord t = db(() -> tenants.insert(TenantRecord.of(name, b.text("default_level"), b.strings("routes"),
+                b.number("budget_usd_month"), b.integer("rpm"), b.whole("tpm"))));
+        return tenantJson(t, 0L);
+    }
+
+    /** {@code GET /admin/tenants}: every tenant by name, with its spend this month. */
+    public ObjectNode listTenants() {
+        List<TenantRecord> list = db(tenants::list);
+        Map<String, Long> spent = spentThisMonth(SpendStore.GroupBy.TENANT, clock.instant());
+        ObjectNode out = Json.object();
+        out.put("object", "list");
+        ArrayNode data = out.putArray("data");
+        for (TenantRecord t : list) data.add(tenantJson(t, spent.getOrDefault(t.name(), 0L)));
+        return out;
+    }
+
+    /** {@code GET /admin/tenants/{name}}. */
+    public ObjectNode getTenant(String name) {
+        TenantRecord t = requireTenant(name);
+        String month = YearMonth.from(clock.instant().atZone(ZoneOffset.UTC)).toString();
+        return tenantJson(t, db(() -> spend.spentMicros(SpendStore.Scope.tenant(name), month)));
+    }
+
+    /**
+     * {@code PATCH /admin/tenants/{name}}: a JSON merge patch. Fields present change; {@code null}
+     * clears a limit ({@code routes: null} allows every route); absent fields stay.
+     */
+    public ObjectNode patchTenant(String name, JsonNode body) {
+        Body b = new Body(body, "tenant change", TENANT_PATCH_FIELDS);
+        if (b.isNull("default_level")) {
+            throw Body.invalid("default_level", "'default_level' cannot be cleared: every tenant starts its requests at some level.");
+        }
+        String level = b.text("default_level");
+        List<String> routes = b.strings("routes");
+        Double budget = b.number("budget_usd_month");
+        Integer rpm = b.integer("rpm");
+        Long tpm = b.whole("tpm");
+        TenantRecord t = db(() -> tenants.patch(name, cur -> {
+            TenantRecord n = cur;
+            if (b.has("default_level")) n = n.withDefaultLevel(level);
+            if (b.has("routes")) n = n.withAllowedRoutes(routes);
+            if (b.has("budget_usd_month")) n = n.withBudgetUsdMonth(budget);
+            if (b.has("rpm")) n = n.withRpm(rpm);
+            if (b.has("tpm")) n = n.withTpm(tpm);
+            return n;
+        })).orElseThrow(() -> noSuchTenant(name));
+        String month = YearMonth.from(clock.instant().atZone(ZoneOffset.UTC)).toString();
+        return tenantJson(t, db(() -> spend.spentMicros(SpendStore.Scope.tenant(name), month)));
+    }
+
+    // ---- spend -----------------------------------------------------------------------------------
+
+    /** {@code GET /admin/spend?group_by=…&since=…} from the raw query parameters; unknown ones are a 400. */
+    public ObjectNode spend(Map<String, String> query) {
+        for (String p : query.keySet()) {
+            if (!SPEND_PARAMS.contains(p)) {
+                String c = Suggest.closest(p, SPEND_PARAMS);
+                throw new AirlockException(ErrorKind.INVALID_REQUEST, "Unknown query parameter '" + Body.printable(p) + "' for /admin/spend"
+                        + (c == null ? "." : "; did you mean '" + c + "'?") + " The parameters are: group_by, since.", p);
+            }
+        }
+        return spend(query.get("group_by"), query.get("since"));
+    }
+
+    /**
+     * Spend grouped by {@code tenant} (default), {@code key}, {@code route}, {@code task} or
+     * {@code deployment}, since {@code 30d} (default), {@code 24h}, {@code 90m}, a date or an ISO-8601 time.
+     */
+    public ObjectNode spend(String groupBy, String since) {
+        SpendStore.GroupBy by = SpendStore.GroupBy.parse(groupBy == null || groupBy.isEmpty() ? "tenant" : groupBy);
+        Instant now = clock.instant();
+        Instant from = parseSince(since == null || since.isEmpty() ? "30d" : since, now);
+        List<SpendStore.Row> rows = db(() -> spend.report(by, from));
+        ObjectNode out = Json.object();
+        out.put("object", "spend_report");
+        out.put("group_by", by.wire());
+        out.put("since", from.toString());
+        out.put("until", now.toString());
+        long requests = 0, cost = 0, estimated = 0;
+        ArrayNode data = out.putArray("data");
+        for (SpendStore.Row r : rows) {
+            ObjectNode o = data.addObject();
+            o.put("group", r.group());
+            o.put("requests", r.requests());
+            o.put("cost_usd", r.costUsd());
+            o.put("estimated_requests", r.estimatedRequests());
+            o.put("estimated_cost_usd", r.estimatedCostUsd());
+            o.put("estimated_share", r.estimatedShare());
+            requests += r.requests();
+            cost += r.costMicros();
+            estimated += r.estimatedCostMicros();
+        }
+        out.put("total_requests", requests);
+        out.put("total_cost_usd", Micros.usd(cost));
+        out.put("total_estimated_cost_usd", Micros.usd(estimated));
+        return out;
+    }
+
+    /**
+     * {@code 30d}, {@code 24h}, {@code 90m} (that long before {@code now}), a date {@code 2026-11-01}
+     * (its start, UTC) or an ISO-8601 time; anything else is a 400 naming {@code since}.
+     */
+    public static Instant parseSince(String since, Instant now) {
+        Matcher m = RELATIVE.matcher(since);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "d" -> Duration.ofDays(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofMinutes(n);
+            };
+            return now.minus(d);
+        }
+        try {
+            return OffsetDateTime.parse(since).toInstant();
+        } catch (DateTimeException e) {
+            try {
+                return LocalDate.parse(since).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeException e2) {
+                throw Body.invalid("since", "'since' must be a duration like 30d, 24h or 90m, a date like 2026-11-01, or an ISO-8601 time like "
+                        + "2026-11-01T00:00:00Z; got '" + Body.printable(since) + "'.");
+            }
+        }
+    }
+
+    // ---- JSON ------------------------------------------------------------------------------------
+
+    static ObjectNode keyJson(KeyRecord k, Long spentMicros, Instant now) {
+        ObjectNode o = Json.object();
+        o.put("id", k.id());
+        o.put("object", "key");
+        o.put("name", k.name());
+        o.put("tenant", k.tenant());
+        o.put("status", k.status(now).name().toLowerCase(java.util.Locale.ROOT));
+        putRoutes(o, k.allowedRoutes());
+        o.put("classification_floor", k.classificationFloor());
+        o.put("expires_at", time(k.expiresAt()));
+        o.put("rpm", k.rpm());
+        o.put("tpm", k.tpm());
+        o.put("budget_usd_month", k.budgetUsdMonth());
+        if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
+        o.put("created_at", time(k.createdAt()));
+        o.put("revoked_at", time(k.revokedAt()));
+        return o;
+    }
+
+    static ObjectNode tenantJson(TenantRecord t, Long spentMicros) {
+        ObjectNode o = Json.object();
+        o.put("name", t.name());
+        o.put("object", "tenant");
+        o.put("default_level", t.defaultLevel());
+        putRoutes(o, t.allowedRoutes());
+        o.put("budget_usd_month", t.budgetUsdMonth());
+        o.put("rpm", t.rpm());
+        o.put("tpm", t.tpm());
+        if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
+        o.put("created_at", time(t.createdAt()));
+        o.put("updated_at", time(t.updatedAt()));
+        return o;
+    }
+
+    /** An empty list means every route: written as null so nobody reads it as "none". */
+    private static void putRoutes(ObjectNode o, List<String> routes) {
+        if (routes.isEmpty()) o.putNull("routes");
+        else routes.forEach(o.putArray("routes")::add);
+    }
+
+    private static String time(Instant t) {
+        return t == null ? null : t.toString();
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------
+
+    private Map<String, Long> spentThisMonth(SpendStore.GroupBy by, Instant now) {
+        Instant monthStart = YearMonth.from(now.atZone(ZoneOffset.UTC)).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Map<String, Long> out = new HashMap<>();
+        for (SpendStore.Row r : db(() -> spend.report(by, monthStart))) out.put(r.group(), r.costMicros());
+        return out;
+    }
+
+    private TenantRecord requireTenant(String name) {
+        return db(() -> tenants.get(name)).orElseThrow(() -> noSuchTenant(name));
+    }
+
+    private AirlockException noSuchTenant(String name) {
+        List<String> names = db(tenants::list).stream().map(TenantRecord::name).toList();
+        String c = Suggest.closest(name, names);
+        return new AirlockException(ErrorKind.NOT_FOUND, "There is no tenant named '" + Body.printable(name) + "'"
+                + (c != null ? "; did you mean '" + c + "'?" : names.isEmpty() ? "; there are no tenants yet." : "."), "tenant");
+    }
+
+    private static AirlockException noSuchKey(String id) {
+        return new AirlockException(ErrorKind.NOT_FOUND, "There is no key with id '" + Body.printable(id) + "'"
+                + (VirtualKeys.isKeyId(id) ? "." : "; key ids look like key_0123456789ab (GET /admin/keys lists them)."), "id");
+    }
+
+    @FunctionalInterface
+    private interface StoreCall<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs a store call, turning database failures into 503 (unreachable) or 500 answers logged here once. */
+    private static <T> T db(StoreCall<T> call) {
+        try {
+            return call.run();
+        } catch (SQLException e) {
+            if (e instanceof SQLTransientException || (e.getSQLState() != null && e.getSQLState().startsWith("08"))) {
+                LOG.warn("admin API: the store is unreachable: {}", e.getMessage());
+                throw new AirlockException(ErrorKind.NOT_READY, "The store is unreachable; try again shortly.");
+            }
+            LOG.error("admin API: store operation failed", e);
+            throw new AirlockException(ErrorKind.INTERNAL, "The store failed to carry out this change; the operator's log has the details.");
+        }
+    }
+
+}

@@ -1,0 +1,7 @@
+/**
+ * The admin API without HTTP: {@link dev.airlock.admin.AdminApi} takes request bodies and query
+ * parameters and answers JSON, or throws an {@link dev.airlock.core.AirlockException} that the ingress
+ * writes as OpenAI's error shape. The ingress binds it to {@code /admin/keys}, {@code /admin/tenants}
+ * and {@code /admin/spend} behind the master key; the command line calls those over HTTP.
+ */
+package dev.airlock.admin;

@@ -1,0 +1,174 @@
+package dev.airlock.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.wire.Json;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code airlock tenants create|list|get|update}: tenants on a running Airlock, through its admin API. */
+@Command(name = "tenants", mixinStandardHelpOptions = true,
+        description = "Create, list, show and change tenants on a running Airlock (admin API, master key from $AIRLOCK_MASTER_KEY).",
+        subcommands = {TenantsCommand.CreateTenant.class, TenantsCommand.ListTenants.class, TenantsCommand.GetTenant.class,
+                TenantsCommand.UpdateTenant.class})
+final class TenantsCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant.")
+    static final class CreateTenant extends AdminCommand {
+        @Parameters(paramLabel = "NAME", description = "Letters, digits, '.', '_' or '-'.")
+        String name;
+
+        @Option(names = "--default-level", paramLabel = "LEVEL", description = "Classification level its requests start at (default: the lowest).")
+        String level;
+
+        @Option(names = "--routes", split = ",", paramLabel = "ROUTE", description = "Routes it may use, comma-separated (default: all).")
+        List<String> routes;
+
+        @Option(names = "--budget", paramLabel = "USD", description = "Monthly budget in US dollars, for all its keys together.")
+        Double budget;
+
+        @Option(names = "--rpm", paramLabel = "N", description = "Requests per minute.")
+        Integer rpm;
+
+        @Option(names = "--tpm", paramLabel = "N", description = "Tokens per minute.")
+        Long tpm;
+
+        @Override
+        AdminClient.Call request() {
+            ObjectNode body = Json.object();
+            body.put("name", name);
+            if (level != null) body.put("default_level", level);
+            if (routes != null) routes.stream().map(String::trim).filter(r -> !r.isEmpty()).forEach(body.withArray("/routes")::add);
+            if (budget != null) body.put("budget_usd_month", budget);
+            if (rpm != null) body.put("rpm", rpm);
+            if (tpm != null) body.put("tpm", tpm);
+            return new AdminClient.Call("POST", "/admin/tenants", body);
+        }
+
+        @Override
+        void render(JsonNode t, PrintWriter out) {
+            out.println("Created tenant " + Table.text(t, "name") + ".");
+            describe(t, out);
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List tenants with their limits and spend this month.")
+    static final class ListTenants extends AdminCommand {
+        @Override
+        AdminClient.Call request() {
+            return AdminClient.Call.get("/admin/tenants", java.util.Map.of());
+        }
+
+        @Override
+        void render(JsonNode answer, PrintWriter out) {
+            Table table = new Table("NAME", "LEVEL", "ROUTES", "RPM>", "TPM>", "BUDGET/MONTH>", "SPENT THIS MONTH>", "UPDATED");
+            for (JsonNode t : answer.path("data")) {
+                table.row(Table.text(t, "name"), Table.text(t, "default_level"), Table.routes(t), Table.count(t, "rpm"), Table.count(t, "tpm"),
+                        Table.usd(t, "budget_usd_month"), Table.usd(t, "spent_usd_month"), time(t, "updated_at"));
+            }
+            if (table.isEmpty()) out.println("No tenants yet.");
+            else table.print(out);
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one tenant.")
+    static final class GetTenant extends AdminCommand {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        AdminClient.Call request() {
+            return AdminClient.Call.get("/admin/tenants/" + URLEncoder.encode(name, StandardCharsets.UTF_8), java.util.Map.of());
+        }
+
+        @Override
+        void render(JsonNode t, PrintWriter out) {
+            out.println("Tenant " + Table.text(t, "name") + ":");
+            describe(t, out);
+        }
+    }
+
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = "Change a tenant: only the options given change. 'none' clears a limit.")
+    static final class UpdateTenant extends AdminCommand {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--default-level", paramLabel = "LEVEL", description = "Classification level its requests start at.")
+        String level;
+
+        @Option(names = "--routes", split = ",", paramLabel = "ROUTE", description = "Routes it may use, comma-separated.")
+        List<String> routes;
+
+        @Option(names = "--all-routes", description = "Allow every route.")
+        boolean allRoutes;
+
+        @Option(names = "--budget", paramLabel = "USD|none", description = "Monthly budget in US dollars, or none.")
+        String budget;
+
+        @Option(names = "--rpm", paramLabel = "N|none", description = "Requests per minute, or none.")
+        String rpm;
+
+        @Option(names = "--tpm", paramLabel = "N|none", description = "Tokens per minute, or none.")
+        String tpm;
+
+        @Override
+        AdminClient.Call request() {
+            if (routes != null && allRoutes) throw new ParameterException(spec.commandLine(), "Give --routes or --all-routes, not both.");
+            ObjectNode body = Json.object();
+            if (level != null) body.put("default_level", level);
+            if (allRoutes) body.putNull("routes");
+            if (routes != null) routes.stream().map(String::trim).filter(r -> !r.isEmpty()).forEach(body.withArray("/routes")::add);
+            limit(body, "budget_usd_month", "--budget", budget, false);
+            limit(body, "rpm", "--rpm", rpm, true);
+            limit(body, "tpm", "--tpm", tpm, true);
+            if (body.isEmpty()) {
+                throw new ParameterException(spec.commandLine(),
+                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm.");
+            }
+            return new AdminClient.Call("PATCH", "/admin/tenants/" + URLEncoder.encode(name, StandardCharsets.UTF_8), body);
+        }
+
+        private void limit(ObjectNode body, String field, String option, String value, boolean whole) {
+            if (value == null) return;
+            if (value.equalsIgnoreCase("none")) {
+                body.putNull(field);
+                return;
+            }
+            try {
+                if (whole) body.put(field, Long.parseLong(value.trim()));
+                else body.put(field, Double.parseDouble(value.trim()));
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': '" + value + "' is not "
+                        + (whole ? "a whole number" : "a number") + " or 'none'.");
+            }
+        }
+
+        @Override
+        void render(JsonNode t, PrintWriter out) {
+            out.println("Updated tenant " + Table.text(t, "name") + ".");
+            describe(t, out);
+        }
+    }
+
+    static void describe(JsonNode t, PrintWriter out) {
+        AdminCommand.fields(out, "default level", Table.text(t, "default_level"), "routes", Table.routes(t), "rpm", Table.count(t, "rpm"),
+                "tpm", Table.count(t, "tpm"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
+                "created", AdminCommand.time(t, "created_at"), "updated", AdminCommand.time(t, "updated_at"));
+    }
+}

@@ -1,0 +1,99 @@
+package dev.airlock.identity.keys;
+
+import dev.airlock.config.Suggest;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Validation shared by keys and tenants; every failure is a 400 whose sentence names the field. */
+final class Checks {
+    static final Pattern TENANT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    static final int MAX_RPM = 100_000_000;
+    static final long MAX_TPM = 1_000_000_000_000L;
+    static final double MAX_BUDGET_USD = 1e12;   // NUMERIC(20,6) holds 14 digits before the point
+    static final int MAX_KEY_NAME = 128;
+
+    private Checks() {}
+
+    static AirlockException invalid(String field, String sentence) {
+        return new AirlockException(ErrorKind.INVALID_REQUEST, sentence, field);
+    }
+
+    static void tenantName(String field, String name) {
+        if (name == null || name.isEmpty()) throw new AirlockException(ErrorKind.MISSING_FIELD, "'" + field + "' is required: the tenant's name.", field);
+        if (!TENANT_NAME.matcher(name).matches()) {
+            throw invalid(field, "'" + field + "' must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit; got '" + printable(name) + "'.");
+        }
+    }
+
+    static void level(String field, String level, Vocabulary vocab) {
+        if (level == null) return;
+        if (level.isEmpty()) throw invalid(field, "'" + field + "' must name a classification level, not be empty"
+                + (vocab.levels().isEmpty() ? "" : "; the levels are " + String.join(", ", vocab.levels())) + ".");
+        if (!vocab.levels().isEmpty() && !vocab.levels().contains(level)) {
+            throw invalid(field, "'" + field + "' must be one of the classification levels " + String.join(", ", vocab.levels())
+                    + "; got '" + printable(level) + "'" + didYouMean(level, vocab.levels()) + ".");
+        }
+    }
+
+    /** Checks route names and returns them without duplicates; null or empty means every route. */
+    static List<String> routes(String field, List<String> routes, Vocabulary vocab) {
+        if (routes == null || routes.isEmpty()) return List.of();
+        Set<String> seen = new HashSet<>();
+        List<String> out = new ArrayList<>();
+        for (String r : routes) {
+            if (r == null || r.isBlank()) throw invalid(field, "'" + field + "' must list route names; one is empty.");
+            if (!vocab.routes().isEmpty() && !vocab.routes().contains(r)) {
+                throw invalid(field, "'" + field + "' names the unknown route '" + printable(r) + "'" + didYouMean(r, vocab.routes())
+                        + "; the routes are " + String.join(", ", vocab.routes()) + ".");
+            }
+            if (r.length() > 128) throw invalid(field, "'" + field + "' has a route name longer than 128 characters.");
+            if (seen.add(r)) out.add(r);
+        }
+        return List.copyOf(out);
+    }
+
+    static void rpm(Integer rpm) {
+        if (rpm != null && (rpm < 1 || rpm > MAX_RPM)) throw invalid("rpm", "'rpm' must be a whole number of requests per minute from 1 to " + MAX_RPM + ", or null for no limit; got " + rpm + ".");
+    }
+
+    static void tpm(Long tpm) {
+        if (tpm != null && (tpm < 1 || tpm > MAX_TPM)) throw invalid("tpm", "'tpm' must be a whole number of tokens per minute from 1 to " + MAX_TPM + ", or null for no limit; got " + tpm + ".");
+    }
+
+    static void budget(Double usd) {
+        if (usd != null && !(usd >= 0 && usd <= MAX_BUDGET_USD)) {
+            throw invalid("budget_usd_month", "'budget_usd_month' must be a number of US dollars from 0 to " + (long) MAX_BUDGET_USD + ", or null for no budget; got " + usd + ".");
+        }
+    }
+
+    static void keyName(String name) {
+        if (name == null) return;
+        if (name.length() > MAX_KEY_NAME) throw invalid("name", "'name' must be at most " + MAX_KEY_NAME + " characters; got " + name.length() + ".");
+        if (name.chars().anyMatch(Character::isISOControl)) throw invalid("name", "'name' must not contain control characters.");
+    }
+
+    static void expiresAt(Instant expiresAt, Instant now) {
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw invalid("expires_at", "'expires_at' must be in the future; got " + expiresAt + ", and it is now " + now + ".");
+        }
+    }
+
+    /** {@code " (did you mean 'x'?)"} when a known name is close to {@code given}, else empty. */
+    static String didYouMean(String given, Collection<String> known) {
+        String c = Suggest.closest(given, known);
+        return c == null ? "" : " (did you mean '" + c + "'?)";
+    }
+
+    /** A value quoted back to the caller: cut short and without control characters. */
+    static String printable(String s) {
+        String t = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+        return t.replaceAll("\\p{Cntrl}", "?");
+    }
+}

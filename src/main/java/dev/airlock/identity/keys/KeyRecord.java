@@ -1,0 +1,56 @@
+package dev.airlock.identity.keys;
+
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A stored virtual key, without its hash and without its plaintext (neither is ever read back).
+ * Limits that are null are not set on the key (the tenant's apply).
+ *
+ * @param id                  {@code key_<12 hex>}: public, for listings, logs and revocation
+ * @param allowedRoutes       routes this key may use, within its tenant's; empty = the tenant's routes
+ * @param classificationFloor the lowest level a request on this key gets; null = the tenant's default
+ * @param expiresAt           null = never
+ * @param budgetUsdMonth      monthly budget of this key alone, in US dollars
+ * @param revokedAt           null = not revoked
+ */
+public record KeyRecord(String id, String tenant, String name, List<String> allowedRoutes, String classificationFloor,
+                        Instant expiresAt, Integer rpm, Long tpm, Double budgetUsdMonth, Instant createdAt, Instant revokedAt) {
+    public enum Status { ACTIVE, EXPIRED, REVOKED }
+
+    public KeyRecord {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(tenant, "tenant");
+        allowedRoutes = allowedRoutes == null ? List.of() : List.copyOf(allowedRoutes);
+    }
+
+    public Status status(Instant now) {
+        if (revokedAt != null && !revokedAt.isAfter(now)) return Status.REVOKED;
+        if (expiresAt != null && !expiresAt.isAfter(now)) return Status.EXPIRED;
+        return Status.ACTIVE;
+    }
+
+    public boolean usable(Instant now) {
+        return status(now) == Status.ACTIVE;
+    }
+
+    /**
+     * Throws the 401 a client gets for a revoked or expired key. The messages name the key id and
+     * when it stopped working, never the key itself.
+     */
+    public void requireUsable(Instant now) {
+        switch (status(now)) {
+            case REVOKED -> throw new AirlockException(ErrorKind.UNAUTHORIZED, "The API key " + id + " was revoked at " + revokedAt + ".");
+            case EXPIRED -> throw new AirlockException(ErrorKind.UNAUTHORIZED, "The API key " + id + " expired at " + expiresAt + ".");
+            case ACTIVE -> { }
+        }
+    }
+
+    /** Whether the key itself allows {@code route}; the tenant's routes must allow it too. */
+    public boolean mayUse(String route) {
+        return allowedRoutes.isEmpty() || allowedRoutes.contains(route);
+    }
+}

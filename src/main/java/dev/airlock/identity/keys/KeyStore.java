@@ -1,0 +1,197 @@
+package dev.airlock.identity.keys;
+
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.policy.limits.Micros;
+import dev.airlock.store.Store;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Virtual keys in the store, kept only as the SHA-256 of the key. Methods block (JDBC on the calling
+ * thread) except those named {@code …Async}. Invalid input is an {@link AirlockException} naming the
+ * field; database failures are {@link SQLException}s.
+ */
+public final class KeyStore {
+    /** Every column but the hash: nothing ever reads a hash back out. */
+    static final String COLUMNS = "id, tenant, name, allowed_routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, created_at, revoked_at";
+
+    private final Store store;
+    private final Vocabulary vocab;
+    private final Clock clock;
+
+    /**
+     * A new key and its record. {@link #plaintext} exists only in this object: hand it to the caller
+     * once and drop it. {@link #toString} leaves it out.
+     */
+    public record Created(String plaintext, KeyRecord record) {
+        @Override
+        public String toString() {
+            return "Created[plaintext=(hidden), record=" + record + "]";
+        }
+    }
+
+    public KeyStore(Store store, Vocabulary vocab) {
+        this(store, vocab, Clock.systemUTC());
+    }
+
+    public KeyStore(Store store, Vocabulary vocab, Clock clock) {
+        this.store = store;
+        this.vocab = vocab;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a key for {@code tenant}, which must exist. Null limits are not set (the tenant's apply).
+     * The key's routes must be among the tenant's (when the tenant restricts them), its floor a known
+     * level, its expiry in the future.
+     *
+     * @param routes routes the key may use; null or empty = the tenant's
+     */
+    public Created create(String tenant, String name, List<String> routes, String classificationFloor, Instant expiresAt,
+                          Integer rpm, Long tpm, Double budgetUsdMonth) throws SQLException {
+        Instant now = Sql.micros(clock.instant());
+        if (tenant == null || tenant.isEmpty()) throw new AirlockException(ErrorKind.MISSING_FIELD, "'tenant' is required: the tenant the key belongs to.", "tenant");
+        Checks.keyName(name);
+        List<String> allowed = Checks.routes("routes", routes, vocab);
+        Checks.level("classification_floor", classificationFloor, vocab);
+        Checks.expiresAt(expiresAt, now);
+        Checks.rpm(rpm);
+        Checks.tpm(tpm);
+        Checks.budget(budgetUsdMonth);
+        Instant expires = Sql.micros(expiresAt);
+        return store.call(c -> {
+            TenantRecord owner = TenantStore.read(c, tenant).orElseThrow(() -> unknownTenant(c, tenant));
+            if (!owner.allowedRoutes().isEmpty()) {
+                for (String r : allowed) {
+                    if (!owner.allowedRoutes().contains(r)) {
+                        throw Checks.invalid("routes", "'routes' names '" + r + "', which tenant '" + tenant + "' may not use; its routes are "
+                                + String.join(", ", owner.allowedRoutes()) + ".");
+                    }
+                }
+            }
+            for (int attempt = 0; ; attempt++) {
+                String plaintext = VirtualKeys.generate();
+                KeyRecord rec = new KeyRecord(VirtualKeys.keyId(), tenant, name, allowed, classificationFloor, expires, rpm, tpm,
+                        budgetUsdMonth == null ? null : Micros.usd(Micros.of(budgetUsdMonth)), now, null);
+                try {
+                    insert(c, rec, VirtualKeys.hash(plaintext));
+                    return new Created(plaintext, rec);
+                } catch (SQLException e) {
+                    // a 48-bit id (or a 256-bit key) that is already taken: draw again
+                    if (!Sql.uniqueViolation(e) || attempt >= 3) throw e;
+                }
+            }
+        });
+    }
+
+    /** The key whose hash is {@code hash} (see {@link VirtualKeys#hash}), revoked and expired ones included. */
+    public Optional<KeyRecord> findByHash(String hash) throws SQLException {
+        return store.call(c -> byHash(c, hash));
+    }
+
+    /** {@link #findByHash} on a store thread; safe to call from an event loop. */
+    public CompletableFuture<Optional<KeyRecord>> findByHashAsync(String hash) {
+        return store.submit(c -> byHash(c, hash));
+    }
+
+    public Optional<KeyRecord> get(String id) throws SQLException {
+        return store.call(c -> byId(c, id));
+    }
+
+    /** Keys, oldest first, revoked and expired ones included; of one tenant when {@code tenant} is not null. */
+    public List<KeyRecord> list(String tenant) throws SQLException {
+        return store.call(c -> {
+            List<KeyRecord> out = new ArrayList<>();
+            String sql = "SELECT " + COLUMNS + " FROM virtual_key" + (tenant == null ? "" : " WHERE tenant = ?") + " ORDER BY created_at, id";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (tenant != null) ps.setString(1, tenant);
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) out.add(row(r));
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Revokes a key from now on. Revoking a revoked key changes nothing (it keeps its first revocation
+     * time). Other replicas see it within their {@link KeyCache}'s bound.
+     *
+     * @return the key as it is now, or empty if there is no key with that id
+     */
+    public Optional<KeyRecord> revoke(String id) throws SQLException {
+        Instant now = Sql.micros(clock.instant());
+        return store.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE virtual_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+                Sql.setTime(ps, 1, now);
+                ps.setString(2, id);
+                ps.executeUpdate();
+            }
+            return byId(c, id);
+        });
+    }
+
+    private static AirlockException unknownTenant(Connection c, String tenant) {
+        String hint;
+        try {
+            List<String> names = TenantStore.names(c);
+            hint = names.isEmpty() ? "; there are no tenants yet: create one with POST /admin/tenants"
+                    : Checks.didYouMean(tenant, names) + "; the tenants are " + String.join(", ", names.size() > 20 ? names.subList(0, 20) : names)
+                      + (names.size() > 20 ? ", …" : "");
+        } catch (SQLException e) {
+            hint = "";
+        }
+        return Checks.invalid("tenant", "'tenant' names '" + Checks.printable(tenant) + "', which does not exist" + hint + ".");
+    }
+
+    private static void insert(Connection c, KeyRecord k, String hash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO virtual_key (" + COLUMNS + ", hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, k.id());
+            ps.setString(2, k.tenant());
+            ps.setString(3, k.name());
+            ps.setString(4, Sql.routesText(k.allowedRoutes()));
+            ps.setString(5, k.classificationFloor());
+            Sql.setTime(ps, 6, k.expiresAt());
+            Sql.setInt(ps, 7, k.rpm());
+            Sql.setLong(ps, 8, k.tpm());
+            Sql.setMoney(ps, 9, k.budgetUsdMonth());
+            Sql.setTime(ps, 10, k.createdAt());
+            Sql.setTime(ps, 11, null);
+            ps.setString(12, hash);
+            ps.executeUpdate();
+        }
+    }
+
+    private static Optional<KeyRecord> byHash(Connection c, String hash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM virtual_key WHERE hash = ?")) {
+            ps.setString(1, hash);
+            try (ResultSet r = ps.executeQuery()) {
+                return r.next() ? Optional.of(row(r)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Optional<KeyRecord> byId(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM virtual_key WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet r = ps.executeQuery()) {
+                return r.next() ? Optional.of(row(r)) : Optional.empty();
+            }
+        }
+    }
+
+    private static KeyRecord row(ResultSet r) throws SQLException {
+        return new KeyRecord(r.getString("id"), r.getString("tenant"), r.getString("name"), Sql.routes(r, "allowed_routes"),
+                r.getString("classification_floor"), Sql.time(r, "expires_at"), Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"),
+                Sql.usd(r, "budget_usd_month"), Sql.time(r, "created_at"), Sql.time(r, "revoked_at"));
+    }
+}

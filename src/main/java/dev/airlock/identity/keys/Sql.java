@@ -1,0 +1,128 @@
+package dev.airlock.identity.keys;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.airlock.policy.limits.Micros;
+import dev.airlock.wire.Json;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/** Column conversions that behave the same on H2 (PostgreSQL mode) and PostgreSQL. */
+final class Sql {
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+
+    private Sql() {}
+
+    /** Both databases keep microseconds; truncating first makes what we return equal what we read back. */
+    static Instant micros(Instant t) {
+        return t == null ? null : t.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    static void setTime(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (t == null) ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        else ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+    }
+
+    static Instant time(ResultSet r, String col) throws SQLException {
+        OffsetDateTime t = r.getObject(col, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
+        if (v == null) ps.setNull(i, Types.INTEGER);
+        else ps.setInt(i, v);
+    }
+
+    static Integer integer(ResultSet r, String col) throws SQLException {
+        int v = r.getInt(col);
+        return r.wasNull() ? null : v;
+    }
+
+    static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) ps.setNull(i, Types.BIGINT);
+        else ps.setLong(i, v);
+    }
+
+    static Long bigint(ResultSet r, String col) throws SQLException {
+        long v = r.getLong(col);
+        return r.wasNull() ? null : v;
+    }
+
+    /** US dollars as NUMERIC(20,6), rounded to whole micro-dollars as the budget ledgers count. */
+    static BigDecimal money(double usd) {
+        return BigDecimal.valueOf(Micros.of(usd), 6);
+    }
+
+    static void setMoney(PreparedStatement ps, int i, Double usd) throws SQLException {
+        if (usd == null) ps.setNull(i, Types.NUMERIC);
+        else ps.setBigDecimal(i, money(usd));
+    }
+
+    /** A NUMERIC column (or a SUM of one) as micro-dollars; 0 for NULL. */
+    static long microsOf(ResultSet r, String col) throws SQLException {
+        BigDecimal v = r.getBigDecimal(col);
+        return v == null ? 0 : v.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+    }
+
+    static Double usd(ResultSet r, String col) throws SQLException {
+        BigDecimal v = r.getBigDecimal(col);
+        return v == null ? null : Micros.usd(v.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
+    }
+
+    /** A route list as JSON text; NULL for "every route". */
+    static String routesText(List<String> routes) {
+        if (routes == null || routes.isEmpty()) return null;
+        try {
+            return Json.MAPPER.writeValueAsString(routes);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<String> routes(ResultSet r, String col) throws SQLException {
+        String text = r.getString(col);
+        if (text == null || text.isBlank()) return List.of();
+        try {
+            return List.copyOf(Json.MAPPER.readValue(text, STRINGS));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("column " + col + " does not hold a JSON list of route names", e);
+        }
+    }
+
+    /** SQLSTATE 23505: unique or primary key violation, on both databases. */
+    static boolean uniqueViolation(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && "23505".equals(s.getSQLState())) return true;
+        }
+        return false;
+    }
+
+    /** Runs {@code work} in one transaction on {@code c}, committing on success and rolling back on any failure. */
+    static <T> T inTransaction(Connection c, dev.airlock.store.SqlWork<T> work) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            T result = work.run(c);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException | Error e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+}

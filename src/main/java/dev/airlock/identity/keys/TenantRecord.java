@@ -1,0 +1,47 @@
+package dev.airlock.identity.keys;
+
+import dev.airlock.config.Tenant;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A stored tenant. Limits that are null are not set. As input to {@link TenantStore} the two
+ * timestamps are ignored (the store sets them).
+ *
+ * @param defaultLevel   the classification level every request of this tenant starts at
+ * @param allowedRoutes  routes the tenant may use; empty = every route
+ * @param budgetUsdMonth monthly budget in US dollars, for all of the tenant's keys together
+ */
+public record TenantRecord(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm,
+                           Instant createdAt, Instant updatedAt) {
+    public TenantRecord {
+        Objects.requireNonNull(name, "name");
+        allowedRoutes = allowedRoutes == null ? List.of() : List.copyOf(allowedRoutes);
+    }
+
+    /** A tenant to create or replace. */
+    public static TenantRecord of(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm) {
+        return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, null, null);
+    }
+
+    /** A tenant from the config file, for seeding the store with {@link TenantStore#ensure}. */
+    public static TenantRecord of(Tenant t) {
+        return of(t.name(), t.defaultLevel(), t.routes(), t.budgetUsdMonth(), t.rpm() == null ? null : Math.toIntExact(t.rpm()), t.tpm());
+    }
+
+    /** The view the request path uses: default level, allowed routes and limits. */
+    public Tenant toTenant() {
+        return new Tenant(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm == null ? null : rpm.longValue(), tpm);
+    }
+
+    public boolean mayUse(String route) {
+        return allowedRoutes.isEmpty() || allowedRoutes.contains(route);
+    }
+
+    public TenantRecord withDefaultLevel(String v) { return new TenantRecord(name, v, allowedRoutes, budgetUsdMonth, rpm, tpm, createdAt, updatedAt); }
+    public TenantRecord withAllowedRoutes(List<String> v) { return new TenantRecord(name, defaultLevel, v, budgetUsdMonth, rpm, tpm, createdAt, updatedAt); }
+    public TenantRecord withBudgetUsdMonth(Double v) { return new TenantRecord(name, defaultLevel, allowedRoutes, v, rpm, tpm, createdAt, updatedAt); }
+    public TenantRecord withRpm(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, v, tpm, createdAt, updatedAt); }
+    public TenantRecord withTpm(Long v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, v, createdAt, updatedAt); }
+}

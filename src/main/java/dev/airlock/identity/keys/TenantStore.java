@@ -1,0 +1,204 @@
+package dev.airlock.identity.keys;
+
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.store.Store;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+
+/**
+ * Tenants in the store. Methods block (JDBC on the calling thread); call them off the event loop.
+ * Invalid input is an {@link AirlockException} ({@code INVALID_REQUEST} or {@code MISSING_FIELD}) whose
+ * message names the field; database failures are {@link SQLException}s.
+ */
+public final class TenantStore {
+    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, created_at, updated_at";
+
+    private final Store store;
+    private final Vocabulary vocab;
+    private final Clock clock;
+
+    public TenantStore(Store store, Vocabulary vocab) {
+        this(store, vocab, Clock.systemUTC());
+    }
+
+    public TenantStore(Store store, Vocabulary vocab, Clock clock) {
+        this.store = store;
+        this.vocab = vocab;
+        this.clock = clock;
+    }
+
+    public Vocabulary vocabulary() { return vocab; }
+
+    /** Creates a tenant; a 409 ({@code INVALID_REQUEST}, param {@code name}) if one by that name exists. */
+    public TenantRecord insert(TenantRecord t) throws SQLException {
+        TenantRecord v = validated(t);
+        Instant now = Sql.micros(clock.instant());
+        return store.call(c -> {
+            try {
+                insert(c, v, now);
+            } catch (SQLException e) {
+                if (!Sql.uniqueViolation(e)) throw e;
+                throw new AirlockException(ErrorKind.INVALID_REQUEST, "A tenant named '" + v.name() + "' already exists; change it with PATCH /admin/tenants/"
+                        + v.name() + ".", "name", 409, Map.of());
+            }
+            return read(c, v.name()).orElseThrow();
+        });
+    }
+
+    /** Creates the tenant or replaces every field of the existing one (keeping its creation time). */
+    public TenantRecord upsert(TenantRecord t) throws SQLException {
+        TenantRecord v = validated(t);
+        Instant now = Sql.micros(clock.instant());
+        return store.call(c -> {
+            for (int attempt = 0; ; attempt++) {
+                if (update(c, v, now) == 0) {
+                    try {
+                        insert(c, v, now);
+                    } catch (SQLException e) {
+                        if (!Sql.uniqueViolation(e) || attempt > 0) throw e;
+                        continue; // created concurrently: update that one
+                    }
+                }
+                return read(c, v.name()).orElseThrow();
+            }
+        });
+    }
+
+    /**
+     * Creates the tenant unless one by that name exists, which is left as it is (so changes made through
+     * the admin API survive a restart). For seeding the store with the tenants of the config file.
+     *
+     * @return true if this call created it
+     */
+    public boolean ensure(TenantRecord t) throws SQLException {
+        TenantRecord v = validated(t);
+        Instant now = Sql.micros(clock.instant());
+        return store.call(c -> {
+            if (read(c, v.name()).isPresent()) return false;
+            try {
+                insert(c, v, now);
+                return true;
+            } catch (SQLException e) {
+                if (Sql.uniqueViolation(e)) return false;
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Changes a tenant in one transaction (the row is locked while {@code change} runs on the current
+     * value). The result is validated like an insert; the name cannot change.
+     *
+     * @return the changed tenant, or empty if there is none by that name
+     */
+    public Optional<TenantRecord> patch(String name, UnaryOperator<TenantRecord> change) throws SQLException {
+        Instant now = Sql.micros(clock.instant());
+        return store.call(c -> Sql.inTransaction(c, tx -> {
+            Optional<TenantRecord> current = read(tx, name, true);
+            if (current.isEmpty()) return Optional.<TenantRecord>empty();
+            TenantRecord changed = change.apply(current.get());
+            if (!changed.name().equals(name)) throw Checks.invalid("name", "A tenant's 'name' cannot be changed; create a new tenant instead.");
+            TenantRecord v = validated(changed);
+            update(tx, v, now);
+            return read(tx, name);
+        }));
+    }
+
+    public Optional<TenantRecord> get(String name) throws SQLException {
+        return store.call(c -> read(c, name));
+    }
+
+    /** Off the event loop: runs on a store thread. */
+    public CompletableFuture<Optional<TenantRecord>> getAsync(String name) {
+        return store.submit(c -> read(c, name));
+    }
+
+    /** Every tenant, by name. */
+    public List<TenantRecord> list() throws SQLException {
+        return store.call(c -> {
+            List<TenantRecord> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM tenant ORDER BY name");
+                 ResultSet r = ps.executeQuery()) {
+                while (r.next()) out.add(row(r));
+            }
+            return out;
+        });
+    }
+
+    /** Every tenant name, for "did you mean" hints. */
+    static List<String> names(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM tenant ORDER BY name"); ResultSet r = ps.executeQuery()) {
+            while (r.next()) out.add(r.getString(1));
+        }
+        return out;
+    }
+
+    TenantRecord validated(TenantRecord t) {
+        Checks.tenantName("name", t.name());
+        String level = t.defaultLevel() == null ? vocab.lowestLevel() : t.defaultLevel();
+        Checks.level("default_level", level, vocab);
+        List<String> routes = Checks.routes("routes", t.allowedRoutes(), vocab);
+        Checks.budget(t.budgetUsdMonth());
+        Checks.rpm(t.rpm());
+        Checks.tpm(t.tpm());
+        return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), null, null);
+    }
+
+    private static void insert(Connection c, TenantRecord t, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, t.name());
+            ps.setString(2, t.defaultLevel());
+            ps.setString(3, Sql.routesText(t.allowedRoutes()));
+            Sql.setMoney(ps, 4, t.budgetUsdMonth());
+            Sql.setInt(ps, 5, t.rpm());
+            Sql.setLong(ps, 6, t.tpm());
+            Sql.setTime(ps, 7, now);
+            Sql.setTime(ps, 8, now);
+            ps.executeUpdate();
+        }
+    }
+
+    private static int update(Connection c, TenantRecord t, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE tenant SET default_level = ?, allowed_routes = ?, budget_usd_month = ?, rpm = ?, tpm = ?, "
+                + "updated_at = ? WHERE name = ?")) {
+            ps.setString(1, t.defaultLevel());
+            ps.setString(2, Sql.routesText(t.allowedRoutes()));
+            Sql.setMoney(ps, 3, t.budgetUsdMonth());
+            Sql.setInt(ps, 4, t.rpm());
+            Sql.setLong(ps, 5, t.tpm());
+            Sql.setTime(ps, 6, now);
+            ps.setString(7, t.name());
+            return ps.executeUpdate();
+        }
+    }
+
+    static Optional<TenantRecord> read(Connection c, String name) throws SQLException {
+        return read(c, name, false);
+    }
+
+    private static Optional<TenantRecord> read(Connection c, String name, boolean forUpdate) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM tenant WHERE name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+            ps.setString(1, name);
+            try (ResultSet r = ps.executeQuery()) {
+                return r.next() ? Optional.of(row(r)) : Optional.empty();
+            }
+        }
+    }
+
+    private static TenantRecord row(ResultSet r) throws SQLException {
+        return new TenantRecord(r.getString("name"), r.getString("default_level"), Sql.routes(r, "allowed_routes"), Sql.usd(r, "budget_usd_month"),
+                Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), Sql.time(r, "created_at"), Sql.time(r, "updated_at"));
+    }
+}

@@ -1,0 +1,219 @@
+package dev.airlock.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.identity.keys.KeyCache;
+import dev.airlock.identity.keys.KeyRecord;
+import dev.airlock.identity.keys.KeyStore;
+import dev.airlock.identity.keys.MutableClock;
+import dev.airlock.identity.keys.SpendRow;
+import dev.airlock.identity.keys.SpendStore;
+import dev.airlock.identity.keys.TenantStore;
+import dev.airlock.identity.keys.VirtualKeys;
+import dev.airlock.identity.keys.Vocabulary;
+import dev.airlock.store.Store;
+import dev.airlock.store.TestDatabases;
+import dev.airlock.wire.Json;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class AdminApiTest {
+    static final Vocabulary VOCAB = new Vocabulary(List.of("public", "internal", "confidential", "restricted"),
+            Set.of("general-tasks", "sensitive-tasks", "embeddings"));
+    static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
+
+    @TempDir Path dir;
+    Store store;
+    MutableClock clock;
+    KeyCache cache;
+    AdminApi api;
+    SpendStore spend;
+
+    void open(TestDatabases.Kind kind) {
+        store = Store.open(TestDatabases.fresh(kind, dir));
+        clock = new MutableClock(NOW);
+        KeyStore keys = new KeyStore(store, VOCAB, clock);
+        cache = new KeyCache(keys);
+        spend = new SpendStore(store, clock);
+        api = new AdminApi(keys, new TenantStore(store, VOCAB, clock), spend, cache, clock);
+    }
+
+    @AfterEach
+    void close() {
+        if (store != null) store.close();
+    }
+
+    static ObjectNode json(String s) {
+        try {
+            return (ObjectNode) Json.MAPPER.readTree(s.replace('\'', '"'));
+        } catch (Exception e) {
+            throw new IllegalArgumentException(s, e);
+        }
+    }
+
+    /** The tree as a client parses it (an int and a long of the same value are then equal). */
+    static JsonNode parsed(JsonNode n) {
+        try {
+            return Json.MAPPER.readTree(Json.write(n));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void tenantsKeysAndSpendThroughTheAdminApi(TestDatabases.Kind kind) throws Exception {
+        open(kind);
+        ObjectNode t = api.createTenant(json("{'name':'payments','default_level':'confidential','routes':['general-tasks','sensitive-tasks'],"
+                + "'budget_usd_month':5000,'rpm':600,'tpm':2000000}"));
+        assertThat(parsed(t)).isEqualTo(json("{'name':'payments','object':'tenant','default_level':'confidential','routes':['general-tasks','sensitive-tasks'],"
+                + "'budget_usd_month':5000.0,'rpm':600,'tpm':2000000,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','updated_at':'2026-11-20T12:00:00Z'}"));
+        api.createTenant(json("{'name':'search'}"));
+
+        ObjectNode created = api.createKey(json("{'tenant':'payments','name':'ci','routes':['general-tasks'],'classification_floor':'restricted',"
+                + "'expires_at':'2026-12-31','rpm':60,'tpm':10000,'budget_usd_month':12.5}"));
+        String plaintext = created.get("key").asText();
+        String id = created.get("id").asText();
+        assertThat(VirtualKeys.wellFormed(plaintext)).isTrue();
+        assertThat(created.get("note").asText()).contains("cannot show it again");
+        ObjectNode expected = json("{'id':'" + id + "','object':'key','name':'ci','tenant':'payments','status':'active','routes':['general-tasks'],"
+                + "'classification_floor':'restricted','expires_at':'2027-01-01T00:00:00Z','rpm':60,'tpm':10000,'budget_usd_month':12.5,"
+                + "'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','revoked_at':null}");
+        ObjectNode withoutSecret = created.deepCopy();
+        withoutSecret.remove(List.of("key", "note"));
+        assertThat(parsed(withoutSecret)).isEqualTo(expected);
+        clock.advance(Duration.ofSeconds(1));
+        ObjectNode bare = api.createKey(json("{'tenant':'search'}"));
+        assertThat(bare.get("routes").isNull()).as("no route list means every route the tenant has").isTrue();
+
+        spend.record(new SpendRow("r1", "payments", id, "general-tasks", "review", "claude", 1.25, false, NOW.minus(Duration.ofDays(1))));
+        spend.record(new SpendRow("r2", "payments", id, "general-tasks", "review", "claude", 0.5, true, NOW.minus(Duration.ofHours(1))));
+        spend.record(new SpendRow("r3", "search", bare.get("id").asText(), "embeddings", null, "glm", 0.25, false, NOW.minus(Duration.ofDays(40))));
+
+        ObjectNode keys = api.listKeys(null);
+        assertThat(keys.get("data")).hasSize(2);
+        assertThat(keys.get("data").get(0).get("spent_usd_month").asDouble()).isEqualTo(1.75);
+        assertThat(api.listKeys("payments").get("data")).hasSize(1);
+        String listings = Json.write(keys) + Json.write(api.getKey(id)) + Json.write(api.listTenants());
+        assertThat(listings).doesNotContain(plaintext).doesNotContain(plaintext.substring(11)).doesNotContain(VirtualKeys.hash(plaintext))
+                .doesNotContain("\"key\":").doesNotContain("hash");
+
+        assertThat(api.listTenants().get("data")).extracting(n -> n.get("name").asText() + "=" + n.get("spent_usd_month").asDouble())
+                .containsExactly("payments=1.75", "search=0.0");
+        ObjectNode patched = api.patchTenant("payments", json("{'budget_usd_month':100.5,'rpm':null,'routes':null}"));
+        assertThat(patched.get("budget_usd_month").asDouble()).isEqualTo(100.5);
+        assertThat(patched.get("rpm").isNull()).isTrue();
+        assertThat(patched.get("routes").isNull()).isTrue();
+        assertThat(patched.get("tpm").asLong()).isEqualTo(2_000_000);
+        assertThat(patched.get("default_level").asText()).isEqualTo("confidential");
+        assertThat(api.getTenant("payments")).isEqualTo(patched);
+
+        ObjectNode report = api.spend(Map.of("group_by", "key", "since", "30d"));
+        assertThat(report.get("group_by").asText()).isEqualTo("key");
+        assertThat(report.get("since").asText()).isEqualTo("2026-10-21T12:00:01Z");
+        assertThat(report.get("data")).hasSize(1);
+        assertThat(parsed(report.get("data").get(0))).isEqualTo(json("{'group':'" + id + "','requests':2,'cost_usd':1.75,'estimated_requests':1,"
+                + "'estimated_cost_usd':0.5,'estimated_share':" + (0.5 / 1.75) + "}"));
+        assertThat(report.get("total_cost_usd").asDouble()).isEqualTo(1.75);
+        assertThat(api.spend(null, "60d").get("data")).extracting(n -> n.get("group").asText()).containsExactly("payments", "search");
+        assertThat(api.spend(Map.of()).get("group_by").asText()).isEqualTo("tenant");
+
+        // revocation: this replica's cache forgets the key at once
+        assertThat(cache.lookup(plaintext).get(10, TimeUnit.SECONDS).orElseThrow().usable(NOW)).isTrue();
+        clock.advance(Duration.ofMinutes(1));
+        ObjectNode deleted = api.deleteKey(id);
+        assertThat(cache.size()).as("the revoking replica forgets the key at once").isZero();
+        assertThat(deleted.get("deleted").asBoolean()).isTrue();
+        assertThat(deleted.get("status").asText()).isEqualTo("revoked");
+        assertThat(deleted.get("revoked_at").asText()).isEqualTo("2026-11-20T12:01:01Z");
+        Optional<KeyRecord> after = cache.lookup(plaintext).get(10, TimeUnit.SECONDS);
+        assertThat(after.orElseThrow().status(clock.instant())).isEqualTo(KeyRecord.Status.REVOKED);
+        assertThat(api.listKeys("payments").get("data").get(0).get("status").asText()).isEqualTo("revoked");
+    }
+
+    @Test
+    void bodiesAreReadStrictly() {
+        open(TestDatabases.Kind.H2);
+        api.createTenant(json("{'name':'payments','routes':['general-tasks']}"));
+
+        refused(() -> api.createKey(json("{'tenant':'payments','rmp':60}")), ErrorKind.INVALID_REQUEST, "rmp",
+                "Unknown field 'rmp' for a key; did you mean 'rpm'? The fields are: tenant, name, routes, classification_floor, expires_at, rpm, tpm, budget_usd_month.");
+        refused(() -> api.createKey(json("{'tenant':'payments','route':['general-tasks']}")), ErrorKind.INVALID_REQUEST, "route",
+                "did you mean 'routes'?");
+        refused(() -> api.createTenant(json("{'name':'x','budget':5}")), ErrorKind.INVALID_REQUEST, "budget",
+                "Unknown field 'budget' for a tenant. The fields are: name, default_level, routes, budget_usd_month, rpm, tpm.");
+        refused(() -> api.createKey(json("{'tenant':'payments','rpm':'600'}")), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a string.");
+        refused(() -> api.createKey(json("{'tenant':'payments','rpm':1.5}")), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a number.");
+        refused(() -> api.createKey(json("{'tenant':'payments','rpm':99999999999}")), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' is too large");
+        refused(() -> api.createKey(json("{'tenant':'payments','routes':'general-tasks'}")), ErrorKind.INVALID_REQUEST, "routes",
+                "'routes' must be an array of names like [\"general-tasks\"], not a string.");
+        refused(() -> api.createKey(json("{'tenant':'payments','routes':[1]}")), ErrorKind.INVALID_REQUEST, "routes", "'routes' must hold only strings");
+        refused(() -> api.createKey(json("{'tenant':'payments','budget_usd_month':'10'}")), ErrorKind.INVALID_REQUEST, "budget_usd_month",
+                "'budget_usd_month' must be a number, not a string.");
+        refused(() -> api.createKey(json("{'tenant':'payments','expires_at':'tomorrow'}")), ErrorKind.INVALID_REQUEST, "expires_at",
+                "'expires_at' must be a date like 2026-12-31 (valid through that day, UTC) or an ISO-8601 time like 2026-12-31T18:00:00Z; got 'tomorrow'.");
+        refused(() -> api.createKey(json("{'tenant':'payments','expires_at':'2026-11-19'}")), ErrorKind.INVALID_REQUEST, "expires_at", "must be in the future");
+        refused(() -> api.createKey(json("{'name':'x'}")), ErrorKind.MISSING_FIELD, "tenant", "'tenant' is required");
+        refused(() -> api.createKey(json("{'tenant':'paymnts'}")), ErrorKind.INVALID_REQUEST, "tenant", "(did you mean 'payments'?)");
+        refused(() -> api.createKey(json("{'tenant':'payments','routes':['sensitive-tasks']}")), ErrorKind.INVALID_REQUEST, "routes",
+                "which tenant 'payments' may not use; its routes are general-tasks.");
+        refused(() -> api.createKey(Json.MAPPER.createArrayNode()), ErrorKind.INVALID_REQUEST, null, "must be a JSON object describing the key, not an array.");
+        refused(() -> api.createKey(null), ErrorKind.INVALID_REQUEST, null, "The request body must be a JSON object describing the key.");
+        refused(() -> api.createTenant(json("{'default_level':'public'}")), ErrorKind.MISSING_FIELD, "name", "'name' is required");
+        refused(() -> api.createTenant(json("{'name':'payments'}")), ErrorKind.INVALID_REQUEST, "name", "A tenant named 'payments' already exists");
+        assertThatThrownBy(() -> api.createTenant(json("{'name':'payments'}")))
+                .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.status()).isEqualTo(409));
+        refused(() -> api.createTenant(json("{'name':'t2','default_level':'secret'}")), ErrorKind.INVALID_REQUEST, "default_level",
+                "must be one of the classification levels public, internal, confidential, restricted; got 'secret'");
+        refused(() -> api.patchTenant("payments", json("{'name':'other'}")), ErrorKind.INVALID_REQUEST, "name", "Unknown field 'name' for a tenant change");
+        refused(() -> api.patchTenant("payments", json("{'default_level':null}")), ErrorKind.INVALID_REQUEST, "default_level", "cannot be cleared");
+        refused(() -> api.patchTenant("payments", json("{'tpm':0}")), ErrorKind.INVALID_REQUEST, "tpm", "'tpm' must be a whole number of tokens per minute");
+        refused(() -> api.patchTenant("paymints", json("{'tpm':10}")), ErrorKind.NOT_FOUND, "tenant", "There is no tenant named 'paymints'; did you mean 'payments'?");
+        refused(() -> api.getTenant("nobody"), ErrorKind.NOT_FOUND, "tenant", "There is no tenant named 'nobody'.");
+        refused(() -> api.listKeys("paymentz"), ErrorKind.NOT_FOUND, "tenant", "did you mean 'payments'?");
+        refused(() -> api.deleteKey("key_000000000000"), ErrorKind.NOT_FOUND, "id", "There is no key with id 'key_000000000000'.");
+        refused(() -> api.deleteKey("sk-airlock-xyz"), ErrorKind.NOT_FOUND, "id", "key ids look like key_0123456789ab");
+        refused(() -> api.getKey("key_000000000000"), ErrorKind.NOT_FOUND, "id", "There is no key");
+        refused(() -> api.spend("tenants", null), ErrorKind.INVALID_REQUEST, "group_by", "(did you mean 'tenant'?)");
+        refused(() -> api.spend(null, "last week"), ErrorKind.INVALID_REQUEST, "since", "'since' must be a duration like 30d, 24h or 90m");
+        refused(() -> api.spend(Map.of("groupby", "key")), ErrorKind.INVALID_REQUEST, "groupby",
+                "Unknown query parameter 'groupby' for /admin/spend; did you mean 'group_by'?");
+        assertThat(api.listKeys(null).get("data")).isEmpty();
+    }
+
+    @Test
+    void sinceAcceptsDurationsDatesAndTimes() {
+        Instant now = Instant.parse("2026-11-20T12:00:00Z");
+        assertThat(AdminApi.parseSince("30d", now)).isEqualTo("2026-10-21T12:00:00Z");
+        assertThat(AdminApi.parseSince("24h", now)).isEqualTo("2026-11-19T12:00:00Z");
+        assertThat(AdminApi.parseSince("90m", now)).isEqualTo("2026-11-20T10:30:00Z");
+        assertThat(AdminApi.parseSince("2026-11-01", now)).isEqualTo("2026-11-01T00:00:00Z");
+        assertThat(AdminApi.parseSince("2026-11-01T06:00:00+02:00", now)).isEqualTo("2026-11-01T04:00:00Z");
+        assertThat(AdminApi.parseSince("2026-11-01T06:00:00Z", now)).isEqualTo("2026-11-01T06:00:00Z");
+    }
+
+    private static void refused(ThrowingCallable call, ErrorKind kind, String param, String messagePart) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(AirlockException.class, e -> {
+            assertThat(e.kind()).isEqualTo(kind);
+            assertThat(e.param()).isEqualTo(param);
+        }).hasMessageContaining(messagePart);
+    }
+
+}

@@ -1,0 +1,274 @@
+package dev.airlock.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.admin.AdminApi;
+import dev.airlock.identity.keys.KeyStore;
+import dev.airlock.identity.keys.MutableClock;
+import dev.airlock.identity.keys.SpendRow;
+import dev.airlock.identity.keys.SpendStore;
+import dev.airlock.identity.keys.TenantStore;
+import dev.airlock.identity.keys.Vocabulary;
+import dev.airlock.store.Store;
+import dev.airlock.store.TestDatabases;
+import dev.airlock.wire.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The admin commands without a server: flags become the right admin call, and real answers of
+ * {@link AdminApi} (on an H2 store) print as the expected tables. Failures that need no server
+ * (no master key, a port nobody listens on, error bodies) are checked as they are.
+ */
+class AdminCommandsTest {
+    @TempDir Path dir;
+
+    /** Parses {@code args} against {@code root} and returns the command object that would run. */
+    static AdminCommand parse(Object root, String... args) {
+        CommandLine cl = new CommandLine(root);
+        CommandLine.ParseResult r = cl.parseArgs(args);
+        while (r.subcommand() != null) r = r.subcommand();
+        return (AdminCommand) r.commandSpec().userObject();
+    }
+
+    static String body(AdminClient.Call c) {
+        return c.body() == null ? null : Json.write(c.body());
+    }
+
+    @Test
+    void keysCommandsBecomeAdminCalls() {
+        AdminClient.Call create = parse(new KeysCommand(), "create", "--tenant", "payments", "--name", "ci bot", "--routes", "general-tasks, sensitive-tasks",
+                "--floor", "restricted", "--rpm", "60", "--tpm", "100000", "--budget", "12.5", "--expires", "2026-12-31").request();
+        assertThat(create.method()).isEqualTo("POST");
+        assertThat(create.path()).isEqualTo("/admin/keys");
+        assertThat(body(create)).isEqualTo("{\"tenant\":\"payments\",\"name\":\"ci bot\",\"routes\":[\"general-tasks\",\"sensitive-tasks\"],"
+                + "\"classification_floor\":\"restricted\",\"rpm\":60,\"tpm\":100000,\"budget_usd_month\":12.5,\"expires_at\":\"2026-12-31\"}");
+        assertThat(body(parse(new KeysCommand(), "create", "--tenant", "p").request())).isEqualTo("{\"tenant\":\"p\"}");
+
+        AdminClient.Call list = parse(new KeysCommand(), "list").request();
+        assertThat(list).isEqualTo(new AdminClient.Call("GET", "/admin/keys", null));
+        assertThat(parse(new KeysCommand(), "list", "--tenant", "a b&c").request().path()).isEqualTo("/admin/keys?tenant=a+b%26c");
+        assertThat(parse(new KeysCommand(), "revoke", "key_0123456789ab").request()).isEqualTo(new AdminClient.Call("DELETE", "/admin/keys/key_0123456789ab", null));
+        assertThat(parse(new KeysCommand(), "list", "--url", "http://gw:9000").url).isEqualTo("http://gw:9000");
+        assertThat(parse(new KeysCommand(), "list").url).isEqualTo("http://127.0.0.1:4000");
+    }
+
+    @Test
+    void tenantsAndSpendCommandsBecomeAdminCalls() {
+        assertThat(body(parse(new TenantsCommand(), "create", "payments", "--default-level", "confidential", "--routes", "a,b", "--budget", "5000",
+                "--rpm", "600", "--tpm", "2000000").request()))
+                .isEqualTo("{\"name\":\"payments\",\"default_level\":\"confidential\",\"routes\":[\"a\",\"b\"],\"budget_usd_month\":5000.0,\"rpm\":600,\"tpm\":2000000}");
+        assertThat(parse(new TenantsCommand(), "list").request()).isEqualTo(new AdminClient.Call("GET", "/admin/tenants", null));
+        assertThat(parse(new TenantsCommand(), "get", "payments").request()).isEqualTo(new AdminClient.Call("GET", "/admin/tenants/payments", null));
+        AdminClient.Call update = parse(new TenantsCommand(), "update", "payments", "--budget", "none", "--rpm", "100", "--all-routes").request();
+        assertThat(update.method()).isEqualTo("PATCH");
+        assertThat(update.path()).isEqualTo("/admin/tenants/payments");
+        assertThat(body(update)).isEqualTo("{\"routes\":null,\"budget_usd_month\":null,\"rpm\":100}");
+        assertThat(body(parse(new TenantsCommand(), "update", "p", "--tpm", "NONE", "--default-level", "internal").request()))
+                .isEqualTo("{\"default_level\":\"internal\",\"tpm\":null}");
+
+        assertThat(parse(new SpendCommand()).request().path()).isEqualTo("/admin/spend?group_by=tenant&since=30d");
+        assertThat(parse(new SpendCommand(), "--by", "deployment", "--since", "2026-11-01T00:00:00+01:00").request().path())
+                .isEqualTo("/admin/spend?group_by=deployment&since=2026-11-01T00%3A00%3A00%2B01%3A00");
+    }
+
+    /** Runs {@code args} the way Main does and returns exit code, stdout and stderr. */
+    record Run(int code, String out, String err) {}
+
+    static Run run(Object root, Map<String, String> env, String... args) {
+        CommandLine cl = new CommandLine(root);
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        setEnv(cl, env);
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static void setEnv(CommandLine cl, Map<String, String> env) {
+        if (cl.getCommand() instanceof AdminCommand a) a.env = env::get;
+        cl.getSubcommands().values().forEach(sub -> setEnv(sub, env));
+    }
+
+    @Test
+    void helpDescribesEveryCommand() {
+        Run keys = run(new KeysCommand(), Map.of(), "create", "--help");
+        assertThat(keys.code()).isZero();
+        assertThat(keys.out()).contains("--tenant=TENANT", "--budget=USD", "--expires=DATE", "--floor=LEVEL",
+                "--url=URL", "Airlock to talk to (default: http://127.0.0.1:4000).", "$AIRLOCK_MASTER_KEY");
+        assertThat(run(new TenantsCommand(), Map.of(), "update", "--help").out()).contains("--budget=USD|none", "--all-routes");
+        assertThat(run(new SpendCommand(), Map.of(), "--help").out()).contains("tenant, key, route, task or deployment (default: tenant).");
+        assertThat(run(new KeysCommand(), Map.of()).out()).contains("create", "list", "revoke");
+    }
+
+    @Test
+    void usageMistakesExitWith2AndSaySo() {
+        Map<String, String> env = Map.of("AIRLOCK_MASTER_KEY", "m");
+        Run r = run(new KeysCommand(), env, "create", "--name", "x");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("Missing required option: '--tenant=TENANT'");
+        assertThat(run(new KeysCommand(), env, "create", "--tenant", "p", "--rpm", "lots").err()).contains("'lots' is not an int");
+        Run revokeKey = run(new KeysCommand(), env, "revoke", "sk-airlock-" + "a".repeat(43));
+        assertThat(revokeKey.code()).isEqualTo(2);
+        assertThat(revokeKey.err()).contains("Give the key's id (key_…, see `airlock keys list`), not the key itself");
+        Run nothing = run(new TenantsCommand(), env, "update", "payments");
+        assertThat(nothing.code()).isEqualTo(2);
+        assertThat(nothing.err()).contains("Nothing to change: give at least one of --default-level");
+        assertThat(run(new TenantsCommand(), env, "update", "p", "--rpm", "ten").err())
+                .contains("Invalid value for option '--rpm': 'ten' is not a whole number or 'none'.");
+        assertThat(run(new TenantsCommand(), env, "update", "p", "--routes", "a", "--all-routes").err()).contains("Give --routes or --all-routes, not both.");
+    }
+
+    @Test
+    void failuresWithoutAServerAreOneSentence() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Run refused = run(new KeysCommand(), Map.of("AIRLOCK_MASTER_KEY", "m"), "list", "--url", "http://127.0.0.1:" + port);
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err().strip()).isEqualTo("Cannot reach Airlock at http://127.0.0.1:" + port + ": connection refused. Is `airlock serve` running there?");
+        assertThat(refused.out()).isEmpty();
+
+        Run noKey = run(new SpendCommand(), Map.of(), "--url", "http://127.0.0.1:" + port);
+        assertThat(noKey.code()).isEqualTo(1);
+        assertThat(noKey.err().strip()).isEqualTo("Set AIRLOCK_MASTER_KEY to the server's admin master key (admin.master_key in its airlock.yaml).");
+
+        Run badUrl = run(new TenantsCommand(), Map.of("AIRLOCK_MASTER_KEY", "m"), "list", "--url", "127.0.0.1:4000");
+        assertThat(badUrl.code()).isEqualTo(1);
+        assertThat(badUrl.err().strip()).isEqualTo("--url must be an http(s) URL like http://127.0.0.1:4000; got '127.0.0.1:4000'.");
+    }
+
+    @Test
+    void errorAnswersBecomeTheServersSentence() {
+        URI base = URI.create("http://gw:4000");
+        AdminClient.Call call = AdminClient.Call.get("/admin/keys", Map.of("tenant", "x"));
+        String validation = "{\"error\":{\"message\":\"'rpm' must be a whole number, not a string.\",\"type\":\"invalid_request_error\",\"code\":\"invalid_request\",\"param\":\"rpm\"}}";
+        assertThat(AdminClient.errorSentence(400, validation, base, call)).isEqualTo("'rpm' must be a whole number, not a string.");
+        String unauthorized = "{\"error\":{\"message\":\"The admin API needs the master key as 'Authorization: Bearer <key>'.\",\"type\":\"authentication_error\",\"code\":\"invalid_api_key\",\"param\":null}}";
+        assertThat(AdminClient.errorSentence(401, unauthorized, base, call)).isEqualTo("Airlock at http://gw:4000 refused the master key (401): "
+                + "The admin API needs the master key as 'Authorization: Bearer <key>'. Check that AIRLOCK_MASTER_KEY matches the server's admin.master_key.");
+        assertThat(AdminClient.errorSentence(503, "{\"error\":{\"message\":\"The store is unreachable; try again shortly.\"}}", base, call))
+                .isEqualTo("The store is unreachable; try again shortly. (HTTP 503)");
+        assertThat(AdminClient.errorSentence(404, "<html>nope</html>", base, call))
+                .isEqualTo("Airlock at http://gw:4000 has no /admin/keys (404); is the admin API enabled in this version?");
+        assertThat(AdminClient.errorSentence(502, "", base, call)).isEqualTo("Airlock at http://gw:4000 answered GET /admin/keys with HTTP 502.");
+    }
+
+    /** Real answers from the admin API, printed by each command. */
+    @Test
+    void answersPrintAsTables() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T12:00:00Z"));
+        Vocabulary vocab = new Vocabulary(List.of("public", "internal", "confidential"), Set.of("general-tasks", "sensitive-tasks"));
+        try (Store store = Store.open(TestDatabases.fresh(TestDatabases.Kind.H2, dir))) {
+            SpendStore spend = new SpendStore(store, clock);
+            AdminApi api = new AdminApi(new KeyStore(store, vocab, clock), new TenantStore(store, vocab, clock), spend, null, clock);
+
+            JsonNode tenant = api.createTenant(AdminApiJson.parse("{'name':'payments','default_level':'confidential','routes':['general-tasks'],"
+                    + "'budget_usd_month':5000,'rpm':600,'tpm':2000000}"));
+            assertThat(render(new TenantsCommand.CreateTenant(), tenant)).isEqualTo("""
+                    Created tenant payments.
+                      default level     confidential
+                      routes            general-tasks
+                      rpm               600
+                      tpm               2,000,000
+                      budget            $5,000.00 a month
+                      spent this month  $0.00
+                      created           2026-11-20 12:00
+                      updated           2026-11-20 12:00
+                    """);
+            api.createTenant(AdminApiJson.parse("{'name':'search'}"));
+
+            JsonNode created = api.createKey(AdminApiJson.parse("{'tenant':'payments','name':'ci','rpm':60,'budget_usd_month':12.5,'expires_at':'2026-12-31'}"));
+            String id = created.get("id").asText(), key = created.get("key").asText();
+            assertThat(render(new KeysCommand.CreateKey(), created)).isEqualTo(("""
+                    Created key ID for tenant payments:
+
+                        KEY
+
+                    Store it now: Airlock keeps only its hash and cannot show it again.
+
+                      name     ci
+                      routes   (all)
+                      floor    -
+                      rpm      60
+                      tpm      -
+                      budget   $12.50 a month
+                      expires  2027-01-01 00:00
+                    """).replace("ID", id).replace("KEY", key));
+            clock.advance(Duration.ofMinutes(5));
+            String other = api.createKey(AdminApiJson.parse("{'tenant':'search','routes':['sensitive-tasks']}")).get("id").asText();
+            spend.record(new SpendRow("r1", "payments", id, "general-tasks", "review", "claude-bedrock", 1234.5, false, clock.instant()));
+            spend.record(new SpendRow("r2", "payments", id, "general-tasks", null, "glm5-onprem", 0.000042, true, clock.instant()));
+            spend.record(new SpendRow("r3", "search", other, "sensitive-tasks", "summarize", "glm5-onprem", 0.25, true, clock.instant()));
+
+            assertThat(render(new KeysCommand.ListKeys(), api.listKeys(null))).isEqualTo(("""
+                    ID                NAME  TENANT    STATUS  ROUTES           FLOOR  RPM  TPM  BUDGET/MONTH  SPENT THIS MONTH  EXPIRES           CREATED
+                    AAAAAAAAAAAAAAAA  ci    payments  active  (all)            -       60    -        $12.50         $1,234.50  2027-01-01 00:00  2026-11-20 12:00
+                    BBBBBBBBBBBBBBBB  -     search    active  sensitive-tasks  -        -    -             -             $0.25  -                 2026-11-20 12:05
+                    """).replace("AAAAAAAAAAAAAAAA", id).replace("BBBBBBBBBBBBBBBB", other));
+            KeysCommand.ListKeys none = new KeysCommand.ListKeys();
+            none.tenant = "nobody";
+            assertThat(render(none, Json.MAPPER.readTree("{\"object\":\"list\",\"data\":[]}"))).isEqualTo("Tenant nobody has no keys.\n");
+
+            assertThat(render(new TenantsCommand.ListTenants(), api.listTenants())).isEqualTo("""
+                    NAME      LEVEL         ROUTES         RPM        TPM  BUDGET/MONTH  SPENT THIS MONTH  UPDATED
+                    payments  confidential  general-tasks  600  2,000,000     $5,000.00         $1,234.50  2026-11-20 12:00
+                    search    public        (all)            -          -             -             $0.25  2026-11-20 12:00
+                    """);
+
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(render(new TenantsCommand.UpdateTenant(), api.patchTenant("search", AdminApiJson.parse("{'rpm':30}")))).startsWith("""
+                    Updated tenant search.
+                      default level     public
+                      routes            (all)
+                      rpm               30
+                    """);
+
+            assertThat(render(new SpendCommand(), api.spend("deployment", "24h"))).isEqualTo("""
+                    Spend by deployment from 2026-11-19 12:06 to 2026-11-20 12:06 UTC:
+
+                    DEPLOYMENT      REQUESTS       COST  ESTIMATED
+                    claude-bedrock         1  $1,234.50       0.0%
+                    glm5-onprem            2      $0.25     100.0%
+                    TOTAL                  3  $1,234.75       0.0%
+
+                    ESTIMATED: share of the cost computed from estimated tokens (the upstream reported no usage).
+                    """);
+            assertThat(render(new SpendCommand(), api.spend("task", "2026-12-01"))).isEqualTo("""
+                    Spend by task from 2026-12-01 00:00 to 2026-11-20 12:06 UTC:
+                      nothing recorded.
+                    """);
+
+            assertThat(render(new KeysCommand.RevokeKey(), api.deleteKey(id)))
+                    .isEqualTo("Revoked key " + id + " (ci) of tenant payments at 2026-11-20 12:06 UTC.\n");
+        }
+    }
+
+    static String render(AdminCommand c, JsonNode answer) {
+        StringWriter sw = new StringWriter();
+        PrintWriter pw = new PrintWriter(sw);
+        c.render(answer, pw);
+        pw.flush();
+        return sw.toString().replace(System.lineSeparator(), "\n");
+    }
+
+    /** JSON with single quotes, for readable fixtures. */
+    static final class AdminApiJson {
+        static com.fasterxml.jackson.databind.node.ObjectNode parse(String s) throws Exception {
+            return (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(s.replace('\'', '"'));
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package dev.airlock.identity.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.store.Store;
+import dev.airlock.store.StoreConfig;
+import dev.airlock.store.TestDatabases;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Keys and tenants on a real H2 file and a real PostgreSQL: the same code, the same answers. */
+class KeyStoreTest {
+    static final Vocabulary VOCAB = new Vocabulary(List.of("public", "internal", "confidential", "restricted"),
+            Set.of("general-tasks", "sensitive-tasks", "embeddings"));
+    static final Instant T0 = Instant.parse("2026-11-05T10:00:00Z");
+
+    @TempDir Path dir;
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void createLookUpListRevoke(TestDatabases.Kind kind) throws Exception {
+        MutableClock clock = new MutableClock(T0);
+        try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
+            TenantStore tenants = new TenantStore(store, VOCAB, clock);
+            KeyStore keys = new KeyStore(store, VOCAB, clock);
+            tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks", "sensitive-tasks"), 5000.0, 600, 2_000_000L));
+
+            KeyStore.Created c = keys.create("payments", "ci bot", List.of("general-tasks"), "restricted", T0.plus(Duration.ofDays(30)),
+                    60, 100_000L, 12.345678);
+            assertThat(c.toString()).doesNotContain(c.plaintext());
+            KeyRecord k = c.record();
+            assertThat(k.id()).matches("key_[0-9a-f]{12}");
+            assertThat(k).isEqualTo(new KeyRecord(k.id(), "payments", "ci bot", List.of("general-tasks"), "restricted",
+                    T0.plus(Duration.ofDays(30)), 60, 100_000L, 12.345678, T0, null));
+            assertThat(keys.findByHash(VirtualKeys.hash(c.plaintext()))).contains(k);
+            assertThat(keys.findByHashAsync(VirtualKeys.hash(c.plaintext())).get()).contains(k);
+            assertThat(keys.findByHash(VirtualKeys.hash(VirtualKeys.generate()))).isEmpty();
+            assertThat(k.status(T0)).isEqualTo(KeyRecord.Status.ACTIVE);
+            assertThat(k.mayUse("general-tasks")).isTrue();
+            assertThat(k.mayUse("sensitive-tasks")).isFalse();
+
+            clock.advance(Duration.ofSeconds(1));
+            KeyStore.Created bare = keys.create("payments", null, null, null, null, null, null, null);
+            assertThat(bare.record().allowedRoutes()).isEmpty();
+            assertThat(bare.record().mayUse("sensitive-tasks")).isTrue();
+            assertThat(bare.plaintext()).isNotEqualTo(c.plaintext());
+
+            tenants.insert(TenantRecord.of("search", null, null, null, null, null));
+            clock.advance(Duration.ofSeconds(1));
+            KeyStore.Created other = keys.create("search", "s", null, null, null, null, null, null);
+            assertThat(keys.list(null)).extracting(KeyRecord::id).containsExactly(k.id(), bare.record().id(), other.record().id());
+            assertThat(keys.list("payments")).extracting(KeyRecord::id).containsExactly(k.id(), bare.record().id());
+            assertThat(keys.list("nobody")).isEmpty();
+
+            clock.advance(Duration.ofMinutes(1));
+            KeyRecord revoked = keys.revoke(k.id()).orElseThrow();
+            assertThat(revoked.revokedAt()).isEqualTo(clock.instant()).isEqualTo(T0.plus(Duration.ofSeconds(62)));
+            assertThat(revoked.status(clock.instant())).isEqualTo(KeyRecord.Status.REVOKED);
+            assertThat(keys.findByHash(VirtualKeys.hash(c.plaintext()))).contains(revoked);
+            assertThatThrownBy(() -> revoked.requireUsable(clock.instant()))
+                    .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED))
+                    .hasMessage("The API key " + k.id() + " was revoked at 2026-11-05T10:01:02Z.");
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(keys.revoke(k.id()).orElseThrow().revokedAt()).as("revoking twice keeps the first time").isEqualTo(revoked.revokedAt());
+            assertThat(keys.revoke("key_000000000000")).isEmpty();
+            assertThat(keys.get(bare.record().id()).orElseThrow().revokedAt()).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void expiredKeysAreRefusedFromTheirExpiryOn(TestDatabases.Kind kind) throws Exception {
+        MutableClock clock = new MutableClock(T0);
+        try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
+            new TenantStore(store, VOCAB, clock).insert(TenantRecord.of("payments", null, null, null, null, null));
+            KeyStore keys = new KeyStore(store, VOCAB, clock);
+            Instant expiry = T0.plus(Duration.ofHours(1));
+            KeyStore.Created c = keys.create("payments", null, null, null, expiry, null, null, null);
+            KeyRecord k = c.record();
+            KeyRecord read = keys.findByHash(VirtualKeys.hash(c.plaintext())).orElseThrow();
+            assertThat(read.expiresAt()).isEqualTo(expiry);
+            assertThat(read.status(expiry.minusNanos(1000))).isEqualTo(KeyRecord.Status.ACTIVE);
+            read.requireUsable(expiry.minusNanos(1000));
+            assertThat(read.status(expiry)).isEqualTo(KeyRecord.Status.EXPIRED);
+            assertThatThrownBy(() -> read.requireUsable(expiry.plusSeconds(5)))
+                    .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.status()).isEqualTo(401))
+                    .hasMessage("The API key " + k.id() + " expired at 2026-11-05T11:00:00Z.");
+
+            assertThatThrownBy(() -> keys.create("payments", null, null, null, T0, null, null, null))
+                    .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.param()).isEqualTo("expires_at"))
+                    .hasMessageContaining("must be in the future");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void invalidKeysAreRefusedNamingTheField(TestDatabases.Kind kind) throws Exception {
+        try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
+            TenantStore tenants = new TenantStore(store, VOCAB);
+            KeyStore keys = new KeyStore(store, VOCAB);
+            tenants.insert(TenantRecord.of("payments", "internal", List.of("general-tasks"), null, null, null));
+            tenants.insert(TenantRecord.of("research", "internal", null, null, null, null));
+
+            assertRefused(() -> keys.create("paymnts", null, null, null, null, null, null, null), "tenant",
+                    "'tenant' names 'paymnts', which does not exist (did you mean 'payments'?); the tenants are payments, research.");
+            assertRefused(() -> keys.create(null, null, null, null, null, null, null, null), "tenant", "'tenant' is required");
+            assertRefused(() -> keys.create("payments", null, List.of("general-taks"), null, null, null, null, null), "routes",
+                    "'routes' names the unknown route 'general-taks' (did you mean 'general-tasks'?)");
+            assertRefused(() -> keys.create("payments", null, List.of("sensitive-tasks"), null, null, null, null, null), "routes",
+                    "'routes' names 'sensitive-tasks', which tenant 'payments' may not use; its routes are general-tasks.");
+            assertRefused(() -> keys.create("payments", null, null, "confidental", null, null, null, null), "classification_floor",
+                    "'classification_floor' must be one of the classification levels public, internal, confidential, restricted; got 'confidental' (did you mean 'confidential'?).");
+            assertRefused(() -> keys.create("payments", null, null, null, null, 0, null, null), "rpm", "'rpm' must be a whole number of requests per minute from 1");
+            assertRefused(() -> keys.create("payments", null, null, null, null, null, -5L, null), "tpm", "'tpm' must be a whole number of tokens per minute");
+            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, -0.01), "budget_usd_month", "'budget_usd_month' must be a number of US dollars");
+            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, Double.NaN), "budget_usd_month", "'budget_usd_month' must be");
+            assertRefused(() -> keys.create("payments", "x".repeat(129), null, null, null, null, null, null), "name", "'name' must be at most 128 characters");
+            assertThat(keys.list(null)).isEmpty();
+            // a key on an unrestricted tenant may name any configured route
+            assertThat(keys.create("research", null, List.of("sensitive-tasks", "sensitive-tasks"), null, null, null, null, 0.0).record().allowedRoutes())
+                    .containsExactly("sensitive-tasks");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void tenantsInsertUpsertEnsurePatch(TestDatabases.Kind kind) throws Exception {
+        MutableClock clock = new MutableClock(T0);
+        try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
+            TenantStore tenants = new TenantStore(store, VOCAB, clock);
+            TenantRecord p = tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L));
+            assertThat(p).isEqualTo(new TenantRecord("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L, T0, T0));
+            assertThatThrownBy(() -> tenants.insert(TenantRecord.of("payments", null, null, null, null, null)))
+                    .isInstanceOfSatisfying(AirlockException.class, e -> {
+                        assertThat(e.status()).isEqualTo(409);
+                        assertThat(e.param()).isEqualTo("name");
+                    })
+                    .hasMessageContaining("already exists");
+            assertThat(tenants.insert(TenantRecord.of("research", null, null, null, null, null)).defaultLevel())
+                    .as("the lowest level by default").isEqualTo("public");
+
+            clock.advance(Duration.ofHours(1));
+            TenantRecord up = tenants.upsert(TenantRecord.of("payments", "internal", null, null, 10, null));
+            assertThat(up).isEqualTo(new TenantRecord("payments", "internal", List.of(), null, 10, null, T0, T0.plus(Duration.ofHours(1))));
+            assertThat(tenants.upsert(TenantRecord.of("new", "restricted", null, 1.5, null, 7L)).createdAt()).isEqualTo(clock.instant());
+
+            assertThat(tenants.ensure(TenantRecord.of("payments", "public", null, null, null, null))).isFalse();
+            assertThat(tenants.get("payments").orElseThrow().defaultLevel()).as("ensure leaves an existing tenant alone").isEqualTo("internal");
+            assertThat(tenants.ensure(TenantRecord.of(new dev.airlock.config.Tenant("default", "public", List.of(), null, null, null)))).isTrue();
+
+            clock.advance(Duration.ofHours(1));
+            TenantRecord patched = tenants.patch("payments", t -> t.withBudgetUsdMonth(99.5).withAllowedRoutes(List.of("embeddings"))).orElseThrow();
+            assertThat(patched).isEqualTo(new TenantRecord("payments", "internal", List.of("embeddings"), 99.5, 10, null, T0, clock.instant()));
+            assertThat(tenants.patch("nobody", t -> t)).isEmpty();
+            assertRefused(() -> tenants.patch("payments", t -> t.withRpm(-1)), "rpm", "'rpm' must be");
+            assertRefused(() -> tenants.patch("payments", t -> t.withDefaultLevel("secret")), "default_level", "'default_level' must be one of");
+            assertThat(tenants.get("payments")).as("a refused patch changes nothing").contains(patched);
+
+            assertRefused(() -> tenants.insert(TenantRecord.of("bad name", null, null, null, null, null)), "name", "'name' must be 1 to 64 letters");
+            assertRefused(() -> tenants.insert(TenantRecord.of("x", null, List.of("nope"), null, null, null)), "routes", "unknown route 'nope'");
+            assertThat(tenants.list()).extracting(TenantRecord::name).containsExactly("default", "new", "payments", "research");
+            assertThat(tenants.get("nobody")).isEqualTo(Optional.empty());
+        }
+    }
+
+    /**
+     * No plaintext key at rest: after creating keys, every cell of every table is searched for each
+     * key (whole and its random part alone), and for H2 the bytes of the database files as well. The
+     * stored hashes are searched the same way and must be found, which proves the search sees the data.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void plaintextKeysAreNowhereAtRest(TestDatabases.Kind kind) throws Exception {
+        StoreConfig cfg = TestDatabases.fresh(kind, dir);
+        List<String> plaintexts = new ArrayList<>();
+        List<String> hashes = new ArrayList<>();
+        try (Store store = Store.open(cfg)) {
+            TenantStore tenants = new TenantStore(store, VOCAB);
+            KeyStore keys = new KeyStore(store, VOCAB);
+            tenants.insert(TenantRecord.of("payments", "confidential", null, 100.0, 60, 1000L));
+            for (int i = 0; i < 25; i++) {
+                KeyStore.Created c = keys.create("payments", "key " + i, List.of("general-tasks"), null, null, 10, null, 1.0);
+                plaintexts.add(c.plaintext());
+                hashes.add(VirtualKeys.hash(c.plaintext()));
+                if (i % 5 == 0) keys.revoke(c.record().id());
+                assertThat(keys.findByHash(VirtualKeys.hash(c.plaintext()))).isPresent();
+            }
+            List<String> needles = new ArrayList<>(plaintexts);
+            plaintexts.forEach(p -> needles.add(p.substring(VirtualKeys.PREFIX.length())));
+            assertThat(AtRest.tables(store)).contains("tenant", "virtual_key", "spend");
+            assertThat(AtRest.cellsContaining(store, needles)).isEmpty();
+            assertThat(AtRest.cellsContaining(store, hashes)).containsExactly("virtual_key.hash");
+        }
+        if (kind == TestDatabases.Kind.H2) {
+            List<String> needles = new ArrayList<>(plaintexts);
+            plaintexts.forEach(p -> needles.add(p.substring(VirtualKeys.PREFIX.length())));
+            assertThat(AtRest.filesContaining(dir, needles)).isEmpty();
+            assertThat(AtRest.filesContaining(dir, hashes)).as("the file scan sees stored strings").isNotEmpty();
+        }
+    }
+
+    static void assertRefused(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String param, String messagePart) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(AirlockException.class, e -> {
+            assertThat(e.kind()).isIn(ErrorKind.INVALID_REQUEST, ErrorKind.MISSING_FIELD);
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.param()).isEqualTo(param);
+        }).hasMessageContaining(messagePart);
+    }
+}
