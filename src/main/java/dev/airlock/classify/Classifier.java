@@ -38,6 +38,9 @@ public final class Classifier {
     public Classification classify(Caller caller, Hints hints) {
         Acc acc = new Acc();
         acc.raise(levels.indexOf(caller.tenant().defaultLevel()), "tenant:" + caller.tenant().name());
+        if (caller.key() != null && caller.key().classificationFloor() != null) {
+            acc.raise(levels.indexOf(caller.key().classificationFloor()), "key:" + caller.keyId());
+        }
         if (hints.level() != null) {
             int r = levels.indexOf(hints.level().trim());
             if (r < 0) {

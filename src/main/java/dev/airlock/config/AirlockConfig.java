@@ -19,6 +19,7 @@ import java.util.Set;
  * @param ledger     how request events are buffered and kept
  * @param storeZone  the zone the store is in: captured content may be stored only if residency allows it there
  * @param limits     where rate-limit and budget counters live, and how they behave when that store is away
+ * @param auth       whether callers must present a virtual key, and how long a key lookup may be cached
  */
 public record AirlockConfig(
         Server server,
@@ -36,9 +37,15 @@ public record AirlockConfig(
         StoreConfig store,
         LedgerConfig ledger,
         String storeZone,
-        Limits limits) {
+        Limits limits,
+        Auth auth) {
 
     public record Zone(String name, boolean external) {}
+
+    /** @param keyCacheSeconds the revocation bound: a revoked key stops working on every replica within this time */
+    public record Auth(boolean requireKeys, int keyCacheSeconds) {
+        public static final Auth DEFAULTS = new Auth(false, 5);
+    }
 
     /**
      * @param redisUrl             null: counters in this process only (one replica)
@@ -51,10 +58,10 @@ public record AirlockConfig(
     }
 
     public AirlockConfig withServer(Server s) {
-        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits);
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth);
     }
 
     public AirlockConfig withDeployments(Map<String, Deployment> d) {
-        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits);
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth);
     }
 }

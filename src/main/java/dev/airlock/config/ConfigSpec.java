@@ -21,9 +21,12 @@ record ConfigSpec(
         AdminSpec admin,
         StoreSpec store,
         LedgerSpec ledger,
-        LimitsSpec limits) {
+        LimitsSpec limits,
+        AuthSpec auth) {
 
     record AdminSpec(String masterKey) {}
+
+    record AuthSpec(Boolean requireKeys, Integer keyCacheSeconds) {}
 
     record StoreSpec(String url, String user, String password, Integer poolSize, Long connectTimeoutMs, String zone) {}
 

@@ -56,6 +56,11 @@ final class Freezer {
         LedgerConfig ledger = ledger();
         String storeZone = spec.store() == null ? null : spec.store().zone();
         AirlockConfig.Limits limits = limits();
+        AirlockConfig.Auth auth = AirlockConfig.Auth.DEFAULTS;
+        if (spec.auth() != null) {
+            auth = new AirlockConfig.Auth(Boolean.TRUE.equals(spec.auth().requireKeys()), or(spec.auth().keyCacheSeconds(), 5));
+            if (auth.keyCacheSeconds() < 1 || auth.keyCacheSeconds() > 300) problem("auth.key_cache_seconds", "must be between 1 and 300.");
+        }
         if (storeZone != null && !zones.containsKey(storeZone)) problem("store.zone", "unknown zone '" + storeZone + "'" + Suggest.hint(storeZone, zones.keySet()));
         for (Route r : routes.values()) {
             if (r.capture() == null) continue;
@@ -66,7 +71,7 @@ final class Freezer {
         }
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey,
-                store, ledger, storeZone, limits);
+                store, ledger, storeZone, limits, auth);
     }
 
     private void problem(String path, String message) {

@@ -1,20 +1,63 @@
 package dev.airlock.identity;
 
-import dev.airlock.config.AirlockConfig;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.identity.keys.KeyCache;
+import dev.airlock.identity.keys.KeyRecord;
+import dev.airlock.identity.keys.VirtualKeys;
 import dev.airlock.config.Tenant;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
- * Identifies callers. Virtual keys (issue 4) are not built yet: every request is the {@code default}
- * tenant, which is why the bundled config binds to loopback only.
+ * Identifies callers by virtual key ({@code Authorization: Bearer sk-airlock-…}). A key is looked up
+ * by its hash through a cache with a stated staleness bound; an unknown, expired or revoked key is
+ * 401. Without a key, the caller is the {@code default} tenant unless the config requires keys.
+ * Anything in the Authorization header that is not shaped like a virtual key (SDKs insist on sending
+ * something) counts as no key.
  */
 public final class Identifier {
-    private final Tenant defaultTenant;
+    private final KeyCache keys;
+    private final Tenants tenants;
+    private final boolean requireKeys;
 
-    public Identifier(AirlockConfig config) {
-        this.defaultTenant = config.tenants().get("default");
+    public Identifier(KeyCache keys, Tenants tenants, boolean requireKeys) {
+        this.keys = keys;
+        this.tenants = tenants;
+        this.requireKeys = requireKeys;
     }
 
-    public Caller identify(String authorization) {
-        return new Caller(defaultTenant, null);
+    /** Completes on {@code context}; answers at once when the key is cached. */
+    public Future<Caller> identify(String authorization, Context context) {
+        String presented = bearer(authorization);
+        if (presented == null || !VirtualKeys.wellFormed(presented)) {
+            if (requireKeys) {
+                return Future.failedFuture(new AirlockException(ErrorKind.UNAUTHORIZED,
+                        "This gateway needs a virtual key: send 'Authorization: Bearer sk-airlock-…' (ask your platform team for one)."));
+            }
+            return Future.succeededFuture(new Caller(tenants.anonymous(), null));
+        }
+        var lookup = keys.lookup(presented);
+        if (lookup.isDone()) return Future.fromCompletionStage(lookup).map(r -> caller(r, presented));
+        return Future.fromCompletionStage(lookup, context).map(r -> caller(r, presented))
+                .recover(t -> Future.failedFuture(t instanceof AirlockException ? t : new AirlockException(ErrorKind.NOT_READY,
+                        "Keys cannot be checked now (the store is unavailable); retry shortly.")));
+    }
+
+    private Caller caller(Optional<KeyRecord> found, String presented) {
+        KeyRecord k = found.orElseThrow(() -> new AirlockException(ErrorKind.UNAUTHORIZED,
+                "Unknown API key " + VirtualKeys.hint(presented) + "; check it, or ask for a new one."));
+        k.requireUsable(Instant.now());
+        Tenant tenant = tenants.get(k.tenant());
+        if (tenant == null) throw new AirlockException(ErrorKind.UNAUTHORIZED, "Key " + k.id() + " belongs to tenant '" + k.tenant() + "', which this gateway does not know yet; retry in a few seconds.");
+        return new Caller(tenant, k.id(), new Caller.KeyLimits(k.allowedRoutes(), k.classificationFloor(),
+                k.rpm() == null ? null : k.rpm().longValue(), k.tpm(), k.budgetUsdMonth()));
+    }
+
+    private static String bearer(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
+        return authorization.substring(7).trim();
     }
 }

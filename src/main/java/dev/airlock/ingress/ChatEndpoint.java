@@ -1,6 +1,7 @@
 package dev.airlock.ingress;
 
 import dev.airlock.guard.ResponseGuard;
+import dev.airlock.identity.Caller;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
@@ -36,7 +37,8 @@ final class ChatEndpoint {
         body(req, requestId, (bytes, start) -> {
             ObjectNode body = RequestParser.parseObject(bytes);
             ChatRequest parsed = RequestParser.chat(body);
-            Exchange ex = admit(req, requestId, start, parsed.model(), body, false);
+            identified(req, requestId, start, caller -> {
+            Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, false);
             ChatRequest chat = ex.admission.body() == body ? parsed : RequestParser.chat(ex.admission.body());
             List<String> texts = chat.messages().stream().map(ChatMessage::text).toList();
             quota(ex, texts, chat.maxTokens()).onComplete(q -> {
@@ -48,6 +50,7 @@ final class ChatEndpoint {
                     answer(req, ex, r.result().body());
                 });
             });
+            });
         });
     }
 
@@ -55,7 +58,8 @@ final class ChatEndpoint {
         body(req, requestId, (bytes, start) -> {
             ObjectNode body = RequestParser.parseObject(bytes);
             EmbeddingRequest parsed = RequestParser.embedding(body);
-            Exchange ex = admit(req, requestId, start, parsed.model(), body, true);
+            identified(req, requestId, start, caller -> {
+            Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, true);
             EmbeddingRequest emb = ex.admission.body() == body ? parsed : RequestParser.embedding(ex.admission.body());
             quota(ex, emb.inputs(), 1).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
@@ -66,6 +70,19 @@ final class ChatEndpoint {
                     answer(req, ex, r.result().body());
                 });
             });
+            });
+        });
+    }
+
+    /** Identifies the caller (from cache at once, or after a store read), then continues; a refusal is answered here. */
+    private void identified(HttpServerRequest req, String requestId, long start, java.util.function.Consumer<Caller> then) {
+        pipeline.identify(req.headers()).onComplete(id -> {
+            if (id.failed()) { reject(req, id.cause(), requestId, start); return; }
+            try {
+                then.accept(id.result());
+            } catch (RuntimeException e) {
+                reject(req, e, requestId, start);
+            }
         });
     }
 
@@ -135,8 +152,8 @@ final class ChatEndpoint {
     }
 
     /** Identify, route, classify, compute the eligible set: the synchronous decision core. */
-    private Exchange admit(HttpServerRequest req, String requestId, long start, String model, ObjectNode body, boolean embedding) {
-        Pipeline.Admission adm = pipeline.admit(pipeline.identify(req.headers()), model, req.headers(), body, embedding);
+    private Exchange admit(HttpServerRequest req, Caller caller, String requestId, long start, String model, ObjectNode body, boolean embedding) {
+        Pipeline.Admission adm = pipeline.admit(caller, model, req.headers(), body, embedding);
         Exchange ex = new Exchange(requestId, start, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());

@@ -1,6 +1,15 @@
 package dev.airlock.ingress;
 
+import dev.airlock.admin.AdminApi;
 import dev.airlock.config.AirlockConfig;
+import dev.airlock.identity.Identifier;
+import dev.airlock.identity.Tenants;
+import dev.airlock.identity.keys.KeyCache;
+import dev.airlock.identity.keys.KeyStore;
+import dev.airlock.identity.keys.SpendStore;
+import dev.airlock.identity.keys.TenantStore;
+import dev.airlock.identity.keys.Vocabulary;
+import java.time.Duration;
 import dev.airlock.ledger.DecisionLog;
 import dev.airlock.ledger.JdbcLedger;
 import dev.airlock.ledger.Ledger;
@@ -70,7 +79,19 @@ public final class Gateway implements AutoCloseable {
                 return vertx.executeBlocking(() -> quotas.deploymentAllows(d, tokens, System.currentTimeMillis()), false);
             };
             Relay relay = new Relay(vertx, upstreams.providers(), health, resolved.routing(), gate);
-            Pipeline pipeline = new Pipeline(resolved, relay, quotas);
+            Vocabulary vocab = Vocabulary.of(resolved);
+            KeyStore keyStore = new KeyStore(store, vocab);
+            TenantStore tenantStore = new TenantStore(store, vocab);
+            SpendStore spend = new SpendStore(store);
+            KeyCache keyCache = new KeyCache(keyStore, Duration.ofSeconds(resolved.auth().keyCacheSeconds()));
+            Tenants tenants = new Tenants(tenantStore, resolved);
+            tenants.seed(resolved);
+            if (!quotas.remote()) seedBudgets(quotas, spend, resolved, keyStore);
+            // tenants changed through the admin API of any replica reach this one within the same bound as keys
+            vertx.setPeriodic(resolved.auth().keyCacheSeconds() * 1000L, id -> store.submit(c -> { tenants.refresh(); return null; }));
+            Identifier identifier = new Identifier(keyCache, tenants, resolved.auth().requireKeys());
+            Pipeline pipeline = new Pipeline(resolved, relay, quotas, identifier);
+            AdminApi admin = new AdminApi(keyStore, tenantStore, spend, keyCache, java.time.Clock.systemUTC());
             Metrics metrics = new Metrics(resolved.routes().keySet(), resolved.deployments().keySet(), resolved.zones().keySet());
             opened.add(metrics);
             for (String id : resolved.deployments().keySet()) metrics.deploymentUp(id, () -> health.available(id));
@@ -79,7 +100,8 @@ public final class Gateway implements AutoCloseable {
                     .description("1 while rate limits and budgets cannot reach Redis (rate limits count locally; budgets fail closed unless configured open)")
                     .register(metrics.registry());
             DecisionLog decisions = new DecisionLog(10_000);
-            Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx), ledger, new Reports(store), metrics);
+            Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, spend, vertx), ledger,
+                    new Reports(store), metrics, admin, store);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first
@@ -99,6 +121,20 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             closeAll(opened);
             throw e;
+        }
+    }
+
+    /**
+     * Counters in this process start empty, but spend must survive a restart: seed each budgeted
+     * tenant's and key's month from the spend table (Redis keeps its own counters across restarts).
+     */
+    private static void seedBudgets(Quotas quotas, SpendStore spend, AirlockConfig config, KeyStore keys) throws java.sql.SQLException {
+        String period = dev.airlock.policy.limits.BudgetPeriod.month(java.time.Instant.now());
+        for (var t : config.tenants().values()) {
+            quotas.seed("tenant:" + t.name(), spend.spentMicros(SpendStore.Scope.tenant(t.name()), period), period);
+        }
+        for (var k : keys.list(null)) {
+            if (k.budgetUsdMonth() != null) quotas.seed("key:" + k.id(), spend.spentMicros(SpendStore.Scope.key(k.id()), period), period);
         }
     }
 

@@ -60,7 +60,7 @@ final class HttpFrontend extends VerticleBase {
                     requirePost(m);
                     chat.embeddings(req, requestId);
                 }
-                case "/v1/models", "/models" -> models(req);
+                case "/v1/models", "/models" -> models(req, requestId);
                 case "/health/live" -> Replies.json(req.response(), 200, Json.object().put("status", "live"));
                 case "/health/ready" -> readiness(req);
                 case "/metrics" -> ops.metrics(req);
@@ -71,6 +71,7 @@ final class HttpFrontend extends VerticleBase {
                 case "/admin/report" -> ops.report(req, requestId);
                 default -> {
                     if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) ops.decision(req, path);
+                    else if (path.startsWith("/admin/keys") || path.startsWith("/admin/tenants") || path.equals("/admin/spend")) ops.admin(req, path, requestId);
                     else throw notFound(m, path);
                 }
             }
@@ -81,20 +82,23 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics, /admin/report and /admin/requests/{id}/decision.");
+                + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, report, requests/{id}/decision).");
     }
 
     private static void requirePost(HttpMethod m) {
         if (m != HttpMethod.POST) throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "This endpoint accepts POST only.");
     }
 
-    private void models(HttpServerRequest req) {
-        ObjectNode list = Json.object().put("object", "list");
-        ArrayNode data = list.putArray("data");
-        for (String r : pipeline.routesFor(pipeline.identify(req.headers()))) {
-            data.addObject().put("id", r).put("object", "model").put("created", 0).put("owned_by", "airlock");
-        }
-        Replies.json(req.response(), 200, list);
+    private void models(HttpServerRequest req, String requestId) {
+        pipeline.identify(req.headers()).onComplete(id -> {
+            if (id.failed()) { Replies.error(req.response(), id.cause(), requestId); return; }
+            ObjectNode list = Json.object().put("object", "list");
+            ArrayNode data = list.putArray("data");
+            for (String r : pipeline.routesFor(id.result())) {
+                data.addObject().put("id", r).put("object", "model").put("created", 0).put("owned_by", "airlock");
+            }
+            Replies.json(req.response(), 200, list);
+        });
     }
 
     private void readiness(HttpServerRequest req) {

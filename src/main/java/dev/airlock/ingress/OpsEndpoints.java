@@ -78,6 +78,48 @@ final class OpsEndpoints {
         });
     }
 
+    /**
+     * {@code /admin/keys[/{id}]}, {@code /admin/tenants[/{name}]}, {@code /admin/spend}: the admin API,
+     * run on a worker thread since it reads and writes the store.
+     */
+    void admin(HttpServerRequest req, String path, String requestId) {
+        Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
+        String[] parts = path.substring("/admin/".length()).split("/", -1);
+        String resource = parts[0];
+        String id = parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
+        if (parts.length > 2 || (id != null && id.isEmpty())) throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + path + ".");
+        String method = req.method().name();
+        BodyReader.read(req, 64 * 1024).onComplete(body -> {
+            if (body.failed()) { Replies.error(req.response(), body.cause(), requestId); return; }
+            byte[] bytes = body.result().getBytes();
+            io.vertx.core.Vertx.currentContext().owner().<ObjectNode>executeBlocking(() -> {
+                var api = services.admin();
+                return switch (resource + " " + method + (id == null ? "" : " id")) {
+                    case "keys POST" -> api.createKey(RequestParser.parseObject(bytes));
+                    case "keys GET" -> api.listKeys(req.getParam("tenant"));
+                    case "keys GET id" -> api.getKey(id);
+                    case "keys DELETE id" -> api.deleteKey(id);
+                    case "tenants POST" -> api.createTenant(RequestParser.parseObject(bytes));
+                    case "tenants GET" -> api.listTenants();
+                    case "tenants GET id" -> api.getTenant(id);
+                    case "tenants PATCH id" -> api.patchTenant(id, RequestParser.parseObject(bytes));
+                    case "spend GET" -> api.spend(query(req));
+                    default -> throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + method + " " + path
+                            + "; the admin API has POST/GET /admin/keys, GET/DELETE /admin/keys/{id}, POST/GET /admin/tenants, GET/PATCH /admin/tenants/{name} and GET /admin/spend.");
+                };
+            }, false).onComplete(r -> {
+                if (r.failed()) Replies.error(req.response(), r.cause(), requestId);
+                else Replies.json(req.response(), method.equals("POST") ? 201 : 200, r.result());
+            });
+        });
+    }
+
+    private static java.util.Map<String, String> query(HttpServerRequest req) {
+        java.util.Map<String, String> q = new java.util.LinkedHashMap<>();
+        req.params().forEach(e -> q.put(e.getKey(), e.getValue()));
+        return q;
+    }
+
     void decision(HttpServerRequest req, String path) {
         Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
         String id = path.substring("/admin/requests/".length(), path.length() - "/decision".length());

@@ -20,7 +20,9 @@ import dev.airlock.policy.Quotas;
 import dev.airlock.policy.Residency;
 import dev.airlock.policy.limits.TokenEstimator;
 import dev.airlock.route.Relay;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import java.util.List;
 
 /**
@@ -37,10 +39,10 @@ final class Pipeline {
     final Quotas quotas;
     final TokenEstimator tokens = TokenEstimator.cl100k();
 
-    Pipeline(AirlockConfig config, Relay relay, Quotas quotas) {
+    Pipeline(AirlockConfig config, Relay relay, Quotas quotas, Identifier identifier) {
         this.quotas = quotas;
+        this.identifier = identifier;
         this.config = config;
-        this.identifier = new Identifier(config);
         this.classifier = new Classifier(config);
         this.residency = new Residency(config);
         this.relay = relay;
@@ -54,8 +56,8 @@ final class Pipeline {
     record Admission(Caller caller, Route route, String task, Classification classification, EligibleSet eligible,
                      ObjectNode body, Redaction redaction) {}
 
-    Caller identify(MultiMap headers) {
-        return identifier.identify(headers.get("authorization"));
+    Future<Caller> identify(MultiMap headers) {
+        return identifier.identify(headers.get("authorization"), Vertx.currentContext());
     }
 
     /**

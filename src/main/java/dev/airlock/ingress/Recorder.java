@@ -9,6 +9,8 @@ import dev.airlock.ledger.DecisionLog;
 import dev.airlock.ledger.Ledger;
 import dev.airlock.ledger.LedgerEvent;
 import dev.airlock.ledger.Metrics;
+import dev.airlock.identity.keys.SpendRow;
+import dev.airlock.identity.keys.SpendStore;
 import dev.airlock.policy.Quotas;
 import dev.airlock.route.Dispatch;
 import io.vertx.core.Vertx;
@@ -25,9 +27,11 @@ final class Recorder {
     private final Ledger ledger;
     private final Metrics metrics;
     private final Quotas quotas;
+    private final SpendStore spend;
     private final Vertx vertx;
 
-    Recorder(DecisionLog decisions, Ledger ledger, Metrics metrics, Quotas quotas, Vertx vertx) {
+    Recorder(DecisionLog decisions, Ledger ledger, Metrics metrics, Quotas quotas, SpendStore spend, Vertx vertx) {
+        this.spend = spend;
         this.decisions = decisions;
         this.ledger = ledger;
         this.metrics = metrics;
@@ -69,7 +73,13 @@ final class Recorder {
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)
                 .build();
         record(event);
-        settle(ex.grant, dep != null && status == 200 ? u.totalTokens() : -1, event.costUsd());
+        boolean answered = dep != null && status == 200;
+        settle(ex.grant, answered ? u.totalTokens() : -1, event.costUsd());
+        if (answered) {
+            // keyed by the ledger's own event id: a client repeating x-request-id must not lose spend
+            spend.recordAsync(new SpendRow(event.eventId(), d.tenant(), ex.admission.caller().keyId(), d.route(), ex.admission.task(),
+                    dep.id(), event.costUsd(), u.estimated(), ex.at));
+        }
         ex.redactedIn.forEach((type, n) -> metrics.redactions(type, "request", n));
         ex.redactedOut.forEach((type, n) -> metrics.redactions(type, "response", n));
         if (error != null && (error.kind() == ErrorKind.NO_ELIGIBLE_DEPLOYMENT || error.kind() == ErrorKind.CONTENT_BLOCKED)) {

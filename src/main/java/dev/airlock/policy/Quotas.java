@@ -156,6 +156,13 @@ public final class Quotas implements AutoCloseable {
         return d.tpm() == null || limiter.acquire("deployment:" + d.id() + ":tpm", d.tpm(), Math.max(1, estimatedTokens), nowMs).allowed();
     }
 
+    /** Counts {@code micros} already spent in {@code period} (from the spend table, after a restart). */
+    public void seed(String scope, long micros, String period) {
+        if (micros <= 0) return;
+        Reservation r = budgets.reserve(scope, 1e12, dev.airlock.policy.limits.Micros.usd(micros), period);
+        if (r.accepted()) budgets.settle(r, dev.airlock.policy.limits.Micros.usd(micros));
+    }
+
     public double spentUsd(String scope) {
         return budgets.spent(scope, BudgetPeriod.month(Instant.now()));
     }
