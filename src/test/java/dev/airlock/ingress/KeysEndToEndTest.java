@@ -1,0 +1,97 @@
+package dev.airlock.ingress;
+
+import static dev.airlock.ingress.TestGateway.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.wire.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Tenants and virtual keys through the admin API, then used on the request path. */
+class KeysEndToEndTest {
+    TestGateway gw;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void stop() { if (gw != null) gw.close(); }
+
+    HttpResponse<String> admin(String method, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + path)).header("authorization", "Bearer " + TestGateway.MASTER_KEY)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    String createKey(String body) throws Exception {
+        var r = admin("POST", "/admin/keys", body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return Json.MAPPER.readTree(r.body()).path("key").asText();
+    }
+
+    @Test
+    void aKeyCarriesItsTenantLimitsRoutesAndFloor() throws Exception {
+        gw = new TestGateway(TestGateway.YAML + "\nauth: { key_cache_seconds: 1 }\n");
+        assertThat(admin("POST", "/admin/tenants", "{\"name\":\"payments\",\"default_level\":\"internal\",\"rpm\":100}").statusCode()).isEqualTo(201);
+        Thread.sleep(1_100); // tenants reach the request path within the cache bound
+        String key = createKey("{\"tenant\":\"payments\",\"name\":\"ci\",\"routes\":[\"general\",\"local\"],\"rpm\":2}");
+        assertThat(key).startsWith("sk-airlock-");
+
+        var ok = gw.post("/v1/chat/completions", chat("general", "hi"), "authorization", "Bearer " + key, "x-request-id", "k-1");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("x-airlock-classification")).hasValue("internal"); // the tenant's default
+        assertThat(ok.headers().firstValue("x-airlock-deployment")).hasValue("a-onprem");
+        assertThat(ok.headers().firstValue("x-ratelimit-limit-requests")).hasValue("2"); // the key's own, tighter limit
+
+        var forbidden = gw.post("/v1/chat/completions", chat("pair", "hi"), "authorization", "Bearer " + key);
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(forbidden.body()).contains("general", "local");
+
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        var limited = gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + key);
+        assertThat(limited.statusCode()).isEqualTo(429);
+
+        JsonNode decision = Json.MAPPER.readTree(admin("GET", "/admin/requests/k-1/decision", null).body());
+        assertThat(decision.path("tenant").asText()).isEqualTo("payments");
+    }
+
+    @Test
+    void unknownRevokedAndExpiredKeysAre401() throws Exception {
+        gw = new TestGateway(TestGateway.YAML + "\nauth: { key_cache_seconds: 1 }\n");
+        var unknown = gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer sk-airlock-" + "A".repeat(43));
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(Json.MAPPER.readTree(unknown.body()).path("error").path("code").asText()).isEqualTo("invalid_api_key");
+
+        var created = Json.MAPPER.readTree(admin("POST", "/admin/keys", "{\"tenant\":\"default\",\"name\":\"temp\"}").body());
+        String key = created.path("key").asText();
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + key).statusCode()).isEqualTo(200);
+        assertThat(admin("DELETE", "/admin/keys/" + created.path("id").asText(), null).statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + key).statusCode()).isEqualTo(401);
+
+        String expiring = createKey("{\"tenant\":\"default\",\"expires_at\":\"" + java.time.Instant.now().plusSeconds(2) + "\"}");
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + expiring).statusCode()).isEqualTo(200);
+        Thread.sleep(2_200);
+        var expired = gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + expiring);
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(expired.body()).contains("expired");
+    }
+
+    @Test
+    void whenKeysAreRequiredAnonymousCallersAre401AndSpendIsReported() throws Exception {
+        gw = new TestGateway(TestGateway.YAML.replace("release: frontier@1,", "release: frontier@1, price: { input_per_mtok: 3.0, output_per_mtok: 15.0 },")
+                + "\nauth: { require_keys: true }\n");
+        var anon = gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer not-a-key");
+        assertThat(anon.statusCode()).isEqualTo(401);
+        assertThat(anon.body()).contains("virtual key");
+        String key = createKey("{\"tenant\":\"default\",\"name\":\"app\"}");
+        var r = gw.post("/v1/chat/completions", chat("external-only", "hi"), "authorization", "Bearer " + key);
+        assertThat(r.statusCode()).isEqualTo(200);
+        Thread.sleep(300); // spend is written just after the answer
+        JsonNode spend = Json.MAPPER.readTree(admin("GET", "/admin/spend?group_by=route&since=1h", null).body());
+        assertThat(spend.toString()).contains("external-only");
+        assertThat(spend.path("total_cost_usd").asDouble()).isPositive();
+    }
+}
