@@ -33,7 +33,10 @@ class ReplicasTest {
         gateways.forEach(Gateway::close);
     }
 
-    void start(String tenantLimits) throws Exception {
+    String key;
+
+    /** Three replicas, and one virtual key with {@code keyLimits} created through the first one's admin API. */
+    void start(String keyLimits) throws Exception {
         var db = TestDatabases.fresh(TestDatabases.Kind.POSTGRES, java.nio.file.Files.createTempDirectory("replicas"));
         String yaml = """
                 server: { port: 0 }
@@ -43,14 +46,20 @@ class ReplicasTest {
                   - { id: sim, provider: simulator, model: m, zone: on-prem, price: { input_per_mtok: 1000, output_per_mtok: 1000 },
                       simulator: { ttft_ms: 1, tokens_per_second: 10000, jitter: 0, max_tokens: 4 } }
                 routes: { r: { deployments: [sim] } }
-                tenants: { default: { default: public, %s } }
                 limits: { redis_url: "%s", replicas: 3 }
                 store: { url: "%s" }
-                """.formatted(tenantLimits, TestRedis.shared().uri(), db.url());
+                admin: { master_key: "${MASTER}" }
+                auth: { require_keys: true }
+                """.formatted(TestRedis.shared().uri(), db.url());
         for (int i = 0; i < 3; i++) {
             String spill = java.nio.file.Files.createTempDirectory("spill").toString();
-            gateways.add(Gateway.start(new ConfigLoader(Map.of()).parse(yaml + "ledger: { spill_dir: \"" + spill + "\" }\n", "replica.yaml")));
+            gateways.add(Gateway.start(new ConfigLoader(Map.of("MASTER", "m")).parse(yaml + "ledger: { spill_dir: \"" + spill + "\" }\n", "replica.yaml")));
         }
+        var created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateways.get(0).port() + "/admin/keys"))
+                .header("authorization", "Bearer m").POST(HttpRequest.BodyPublishers.ofString("{\"tenant\":\"default\",\"name\":\"load\"," + keyLimits + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        key = dev.airlock.wire.Json.MAPPER.readTree(created.body()).path("key").asText();
     }
 
     /** {@code total} requests from {@code clients} concurrent clients, spread over the three replicas; returns the statuses. */
@@ -66,7 +75,7 @@ class ReplicasTest {
                     Gateway g = gateways.get(n % 3);
                     try {
                         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/v1/chat/completions"))
-                                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                                .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + key).POST(HttpRequest.BodyPublishers.ofString(body)).build();
                         statuses.add(http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode());
                     } catch (Exception e) {
                         statuses.add(-1);
@@ -89,7 +98,7 @@ class ReplicasTest {
 
     @Test
     void requestsPerMinuteHoldExactlyAcrossThreeReplicas() throws Exception {
-        start("rpm: 100");
+        start("\"rpm\": 100");
         List<Integer> statuses = load(200, 400, "{\"model\":\"r\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(statuses).doesNotContain(-1);
         assertThat(statuses.stream().filter(s -> s == 200).count()).isEqualTo(100);
@@ -99,7 +108,7 @@ class ReplicasTest {
     @Test
     void aBudgetHoldsAcrossReplicasAndSpendEqualsTheSettledCosts() throws Exception {
         double budget = 0.25;
-        start("budget_usd_month: " + budget);
+        start("\"budget_usd_month\": " + budget);
         String body = "{\"model\":\"r\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
         List<Integer> statuses = load(200, 400, body);
         assertThat(statuses).doesNotContain(-1).contains(200, 429);
@@ -108,7 +117,17 @@ class ReplicasTest {
         double oneReservation = (40 * 1000.0 + 4 * 1000.0) / 1e6; // "hello" reserves well under 40 prompt tokens
         assertThat(ledger).isLessThanOrEqualTo(budget + oneReservation);
         // what the shared counters say was spent equals what the ledger recorded, to the micro-dollar
-        double counted = gateways.get(0).quotas().spentUsd("tenant:default");
-        assertThat(counted).isCloseTo(ledger, org.assertj.core.data.Offset.offset(1e-6 * statuses.size()));
+        double counted = 0;
+        try (Connection c = gateways.get(0).store().dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT key_id, SUM(cost_usd) FROM spend GROUP BY key_id")) {
+            assertThat(rs.next()).isTrue();
+            String id = rs.getString(1);
+            double table = rs.getDouble(2);
+            assertThat(rs.next()).isFalse(); // one key
+            counted = gateways.get(0).quotas().spentUsd("key:" + id);
+            // the spend table equals the sum of settled costs, and the shared counters agree, to the micro-dollar
+            assertThat(table).isCloseTo(ledger, org.assertj.core.data.Offset.offset(1e-9 * statuses.size()));
+            assertThat(counted).isCloseTo(table, org.assertj.core.data.Offset.offset(1e-6));
+        }
     }
 }
