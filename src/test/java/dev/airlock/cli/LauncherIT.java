@@ -78,7 +78,20 @@ class LauncherIT {
             Process r = report.redirectErrorStream(true).redirectOutput(out.toFile()).start();
             assertThat(r.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(r.exitValue()).as(Files.readString(out)).isZero();
-            assertThat(Files.readString(out)).contains("general-tasks", "requests", "$/completed");
+            assertThat(Files.readString(out)).contains("general-tasks", "REQUESTS", "$/COMPLETED");
+
+            ProcessBuilder keys = new ProcessBuilder("./airlock", "keys", "create", "--tenant", "default", "--name", "launcher-it", "--url", base)
+                    .directory(ROOT.toFile());
+            keys.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
+            Process k = keys.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertThat(k.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String created = Files.readString(out);
+            assertThat(k.exitValue()).as(created).isZero();
+            java.util.regex.Matcher key = java.util.regex.Pattern.compile("sk-airlock-[A-Za-z0-9]+").matcher(created);
+            assertThat(key.find()).as(created).isTrue();
+            var withKey = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions")).header("authorization", "Bearer " + key.group())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(withKey.statusCode()).isEqualTo(200);
 
             ProcessBuilder denied = new ProcessBuilder("./airlock", "report", "--url", base).directory(ROOT.toFile());
             denied.environment().put("AIRLOCK_MASTER_KEY", "wrong");
