@@ -19,19 +19,13 @@ import dev.airlock.store.Store;
 import dev.airlock.wire.Json;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
-import java.time.DateTimeException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +44,6 @@ public final class AdminApi {
     static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm");
     static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm");
     static final List<String> SPEND_PARAMS = List.of("group_by", "since");
-    private static final Pattern RELATIVE = Pattern.compile("(\\d{1,6})([dhm])");
 
     private final KeyStore keys;
     private final TenantStore tenants;
@@ -239,27 +232,9 @@ public final class AdminApi {
      * {@code 30d}, {@code 24h}, {@code 90m} (that long before {@code now}), a date {@code 2026-11-01}
      * (its start, UTC) or an ISO-8601 time; anything else is a 400 naming {@code since}.
      */
+    /** See {@link dev.airlock.core.Since#parse}. */
     public static Instant parseSince(String since, Instant now) {
-        Matcher m = RELATIVE.matcher(since);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            Duration d = switch (m.group(2)) {
-                case "d" -> Duration.ofDays(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofMinutes(n);
-            };
-            return now.minus(d);
-        }
-        try {
-            return OffsetDateTime.parse(since).toInstant();
-        } catch (DateTimeException e) {
-            try {
-                return LocalDate.parse(since).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeException e2) {
-                throw Body.invalid("since", "'since' must be a duration like 30d, 24h or 90m, a date like 2026-11-01, or an ISO-8601 time like "
-                        + "2026-11-01T00:00:00Z; got '" + Body.printable(since) + "'.");
-            }
-        }
+        return dev.airlock.core.Since.parse(since, now);
     }
 
     // ---- JSON ------------------------------------------------------------------------------------

@@ -1,29 +1,45 @@
 package dev.airlock.core;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Reads a report's {@code since}: a duration back from now ({@code 30d}, {@code 24h}, {@code 15m}) or an ISO-8601 instant. */
+/**
+ * Reads a report's {@code since}: a duration back from now ({@code 30d}, {@code 24h}, {@code 90m}),
+ * a date ({@code 2026-11-01}, midnight UTC) or an ISO-8601 time. Shared by the spend and ledger reports.
+ */
 public final class Since {
+    private static final Pattern RELATIVE = Pattern.compile("(\\d{1,6})([dhm])");
+
     private Since() {}
 
     public static Instant parse(String since, Instant now) {
         if (since == null || since.isBlank()) return now.minus(Duration.ofDays(30));
         String s = since.trim();
+        Matcher m = RELATIVE.matcher(s);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return now.minus(switch (m.group(2)) {
+                case "d" -> Duration.ofDays(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofMinutes(n);
+            });
+        }
         try {
-            if (s.matches("\\d+[dhm]")) {
-                long n = Long.parseLong(s.substring(0, s.length() - 1));
-                return switch (s.charAt(s.length() - 1)) {
-                    case 'd' -> now.minus(Duration.ofDays(n));
-                    case 'h' -> now.minus(Duration.ofHours(n));
-                    default -> now.minus(Duration.ofMinutes(n));
-                };
+            return OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeException e) {
+            try {
+                return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeException e2) {
+                String shown = (s.length() > 80 ? s.substring(0, 80) + "…" : s).replaceAll("\\p{Cntrl}", "?");
+                throw new AirlockException(ErrorKind.INVALID_REQUEST, "'since' must be a duration like 30d, 24h or 90m, a date like 2026-11-01, "
+                        + "or an ISO-8601 time like 2026-11-01T00:00:00Z; got '" + shown + "'.", "since");
             }
-            return Instant.parse(s);
-        } catch (DateTimeParseException | ArithmeticException e) {
-            throw new AirlockException(ErrorKind.INVALID_REQUEST,
-                    "'since' must be a duration like 30d, 24h or 15m, or an ISO-8601 instant like 2026-11-01T00:00:00Z; got '" + since + "'.", "since");
         }
     }
 }
