@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Compares gateway JVM flag sets side by side: one Airlock per flag set, all running at once against
+# the same canned nginx upstream, measured in interleaved rounds so background load hits all alike.
+#   bench/flags.sh "<flags A>" "<flags B>" ...     (default: the launcher's flags and two alternatives)
+# Per flag set: 1-connection p50, 64-connection req/s, p99 at 1,000 req/s, max RSS during that run,
+# and optionally (BENCH_STREAMS=N) the max RSS and errors with N slow streams (BENCH_STREAM_SPREAD
+# deployments behind the route, default 24, so the per-deployment connection pool is not the limit).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+. "$root/bin/find-java.sh"
+P=${BENCH_PORT:-18080} ROUNDS=${BENCH_ROUNDS:-3} STREAMS=${BENCH_STREAMS:-0}
+export BENCH_STREAM_SPREAD=${BENCH_STREAM_SPREAD:-24}
+tmp="$(mktemp -d /tmp/airlock-flags.XXXXXX)"
+. "$here/lib/setup.sh"
+trap 'stop_all; rm -rf "$tmp"' EXIT
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+if [ $# -eq 0 ]; then
+  set -- "$(launcher_flags)" \
+    "--enable-native-access=ALL-UNNAMED -Xms64m -Xmx1g -XX:SoftMaxHeapSize=200m -XX:+UseZGC -XX:+ExitOnOutOfMemoryError" \
+    "--enable-native-access=ALL-UNNAMED -Xms64m -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError"
+fi
+need_tools
+build
+write_configs
+flags=$(launcher_flags)
+start_bg nginx nginx -p "$tmp" -c "$tmp/nginx.conf"
+# shellcheck disable=SC2086
+start_bg simhost "$JAVA_HOME/bin/java" $flags -Xmx4g -jar "$root/target/airlock.jar" serve --config "$tmp/simhost.yaml"
+for i in $(seq $#); do
+  sed "s/port: $PORT_AIRLOCK }/port: $((P + 20 + i)) }/" "$tmp/airlock.yaml" > "$tmp/airlock-$i.yaml"
+  # shellcheck disable=SC2086
+  start_bg "gw$i" "$JAVA_HOME/bin/java" ${!i} -jar "$root/target/airlock.jar" serve --config "$tmp/airlock-$i.yaml"
+done
+for i in $(seq $#); do wait_http "http://127.0.0.1:$((P + 20 + i))/health/ready" "gateway $i" "gw$i"; done
+
+w() { BENCH_BODY=$tmp/plain.json wrk -t"$(($1 < 2 ? 1 : 2))" -c"$1" -d"$2"s -s "$here/post.lua" "$3" | grep '^RESULT'; }
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+med() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+for i in $(seq $#); do w 32 10 "http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" > /dev/null; done  # JIT
+for r in $(seq "$ROUNDS"); do
+  echo "round $r/$ROUNDS"
+  for i in $(seq $#); do
+    url="http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" pid_var="PID_gw$i"
+    w 1 4 "$url" | field p50 >> "$tmp/c1.$i"
+    w 64 4 "$url" | field rps >> "$tmp/c64.$i"
+    sampler=$(rss_watch "${!pid_var}" "$tmp/rss.$i.$r")
+    "$JAVA_HOME/bin/java" -cp "$tmp/classes" Loadgen "$url" "$tmp/plain.json" 1000 4 2 16 | field p99 >> "$tmp/r1000.$i"
+    kill "$sampler"
+  done
+done
+if [ "$STREAMS" -gt 0 ]; then
+  for i in $(seq $#); do
+    pid_var="PID_gw$i"
+    # the previous gateway's pooled upstream connections close after Vert.x's 60 s keep-alive timeout;
+    # until then they hold sockets in the simulator, which has the same open-file limit
+    [ "$i" -gt 1 ] && sleep 65
+    echo "$STREAMS slow streams through gateway $i..."
+    sampler=$(rss_watch "${!pid_var}" "$tmp/srss.$i")
+    "$JAVA_HOME/bin/java" -Xmx2g -cp "$tmp/classes" ManyStreams "http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" \
+      "$tmp/slow.json" "$STREAMS" 10 | grep '^RESULT' | field errors > "$tmp/serr.$i"
+    kill "$sampler"
+  done
+fi
+
+printf '\n| Flags | 1 conn p50 µs | 64 conns req/s | 1,000 req/s p99 µs | RSS MB at 1,000 req/s |%s\n|---|---|---|---|---|%s\n' \
+  "$([ "$STREAMS" -gt 0 ] && echo " $STREAMS streams: RSS MB, errors |")" "$([ "$STREAMS" -gt 0 ] && echo "---|")"
+for i in $(seq $#); do
+  printf '| `%s` | %s | %s | %s | %s |%s\n' "${!i}" "$(med < "$tmp/c1.$i")" "$(med < "$tmp/c64.$i")" "$(med < "$tmp/r1000.$i")" \
+    "$(cat "$tmp"/rss."$i".* | sort -n | tail -1 | awk '{printf "%d", $1 / 1024}')" \
+    "$([ "$STREAMS" -gt 0 ] && echo " $(rss_max_mb "$tmp/srss.$i"), $(cat "$tmp/serr.$i") |")"
+done

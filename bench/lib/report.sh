@@ -1,0 +1,93 @@
+# Sourced by bench/run.sh: turns the figures in R into a markdown table with ratios and verdicts.
+
+v() { echo "${R[$1]:-?}"; }                      # a figure, or ? if the run did not produce it
+num() { [[ "${R[$1]:-}" =~ ^-?[0-9]+$ ]]; }      # whether a figure exists and is a whole number
+diff_of() { num "$1" && num "$2" && echo $((R[$1] - R[$2])) || echo "?"; }
+verdict() { # arithmetic condition (as a string), only evaluated when every figure it uses exists
+  [ "$1" = "?" ] && { echo "n/a"; return; }
+  if (( $1 )); then echo "**meets**"; else echo "**MISSES**"; fi
+}
+errs() { local e=${R[$1.errors]:-?}; [ "$e" = 0 ] && echo "" || echo " ($e errors)"; }
+
+report_table() {
+  local a50 n50 a99 n99 pct32 pct64 add500 add1000 ttft sse rate_cond
+  a50=$(diff_of c1.airlock.p50 c1.direct.p50); n50=$(diff_of c1.floor.p50 c1.direct.p50)
+  a99=$(diff_of c1.airlock.p99 c1.direct.p99); n99=$(diff_of c1.floor.p99 c1.direct.p99)
+  pct32="?"; num c32.floor.rps && num c32.airlock.rps && [ "${R[c32.floor.rps]}" -gt 0 ] && pct32=$((100 * R[c32.airlock.rps] / R[c32.floor.rps]))
+  pct64="?"; num c64.floor.rps && num c64.airlock.rps && [ "${R[c64.floor.rps]}" -gt 0 ] && pct64=$((100 * R[c64.airlock.rps] / R[c64.floor.rps]))
+  add500=$(diff_of r500.airlock.p99 r500.direct.p99); add1000=$(diff_of r1000.airlock.p99 r1000.direct.p99)
+  ttft=$(diff_of stream.airlock.ttft_p50 stream.direct.ttft_p50)
+  sse=$(diff_of sse.airlock.p50 sse.direct.p50)
+  rate_cond="?"; [ "$add1000" != "?" ] && num r1000.airlock.errors && rate_cond="$add1000 <= 1000 && ${R[r1000.airlock.errors]} == 0"
+  local many_cond="?"
+  num rss.streams && num many.errors && many_cond="${R[rss.streams]} < 1024 && ${R[many.errors]} == 0 && ${R[many.ok]:-0} == ${R[many.count]:-1}"
+  cat <<EOF
+| Measure (µs unless noted) | Direct | nginx proxy (floor) | Airlock | Airlock vs floor | Budget | |
+|---|---|---|---|---|---|---|
+| 1 conn, p50 | $(v c1.direct.p50) | $(v c1.floor.p50) | $(v c1.airlock.p50) | +$a50 over direct (nginx +$n50) | ≤ +100 | $(verdict "$([ "$a50" = "?" ] && echo "?" || echo "$a50 <= 100")") |
+| 1 conn, p99 | $(v c1.direct.p99) | $(v c1.floor.p99) | $(v c1.airlock.p99) | +$a99 over direct (nginx +$n99) | – | |
+| 1 conn, req/s | $(v c1.direct.rps) | $(v c1.floor.rps) | $(v c1.airlock.rps)$(errs c1.airlock) | | – | |
+| 32 conns, req/s | $(v c32.direct.rps) | $(v c32.floor.rps) | $(v c32.airlock.rps)$(errs c32.airlock) | $pct32 % of nginx proxy | ≥ 50 % | $(verdict "$([ "$pct32" = "?" ] && echo "?" || echo "$pct32 >= 50")") |
+| 64 conns, req/s | $(v c64.direct.rps) | $(v c64.floor.rps) | $(v c64.airlock.rps)$(errs c64.airlock) | $pct64 % of nginx proxy | ≥ 50 % | $(verdict "$([ "$pct64" = "?" ] && echo "?" || echo "$pct64 >= 50")") |
+| 64 conns, p99 under saturation | $(v c64.direct.p99) | $(v c64.floor.p99) | $(v c64.airlock.p99) | | – | |
+| 500 req/s fixed, p50 / p99 / p99.9 | $(v r500.direct.p50) / $(v r500.direct.p99) / $(v r500.direct.p999)$(errs r500.direct) | $(v r500.floor.p50) / $(v r500.floor.p99) / $(v r500.floor.p999)$(errs r500.floor) | $(v r500.airlock.p50) / $(v r500.airlock.p99) / $(v r500.airlock.p999)$(errs r500.airlock) | p99 +$add500 over direct | – | |
+| 1,000 req/s fixed, p50 / p99 / p99.9 | $(v r1000.direct.p50) / $(v r1000.direct.p99) / $(v r1000.direct.p999)$(errs r1000.direct) | $(v r1000.floor.p50) / $(v r1000.floor.p99) / $(v r1000.floor.p999)$(errs r1000.floor) | $(v r1000.airlock.p50) / $(v r1000.airlock.p99) / $(v r1000.airlock.p999), $(v r1000.airlock.errors) errors | p99 +$add1000 over direct | ≤ +1000, 0 errors | $(verdict "$rate_cond") |
+| Canned SSE (11 events), 1 conn, p50 | $(v sse.direct.p50) | – | $(v sse.airlock.p50)$(errs sse.airlock) | +$sse over direct | – | |
+| Stream TTFT p50 / p99 (simulator) | $(v stream.direct.ttft_p50) / $(v stream.direct.ttft_p99) | – | $(v stream.airlock.ttft_p50) / $(v stream.airlock.ttft_p99)$(errs stream.airlock) | p50 +$ttft over direct | ≤ +200 | $(verdict "$([ "$ttft" = "?" ] && echo "?" || echo "$ttft <= 200")") |
+| Stream total p50 / p99 | $(v stream.direct.total_p50) / $(v stream.direct.total_p99) | – | $(v stream.airlock.total_p50) / $(v stream.airlock.total_p99) | | – | |
+| Inter-chunk gap p10 / p50 / p90 (simulator sends every 2000) | $(v stream.direct.gap_p10) / $(v stream.direct.gap_p50) / $(v stream.direct.gap_p90) | – | $(v stream.airlock.gap_p10) / $(v stream.airlock.gap_p50) / $(v stream.airlock.gap_p90) | same gaps = no buffering | – | |
+| RSS at 1,000 req/s (MB) | – | – | $(v rss.r1000) (idle $(v rss.idle)) | | ≤ 300 | $(verdict "$(num rss.r1000 && echo "${R[rss.r1000]} <= 300" || echo "?")") |
+| $(v many.count) slow streams: RSS max (MB), ok / errors | – | – | $(v rss.streams) MB, $(v many.ok) ok / $(v many.errors) errors; at most $(v many.peak_streaming) streaming at once | ${R[many.kinds]:-} | < 1024, 0 errors | $(verdict "$many_cond") |
+EOF
+}
+
+# Share of the machine's CPU used by processes other than this run, in %, from /proc/stat deltas.
+others_cpu_pct() {
+  local now ours
+  read -r -a now <<< "$(cpu_ticks)"
+  read -r -a before <<< "$CPU_BEFORE"
+  ours=$(($(own_ticks) - OURS_BEFORE))
+  local pct=$(( 100 * (now[0] - before[0] - ours) / (now[1] - before[1] + 1) ))
+  echo $(( pct < 0 ? 0 : pct ))   # tick rounding can put ours a hair above the machine's total
+}
+
+append_benchmarks() { # table
+  local file="$root/BENCHMARKS.md" cpu dirty=""
+  cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+  [ -n "$(git -C "$root" status --porcelain -- src pom.xml 2>/dev/null)" ] && dirty=" (with uncommitted changes in src/)"
+  [ -f "$file" ] || printf '# Benchmarks\n\nRuns of `bench/run.sh`, newest last.\n' > "$file"
+  cat >> "$file" <<EOF
+
+## Run of $(date -u '+%Y-%m-%d %H:%M UTC')
+
+- Command: \`$(env | grep '^BENCH_[A-Z_]*=' | sed 's/=\(.*\)/="\1"/' | sort | tr '\n' ' ')bench/run.sh\`
+- Airlock: commit $(git -C "$root" rev-parse --short HEAD)$dirty; gateway JVM flags: \`$AIRLOCK_FLAGS\`
+- Machine: $(nproc) cores, $cpu, $(free -g | awk '/^Mem/ {print $2}') GB RAM, Linux $(uname -r)
+- JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); $(nginx -v 2>&1 | sed 's/.*: //'); wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}')
+- Other load: the 1/5/15-min load average was $LOAD_BEFORE before the run; other processes used
+  ${R[others]:-?} % of the machine's CPU during it. Absolute figures move with that; compare within a run.
+- Pipeline on: parse, classification (rules + pii, secrets, custom term detectors), residency policy,
+  routing/relay, decision record. Not built yet, so off: key auth, rate limits, ledger, metrics.
+- Load: wrk ${WARM} s warm-up + ${SECS} s per run; fixed rate by bench/src/Loadgen.java (16 keep-alive
+  connections, latency from the intended send time); everything on loopback, sharing the same cores.
+
+$1
+EOF
+}
+
+# Where the gateway's sampled CPU went (inclusive: a sample counts for every stage on its stack).
+jfr_breakdown() { # recording
+  "$JAVA_HOME/bin/jfr" print --events jdk.ExecutionSample --stack-depth 96 "$1" | awk '
+    BEGIN {
+      n = split("classification (detectors)|dev.airlock.classify;JSON (Jackson)|com.fasterxml.jackson;" \
+        "cross-event-loop wakeups|NioIoHandler.wakeup;socket I/O|SocketChannelImpl;decision record|dev.airlock.ledger", rows, ";")
+      for (i = 1; i <= n; i++) { split(rows[i], kv, "|"); name[i] = kv[1]; pat[i] = kv[2] }
+    }
+    /jdk.ExecutionSample/ { if (stack != "") tally(); stack = "x"; next }
+    { stack = stack $0 }
+    END { if (stack != "") tally(); for (i = 1; i <= n; i++) printf "  %-30s %5.1f %%\n", name[i], 100 * hit[i] / total; print "  (" total " samples)" }
+    function tally(   i, m, p, j) {
+      total++
+      for (i = 1; i <= n; i++) { m = split(pat[i], p, ","); for (j = 1; j <= m; j++) if (index(stack, p[j])) { hit[i]++; break } }
+    }'
+}

@@ -1,0 +1,190 @@
+# Sourced by bench/run.sh: tools, build, generated configs, and the processes under test.
+# Expects: $root (repo), $here (bench/), $tmp (scratch dir), $P (base port).
+
+PORT_UPSTREAM=$((P + 1)) PORT_FLOOR=$((P + 2)) PORT_SSE=$((P + 3)) PORT_AIRLOCK=$((P + 4))
+PORT_SIMHOST=$((P + 5)) PORT_SIM=$((P + 6)) PORT_SLOW=$((P + 7))
+started_pids=()
+
+need_tools() {
+  local missing=()
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing ${missing[*]} from the Debian packages..."
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "The benchmark needs ${missing[*]}: install them (Debian/Ubuntu: sudo apt-get install -y ${missing[*]}) and rerun bench/run.sh." >&2
+    exit 1
+  fi
+}
+
+build() {
+  echo "Building Airlock (./mvnw -q -DskipTests package)..."
+  (cd "$root" && ./mvnw -q -DskipTests package 2>&1 | grep -v '^WARNING' || true)
+  [ -f "$root/target/airlock.jar" ] || { echo "The build failed; run ./mvnw package to see why." >&2; exit 1; }
+  mkdir -p "$tmp/classes"
+  "$JAVA_HOME/bin/javac" -q -d "$tmp/classes" "$here"/src/*.java 2>/dev/null || "$JAVA_HOME/bin/javac" -d "$tmp/classes" "$here"/src/*.java
+}
+
+# The launcher's own flags, so the gateway is measured exactly as ./airlock runs it.
+launcher_flags() {
+  local flags
+  flags=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$root/airlock" | sed -n 's/.*bin\/java" \(.*\) \${AIRLOCK_JAVA_OPTS.*/\1/p' | tr -s ' ' | sed 's/^ //; s/ $//')
+  [ -n "$flags" ] || { echo "Could not read the JVM flags from ./airlock (its exec line changed?)." >&2; exit 1; }
+  echo "$flags"
+}
+
+write_configs() {
+  local reply sse
+  # a realistic non-streamed answer; no '$' (nginx would expand it) and no single quotes
+  reply='{"id":"chatcmpl-canned","object":"chat.completion","created":1767225600,"model":"canned-model","choices":[{"index":0,"message":{"role":"assistant","content":"Use 32 MB parts with a concurrency of 8: that keeps the number of parts per shard low while staying well under the client memory limit. Roll it out behind the job config flag, run it on one shard tonight, and compare the write phase time with last night before switching all shards."},"finish_reason":"stop"}],"usage":{"prompt_tokens":230,"completion_tokens":62,"total_tokens":292}}'
+  sse=""
+  for tok in "Use" " 32" " MB" " parts" " with" " a" " concurrency" " of" " 8."; do
+    sse+='data: {"id":"chatcmpl-canned","object":"chat.completion.chunk","created":1767225600,"model":"canned-model","choices":[{"index":0,"delta":{"content":"'"$tok"'"},"finish_reason":null}]}'$'\n\n'
+  done
+  sse+='data: {"id":"chatcmpl-canned","object":"chat.completion.chunk","created":1767225600,"model":"canned-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}'$'\n\n'
+  sse+='data: {"id":"chatcmpl-canned","object":"chat.completion.chunk","created":1767225600,"model":"canned-model","choices":[],"usage":{"prompt_tokens":230,"completion_tokens":9,"total_tokens":239}}'$'\n\n'
+  sse+='data: [DONE]'$'\n\n'
+  # BENCH_STREAM_SPREAD > 1 puts several deployments of the same slow simulator behind the route,
+  # each with its own connection pool: a diagnostic to see past a per-deployment pool limit
+  local i slow_deployments="" slow_ids=""
+  for i in $(seq "${BENCH_STREAM_SPREAD:-1}"); do
+    slow_deployments+="  - { id: slow-sim-$i, provider: openai, model: glm5, zone: on-prem, release: sim@1, base_url: \"http://127.0.0.1:$PORT_SLOW/v1\" }"$'\n'
+    slow_ids+="${slow_ids:+, }slow-sim-$i"
+  done
+  mkdir -p "$tmp/nginx"
+  cat > "$tmp/nginx.conf" <<EOF
+worker_processes auto;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log warn;
+daemon off;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $tmp/nginx/body; proxy_temp_path $tmp/nginx/proxy;
+  fastcgi_temp_path $tmp/nginx/fcgi; uwsgi_temp_path $tmp/nginx/uwsgi; scgi_temp_path $tmp/nginx/scgi;
+  keepalive_requests 1000000;   # the default (1000) would make wrk reconnect during runs
+  upstream canned { server 127.0.0.1:$PORT_UPSTREAM; keepalive 64; }
+  server {   # the upstream: a canned chat.completion, as cheap as an upstream can be
+    listen 127.0.0.1:$PORT_UPSTREAM;
+    default_type application/json;
+    location / { return 200 '$reply'; }
+  }
+  server {   # the floor: one plain reverse-proxy hop with pooled upstream connections
+    listen 127.0.0.1:$PORT_FLOOR;
+    location / { proxy_pass http://canned; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+  server {   # a canned SSE stream, to time the streaming relay without generation delays
+    listen 127.0.0.1:$PORT_SSE;
+    default_type text/event-stream;
+    location / { return 200 '$sse'; }
+  }
+}
+EOF
+
+  # The gateway under test: every pipeline stage that exists today is on.
+  cat > "$tmp/airlock.yaml" <<EOF
+server: { host: 127.0.0.1, port: $PORT_AIRLOCK }
+zones:
+  on-prem: { description: "loopback upstreams" }
+  internet: { external: true }
+residency:
+  public: [on-prem, internet]
+  internal: [on-prem]
+  confidential: [on-prem]
+  restricted: [on-prem]
+deployments:
+  - { id: canned, provider: openai, model: canned-model, zone: on-prem, release: canned@1, base_url: "http://127.0.0.1:$PORT_UPSTREAM/v1" }
+  - { id: canned-sse, provider: openai, model: canned-model, zone: on-prem, release: canned@1, base_url: "http://127.0.0.1:$PORT_SSE/v1" }
+  - { id: sim, provider: openai, model: glm5, zone: on-prem, release: sim@1, base_url: "http://127.0.0.1:$PORT_SIM/v1" }
+${slow_deployments}routes:
+  bench: { deployments: [canned] }
+  bench-sse: { deployments: [canned-sse] }
+  stream-sim: { deployments: [sim] }
+  slow-sim: { deployments: [$slow_ids] }
+classify:
+  rules:
+    - { task: [code-review, security-audit, refactoring], at_least: confidential }
+    - { path: "src/core/**", at_least: confidential }
+  detectors:
+    pii: { at_least: confidential, phone_region: US }
+    secrets: { at_least: restricted }
+    custom:
+      - { name: projects, terms: [Bluebird, Falcon, Kestrel, Osprey, Heron, Nightjar], at_least: internal }
+tenants:
+  default: { default: public }
+routing:
+  retries: 2
+  backoff_base_ms: 100
+  backoff_max_ms: 2000
+  cooldown_failures: 3
+  cooldown_ms: 30000
+  timeouts: { connect_ms: 2000, first_token_ms: 30000, idle_ms: 30000, total_ms: 300000 }
+EOF
+
+  # A second Airlock process only hosts the simulators, so the gateway's RSS and CPU are its own.
+  cat > "$tmp/simhost.yaml" <<EOF
+server: { host: 127.0.0.1, port: $PORT_SIMHOST }
+zones: { on-prem: {} }
+residency: { public: [on-prem], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
+deployments:
+  - { id: fast, provider: simulator, model: glm5, zone: on-prem, simulator: { ttft_ms: 10, tokens_per_second: 500, jitter: 0, max_tokens: 16, port: $PORT_SIM } }
+  - { id: slow, provider: simulator, model: glm5, zone: on-prem, simulator: { ttft_ms: 1000, tokens_per_second: 2, jitter: 0, max_tokens: 40, port: $PORT_SLOW } }
+routes:
+  fast: { deployments: [fast] }
+  slow: { deployments: [slow] }
+EOF
+
+  # request bodies: the ~1 KB chat request, per route and streamed or not
+  cp "$here/request.json" "$tmp/plain.json"
+  sed 's/"stream": false/"stream": true, "stream_options": {"include_usage": true}/' "$here/request.json" > "$tmp/sse-bench.json"
+  sed 's/"model": "bench"/"model": "bench-sse"/' "$tmp/sse-bench.json" > "$tmp/sse.json"
+  sed 's/"model": "bench"/"model": "stream-sim"/' "$tmp/sse-bench.json" > "$tmp/stream.json"
+  sed 's/"model": "bench"/"model": "glm5"/' "$tmp/sse-bench.json" > "$tmp/stream-direct.json"
+  sed 's/"model": "bench"/"model": "slow-sim"/' "$tmp/sse-bench.json" > "$tmp/slow.json"
+}
+
+start_bg() { # name, command...: runs in the background, logs to $tmp/name.log, remembers the pid
+  local name=$1; shift
+  "$@" > "$tmp/$name.log" 2>&1 &
+  started_pids+=($!)
+  eval "PID_${name//-/_}=$!"
+}
+
+wait_http() { # url, what
+  for _ in $(seq 1 150); do
+    curl -sf -o /dev/null "$1" && return 0
+    sleep 0.2
+  done
+  echo "$2 did not come up; its log:" >&2
+  tail -20 "$tmp/$3.log" >&2
+  exit 1
+}
+
+start_all() {
+  local flags; flags=$(launcher_flags)
+  AIRLOCK_FLAGS="${BENCH_FLAGS:-$flags}${BENCH_JAVA_OPTS:+ $BENCH_JAVA_OPTS}"
+  start_bg nginx nginx -p "$tmp" -c "$tmp/nginx.conf"
+  # the simulator keeps every request it received (for tests), so it gets a heap that outlasts the run
+  # shellcheck disable=SC2086 # the flags are a word list on purpose
+  start_bg simhost "$JAVA_HOME/bin/java" $flags -Xmx4g -jar "$root/target/airlock.jar" serve --config "$tmp/simhost.yaml"
+  # shellcheck disable=SC2086
+  start_bg airlock "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -jar "$root/target/airlock.jar" serve --config "$tmp/airlock.yaml"
+  wait_http "http://127.0.0.1:$PORT_UPSTREAM/" "nginx" nginx
+  wait_http "http://127.0.0.1:$PORT_SIMHOST/health/ready" "the simulator host" simhost
+  wait_http "http://127.0.0.1:$PORT_AIRLOCK/health/ready" "Airlock" airlock
+}
+
+stop_all() {
+  local pid
+  for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${started_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+
+# Samples a process's VmRSS (kB) every 0.5 s into a file until stopped; prints the sampler's pid.
+rss_watch() { # pid, file
+  ( while kill -0 "$1" 2>/dev/null; do awk '/^VmRSS/ {print $2}' "/proc/$1/status"; sleep 0.5; done ) > "$2" 2>/dev/null &
+  echo $!
+}
+rss_max_mb() { sort -n "$1" | tail -1 | awk '{printf "%d", $1 / 1024}'; }

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Airlock benchmark (issue 6): the gateway against the same canned upstream called directly and
+# through nginx proxy_pass (the floor), in one run, interleaved. Prints a table and appends it to
+# BENCHMARKS.md. Takes about 6 minutes on 2 cores.
+#   bench/run.sh
+# Knobs (environment): BENCH_ROUNDS (3) of BENCH_WARMUP (1) + BENCH_SECONDS (4) per path and measure,
+# BENCH_STREAMS (10000), BENCH_STREAM_SPREAD (1: deployments behind the slow-stream route),
+# BENCH_PORT (18080; uses the next 7 ports), BENCH_JAVA_OPTS (gateway JVM flags added after the
+# launcher's), BENCH_FLAGS (replace the launcher's flags, e.g. to try another collector),
+# BENCH_JFR=1 (profile the gateway with JFR during the 64-connection run and print its hot methods),
+# BENCH_NO_APPEND=1 (do not touch BENCHMARKS.md).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+. "$root/bin/find-java.sh"
+cpu_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit}' /proc/stat; }
+own_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$$/stat"; }  # this script and its waited-for children
+SECS=${BENCH_SECONDS:-4} WARM=${BENCH_WARMUP:-1} ROUNDS=${BENCH_ROUNDS:-3} STREAMS=${BENCH_STREAMS:-10000} P=${BENCH_PORT:-18080}
+tmp="$(mktemp -d /tmp/airlock-bench.XXXXXX)"
+# what else ran on the machine: other processes' CPU share is measured over the run (see report.sh)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg) CPU_BEFORE=$(cpu_ticks) OURS_BEFORE=$(own_ticks)
+. "$here/lib/setup.sh"
+. "$here/lib/report.sh"
+trap 'stop_all; rm -rf "$tmp"' EXIT
+declare -A R   # every figure, by "<measure>.<path>.<field>"
+
+record() { # key prefix, RESULT line: stores each k=v of the line under prefix.k
+  local kv
+  for kv in ${2#RESULT }; do R[$1.${kv%%=*}]=${kv#*=}; done
+}
+
+# Each measure runs in rounds, the paths interleaved within each round, so a burst of load from
+# elsewhere on the machine hits one round of every path rather than all of one path. The table
+# reports the median round (the lower of two); error counts are summed over the rounds.
+round() { # key, RESULT line: keeps the line for median_of and prints it
+  echo "$2" >> "$tmp/res.$1"
+  printf '  %-8s %s\n' "${1#*.}" "${2#RESULT }"
+}
+median_of() { # key: R[key.field] = median over the rounds of that field
+  local field values
+  for field in $(head -1 "$tmp/res.$1" | sed 's/^RESULT //; s/=[^ ]*//g'); do
+    values=$(sed -n "s/.* $field=\([^ ]*\).*/\1/p" "$tmp/res.$1" | sort -g)
+    case $field in
+      errors|requests|sent|ok) R[$1.$field]=$(awk '{s += $1} END {print s}' <<< "$values") ;;
+      *) R[$1.$field]=$(awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}' <<< "$values") ;;
+    esac
+  done
+}
+
+wrk_run() { # connections, seconds, url, body file -> the RESULT line
+  local threads=$(($1 < 2 ? 1 : 2))
+  BENCH_BODY=$4 wrk -t"$threads" -c"$1" -d"$2"s -s "$here/post.lua" "$3" | grep '^RESULT' || echo "RESULT rps=0 errors=-1"
+}
+
+tool() { "$JAVA_HOME/bin/java" -Xmx2g -cp "$tmp/classes" "$@"; }
+
+need_tools
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+build
+write_configs
+start_all
+cat <<EOF
+
+Airlock $(git -C "$root" rev-parse --short HEAD) on $(nproc) cores, $(java -version 2>&1 | head -1)
+Gateway JVM flags: $AIRLOCK_FLAGS
+Machine load before the run (1/5/15-min load average): $LOAD_BEFORE
+Pipeline on: request parse, classification (task/path rules + pii, secrets and a custom term list
+  detectors over every message), residency policy (eligible set), routing (relay with retries and
+  breaker), decision record (in-memory DecisionLog). NOT BUILT YET, so not measured: key auth,
+  rate limits, the request ledger, metrics.
+EOF
+
+declare -A URL=([direct]="http://127.0.0.1:$PORT_UPSTREAM/v1/chat/completions"
+                [floor]="http://127.0.0.1:$PORT_FLOOR/v1/chat/completions"
+                [airlock]="http://127.0.0.1:$PORT_AIRLOCK/v1/chat/completions")
+PATHS=(direct floor airlock)
+
+# sanity: every path answers 200, and Airlock really routes through its pipeline to the canned upstream
+for p in "${PATHS[@]}"; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' --data-binary @"$tmp/plain.json" "${URL[$p]}")
+  [ "$code" = 200 ] || { echo "$p answered $code; logs in $tmp" >&2; trap - EXIT; stop_all; exit 1; }
+done
+curl -s -D - -o /dev/null --data-binary @"$tmp/plain.json" "${URL[airlock]}" | grep -i '^x-airlock-\(deployment\|classification\)' | tr -d '\r'
+R[rss.idle]=$(($(awk '/^VmRSS/ {print $2}' "/proc/$PID_airlock/status") / 1024))
+
+echo; echo "JIT warm-up: Airlock 15 s at 32 connections..."
+wrk_run 32 15 "${URL[airlock]}" "$tmp/plain.json" > /dev/null
+
+for c in 1 32 64; do
+  echo "wrk, $c connection(s): $ROUNDS rounds of ${WARM} s warm-up + ${SECS} s per path:"
+  [ "$c" = 64 ] && [ "${BENCH_JFR:-0}" = 1 ] && jcmd "$PID_airlock" JFR.start name=bench settings=profile filename="$tmp/airlock.jfr" > /dev/null
+  for _ in $(seq "$ROUNDS"); do
+    for p in "${PATHS[@]}"; do
+      wrk_run "$c" "$WARM" "${URL[$p]}" "$tmp/plain.json" > /dev/null
+      round "c$c.$p" "$(wrk_run "$c" "$SECS" "${URL[$p]}" "$tmp/plain.json")"
+    done
+  done
+  [ "$c" = 64 ] && [ "${BENCH_JFR:-0}" = 1 ] && jcmd "$PID_airlock" JFR.stop name=bench > /dev/null
+  for p in "${PATHS[@]}"; do median_of "c$c.$p"; done
+done
+
+echo "wrk, 1 connection, a canned SSE stream (11 events): $ROUNDS rounds of ${WARM} s + ${SECS} s:"
+for _ in $(seq "$ROUNDS"); do
+  for p in direct airlock; do
+    url="http://127.0.0.1:$PORT_SSE/v1/chat/completions"; [ "$p" = airlock ] && url=${URL[airlock]}
+    wrk_run 1 "$WARM" "$url" "$tmp/sse.json" > /dev/null
+    round "sse.$p" "$(wrk_run 1 "$SECS" "$url" "$tmp/sse.json")"
+  done
+done
+for p in direct airlock; do median_of "sse.$p"; done
+
+for rate in 500 1000; do
+  echo "Fixed rate $rate req/s on 16 connections, latency from the intended send time: $ROUNDS rounds of 2 s warm-up + ${SECS} s:"
+  sampler=$(rss_watch "$PID_airlock" "$tmp/rss-$rate")
+  for _ in $(seq "$ROUNDS"); do
+    for p in "${PATHS[@]}"; do round "r$rate.$p" "$(tool Loadgen "${URL[$p]}" "$tmp/plain.json" "$rate" "$SECS" 2 16)"; done
+  done
+  kill "$sampler" 2>/dev/null || true
+  for p in "${PATHS[@]}"; do median_of "r$rate.$p"; done
+done
+R[rss.r1000]=$(rss_max_mb "$tmp/rss-1000")
+echo "  Airlock RSS: idle ${R[rss.idle]} MB; at most ${R[rss.r1000]} MB during the 1,000 req/s runs"
+
+echo "Streams from the simulator (ttft 10 ms, a token every 2 ms, 16 tokens), 150 each, alternating:"
+while read -r line; do
+  name=${line#RESULT path=}; name=${name%% *}
+  record "stream.$name" "$line"
+  printf '  %-8s %s\n' "$name" "${line#RESULT path=$name }"
+done < <(tool StreamProbe 150 50 "direct=http://127.0.0.1:$PORT_SIM/v1/chat/completions=$tmp/stream-direct.json" \
+                                  "airlock=${URL[airlock]}=$tmp/stream.json" | grep '^RESULT')
+
+echo "$STREAMS concurrent slow streams through Airlock (first token after 1 s, then a token every 500 ms, 40 tokens), opened over 10 s:"
+limit=$(ulimit -n)
+if [ "$limit" -lt $((STREAMS * 2 + 200)) ]; then
+  echo "  note: open files are limited to $limit here; the gateway needs one socket per client stream and one per upstream stream."
+fi
+sampler=$(rss_watch "$PID_airlock" "$tmp/rss-streams")
+out=$(tool ManyStreams "http://127.0.0.1:$PORT_AIRLOCK/v1/chat/completions" "$tmp/slow.json" "$STREAMS" 10 | tee "$tmp/streams.log" | grep -v '^PROGRESS' || true)
+kill "$sampler" 2>/dev/null || true
+R[rss.streams]=$(rss_max_mb "$tmp/rss-streams")
+record "many" "$(grep '^RESULT' <<< "$out" || echo "RESULT errors=-1")"
+R[many.kinds]=$(grep '^ERRORS' <<< "$out" | sed 's/^ERRORS //' | paste -sd ';' - || true)
+sed 's/^/  /' <<< "$out"
+echo "  Airlock RSS max: ${R[rss.streams]} MB"
+
+if [ "${BENCH_JFR:-0}" = 1 ]; then
+  echo "JFR, gateway during the 64-connection run: hot methods"
+  "$JAVA_HOME/bin/jfr" view --width 160 hot-methods "$tmp/airlock.jfr" | head -30
+  echo "Inclusive share of the samples by stage:"
+  jfr_breakdown "$tmp/airlock.jfr"
+  cp "$tmp/airlock.jfr" "$root/target/bench-airlock.jfr" && echo "  (recording kept in target/bench-airlock.jfr)"
+fi
+
+stop_all   # so the servers' CPU time is counted as ours
+R[others]=$(others_cpu_pct)
+table=$(report_table)
+echo; echo "$table"
+if [ "${BENCH_NO_APPEND:-0}" != 1 ]; then
+  append_benchmarks "$table"
+  echo; echo "Appended to BENCHMARKS.md."
+fi
