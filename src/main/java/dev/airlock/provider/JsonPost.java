@@ -13,6 +13,14 @@ import io.vertx.core.http.RequestOptions;
  * I/O errors normalised, and any non-200 answer read and handed to the provider's own error mapping.
  */
 public final class JsonPost {
+    /**
+     * Connections per deployment. Each streaming answer holds one for its whole length (HTTP/1), and
+     * Vert.x counts the wait for a pooled connection against the connect timeout, so a small pool
+     * turned the 513th concurrent stream into a 503 (BENCHMARKS.md). Servers such as vLLM batch
+     * thousands of concurrent requests; Airlock's own caps are {@code rpm}/{@code tpm}.
+     */
+    public static final int MAX_CONNECTIONS = 16_384;
+
     private JsonPost() {}
 
     /** Maps a non-200 answer (status, {@code Retry-After}, body) to a failure in the provider's terms. */

@@ -39,7 +39,7 @@ public final class AnthropicProvider implements Provider {
         this.client = vertx.createHttpClient(
                 new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                         .setConnectTimeout((int) deployment.timeouts().connectMs()),
-                new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
+                new PoolOptions().setHttp1MaxSize(JsonPost.MAX_CONNECTIONS).setMaxWaitQueueSize(-1));
     }
 
     /**
