@@ -26,17 +26,26 @@ import java.util.function.Consumer;
 /** Speaks to an OpenAI-compatible upstream over a pooled Vert.x HTTP client. */
 public final class OpenAiProvider implements Provider {
     private final Deployment deployment;
-    private final HttpClient client;
     private final String base;
+    private final Vertx vertx;
+    /**
+     * One client (and so one connection pool) per calling thread: each event loop reuses only the
+     * connections it opened, so a request and its upstream connection never cross threads.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Thread, HttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
 
     public OpenAiProvider(Vertx vertx, Deployment deployment) {
         this.deployment = deployment;
+        this.vertx = vertx;
         String url = deployment.baseUrl();
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        this.client = vertx.createHttpClient(
+    }
+
+    private HttpClient client() {
+        return clients.computeIfAbsent(Thread.currentThread(), t -> vertx.createHttpClient(
                 new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
                         .setConnectTimeout((int) deployment.timeouts().connectMs()),
-                new PoolOptions().setHttp1MaxSize(JsonPost.MAX_CONNECTIONS).setMaxWaitQueueSize(-1));
+                new PoolOptions().setHttp1MaxSize(JsonPost.MAX_CONNECTIONS).setMaxWaitQueueSize(-1)));
     }
 
     @Override
@@ -86,7 +95,7 @@ public final class OpenAiProvider implements Provider {
                 .putHeader("accept", body.path("stream").asBoolean() ? "text/event-stream" : "application/json")
                 .putHeader("x-request-id", call.requestId());
         if (deployment.apiKey() != null) opts.putHeader("authorization", "Bearer " + deployment.apiKey().reveal());
-        return JsonPost.send(client, opts, body, call, (status, retryAfter, b) -> ErrorBodies.failure(deployment.id(), status, retryAfter, b));
+        return JsonPost.send(client(), opts, body, call, (status, retryAfter, b) -> ErrorBodies.failure(deployment.id(), status, retryAfter, b));
     }
 
     private ObjectNode parse(Buffer buf, String requiredArray) {
@@ -110,6 +119,6 @@ public final class OpenAiProvider implements Provider {
 
     @Override
     public void close() {
-        client.close();
+        clients.values().forEach(HttpClient::close);
     }
 }
