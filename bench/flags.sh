@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares gateway JVM flag sets side by side: one Airlock per flag set, all running at once against
 # the same canned nginx upstream, measured in interleaved rounds so background load hits all alike.
-#   bench/flags.sh "<flags A>" "<flags B>" ...     (default: the launcher's flags and two alternatives)
+#   bench/flags.sh "<flags A>" "<flags B>" ...     (default: the launcher's flags and the proposed G1 ones)
 # Per flag set: 1-connection p50, 64-connection req/s, p99 at 1,000 req/s, max RSS during that run,
 # and optionally (BENCH_STREAMS=N) the max RSS and errors with N slow streams (BENCH_STREAM_SPREAD
 # deployments behind the route, default 24, so the per-deployment connection pool is not the limit).
@@ -16,16 +16,15 @@ tmp="$(mktemp -d /tmp/airlock-flags.XXXXXX)"
 trap 'stop_all; rm -rf "$tmp"' EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-if [ $# -eq 0 ]; then
+if [ $# -eq 0 ]; then # the launcher's flags against the G1 settings measured in BENCHMARKS.md
   set -- "$(launcher_flags)" \
-    "--enable-native-access=ALL-UNNAMED -Xms64m -Xmx1g -XX:SoftMaxHeapSize=200m -XX:+UseZGC -XX:+ExitOnOutOfMemoryError" \
-    "--enable-native-access=ALL-UNNAMED -Xms64m -Xmx1g -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError"
+    "--enable-native-access=ALL-UNNAMED -Xms32m -Xmx768m -XX:+UseG1GC -XX:GCTimeRatio=4 -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10 -XX:+ExitOnOutOfMemoryError"
 fi
 need_tools
 build
 write_configs
 flags=$(launcher_flags)
-start_bg nginx nginx -p "$tmp" -c "$tmp/nginx.conf"
+start_bg nginx "$NGINX" -p "$tmp" -c "$tmp/nginx.conf"
 # shellcheck disable=SC2086
 start_bg simhost "$JAVA_HOME/bin/java" $flags -Xmx4g -jar "$root/target/airlock.jar" serve --config "$tmp/simhost.yaml"
 for i in $(seq $#); do

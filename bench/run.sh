@@ -129,7 +129,8 @@ while read -r line; do
 done < <(tool StreamProbe 150 50 "direct=http://127.0.0.1:$PORT_SIM/v1/chat/completions=$tmp/stream-direct.json" \
                                   "airlock=${URL[airlock]}=$tmp/stream.json" | grep '^RESULT')
 
-echo "$STREAMS concurrent slow streams through Airlock (first token after 1 s, then a token every 500 ms, 40 tokens), opened over 10 s:"
+echo "$STREAMS concurrent slow streams through Airlock (first token after 1 s, then a token every 500 ms, 40 tokens), opened over 10 s," \
+  "${BENCH_STREAM_SPREAD:-1} deployment(s) behind the route:"
 limit=$(ulimit -n)
 if [ "$limit" -lt $((STREAMS * 2 + 200)) ]; then
   echo "  note: open files are limited to $limit here; the gateway needs one socket per client stream and one per upstream stream."

@@ -7,12 +7,14 @@ started_pids=()
 
 need_tools() {
   local missing=()
-  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  NGINX=$(command -v nginx || echo /usr/sbin/nginx)   # /usr/sbin is not on every user's PATH
+  [ -x "$NGINX" ] || missing+=(nginx)
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing ${missing[*]} from the Debian packages..."
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
   else
     echo "The benchmark needs ${missing[*]}: install them (Debian/Ubuntu: sudo apt-get install -y ${missing[*]}) and rerun bench/run.sh." >&2
     exit 1
@@ -165,7 +167,7 @@ wait_http() { # url, what
 start_all() {
   local flags; flags=$(launcher_flags)
   AIRLOCK_FLAGS="${BENCH_FLAGS:-$flags}${BENCH_JAVA_OPTS:+ $BENCH_JAVA_OPTS}"
-  start_bg nginx nginx -p "$tmp" -c "$tmp/nginx.conf"
+  start_bg nginx "$NGINX" -p "$tmp" -c "$tmp/nginx.conf"
   # the simulator keeps every request it received (for tests), so it gets a heap that outlasts the run
   # shellcheck disable=SC2086 # the flags are a word list on purpose
   start_bg simhost "$JAVA_HOME/bin/java" $flags -Xmx4g -jar "$root/target/airlock.jar" serve --config "$tmp/simhost.yaml"
