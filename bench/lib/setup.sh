@@ -115,7 +115,9 @@ classify:
     custom:
       - { name: projects, terms: [Bluebird, Falcon, Kestrel, Osprey, Heron, Nightjar], at_least: internal }
 tenants:
-  default: { default: public }
+  default: { default: public, rpm: 100000000 }   # a limit far above the load, so the limiter runs on every request
+store: { url: "jdbc:h2:file:$tmp/gateway-db" }
+ledger: { spill_dir: "$tmp/gateway-spill" }
 routing:
   retries: 2
   backoff_base_ms: 100
@@ -136,6 +138,8 @@ deployments:
 routes:
   fast: { deployments: [fast] }
   slow: { deployments: [slow] }
+store: { url: "jdbc:h2:file:$tmp/simhost-db" }
+ledger: { spill_dir: "$tmp/simhost-spill" }
 EOF
 
   # request bodies: the ~1 KB chat request, per route and streamed or not
