@@ -68,7 +68,7 @@ append_benchmarks() { # table
 - Other load: the 1/5/15-min load average was $LOAD_BEFORE before the run; other processes used
   ${R[others]:-?} % of the machine's CPU during it. Absolute figures move with that; compare within a run.
 - Pipeline on: parse, classification (rules + pii, secrets, custom term detectors), residency policy,
-  routing/relay, tenant rate limit (in-process counters), ledger (H2 file), metrics, decision record. Off: virtual-key
+  routing/relay, ledger (H2 file), metrics, decision record, tenant limits: ${BENCH_TENANT_LIMITS:-none}. Off: virtual-key
   auth (callers are the anonymous default tenant; a key lookup is a cached hash lookup), budgets.
 - Load: wrk ${WARM} s warm-up + ${SECS} s per run; fixed rate by bench/src/Loadgen.java (16 keep-alive
   connections, latency from the intended send time); everything on loopback, sharing the same cores.

@@ -115,7 +115,7 @@ classify:
     custom:
       - { name: projects, terms: [Bluebird, Falcon, Kestrel, Osprey, Heron, Nightjar], at_least: internal }
 tenants:
-  default: { default: public, rpm: 100000000 }   # a limit far above the load, so the limiter runs on every request
+  default: { default: public${BENCH_TENANT_LIMITS:+, $BENCH_TENANT_LIMITS} }   # BENCH_TENANT_LIMITS="rpm: N" puts the rate limiter on the path
 store: { url: "jdbc:h2:file:$tmp/gateway-db" }
 ledger: { spill_dir: "$tmp/gateway-spill" }
 routing:

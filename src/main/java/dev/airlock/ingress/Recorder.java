@@ -75,7 +75,7 @@ final class Recorder {
         record(event);
         boolean answered = dep != null && status == 200;
         settle(ex.grant, answered ? u.totalTokens() : -1, event.costUsd());
-        if (answered) {
+        if (answered && event.costUsd() > 0) { // the spend table holds spend; free answers are in the ledger
             // keyed by the ledger's own event id: a client repeating x-request-id must not lose spend
             spend.recordAsync(new SpendRow(event.eventId(), d.tenant(), ex.admission.caller().keyId(), d.route(), ex.admission.task(),
                     dep.id(), event.costUsd(), u.estimated(), ex.at));
