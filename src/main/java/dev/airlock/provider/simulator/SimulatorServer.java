@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,10 +32,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SimulatorServer implements AutoCloseable {
     /** A last user message starting with this is answered with the rest of it, verbatim. */
     public static final String ECHO = "echo: ";
+    /** How many received requests {@link #received()} keeps. */
+    static final int MAX_RECEIVED = 10_000;
     private final Vertx vertx;
     private final String model;
     private final SimulatorProfile profile;
-    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<Received> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final Queue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger disconnects = new java.util.concurrent.atomic.AtomicInteger();
@@ -74,7 +75,11 @@ public final class SimulatorServer implements AutoCloseable {
         return this;
     }
 
-    public List<Received> received() { return List.copyOf(received); }
+    public List<Received> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
 
     /** Back to normal: no sticky fault, no queued faults. */
     public SimulatorServer clearFaults() {
@@ -96,7 +101,11 @@ public final class SimulatorServer implements AutoCloseable {
             } catch (Exception ignored) {
                 // recorded as null; answered below
             }
-            if (req.method().name().equals("POST")) received.add(new Received(req.path(), req.getHeader("x-request-id"), body));
+            if (req.method().name().equals("POST")) {
+                received.add(new Received(req.path(), req.getHeader("x-request-id"), body));
+                // a long-running demo must not grow without bound: keep the most recent requests only
+                if (received.size() > MAX_RECEIVED) received.remove(0);
+            }
             Fault f = nextFaults.poll();
             if (f == null) f = fault;
             route(req, body, f);
