@@ -102,15 +102,14 @@ final class ChatEndpoint {
         long prompt = needsTokens ? (long) Math.ceil(pipeline.tokens.estimatePrompt(texts) * PROMPT_MARGIN) + TEMPLATE_TOKENS
                 : texts.stream().mapToLong(t -> t.length() / 4 + 1).sum();
         long completion = maxTokens == null ? DEFAULT_MAX_TOKENS : maxTokens;
-        ex.dispatch.estimatedTokens(prompt + (maxTokens == null ? 0 : maxTokens));
+        long tokens = prompt + (maxTokens == null ? 0 : maxTokens);
+        ex.dispatch.estimatedTokens(tokens);
         if (!needsTokens && caller.tenant().rpm() == null && (key == null || key.rpm() == null)) return Future.succeededFuture(Quotas.Grant.NONE);
         double worst = 0;
         for (String id : ex.admission.eligible().deploymentIds()) {
-            var p = pipeline.config.deployments().get(id).price();
-            worst = Math.max(worst, (prompt * p.inputPerMtok() + completion * p.outputPerMtok()) / 1_000_000.0);
+            worst = Math.max(worst, pipeline.config.deployments().get(id).price().cost(prompt, completion));
         }
         double worstCase = worst;
-        long tokens = prompt + (maxTokens == null ? 0 : maxTokens);
         Future<Quotas.Grant> admitted = pipeline.quotas.remote()
                 ? Vertx.currentContext().owner().executeBlocking(() -> pipeline.quotas.admit(caller, tokens, worstCase, System.currentTimeMillis()), false)
                 : Future.succeededFuture(pipeline.quotas.admit(caller, tokens, worstCase, System.currentTimeMillis()));

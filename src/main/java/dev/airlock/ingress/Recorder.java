@@ -1,7 +1,6 @@
 package dev.airlock.ingress;
 
 import dev.airlock.config.Deployment;
-import dev.airlock.config.Price;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.ledger.Decision;
@@ -67,7 +66,7 @@ final class Recorder {
                 .status(status)
                 .errorCode(error == null ? null : error.kind().code())
                 .tokens(u.promptTokens(), u.completionTokens(), u.estimated())
-                .costUsd(dep == null ? 0 : cost(dep.price(), u))
+                .costUsd(dep == null ? 0 : dep.price().cost(u.promptTokens(), u.completionTokens()))
                 .retries(dispatch.retries())
                 .fallbacks(dispatch.fallbacks())
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)
@@ -109,10 +108,6 @@ final class Recorder {
         ledger.record(e);
         metrics.request(e);
         metrics.requestEnded();
-    }
-
-    static double cost(Price p, Usage u) {
-        return (u.promptTokens() * p.inputPerMtok() + u.completionTokens() * p.outputPerMtok()) / 1_000_000.0;
     }
 
     private static long micros(long nanos) {
