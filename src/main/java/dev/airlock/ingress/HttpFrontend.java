@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.Ids;
 import dev.airlock.wire.Json;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -11,7 +12,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
@@ -46,7 +46,7 @@ final class HttpFrontend extends VerticleBase {
 
     private void handle(HttpServerRequest req) {
         String requestId = req.getHeader("x-request-id");
-        if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) requestId = newRequestId();
+        if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) requestId = Ids.request();
         req.response().putHeader("x-request-id", requestId);
         String path = req.path();
         HttpMethod m = req.method();
@@ -107,11 +107,6 @@ final class HttpFrontend extends VerticleBase {
         ObjectNode deps = body.putObject("deployments");
         for (String id : pipeline.config.deployments().keySet()) deps.put(id, pipeline.relay.health().describe(id));
         Replies.json(req.response(), ok ? 200 : 503, body);
-    }
-
-    private static String newRequestId() {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        return "req_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
     }
 
     @Override

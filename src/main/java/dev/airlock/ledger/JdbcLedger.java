@@ -42,6 +42,7 @@ public final class JdbcLedger implements Ledger {
     private static final Duration SHUTDOWN_WRITE = Duration.ofSeconds(5);
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final long IDLE_WHILE_DOWN_MS = 50;
+    private static final long LINGER_STEP_MS = 20;
 
     private final Store store;
     private final LedgerConfig config;
@@ -263,11 +264,25 @@ public final class JdbcLedger implements Ledger {
         spill.flush();
     }
 
+    /**
+     * Fills {@code pending}: waits up to {@code waitMs} for a first event, then lingers up to the flush
+     * interval for a full batch. Per-row cost falls steeply with batch size (each commit rewrites the
+     * index pages it touched), so under load the writer commits a few large batches a second rather
+     * than a stream of small ones; the ledger's readers do not need it fresher than the interval.
+     */
     private void take(long waitMs) throws InterruptedException {
         LedgerEvent first = waitMs > 0 ? queue.poll(waitMs, TimeUnit.MILLISECONDS) : queue.poll();
         if (first == null) return;
         pending.add(first);
         queue.drainTo(pending, config.batchSize() - 1);
+        long deadline = System.nanoTime() + config.flushInterval().toNanos();
+        // sleeps rather than waits on the queue, so recording threads never have to wake the writer
+        while (pending.size() < config.batchSize() && !closing) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) break;
+            Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, LINGER_STEP_MS));
+            queue.drainTo(pending, config.batchSize() - pending.size());
+        }
     }
 
     /**

@@ -1,14 +1,14 @@
 package dev.airlock.ledger;
 
+import dev.airlock.core.Ids;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * One request, accounted for: who, where it went, what it cost and where its time went. Metadata
  * only: no field holds prompt or response text. Latencies are in microseconds.
  *
- * @param eventId            unique per event (a UUID): what makes writing it twice harmless
+ * @param eventId            unique per event (a time-ordered UUID, {@link Ids#event}): what makes writing it twice harmless
  * @param requestId          the request's {@code x-request-id} (a client may reuse one)
  * @param at                 when the request arrived
  * @param queuedMicros       time in Airlock before the first upstream byte was sent
@@ -127,7 +127,7 @@ public record LedgerEvent(
         }
 
         public LedgerEvent build() {
-            return new LedgerEvent(eventId != null ? eventId : UUID.randomUUID().toString(), requestId, at != null ? at : Instant.now(),
+            return new LedgerEvent(eventId != null ? eventId : Ids.event(), requestId, at != null ? at : Instant.now(),
                     tenant, keyId, route, task, classification, deployment, zone, release, status, errorCode,
                     inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total);
         }

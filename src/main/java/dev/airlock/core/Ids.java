@@ -1,0 +1,34 @@
+package dev.airlock.core;
+
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.NoArgGenerator;
+import java.util.UUID;
+
+/**
+ * Identifiers for requests and ledger events. Both are time-ordered (UUID version 7: 48 bits of
+ * milliseconds, then 74 random bits), because both are indexed in the ledger: a time-ordered key is
+ * appended at the right edge of its B-tree, while a random one (UUID v4) lands on a random leaf, so
+ * every batch of inserts rewrites as many index pages as it has rows. On the embedded H2 store that
+ * was most of the gateway's CPU under load.
+ */
+public final class Ids {
+    private static final NoArgGenerator V7 = Generators.timeBasedEpochRandomGenerator();
+
+    private Ids() {}
+
+    /** A new ledger event id: a version 7 UUID in its usual 36-character form. */
+    public static String event() {
+        return V7.generate().toString();
+    }
+
+    /** A new request id for callers that sent no {@code x-request-id}: {@code req_} and 32 hex digits. */
+    public static String request() {
+        UUID u = V7.generate();
+        return "req_" + hex(u.getMostSignificantBits()) + hex(u.getLeastSignificantBits());
+    }
+
+    private static String hex(long v) {
+        String s = Long.toHexString(v);
+        return s.length() == 16 ? s : "0".repeat(16 - s.length()) + s;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.airlock.bench;
+
+import dev.airlock.core.Ids;
+import dev.airlock.ledger.JdbcLedger;
+import dev.airlock.ledger.LedgerConfig;
+import dev.airlock.ledger.LedgerEvent;
+import dev.airlock.store.Store;
+import dev.airlock.store.StoreConfig;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How much CPU the ledger costs per request on the embedded H2 store: records events at a fixed
+ * rate through {@link JdbcLedger} (as the gateway does) and reports the process CPU time per event.
+ * A plain main, not JMH: the cost is on the writer thread and in H2's own threads, which JMH's
+ * per-invocation timing would not see. Usage (bench/ledger.sh runs it):
+ *   LedgerWriteBench EVENTS RATE_PER_SECOND
+ */
+public final class LedgerWriteBench {
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        Path dir = Files.createTempDirectory("ledger-bench");
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try (Store store = Store.open(StoreConfig.h2File(dir.resolve("db")))) {
+            JdbcLedger ledger = JdbcLedger.start(store, LedgerConfig.defaults().withSpill(dir.resolve("spill"), 1L << 30));
+            run(ledger, 20_000, rate);   // warm-up
+            var threads = ManagementFactory.getThreadMXBean();
+            long cpu0 = os.getProcessCpuTime() - threads.getCurrentThreadCpuTime(), t0 = System.nanoTime();
+            run(ledger, events, rate);
+            // the producer's own CPU is not the ledger's
+            long cpu = os.getProcessCpuTime() - threads.getCurrentThreadCpuTime() - cpu0, wall = System.nanoTime() - t0;
+            System.out.printf("RESULT events=%d rate=%d wall_s=%.1f cpu_us_per_event=%.1f written=%d%n",
+                    events, rate, wall / 1e9, cpu / 1e3 / events, ledger.stats().written());
+            ledger.close();
+        }
+    }
+
+    private static void run(JdbcLedger ledger, int n, int rate) throws InterruptedException {
+        long start = System.nanoTime(), before = ledger.stats().written();
+        for (int i = 0; i < n; i++) {
+            // paced by the millisecond: sleep until the next event is due, then send all that are
+            while ((System.nanoTime() - start) * rate / 1_000_000_000L < i) Thread.sleep(1);
+            String id = Ids.request();
+            ledger.record(LedgerEvent.builder(id).tenant("default").route("bench").task("chat").classification("public")
+                    .deployment("canned").zone("on-prem").release("canned@1").status(200).tokens(230, 62, false)
+                    .latency(40, 300, 350, 420).build());
+        }
+        while (ledger.stats().written() - before < n) Thread.sleep(5);
+    }
+}
