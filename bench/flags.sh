@@ -28,24 +28,29 @@ start_bg nginx "$NGINX" -p "$tmp" -c "$tmp/nginx.conf"
 # shellcheck disable=SC2086
 start_bg simhost "$JAVA_HOME/bin/java" $flags -Xmx4g -jar "$root/target/airlock.jar" serve --config "$tmp/simhost.yaml"
 for i in $(seq $#); do
-  sed "s/port: $PORT_AIRLOCK }/port: $((P + 20 + i)) }/" "$tmp/airlock.yaml" > "$tmp/airlock-$i.yaml"
+  sed -e "s/port: $PORT_AIRLOCK }/port: $((P + 20 + i)) }/" -e "s/gateway-db/gateway-db-$i/; s/gateway-spill/gateway-spill-$i/" \
+    "$tmp/airlock.yaml" > "$tmp/airlock-$i.yaml"
   # shellcheck disable=SC2086
-  start_bg "gw$i" "$JAVA_HOME/bin/java" ${!i} -jar "$root/target/airlock.jar" serve --config "$tmp/airlock-$i.yaml"
+  AIRLOCK_MASTER_KEY=$MASTER start_bg "gw$i" "$JAVA_HOME/bin/java" ${!i} -jar "$root/target/airlock.jar" serve --config "$tmp/airlock-$i.yaml"
 done
-for i in $(seq $#); do wait_http "http://127.0.0.1:$((P + 20 + i))/health/ready" "gateway $i" "gw$i"; done
+declare -a KEYS
+for i in $(seq $#); do
+  wait_http "http://127.0.0.1:$((P + 20 + i))/health/ready" "gateway $i" "gw$i"
+  KEYS[i]=$(create_key $((P + 20 + i)))
+done
 
-w() { BENCH_BODY=$tmp/plain.json wrk -t"$(($1 < 2 ? 1 : 2))" -c"$1" -d"$2"s -s "$here/post.lua" "$3" | grep '^RESULT'; }
+w() { BENCH_KEY=${KEYS[$4]} BENCH_BODY=$tmp/plain.json wrk -t"$(($1 < 2 ? 1 : 2))" -c"$1" -d"$2"s -s "$here/post.lua" "$3" | grep '^RESULT'; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 med() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-for i in $(seq $#); do w 32 10 "http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" > /dev/null; done  # JIT
+for i in $(seq $#); do w 32 10 "http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" "$i" > /dev/null; done  # JIT
 for r in $(seq "$ROUNDS"); do
   echo "round $r/$ROUNDS"
   for i in $(seq $#); do
     url="http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" pid_var="PID_gw$i"
-    w 1 4 "$url" | field p50 >> "$tmp/c1.$i"
-    w 64 4 "$url" | field rps >> "$tmp/c64.$i"
+    w 1 4 "$url" "$i" | field p50 >> "$tmp/c1.$i"
+    w 64 4 "$url" "$i" | field rps >> "$tmp/c64.$i"
     sampler=$(rss_watch "${!pid_var}" "$tmp/rss.$i.$r")
-    "$JAVA_HOME/bin/java" -cp "$tmp/classes" Loadgen "$url" "$tmp/plain.json" 1000 4 2 16 | field p99 >> "$tmp/r1000.$i"
+    BENCH_KEY=${KEYS[i]} "$JAVA_HOME/bin/java" -cp "$tmp/classes" Loadgen "$url" "$tmp/plain.json" 1000 4 2 16 | field p99 >> "$tmp/r1000.$i"
     kill "$sampler"
   done
 done
@@ -57,7 +62,7 @@ if [ "$STREAMS" -gt 0 ]; then
     [ "$i" -gt 1 ] && sleep 65
     echo "$STREAMS slow streams through gateway $i..."
     sampler=$(rss_watch "${!pid_var}" "$tmp/srss.$i")
-    "$JAVA_HOME/bin/java" -Xmx2g -cp "$tmp/classes" ManyStreams "http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" \
+    BENCH_KEY=${KEYS[i]} "$JAVA_HOME/bin/java" -Xmx2g -cp "$tmp/classes" ManyStreams "http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" \
       "$tmp/slow.json" "$STREAMS" 10 | grep '^RESULT' | field errors > "$tmp/serr.$i"
     kill "$sampler"
   done

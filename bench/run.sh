@@ -7,6 +7,7 @@
 # BENCH_STREAMS (10000), BENCH_STREAM_SPREAD (1: deployments behind the slow-stream route),
 # BENCH_PORT (18080; uses the next 7 ports), BENCH_JAVA_OPTS (gateway JVM flags added after the
 # launcher's), BENCH_FLAGS (replace the launcher's flags, e.g. to try another collector),
+# BENCH_RPM/BENCH_TPM (the key's and tenant's limits; high enough never to refuse by default),
 # BENCH_JFR=1 (profile the gateway with JFR during the 64-connection run and print its hot methods),
 # BENCH_NO_APPEND=1 (do not touch BENCHMARKS.md).
 set -euo pipefail
@@ -59,15 +60,17 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 build
 write_configs
 start_all
+BENCH_KEY=$(create_key "$PORT_AIRLOCK")
+export BENCH_KEY   # post.lua and bench/src/Http.java send it on every path
 cat <<EOF
 
 Airlock $(git -C "$root" rev-parse --short HEAD) on $(nproc) cores, $(java -version 2>&1 | head -1)
 Gateway JVM flags: $AIRLOCK_FLAGS
 Machine load before the run (1/5/15-min load average): $LOAD_BEFORE
-Pipeline on: request parse, classification (task/path rules + pii, secrets and a custom term list
-  detectors over every message), residency policy (eligible set), routing (relay with retries and
-  breaker), decision record (in-memory DecisionLog). NOT BUILT YET, so not measured: key auth,
-  rate limits, the request ledger, metrics.
+Pipeline on: virtual-key auth (required), request parse, classification (task/path rules + pii,
+  secrets and a custom term list detectors over every message), RPM/TPM limits of the key and its
+  tenant (in-process sliding logs), residency policy (eligible set), routing (relay with retries and
+  breaker), decision record, the request ledger (embedded H2 file), Prometheus metrics.
 EOF
 
 declare -A URL=([direct]="http://127.0.0.1:$PORT_UPSTREAM/v1/chat/completions"
@@ -77,10 +80,12 @@ PATHS=(direct floor airlock)
 
 # sanity: every path answers 200, and Airlock really routes through its pipeline to the canned upstream
 for p in "${PATHS[@]}"; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' --data-binary @"$tmp/plain.json" "${URL[$p]}")
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BENCH_KEY" -H 'content-type: application/json' --data-binary @"$tmp/plain.json" "${URL[$p]}")
   [ "$code" = 200 ] || { echo "$p answered $code; logs in $tmp" >&2; trap - EXIT; stop_all; exit 1; }
 done
-curl -s -D - -o /dev/null --data-binary @"$tmp/plain.json" "${URL[airlock]}" | grep -i '^x-airlock-\(deployment\|classification\)' | tr -d '\r'
+nokey=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$tmp/plain.json" "${URL[airlock]}")
+[ "$nokey" = 401 ] || { echo "Airlock answered $nokey without a key (expected 401): is key auth on?" >&2; exit 1; }
+curl -s -D - -o /dev/null -H "Authorization: Bearer $BENCH_KEY" --data-binary @"$tmp/plain.json" "${URL[airlock]}" | grep -i '^x-airlock-\(deployment\|classification\)' | tr -d '\r'
 R[rss.idle]=$(($(awk '/^VmRSS/ {print $2}' "/proc/$PID_airlock/status") / 1024))
 
 echo; echo "JIT warm-up: Airlock 15 s at 32 connections..."

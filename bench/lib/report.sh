@@ -61,15 +61,16 @@ append_benchmarks() { # table
 
 ## Run of $(date -u '+%Y-%m-%d %H:%M UTC')
 
-- Command: \`$(env | grep '^BENCH_[A-Z_]*=' | sed 's/=\(.*\)/="\1"/' | sort | tr '\n' ' ')bench/run.sh\`
+- Command: \`$(env | grep '^BENCH_[A-Z_]*=' | grep -v '^BENCH_KEY=' | sed 's/=\(.*\)/="\1"/' | sort | tr '\n' ' ')bench/run.sh\`
 - Airlock: commit $(git -C "$root" rev-parse --short HEAD)$dirty; gateway JVM flags: \`$AIRLOCK_FLAGS\`
 - Machine: $(nproc) cores, $cpu, $(free -g | awk '/^Mem/ {print $2}') GB RAM, Linux $(uname -r)
 - JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); $("$NGINX" -v 2>&1 | sed 's/.*: //'); wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}')
 - Other load: the 1/5/15-min load average was $LOAD_BEFORE before the run; other processes used
   ${R[others]:-?} % of the machine's CPU during it. Absolute figures move with that; compare within a run.
-- Pipeline on: parse, classification (rules + pii, secrets, custom term detectors), residency policy,
-  routing/relay, ledger (H2 file), metrics, decision record, tenant limits: ${BENCH_TENANT_LIMITS:-none}. Off: virtual-key
-  auth (callers are the anonymous default tenant; a key lookup is a cached hash lookup), budgets.
+- Pipeline on: virtual-key auth (required), parse, classification (rules + pii, secrets, custom term
+  detectors), RPM/TPM limits of the key and of its tenant (${BENCH_RPM:-100000000} / ${BENCH_TPM:-100000000000}),
+  residency policy, routing/relay, ledger (H2 file), metrics, decision record. Off: budgets (the
+  canned deployment is unpriced, as self-hosted ones are; priced answers also write a spend row).
 - Load: wrk ${WARM} s warm-up + ${SECS} s per run; fixed rate by bench/src/Loadgen.java (16 keep-alive
   connections, latency from the intended send time); everything on loopback, sharing the same cores.
 

@@ -3,6 +3,7 @@
 
 PORT_UPSTREAM=$((P + 1)) PORT_FLOOR=$((P + 2)) PORT_SSE=$((P + 3)) PORT_AIRLOCK=$((P + 4))
 PORT_SIMHOST=$((P + 5)) PORT_SIM=$((P + 6)) PORT_SLOW=$((P + 7))
+MASTER="bench-master-$RANDOM$RANDOM"
 started_pids=()
 
 need_tools() {
@@ -114,8 +115,12 @@ classify:
     secrets: { at_least: restricted }
     custom:
       - { name: projects, terms: [Bluebird, Falcon, Kestrel, Osprey, Heron, Nightjar], at_least: internal }
+# Callers need a virtual key (created by create_key below), and both the key and its tenant carry
+# RPM/TPM limits high enough never to refuse, so the limiter's full work is on the path.
+auth: { require_keys: true }
+admin: { master_key: "\${AIRLOCK_MASTER_KEY}" }
 tenants:
-  default: { default: public${BENCH_TENANT_LIMITS:+, $BENCH_TENANT_LIMITS} }   # BENCH_TENANT_LIMITS="rpm: N" puts the rate limiter on the path
+  bench: { default: public, rpm: ${BENCH_RPM:-100000000}, tpm: ${BENCH_TPM:-100000000000} }
 store: { url: "jdbc:h2:file:$tmp/gateway-db" }
 ledger: { spill_dir: "$tmp/gateway-spill" }
 routing:
@@ -176,10 +181,21 @@ start_all() {
   # shellcheck disable=SC2086 # the flags are a word list on purpose
   start_bg simhost "$JAVA_HOME/bin/java" $flags -Xmx4g -jar "$root/target/airlock.jar" serve --config "$tmp/simhost.yaml"
   # shellcheck disable=SC2086
-  start_bg airlock "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -jar "$root/target/airlock.jar" serve --config "$tmp/airlock.yaml"
+  AIRLOCK_MASTER_KEY=$MASTER start_bg airlock "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -jar "$root/target/airlock.jar" serve --config "$tmp/airlock.yaml"
   wait_http "http://127.0.0.1:$PORT_UPSTREAM/" "nginx" nginx
   wait_http "http://127.0.0.1:$PORT_SIMHOST/health/ready" "the simulator host" simhost
   wait_http "http://127.0.0.1:$PORT_AIRLOCK/health/ready" "Airlock" airlock
+}
+
+# Prints a new virtual key of tenant bench, with its own RPM/TPM limits, from the gateway on port $1.
+create_key() {
+  local reply key
+  reply=$(curl -sf -H "Authorization: Bearer $MASTER" -H 'content-type: application/json' \
+    --data '{"tenant": "bench", "name": "bench", "rpm": '"${BENCH_RPM:-100000000}"', "tpm": '"${BENCH_TPM:-100000000000}"'}' \
+    "http://127.0.0.1:$1/admin/keys") || { echo "Could not create a virtual key on port $1; logs in $tmp" >&2; exit 1; }
+  key=$(sed -n 's/.*"key" *: *"\(sk-airlock-[^"]*\)".*/\1/p' <<< "$reply")
+  [ -n "$key" ] || { echo "The admin API answered without a key: $reply" >&2; exit 1; }
+  echo "$key"
 }
 
 stop_all() {

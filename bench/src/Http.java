@@ -25,15 +25,32 @@ final class Http implements AutoCloseable {
         this.port = port;
     }
 
-    /** The full request bytes for a JSON POST, built once and resent as is. */
+    /**
+     * The full request bytes for a JSON POST, built once and resent as is. With {@code BENCH_KEY} set
+     * every path gets the same {@code Authorization} header, so requests are the same size everywhere.
+     */
     static byte[] post(URI uri, byte[] body) {
+        String key = System.getenv("BENCH_KEY");
         String head = "POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + (key == null || key.isEmpty() ? "" : "\r\nAuthorization: Bearer " + key)
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
         byte[] h = head.getBytes(StandardCharsets.US_ASCII);
         byte[] all = new byte[h.length + body.length];
         System.arraycopy(h, 0, all, 0, h.length);
         System.arraycopy(body, 0, all, h.length, body.length);
         return all;
+    }
+
+    /**
+     * {@link #post} of {@code body} with {@code " (turn N)"} appended to the text of its last message
+     * (just before the body's last {@code "}}), so that every request ends with a turn the gateway has
+     * not seen, while the earlier messages repeat, as they do in a conversation.
+     */
+    static byte[] postTurn(URI uri, byte[] body, long n) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        int at = text.lastIndexOf("\"}");
+        if (at < 0) throw new IllegalArgumentException("the body has no message text to vary");
+        return post(uri, (text.substring(0, at) + " (turn " + n + ")" + text.substring(at)).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Connects if not connected (or after a failure closed the socket). */

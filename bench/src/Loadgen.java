@@ -18,13 +18,17 @@ import java.util.concurrent.locks.LockSupport;
  * actually sent: a response that arrives late delays the next sends on that connection, and that
  * delay is charged to them. This is what makes the tail honest (no coordinated omission): a
  * closed-loop tool would simply send less while the server stalls and never see the stall.
+ *
+ * Every request's last message ends with its own turn number ({@link Http#postTurn}): the gateway
+ * sees a new turn each time, as in real conversations, so nothing it caches by content (token counts)
+ * can answer the whole request from memory.
  */
 public final class Loadgen {
     private static final long SPIN_NS = 150_000;
 
     public static void main(String[] args) throws Exception {
         URI uri = URI.create(args[0]);
-        byte[] request = Http.post(uri, Files.readAllBytes(Path.of(args[1])));
+        byte[] body = Files.readAllBytes(Path.of(args[1]));
         double rate = Double.parseDouble(args[2]);
         double seconds = Double.parseDouble(args[3]);
         double warmup = Double.parseDouble(args[4]);
@@ -53,7 +57,7 @@ public final class Loadgen {
                         while (System.nanoTime() < due) Thread.onSpinWait();
                         boolean good;
                         try {
-                            http.send(request);
+                            http.send(Http.postTurn(uri, body, slot));
                             good = http.read(null) == 200;
                         } catch (Exception e) {
                             http.close(); // reconnect on the next slot

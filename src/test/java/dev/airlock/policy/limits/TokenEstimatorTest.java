@@ -31,4 +31,23 @@ class TokenEstimatorTest {
         assertThat(cl.estimatePrompt(Arrays.asList("hello world", null))).isEqualTo(3 + 5 + 3);
         assertThat(cl.estimatePrompt(List.of())).isEqualTo(3);
     }
+
+    @Test
+    void longTextsAreCountedOnceAndTheirCountsServedFromTheCache() {
+        TokenEstimator cl = TokenEstimator.cl100k();
+        String history = "The part size did change from 64 MB to 8 MB. ".repeat(20);
+        String other = "x7 ".repeat(history.length() / 3) + "q".repeat(history.length() % 3);
+        int first = cl.count(history);
+        assertThat(first).isGreaterThan(200);
+        assertThat(cl.cached()).isEqualTo(1);
+        // a new String with the same text (as every request parses its own) hits the cache
+        assertThat(cl.count(new String(history.toCharArray()))).isEqualTo(first);
+        assertThat(cl.cached()).isEqualTo(1);
+        // a different text of the same length is counted on its own
+        assertThat(other).hasSameSizeAs(history);
+        assertThat(cl.count(other)).isEqualTo(TokenEstimator.cl100k().count(other)).isNotEqualTo(first);
+        assertThat(cl.cached()).isEqualTo(2);
+        assertThat(cl.count("short text")).isEqualTo(2);
+        assertThat(cl.cached()).as("short texts are not cached").isEqualTo(2);
+    }
 }
