@@ -62,7 +62,7 @@ public final class Gateway implements AutoCloseable {
         try {
             Store store = Store.open(config.store());
             opened.add(store);
-            Ledger ledger = JdbcLedger.start(store, config.ledger());
+            Ledger ledger = JdbcLedger.start(store, config.ledger(), SpendStore.ledgerRows());
             opened.add(0, ledger);
             int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
             Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
@@ -100,7 +100,7 @@ public final class Gateway implements AutoCloseable {
                     .description("1 while rate limits and budgets cannot reach Redis (rate limits count locally; budgets fail closed unless configured open)")
                     .register(metrics.registry());
             DecisionLog decisions = new DecisionLog(10_000);
-            Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, spend, vertx), ledger,
+            Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx), ledger,
                     new Reports(store), metrics, admin, store);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its

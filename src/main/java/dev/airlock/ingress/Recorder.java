@@ -8,8 +8,6 @@ import dev.airlock.ledger.DecisionLog;
 import dev.airlock.ledger.Ledger;
 import dev.airlock.ledger.LedgerEvent;
 import dev.airlock.ledger.Metrics;
-import dev.airlock.identity.keys.SpendRow;
-import dev.airlock.identity.keys.SpendStore;
 import dev.airlock.policy.Quotas;
 import dev.airlock.route.Dispatch;
 import io.vertx.core.Vertx;
@@ -18,19 +16,18 @@ import java.time.Instant;
 
 /**
  * Where every request ends up: its decision record, one ledger event (metadata, tokens, cost and the
- * latency breakdown; never content), and the metrics. Called exactly once per request, admitted or
- * not, so no accepted request goes unrecorded and no spend goes uncounted.
+ * latency breakdown; never content; the ledger also writes the spend row of a priced answer), and the
+ * metrics. Called exactly once per request, admitted or not, so no accepted request goes unrecorded
+ * and no spend goes uncounted.
  */
 final class Recorder {
     private final DecisionLog decisions;
     private final Ledger ledger;
     private final Metrics metrics;
     private final Quotas quotas;
-    private final SpendStore spend;
     private final Vertx vertx;
 
-    Recorder(DecisionLog decisions, Ledger ledger, Metrics metrics, Quotas quotas, SpendStore spend, Vertx vertx) {
-        this.spend = spend;
+    Recorder(DecisionLog decisions, Ledger ledger, Metrics metrics, Quotas quotas, Vertx vertx) {
         this.decisions = decisions;
         this.ledger = ledger;
         this.metrics = metrics;
@@ -74,11 +71,6 @@ final class Recorder {
         record(event);
         boolean answered = dep != null && status == 200;
         settle(ex.grant, answered ? u.totalTokens() : -1, event.costUsd());
-        if (answered && event.costUsd() > 0) { // the spend table holds spend; free answers are in the ledger
-            // keyed by the ledger's own event id: a client repeating x-request-id must not lose spend
-            spend.recordAsync(new SpendRow(event.eventId(), d.tenant(), ex.admission.caller().keyId(), d.route(), ex.admission.task(),
-                    dep.id(), event.costUsd(), u.estimated(), ex.at));
-        }
         ex.redactedIn.forEach((type, n) -> metrics.redactions(type, "request", n));
         ex.redactedOut.forEach((type, n) -> metrics.redactions(type, "response", n));
         if (error != null && (error.kind() == ErrorKind.NO_ELIGIBLE_DEPLOYMENT || error.kind() == ErrorKind.CONTENT_BLOCKED)) {

@@ -17,8 +17,8 @@ final class EventRows {
 
     private EventRows() {}
 
-    /** Inserts {@code events} in one batch and one transaction. */
-    static void insert(Connection c, List<LedgerEvent> events) throws SQLException {
+    /** Inserts {@code events} in one batch, and their companion rows, in one transaction. */
+    static void insert(Connection c, List<LedgerEvent> events, CompanionRows companions) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -27,6 +27,7 @@ final class EventRows {
                 ps.addBatch();
             }
             ps.executeBatch();
+            companions.insert(c, events);
             c.commit();
         } catch (SQLException | RuntimeException ex) {
             try {

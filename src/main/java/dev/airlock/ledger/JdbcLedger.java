@@ -46,6 +46,7 @@ public final class JdbcLedger implements Ledger {
 
     private final Store store;
     private final LedgerConfig config;
+    private final CompanionRows companions;
     private final ArrayBlockingQueue<LedgerEvent> queue;
     private final int highWater;
     private final int lowWater;
@@ -72,9 +73,10 @@ public final class JdbcLedger implements Ledger {
     private Path replayFile;
     private BufferedReader replayReader;
 
-    private JdbcLedger(Store store, LedgerConfig config) {
+    private JdbcLedger(Store store, LedgerConfig config, CompanionRows companions) {
         this.store = store;
         this.config = config;
+        this.companions = Objects.requireNonNull(companions, "companions");
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.highWater = Math.max(1, config.queueCapacity() * 9 / 10);
         this.lowWater = config.queueCapacity() / 2;
@@ -104,7 +106,12 @@ public final class JdbcLedger implements Ledger {
 
     /** Starts the writer (and the retention job); spill files left by an earlier run are replayed once the database answers. */
     public static JdbcLedger start(Store store, LedgerConfig config) {
-        JdbcLedger l = new JdbcLedger(store, config);
+        return start(store, config, CompanionRows.NONE);
+    }
+
+    /** {@link #start(Store, LedgerConfig)}, writing {@code companions} in the same transaction as each batch of events. */
+    public static JdbcLedger start(Store store, LedgerConfig config, CompanionRows companions) {
+        JdbcLedger l = new JdbcLedger(store, config, companions);
         if (l.spill.hasEvents()) LOG.info("ledger: spill files from an earlier run in {} will be replayed", config.spillDir());
         l.writer.start();
         return l;
@@ -292,7 +299,7 @@ public final class JdbcLedger implements Ledger {
     private boolean write(List<LedgerEvent> batch, AtomicLong done, AtomicLong dropped) {
         try {
             store.call(c -> {
-                EventRows.insert(c, batch);
+                EventRows.insert(c, batch, companions);
                 return null;
             });
             done.addAndGet(batch.size());
@@ -311,7 +318,7 @@ public final class JdbcLedger implements Ledger {
             LedgerEvent ev = it.next();
             try {
                 store.call(c -> {
-                    EventRows.insert(c, List.of(ev));
+                    EventRows.insert(c, List.of(ev), companions);
                     return null;
                 });
                 done.incrementAndGet();

@@ -3,6 +3,9 @@ package dev.airlock.identity.keys;
 import dev.airlock.config.Suggest;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.ledger.CompanionRows;
+import dev.airlock.ledger.JdbcLedger;
+import dev.airlock.ledger.LedgerEvent;
 import dev.airlock.policy.limits.BudgetPeriod;
 import dev.airlock.policy.limits.Micros;
 import dev.airlock.store.Store;
@@ -84,11 +87,6 @@ public final class SpendStore {
         return store.call(c -> insert(c, row));
     }
 
-    /** {@link #record} on a store thread; safe to call from an event loop. */
-    public CompletableFuture<Boolean> recordAsync(SpendRow row) {
-        return store.submit(c -> insert(c, row));
-    }
-
     /** Micro-dollars spent by {@code scope} in {@code period}, a UTC month named like {@code 2026-11} ({@link BudgetPeriod#month}). */
     public long spentMicros(Scope scope, String period) throws SQLException {
         return store.call(c -> spent(c, scope, period));
@@ -112,20 +110,53 @@ public final class SpendStore {
         return store.submit(c -> query(c, by, since));
     }
 
+    private static final String INSERT = "INSERT INTO spend (request_id, tenant, key_id, route, task, deployment, cost_usd, estimated, at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
     private static boolean insert(Connection c, SpendRow s) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO spend (request_id, tenant, key_id, route, task, deployment, cost_usd, estimated, at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            ps.setString(1, s.requestId());
-            ps.setString(2, s.tenant());
-            ps.setString(3, s.keyId());
-            ps.setString(4, s.route());
-            ps.setString(5, s.task());
-            ps.setString(6, s.deployment());
-            ps.setBigDecimal(7, Sql.money(s.costUsd()));
-            ps.setBoolean(8, s.estimated());
-            Sql.setTime(ps, 9, Sql.micros(s.at()));
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            bind(ps, s);
             return ps.executeUpdate() == 1;
         }
+    }
+
+    private static void bind(PreparedStatement ps, SpendRow s) throws SQLException {
+        ps.setString(1, s.requestId());
+        ps.setString(2, s.tenant());
+        ps.setString(3, s.keyId());
+        ps.setString(4, s.route());
+        ps.setString(5, s.task());
+        ps.setString(6, s.deployment());
+        ps.setBigDecimal(7, Sql.money(s.costUsd()));
+        ps.setBoolean(8, s.estimated());
+        Sql.setTime(ps, 9, Sql.micros(s.at()));
+    }
+
+    /**
+     * The spend rows of a batch of ledger events, for the ledger to write in the same transaction
+     * ({@link JdbcLedger#start(Store, dev.airlock.ledger.LedgerConfig, CompanionRows)}): one per answered request
+     * with a cost, keyed by the event's own id, so a client repeating {@code x-request-id} cannot hide
+     * spend, and a spend row survives a database outage in the ledger's spill files like its event.
+     */
+    public static CompanionRows ledgerRows() {
+        return (c, events) -> {
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                int n = 0;
+                for (LedgerEvent e : events) {
+                    if (!countsAsSpend(e)) continue;
+                    bind(ps, new SpendRow(e.eventId(), e.tenant(), e.keyId(), e.route(), e.task(), e.deployment(), e.costUsd(),
+                            e.tokensEstimated(), e.at()));
+                    ps.addBatch();
+                    n++;
+                }
+                if (n > 0) ps.executeBatch();
+            }
+        };
+    }
+
+    /** Answered by a deployment, at a cost: free answers (self-hosted, priced by the hour) are in the ledger only. */
+    public static boolean countsAsSpend(LedgerEvent e) {
+        return e.deployment() != null && e.tenant() != null && e.status() == 200 && e.costUsd() > 0;
     }
 
     private static long spent(Connection c, Scope scope, String period) throws SQLException {

@@ -97,7 +97,7 @@ class SpendStoreTest {
             SpendRow r = row("req-1", "payments", KA, "general-tasks", "t", "d", 0.5, false, "2026-11-02T00:00:00Z");
             assertThat(spend.record(r)).isTrue();
             assertThat(spend.record(r)).isFalse();
-            assertThat(spend.recordAsync(new SpendRow("req-1", "payments", KA, "general-tasks", "t", "d", 7.0, false, r.at())).get()).isFalse();
+            assertThat(spend.record(new SpendRow("req-1", "payments", KA, "general-tasks", "t", "d", 7.0, false, r.at()))).isFalse();
             assertThat(spend.spentMicros(SpendStore.Scope.tenant("payments"), "2026-11")).isEqualTo(500_000);
 
             // 4 threads each write the same 200 settles (costs of 1 to 200 micro-dollars); each is stored once
