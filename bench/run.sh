@@ -93,7 +93,10 @@ wrk_run 32 15 "${URL[airlock]}" "$tmp/plain.json" > /dev/null
 
 for c in 1 32 64; do
   echo "wrk, $c connection(s): $ROUNDS rounds of ${WARM} s warm-up + ${SECS} s per path:"
-  [ "$c" = 64 ] && [ "${BENCH_JFR:-0}" = 1 ] && jcmd "$PID_airlock" JFR.start name=bench settings=profile filename="$tmp/airlock.jfr" > /dev/null
+  if [ "$c" = 64 ] && [ "${BENCH_JFR:-0}" = 1 ]; then   # Java samples every 1 ms (the profile settings take one per 10 ms)
+    "$JAVA_HOME/bin/jfr" configure --input profile method-profiling=max --output "$tmp/max.jfc" > /dev/null
+    jcmd "$PID_airlock" JFR.start name=bench settings="$tmp/max.jfc" filename="$tmp/airlock.jfr" > /dev/null
+  fi
   for _ in $(seq "$ROUNDS"); do
     for p in "${PATHS[@]}"; do
       wrk_run "$c" "$WARM" "${URL[$p]}" "$tmp/plain.json" > /dev/null

@@ -82,8 +82,11 @@ EOF
 jfr_breakdown() { # recording
   "$JAVA_HOME/bin/jfr" print --events jdk.ExecutionSample --stack-depth 96 "$1" | awk '
     BEGIN {
-      n = split("classification (detectors)|dev.airlock.classify;JSON (Jackson)|com.fasterxml.jackson;" \
-        "cross-event-loop wakeups|NioIoHandler.wakeup;socket I/O|SocketChannelImpl;decision record|dev.airlock.ledger", rows, ";")
+      n = split("event-loop threads|vert.x-eventloop;ledger writer and H2 threads|airlock-ledger-writer,H2-,MVStore;" \
+        "classification (detectors)|dev.airlock.classify;token counting (jtokkit)|com.knuddels.jtokkit;" \
+        "rate limits and budgets|dev.airlock.policy.limits;JSON (Jackson)|com.fasterxml.jackson;" \
+        "HTTP codec (Netty/Vert.x)|io.netty.handler.codec.http,io.vertx.core.http.impl;metrics (Micrometer)|io.micrometer;" \
+        "cross-event-loop wakeups|NioIoHandler.wakeup;socket I/O|SocketChannelImpl", rows, ";")
       for (i = 1; i <= n; i++) { split(rows[i], kv, "|"); name[i] = kv[1]; pat[i] = kv[2] }
     }
     /jdk.ExecutionSample/ { if (stack != "") tally(); stack = "x"; next }

@@ -40,7 +40,7 @@ public final class TokenEstimator {
     static final int PER_REPLY = 3;
 
     /** Shorter texts are counted directly: hashing and the lookup would cost about as much. */
-    static final int CACHE_FROM_CHARS = 256;
+    static final int CACHE_FROM_CHARS = 64;
     private static final int CACHE_ENTRIES = 100_000;
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
 
