@@ -14,10 +14,11 @@ import io.vertx.core.http.RequestOptions;
  */
 public final class JsonPost {
     /**
-     * Connections per deployment. Each streaming answer holds one for its whole length (HTTP/1), and
+     * HTTP/1.1 connections per deployment. Each streaming answer holds one for its whole length, and
      * Vert.x counts the wait for a pooled connection against the connect timeout, so a small pool
      * turned the 513th concurrent stream into a 503 (BENCHMARKS.md). Servers such as vLLM batch
-     * thousands of concurrent requests; Airlock's own caps are {@code rpm}/{@code tpm}.
+     * thousands of concurrent requests; Airlock's own caps are {@code rpm}/{@code tpm}. Deployments with
+     * {@code http2} share a few connections instead ({@link UpstreamClients#HTTP2_CONNECTIONS}).
      */
     public static final int MAX_CONNECTIONS = 16_384;
 
@@ -33,6 +34,7 @@ public final class JsonPost {
         Buffer payload = Buffer.buffer(Json.writeBytes(body));
         return client.request(opts)
                 .compose(req -> {
+                    // HTTP/1.1: closes the connection; HTTP/2: RST_STREAM on this stream only, its neighbours go on
                     call.onCancel(req::reset);
                     return req.send(payload);
                 })
