@@ -56,6 +56,7 @@ public final class SimulatorServer implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger disconnects = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Fault fault = Fault.NONE;
     private HttpServer server;
 
@@ -74,7 +75,11 @@ public final class SimulatorServer implements AutoCloseable {
                 .setHttp2ClearTextEnabled(true).setHttp2RstFloodMaxRstFramePerWindow(MAX_RESETS_PER_WINDOW);
         options.getInitialSettings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
         server = vertx.createHttpServer(options);
-        return server.connectionHandler(c -> connections.incrementAndGet()).requestHandler(this::handle).listen().map(s -> this);
+        return server.connectionHandler(c -> {
+            connections.incrementAndGet();
+            openConnections.incrementAndGet();
+            c.closeHandler(v -> openConnections.decrementAndGet());
+        }).requestHandler(this::handle).listen().map(s -> this);
     }
 
     public int port() { return server.actualPort(); }
@@ -113,6 +118,9 @@ public final class SimulatorServer implements AutoCloseable {
 
     /** Connections accepted since start (HTTP/1.1 and HTTP/2 alike). */
     public int connections() { return connections.get(); }
+
+    /** Connections open now: {@link #connections()} minus those closed by either side. */
+    public int openConnections() { return openConnections.get(); }
 
     private void handle(HttpServerRequest req) {
         req.body().onSuccess(buf -> {
