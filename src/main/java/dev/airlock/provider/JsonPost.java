@@ -38,7 +38,7 @@ public final class JsonPost {
                     call.onCancel(req::reset);
                     return req.send(payload);
                 })
-                .recover(t -> Future.failedFuture(UpstreamFailure.of(t)))
+                .recover(t -> Future.failedFuture(explain(UpstreamFailure.of(t), call)))
                 .compose(resp -> {
                     if (resp.statusCode() == 200) return Future.succeededFuture(resp);
                     String retryAfter = resp.getHeader("retry-after");
@@ -46,6 +46,17 @@ public final class JsonPost {
                             .recover(t -> Future.succeededFuture(Buffer.buffer()))
                             .compose(b -> Future.failedFuture(errors.map(resp.statusCode(), retryAfter, b)));
                 });
+    }
+
+    /**
+     * An HTTP/1.1-only server (vLLM) answers the HTTP/2 preface with an HTTP/1.1 status line, which Vert.x
+     * reports as a first frame that was not SETTINGS: name the likely cause.
+     */
+    private static UpstreamFailure explain(UpstreamFailure f, Call call) {
+        boolean h2 = call.deployment() != null && call.deployment().http2();
+        if (!h2 || f.kind() != UpstreamFailure.Kind.CONNECT || f.getMessage() == null || !f.getMessage().contains("not SETTINGS")) return f;
+        return new UpstreamFailure(f.kind(), f.status(), f.retryAfterMs(), f.getMessage()
+                + " (the deployment has http2: true, but the upstream does not seem to speak HTTP/2; vLLM does not)");
     }
 
     /** The whole body; a connection that closes before the body is complete is a malformed answer. */

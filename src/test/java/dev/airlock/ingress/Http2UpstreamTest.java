@@ -156,6 +156,35 @@ class Http2UpstreamTest {
     }
 
     @Test
+    void http2AgainstAnHttp11OnlyUpstreamFailsFastAndSaysSo() throws Exception {
+        // as vLLM would be: a server that speaks HTTP/1.1 only
+        com.sun.net.httpserver.HttpServer h1 = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        h1.createContext("/", ex -> { ex.sendResponseHeaders(200, -1); ex.close(); });
+        h1.start();
+        try {
+            gw = new TestGateway("""
+                    server: { port: 0 }
+                    zones: { on-prem: {} }
+                    residency: { public: [on-prem] }
+                    deployments:
+                      - { id: vllm, provider: openai, base_url: "http://127.0.0.1:%d/v1", model: glm5, zone: on-prem, http2: true }
+                    routes:
+                      vllm: { deployments: [vllm] }
+                    routing:
+                      retries: 0
+                      timeouts: { connect_ms: 2000, first_token_ms: 5000, idle_ms: 5000, total_ms: 20000 }
+                    """.formatted(h1.getAddress().getPort()));
+            long start = System.nanoTime();
+            var r = gw.post("/v1/chat/completions", chat("vllm", "hello"));
+            assertThat(r.statusCode()).isEqualTo(503);
+                        assertThat(r.body()).contains("all_deployments_failed", "vllm", "does not seem to speak HTTP/2");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+        } finally {
+            h1.stop(0);
+        }
+    }
+
+    @Test
     void anUpstreamThatBreaksOneStreamEndsItWithAnErrorEvent() throws Exception {
         gw = gateway();
         upstream.failNext(Fault.DROP_MID_STREAM);
