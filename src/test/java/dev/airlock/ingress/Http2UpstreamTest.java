@@ -102,6 +102,12 @@ class Http2UpstreamTest {
         assertComplete(gw.post("/v1/chat/completions", stream("h2", "hello")));
         assertThat(upstream.received()).hasSize(2).allSatisfy(r -> assertThat(r.version()).isEqualTo(HttpVersion.HTTP_2));
         assertThat(upstream.connections()).isEqualTo(1); // the second request reused the first one's connection
+        assertThat(upstream.openConnections()).isEqualTo(1);
+        gw.close(); // closes its clients: the upstream sees the connection go (openConnections counts closes)
+        gw = null;
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (upstream.openConnections() > 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        assertThat(upstream.openConnections()).isZero();
     }
 
     @Test
