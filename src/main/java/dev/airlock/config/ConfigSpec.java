@@ -40,7 +40,8 @@ record ConfigSpec(
     record DeploymentSpec(
             String id, String provider, String baseUrl, String model, String zone, String release, String license,
             String apiKey, String region, String endpoint, String awsAccessKeyId, String awsSecretAccessKey,
-            Integer weight, PriceSpec price, SimulatorSpec simulator, TimeoutsSpec timeouts, String anthropicVersion, Long rpm, Long tpm) {}
+            Integer weight, PriceSpec price, SimulatorSpec simulator, TimeoutsSpec timeouts, String anthropicVersion, Long rpm, Long tpm,
+            Boolean http2) {}
 
     record PriceSpec(Double inputPerMtok, Double outputPerMtok, Double hourlyUsd) {}
 

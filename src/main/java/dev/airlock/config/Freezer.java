@@ -226,12 +226,18 @@ final class Freezer {
                     problem(p + ".simulator", "needs ttft_ms >= 0, tokens_per_second > 0 and jitter between 0 and 1.");
                 }
             }
+            boolean http2 = Boolean.TRUE.equals(d.http2());
+            // either value would mislead on bedrock: the SDK speaks HTTP/2 to Bedrock over TLS whatever it says
+            if (d.http2() != null && kind == ProviderKind.BEDROCK) {
+                problem(p + ".http2", "does not apply to provider bedrock: the AWS SDK's own client chooses the protocol "
+                        + "(HTTP/2 over TLS to Bedrock); remove the key. It applies to openai, anthropic and simulator.");
+            }
             out.put(d.id(), new Deployment(d.id(), kind, baseUrl, model == null ? d.id() : model, d.zone(),
                     d.release() == null ? "unversioned" : d.release(), d.license(), apiKey, expand(p + ".region", d.region()),
                     expand(p + ".endpoint", d.endpoint()), secret(p + ".aws_access_key_id", d.awsAccessKeyId()),
                     secret(p + ".aws_secret_access_key", d.awsSecretAccessKey()), weight, price, sim,
                     timeouts(p + ".timeouts", d.timeouts(), defaults), d.anthropicVersion() == null ? "2023-06-01" : d.anthropicVersion(),
-                    positive(p + ".rpm", d.rpm()), positive(p + ".tpm", d.tpm())));
+                    positive(p + ".rpm", d.rpm()), positive(p + ".tpm", d.tpm()), http2));
         }
         return Collections.unmodifiableMap(out);
     }

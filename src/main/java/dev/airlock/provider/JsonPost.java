@@ -14,10 +14,11 @@ import io.vertx.core.http.RequestOptions;
  */
 public final class JsonPost {
     /**
-     * Connections per deployment. Each streaming answer holds one for its whole length (HTTP/1), and
+     * HTTP/1.1 connections per deployment. Each streaming answer holds one for its whole length, and
      * Vert.x counts the wait for a pooled connection against the connect timeout, so a small pool
      * turned the 513th concurrent stream into a 503 (BENCHMARKS.md). Servers such as vLLM batch
-     * thousands of concurrent requests; Airlock's own caps are {@code rpm}/{@code tpm}.
+     * thousands of concurrent requests; Airlock's own caps are {@code rpm}/{@code tpm}. Deployments with
+     * {@code http2} share a few connections instead ({@link UpstreamClients#HTTP2_CONNECTIONS}).
      */
     public static final int MAX_CONNECTIONS = 16_384;
 
@@ -33,10 +34,11 @@ public final class JsonPost {
         Buffer payload = Buffer.buffer(Json.writeBytes(body));
         return client.request(opts)
                 .compose(req -> {
+                    // HTTP/1.1: closes the connection; HTTP/2: RST_STREAM on this stream only, its neighbours go on
                     call.onCancel(req::reset);
                     return req.send(payload);
                 })
-                .recover(t -> Future.failedFuture(UpstreamFailure.of(t)))
+                .recover(t -> Future.failedFuture(explain(UpstreamFailure.of(t), call)))
                 .compose(resp -> {
                     if (resp.statusCode() == 200) return Future.succeededFuture(resp);
                     String retryAfter = resp.getHeader("retry-after");
@@ -44,6 +46,17 @@ public final class JsonPost {
                             .recover(t -> Future.succeededFuture(Buffer.buffer()))
                             .compose(b -> Future.failedFuture(errors.map(resp.statusCode(), retryAfter, b)));
                 });
+    }
+
+    /**
+     * An HTTP/1.1-only server (vLLM) answers the HTTP/2 preface with an HTTP/1.1 status line, which Vert.x
+     * reports as a first frame that was not SETTINGS: name the likely cause.
+     */
+    private static UpstreamFailure explain(UpstreamFailure f, Call call) {
+        boolean h2 = call.deployment() != null && call.deployment().http2();
+        if (!h2 || f.kind() != UpstreamFailure.Kind.CONNECT || f.getMessage() == null || !f.getMessage().contains("not SETTINGS")) return f;
+        return new UpstreamFailure(f.kind(), f.status(), f.retryAfterMs(), f.getMessage()
+                + " (the deployment has http2: true, but the upstream does not seem to speak HTTP/2; vLLM does not)");
     }
 
     /** The whole body; a connection that closes before the body is complete is a malformed answer. */

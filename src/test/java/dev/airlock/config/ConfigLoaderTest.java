@@ -91,6 +91,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void http2IsOffByDefaultAndOnWhenAsked() {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).deployments().get("vllm").http2()).isFalse();
+        String yaml = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    http2: true\n");
+        assertThat(parse(yaml, Map.of("VLLM_KEY", "k")).deployments().get("vllm").http2()).isTrue();
+    }
+
+    @Test
+    void http2MustBeABoolean() {
+        String yaml = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    http2: h2c\n");
+        assertThatThrownBy(() -> parse(yaml, Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("airlock.yaml:9").hasMessageContaining("'deployments[0].http2' has the wrong type");
+    }
+
+    @Test
+    void http2IsRefusedOnBedrockWhichPicksItsOwnProtocol() {
+        String yaml = BASE.replace("  - id: vllm\n",
+                "  - { id: claude, provider: bedrock, region: us-east-1, model: m, zone: on-prem, http2: false }\n  - id: vllm\n");
+        assertThatThrownBy(() -> parse(yaml, Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("airlock.yaml:4: deployments[0].http2: does not apply to provider bedrock")
+                .hasMessageContaining("applies to openai, anthropic and simulator");
+    }
+
+    @Test
     void theBundledConfigIsValid() throws Exception {
         AirlockConfig c = new ConfigLoader(Map.of()).loadFile(Path.of("airlock.yaml"));
         assertThat(c.routes()).containsKeys("sensitive-tasks", "general-tasks");

@@ -5,6 +5,7 @@ import dev.airlock.config.Deployment;
 import dev.airlock.provider.Call;
 import dev.airlock.provider.JsonPost;
 import dev.airlock.provider.Provider;
+import dev.airlock.provider.UpstreamClients;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
@@ -12,10 +13,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.function.Consumer;
 
@@ -36,10 +35,7 @@ public final class AnthropicProvider implements Provider {
         this.deployment = deployment;
         this.url = messagesUrl(deployment.baseUrl());
         this.requests = new RequestMapper(deployment.id());
-        this.client = vertx.createHttpClient(
-                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-                        .setConnectTimeout((int) deployment.timeouts().connectMs()),
-                new PoolOptions().setHttp1MaxSize(JsonPost.MAX_CONNECTIONS).setMaxWaitQueueSize(-1));
+        this.client = UpstreamClients.create(vertx, deployment); // HTTP/2 over ALPN when the deployment says http2
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.airlock.config.Deployment;
 import dev.airlock.provider.Call;
 import dev.airlock.provider.JsonPost;
 import dev.airlock.provider.Provider;
+import dev.airlock.provider.UpstreamClients;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
@@ -16,14 +17,16 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.function.Consumer;
 
-/** Speaks to an OpenAI-compatible upstream over a pooled Vert.x HTTP client. */
+/**
+ * Speaks to an OpenAI-compatible upstream over a pooled Vert.x HTTP client: HTTP/1.1, or HTTP/2 when the
+ * deployment says {@code http2} (see {@link UpstreamClients}). Cancelling a call resets its request: on
+ * HTTP/1.1 that closes its connection, on HTTP/2 it resets only its stream.
+ */
 public final class OpenAiProvider implements Provider {
     private final Deployment deployment;
     private final String base;
@@ -42,10 +45,7 @@ public final class OpenAiProvider implements Provider {
     }
 
     private HttpClient client() {
-        return clients.computeIfAbsent(Thread.currentThread(), t -> vertx.createHttpClient(
-                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-                        .setConnectTimeout((int) deployment.timeouts().connectMs()),
-                new PoolOptions().setHttp1MaxSize(JsonPost.MAX_CONNECTIONS).setMaxWaitQueueSize(-1)));
+        return clients.computeIfAbsent(Thread.currentThread(), t -> UpstreamClients.create(vertx, deployment));
     }
 
     @Override

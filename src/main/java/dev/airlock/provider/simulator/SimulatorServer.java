@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -28,12 +29,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * one mistakes its text for a real model's. Answers follow the {@link SimulatorProfile}: time to first
  * token, tokens per second, jitter. {@link #fault} and {@link #failNext} switch in failures; {@link #received}
  * lists every request body that reached it.
+ *
+ * <p>It speaks HTTP/1.1 and HTTP/2 on the same port: h2c with prior knowledge, as a gateway deployment
+ * with {@code http2: true} sends it (and h2c upgrade). One HTTP/2 connection carries up to
+ * {@link #MAX_CONCURRENT_STREAMS} streams, so thousands of slow streams need a handful of sockets;
+ * {@link #connections()} counts the connections it accepted.
  */
 public final class SimulatorServer implements AutoCloseable {
     /** A last user message starting with this is answered with the rest of it, verbatim. */
     public static final String ECHO = "echo: ";
     /** How many received requests {@link #received()} keeps. */
     static final int MAX_RECEIVED = 10_000;
+    /** Advertised SETTINGS_MAX_CONCURRENT_STREAMS; Vert.x servers advertise 100 by default. */
+    public static final long MAX_CONCURRENT_STREAMS = 1_000;
+    /**
+     * RST_STREAM frames a client may send per 30 s before Vert.x closes the connection as a "rapid reset"
+     * attack (default 200). A gateway resets one stream for every client that leaves mid-answer, so a
+     * benchmark that drops thousands of streams at once would otherwise lose the whole connection.
+     */
+    static final int MAX_RESETS_PER_WINDOW = 1_000_000;
     private final Vertx vertx;
     private final String model;
     private final SimulatorProfile profile;
@@ -41,11 +55,13 @@ public final class SimulatorServer implements AutoCloseable {
     private final Queue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger disconnects = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Fault fault = Fault.NONE;
     private HttpServer server;
 
-    /** One request as it arrived: path, the {@code x-request-id} header, the parsed body (null if not JSON). */
-    public record Received(String path, String requestId, JsonNode body) {}
+    /** One request as it arrived: path, the {@code x-request-id} header, the parsed body (null if not JSON), the HTTP version. */
+    public record Received(String path, String requestId, JsonNode body, HttpVersion version) {}
 
     public SimulatorServer(Vertx vertx, String model, SimulatorProfile profile) {
         this.vertx = vertx;
@@ -55,8 +71,15 @@ public final class SimulatorServer implements AutoCloseable {
 
     /** Binds {@code 127.0.0.1} on the profile's port (0 = any free port). */
     public Future<SimulatorServer> start() {
-        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(profile.port()).setTcpNoDelay(true));
-        return server.requestHandler(this::handle).listen().map(s -> this);
+        HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(profile.port()).setTcpNoDelay(true)
+                .setHttp2ClearTextEnabled(true).setHttp2RstFloodMaxRstFramePerWindow(MAX_RESETS_PER_WINDOW);
+        options.getInitialSettings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
+        server = vertx.createHttpServer(options);
+        return server.connectionHandler(c -> {
+            connections.incrementAndGet();
+            openConnections.incrementAndGet();
+            c.closeHandler(v -> openConnections.decrementAndGet());
+        }).requestHandler(this::handle).listen().map(s -> this);
     }
 
     public int port() { return server.actualPort(); }
@@ -90,8 +113,14 @@ public final class SimulatorServer implements AutoCloseable {
 
     public void clearReceived() { received.clear(); }
 
-    /** Streams whose client (the gateway) closed the connection before the stream ended. */
+    /** Streams whose client (the gateway) closed the connection, or reset the HTTP/2 stream, before the stream ended. */
     public int disconnects() { return disconnects.get(); }
+
+    /** Connections accepted since start (HTTP/1.1 and HTTP/2 alike). */
+    public int connections() { return connections.get(); }
+
+    /** Connections open now: {@link #connections()} minus those closed by either side. */
+    public int openConnections() { return openConnections.get(); }
 
     private void handle(HttpServerRequest req) {
         req.body().onSuccess(buf -> {
@@ -102,7 +131,7 @@ public final class SimulatorServer implements AutoCloseable {
                 // recorded as null; answered below
             }
             if (req.method().name().equals("POST")) {
-                received.add(new Received(req.path(), req.getHeader("x-request-id"), body));
+                received.add(new Received(req.path(), req.getHeader("x-request-id"), body, req.version()));
                 // a long-running demo must not grow without bound: keep the most recent requests only
                 if (received.size() > MAX_RECEIVED) received.remove(0);
             }
@@ -126,7 +155,7 @@ public final class SimulatorServer implements AutoCloseable {
             return;
         }
         switch (f) {
-            case DOWN -> { req.connection().close(); return; }
+            case DOWN -> { req.connection().close(); return; } // on HTTP/2 this ends every stream on the connection, as a crash would
             case SERVER_ERROR -> { error(resp, 500, "simulated server error"); return; }
             case RATE_LIMITED -> { resp.putHeader("retry-after", "0"); error(resp, 429, "simulated rate limit"); return; }
             case BAD_REQUEST -> { error(resp, 400, "simulated invalid request"); return; }
@@ -134,7 +163,7 @@ public final class SimulatorServer implements AutoCloseable {
             case MALFORMED -> { resp.setStatusCode(200).putHeader("content-type", "application/json").end("<html>not json"); return; }
             case TRUNCATED -> {
                 resp.setStatusCode(200).putHeader("content-type", "application/json").putHeader("content-length", "1000");
-                resp.write("{\"id\":\"x\",\"choices\":[").onComplete(v -> req.connection().close());
+                resp.write("{\"id\":\"x\",\"choices\":[").onComplete(v -> abort(req));
                 return;
             }
             default -> { }
@@ -216,7 +245,9 @@ public final class SimulatorServer implements AutoCloseable {
         }
         chunks.add(Completions.finishChunk(id, simulatedModel(), a.finishReason()));
         if (usage) chunks.add(Completions.usageChunk(id, simulatedModel(), a.usage()));
-        resp.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+        // HTTP/2 frames the body itself: Transfer-Encoding (and Connection) are illegal there
+        if (req.version() != HttpVersion.HTTP_2) resp.setChunked(true);
+        resp.putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
         resp.writeHead();
         resp.closeHandler(v -> { if (!resp.ended()) disconnects.incrementAndGet(); });
         SplittableRandom rnd = new SplittableRandom(id.hashCode());
@@ -229,12 +260,21 @@ public final class SimulatorServer implements AutoCloseable {
         later(delay, () -> {
             HttpServerResponse resp = req.response();
             if (resp.closed()) return;
-            if (i == dropAt) { req.connection().close(); return; }
+            if (i == dropAt) { abort(req); return; }
             if (i == chunks.size()) { resp.end("data: [DONE]\n\n"); return; }
             resp.write("data: " + Json.write(chunks.get(i)) + "\n\n");
             long next = interval <= 0 ? 0 : (long) (interval * (1 + profile.jitter() * (rnd.nextDouble() * 2 - 1)));
             sendChunk(req, chunks, i + 1, dropAt, interval, rnd, next);
         });
+    }
+
+    /**
+     * Breaks one answer midway: closes the HTTP/1.1 connection, or resets just this HTTP/2 stream (closing
+     * the connection would break every other stream on it, which is a different failure: {@link Fault#DOWN}).
+     */
+    private static void abort(HttpServerRequest req) {
+        if (req.version() == HttpVersion.HTTP_2) req.response().reset();
+        else req.connection().close();
     }
 
     private void embeddings(HttpServerResponse resp, ObjectNode request) {

@@ -32,7 +32,7 @@ public final class FakeAnthropic implements AutoCloseable {
 
     public enum Mode { NORMAL, RATE_LIMITED, OVERLOADED, SERVER_ERROR, INVALID_REQUEST, MALFORMED, DROP_MID_STREAM, STREAM_ERROR }
 
-    public record Received(Map<String, String> headers, JsonNode body) {
+    public record Received(Map<String, String> headers, JsonNode body, io.vertx.core.http.HttpVersion version) {
         String header(String name) { return headers.get(name); }
     }
 
@@ -74,7 +74,7 @@ public final class FakeAnthropic implements AutoCloseable {
             } catch (Exception ignored) {
                 // recorded as null; answered with 400 below
             }
-            received.add(new Received(headers, body));
+            received.add(new Received(headers, body, req.version()));
             answer(req, body);
         });
     }

@@ -70,6 +70,10 @@ abstract class ProviderHarness {
 
     /** A deployment as the config loader builds it, pointed at the fake's API root. */
     static Deployment deployment(String baseUrl) {
+        return deployment(baseUrl, false);
+    }
+
+    static Deployment deployment(String baseUrl, boolean http2) {
         String yaml = """
                 zones: { internet: { external: true } }
                 residency: { public: [internet] }
@@ -80,9 +84,10 @@ abstract class ProviderHarness {
                     model: claude-sonnet-4-20250514
                     zone: internet
                     api_key: ${ANTHROPIC_API_KEY}
+                    http2: %s
                 routes:
                   general: { deployments: [claude] }
-                """.formatted(baseUrl);
+                """.formatted(baseUrl, http2);
         return new ConfigLoader(Map.of("ANTHROPIC_API_KEY", "test-key")).parse(yaml, "test.yaml").deployments().get("claude");
     }
 
