@@ -5,6 +5,7 @@
 #   bench/run.sh
 # Knobs (environment): BENCH_ROUNDS (3) of BENCH_WARMUP (1) + BENCH_SECONDS (4) per path and measure,
 # BENCH_STREAMS (10000), BENCH_STREAM_SPREAD (1: deployments behind the slow-stream route),
+# BENCH_STREAM_HTTP2 (1: the slow streams' upstream is HTTP/2; 0: HTTP/1.1, a socket per stream),
 # BENCH_PORT (18080; uses the next 7 ports), BENCH_JAVA_OPTS (gateway JVM flags added after the
 # launcher's), BENCH_FLAGS (replace the launcher's flags, e.g. to try another collector),
 # BENCH_RPM/BENCH_TPM (the key's and tenant's limits; high enough never to refuse by default),
@@ -138,9 +139,9 @@ done < <(tool StreamProbe 150 50 "direct=http://127.0.0.1:$PORT_SIM/v1/chat/comp
                                   "airlock=${URL[airlock]}=$tmp/stream.json" | grep '^RESULT')
 
 echo "$STREAMS concurrent slow streams through Airlock (first token after 1 s, then a token every 500 ms, 40 tokens), opened over 10 s," \
-  "${BENCH_STREAM_SPREAD:-1} deployment(s) behind the route:"
+  "${BENCH_STREAM_SPREAD:-1} deployment(s) behind the route, upstream over $([ "$STREAM_HTTP2" = true ] && echo 'HTTP/2 (h2c)' || echo HTTP/1.1):"
 limit=$(ulimit -n)
-if [ "$limit" -lt $((STREAMS * 2 + 200)) ]; then
+if [ "$STREAM_HTTP2" != true ] && [ "$limit" -lt $((STREAMS * 2 + 200)) ]; then
   echo "  note: open files are limited to $limit here; the gateway needs one socket per client stream and one per upstream stream."
 fi
 sampler=$(rss_watch "$PID_airlock" "$tmp/rss-streams")

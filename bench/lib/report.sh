@@ -38,7 +38,7 @@ report_table() {
 | Stream total p50 / p99 | $(v stream.direct.total_p50) / $(v stream.direct.total_p99) | – | $(v stream.airlock.total_p50) / $(v stream.airlock.total_p99) | | – | |
 | Inter-chunk gap p10 / p50 / p90 (simulator sends every 2000) | $(v stream.direct.gap_p10) / $(v stream.direct.gap_p50) / $(v stream.direct.gap_p90) | – | $(v stream.airlock.gap_p10) / $(v stream.airlock.gap_p50) / $(v stream.airlock.gap_p90) | same gaps = no buffering | – | |
 | RSS at 1,000 req/s (MB) | – | – | $(v rss.r1000) (idle $(v rss.idle)) | | ≤ 300 | $(verdict "$(num rss.r1000 && echo "${R[rss.r1000]} <= 300" || echo "?")") |
-| $(v many.count) slow streams: RSS max (MB), ok / errors | – | – | $(v rss.streams) MB, $(v many.ok) ok / $(v many.errors) errors; at most $(v many.peak_streaming) streaming at once | ${R[many.kinds]:-} | < 1024, 0 errors | $(verdict "$many_cond") |
+| $(v many.count) slow streams (upstream $([ "$STREAM_HTTP2" = true ] && echo HTTP/2 || echo HTTP/1.1)): RSS max (MB), ok / errors | – | – | $(v rss.streams) MB, $(v many.ok) ok / $(v many.errors) errors; at most $(v many.peak_streaming) streaming at once | ${R[many.kinds]:-} | < 1024, 0 errors | $(verdict "$many_cond") |
 EOF
 }
 

@@ -49,11 +49,15 @@ write_configs() {
   sse+='data: {"id":"chatcmpl-canned","object":"chat.completion.chunk","created":1767225600,"model":"canned-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}'$'\n\n'
   sse+='data: {"id":"chatcmpl-canned","object":"chat.completion.chunk","created":1767225600,"model":"canned-model","choices":[],"usage":{"prompt_tokens":230,"completion_tokens":9,"total_tokens":239}}'$'\n\n'
   sse+='data: [DONE]'$'\n\n'
+  # The slow streams reach their simulator over HTTP/2 (h2c), a few multiplexed connections, unless
+  # BENCH_STREAM_HTTP2=0: over HTTP/1.1 each stream holds an upstream socket as well as its client's,
+  # and 10,000 of each do not fit a process limited to 20,000 open files (as this container is).
+  STREAM_HTTP2=$([ "${BENCH_STREAM_HTTP2:-1}" = 0 ] && echo false || echo true)
   # BENCH_STREAM_SPREAD > 1 puts several deployments of the same slow simulator behind the route,
   # each with its own connection pool: a diagnostic to see past a per-deployment pool limit
   local i slow_deployments="" slow_ids=""
   for i in $(seq "${BENCH_STREAM_SPREAD:-1}"); do
-    slow_deployments+="  - { id: slow-sim-$i, provider: openai, model: glm5, zone: on-prem, release: sim@1, base_url: \"http://127.0.0.1:$PORT_SLOW/v1\" }"$'\n'
+    slow_deployments+="  - { id: slow-sim-$i, provider: openai, model: glm5, zone: on-prem, release: sim@1, http2: $STREAM_HTTP2, base_url: \"http://127.0.0.1:$PORT_SLOW/v1\" }"$'\n'
     slow_ids+="${slow_ids:+, }slow-sim-$i"
   done
   mkdir -p "$tmp/nginx"
