@@ -1,8 +1,5 @@
 package dev.airlock.policy.limits;
 
-import java.util.ArrayDeque;
-import java.util.Iterator;
-
 /**
  * The sliding log of one key: admitted entries in time order with a running sum. Not thread-safe:
  * {@link LocalRateLimiter} locks the instance. {@code RedisRateLimiter}'s Lua script is the same
@@ -11,34 +8,59 @@ import java.util.Iterator;
  * <p>An entry at time {@code t} counts while {@code now - t < window}. Admitting only when the entries
  * counting now plus the new amount fit the limit makes every rolling window exact: in any window,
  * the last entry admitted in it saw every earlier entry of that window when it was checked.
+ *
+ * <p>Entries live in one ring of primitives (time, id, amount: 24 bytes each), not as objects: a key
+ * admitting thousands of requests a second holds hundreds of thousands of entries for a minute, and
+ * as objects they cost twice the memory and every one had to be traced by each garbage collection.
+ * An entry adjusted down to zero stays in place, counting nothing, until it expires.
  */
 final class SlidingLog {
-    private static final class Entry {
-        final long at;
-        final long seq;
-        long amount;
+    private static final int STRIDE = 3; // at, seq, amount
+    private static final int MIN_CAPACITY = 8;
 
-        Entry(long at, long seq, long amount) {
-            this.at = at;
-            this.seq = seq;
-            this.amount = amount;
-        }
-    }
-
-    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    private long[] ring = new long[MIN_CAPACITY * STRIDE];
+    private int head; // the oldest entry's slot
+    private int size;
     private long sum;
     /** The newest time seen; calls from behind it are moved up to it so entries stay in time order. */
     private long last = Long.MIN_VALUE;
     /** Set under the lock when the limiter evicts this log; a caller that finds it set must look up the key again. */
     boolean evicted;
 
+    private int capacity() { return ring.length / STRIDE; }
+
+    /** Offset in {@link #ring} of the {@code i}-th entry, oldest first. */
+    private int slot(int i) {
+        return ((head + i) & (capacity() - 1)) * STRIDE;
+    }
+
+    private void addLast(long at, long seq, long amount) {
+        if (size == capacity()) resize(capacity() * 2);
+        int s = slot(size++);
+        ring[s] = at;
+        ring[s + 1] = seq;
+        ring[s + 2] = amount;
+        sum += amount;
+    }
+
+    private void resize(int capacity) {
+        long[] next = new long[capacity * STRIDE];
+        for (int i = 0; i < size; i++) System.arraycopy(ring, slot(i), next, i * STRIDE, STRIDE);
+        ring = next;
+        head = 0;
+    }
+
     /** The effective time of a call at {@code nowMs}, after expiring what has left the window. */
     private long advance(long nowMs, long windowMs) {
         if (nowMs > last) last = nowMs;
         long cutoff = last - windowMs;
-        while (!entries.isEmpty() && entries.peekFirst().at <= cutoff) {
-            sum -= entries.pollFirst().amount;
+        while (size > 0 && ring[head * STRIDE] <= cutoff) {
+            sum -= ring[head * STRIDE + 2];
+            head = (head + 1) & (capacity() - 1);
+            size--;
         }
+        // give back what a burst grew, so an idle-but-live key does not keep its peak's memory
+        if (capacity() > MIN_CAPACITY && size < capacity() / 4) resize(Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, size)) * 4));
         return last;
     }
 
@@ -46,8 +68,7 @@ final class SlidingLog {
     Decision acquire(long limit, long amount, long nowMs, long windowMs, long seq) {
         long now = advance(nowMs, windowMs);
         if (amount <= limit && sum + amount <= limit) {
-            entries.addLast(new Entry(now, seq, amount));
-            sum += amount;
+            addLast(now, seq, amount);
             return new Decision(true, Math.max(0, limit - sum), 0, Long.toString(seq));
         }
         long reset = amount > limit ? Decision.NEVER : resetFor(sum + amount - limit, now, windowMs);
@@ -57,9 +78,10 @@ final class SlidingLog {
     /** Milliseconds until the oldest entries holding at least {@code need} have expired. */
     private long resetFor(long need, long now, long windowMs) {
         long freed = 0;
-        for (Entry e : entries) {
-            freed += e.amount;
-            if (freed >= need) return e.at + windowMs - now;
+        for (int i = 0; i < size; i++) {
+            int s = slot(i);
+            freed += ring[s + 2];
+            if (freed >= need) return ring[s] + windowMs - now;
         }
         return windowMs; // unreachable while sum is the sum of entries; a full window is always enough
     }
@@ -67,22 +89,20 @@ final class SlidingLog {
     long adjust(long seq, long delta, long nowMs, long windowMs, long newSeq) {
         long now = advance(nowMs, windowMs);
         if (delta > 0) {
-            entries.addLast(new Entry(now, newSeq, delta));
-            sum += delta;
+            addLast(now, newSeq, delta);
             return delta;
         }
         // Newest first: an adjustment usually follows its acquire closely.
-        Iterator<Entry> it = entries.descendingIterator();
-        while (it.hasNext()) {
-            Entry e = it.next();
-            if (e.seq == seq) {
-                long cut = Math.min(e.amount, -delta);
-                e.amount -= cut;
+        for (int i = size - 1; i >= 0; i--) {
+            int s = slot(i);
+            long entrySeq = ring[s + 1];
+            if (entrySeq == seq) {
+                long cut = Math.min(ring[s + 2], -delta);
+                ring[s + 2] -= cut;
                 sum -= cut;
-                if (e.amount == 0) it.remove();
                 return -cut;
             }
-            if (e.seq < seq) break; // seqs grow with time: it has expired already
+            if (entrySeq < seq) break; // seqs grow with time: it has expired already
         }
         return 0;
     }
@@ -90,8 +110,14 @@ final class SlidingLog {
     /** True when nothing counts at {@code nowMs}: the log can be dropped without changing any decision. */
     boolean idle(long nowMs, long windowMs) {
         advance(nowMs, windowMs);
-        return entries.isEmpty();
+        return sum == 0;
     }
 
     long sum() { return sum; }
+
+    /** Entries held, expired ones excluded only once a call has moved past them (for the memory test). */
+    int size() { return size; }
+
+    /** Entries the ring has room for (for the memory test). */
+    int room() { return capacity(); }
 }

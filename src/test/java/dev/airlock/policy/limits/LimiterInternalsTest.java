@@ -25,6 +25,23 @@ class LimiterInternalsTest {
     }
 
     @Test
+    void aBusyLogGrowsAsItMustAndGivesTheMemoryBackOnceTheBurstHasLeftTheWindow() {
+        SlidingLog log = new SlidingLog();
+        for (int i = 0; i < 200_000; i++) assertThat(log.acquire(1_000_000, 1, T0 + i / 10, W, i + 1).allowed()).isTrue();
+        assertThat(log.size()).isEqualTo(200_000);
+        assertThat(log.sum()).isEqualTo(200_000);
+        // an adjustment finds its entry anywhere in the ring
+        assertThat(log.adjust(5, -1, T0 + 20_000, W, 300_000)).isEqualTo(-1);
+        assertThat(log.sum()).isEqualTo(199_999);
+        // half the burst leaves the window; then all of it
+        log.acquire(1_000_000, 1, T0 + W + 10_000, W, 300_001);
+        assertThat(log.size()).as("entries up to T0 + 10 s expired").isEqualTo(200_000 - 100_010 + 1);
+        assertThat(log.acquire(1_000_000, 1, T0 + 3 * W, W, 300_002).remaining()).isEqualTo(1_000_000 - 1);
+        assertThat(log.size()).isEqualTo(1);
+        assertThat(log.room()).as("the ring shrank back").isLessThanOrEqualTo(16);
+    }
+
+    @Test
     void redisRunsTheScriptAgainAfterItWasFlushed() {
         var conn = RateLimiters.Shared.redis().connection();
         RedisRateLimiter l = new RedisRateLimiter(conn, "test:" + UUID.randomUUID() + ":");
