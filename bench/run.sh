@@ -54,6 +54,12 @@ wrk_run() { # connections, seconds, url, body file -> the RESULT line
   BENCH_BODY=$4 wrk -t"$threads" -c"$1" -d"$2"s -s "$here/post.lua" "$3" | grep '^RESULT' || echo "RESULT rps=0 errors=-1"
 }
 
+proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # user + system clock ticks of a process
+cpu_us_per_request() { # ticks before, ticks after, wrk RESULT line
+  local n; n=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<< "$3")
+  awk -v b="$1" -v a="$2" -v n="${n:-0}" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%d", (n > 0 ? (a - b) * 1e6 / hz / n : 0)}'
+}
+
 tool() { "$JAVA_HOME/bin/java" -Xmx2g -cp "$tmp/classes" "$@"; }
 
 need_tools
@@ -101,7 +107,11 @@ for c in 1 32 64; do
   for _ in $(seq "$ROUNDS"); do
     for p in "${PATHS[@]}"; do
       wrk_run "$c" "$WARM" "${URL[$p]}" "$tmp/plain.json" > /dev/null
-      round "c$c.$p" "$(wrk_run "$c" "$SECS" "${URL[$p]}" "$tmp/plain.json")"
+      before=$(proc_ticks "$PID_airlock")
+      line=$(wrk_run "$c" "$SECS" "${URL[$p]}" "$tmp/plain.json")
+      # the gateway's own CPU per request (user + system), a figure other load on the machine moves less
+      [ "$p" = airlock ] && line+=" cpu_us=$(cpu_us_per_request "$before" "$(proc_ticks "$PID_airlock")" "$line")"
+      round "c$c.$p" "$line"
     done
   done
   [ "$c" = 64 ] && [ "${BENCH_JFR:-0}" = 1 ] && jcmd "$PID_airlock" JFR.stop name=bench > /dev/null

@@ -30,6 +30,7 @@ report_table() {
 | 1 conn, req/s | $(v c1.direct.rps) | $(v c1.floor.rps) | $(v c1.airlock.rps)$(errs c1.airlock) | | – | |
 | 32 conns, req/s | $(v c32.direct.rps) | $(v c32.floor.rps) | $(v c32.airlock.rps)$(errs c32.airlock) | $pct32 % of nginx proxy | ≥ 50 % | $(verdict "$([ "$pct32" = "?" ] && echo "?" || echo "$pct32 >= 50")") |
 | 64 conns, req/s | $(v c64.direct.rps) | $(v c64.floor.rps) | $(v c64.airlock.rps)$(errs c64.airlock) | $pct64 % of nginx proxy | ≥ 50 % | $(verdict "$([ "$pct64" = "?" ] && echo "?" || echo "$pct64 >= 50")") |
+| 64 conns, gateway CPU per request (user + system) | – | – | $(v c64.airlock.cpu_us) | | – | |
 | 64 conns, p99 under saturation | $(v c64.direct.p99) | $(v c64.floor.p99) | $(v c64.airlock.p99) | | – | |
 | 500 req/s fixed, p50 / p99 / p99.9 | $(v r500.direct.p50) / $(v r500.direct.p99) / $(v r500.direct.p999)$(errs r500.direct) | $(v r500.floor.p50) / $(v r500.floor.p99) / $(v r500.floor.p999)$(errs r500.floor) | $(v r500.airlock.p50) / $(v r500.airlock.p99) / $(v r500.airlock.p999)$(errs r500.airlock) | p99 +$add500 over direct | – | |
 | 1,000 req/s fixed, p50 / p99 / p99.9 | $(v r1000.direct.p50) / $(v r1000.direct.p99) / $(v r1000.direct.p999)$(errs r1000.direct) | $(v r1000.floor.p50) / $(v r1000.floor.p99) / $(v r1000.floor.p999)$(errs r1000.floor) | $(v r1000.airlock.p50) / $(v r1000.airlock.p99) / $(v r1000.airlock.p999), $(v r1000.airlock.errors) errors | p99 +$add1000 over direct | ≤ +1000, 0 errors | $(verdict "$rate_cond") |
