@@ -46,7 +46,7 @@ final class ChatEndpoint {
                 if (chat.stream()) stream(req, chat, ex);
                 else pipeline.relay.chat(ex.dispatch, chat).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
-                    ex.usage = accountable(r.result().usage(), promptChars(chat), r.result().body());
+                    ex.usage = accountable(r.result().usage(), chat, r.result().body());
                     answer(req, ex, r.result().body());
                 });
             });
@@ -124,8 +124,9 @@ final class ChatEndpoint {
     static final int TEMPLATE_TOKENS = 16;
 
     /** The upstream's usage, or an estimate (about four characters a token) marked as such when it gave none. */
-    private static Usage accountable(Usage reported, int promptChars, ObjectNode completion) {
+    private static Usage accountable(Usage reported, ChatRequest chat, ObjectNode completion) {
         if (reported != null && !reported.estimated()) return reported;
+        int promptChars = promptChars(chat);
         int out = 0;
         if (completion != null) for (var c : completion.path("choices")) out += c.path("message").path("content").asText("").length();
         return new Usage(Math.max(1, promptChars / 4), out / 4, true);

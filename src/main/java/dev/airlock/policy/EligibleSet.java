@@ -15,6 +15,8 @@ public final class EligibleSet {
     private final Classification classification;
     private final List<Stage> stages;
     private final List<String> excluded;
+    /** Computed once: the quota check, the decision record and the report each ask for it. */
+    private final List<String> deploymentIds;
 
     /** One route of the chain and its deployments that passed the residency check. */
     public record Stage(Route route, List<Deployment> deployments) {
@@ -28,6 +30,7 @@ public final class EligibleSet {
         this.classification = classification;
         this.stages = List.copyOf(stages);
         this.excluded = List.copyOf(excluded);
+        this.deploymentIds = this.stages.stream().flatMap(s -> s.deployments().stream()).map(Deployment::id).distinct().toList();
     }
 
     public List<Stage> stages() { return stages; }
@@ -46,7 +49,7 @@ public final class EligibleSet {
 
     /** All eligible deployment ids, in chain order, for the decision record. */
     public List<String> deploymentIds() {
-        return stages.stream().flatMap(s -> s.deployments().stream()).map(Deployment::id).distinct().toList();
+        return deploymentIds;
     }
 
     /**

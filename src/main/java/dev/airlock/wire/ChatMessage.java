@@ -14,6 +14,8 @@ public record ChatMessage(String role, List<ContentPart> content, String name, L
 
     /** All text parts joined, for providers and detectors that need plain text. */
     public String text() {
+        // the usual message is one text part: no copy
+        if (content.size() == 1 && content.get(0) instanceof ContentPart.Text only) return only.text();
         StringBuilder sb = new StringBuilder();
         for (ContentPart p : content) {
             if (p instanceof ContentPart.Text t) sb.append(t.text());
