@@ -46,7 +46,7 @@ final class ChatEndpoint {
                 if (chat.stream()) stream(req, chat, ex);
                 else pipeline.relay.chat(ex.dispatch, chat).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
-                    ex.usage = accountable(r.result().usage(), chat, r.result().body());
+                    ex.usage = accountable(r.result().usage(), () -> promptChars(chat), r.result().body());
                     answer(req, ex, r.result().body());
                 });
             });
@@ -65,8 +65,7 @@ final class ChatEndpoint {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
-                    int chars = emb.inputs().stream().mapToInt(String::length).sum();
-                    ex.usage = accountable(r.result().usage(), chars, null);
+                    ex.usage = accountable(r.result().usage(), () -> emb.inputs().stream().mapToInt(String::length).sum(), null);
                     answer(req, ex, r.result().body());
                 });
             });
@@ -124,12 +123,12 @@ final class ChatEndpoint {
     static final int TEMPLATE_TOKENS = 16;
 
     /** The upstream's usage, or an estimate (about four characters a token) marked as such when it gave none. */
-    private static Usage accountable(Usage reported, ChatRequest chat, ObjectNode completion) {
+    /** The upstream's usage, or an estimate from characters ({@code promptChars} is only counted then). */
+    private static Usage accountable(Usage reported, java.util.function.IntSupplier promptChars, ObjectNode completion) {
         if (reported != null && !reported.estimated()) return reported;
-        int promptChars = promptChars(chat);
         int out = 0;
         if (completion != null) for (var c : completion.path("choices")) out += c.path("message").path("content").asText("").length();
-        return new Usage(Math.max(1, promptChars / 4), out / 4, true);
+        return new Usage(Math.max(1, promptChars.getAsInt() / 4), out / 4, true);
     }
 
     private interface BodyHandler {
