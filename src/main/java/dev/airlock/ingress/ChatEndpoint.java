@@ -36,7 +36,7 @@ final class ChatEndpoint {
     void chat(HttpServerRequest req, String requestId) {
         body(req, requestId, (bytes, start) -> {
             ObjectNode body = RequestParser.parseObject(bytes);
-            ChatRequest parsed = RequestParser.chat(body);
+            ChatRequest parsed = RequestParser.chat(body, bytes);
             identified(req, requestId, start, caller -> {
             Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, false);
             ChatRequest chat = ex.admission.body() == body ? parsed : RequestParser.chat(ex.admission.body());

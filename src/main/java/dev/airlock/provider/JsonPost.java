@@ -31,7 +31,11 @@ public final class JsonPost {
 
     /** Succeeds with a 200 response whose body is still unread; fails with the mapped error otherwise. */
     public static Future<HttpClientResponse> send(HttpClient client, RequestOptions opts, ObjectNode body, Call call, ErrorMapping errors) {
-        Buffer payload = Buffer.buffer(Json.writeBytes(body));
+        return send(client, opts, Buffer.buffer(Json.writeBytes(body)), call, errors);
+    }
+
+    /** {@link #send(HttpClient, RequestOptions, ObjectNode, Call, ErrorMapping)} of a body already serialized. */
+    public static Future<HttpClientResponse> send(HttpClient client, RequestOptions opts, Buffer payload, Call call, ErrorMapping errors) {
         return client.request(opts)
                 .compose(req -> {
                     // HTTP/1.1: closes the connection; HTTP/2: RST_STREAM on this stream only, its neighbours go on

@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * A chat completion request: the fields Airlock interprets, plus {@code raw}, the body exactly as the
  * client sent it. OpenAI-compatible providers send {@code raw} on (with {@code model} rewritten), so
- * fields Airlock does not know pass through untouched. Treat {@code raw} as read-only.
+ * fields Airlock does not know pass through untouched. Treat {@code raw} as read-only. {@code source},
+ * when not null, is the client's bytes that {@code raw} was parsed from (not copied; do not modify):
+ * set only while nothing has changed the request, so they may be sent instead of serializing {@code raw}.
  */
 public record ChatRequest(
         String model,
@@ -20,7 +22,8 @@ public record ChatRequest(
         List<String> stop,
         List<ToolDef> tools,
         JsonNode toolChoice,
-        ObjectNode raw) {
+        ObjectNode raw,
+        byte[] source) {
 
     public ChatRequest {
         messages = List.copyOf(messages);

@@ -1,7 +1,10 @@
 package dev.airlock.wire;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
@@ -12,10 +15,20 @@ import java.util.List;
 public final class RequestParser {
     private RequestParser() {}
 
+    /**
+     * Duplicate keys and anything after the top-level value are refused: parsers differ on them (first
+     * or last key wins; trailing data ignored or not), and the bytes may go upstream as they are
+     * ({@link ModelSplice}), so the upstream must not be able to read anything other than what
+     * classification and residency saw.
+     */
+    private static final ObjectReader STRICT = Json.MAPPER.reader()
+            .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     public static ObjectNode parseObject(byte[] body) {
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(body);
+            node = STRICT.readTree(body);
         } catch (JsonProcessingException e) {
             throw new AirlockException(ErrorKind.INVALID_JSON,
                     "The request body is not valid JSON (" + e.getOriginalMessage() + " at line "
@@ -30,6 +43,15 @@ public final class RequestParser {
     }
 
     public static ChatRequest chat(ObjectNode body) {
+        return chat(body, null);
+    }
+
+    /**
+     * {@link #chat(ObjectNode)}, remembering {@code source}: the bytes {@code body} was parsed from by
+     * {@link #parseObject}, which an upstream may be sent as they are ({@link ModelSplice}). Pass them
+     * only when {@code body} is exactly what they parse to.
+     */
+    public static ChatRequest chat(ObjectNode body, byte[] source) {
         String model = requiredString(body, "model");
         JsonNode msgs = body.get("messages");
         if (msgs == null || msgs.isNull()) throw missing("messages");
@@ -44,7 +66,7 @@ public final class RequestParser {
         if (maxTokens == null) maxTokens = optInt(body, "max_tokens");
         return new ChatRequest(model, messages, stream, includeUsage, maxTokens,
                 optDouble(body, "temperature"), optDouble(body, "top_p"), stops(body.get("stop")),
-                tools(body.get("tools")), body.get("tool_choice"), body);
+                tools(body.get("tools")), body.get("tool_choice"), body, source);
     }
 
     public static EmbeddingRequest embedding(ObjectNode body) {

@@ -25,6 +25,9 @@ public final class LedgerWriteBench {
         Path dir = Files.createTempDirectory("ledger-bench");
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Store store = Store.open(StoreConfig.h2File(dir.resolve("db")))) {
+            for (String sql : System.getProperty("bench.sql", "").split(";")) {
+                if (!sql.isBlank()) store.call(c -> c.createStatement().execute(sql));   // to try a schema change
+            }
             JdbcLedger ledger = JdbcLedger.start(store, LedgerConfig.defaults().withSpill(dir.resolve("spill"), 1L << 30));
             run(ledger, 20_000, rate);   // warm-up
             var threads = ManagementFactory.getThreadMXBean();

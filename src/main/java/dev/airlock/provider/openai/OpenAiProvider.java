@@ -11,6 +11,7 @@ import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.ModelSplice;
 import dev.airlock.wire.Usage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,7 +30,11 @@ import java.util.function.Consumer;
  */
 public final class OpenAiProvider implements Provider {
     private final Deployment deployment;
-    private final String base;
+    private final String host;
+    private final int port;
+    private final boolean ssl;
+    /** The base URL's path without a trailing slash, e.g. {@code /v1}; parsed once, not per request. */
+    private final String basePath;
     private final Vertx vertx;
     /**
      * One client (and so one connection pool) per calling thread: each event loop reuses only the
@@ -40,8 +45,12 @@ public final class OpenAiProvider implements Provider {
     public OpenAiProvider(Vertx vertx, Deployment deployment) {
         this.deployment = deployment;
         this.vertx = vertx;
-        String url = deployment.baseUrl();
-        this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        java.net.URI url = java.net.URI.create(deployment.baseUrl());
+        this.ssl = "https".equalsIgnoreCase(url.getScheme());
+        this.host = url.getHost();
+        this.port = url.getPort() > 0 ? url.getPort() : ssl ? 443 : 80;
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     private HttpClient client() {
@@ -50,21 +59,14 @@ public final class OpenAiProvider implements Provider {
 
     @Override
     public Future<ChatResult> chat(ChatRequest request, Call call) {
-        ObjectNode body = request.raw().deepCopy();
-        body.put("model", deployment.model());
-        return post("/chat/completions", body, call, deployment.timeouts().totalMs())
+        return post("/chat/completions", payload(request, false), false, call, deployment.timeouts().totalMs())
                 .compose(resp -> JsonPost.body(resp, deployment.id()).map(buf -> parse(buf, "choices")))
                 .map(json -> new ChatResult(json, usageOf(json)));
     }
 
     @Override
     public Future<StreamEnd> stream(ChatRequest request, Call call, Consumer<ObjectNode> chunks) {
-        ObjectNode body = request.raw().deepCopy();
-        body.put("model", deployment.model());
-        body.put("stream", true);
-        // always ask for usage so every stream is costed; the router forwards it only if the client asked
-        body.putObject("stream_options").put("include_usage", true);
-        return post("/chat/completions", body, call, deployment.timeouts().idleMs()).compose(resp -> {
+        return post("/chat/completions", payload(request, true), true, call, deployment.timeouts().idleMs()).compose(resp -> {
             Promise<StreamEnd> done = Promise.promise();
             ChunkRelay relay = new ChunkRelay(deployment.id(), chunks, done);
             resp.handler(relay::feed);
@@ -79,20 +81,40 @@ public final class OpenAiProvider implements Provider {
     public Future<ChatResult> embed(EmbeddingRequest request, Call call) {
         ObjectNode body = request.raw().deepCopy();
         body.put("model", deployment.model());
-        return post("/embeddings", body, call, deployment.timeouts().totalMs())
+        return post("/embeddings", Buffer.buffer(Json.writeBytes(body)), false, call, deployment.timeouts().totalMs())
                 .compose(resp -> JsonPost.body(resp, deployment.id()).map(buf -> parse(buf, "data")))
                 .map(json -> new ChatResult(json, usageOf(json)));
     }
 
+    /**
+     * The upstream body: the client's own bytes with {@code model} replaced when the request is
+     * unchanged and needs nothing else ({@link ModelSplice}); otherwise the tree, copied and
+     * serialized. A stream always asks for usage, so every stream is costed (the router forwards it
+     * only if the client asked); a client that asked already needs no rewrite for it.
+     */
+    private Buffer payload(ChatRequest request, boolean stream) {
+        boolean asIs = !stream || (request.stream() && request.includeUsage());
+        byte[] spliced = asIs ? ModelSplice.replace(request.source(), deployment.model()) : null;
+        if (spliced != null) return Buffer.buffer(spliced);
+        ObjectNode body = request.raw().deepCopy();
+        body.put("model", deployment.model());
+        if (stream) {
+            body.put("stream", true);
+            body.putObject("stream_options").put("include_usage", true);
+        }
+        return Buffer.buffer(Json.writeBytes(body));
+    }
+
     /** Sends the request; succeeds with a 200 response whose body is still unread, fails with the mapped error otherwise. */
-    private Future<HttpClientResponse> post(String path, ObjectNode body, Call call, long idleMs) {
+    private Future<HttpClientResponse> post(String path, Buffer body, boolean stream, Call call, long idleMs) {
         RequestOptions opts = new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(base + path)
+                .setHost(host).setPort(port).setSsl(ssl)
+                .setURI(basePath + path)
                 .setConnectTimeout(deployment.timeouts().connectMs())
                 .setIdleTimeout(idleMs)
                 .putHeader("content-type", "application/json")
-                .putHeader("accept", body.path("stream").asBoolean() ? "text/event-stream" : "application/json")
+                .putHeader("accept", stream ? "text/event-stream" : "application/json")
                 .putHeader("x-request-id", call.requestId());
         if (deployment.apiKey() != null) opts.putHeader("authorization", "Bearer " + deployment.apiKey().reveal());
         return JsonPost.send(client(), opts, body, call, (status, retryAfter, b) -> ErrorBodies.failure(deployment.id(), status, retryAfter, b));
