@@ -47,7 +47,7 @@ final class ChatEndpoint {
                 else pipeline.relay.chat(ex.dispatch, chat).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> promptChars(chat), r.result().body());
-                    answer(req, ex, r.result().body());
+                    answer(req, ex, r.result().body(), r.result().bytes());
                 });
             });
             });
@@ -66,7 +66,7 @@ final class ChatEndpoint {
                 pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> emb.inputs().stream().mapToInt(String::length).sum(), null);
-                    answer(req, ex, r.result().body());
+                    answer(req, ex, r.result().body(), null);
                 });
             });
             });
@@ -169,11 +169,16 @@ final class ChatEndpoint {
         return ex;
     }
 
-    private void answer(HttpServerRequest req, Exchange ex, ObjectNode body) {
+    /** {@code upstreamBytes}, when not null, is what {@code body} was parsed from: sent as is when no guard rewrites the answer. */
+    private void answer(HttpServerRequest req, Exchange ex, ObjectNode body, byte[] upstreamBytes) {
         HttpServerResponse resp = req.response();
         decorate(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
-        ex.guard.answer(body, ex.redactedOut);
-        Replies.json(resp, 200, body);
+        if (ex.guard.active() || upstreamBytes == null) {
+            ex.guard.answer(body, ex.redactedOut);
+            Replies.json(resp, 200, body);
+        } else {
+            Replies.json(resp, 200, upstreamBytes);
+        }
         recorder.ended(ex, 200, null);
         if (ex.capture && body.has("choices")) {
             capturer.capture(ex, Capturer.promptText(ex.admission.body()), body.path("choices").path(0).path("message").path("content").asText(""));

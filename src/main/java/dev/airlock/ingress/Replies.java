@@ -17,8 +17,13 @@ final class Replies {
     private Replies() {}
 
     static void json(HttpServerResponse resp, int status, ObjectNode body) {
+        json(resp, status, Json.writeBytes(body));
+    }
+
+    /** {@code body} is JSON already. */
+    static void json(HttpServerResponse resp, int status, byte[] body) {
         if (resp.ended() || resp.closed()) return;
-        resp.setStatusCode(status).putHeader("content-type", "application/json").end(Buffer.buffer(Json.writeBytes(body)));
+        resp.setStatusCode(status).putHeader("content-type", "application/json").end(Buffer.buffer(body));
     }
 
     /** Turns any failure into the client's error: ours as they are, anything unexpected as a 500 logged once here. */

@@ -31,7 +31,15 @@ public interface Provider extends AutoCloseable {
     @Override
     default void close() {}
 
-    record ChatResult(ObjectNode body, Usage usage) {}
+    /**
+     * An answer. {@code bytes}, when not null, is the upstream's own body that {@code body} was parsed
+     * from, for the gateway to pass on as it is when nothing rewrites the answer.
+     */
+    record ChatResult(ObjectNode body, Usage usage, byte[] bytes) {
+        public ChatResult(ObjectNode body, Usage usage) {
+            this(body, usage, null);
+        }
+    }
 
     record StreamEnd(Usage usage) {}
 }

@@ -60,8 +60,12 @@ public final class OpenAiProvider implements Provider {
     @Override
     public Future<ChatResult> chat(ChatRequest request, Call call) {
         return post("/chat/completions", payload(request, false), false, call, deployment.timeouts().totalMs())
-                .compose(resp -> JsonPost.body(resp, deployment.id()).map(buf -> parse(buf, "choices")))
-                .map(json -> new ChatResult(json, usageOf(json)));
+                .compose(resp -> JsonPost.body(resp, deployment.id()))
+                .map(buf -> {
+                    byte[] bytes = buf.getBytes();
+                    ObjectNode json = parse(bytes, "choices");
+                    return new ChatResult(json, usageOf(json), bytes);
+                });
     }
 
     @Override
@@ -82,7 +86,7 @@ public final class OpenAiProvider implements Provider {
         ObjectNode body = request.raw().deepCopy();
         body.put("model", deployment.model());
         return post("/embeddings", Buffer.buffer(Json.writeBytes(body)), false, call, deployment.timeouts().totalMs())
-                .compose(resp -> JsonPost.body(resp, deployment.id()).map(buf -> parse(buf, "data")))
+                .compose(resp -> JsonPost.body(resp, deployment.id()).map(buf -> parse(buf.getBytes(), "data")))
                 .map(json -> new ChatResult(json, usageOf(json)));
     }
 
@@ -120,10 +124,10 @@ public final class OpenAiProvider implements Provider {
         return JsonPost.send(client(), opts, body, call, (status, retryAfter, b) -> ErrorBodies.failure(deployment.id(), status, retryAfter, b));
     }
 
-    private ObjectNode parse(Buffer buf, String requiredArray) {
+    private ObjectNode parse(byte[] bytes, String requiredArray) {
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(buf.getBytes());
+            node = Json.MAPPER.readTree(bytes);
         } catch (Exception e) {
             throw new UpstreamFailure(UpstreamFailure.Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not valid JSON");
         }
