@@ -2,7 +2,9 @@ package dev.airlock.core;
 
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.NoArgGenerator;
+import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Identifiers for requests and ledger events. Both are time-ordered (UUID version 7: 48 bits of
@@ -12,7 +14,34 @@ import java.util.UUID;
  * was most of the gateway's CPU under load.
  */
 public final class Ids {
-    private static final NoArgGenerator V7 = Generators.timeBasedEpochRandomGenerator();
+    /**
+     * Random bits from {@link ThreadLocalRandom}, not {@code SecureRandom}: the ids are neither secrets
+     * nor credentials, and the default source serializes every event loop on one lock around
+     * {@code /dev/urandom}.
+     */
+    private static final NoArgGenerator V7 = Generators.timeBasedEpochRandomGenerator(new PerThreadRandom());
+
+    /**
+     * A {@link Random} that asks {@code ThreadLocalRandom.current()} on every call. Handing the
+     * {@code ThreadLocalRandom} instance itself to a shared generator would be wrong: a thread that never
+     * called {@code current()} has an unseeded state, and two such threads would draw the same bits.
+     */
+    private static final class PerThreadRandom extends Random {
+        @Override
+        protected int next(int bits) {
+            return ThreadLocalRandom.current().nextInt() >>> (32 - bits);
+        }
+
+        @Override
+        public long nextLong() {
+            return ThreadLocalRandom.current().nextLong();
+        }
+
+        @Override
+        public void nextBytes(byte[] bytes) {
+            ThreadLocalRandom.current().nextBytes(bytes);
+        }
+    }
 
     private Ids() {}
 

@@ -33,4 +33,16 @@ class IdsTest {
         assertTrue(a.compareTo(b) < 0, a + " then " + b);
         assertTrue(a.matches("req_[0-9a-f]{32}"), a);
     }
+
+    @Test
+    void threadsThatNeverTouchedThreadLocalRandomStillDrawDifferentIds() throws Exception {
+        var ids = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+        Thread[] threads = new Thread[8];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> { for (int i = 0; i < 10_000; i++) ids.add(Ids.event()); });
+        }
+        for (Thread t : threads) t.start();
+        for (Thread t : threads) t.join();
+        assertEquals(80_000, ids.size());
+    }
 }
