@@ -17,6 +17,8 @@ import java.time.Duration;
  * A plain main, not JMH: the cost is on the writer thread and in H2's own threads, which JMH's
  * per-invocation timing would not see. Usage (bench/ledger.sh runs it):
  *   LedgerWriteBench EVENTS RATE_PER_SECOND
+ * System properties to try variants: {@code bench.batch} (events per batch), {@code bench.sql}
+ * (statements run on the store first, separated by ';', e.g. to drop an index).
  */
 public final class LedgerWriteBench {
     public static void main(String[] args) throws Exception {
@@ -28,7 +30,8 @@ public final class LedgerWriteBench {
             for (String sql : System.getProperty("bench.sql", "").split(";")) {
                 if (!sql.isBlank()) store.call(c -> c.createStatement().execute(sql));   // to try a schema change
             }
-            JdbcLedger ledger = JdbcLedger.start(store, LedgerConfig.defaults().withSpill(dir.resolve("spill"), 1L << 30));
+            JdbcLedger ledger = JdbcLedger.start(store, LedgerConfig.defaults().withSpill(dir.resolve("spill"), 1L << 30)
+                    .withQueue(LedgerConfig.defaults().queueCapacity(), Integer.getInteger("bench.batch", LedgerConfig.defaults().batchSize())));
             run(ledger, 20_000, rate);   // warm-up
             var threads = ManagementFactory.getThreadMXBean();
             long cpu0 = os.getProcessCpuTime() - threads.getCurrentThreadCpuTime(), t0 = System.nanoTime();
