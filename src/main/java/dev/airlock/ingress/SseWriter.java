@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
 import dev.airlock.guard.StreamGuard;
+import dev.airlock.provider.ChunkSink;
 import dev.airlock.route.StreamTarget;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
@@ -59,6 +60,23 @@ final class SseWriter implements StreamTarget {
     public void chunk(ObjectNode chunk) {
         if (guard == null) write(chunk);
         else for (ObjectNode c : guard.onChunk(chunk)) write(c);
+    }
+
+    /** No guard rewrites the chunks and no capture reads them: they may go out as the upstream sent them. */
+    @Override
+    public boolean passthrough() {
+        return guard == null && text == null;
+    }
+
+    @Override
+    public void raw(ChunkSink.RawChunk chunk) {
+        if (resp.closed()) return;
+        if (id == null) {
+            id = chunk.id();
+            model = chunk.model();
+        }
+        completionChars += chunk.contentChars();
+        resp.write(chunk.event());
     }
 
     private void write(ObjectNode chunk) {

@@ -5,7 +5,9 @@ import dev.airlock.config.Routing;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.policy.EligibleSet;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.provider.Call;
+import dev.airlock.provider.ChunkSink;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.Provider.ChatResult;
 import dev.airlock.provider.Provider.StreamEnd;
@@ -86,16 +88,33 @@ public final class Relay {
         return run(d, (p, call, route) -> {
             Deployment dep = call.deployment();
             AttemptTimer timer = new AttemptTimer(vertx, call, dep.timeouts().firstTokenMs(), dep.timeouts().idleMs());
-            Future<StreamEnd> sent = p.stream(request, call, chunk -> {
-                if (timer.expired()) return;
-                timer.chunk();
-                if (!committed[0]) {
-                    committed[0] = true;
-                    d.chosen(dep, route);
-                    d.firstByte(System.nanoTime());
-                    target.begin(dep, d.chosenRoute());
+            boolean passthrough = target.passthrough();
+            Future<StreamEnd> sent = p.stream(request, call, new ChunkSink() {
+                /** False when the attempt timed out; commits the answer on its first chunk. */
+                private boolean admit() {
+                    if (timer.expired()) return false;
+                    timer.chunk();
+                    if (!committed[0]) {
+                        committed[0] = true;
+                        d.chosen(dep, route);
+                        d.firstByte(System.nanoTime());
+                        target.begin(dep, d.chosenRoute());
+                    }
+                    return true;
                 }
-                target.chunk(chunk);
+
+                @Override
+                public void accept(ObjectNode chunk) {
+                    if (admit()) target.chunk(chunk);
+                }
+
+                @Override
+                public boolean passthrough() { return passthrough; }
+
+                @Override
+                public void raw(RawChunk chunk) {
+                    if (admit()) target.raw(chunk);
+                }
             });
             return timer.guard(sent);
         }, () -> committed[0]);

@@ -2,6 +2,7 @@ package dev.airlock.route;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
+import dev.airlock.provider.ChunkSink;
 
 /**
  * Where a streamed answer goes. {@link #begin} is called once, just before the first chunk of the
@@ -11,4 +12,13 @@ public interface StreamTarget {
     void begin(Deployment deployment, String route);
 
     void chunk(ObjectNode chunk);
+
+    /**
+     * Whether chunks may arrive as the upstream's own bytes ({@link #raw}): true only when nothing
+     * would rewrite or read them (no output guard, no content capture). Asked when an attempt starts.
+     */
+    default boolean passthrough() { return false; }
+
+    /** An upstream event forwarded as it is; only called when {@link #passthrough()} is true. */
+    default void raw(ChunkSink.RawChunk chunk) { throw new UnsupportedOperationException("this target takes parsed chunks only"); }
 }

@@ -1,0 +1,38 @@
+package dev.airlock.provider;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import java.util.function.Consumer;
+
+/**
+ * Where a provider sends the chunks of a stream. A provider that receives OpenAI SSE can hand over an
+ * upstream event as the bytes it arrived in ({@link #raw}) instead of a parsed chunk, when
+ * {@link #passthrough()} says nobody needs to rewrite or read the chunks: the answer then costs no
+ * JSON tree and no re-serialization per chunk, and the client gets exactly the upstream's event.
+ * Chunks the provider must change or inspect (usage, errors, anything unusual) still come through
+ * {@link #accept}, in order with the raw ones.
+ */
+public interface ChunkSink extends Consumer<ObjectNode> {
+
+    /** Whether {@link #raw} may be used for this stream. Asked once, when the stream starts. */
+    default boolean passthrough() { return false; }
+
+    /** One {@code chat.completion.chunk} as the upstream sent it; only called when {@link #passthrough()} is true. */
+    default void raw(RawChunk chunk) { throw new UnsupportedOperationException("this sink takes parsed chunks only"); }
+
+    /**
+     * An upstream SSE event carrying one ordinary {@code chat.completion.chunk} (an object with a
+     * non-empty {@code choices} array, no {@code usage} and no {@code error}).
+     *
+     * @param event        the whole event as received, {@code data: ...} and its blank line included
+     * @param id           the chunk's {@code id}, or null
+     * @param model        the chunk's {@code model}, or null
+     * @param contentChars the characters of {@code delta.content} over its choices
+     */
+    record RawChunk(Buffer event, String id, String model, int contentChars) {}
+
+    /** A plain consumer as a sink that takes parsed chunks only. */
+    static ChunkSink of(Consumer<ObjectNode> chunks) {
+        return chunks instanceof ChunkSink s ? s : chunks::accept;
+    }
+}
