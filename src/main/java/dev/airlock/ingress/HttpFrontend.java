@@ -75,7 +75,9 @@ final class HttpFrontend extends VerticleBase {
                     else throw notFound(m, path);
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            // an Error must not leave the client waiting for ever either (seen: a jar replaced under a
+            // running gateway, NoClassDefFoundError); it is answered as a 500 and logged once in Replies
             Replies.error(req.response(), e, requestId);
         }
     }
