@@ -11,8 +11,8 @@ if key and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end
 
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("RESULT rps=%.0f requests=%d errors=%d p50=%d p90=%d p99=%d p999=%d max=%d\n",
+  io.write(string.format("RESULT rps=%.0f requests=%d errors=%d non2xx=%d timeouts=%d p50=%d p90=%d p99=%d p999=%d max=%d\n",
     summary.requests / (summary.duration / 1e6), summary.requests,
-    e.connect + e.read + e.write + e.status + e.timeout,
+    e.connect + e.read + e.write + e.status + e.timeout, e.status, e.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max))
 end

@@ -43,7 +43,7 @@ median_of() { # key: R[key.field] = median over the rounds of that field
   for field in $(head -1 "$tmp/res.$1" | sed 's/^RESULT //; s/=[^ ]*//g'); do
     values=$(sed -n "s/.* $field=\([^ ]*\).*/\1/p" "$tmp/res.$1" | sort -g)
     case $field in
-      errors|requests|sent|ok) R[$1.$field]=$(awk '{s += $1} END {print s}' <<< "$values") ;;
+      errors|requests|sent|ok|non2xx|timeouts) R[$1.$field]=$(awk '{s += $1} END {print s}' <<< "$values") ;;
       *) R[$1.$field]=$(awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}' <<< "$values") ;;
     esac
   done

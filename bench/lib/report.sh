@@ -7,7 +7,10 @@ verdict() { # arithmetic condition (as a string), only evaluated when every figu
   [ "$1" = "?" ] && { echo "n/a"; return; }
   if (( $1 )); then echo "**meets**"; else echo "**MISSES**"; fi
 }
-errs() { local e=${R[$1.errors]:-?}; [ "$e" = 0 ] && echo "" || echo " ($e errors)"; }
+errs() { # " (N errors: S non-2xx, T timeouts)" when there were any
+  local e=${R[$1.errors]:-?}
+  [ "$e" = 0 ] && echo "" || echo " ($e errors${R[$1.non2xx]:+: ${R[$1.non2xx]} non-2xx, ${R[$1.timeouts]} timeouts})"
+}
 
 report_table() {
   local a50 n50 a99 n99 pct32 pct64 add500 add1000 ttft sse rate_cond
