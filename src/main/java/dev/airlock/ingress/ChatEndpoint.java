@@ -122,8 +122,10 @@ final class ChatEndpoint {
     static final double PROMPT_MARGIN = 1.25;
     static final int TEMPLATE_TOKENS = 16;
 
-    /** The upstream's usage, or an estimate (about four characters a token) marked as such when it gave none. */
-    /** The upstream's usage, or an estimate from characters ({@code promptChars} is only counted then). */
+    /**
+     * The upstream's usage, or an estimate (about four characters a token) marked as such when it gave
+     * none; {@code promptChars} is only counted then.
+     */
     private static Usage accountable(Usage reported, java.util.function.IntSupplier promptChars, ObjectNode completion) {
         if (reported != null && !reported.estimated()) return reported;
         int out = 0;
