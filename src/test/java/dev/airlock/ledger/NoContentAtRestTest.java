@@ -3,23 +3,19 @@ package dev.airlock.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.identity.keys.AtRest;
 import dev.airlock.store.Store;
 import dev.airlock.store.StoreConfig;
 import dev.airlock.store.TestDatabases;
 import dev.airlock.wire.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -95,40 +91,12 @@ class NoContentAtRestTest {
 
     /** {@code table.column} of every cell, in every table of the store, whose text contains a marker. */
     static List<String> cellsContaining(Store store, String... markers) throws SQLException {
-        return store.call((Connection c) -> {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet t = c.getMetaData().getTables(null, "public", "%", new String[] {"TABLE"})) {
-                while (t.next()) tables.add(t.getString("TABLE_NAME"));
-            }
-            assertThat(tables).contains("request_event", "request_feedback", "captured_content");
-            List<String> hits = new ArrayList<>();
-            for (String table : tables) {
-                try (ResultSet r = c.createStatement().executeQuery("SELECT * FROM " + table)) {
-                    int cols = r.getMetaData().getColumnCount();
-                    while (r.next()) {
-                        for (int i = 1; i <= cols; i++) {
-                            String v = r.getString(i);
-                            if (v == null) continue;
-                            for (String m : markers) {
-                                if (v.contains(m)) hits.add(table + "." + r.getMetaData().getColumnLabel(i).toLowerCase(java.util.Locale.ROOT));
-                            }
-                        }
-                    }
-                }
-            }
-            return hits.stream().distinct().toList();
-        });
+        assertThat(AtRest.tables(store)).contains("request_event", "request_feedback", "captured_content");
+        return AtRest.cellsContaining(store, List.of(markers));
     }
 
     /** Files under {@code root} (the H2 database file, the spill directory) whose bytes contain a marker. */
     static List<Path> filesContaining(Path root, String... markers) throws Exception {
-        List<Path> hits = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                String bytes = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
-                for (String m : markers) if (bytes.contains(m)) hits.add(p);
-            }
-        }
-        return hits.stream().distinct().toList();
+        return AtRest.filesContaining(root, List.of(markers));
     }
 }
