@@ -6,7 +6,8 @@
  *   <li>{@link dev.airlock.ledger.LedgerEvent}: one row per request (who, where, tokens, cost, latency
  *       breakdown), recorded through {@link dev.airlock.ledger.Ledger#record} without waiting on the
  *       database: {@link dev.airlock.ledger.JdbcLedger} batches it into the store, holds it in memory and
- *       then in a spill file while the database is away, and counts anything it must drop.</li>
+ *       then in a spill file while the database is away, and counts anything it must drop. Rows other
+ *       tables derive from events (spend) ride in the same transaction ({@link dev.airlock.ledger.CompanionRows}).</li>
  *   <li>Outcome feedback and opt-in captured content; {@link dev.airlock.ledger.Retention} deletes both
  *       and old events on schedule.</li>
  *   <li>{@link dev.airlock.ledger.Reports}: per route, task, deployment or tenant, in SQL that runs on

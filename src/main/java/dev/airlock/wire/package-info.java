@@ -2,6 +2,9 @@
  * The OpenAI wire model as Airlock reads it: records for the fields the gateway interprets, with the
  * original JSON kept beside them so unknown fields (vLLM's {@code top_k}, {@code structured_outputs}, …)
  * pass through to OpenAI-compatible upstreams unchanged. Builders produce OpenAI-shaped responses for
- * providers that speak another protocol (Bedrock, Anthropic, the simulator).
+ * providers that speak another protocol (Bedrock, Anthropic, the simulator). {@link
+ * dev.airlock.wire.ModelSplice} sends an unchanged request as the client's own bytes with only the
+ * model replaced, which {@link dev.airlock.wire.RequestParser}'s strictness (no duplicate keys, nothing
+ * after the object) makes safe.
  */
 package dev.airlock.wire;
