@@ -28,7 +28,12 @@ public final class LedgerWriteBench {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Store store = Store.open(StoreConfig.h2File(dir.resolve("db")))) {
             for (String sql : System.getProperty("bench.sql", "").split(";")) {
-                if (!sql.isBlank()) store.call(c -> c.createStatement().execute(sql));   // to try a schema change
+                if (sql.isBlank()) continue;
+                store.call(c -> {   // to try a schema change
+                    try (var st = c.createStatement()) {
+                        return st.execute(sql);
+                    }
+                });
             }
             JdbcLedger ledger = JdbcLedger.start(store, LedgerConfig.defaults().withSpill(dir.resolve("spill"), 1L << 30)
                     .withQueue(LedgerConfig.defaults().queueCapacity(), Integer.getInteger("bench.batch", LedgerConfig.defaults().batchSize())));
