@@ -16,7 +16,6 @@ import dev.airlock.policy.Quotas;
 import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -141,11 +140,11 @@ final class ChatEndpoint {
     private void body(HttpServerRequest req, String requestId, BodyHandler then) {
         long start = System.nanoTime();
         recorder.metrics().requestStarted();
-        Future<Buffer> read = BodyReader.read(req, pipeline.config.server().maxBodyBytes());
+        Future<byte[]> read = BodyReader.read(req, pipeline.config.server().maxBodyBytes());
         read.onComplete(ar -> {
             if (ar.failed()) { reject(req, ar.cause(), requestId, start); return; }
             try {
-                then.handle(ar.result().getBytes(), start);
+                then.handle(ar.result(), start);
             } catch (RuntimeException e) {
                 reject(req, e, requestId, start);
             }

@@ -37,7 +37,7 @@ final class OpsEndpoints {
         BodyReader.read(req, 16 * 1024).onComplete(ar -> {
             try {
                 if (ar.failed()) throw ar.cause();
-                ObjectNode body = RequestParser.parseObject(ar.result().getBytes());
+                ObjectNode body = RequestParser.parseObject(ar.result());
                 String id = Json.text(body, "request_id");
                 if (id == null || id.isBlank()) throw new AirlockException(ErrorKind.MISSING_FIELD, "Missing required parameter: 'request_id'.", "request_id");
                 Outcome outcome;
@@ -91,7 +91,7 @@ final class OpsEndpoints {
         String method = req.method().name();
         BodyReader.read(req, 64 * 1024).onComplete(body -> {
             if (body.failed()) { Replies.error(req.response(), body.cause(), requestId); return; }
-            byte[] bytes = body.result().getBytes();
+            byte[] bytes = body.result();
             io.vertx.core.Vertx.currentContext().owner().<ObjectNode>executeBlocking(() -> {
                 var api = services.admin();
                 return switch (resource + " " + method + (id == null ? "" : " id")) {

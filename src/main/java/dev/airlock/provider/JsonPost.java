@@ -1,5 +1,6 @@
 package dev.airlock.provider;
 
+import dev.airlock.core.Bodies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.Json;
 import io.vertx.core.Future;
@@ -31,7 +32,7 @@ public final class JsonPost {
 
     /** Succeeds with a 200 response whose body is still unread; fails with the mapped error otherwise. */
     public static Future<HttpClientResponse> send(HttpClient client, RequestOptions opts, ObjectNode body, Call call, ErrorMapping errors) {
-        return send(client, opts, Buffer.buffer(Json.writeBytes(body)), call, errors);
+        return send(client, opts, Bodies.wrap(Json.writeBytes(body)), call, errors);
     }
 
     /** {@link #send(HttpClient, RequestOptions, ObjectNode, Call, ErrorMapping)} of a body already serialized. */
@@ -64,8 +65,15 @@ public final class JsonPost {
     }
 
     /** The whole body; a connection that closes before the body is complete is a malformed answer. */
-    public static Future<Buffer> body(HttpClientResponse resp, String deployment) {
-        return resp.body().recover(t -> Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
+    public static Future<byte[]> body(HttpClientResponse resp, String deployment) {
+        String length = resp.getHeader("content-length");
+        long expected = -1;
+        try {
+            if (length != null) expected = Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            // sized as it comes
+        }
+        return Bodies.read(resp, expected, Long.MAX_VALUE, () -> new IllegalStateException("unreachable")).recover(t -> Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
                 "deployment '" + deployment + "' answered with a truncated body")));
     }
 }

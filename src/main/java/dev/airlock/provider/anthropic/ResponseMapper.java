@@ -8,7 +8,6 @@ import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.ToolCall;
 import dev.airlock.wire.Usage;
-import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,10 +15,10 @@ import java.util.List;
 final class ResponseMapper {
     private ResponseMapper() {}
 
-    static ChatResult completion(Buffer buf, String deployment, String model) {
+    static ChatResult completion(byte[] bytes, String deployment, String model) {
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(buf.getBytes());
+            node = Json.MAPPER.readTree(bytes);
         } catch (Exception e) {
             throw malformed(deployment, "a body that is not valid JSON");
         }

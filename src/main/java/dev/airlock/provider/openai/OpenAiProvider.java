@@ -1,5 +1,6 @@
 package dev.airlock.provider.openai;
 
+import dev.airlock.core.Bodies;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
@@ -61,8 +62,7 @@ public final class OpenAiProvider implements Provider {
     public Future<ChatResult> chat(ChatRequest request, Call call) {
         return post("/chat/completions", payload(request, false), false, call, deployment.timeouts().totalMs())
                 .compose(resp -> JsonPost.body(resp, deployment.id()))
-                .map(buf -> {
-                    byte[] bytes = buf.getBytes();
+                .map(bytes -> {
                     ObjectNode json = parse(bytes, "choices");
                     return new ChatResult(json, usageOf(json), bytes);
                 });
@@ -85,8 +85,8 @@ public final class OpenAiProvider implements Provider {
     public Future<ChatResult> embed(EmbeddingRequest request, Call call) {
         ObjectNode body = request.raw().deepCopy();
         body.put("model", deployment.model());
-        return post("/embeddings", Buffer.buffer(Json.writeBytes(body)), false, call, deployment.timeouts().totalMs())
-                .compose(resp -> JsonPost.body(resp, deployment.id()).map(buf -> parse(buf.getBytes(), "data")))
+        return post("/embeddings", Bodies.wrap(Json.writeBytes(body)), false, call, deployment.timeouts().totalMs())
+                .compose(resp -> JsonPost.body(resp, deployment.id()).map(bytes -> parse(bytes, "data")))
                 .map(json -> new ChatResult(json, usageOf(json)));
     }
 
@@ -99,14 +99,14 @@ public final class OpenAiProvider implements Provider {
     private Buffer payload(ChatRequest request, boolean stream) {
         boolean asIs = !stream || (request.stream() && request.includeUsage());
         byte[] spliced = asIs ? ModelSplice.replace(request.source(), deployment.model()) : null;
-        if (spliced != null) return Buffer.buffer(spliced);
+        if (spliced != null) return Bodies.wrap(spliced);
         ObjectNode body = request.raw().deepCopy();
         body.put("model", deployment.model());
         if (stream) {
             body.put("stream", true);
             body.putObject("stream_options").put("include_usage", true);
         }
-        return Buffer.buffer(Json.writeBytes(body));
+        return Bodies.wrap(Json.writeBytes(body));
     }
 
     /** Sends the request; succeeds with a 200 response whose body is still unread, fails with the mapped error otherwise. */
