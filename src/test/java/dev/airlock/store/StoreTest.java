@@ -49,9 +49,9 @@ class StoreTest {
     @Test
     void h2UrlGetsPostgresModeUnlessItSaysOtherwise() {
         assertThat(StoreConfig.defaults().effectiveUrl())
-                .isEqualTo("jdbc:h2:file:./data/airlock;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
-        assertThat(new StoreConfig("jdbc:h2:mem:x;MODE=PostgreSQL", null, null, 2, Duration.ofSeconds(1)).effectiveUrl())
-                .isEqualTo("jdbc:h2:mem:x;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+                .isEqualTo("jdbc:h2:file:./data/airlock;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CACHE_SIZE=8192");
+        assertThat(new StoreConfig("jdbc:h2:mem:x;MODE=PostgreSQL;cache_size=65536", null, null, 2, Duration.ofSeconds(1)).effectiveUrl())
+                .isEqualTo("jdbc:h2:mem:x;MODE=PostgreSQL;cache_size=65536;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
         assertThatThrownBy(() -> new StoreConfig("jdbc:mysql://x/y", null, null, 4, Duration.ofSeconds(1)))
                 .hasMessageContaining("jdbc:h2: or jdbc:postgresql:");
     }
