@@ -41,7 +41,7 @@ report_table() {
 | Stream TTFT p50 / p99 (simulator) | $(v stream.direct.ttft_p50) / $(v stream.direct.ttft_p99) | – | $(v stream.airlock.ttft_p50) / $(v stream.airlock.ttft_p99)$(errs stream.airlock) | p50 +$ttft over direct | ≤ +200 | $(verdict "$([ "$ttft" = "?" ] && echo "?" || echo "$ttft <= 200")") |
 | Stream total p50 / p99 | $(v stream.direct.total_p50) / $(v stream.direct.total_p99) | – | $(v stream.airlock.total_p50) / $(v stream.airlock.total_p99) | | – | |
 | Inter-chunk gap p10 / p50 / p90 (simulator sends every 2000) | $(v stream.direct.gap_p10) / $(v stream.direct.gap_p50) / $(v stream.direct.gap_p90) | – | $(v stream.airlock.gap_p10) / $(v stream.airlock.gap_p50) / $(v stream.airlock.gap_p90) | same gaps = no buffering | – | |
-| RSS at 1,000 req/s (MB) | – | – | $(v rss.r1000) (idle $(v rss.idle); $(v rss.saturated) at most in the saturation runs after) | | ≤ 300 | $(verdict "$(num rss.r1000 && echo "${R[rss.r1000]} <= 300" || echo "?")") |
+| RSS at 1,000 req/s (MB), $RSS_SECS s sustained | – | – | $(v rss.r1000) at most (first 10 s $(v rss.r1000.first), last 10 s $(v rss.r1000.last); p99 $(v sustained.p99) µs, $(v sustained.errors) errors; idle $(v rss.idle); $(v rss.saturated) at most in the saturation runs after) | | ≤ 300 | $(verdict "$(num rss.r1000 && echo "${R[rss.r1000]} <= 300" || echo "?")") |
 | $(v many.count) slow streams (upstream $([ "$STREAM_HTTP2" = true ] && echo HTTP/2 || echo HTTP/1.1)): RSS max (MB), ok / errors | – | – | $(v rss.streams) MB, $(v many.ok) ok / $(v many.errors) errors; at most $(v many.peak_streaming) streaming at once | ${R[many.kinds]:-} | < 1024, 0 errors | $(verdict "$many_cond") |
 EOF
 }
