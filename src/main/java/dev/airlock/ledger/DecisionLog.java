@@ -31,15 +31,13 @@ import java.util.Map;
  * record is a copy of a few hundred bytes.
  *
  * <p><b>Encoding.</b> Strings as a varint of (UTF-8 length + 1), 0 meaning null; lists and maps as a
- * varint count then their elements; the instant as seconds and nanos; ints as varints (zig-zag for
- * the status, which is never negative but costs nothing to allow).
+ * varint count then their elements; the instant as seconds and nanos; numbers as zig-zag varints.
  */
 public final class DecisionLog {
     static final int BYTES_PER_RECORD = 512;
     private final byte[] ring;
     private final long[] hashes;  // 0: empty slot
     private final long[] starts;  // absolute offset of the slot's record in the stream of bytes written
-    private final int[] lengths;
     private long head;            // bytes written since construction, wraps included
     private int next;             // the slot the next record takes
     private final Writer scratch = new Writer();
@@ -49,7 +47,6 @@ public final class DecisionLog {
         this.ring = new byte[Math.multiplyExact(capacity, BYTES_PER_RECORD)];
         this.hashes = new long[capacity];
         this.starts = new long[capacity];
-        this.lengths = new int[capacity];
     }
 
     public synchronized void record(Decision d) {
@@ -62,7 +59,6 @@ public final class DecisionLog {
         System.arraycopy(scratch.buf, 0, ring, (int) (head % ring.length), len);
         hashes[next] = hash(d.requestId());
         starts[next] = head;
-        lengths[next] = len;
         head += len;
         next = (next + 1) % hashes.length;
     }

@@ -64,6 +64,9 @@ public final class JsonPost {
                 + " (the deployment has http2: true, but the upstream does not seem to speak HTTP/2; vLLM does not)");
     }
 
+    /** Largest answer body read whole: the most one Java array holds. */
+    static final long MAX_BODY_BYTES = Integer.MAX_VALUE - 8;
+
     /** The whole body; a connection that closes before the body is complete is a malformed answer. */
     public static Future<byte[]> body(HttpClientResponse resp, String deployment) {
         String length = resp.getHeader("content-length");
@@ -73,7 +76,9 @@ public final class JsonPost {
         } catch (NumberFormatException e) {
             // sized as it comes
         }
-        return Bodies.read(resp, expected, Long.MAX_VALUE, () -> new IllegalStateException("unreachable")).recover(t -> Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
-                "deployment '" + deployment + "' answered with a truncated body")));
+        return Bodies.read(resp, expected, MAX_BODY_BYTES, () -> new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
+                        "deployment '" + deployment + "' answered with a body larger than " + MAX_BODY_BYTES + " bytes"))
+                .recover(t -> Future.failedFuture(t instanceof UpstreamFailure f ? f : new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
+                        "deployment '" + deployment + "' answered with a truncated body")));
     }
 }
