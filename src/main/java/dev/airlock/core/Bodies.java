@@ -19,14 +19,20 @@ public final class Bodies {
     private Bodies() {}
 
     /**
+     * The most a declared length reserves before any byte arrived: a peer that announces gigabytes
+     * and sends nothing must not get that much heap. Larger bodies grow as they come.
+     */
+    static final int PRESIZE_MAX = 1 << 20;
+
+    /**
      * Reads {@code stream} to its end. {@code expected} (a Content-Length; negative when unknown) sizes
-     * the array, so a body of the declared length is never copied again. More than {@code limit}
+     * the array (up to {@value #PRESIZE_MAX} bytes), so such a body is never copied again. More than {@code limit}
      * bytes fail with {@code tooLarge} and the rest of the stream is read and dropped, so the
      * connection stays usable for the error answer.
      */
     public static Future<byte[]> read(ReadStream<Buffer> stream, long expected, long limit, Supplier<? extends Throwable> tooLarge) {
         Promise<byte[]> p = Promise.promise();
-        Sink sink = new Sink((int) Math.min(expected < 0 ? 1024 : expected, Math.min(limit, Integer.MAX_VALUE - 8)));
+        Sink sink = new Sink((int) Math.min(expected < 0 ? 1024 : expected, Math.min(limit, PRESIZE_MAX)));
         stream.handler(chunk -> {
             if (p.future().isComplete()) return;
             if (sink.length + (long) chunk.length() > limit) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@link Bodies#read} against a real Vert.x server, fed by a raw socket so chunk boundaries are ours. */
 class BodiesTest {
-    private static final long LIMIT = 4_000;
+    private static final long LIMIT = 2_000_000;
     private static Vertx vertx;
     private static HttpServer server;
     private static volatile CompletableFuture<byte[]> received;
@@ -96,6 +96,14 @@ class BodiesTest {
     }
 
     @Test
+    void aDeclaredLengthBeyondWhatIsReservedUpFrontStillComesBackExact() throws Exception {
+        int n = Bodies.PRESIZE_MAX + 500_000;
+        byte[] body = bytes(n, 8);
+        assertArrayEquals(body, send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\n\r\n",
+                java.util.Arrays.copyOfRange(body, 0, 700_000), java.util.Arrays.copyOfRange(body, 700_000, n)));
+    }
+
+    @Test
     void anEmptyBodyIsAnEmptyArray() throws Exception {
         assertEquals(0, send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").length);
     }
@@ -104,7 +112,7 @@ class BodiesTest {
     void moreThanTheLimitFailsWithTheCallersError() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> send(
                 "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
-                chunk(bytes(3000, 5)), chunk(bytes(1001, 6)), "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+                chunk(bytes(1_500_000, 5)), chunk(bytes(500_001, 6)), "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
         assertInstanceOf(IllegalStateException.class, e.getCause());
         assertEquals("too large", e.getCause().getMessage());
     }
