@@ -1,46 +1,119 @@
 package dev.airlock.classify;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.airlock.classify.detect.Detector;
+import dev.airlock.classify.detect.Finding;
 import dev.airlock.config.AirlockConfig;
-import dev.airlock.config.DetectorRule;
+import dev.airlock.core.TextHash;
 import dev.airlock.wire.TextFields;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs the configured detectors over every text field of a request. Synchronous, no I/O, thread-safe. */
+/**
+ * Runs the configured detectors over every text field of a request. Synchronous, no I/O, thread-safe.
+ *
+ * <p>What the detectors find in a long text is cached by the text's {@link TextHash}, because chat
+ * clients resend the whole conversation every turn: without the cache a coding agent's fiftieth turn
+ * re-scans the forty-nine before it. The cache holds findings (detector, type, offsets), never text.
+ * A text on which any detector failed is not cached, so the failure is met again, and fails closed
+ * again, on the next request. Each scanner has its own cache, so a new configuration (new detectors)
+ * never sees an old one's findings.
+ */
 public final class ContentScanner {
-    private record Configured(DetectorRule rule, Detector detector, int rank) {}
+    /** Shorter texts are scanned directly: hashing and the lookup would cost about as much. */
+    static final int CACHE_FROM_CHARS = 64;
+    private static final int CACHE_ENTRIES = 50_000;
+
+    /** A detector, the name its failures are reported under, and the level rank its findings raise to. */
+    record Configured(String name, Detector detector, int rank) {}
 
     private final List<Configured> detectors;
+    /** Per text: the findings of each detector, in the order of {@link #detectors}. */
+    private final Cache<TextHash, List<List<Finding>>> findings = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES).build();
+    private final List<List<Finding>> nothing;
 
     public ContentScanner(AirlockConfig config) {
-        List<Configured> list = new ArrayList<>();
-        for (DetectorRule r : config.detectors()) list.add(new Configured(r, DetectorFactory.build(r), config.levels().indexOf(r.atLeast())));
-        this.detectors = List.copyOf(list);
+        this(config.detectors().stream()
+                .map(r -> new Configured(r.name(), DetectorFactory.build(r), config.levels().indexOf(r.atLeast())))
+                .toList());
+    }
+
+    ContentScanner(List<Configured> detectors) {
+        this.detectors = List.copyOf(detectors);
+        List<List<Finding>> none = new ArrayList<>();
+        for (int d = 0; d < detectors.size(); d++) none.add(List.of());
+        this.nothing = List.copyOf(none); // shared by every clean text, the common case
     }
 
     public boolean enabled() { return !detectors.isEmpty(); }
 
     public ContentScan scan(List<TextFields.Field> fields) {
+        return scan(fields, new TextHash.Memo());
+    }
+
+    /** Scans with the request's fingerprints, which the token estimator then reuses. */
+    public ContentScan scan(List<TextFields.Field> fields, TextHash.Memo fingerprints) {
         if (detectors.isEmpty() || fields.isEmpty()) return ContentScan.EMPTY;
+        boolean[] failed = new boolean[detectors.size()];
+        List<List<List<Finding>>> perField = new ArrayList<>(fields.size());
+        for (TextFields.Field f : fields) perField.add(findings(f.get(), fingerprints, failed));
+        // Detector by detector, then field by field: the order the raised-by sources are recorded in.
         List<ContentScan.Hit> hits = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
-        for (Configured c : detectors) {
-            try {
-                for (TextFields.Field f : fields) {
-                    String text = f.get();
-                    if (text.isEmpty()) continue;
-                    c.detector().scan(text, finding -> hits.add(new ContentScan.Hit(f, finding, c.rank())));
-                }
-            } catch (RuntimeException e) {
-                failed.add(c.rule().name()); // the caller decides: fail closed by default
+        List<String> failedNames = new ArrayList<>();
+        for (int d = 0; d < detectors.size(); d++) {
+            Configured c = detectors.get(d);
+            for (int k = 0; k < fields.size(); k++) {
+                for (Finding finding : perField.get(k).get(d)) hits.add(new ContentScan.Hit(fields.get(k), finding, c.rank()));
+            }
+            if (failed[d]) failedNames.add(c.name()); // the caller decides: fail closed by default
+        }
+        return new ContentScan(hits, failedNames);
+    }
+
+    /** Each detector's findings in {@code text}, from the cache when the text is long and was seen before. */
+    private List<List<Finding>> findings(String text, TextHash.Memo fingerprints, boolean[] failed) {
+        if (text.isEmpty()) return nothing;
+        if (text.length() < CACHE_FROM_CHARS) return run(text, failed);
+        TextHash key = fingerprints.of(text);
+        List<List<Finding>> known = findings.getIfPresent(key);
+        if (known != null) return known;
+        boolean[] here = new boolean[failed.length];
+        List<List<Finding>> found = run(text, here);
+        boolean clean = true;
+        for (int d = 0; d < here.length; d++) {
+            if (here[d]) {
+                failed[d] = true;
+                clean = false;
             }
         }
-        return new ContentScan(hits, failed);
+        if (clean) findings.put(key, found);
+        return found;
+    }
+
+    private List<List<Finding>> run(String text, boolean[] failed) {
+        List<List<Finding>> out = null;
+        for (int d = 0; d < detectors.size(); d++) {
+            List<Finding> one = new ArrayList<>(0);
+            try {
+                detectors.get(d).detector().scan(text, one::add);
+            } catch (RuntimeException e) {
+                failed[d] = true; // what it reported before failing still counts
+            }
+            if (!one.isEmpty() && out == null) out = new ArrayList<>(nothing);
+            if (!one.isEmpty()) out.set(d, List.copyOf(one));
+        }
+        return out == null ? nothing : List.copyOf(out);
+    }
+
+    /** Texts whose findings are cached (for tests). */
+    long cached() {
+        findings.cleanUp();
+        return findings.estimatedSize();
     }
 
     /** Detectors by name, for the output guard. */
     public List<Detector> named(List<String> names) {
-        return detectors.stream().filter(c -> names.contains(c.rule().name())).map(Configured::detector).toList();
+        return detectors.stream().filter(c -> names.contains(c.name())).map(Configured::detector).toList();
     }
 }

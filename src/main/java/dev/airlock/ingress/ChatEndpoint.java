@@ -97,7 +97,7 @@ final class ChatEndpoint {
                 || (key != null && (key.tpm() != null || key.budgetUsdMonth() != null));
         // jtokkit counts OpenAI's tokenizers; other models' tokenizers and chat templates count more, so the
         // reservation adds a margin to stay a worst case (the settle corrects it to the real usage)
-        long prompt = needsTokens ? (long) Math.ceil(pipeline.tokens.estimatePrompt(texts) * PROMPT_MARGIN) + TEMPLATE_TOKENS
+        long prompt = needsTokens ? (long) Math.ceil(pipeline.tokens.estimatePrompt(texts, ex.admission.fingerprints()) * PROMPT_MARGIN) + TEMPLATE_TOKENS
                 : texts.stream().mapToLong(t -> t.length() / 4 + 1).sum();
         long completion = maxTokens == null ? DEFAULT_MAX_TOKENS : maxTokens;
         long tokens = prompt + (maxTokens == null ? 0 : maxTokens);

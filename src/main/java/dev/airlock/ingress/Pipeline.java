@@ -13,6 +13,7 @@ import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.Route;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.TextHash;
 import dev.airlock.identity.Caller;
 import dev.airlock.identity.Identifier;
 import dev.airlock.policy.EligibleSet;
@@ -51,10 +52,11 @@ final class Pipeline {
 
     /**
      * What the decision core decided about one request. {@code body} is what may be sent: the client's
-     * body, or a redacted copy of it when the route redacts content its zones may not receive.
+     * body, or a redacted copy of it when the route redacts content its zones may not receive;
+     * {@code fingerprints} those the scan took of its texts, for the token estimator to reuse.
      */
     record Admission(Caller caller, Route route, String task, Classification classification, EligibleSet eligible,
-                     ObjectNode body, Redaction redaction) {}
+                     ObjectNode body, Redaction redaction, TextHash.Memo fingerprints) {}
 
     Future<Caller> identify(MultiMap headers) {
         return identifier.identify(headers.get("authorization"), Vertx.currentContext());
@@ -81,16 +83,17 @@ final class Pipeline {
                 first(headers.get("x-airlock-task"), metadata.path("task")),
                 first(headers.get("x-airlock-path"), metadata.path("file_path")));
         Classification base = classifier.classify(caller, hints);
-        ContentScan scan = scanner.scan(embedding ? TextFields.embedding(body) : TextFields.chat(body));
+        TextHash.Memo fingerprints = new TextHash.Memo();
+        ContentScan scan = scanner.scan(embedding ? TextFields.embedding(body) : TextFields.chat(body), fingerprints);
         Classification full = classifier.withContent(base, scan, config.failClosed());
         EligibleSet eligible = residency.eligibleSet(route, full);
         if (full.rank() == base.rank() || route.onSensitive() == Route.OnSensitive.ROUTE) {
-            return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE);
+            return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE, fingerprints);
         }
         // the content raised the level: does that change where the request may go?
         EligibleSet withoutContent = residency.eligibleSet(route, base);
         if (withoutContent.deploymentIds().equals(eligible.deploymentIds())) {
-            return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE);
+            return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE, fingerprints);
         }
         List<String> detected = full.raisedBy().stream().filter(r -> r.startsWith("detector")).toList();
         if (route.onSensitive() == Route.OnSensitive.BLOCK || !scan.failedDetectors().isEmpty()) {
@@ -103,7 +106,7 @@ final class Pipeline {
         List<String> sources = new java.util.ArrayList<>(base.raisedBy());
         redaction.counts().keySet().forEach(t -> sources.add("redacted:" + t));
         Classification after = new Classification(base.level(), base.rank(), sources);
-        return new Admission(caller, route, hints.task(), after, residency.eligibleSet(route, after), copy, redaction);
+        return new Admission(caller, route, hints.task(), after, residency.eligibleSet(route, after), copy, redaction, fingerprints);
     }
 
     List<String> routesFor(Caller caller) {

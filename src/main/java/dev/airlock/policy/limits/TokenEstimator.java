@@ -6,10 +6,8 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
-
-import java.nio.charset.StandardCharsets;
+import dev.airlock.core.TextHash;
 import java.util.List;
-import org.apache.commons.codec.digest.MurmurHash3;
 
 /**
  * Counts prompt tokens before dispatch, for TPM reservations and worst-case budget holds, with
@@ -29,7 +27,7 @@ import org.apache.commons.codec.digest.MurmurHash3;
  * <p>Counts of long texts are cached, because chat clients resend the whole conversation on every
  * turn: without the cache a coding agent's fiftieth turn re-tokenizes the forty-nine before it, and
  * BPE costs ~50 ns per character on the event loop (about 15 us for a 1 KB conversation). The cache
- * is keyed by a 128-bit MurmurHash3 of the text and holds only counts, never text, so it keeps no
+ * is keyed by a {@link TextHash} of the text and holds only counts, never text, so it keeps no
  * content in memory past the request; a collision could only skew one reservation, which the
  * upstream's reported usage settles anyway.
  */
@@ -43,8 +41,6 @@ public final class TokenEstimator {
     static final int CACHE_FROM_CHARS = 64;
     private static final int CACHE_ENTRIES = 100_000;
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
-
-    private record TextHash(long h1, long h2, int length) {}
 
     private final Encoding encoding;
     private final Cache<TextHash, Integer> counts = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES).build();
@@ -63,10 +59,14 @@ public final class TokenEstimator {
 
     /** Tokens of one text; 0 for null or empty. */
     public int count(String text) {
+        return count(text, null);
+    }
+
+    private int count(String text, TextHash.Memo fingerprints) {
         if (text == null || text.isEmpty()) return 0;
         if (text.length() < CACHE_FROM_CHARS) return encoding.countTokensOrdinary(text);
-        long[] h = MurmurHash3.hash128x64(text.getBytes(StandardCharsets.UTF_8));
-        return counts.get(new TextHash(h[0], h[1], text.length()), k -> encoding.countTokensOrdinary(text));
+        TextHash key = fingerprints == null ? TextHash.of(text) : fingerprints.of(text);
+        return counts.get(key, k -> encoding.countTokensOrdinary(text));
     }
 
     /** Texts whose count is cached (for tests). */
@@ -80,8 +80,13 @@ public final class TokenEstimator {
      * tokens plus OpenAI's per-message and reply-priming overhead.
      */
     public long estimatePrompt(List<String> messages) {
+        return estimatePrompt(messages, new TextHash.Memo());
+    }
+
+    /** The same, reusing the fingerprints the content scanner already took of these texts. */
+    public long estimatePrompt(List<String> messages, TextHash.Memo fingerprints) {
         long total = PER_REPLY;
-        for (String m : messages) total += PER_MESSAGE + count(m);
+        for (String m : messages) total += PER_MESSAGE + count(m, fingerprints);
         return total;
     }
 
