@@ -30,7 +30,7 @@ public final class ContentScanner {
 
     private final List<Configured> detectors;
     /** Per text: the findings of each detector, in the order of {@link #detectors}. */
-    private final Cache<TextHash, List<List<Finding>>> findings = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES).build();
+    private final Cache<TextHash, List<List<Finding>>> findings = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES).executor(Runnable::run).build();
     private final List<List<Finding>> nothing;
 
     public ContentScanner(AirlockConfig config) {
