@@ -30,7 +30,10 @@ public final class ContentScanner {
 
     private final List<Configured> detectors;
     /** Per text: the findings of each detector, in the order of {@link #detectors}. */
-    private final Cache<TextHash, List<List<Finding>>> findings = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES).executor(Runnable::run).build();
+    // maintenance (eviction) on the calling event loop: handing it to the common pool woke a third
+    // thread and contended for the eviction lock
+    private final Cache<TextHash, List<List<Finding>>> findings = Caffeine.newBuilder()
+            .maximumSize(CACHE_ENTRIES).executor(Runnable::run).build();
     private final List<List<Finding>> nothing;
 
     public ContentScanner(AirlockConfig config) {

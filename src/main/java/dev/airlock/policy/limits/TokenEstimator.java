@@ -43,7 +43,9 @@ public final class TokenEstimator {
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
 
     private final Encoding encoding;
-    private final Cache<TextHash, Integer> counts = Caffeine.newBuilder().maximumSize(CACHE_ENTRIES).executor(Runnable::run).build();
+    // maintenance (eviction) on the calling event loop, as in the content scanner's cache
+    private final Cache<TextHash, Integer> counts = Caffeine.newBuilder()
+            .maximumSize(CACHE_ENTRIES).executor(Runnable::run).build();
 
     private TokenEstimator(EncodingType type) {
         this.encoding = REGISTRY.getEncoding(type);
