@@ -144,6 +144,12 @@ for c in 1 32 64; do
   [ "$c" = 64 ] && [ "${BENCH_JFR:-0}" = 1 ] && jcmd "$PID_airlock" JFR.stop name=bench > /dev/null
   for p in "${PATHS[@]}"; do median_of "c$c.$p"; done
 done
+# What Airlock answered other than 200 so far, by its own metrics (wrk only counts non-2xx; 499 is a
+# request wrk abandoned when a run ended), and its warnings, so an error in a run is explained here.
+echo "Airlock answers other than 200 so far (status: count):" \
+  "$(curl -s "http://127.0.0.1:$PORT_AIRLOCK/metrics" | awk -F'status="' '/^airlock_requests_total/ && !/status="200"/ {
+      split($2, a, "\""); split($0, v, "} "); n[a[1]] += v[2]} END {for (k in n) printf "%s: %d  ", k, n[k]}')"
+grep -E ' (WARN|ERROR) ' "$tmp/airlock.log" | cut -c1-240 | sort | uniq -c | sort -rn | head -5 || true
 
 echo "wrk, 1 connection, a canned SSE stream (11 events): $ROUNDS rounds of ${WARM} s + ${SECS} s:"
 for _ in $(seq "$ROUNDS"); do
