@@ -25,9 +25,10 @@ public record TextHash(long h1, long h2, int length) {
      * no longer than the request; not thread-safe, as a request is handled on one event loop.
      */
     public static final class Memo {
-        private final IdentityHashMap<String, TextHash> known = new IdentityHashMap<>();
+        private IdentityHashMap<String, TextHash> known; // on first use: requests of short texts hash nothing
 
         public TextHash of(String text) {
+            if (known == null) known = new IdentityHashMap<>(8);
             return known.computeIfAbsent(text, TextHash::of);
         }
     }
