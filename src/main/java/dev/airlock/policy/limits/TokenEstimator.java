@@ -61,14 +61,13 @@ public final class TokenEstimator {
 
     /** Tokens of one text; 0 for null or empty. */
     public int count(String text) {
-        return count(text, null);
+        return count(text, new TextHash.Memo());
     }
 
     private int count(String text, TextHash.Memo fingerprints) {
         if (text == null || text.isEmpty()) return 0;
         if (text.length() < CACHE_FROM_CHARS) return encoding.countTokensOrdinary(text);
-        TextHash key = fingerprints == null ? TextHash.of(text) : fingerprints.of(text);
-        return counts.get(key, k -> encoding.countTokensOrdinary(text));
+        return counts.get(fingerprints.of(text), k -> encoding.countTokensOrdinary(text));
     }
 
     /** Texts whose count is cached (for tests). */
