@@ -26,19 +26,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The residency property over real HTTP: each deployment is a simulator on loopback that records
  * every request it receives and fails as the scenario says (down, 5xx, 429, hang, garbage, 400,
  * dropped stream). Fewer tries than the in-process property, since each one does real I/O.
+ * Each case's seed is fixed by {@link #BASE_SEED} and the case index; a failure names its seed and
+ * {@code check(seed)} replays it.
  */
 class ResidencyEndToEndPropertyTest {
     static Vertx vertx;
@@ -46,7 +45,10 @@ class ResidencyEndToEndPropertyTest {
     static final ObjectNode BODY = RequestParser.parseObject(
             "{\"model\":\"x\",\"messages\":[{\"role\":\"user\",\"content\":\"patient 4111 1111 1111 1111\"}]}".getBytes());
 
-    @BeforeContainer
+    static final int TRIES = 200;
+    static final long BASE_SEED = 0x5EED_0000_0000_0002L;
+
+    @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
         for (int i = 0; i < 6; i++) {
@@ -55,15 +57,15 @@ class ResidencyEndToEndPropertyTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void stop() {
         SIMS.values().forEach(SimulatorServer::close);
         vertx.close();
     }
 
-    @Provide
-    Arbitrary<Scenario> scenarios() {
-        return Arbitraries.longs().map(seed -> Scenario.random(new Random(seed)));
+    /** Mixed through SplittableRandom: java.util.Random gives correlated first draws for adjacent seeds. */
+    static long caseSeed(int k) {
+        return new SplittableRandom(BASE_SEED + k).nextLong();
     }
 
     static Fault fault(Scenario.Behaviour b) {
@@ -79,8 +81,23 @@ class ResidencyEndToEndPropertyTest {
         };
     }
 
-    @Property(tries = 200)
-    void noRequestReachesAForbiddenSimulator(@ForAll("scenarios") Scenario s) throws Exception {
+    @Test
+    void noRequestReachesAForbiddenSimulator() {
+        int passed = 0;
+        for (int k = 0; k < TRIES; k++) {
+            long seed = caseSeed(k);
+            try {
+                check(seed);
+                passed++;
+            } catch (Exception e) { // assertions name the seed themselves; anything else gets it here
+                throw new AssertionError("case " + k + ", seed " + seed + "L: " + e, e);
+            }
+        }
+        System.out.printf("%d cases passed (base seed %#xL)%n", passed, BASE_SEED); // the report shows the count
+    }
+
+    void check(long seed) throws Exception {
+        Scenario s = Scenario.random(new Random(seed));
         AirlockConfig cfg = new ConfigLoader(Map.of()).parse(s.yaml(d -> SIMS.get(d).baseUrl())
                 .replace("first_token_ms: 300, idle_ms: 300, total_ms: 600", "first_token_ms: 150, idle_ms: 150, total_ms: 300"), "e2e.yaml");
         Map<String, Provider> providers = new HashMap<>();
@@ -110,8 +127,8 @@ class ResidencyEndToEndPropertyTest {
             done.future().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
             for (var e : SIMS.entrySet()) {
                 if (!cfg.deployments().containsKey(e.getKey()) || s.mayReach(e.getKey())) continue;
-                assertThat(e.getValue().received()).as("%s (zone %s) must receive no %s request", e.getKey(),
-                        s.deploymentZones().get(e.getKey()), s.level()).isEmpty();
+                assertThat(e.getValue().received()).as("seed %dL: %s (zone %s) must receive no %s request; scenario %s", seed,
+                        e.getKey(), s.deploymentZones().get(e.getKey()), s.level(), s).isEmpty();
             }
         } finally {
             providers.values().forEach(Provider::close);
