@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * {@link Gen} seeded by the property's base seed and k, so every run checks the same cases; a failure
  * names its case and seed, and {@code <property>Case(new Gen(seed))} replays it.
  */
-class DetectorProperties {
+class DetectorPropertiesTest {
     /** Cases per property: the 1000 each of these has always been checked on. */
     static final int TRIES = 1000;
 
