@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.airlock.classify.detect.Detector;
 import dev.airlock.classify.detect.Finding;
 import dev.airlock.config.AirlockConfig;
+import dev.airlock.core.FingerprintTable;
 import dev.airlock.core.TextHash;
 import dev.airlock.wire.TextFields;
 import java.util.ArrayList;
@@ -15,7 +16,9 @@ import java.util.List;
  *
  * <p>What the detectors find in a long text is cached by the text's {@link TextHash}, because chat
  * clients resend the whole conversation every turn: without the cache a coding agent's fiftieth turn
- * re-scans the forty-nine before it. The cache holds findings (detector, type, offsets), never text.
+ * re-scans the forty-nine before it. It holds fingerprints and findings (detector, type, offsets),
+ * never text: a text in which nothing was found (the common case) is only a fingerprint in a
+ * {@link FingerprintTable}, and one with findings is in a smaller cache of objects.
  * A text on which any detector failed is not cached, so the failure is met again, and fails closed
  * again, on the next request. Each scanner has its own cache, so a new configuration (new detectors)
  * never sees an old one's findings.
@@ -24,16 +27,20 @@ public final class ContentScanner {
     /** Shorter texts are scanned directly: hashing and the lookup would cost about as much. */
     static final int CACHE_FROM_CHARS = 64;
     private static final int CACHE_ENTRIES = 50_000;
+    /** Texts with findings are rarer; their findings are objects, so they get a cache of their own. */
+    private static final int FINDINGS_ENTRIES = 10_000;
 
     /** A detector, the name its failures are reported under, and the level rank its findings raise to. */
     record Configured(String name, Detector detector, int rank) {}
 
     private final List<Configured> detectors;
-    /** Per text: the findings of each detector, in the order of {@link #detectors}. */
+    /** Texts in which no detector found anything (the common case): fingerprints only, in primitive arrays. */
+    private final FingerprintTable clean = new FingerprintTable(CACHE_ENTRIES);
+    /** Per other text: the findings of each detector, in the order of {@link #detectors}. */
     // maintenance (eviction) on the calling event loop: handing it to the common pool woke a third
     // thread and contended for the eviction lock
     private final Cache<TextHash, List<List<Finding>>> findings = Caffeine.newBuilder()
-            .maximumSize(CACHE_ENTRIES).executor(Runnable::run).build();
+            .maximumSize(FINDINGS_ENTRIES).executor(Runnable::run).build();
     private final List<List<Finding>> nothing;
 
     public ContentScanner(AirlockConfig config) {
@@ -79,18 +86,21 @@ public final class ContentScanner {
         if (text.isEmpty()) return nothing;
         if (text.length() < CACHE_FROM_CHARS) return run(text, failed);
         TextHash key = fingerprints.of(text);
+        if (clean.get(key) != FingerprintTable.ABSENT) return nothing;
         List<List<Finding>> known = findings.getIfPresent(key);
         if (known != null) return known;
         boolean[] here = new boolean[failed.length];
         List<List<Finding>> found = run(text, here);
-        boolean clean = true;
+        boolean ok = true;
         for (int d = 0; d < here.length; d++) {
             if (here[d]) {
                 failed[d] = true;
-                clean = false;
+                ok = false;
             }
         }
-        if (clean) findings.put(key, found);
+        if (!ok) return found; // a detector failed: not cached, so it fails closed again next time
+        if (found == nothing) clean.put(key, 0);
+        else findings.put(key, found);
         return found;
     }
 
@@ -112,7 +122,7 @@ public final class ContentScanner {
     /** Texts whose findings are cached (for tests). */
     long cached() {
         findings.cleanUp();
-        return findings.estimatedSize();
+        return clean.size() + findings.estimatedSize();
     }
 
     /** Detectors by name, for the output guard. */

@@ -1,11 +1,10 @@
 package dev.airlock.policy.limits;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import dev.airlock.core.FingerprintTable;
 import dev.airlock.core.TextHash;
 import java.util.List;
 
@@ -43,9 +42,7 @@ public final class TokenEstimator {
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
 
     private final Encoding encoding;
-    // maintenance (eviction) on the calling event loop, as in the content scanner's cache
-    private final Cache<TextHash, Integer> counts = Caffeine.newBuilder()
-            .maximumSize(CACHE_ENTRIES).executor(Runnable::run).build();
+    private final FingerprintTable counts = new FingerprintTable(CACHE_ENTRIES);
 
     private TokenEstimator(EncodingType type) {
         this.encoding = REGISTRY.getEncoding(type);
@@ -67,13 +64,17 @@ public final class TokenEstimator {
     private int count(String text, TextHash.Memo fingerprints) {
         if (text == null || text.isEmpty()) return 0;
         if (text.length() < CACHE_FROM_CHARS) return encoding.countTokensOrdinary(text);
-        return counts.get(fingerprints.of(text), k -> encoding.countTokensOrdinary(text));
+        TextHash key = fingerprints.of(text);
+        int known = counts.get(key);
+        if (known != FingerprintTable.ABSENT) return known;
+        int n = encoding.countTokensOrdinary(text);
+        counts.put(key, n);
+        return n;
     }
 
     /** Texts whose count is cached (for tests). */
     long cached() {
-        counts.cleanUp();
-        return counts.estimatedSize();
+        return counts.size();
     }
 
     /**
