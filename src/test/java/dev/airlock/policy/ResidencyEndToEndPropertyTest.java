@@ -26,11 +26,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.airlock.testing.SeededCases;
 
 /**
  * The residency property over real HTTP: each deployment is a simulator on loopback that records
@@ -63,10 +63,6 @@ class ResidencyEndToEndPropertyTest {
         vertx.close();
     }
 
-    /** Mixed through SplittableRandom: java.util.Random gives correlated first draws for adjacent seeds. */
-    static long caseSeed(int k) {
-        return new SplittableRandom(BASE_SEED + k).nextLong();
-    }
 
     static Fault fault(Scenario.Behaviour b) {
         return switch (b) {
@@ -83,17 +79,7 @@ class ResidencyEndToEndPropertyTest {
 
     @Test
     void noRequestReachesAForbiddenSimulator() {
-        int passed = 0;
-        for (int k = 0; k < TRIES; k++) {
-            long seed = caseSeed(k);
-            try {
-                check(seed);
-                passed++;
-            } catch (Exception e) { // assertions name the seed themselves; anything else gets it here
-                throw new AssertionError("case " + k + ", seed " + seed + "L: " + e, e);
-            }
-        }
-        System.out.printf("%d cases passed (base seed %#xL)%n", passed, BASE_SEED); // the report shows the count
+        SeededCases.run(TRIES, BASE_SEED, (k, seed) -> check(seed));
     }
 
     void check(long seed) throws Exception {

@@ -25,11 +25,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.airlock.testing.SeededCases;
 
 /**
  * The residency invariant under random configurations, requests and upstream failures: no upstream
@@ -53,24 +53,10 @@ class ResidencyPropertyTest {
     @AfterAll
     static void stop() { vertx.close(); }
 
-    /** Mixed through SplittableRandom: java.util.Random gives correlated first draws for adjacent seeds. */
-    static long caseSeed(int k) {
-        return new SplittableRandom(BASE_SEED + k).nextLong();
-    }
 
     @Test
     void noByteReachesAForbiddenUpstream() {
-        int passed = 0;
-        for (int k = 0; k < TRIES; k++) {
-            long seed = caseSeed(k);
-            try {
-                check(seed);
-                passed++;
-            } catch (Exception e) { // assertions name the seed themselves; anything else gets it here
-                throw new AssertionError("case " + k + ", seed " + seed + "L: " + e, e);
-            }
-        }
-        System.out.printf("%d cases passed (base seed %#xL)%n", passed, BASE_SEED); // the report shows the count
+        SeededCases.run(TRIES, BASE_SEED, (k, seed) -> check(seed));
     }
 
     void check(long seed) throws Exception {

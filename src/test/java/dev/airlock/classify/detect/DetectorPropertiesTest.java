@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import dev.airlock.testing.SeededCases;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -226,19 +227,9 @@ class DetectorPropertiesTest {
         return g.string(HEX, n, n);
     }
 
-    /** Runs {@code property} on {@link #TRIES} cases; a failure is rethrown naming the case and its seed. */
+    /** Runs {@code property} on {@link #TRIES} cases; a failure names the case and its seed ({@code fooCase(new Gen(seed))} replays it). */
     static void forAll(long baseSeed, Consumer<Gen> property) {
-        int passed = 0;
-        for (int k = 0; k < TRIES; k++) {
-            Gen g = new Gen(k, new SplittableRandom(baseSeed + k).nextLong());
-            try {
-                property.accept(g);
-                passed++;
-            } catch (AssertionError | RuntimeException e) { // Scan's own invariant checks don't know the seed
-                throw new AssertionError(g + " failed: " + e.getMessage(), e);
-            }
-        }
-        System.out.printf("%d cases passed (base seed %#xL)%n", passed, baseSeed); // the report shows the count
+        SeededCases.run(TRIES, baseSeed, (k, seed) -> property.accept(new Gen(k, seed)));
     }
 
     /**
