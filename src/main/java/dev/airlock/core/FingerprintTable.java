@@ -16,7 +16,8 @@ package dev.airlock.core;
  * the set its bits select, and a full set evicts its least recently used way (by a per-entry stamp).
  * A set's reads and writes hold its stripe's monitor; with two event loops contention is rare, and an
  * uncontended monitor costs tens of nanoseconds. Entries store the whole fingerprint (both halves and
- * the length), so a hit is exact up to a 128-bit collision (see {@link TextHash}).
+ * the length), so a hit is exact up to a 128-bit collision (see {@link TextHash}). Use stamps are
+ * compared only within a set, and a set belongs to one stripe, so each stripe keeps its own clock.
  */
 public final class FingerprintTable {
     public static final int ABSENT = Integer.MIN_VALUE;
@@ -30,8 +31,9 @@ public final class FingerprintTable {
     private final int[] stamps;   // last use, for eviction within a set
     private final int setMask;
     private final Object[] locks = new Object[STRIPES];
-    // shared by all stripes, so two loops may race on it: a lost tick only makes two entries equally recent
-    private int clock;
+    /** Each stripe's use clock, read and written under its lock; spaced a cache line apart so the loops don't share one. */
+    private final int[] clocks = new int[STRIPES * CLOCK_SPACING];
+    private static final int CLOCK_SPACING = 16;
 
     /** A table of at least {@code entries} entries (rounded up to a power of two sets). */
     public FingerprintTable(int entries) {
@@ -52,10 +54,11 @@ public final class FingerprintTable {
     public int get(TextHash key) {
         int set = set(key);
         int base = set * WAYS;
-        synchronized (locks[set & (STRIPES - 1)]) {
+        int stripe = set & (STRIPES - 1);
+        synchronized (locks[stripe]) {
             for (int i = base; i < base + WAYS; i++) {
                 if (matches(i, key)) {
-                    stamps[i] = ++clock;
+                    stamps[i] = ++clocks[stripe * CLOCK_SPACING];
                     return values[i];
                 }
             }
@@ -68,7 +71,8 @@ public final class FingerprintTable {
         if (value == ABSENT) throw new IllegalArgumentException("ABSENT cannot be stored");
         int set = set(key);
         int base = set * WAYS;
-        synchronized (locks[set & (STRIPES - 1)]) {
+        int stripe = set & (STRIPES - 1);
+        synchronized (locks[stripe]) {
             int victim = base;
             for (int i = base; i < base + WAYS; i++) {
                 if (matches(i, key) || lengths[i] == 0) {
@@ -81,7 +85,7 @@ public final class FingerprintTable {
             h2[victim] = key.h2();
             lengths[victim] = key.length() + 1;
             values[victim] = value;
-            stamps[victim] = ++clock;
+            stamps[victim] = ++clocks[stripe * CLOCK_SPACING];
         }
     }
 
