@@ -74,6 +74,8 @@ public final class FingerprintTable {
         int stripe = set & (STRIPES - 1);
         synchronized (locks[stripe]) {
             int victim = base;
+            // entries are never removed, so a set's empty ways come after its filled ones and a key's
+            // own way, if it has one, comes before the first empty: stopping at either is exact
             for (int i = base; i < base + WAYS; i++) {
                 if (matches(i, key) || lengths[i] == 0) {
                     victim = i;
