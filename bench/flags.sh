@@ -28,7 +28,7 @@ start_bg nginx "$NGINX" -p "$tmp" -c "$tmp/nginx.conf"
 # shellcheck disable=SC2086
 start_bg simhost "$JAVA_HOME/bin/java" $flags -Xmx4g -jar "$root/target/airlock.jar" serve --config "$tmp/simhost.yaml"
 for i in $(seq $#); do
-  sed -e "s/port: $PORT_AIRLOCK }/port: $((P + 20 + i)) }/" -e "s/gateway-db/gateway-db-$i/; s/gateway-spill/gateway-spill-$i/" \
+  sed -e "s/port: $PORT_AIRLOCK }/port: $((P + 20 + i)) }/" -e "s/gateway\.db/gateway-$i.db/; s/gateway-spill/gateway-spill-$i/" \
     "$tmp/airlock.yaml" > "$tmp/airlock-$i.yaml"
   # shellcheck disable=SC2086
   AIRLOCK_MASTER_KEY=$MASTER start_bg "gw$i" "$JAVA_HOME/bin/java" ${!i} -jar "$root/target/airlock.jar" serve --config "$tmp/airlock-$i.yaml"

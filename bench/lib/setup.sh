@@ -125,7 +125,7 @@ auth: { require_keys: true }
 admin: { master_key: "\${AIRLOCK_MASTER_KEY}" }
 tenants:
   bench: { default: public, rpm: ${BENCH_RPM:-100000000}, tpm: ${BENCH_TPM:-100000000000} }
-store: { url: "jdbc:h2:file:$tmp/gateway-db" }
+store: { url: "jdbc:sqlite:$tmp/gateway.db" }
 ledger: { spill_dir: "$tmp/gateway-spill" }
 routing:
   retries: 2
@@ -147,7 +147,7 @@ deployments:
 routes:
   fast: { deployments: [fast] }
   slow: { deployments: [slow] }
-store: { url: "jdbc:h2:file:$tmp/simhost-db" }
+store: { url: "jdbc:sqlite:$tmp/simhost.db" }
 ledger: { spill_dir: "$tmp/simhost-spill" }
 EOF
 

@@ -4,6 +4,7 @@ import dev.airlock.config.ConfigSpec.DeploymentSpec;
 import dev.airlock.config.ConfigSpec.RouteSpec;
 import dev.airlock.config.ConfigSpec.TimeoutsSpec;
 import dev.airlock.ledger.LedgerConfig;
+import dev.airlock.store.Dialect;
 import dev.airlock.store.StoreConfig;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -84,8 +85,8 @@ final class Freezer {
         if (s == null) return StoreConfig.defaults();
         StoreConfig d = StoreConfig.defaults();
         String url = s.url() == null ? d.url() : expand("store.url", s.url());
-        if (url != null && !url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
-            problem("store.url", "must be a jdbc:h2: or jdbc:postgresql: URL, got '" + url.replaceAll("//[^@/]*@", "//****@") + "'.");
+        if (url != null && Dialect.of(url) == null) {
+            problem("store.url", "must be a jdbc:sqlite:, jdbc:postgresql: or jdbc:h2: URL, got '" + url.replaceAll("//[^@/]*@", "//****@") + "'.");
             return d;
         }
         Secret password = secret("store.password", s.password());

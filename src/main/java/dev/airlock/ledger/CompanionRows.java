@@ -1,5 +1,6 @@
 package dev.airlock.ledger;
 
+import dev.airlock.store.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface CompanionRows {
-    CompanionRows NONE = (c, events) -> {};
+    CompanionRows NONE = (d, c, events) -> {};
 
-    void insert(Connection c, List<LedgerEvent> events) throws SQLException;
+    void insert(Dialect d, Connection c, List<LedgerEvent> events) throws SQLException;
 }

@@ -1,11 +1,10 @@
 package dev.airlock.ledger;
 
+import dev.airlock.store.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 
 /** The one INSERT of {@code request_event}; idempotent, so an event written twice is stored once. */
@@ -18,16 +17,16 @@ final class EventRows {
     private EventRows() {}
 
     /** Inserts {@code events} in one batch, and their companion rows, in one transaction. */
-    static void insert(Connection c, List<LedgerEvent> events, CompanionRows companions) throws SQLException {
+    static void insert(Dialect d, Connection c, List<LedgerEvent> events, CompanionRows companions) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (LedgerEvent e : events) {
-                bind(ps, e);
+                bind(d, ps, e);
                 ps.addBatch();
             }
             ps.executeBatch();
-            companions.insert(c, events);
+            companions.insert(d, c, events);
             c.commit();
         } catch (SQLException | RuntimeException ex) {
             try {
@@ -45,11 +44,11 @@ final class EventRows {
         }
     }
 
-    private static void bind(PreparedStatement ps, LedgerEvent e) throws SQLException {
+    private static void bind(Dialect d, PreparedStatement ps, LedgerEvent e) throws SQLException {
         int i = 0;
         ps.setString(++i, e.eventId());
         ps.setString(++i, e.requestId());
-        ps.setObject(++i, OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC));
+        d.setTime(ps, ++i, e.at());
         ps.setString(++i, e.tenant());
         ps.setString(++i, e.keyId());
         ps.setString(++i, e.route());

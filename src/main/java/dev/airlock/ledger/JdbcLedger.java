@@ -1,5 +1,6 @@
 package dev.airlock.ledger;
 
+import dev.airlock.store.Dialect;
 import dev.airlock.store.Store;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,8 +15,6 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -138,29 +137,30 @@ public final class JdbcLedger implements Ledger {
         if (score != null && !Double.isFinite(score)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("score must be a finite number"));
         }
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Instant now = Instant.now();
+        Dialect d = store.dialect();
         return store.submit(c -> {
             // portable upsert: update, else insert, else (lost a race to another insert) update
-            if (updateFeedback(c, requestId, outcome, score, now) > 0) return null;
+            if (updateFeedback(d, c, requestId, outcome, score, now) > 0) return null;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO request_feedback (request_id, outcome, score, received_at) "
                     + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
                 ps.setString(1, requestId);
                 ps.setString(2, outcome.wire());
                 if (score == null) ps.setNull(3, Types.DOUBLE); else ps.setDouble(3, score);
-                ps.setObject(4, now);
+                d.setTime(ps, 4, now);
                 if (ps.executeUpdate() > 0) return null;
             }
-            updateFeedback(c, requestId, outcome, score, now);
+            updateFeedback(d, c, requestId, outcome, score, now);
             return null;
         });
     }
 
-    private static int updateFeedback(java.sql.Connection c, String requestId, Outcome outcome, Double score, OffsetDateTime now)
+    private static int updateFeedback(Dialect d, java.sql.Connection c, String requestId, Outcome outcome, Double score, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE request_feedback SET outcome = ?, score = ?, received_at = ? WHERE request_id = ?")) {
             ps.setString(1, outcome.wire());
             if (score == null) ps.setNull(2, Types.DOUBLE); else ps.setDouble(2, score);
-            ps.setObject(3, now);
+            d.setTime(ps, 3, now);
             ps.setString(4, requestId);
             return ps.executeUpdate();
         }
@@ -175,8 +175,8 @@ public final class JdbcLedger implements Ledger {
                 ps.setString(1, content.requestId());
                 ps.setString(2, content.route());
                 ps.setString(3, content.approvalRef());
-                ps.setObject(4, OffsetDateTime.ofInstant(content.capturedAt(), ZoneOffset.UTC));
-                ps.setObject(5, OffsetDateTime.ofInstant(content.expiresAt(), ZoneOffset.UTC));
+                store.dialect().setTime(ps, 4, content.capturedAt());
+                store.dialect().setTime(ps, 5, content.expiresAt());
                 ps.setString(6, content.promptText());
                 ps.setString(7, content.responseText());
                 ps.executeUpdate();
@@ -299,7 +299,7 @@ public final class JdbcLedger implements Ledger {
     private boolean write(List<LedgerEvent> batch, AtomicLong done, AtomicLong dropped) {
         try {
             store.call(c -> {
-                EventRows.insert(c, batch, companions);
+                EventRows.insert(store.dialect(), c, batch, companions);
                 return null;
             });
             done.addAndGet(batch.size());
@@ -318,7 +318,7 @@ public final class JdbcLedger implements Ledger {
             LedgerEvent ev = it.next();
             try {
                 store.call(c -> {
-                    EventRows.insert(c, List.of(ev), companions);
+                    EventRows.insert(store.dialect(), c, List.of(ev), companions);
                     return null;
                 });
                 done.incrementAndGet();

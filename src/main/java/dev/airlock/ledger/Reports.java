@@ -1,13 +1,12 @@
 package dev.airlock.ledger;
 
+import dev.airlock.store.Dialect;
 import dev.airlock.store.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,25 +56,25 @@ public final class Reports {
 
     /** Runs on a store thread; safe to call from an event loop. */
     public CompletableFuture<List<Row>> byAsync(GroupBy by, Instant since) {
-        return store.submit(c -> query(c, by, since));
+        return store.submit(c -> query(store.dialect(), c, by, since));
     }
 
     /** Runs on the calling thread (command line, tests); never on an event loop. */
     public List<Row> by(GroupBy by, Instant since) throws SQLException {
-        return store.call(c -> query(c, by, since));
+        return store.call(c -> query(store.dialect(), c, by, since));
     }
 
-    static String sql(GroupBy by) {
+    static String sql(Dialect d, GroupBy by) {
         String key = by.column == null ? "'all'" : "e." + by.column;
         return "SELECT " + key + " AS grp, "
                 + "COUNT(*) AS requests, "
                 + "SUM(CASE WHEN e.status BETWEEN 200 AND 299 AND e.error_code IS NULL THEN 1 ELSE 0 END) AS ok, "
-                + "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY e.total_us) AS lat50, "
-                + "PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY e.total_us) AS lat95, "
-                + "PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY e.total_us) AS lat99, "
-                + "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY e.upstream_ttft_us) AS ttft50, "
-                + "PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY e.upstream_ttft_us) AS ttft95, "
-                + "PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY e.upstream_ttft_us) AS ttft99, "
+                + d.percentile(0.5, "e.total_us") + " AS lat50, "
+                + d.percentile(0.95, "e.total_us") + " AS lat95, "
+                + d.percentile(0.99, "e.total_us") + " AS lat99, "
+                + d.percentile(0.5, "e.upstream_ttft_us") + " AS ttft50, "
+                + d.percentile(0.95, "e.upstream_ttft_us") + " AS ttft95, "
+                + d.percentile(0.99, "e.upstream_ttft_us") + " AS ttft99, "
                 + "SUM(CASE WHEN e.fallbacks > 0 THEN 1 ELSE 0 END) AS with_fallback, "
                 + "SUM(CASE WHEN e.retries > 0 THEN 1 ELSE 0 END) AS with_retry, "
                 + "SUM(e.input_tokens) AS tin, SUM(e.output_tokens) AS tout, SUM(e.cost_usd) AS cost, "
@@ -86,10 +85,10 @@ public final class Reports {
                 + "ORDER BY cost DESC, requests DESC, grp";
     }
 
-    private static List<Row> query(Connection c, GroupBy by, Instant since) throws SQLException {
+    private static List<Row> query(Dialect d, Connection c, GroupBy by, Instant since) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql(by))) {
-            ps.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+        try (PreparedStatement ps = c.prepareStatement(sql(d, by))) {
+            d.setTime(ps, 1, since);
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
                     long n = r.getLong("requests");

@@ -6,8 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /**
  * Deletes ledger events and feedback older than the retention period, and captured content whose
@@ -28,23 +26,22 @@ public final class Retention {
 
     /** One pass, on the calling thread (never an event loop). */
     public Result runOnce(Instant now) throws SQLException {
-        OffsetDateTime cutoff = OffsetDateTime.ofInstant(now.minus(keep), ZoneOffset.UTC);
-        OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+        Instant cutoff = now.minus(keep);
         long events = chunked("DELETE FROM request_event WHERE event_id IN "
                 + "(SELECT event_id FROM request_event WHERE started_at < ? LIMIT " + CHUNK + ")", cutoff);
         long feedback = chunked("DELETE FROM request_feedback WHERE request_id IN "
                 + "(SELECT request_id FROM request_feedback WHERE received_at < ? LIMIT " + CHUNK + ")", cutoff);
         long captured = chunked("DELETE FROM captured_content WHERE id IN "
-                + "(SELECT id FROM captured_content WHERE expires_at <= ? LIMIT " + CHUNK + ")", at);
+                + "(SELECT id FROM captured_content WHERE expires_at <= ? LIMIT " + CHUNK + ")", now);
         return new Result(events, feedback, captured);
     }
 
-    private long chunked(String sql, OffsetDateTime bound) throws SQLException {
+    private long chunked(String sql, Instant bound) throws SQLException {
         long total = 0;
         while (true) {
             int n = store.call((Connection c) -> {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setObject(1, bound);
+                    store.dialect().setTime(ps, 1, bound);
                     return ps.executeUpdate();
                 }
             });

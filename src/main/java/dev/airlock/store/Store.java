@@ -3,6 +3,9 @@ package dev.airlock.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.vertx.core.Context;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -67,6 +70,8 @@ public final class Store implements AutoCloseable {
             hc.addDataSourceProperty("tcpKeepAlive", true);
             hc.addDataSourceProperty("reWriteBatchedInserts", true); // one multi-row INSERT per batch
             hc.addDataSourceProperty("ApplicationName", "airlock");
+        } else if (config.dialect() == Dialect.SQLITE) {
+            sqlite(config, hc);
         }
         HikariDataSource ds;
         try {
@@ -76,7 +81,7 @@ public final class Store implements AutoCloseable {
                     + (config.isPostgres() ? " (is PostgreSQL running and are store.user/store.password right?)" : ""), e);
         }
         try {
-            var result = Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            var result = Flyway.configure().dataSource(ds).locations(config.dialect().migrations()).load().migrate();
             if (result.migrationsExecuted > 0) {
                 LOG.info("store {}: applied {} migration(s), schema now at version {}", StoreConfig.safeUrl(config.url()),
                         result.migrationsExecuted, result.targetSchemaVersion);
@@ -93,6 +98,8 @@ public final class Store implements AutoCloseable {
     public DataSource dataSource() { return dataSource; }
 
     public boolean isPostgres() { return config.isPostgres(); }
+
+    public Dialect dialect() { return config.dialect(); }
 
     /** The store's threads, for blocking work that is not a single {@link SqlWork}. */
     public Executor executor() { return executor; }
@@ -142,6 +149,36 @@ public final class Store implements AutoCloseable {
         }
         dataSource.close();
     }
+
+    /**
+     * SQLite settings. WAL lets queries read while the ledger writes; {@code synchronous=NORMAL} in
+     * WAL mode survives a crash of the process and may lose the last commits on power loss, as H2's
+     * delayed writes did. Transactions start IMMEDIATE, taking the write lock at BEGIN, so that two
+     * read-then-write transactions wait for each other instead of one failing on lock upgrade; the
+     * busy timeout is how long a writer waits for the lock. Foreign keys are off in SQLite unless
+     * asked for. SQLite does not create directories, so the file's directory is created here.
+     */
+    private static void sqlite(StoreConfig config, HikariConfig hc) {
+        hc.addDataSourceProperty("journal_mode", "WAL");
+        hc.addDataSourceProperty("synchronous", "NORMAL");
+        hc.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+        hc.addDataSourceProperty("busy_timeout", String.valueOf(Math.max(SQLITE_BUSY_MS, config.connectTimeout().toMillis())));
+        hc.addDataSourceProperty("foreign_keys", "true");
+        Path file = StoreConfig.sqliteFile(config.url()).orElseThrow();
+        Path dir = file.toAbsolutePath().getParent();
+        try {
+            if (dir != null) Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the store's directory " + dir + ": " + rootMessage(e), e);
+        }
+        if (config.url().equals(StoreConfig.DEFAULT_URL) && !Files.exists(file) && Files.exists(Path.of("data", "airlock.mv.db"))) {
+            LOG.warn("store: the default store is now SQLite (./data/airlock.db); the older H2 store ./data/airlock.mv.db is not read."
+                    + " Set store.url to jdbc:h2:file:./data/airlock to keep using it.");
+        }
+    }
+
+    /** How long a SQLite writer waits for another's transaction, at least. */
+    static final long SQLITE_BUSY_MS = 10_000;
 
     static String rootMessage(Throwable t) {
         Throwable r = t;

@@ -6,28 +6,35 @@ import java.util.Objects;
 /**
  * Where the store lives and how many connections it may hold.
  *
- * @param url          JDBC URL: {@code jdbc:h2:file:./data/airlock} (the default) or
- *                     {@code jdbc:postgresql://host:5432/airlock}. H2 URLs get the settings that make
- *                     H2 speak PostgreSQL's dialect unless they set them already.
+ * @param url          JDBC URL: {@code jdbc:sqlite:./data/airlock.db} (the default, an embedded file),
+ *                     {@code jdbc:postgresql://host:5432/airlock} (replicas sharing one database) or
+ *                     {@code jdbc:h2:file:./data/airlock} (the embedded default before SQLite). H2
+ *                     URLs get the settings that make H2 speak PostgreSQL's dialect unless they set
+ *                     them already.
  * @param user         database user (may be null for H2)
  * @param password     the resolved password (may be null); never printed
  * @param poolSize     most connections held at once (the ledger writer takes one, queries the rest)
  * @param connectTimeout how long to wait for a connection before calling the database unreachable
  */
 public record StoreConfig(String url, String user, String password, int poolSize, Duration connectTimeout) {
-    public static final String DEFAULT_URL = "jdbc:h2:file:./data/airlock";
+    public static final String DEFAULT_URL = "jdbc:sqlite:./data/airlock.db";
 
     public StoreConfig {
         Objects.requireNonNull(url, "url");
-        if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("store url must start with jdbc:h2: or jdbc:postgresql:, got " + safeUrl(url));
+        Dialect dialect = Dialect.of(url);
+        if (dialect == null) {
+            throw new IllegalArgumentException("store url must start with jdbc:sqlite:, jdbc:postgresql: or jdbc:h2:, got " + safeUrl(url));
+        }
+        if (dialect == Dialect.SQLITE && sqliteFile(url).isEmpty()) {
+            // each pooled connection would open its own empty database
+            throw new IllegalArgumentException("store url " + safeUrl(url) + " names an in-memory SQLite database; the store needs a file");
         }
         if (poolSize < 2) throw new IllegalArgumentException("store pool_size must be at least 2, got " + poolSize);
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         if (connectTimeout.toMillis() < 250) throw new IllegalArgumentException("store connect timeout must be at least 250 ms");
     }
 
-    /** The embedded default: an H2 file under {@code ./data}. */
+    /** The embedded default: a SQLite file under {@code ./data}. */
     public static StoreConfig defaults() {
         return new StoreConfig(DEFAULT_URL, null, null, 4, Duration.ofSeconds(5));
     }
@@ -35,6 +42,11 @@ public record StoreConfig(String url, String user, String password, int poolSize
     /** An embedded H2 file at {@code path} (without the {@code .mv.db} suffix). */
     public static StoreConfig h2File(java.nio.file.Path path) {
         return new StoreConfig("jdbc:h2:file:" + path.toAbsolutePath(), null, null, 4, Duration.ofSeconds(5));
+    }
+
+    /** An embedded SQLite file at {@code path}. */
+    public static StoreConfig sqliteFile(java.nio.file.Path path) {
+        return new StoreConfig("jdbc:sqlite:" + path.toAbsolutePath(), null, null, 4, Duration.ofSeconds(5));
     }
 
     public static StoreConfig postgres(String url, String user, String password) {
@@ -45,7 +57,22 @@ public record StoreConfig(String url, String user, String password, int poolSize
 
     public StoreConfig withConnectTimeout(Duration d) { return new StoreConfig(url, user, password, poolSize, d); }
 
-    public boolean isPostgres() { return url.startsWith("jdbc:postgresql:"); }
+    public Dialect dialect() { return Dialect.of(url); }
+
+    public boolean isPostgres() { return dialect() == Dialect.POSTGRES; }
+
+    /** The file a {@code jdbc:sqlite:} URL names; empty for an in-memory database. */
+    static java.util.Optional<java.nio.file.Path> sqliteFile(String url) {
+        String rest = url.substring("jdbc:sqlite:".length());
+        if (rest.startsWith("file:")) rest = rest.substring("file:".length());
+        int q = rest.indexOf('?');
+        String query = q < 0 ? "" : rest.substring(q + 1);
+        String file = q < 0 ? rest : rest.substring(0, q);
+        if (file.isEmpty() || file.equals(":memory:") || file.startsWith(":resource:") || query.contains("mode=memory")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(java.nio.file.Path.of(file));
+    }
 
     /**
      * The URL actually used: for H2, PostgreSQL mode, lower-case identifiers (as PostgreSQL folds
@@ -53,7 +80,7 @@ public record StoreConfig(String url, String user, String password, int poolSize
      * URL already says otherwise.
      */
     String effectiveUrl() {
-        if (isPostgres()) return url;
+        if (dialect() != Dialect.H2) return url;
         StringBuilder u = new StringBuilder(url);
         String upper = url.toUpperCase(java.util.Locale.ROOT);
         if (!upper.contains(";MODE=")) u.append(";MODE=PostgreSQL");

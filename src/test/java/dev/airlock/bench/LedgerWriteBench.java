@@ -12,13 +12,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How much CPU the ledger costs per request on the embedded H2 store: records events at a fixed
- * rate through {@link JdbcLedger} (as the gateway does) and reports the process CPU time per event.
- * A plain main, not JMH: the cost is on the writer thread and in H2's own threads, which JMH's
- * per-invocation timing would not see. Usage (bench/ledger.sh runs it):
+ * How much CPU the ledger costs per request on an embedded store: records events at a fixed rate
+ * through {@link JdbcLedger} (as the gateway does) and reports the process CPU time per event.
+ * A plain main, not JMH: the cost is on the writer thread and in the store's own threads, which
+ * JMH's per-invocation timing would not see. Usage (bench/ledger.sh runs it):
  *   LedgerWriteBench EVENTS RATE_PER_SECOND
- * System properties to try variants: {@code bench.batch} (events per batch), {@code bench.sql}
- * (statements run on the store first, separated by ';', e.g. to drop an index).
+ * System properties to try variants: {@code bench.store} ({@code sqlite}, the default store, or
+ * {@code h2}), {@code bench.batch} (events per batch), {@code bench.sql} (statements run on the
+ * store first, separated by ';', e.g. to drop an index).
  */
 public final class LedgerWriteBench {
     public static void main(String[] args) throws Exception {
@@ -26,7 +27,9 @@ public final class LedgerWriteBench {
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         Path dir = Files.createTempDirectory("ledger-bench");
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        try (Store store = Store.open(StoreConfig.h2File(dir.resolve("db")))) {
+        StoreConfig cfg = "h2".equals(System.getProperty("bench.store")) ? StoreConfig.h2File(dir.resolve("db"))
+                : StoreConfig.sqliteFile(dir.resolve("ledger.db"));
+        try (Store store = Store.open(cfg)) {
             for (String sql : System.getProperty("bench.sql", "").split(";")) {
                 if (sql.isBlank()) continue;
                 store.call(c -> {   // to try a schema change

@@ -78,7 +78,7 @@ class LedgerIntegrationTest {
         assertThat(e.get("status")).isEqualTo(200);
         assertThat(((Number) e.get("input_tokens")).longValue()).isEqualTo(usage.path("prompt_tokens").asLong());
         assertThat(((Number) e.get("output_tokens")).longValue()).isEqualTo(usage.path("completion_tokens").asLong());
-        assertThat(e.get("tokens_estimated")).isEqualTo(false);
+        assertThat(e.get("tokens_estimated")).isIn(false, 0); // BOOLEAN, or 0/1 on SQLite
         double cost = (usage.path("prompt_tokens").asLong() * 3.0 + usage.path("completion_tokens").asLong() * 15.0) / 1e6;
         assertThat(((Number) e.get("cost_usd")).doubleValue()).isCloseTo(cost, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(e.get("retries")).isEqualTo(1);
@@ -109,10 +109,7 @@ class LedgerIntegrationTest {
         gw.post("/v1/chat/completions", chat("local", marker + " prompt").replace("\"messages\"", "\"metadata\":{\"note\":\"" + marker + "\"},\"messages\""));
         events(2);
         try (Connection c = gw.gateway().store().dataSource().getConnection(); Statement s = c.createStatement()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")) {
-                while (rs.next()) tables.add(rs.getString(1));
-            }
+            List<String> tables = dev.airlock.identity.keys.AtRest.tables(gw.gateway().store());
             assertThat(tables).contains("request_event");
             for (String t : tables) {
                 try (ResultSet rs = s.executeQuery("SELECT * FROM \"" + t + "\"")) {

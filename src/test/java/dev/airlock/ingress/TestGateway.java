@@ -62,12 +62,13 @@ public final class TestGateway implements AutoCloseable {
 
     private static final java.util.concurrent.atomic.AtomicInteger DATABASES = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** An in-memory database and a private spill directory per gateway, unless the YAML names its own. */
+    /** A fresh SQLite file (the default store) and a private spill directory per gateway, unless the YAML names its own. */
     public static String isolated(String yaml) {
         if (yaml.contains("\nstore:")) return yaml;
         try {
             String spill = java.nio.file.Files.createTempDirectory("airlock-spill").toString();
-            return yaml + "\nstore: { url: \"jdbc:h2:mem:gateway" + DATABASES.incrementAndGet() + "\" }\nledger: { spill_dir: \"" + spill + "\" }\n";
+            String db = java.nio.file.Files.createTempDirectory("airlock-db").resolve("gateway" + DATABASES.incrementAndGet() + ".db").toString();
+            return yaml + "\nstore: { url: \"jdbc:sqlite:" + db + "\" }\nledger: { spill_dir: \"" + spill + "\" }\n";
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

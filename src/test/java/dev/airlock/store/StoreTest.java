@@ -48,12 +48,24 @@ class StoreTest {
 
     @Test
     void h2UrlGetsPostgresModeUnlessItSaysOtherwise() {
-        assertThat(StoreConfig.defaults().effectiveUrl())
+        assertThat(new StoreConfig("jdbc:h2:file:./data/airlock", null, null, 4, Duration.ofSeconds(1)).effectiveUrl())
                 .isEqualTo("jdbc:h2:file:./data/airlock;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;CACHE_SIZE=8192");
         assertThat(new StoreConfig("jdbc:h2:mem:x;MODE=PostgreSQL;cache_size=65536", null, null, 2, Duration.ofSeconds(1)).effectiveUrl())
                 .isEqualTo("jdbc:h2:mem:x;MODE=PostgreSQL;cache_size=65536;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
         assertThatThrownBy(() -> new StoreConfig("jdbc:mysql://x/y", null, null, 4, Duration.ofSeconds(1)))
-                .hasMessageContaining("jdbc:h2: or jdbc:postgresql:");
+                .hasMessageContaining("jdbc:sqlite:, jdbc:postgresql: or jdbc:h2:");
+    }
+
+    @Test
+    void theDefaultIsASqliteFileAndInMemorySqliteIsRefused() {
+        assertThat(StoreConfig.defaults().dialect()).isEqualTo(Dialect.SQLITE);
+        assertThat(StoreConfig.defaults().effectiveUrl()).isEqualTo("jdbc:sqlite:./data/airlock.db");
+        assertThat(StoreConfig.sqliteFile(StoreConfig.DEFAULT_URL)).contains(java.nio.file.Path.of("./data/airlock.db"));
+        assertThat(StoreConfig.sqliteFile("jdbc:sqlite:file:/var/lib/airlock/a.db?journal_mode=WAL")).contains(java.nio.file.Path.of("/var/lib/airlock/a.db"));
+        for (String url : List.of("jdbc:sqlite::memory:", "jdbc:sqlite:", "jdbc:sqlite:file:x?mode=memory&cache=shared")) {
+            assertThatThrownBy(() -> new StoreConfig(url, null, null, 4, Duration.ofSeconds(1)))
+                    .as(url).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in-memory SQLite database");
+        }
     }
 
     @Test
@@ -93,6 +105,50 @@ class StoreTest {
             assertThat(viaSubmit.get(10, TimeUnit.SECONDS)).isEqualTo(2);
         } finally {
             vertx.close().await();
+        }
+    }
+
+    /**
+     * SQLite has its own migrations; they must describe the same tables as the portable ones: the
+     * same columns in the same order with the same nullability, and the same indexes and constraints.
+     */
+    @Test
+    void sqliteSchemaMatchesThePortableOne() throws Exception {
+        try (Store sqlite = Store.open(TestDatabases.fresh(TestDatabases.Kind.SQLITE, dir));
+             Store h2 = Store.open(TestDatabases.fresh(TestDatabases.Kind.H2, dir))) {
+            List<String> names = tables(h2);
+            assertThat(tables(sqlite)).containsExactlyInAnyOrderElementsOf(names);
+            for (String table : names) {
+                assertThat(columns(sqlite, table)).as(table).isEqualTo(columns(h2, table));
+            }
+        }
+        for (String file : List.of("V1__ledger.sql", "V2__keys_tenants_spend.sql")) {
+            assertThat(declarations("db/sqlite/" + file)).as(file).isEqualTo(declarations("db/migration/" + file)).isNotEmpty();
+        }
+    }
+
+    /** Each column as "name NULL" or "name NOT NULL", in table order. */
+    static List<String> columns(Store s, String table) throws Exception {
+        return s.call(c -> {
+            List<String> cols = new ArrayList<>();
+            try (ResultSet r = c.getMetaData().getColumns(null, null, table, "%")) {
+                while (r.next()) {
+                    cols.add(r.getString("COLUMN_NAME").toLowerCase(java.util.Locale.ROOT)
+                            + (r.getInt("NULLABLE") == java.sql.DatabaseMetaData.columnNoNulls ? " NOT NULL" : " NULL"));
+                }
+            }
+            return cols;
+        });
+    }
+
+    /** The CREATE INDEX statements and CONSTRAINT clauses of a migration, as written. */
+    static List<String> declarations(String resource) throws Exception {
+        try (var in = StoreTest.class.getClassLoader().getResourceAsStream(resource)) {
+            assertThat(in).as(resource).isNotNull();
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(l -> l.replaceAll("--.*", "").strip())
+                    .filter(l -> l.startsWith("CREATE INDEX") || l.startsWith("CONSTRAINT") || l.startsWith("CREATE TABLE"))
+                    .toList();
         }
     }
 

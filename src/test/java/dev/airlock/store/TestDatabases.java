@@ -10,11 +10,12 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Real databases for tests: a fresh H2 file, or a fresh database in one embedded PostgreSQL (started
- * from Maven artifacts, no Docker) shared by the whole test run.
+ * Real databases for tests: a fresh SQLite file (the embedded default), a fresh H2 file, or a fresh
+ * database in one embedded PostgreSQL (started from Maven artifacts, no Docker) shared by the whole
+ * test run. Every test over {@link Kind} runs against all three.
  */
 public final class TestDatabases {
-    public enum Kind { H2, POSTGRES }
+    public enum Kind { SQLITE, H2, POSTGRES }
 
     private static final AtomicInteger N = new AtomicInteger();
     private static EmbeddedPostgres shared;
@@ -40,9 +41,10 @@ public final class TestDatabases {
         return shared;
     }
 
-    /** A store config for an empty database of {@code kind}; H2 files go under {@code dir}. */
+    /** A store config for an empty database of {@code kind}; SQLite and H2 files go under {@code dir}. */
     public static StoreConfig fresh(Kind kind, Path dir) {
         int n = N.incrementAndGet();
+        if (kind == Kind.SQLITE) return StoreConfig.sqliteFile(dir.resolve("airlock-" + n + ".db")).withConnectTimeout(Duration.ofSeconds(2));
         if (kind == Kind.H2) return StoreConfig.h2File(dir.resolve("airlock-" + n)).withConnectTimeout(Duration.ofSeconds(2));
         EmbeddedPostgres pg = sharedPostgres();
         String db = "airlock_test_" + n;

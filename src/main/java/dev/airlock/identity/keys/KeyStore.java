@@ -3,6 +3,7 @@ package dev.airlock.identity.keys;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.policy.limits.Micros;
+import dev.airlock.store.Dialect;
 import dev.airlock.store.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,6 +26,7 @@ public final class KeyStore {
     static final String COLUMNS = "id, tenant, name, allowed_routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, created_at, revoked_at";
 
     private final Store store;
+    private final Dialect dialect;
     private final Vocabulary vocab;
     private final Clock clock;
 
@@ -45,6 +47,7 @@ public final class KeyStore {
 
     public KeyStore(Store store, Vocabulary vocab, Clock clock) {
         this.store = store;
+        this.dialect = store.dialect();
         this.vocab = vocab;
         this.clock = clock;
     }
@@ -69,7 +72,7 @@ public final class KeyStore {
         Checks.budget(budgetUsdMonth);
         Instant expires = Sql.micros(expiresAt);
         return store.call(c -> {
-            TenantRecord owner = TenantStore.read(c, tenant).orElseThrow(() -> unknownTenant(c, tenant));
+            TenantRecord owner = TenantStore.read(dialect, c, tenant).orElseThrow(() -> unknownTenant(c, tenant));
             if (!owner.allowedRoutes().isEmpty()) {
                 for (String r : allowed) {
                     if (!owner.allowedRoutes().contains(r)) {
@@ -132,7 +135,7 @@ public final class KeyStore {
         Instant now = Sql.micros(clock.instant());
         return store.call(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE virtual_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
-                Sql.setTime(ps, 1, now);
+                dialect.setTime(ps, 1, now);
                 ps.setString(2, id);
                 ps.executeUpdate();
             }
@@ -153,25 +156,25 @@ public final class KeyStore {
         return Checks.invalid("tenant", "'tenant' names '" + Checks.printable(tenant) + "', which does not exist" + hint + ".");
     }
 
-    private static void insert(Connection c, KeyRecord k, String hash) throws SQLException {
+    private void insert(Connection c, KeyRecord k, String hash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO virtual_key (" + COLUMNS + ", hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, k.id());
             ps.setString(2, k.tenant());
             ps.setString(3, k.name());
             ps.setString(4, Sql.routesText(k.allowedRoutes()));
             ps.setString(5, k.classificationFloor());
-            Sql.setTime(ps, 6, k.expiresAt());
+            dialect.setTime(ps, 6, k.expiresAt());
             Sql.setInt(ps, 7, k.rpm());
             Sql.setLong(ps, 8, k.tpm());
             Sql.setMoney(ps, 9, k.budgetUsdMonth());
-            Sql.setTime(ps, 10, k.createdAt());
-            Sql.setTime(ps, 11, null);
+            dialect.setTime(ps, 10, k.createdAt());
+            dialect.setTime(ps, 11, null);
             ps.setString(12, hash);
             ps.executeUpdate();
         }
     }
 
-    private static Optional<KeyRecord> byHash(Connection c, String hash) throws SQLException {
+    private Optional<KeyRecord> byHash(Connection c, String hash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM virtual_key WHERE hash = ?")) {
             ps.setString(1, hash);
             try (ResultSet r = ps.executeQuery()) {
@@ -180,7 +183,7 @@ public final class KeyStore {
         }
     }
 
-    private static Optional<KeyRecord> byId(Connection c, String id) throws SQLException {
+    private Optional<KeyRecord> byId(Connection c, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM virtual_key WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet r = ps.executeQuery()) {
@@ -189,9 +192,9 @@ public final class KeyStore {
         }
     }
 
-    private static KeyRecord row(ResultSet r) throws SQLException {
+    private KeyRecord row(ResultSet r) throws SQLException {
         return new KeyRecord(r.getString("id"), r.getString("tenant"), r.getString("name"), Sql.routes(r, "allowed_routes"),
-                r.getString("classification_floor"), Sql.time(r, "expires_at"), Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"),
-                Sql.usd(r, "budget_usd_month"), Sql.time(r, "created_at"), Sql.time(r, "revoked_at"));
+                r.getString("classification_floor"), dialect.time(r, "expires_at"), Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"),
+                Sql.usd(r, "budget_usd_month"), dialect.time(r, "created_at"), dialect.time(r, "revoked_at"));
     }
 }

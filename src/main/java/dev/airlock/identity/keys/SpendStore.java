@@ -8,6 +8,7 @@ import dev.airlock.ledger.JdbcLedger;
 import dev.airlock.ledger.LedgerEvent;
 import dev.airlock.policy.limits.BudgetPeriod;
 import dev.airlock.policy.limits.Micros;
+import dev.airlock.store.Dialect;
 import dev.airlock.store.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -84,16 +85,16 @@ public final class SpendStore {
 
     /** @return true if this call stored the row; false if a row with its request id was already there */
     public boolean record(SpendRow row) throws SQLException {
-        return store.call(c -> insert(c, row));
+        return store.call(c -> insert(store.dialect(), c, row));
     }
 
     /** Micro-dollars spent by {@code scope} in {@code period}, a UTC month named like {@code 2026-11} ({@link BudgetPeriod#month}). */
     public long spentMicros(Scope scope, String period) throws SQLException {
-        return store.call(c -> spent(c, scope, period));
+        return store.call(c -> spent(store.dialect(), c, scope, period));
     }
 
     public CompletableFuture<Long> spentMicrosAsync(Scope scope, String period) {
-        return store.submit(c -> spent(c, scope, period));
+        return store.submit(c -> spent(store.dialect(), c, scope, period));
     }
 
     /** US dollars spent by {@code scope} in the current UTC month. */
@@ -103,24 +104,24 @@ public final class SpendStore {
 
     /** Spend since {@code since} (inclusive), by group, most expensive first. */
     public List<Row> report(GroupBy by, Instant since) throws SQLException {
-        return store.call(c -> query(c, by, since));
+        return store.call(c -> query(store.dialect(), c, by, since));
     }
 
     public CompletableFuture<List<Row>> reportAsync(GroupBy by, Instant since) {
-        return store.submit(c -> query(c, by, since));
+        return store.submit(c -> query(store.dialect(), c, by, since));
     }
 
     private static final String INSERT = "INSERT INTO spend (request_id, tenant, key_id, route, task, deployment, cost_usd, estimated, at) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
-    private static boolean insert(Connection c, SpendRow s) throws SQLException {
+    private static boolean insert(Dialect d, Connection c, SpendRow s) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            bind(ps, s);
+            bind(d, ps, s);
             return ps.executeUpdate() == 1;
         }
     }
 
-    private static void bind(PreparedStatement ps, SpendRow s) throws SQLException {
+    private static void bind(Dialect d, PreparedStatement ps, SpendRow s) throws SQLException {
         ps.setString(1, s.requestId());
         ps.setString(2, s.tenant());
         ps.setString(3, s.keyId());
@@ -129,7 +130,7 @@ public final class SpendStore {
         ps.setString(6, s.deployment());
         ps.setBigDecimal(7, Sql.money(s.costUsd()));
         ps.setBoolean(8, s.estimated());
-        Sql.setTime(ps, 9, Sql.micros(s.at()));
+        d.setTime(ps, 9, Sql.micros(s.at()));
     }
 
     /**
@@ -139,12 +140,12 @@ public final class SpendStore {
      * spend, and a spend row survives a database outage in the ledger's spill files like its event.
      */
     public static CompanionRows ledgerRows() {
-        return (c, events) -> {
+        return (d, c, events) -> {
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
                 int n = 0;
                 for (LedgerEvent e : events) {
                     if (!countsAsSpend(e)) continue;
-                    bind(ps, new SpendRow(e.eventId(), e.tenant(), e.keyId(), e.route(), e.task(), e.deployment(), e.costUsd(),
+                    bind(d, ps, new SpendRow(e.eventId(), e.tenant(), e.keyId(), e.route(), e.task(), e.deployment(), e.costUsd(),
                             e.tokensEstimated(), e.at()));
                     ps.addBatch();
                     n++;
@@ -159,7 +160,7 @@ public final class SpendStore {
         return e.deployment() != null && e.tenant() != null && e.status() == 200 && e.costUsd() > 0;
     }
 
-    private static long spent(Connection c, Scope scope, String period) throws SQLException {
+    private static long spent(Dialect d, Connection c, Scope scope, String period) throws SQLException {
         YearMonth month;
         try {
             month = YearMonth.parse(period);
@@ -174,33 +175,33 @@ public final class SpendStore {
             case Scope.Tenant t -> t.name();
             case Scope.Key k -> k.id();
         };
-        try (PreparedStatement ps = c.prepareStatement("SELECT SUM(cost_usd) AS cost FROM spend WHERE " + column + " = ? AND at >= ? AND at < ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + d.sumMicros("cost_usd") + " AS cost FROM spend WHERE " + column + " = ? AND at >= ? AND at < ?")) {
             ps.setString(1, value);
-            Sql.setTime(ps, 2, month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-            Sql.setTime(ps, 3, month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+            d.setTime(ps, 2, month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+            d.setTime(ps, 3, month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
             try (ResultSet r = ps.executeQuery()) {
                 r.next();
-                return Sql.microsOf(r, "cost");
+                return r.getLong("cost"); // 0 for NULL: nothing spent
             }
         }
     }
 
-    static String sql(GroupBy by) {
-        return "SELECT " + by.column + " AS grp, COUNT(*) AS requests, SUM(cost_usd) AS cost, "
+    static String sql(Dialect d, GroupBy by) {
+        return "SELECT " + by.column + " AS grp, COUNT(*) AS requests, " + d.sumMicros("cost_usd") + " AS cost, "
                 + "SUM(CASE WHEN estimated THEN 1 ELSE 0 END) AS est_requests, "
-                + "SUM(CASE WHEN estimated THEN cost_usd ELSE 0 END) AS est_cost "
+                + d.sumMicros("CASE WHEN estimated THEN cost_usd ELSE 0 END") + " AS est_cost "
                 + "FROM spend WHERE at >= ? GROUP BY " + by.column + " ORDER BY cost DESC, requests DESC, grp";
     }
 
-    private static List<Row> query(Connection c, GroupBy by, Instant since) throws SQLException {
+    private static List<Row> query(Dialect d, Connection c, GroupBy by, Instant since) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql(by))) {
-            Sql.setTime(ps, 1, since);
+        try (PreparedStatement ps = c.prepareStatement(sql(d, by))) {
+            d.setTime(ps, 1, since);
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
                     String g = r.getString("grp");
-                    rows.add(new Row(g == null ? "(none)" : g, r.getLong("requests"), Sql.microsOf(r, "cost"),
-                            r.getLong("est_requests"), Sql.microsOf(r, "est_cost")));
+                    rows.add(new Row(g == null ? "(none)" : g, r.getLong("requests"), r.getLong("cost"),
+                            r.getLong("est_requests"), r.getLong("est_cost")));
                 }
             }
         }

@@ -11,12 +11,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
-/** Column conversions that behave the same on H2 (PostgreSQL mode) and PostgreSQL. */
+/** Column conversions that behave the same on every store (timestamps are the {@link dev.airlock.store.Dialect}'s). */
 final class Sql {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
 
@@ -25,16 +25,6 @@ final class Sql {
     /** Both databases keep microseconds; truncating first makes what we return equal what we read back. */
     static Instant micros(Instant t) {
         return t == null ? null : t.truncatedTo(ChronoUnit.MICROS);
-    }
-
-    static void setTime(PreparedStatement ps, int i, Instant t) throws SQLException {
-        if (t == null) ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
-        else ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
-    }
-
-    static Instant time(ResultSet r, String col) throws SQLException {
-        OffsetDateTime t = r.getObject(col, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
     }
 
     static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
@@ -67,12 +57,6 @@ final class Sql {
         else ps.setBigDecimal(i, money(usd));
     }
 
-    /** A NUMERIC column (or a SUM of one) as micro-dollars; 0 for NULL. */
-    static long microsOf(ResultSet r, String col) throws SQLException {
-        BigDecimal v = r.getBigDecimal(col);
-        return v == null ? 0 : v.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
-    }
-
     static Double usd(ResultSet r, String col) throws SQLException {
         BigDecimal v = r.getBigDecimal(col);
         return v == null ? null : Micros.usd(v.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
@@ -98,10 +82,15 @@ final class Sql {
         }
     }
 
-    /** SQLSTATE 23505: unique or primary key violation, on both databases. */
+    /**
+     * A unique or primary key violation: SQLSTATE 23505 on PostgreSQL and H2, the extended result
+     * code on SQLite (whose driver sets no SQLSTATE).
+     */
     static boolean uniqueViolation(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s && "23505".equals(s.getSQLState())) return true;
+            if (t instanceof SQLiteException s && (s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+                    || s.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY)) return true;
         }
         return false;
     }

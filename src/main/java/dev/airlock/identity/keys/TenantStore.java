@@ -2,6 +2,7 @@ package dev.airlock.identity.keys;
 
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.store.Dialect;
 import dev.airlock.store.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,6 +26,7 @@ public final class TenantStore {
     static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, created_at, updated_at";
 
     private final Store store;
+    private final Dialect dialect;
     private final Vocabulary vocab;
     private final Clock clock;
 
@@ -34,6 +36,7 @@ public final class TenantStore {
 
     public TenantStore(Store store, Vocabulary vocab, Clock clock) {
         this.store = store;
+        this.dialect = store.dialect();
         this.vocab = vocab;
         this.clock = clock;
     }
@@ -46,13 +49,13 @@ public final class TenantStore {
         Instant now = Sql.micros(clock.instant());
         return store.call(c -> {
             try {
-                insert(c, v, now);
+                insert(dialect, c, v, now);
             } catch (SQLException e) {
                 if (!Sql.uniqueViolation(e)) throw e;
                 throw new AirlockException(ErrorKind.INVALID_REQUEST, "A tenant named '" + v.name() + "' already exists; change it with PATCH /admin/tenants/"
                         + v.name() + ".", "name", 409, Map.of());
             }
-            return read(c, v.name()).orElseThrow();
+            return read(dialect, c, v.name()).orElseThrow();
         });
     }
 
@@ -62,15 +65,15 @@ public final class TenantStore {
         Instant now = Sql.micros(clock.instant());
         return store.call(c -> {
             for (int attempt = 0; ; attempt++) {
-                if (update(c, v, now) == 0) {
+                if (update(dialect, c, v, now) == 0) {
                     try {
-                        insert(c, v, now);
+                        insert(dialect, c, v, now);
                     } catch (SQLException e) {
                         if (!Sql.uniqueViolation(e) || attempt > 0) throw e;
                         continue; // created concurrently: update that one
                     }
                 }
-                return read(c, v.name()).orElseThrow();
+                return read(dialect, c, v.name()).orElseThrow();
             }
         });
     }
@@ -85,9 +88,9 @@ public final class TenantStore {
         TenantRecord v = validated(t);
         Instant now = Sql.micros(clock.instant());
         return store.call(c -> {
-            if (read(c, v.name()).isPresent()) return false;
+            if (read(dialect, c, v.name()).isPresent()) return false;
             try {
-                insert(c, v, now);
+                insert(dialect, c, v, now);
                 return true;
             } catch (SQLException e) {
                 if (Sql.uniqueViolation(e)) return false;
@@ -105,23 +108,23 @@ public final class TenantStore {
     public Optional<TenantRecord> patch(String name, UnaryOperator<TenantRecord> change) throws SQLException {
         Instant now = Sql.micros(clock.instant());
         return store.call(c -> Sql.inTransaction(c, tx -> {
-            Optional<TenantRecord> current = read(tx, name, true);
+            Optional<TenantRecord> current = read(dialect, tx, name, true);
             if (current.isEmpty()) return Optional.<TenantRecord>empty();
             TenantRecord changed = change.apply(current.get());
             if (!changed.name().equals(name)) throw Checks.invalid("name", "A tenant's 'name' cannot be changed; create a new tenant instead.");
             TenantRecord v = validated(changed);
-            update(tx, v, now);
-            return read(tx, name);
+            update(dialect, tx, v, now);
+            return read(dialect, tx, name);
         }));
     }
 
     public Optional<TenantRecord> get(String name) throws SQLException {
-        return store.call(c -> read(c, name));
+        return store.call(c -> read(dialect, c, name));
     }
 
     /** Off the event loop: runs on a store thread. */
     public CompletableFuture<Optional<TenantRecord>> getAsync(String name) {
-        return store.submit(c -> read(c, name));
+        return store.submit(c -> read(dialect, c, name));
     }
 
     /** Every tenant, by name. */
@@ -130,7 +133,7 @@ public final class TenantStore {
             List<TenantRecord> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM tenant ORDER BY name");
                  ResultSet r = ps.executeQuery()) {
-                while (r.next()) out.add(row(r));
+                while (r.next()) out.add(row(dialect, r));
             }
             return out;
         });
@@ -156,7 +159,7 @@ public final class TenantStore {
         return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), null, null);
     }
 
-    private static void insert(Connection c, TenantRecord t, Instant now) throws SQLException {
+    private static void insert(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, t.name());
             ps.setString(2, t.defaultLevel());
@@ -164,13 +167,13 @@ public final class TenantStore {
             Sql.setMoney(ps, 4, t.budgetUsdMonth());
             Sql.setInt(ps, 5, t.rpm());
             Sql.setLong(ps, 6, t.tpm());
-            Sql.setTime(ps, 7, now);
-            Sql.setTime(ps, 8, now);
+            d.setTime(ps, 7, now);
+            d.setTime(ps, 8, now);
             ps.executeUpdate();
         }
     }
 
-    private static int update(Connection c, TenantRecord t, Instant now) throws SQLException {
+    private static int update(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE tenant SET default_level = ?, allowed_routes = ?, budget_usd_month = ?, rpm = ?, tpm = ?, "
                 + "updated_at = ? WHERE name = ?")) {
             ps.setString(1, t.defaultLevel());
@@ -178,27 +181,27 @@ public final class TenantStore {
             Sql.setMoney(ps, 3, t.budgetUsdMonth());
             Sql.setInt(ps, 4, t.rpm());
             Sql.setLong(ps, 5, t.tpm());
-            Sql.setTime(ps, 6, now);
+            d.setTime(ps, 6, now);
             ps.setString(7, t.name());
             return ps.executeUpdate();
         }
     }
 
-    static Optional<TenantRecord> read(Connection c, String name) throws SQLException {
-        return read(c, name, false);
+    static Optional<TenantRecord> read(Dialect d, Connection c, String name) throws SQLException {
+        return read(d, c, name, false);
     }
 
-    private static Optional<TenantRecord> read(Connection c, String name, boolean forUpdate) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM tenant WHERE name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+    private static Optional<TenantRecord> read(Dialect d, Connection c, String name, boolean forUpdate) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM tenant WHERE name = ?" + (forUpdate ? d.forUpdate() : ""))) {
             ps.setString(1, name);
             try (ResultSet r = ps.executeQuery()) {
-                return r.next() ? Optional.of(row(r)) : Optional.empty();
+                return r.next() ? Optional.of(row(d, r)) : Optional.empty();
             }
         }
     }
 
-    private static TenantRecord row(ResultSet r) throws SQLException {
+    private static TenantRecord row(Dialect d, ResultSet r) throws SQLException {
         return new TenantRecord(r.getString("name"), r.getString("default_level"), Sql.routes(r, "allowed_routes"), Sql.usd(r, "budget_usd_month"),
-                Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), Sql.time(r, "created_at"), Sql.time(r, "updated_at"));
+                Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), d.time(r, "created_at"), d.time(r, "updated_at"));
     }
 }

@@ -1,0 +1,95 @@
+package dev.airlock.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * What differs between the databases the store runs on; everything else is the same SQL.
+ *
+ * <p>PostgreSQL and H2 (in PostgreSQL mode) share one schema and bind timestamps as
+ * {@code TIMESTAMP WITH TIME ZONE}. SQLite has no date type: it keeps each instant as fixed-width
+ * UTC text with microseconds ({@code 2026-12-04T16:05:09.123456Z}), which sorts and compares as
+ * time does, reads well in the {@code sqlite3} shell and is understood by SQLite's date functions.
+ * SQLite also stores money as floating point, so sums of money are taken over whole micro-dollars.
+ */
+public enum Dialect {
+    POSTGRES("classpath:db/migration"),
+    H2("classpath:db/migration"),
+    SQLITE("classpath:db/sqlite");
+
+    /** Always 27 characters, so text order is time order. */
+    private static final DateTimeFormatter SQLITE_TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final String migrations;
+
+    Dialect(String migrations) {
+        this.migrations = migrations;
+    }
+
+    /** The dialect of a JDBC URL, or null when the store does not support that database. */
+    public static Dialect of(String url) {
+        if (url.startsWith("jdbc:postgresql:")) return POSTGRES;
+        if (url.startsWith("jdbc:h2:")) return H2;
+        if (url.startsWith("jdbc:sqlite:")) return SQLITE;
+        return null;
+    }
+
+    /** Where this dialect's Flyway migrations live. */
+    String migrations() { return migrations; }
+
+    /** Binds an instant (or NULL) to a timestamp column. */
+    public void setTime(PreparedStatement ps, int i, Instant t) throws SQLException {
+        if (this == SQLITE) {
+            if (t == null) ps.setNull(i, Types.VARCHAR);
+            else ps.setString(i, SQLITE_TIME.format(t));
+        } else {
+            if (t == null) ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+            else ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+        }
+    }
+
+    /** Reads a timestamp column; null for NULL. */
+    public Instant time(ResultSet r, String col) throws SQLException {
+        if (this == SQLITE) {
+            String s = r.getString(col);
+            if (s == null) return null;
+            try {
+                return Instant.parse(s);
+            } catch (DateTimeParseException e) {
+                throw new SQLException("column " + col + " holds '" + s + "', not a UTC timestamp", e);
+            }
+        }
+        OffsetDateTime t = r.getObject(col, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    /** The suffix that locks the rows a SELECT reads until the transaction ends. */
+    public String forUpdate() {
+        // SQLite's transactions start IMMEDIATE (see Store): the writer holds the whole database.
+        return this == SQLITE ? "" : " FOR UPDATE";
+    }
+
+    /** The continuous percentile {@code fraction} (0–1) of {@code expr} as an aggregate; NULLs ignored. */
+    public String percentile(double fraction, String expr) {
+        return this == SQLITE ? "percentile_cont(" + expr + ", " + fraction + ")"
+                : "PERCENTILE_CONT(" + fraction + ") WITHIN GROUP (ORDER BY " + expr + ")";
+    }
+
+    /**
+     * The sum of a money expression (US dollars to six places) as a whole number of micro-dollars,
+     * exact on every dialect: NUMERIC arithmetic on PostgreSQL and H2, integer arithmetic over each
+     * value rounded to micro-dollars on SQLite, whose money values are doubles. NULL when no rows.
+     */
+    public String sumMicros(String usdExpr) {
+        return this == SQLITE ? "SUM(CAST(ROUND((" + usdExpr + ") * 1000000) AS INTEGER))"
+                : "CAST(SUM(" + usdExpr + ") * 1000000 AS BIGINT)";
+    }
+}
