@@ -78,7 +78,7 @@ Machine load before the run (1/5/15-min load average): $LOAD_BEFORE
 Pipeline on: virtual-key auth (required), request parse, classification (task/path rules + pii,
   secrets and a custom term list detectors over every message), RPM/TPM limits of the key and its
   tenant (in-process sliding logs), residency policy (eligible set), routing (relay with retries and
-  breaker), decision record, the request ledger (embedded H2 file), Prometheus metrics.
+  breaker), decision record, the request ledger (embedded SQLite file, the default store), Prometheus metrics.
 EOF
 
 declare -A URL=([direct]="http://127.0.0.1:$PORT_UPSTREAM/v1/chat/completions"
