@@ -73,7 +73,7 @@ append_benchmarks() { # table
   ${R[others]:-?} % of the machine's CPU during it. Absolute figures move with that; compare within a run.
 - Pipeline on: virtual-key auth (required), parse, classification (rules + pii, secrets, custom term
   detectors), RPM/TPM limits of the key and of its tenant (${BENCH_RPM:-100000000} / ${BENCH_TPM:-100000000000}),
-  residency policy, routing/relay, ledger (H2 file), metrics, decision record. Off: budgets (the
+  residency policy, routing/relay, ledger (SQLite file), metrics, decision record. Off: budgets (the
   canned deployment is unpriced, as self-hosted ones are; priced answers also write a spend row).
 - Load: wrk ${WARM} s warm-up + ${SECS} s per run; fixed rate by bench/src/Loadgen.java (16 keep-alive
   connections, latency from the intended send time); everything on loopback, sharing the same cores.
@@ -86,7 +86,7 @@ EOF
 jfr_breakdown() { # recording
   "$JAVA_HOME/bin/jfr" print --events jdk.ExecutionSample --stack-depth 96 "$1" | awk '
     BEGIN {
-      n = split("event-loop threads|vert.x-eventloop;ledger writer and H2 threads|airlock-ledger-writer,H2-,MVStore;" \
+      n = split("event-loop threads|vert.x-eventloop;ledger writer and store|airlock-ledger-writer,H2-,MVStore,org.sqlite;" \
         "classification (detectors)|dev.airlock.classify;token counting (jtokkit)|com.knuddels.jtokkit;" \
         "rate limits and budgets|dev.airlock.policy.limits;JSON (Jackson)|com.fasterxml.jackson;" \
         "HTTP codec (Netty/Vert.x)|io.netty.handler.codec.http,io.vertx.core.http.impl;metrics (Micrometer)|io.micrometer;" \

@@ -11,8 +11,9 @@ import java.time.ZoneOffset;
 /**
  * What one ledger row costs an embedded database, without the rest of the gateway: the ledger's
  * {@code request_event} rows inserted over plain JDBC, in batches of 500 at a fixed rate, into H2
- * (the embedded default, with Airlock's own V1 migration) or SQLite (the same columns and indexes,
- * the time as integer microseconds). A question for the store, not a test of Airlock's code: the
+ * (the embedded default until the seventh session, with Airlock's own V1 migration) or SQLite (the
+ * same columns and indexes, the time as integer microseconds; Airlock's own SQLite store keeps it as
+ * text). It measured the choice of store, not Airlock's code: the
  * gateway's ledger adds its queue and writer thread on top (bench/ledger.sh measures that).
  *
  * Usage (bench/store.sh puts the drivers on the class path): StoreInsertBench h2|sqlite ROWS RATE
