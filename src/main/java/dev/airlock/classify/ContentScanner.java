@@ -127,6 +127,8 @@ public final class ContentScanner {
 
     /** Detectors by name, for the output guard. */
     public List<Detector> named(List<String> names) {
-        return detectors.stream().filter(c -> names.contains(c.name())).map(Configured::detector).toList();
+        List<Detector> out = new ArrayList<>(names.size());
+        for (Configured c : detectors) if (names.contains(c.name())) out.add(c.detector());
+        return out;
     }
 }

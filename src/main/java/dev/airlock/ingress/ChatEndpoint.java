@@ -13,6 +13,7 @@ import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.RequestParser;
 import dev.airlock.wire.Usage;
 import dev.airlock.policy.Quotas;
+import java.util.ArrayList;
 import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,7 +40,8 @@ final class ChatEndpoint {
             identified(req, requestId, start, caller -> {
             Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, false);
             ChatRequest chat = ex.admission.body() == body ? parsed : RequestParser.chat(ex.admission.body());
-            List<String> texts = chat.messages().stream().map(ChatMessage::text).toList();
+            List<String> texts = new ArrayList<>(chat.messages().size());
+            for (ChatMessage m : chat.messages()) texts.add(m.text());
             quota(ex, texts, chat.maxTokens()).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (chat.stream()) stream(req, chat, ex);

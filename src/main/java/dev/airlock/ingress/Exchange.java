@@ -9,6 +9,7 @@ import dev.airlock.ledger.Decision;
 import dev.airlock.route.Dispatch;
 import dev.airlock.wire.Usage;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,8 +51,8 @@ final class Exchange {
         ended = true;
         Deployment d = dispatch.chosen();
         var c = admission.classification();
-        List<String> attempts = dispatch.attempts().stream()
-                .map(a -> a.deployment() + "@" + a.route() + ": " + a.outcome().split(":")[0]).toList();
+        List<String> attempts = new ArrayList<>(dispatch.attempts().size());
+        for (Dispatch.Attempt a : dispatch.attempts()) attempts.add(a.deployment() + "@" + a.route() + ": " + a.outcome().split(":")[0]);
         return new Decision(requestId, at, admission.caller().tenant().name(), admission.route().name(), c.level(), c.raisedBy(),
                 List.copyOf(admission.eligible().allowedZones()), admission.eligible().deploymentIds(), admission.eligible().excluded(),
                 d == null ? null : d.id(), d == null ? null : d.zone(), attempts, Map.copyOf(redactedIn), Map.copyOf(redactedOut),

@@ -47,7 +47,8 @@ final class Recorder {
         long now = System.nanoTime();
         long total = micros(now - ex.startNanos);
         long queued = dispatch.firstAttemptNanos() == 0 ? total : micros(dispatch.firstAttemptNanos() - ex.startNanos);
-        long upstreamTotal = dispatch.attempts().stream().mapToLong(Dispatch.Attempt::micros).sum();
+        long upstreamTotal = 0;
+        for (Dispatch.Attempt a : dispatch.attempts()) upstreamTotal += a.micros();
         long ttft = dep != null && dispatch.firstByteNanos() > 0 ? micros(dispatch.firstByteNanos() - dispatch.lastAttemptNanos()) : LedgerEvent.NONE;
         Usage u = ex.usage;
         LedgerEvent event = LedgerEvent.builder(ex.requestId)

@@ -30,7 +30,15 @@ public final class EligibleSet {
         this.classification = classification;
         this.stages = List.copyOf(stages);
         this.excluded = List.copyOf(excluded);
-        this.deploymentIds = this.stages.stream().flatMap(s -> s.deployments().stream()).map(Deployment::id).distinct().toList();
+        this.deploymentIds = ids(this.stages);
+    }
+
+    // Loops rather than streams here and below: this runs for every request, and a stream pipeline's
+    // objects cost more than the few deployments it walks.
+    private static List<String> ids(List<Stage> stages) {
+        java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+        for (Stage s : stages) for (Deployment d : s.deployments()) ids.add(d.id());
+        return List.copyOf(ids);
     }
 
     public List<Stage> stages() { return stages; }
@@ -44,7 +52,8 @@ public final class EligibleSet {
     public List<String> excluded() { return excluded; }
 
     public boolean isEmpty() {
-        return stages.stream().allMatch(s -> s.deployments().isEmpty());
+        for (Stage s : stages) if (!s.deployments().isEmpty()) return false;
+        return true;
     }
 
     /** All eligible deployment ids, in chain order, for the decision record. */
@@ -58,7 +67,10 @@ public final class EligibleSet {
      * @throws ResidencyViolation if not; the caller must not send anything
      */
     public void permit(Deployment d) {
-        boolean member = stages.stream().anyMatch(s -> s.deployments().contains(d));
+        boolean member = false;
+        for (Stage s : stages) {
+            if (s.deployments().contains(d)) { member = true; break; }
+        }
         if (!member || !residency.allows(d, classification)) {
             throw new ResidencyViolation("deployment '" + d.id() + "' in zone '" + d.zone()
                     + "' is not eligible for a " + classification.level() + " request");

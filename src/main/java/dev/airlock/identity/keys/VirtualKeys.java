@@ -47,12 +47,17 @@ public final class VirtualKeys {
 
     /** SHA-256 of the full key (prefix included), 64 lower-case hex characters: what the store keeps. */
     public static String hash(String key) {
+        return HEX.formatHex(SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Every request hashes its key; looking the algorithm up in the providers each time cost more than the digest. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
-    }
+    });
 
     /** A new key id, {@code key_} + 12 random hex characters: public, safe to log, show and put in URLs. */
     public static String keyId() {
