@@ -72,6 +72,9 @@ public final class Store implements AutoCloseable {
             hc.addDataSourceProperty("ApplicationName", "airlock");
         } else if (config.dialect() == Dialect.SQLITE) {
             sqlite(config, hc);
+        } else if (config.url().equals(StoreConfig.LEGACY_H2_URL)) {
+            LOG.info("store: using the H2 store ./data/airlock.mv.db, the default before SQLite; new installations get"
+                    + " ./data/airlock.db (SQLite, whose pages stay off the gateway's heap). The data is not copied across.");
         }
         HikariDataSource ds;
         try {
@@ -170,10 +173,6 @@ public final class Store implements AutoCloseable {
             if (dir != null) Files.createDirectories(dir);
         } catch (IOException e) {
             throw new StoreException("cannot create the store's directory " + dir + ": " + rootMessage(e), e);
-        }
-        if (config.url().equals(StoreConfig.DEFAULT_URL) && !Files.exists(file) && Files.exists(Path.of("data", "airlock.mv.db"))) {
-            LOG.warn("store: the default store is now SQLite (./data/airlock.db); the older H2 store ./data/airlock.mv.db is not read."
-                    + " Set store.url to jdbc:h2:file:./data/airlock to keep using it.");
         }
     }
 

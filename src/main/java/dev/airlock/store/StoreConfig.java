@@ -34,9 +34,24 @@ public record StoreConfig(String url, String user, String password, int poolSize
         if (connectTimeout.toMillis() < 250) throw new IllegalArgumentException("store connect timeout must be at least 250 ms");
     }
 
-    /** The embedded default: a SQLite file under {@code ./data}. */
+    /** The H2 file that was the embedded default before SQLite. */
+    public static final String LEGACY_H2_URL = "jdbc:h2:file:./data/airlock";
+
+    /** The embedded default for a gateway started in the current directory ({@link #defaults(java.nio.file.Path)}). */
     public static StoreConfig defaults() {
-        return new StoreConfig(DEFAULT_URL, null, null, 4, Duration.ofSeconds(5));
+        return defaults(java.nio.file.Path.of(""));
+    }
+
+    /**
+     * The embedded default for a gateway started in {@code dir}: a SQLite file under {@code data/},
+     * unless {@code data/} holds an H2 store from before SQLite became the default and no SQLite one.
+     * That installation keeps its H2 store (its keys, tenants and spend), rather than starting on an
+     * empty one where every key would be refused.
+     */
+    public static StoreConfig defaults(java.nio.file.Path dir) {
+        boolean legacy = java.nio.file.Files.exists(dir.resolve("data").resolve("airlock.mv.db"))
+                && !java.nio.file.Files.exists(dir.resolve("data").resolve("airlock.db"));
+        return new StoreConfig(legacy ? LEGACY_H2_URL : DEFAULT_URL, null, null, 4, Duration.ofSeconds(5));
     }
 
     /** An embedded H2 file at {@code path} (without the {@code .mv.db} suffix). */

@@ -57,9 +57,15 @@ class StoreTest {
     }
 
     @Test
-    void theDefaultIsASqliteFileAndInMemorySqliteIsRefused() {
-        assertThat(StoreConfig.defaults().dialect()).isEqualTo(Dialect.SQLITE);
-        assertThat(StoreConfig.defaults().effectiveUrl()).isEqualTo("jdbc:sqlite:./data/airlock.db");
+    void theDefaultIsASqliteFileAndInMemorySqliteIsRefused() throws Exception {
+        assertThat(StoreConfig.defaults(dir).dialect()).isEqualTo(Dialect.SQLITE);
+        assertThat(StoreConfig.defaults(dir).effectiveUrl()).isEqualTo("jdbc:sqlite:./data/airlock.db");
+        // an installation from before SQLite keeps its H2 store, unless a SQLite one exists beside it
+        java.nio.file.Files.createDirectories(dir.resolve("data"));
+        java.nio.file.Files.createFile(dir.resolve("data/airlock.mv.db"));
+        assertThat(StoreConfig.defaults(dir).url()).isEqualTo("jdbc:h2:file:./data/airlock");
+        java.nio.file.Files.createFile(dir.resolve("data/airlock.db"));
+        assertThat(StoreConfig.defaults(dir).url()).isEqualTo(StoreConfig.DEFAULT_URL);
         assertThat(StoreConfig.sqliteFile(StoreConfig.DEFAULT_URL)).contains(java.nio.file.Path.of("./data/airlock.db"));
         assertThat(StoreConfig.sqliteFile("jdbc:sqlite:file:/var/lib/airlock/a.db?journal_mode=WAL")).contains(java.nio.file.Path.of("/var/lib/airlock/a.db"));
         for (String url : List.of("jdbc:sqlite::memory:", "jdbc:sqlite:", "jdbc:sqlite:file:x?mode=memory&cache=shared")) {
