@@ -357,9 +357,7 @@ public final class JdbcLedger implements Ledger {
                     String state = x.getSQLState();
                     // 08: connection exception; 53: insufficient resources (disk full, too many connections); 57P: server shutting down
                     if (state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P"))) return true;
-                    // H2: connection broken, database closed, called at shutdown, I/O error
-                    int code = x.getErrorCode();
-                    if (code == 90067 || code == 90098 || code == 90121 || code == 90028) return true;
+                    if (Dialect.unavailable(x)) return true; // the embedded stores' own codes
                 }
             }
             if (t.getCause() == t) break;

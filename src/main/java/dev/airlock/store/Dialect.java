@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import org.sqlite.SQLiteException;
 
 /**
  * What differs between the databases the store runs on; everything else is the same SQL.
@@ -69,6 +70,22 @@ public enum Dialect {
         }
         OffsetDateTime t = r.getObject(col, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
+    }
+
+    /**
+     * Whether an embedded store's error means the database cannot take writes now (so the ledger keeps
+     * its events for later), rather than that it refused these rows (which would fail again). SQLite:
+     * busy or locked past the busy timeout, out of memory, read-only, interrupted, I/O error, corrupt,
+     * disk full, cannot open, lock protocol, not a database. H2: connection broken, database closed,
+     * called at shutdown, I/O error. PostgreSQL says it with SQLSTATE classes, which callers check.
+     */
+    public static boolean unavailable(SQLException e) {
+        if (e instanceof SQLiteException s) {
+            int primary = s.getResultCode().code & 0xFF;
+            return (primary >= 5 && primary <= 15 && primary != 12) || primary == 26;
+        }
+        int code = e.getErrorCode();
+        return code == 90067 || code == 90098 || code == 90121 || code == 90028;
     }
 
     /** The suffix that locks the rows a SELECT reads until the transaction ends. */

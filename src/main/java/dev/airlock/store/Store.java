@@ -2,6 +2,7 @@ package dev.airlock.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import io.vertx.core.Context;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -167,6 +168,10 @@ public final class Store implements AutoCloseable {
         hc.addDataSourceProperty("transaction_mode", "IMMEDIATE");
         hc.addDataSourceProperty("busy_timeout", String.valueOf(Math.max(SQLITE_BUSY_MS, config.connectTimeout().toMillis())));
         hc.addDataSourceProperty("foreign_keys", "true");
+        // A connection that failed as busy, locked or on I/O is closed, not pooled again: the driver
+        // marks a transaction begun before BEGIN succeeds, so after a busy BEGIN it would commit nothing
+        // and fail every later transaction (the ledger would drop their rows as refused).
+        hc.setExceptionOverride(new EvictUnavailable());
         Path file = StoreConfig.sqliteFile(config.url()).orElseThrow();
         Path dir = file.toAbsolutePath().getParent();
         try {
@@ -176,8 +181,19 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** How long a SQLite writer waits for another's transaction, at least. */
-    static final long SQLITE_BUSY_MS = 10_000;
+    /** Closes a connection that failed because the database was unavailable instead of pooling it again. */
+    private static final class EvictUnavailable implements SQLExceptionOverride {
+        @java.lang.Override
+        public SQLExceptionOverride.Override adjudicate(SQLException e) {
+            return Dialect.unavailable(e) ? SQLExceptionOverride.Override.MUST_EVICT : SQLExceptionOverride.Override.CONTINUE_EVICT;
+        }
+    }
+
+    /**
+     * How long a SQLite writer waits for another's transaction, at least; the store's connect timeout
+     * when that is longer. Past it the write fails as busy, which the ledger treats as an outage.
+     */
+    static final long SQLITE_BUSY_MS = 1_000;
 
     static String rootMessage(Throwable t) {
         Throwable r = t;
