@@ -15,7 +15,7 @@ import java.util.Set;
  * @param detectors  content detectors switched on, each with the level it raises to
  * @param failClosed whether a detector error raises the request to the highest level
  * @param masterKey  guards the admin API; null disables it
- * @param store      where keys, spend and the ledger live (embedded H2 file by default)
+ * @param store      where keys, spend and the ledger live (embedded SQLite file by default)
  * @param ledger     how request events are buffered and kept
  * @param storeZone  the zone the store is in: captured content may be stored only if residency allows it there
  * @param limits     where rate-limit and budget counters live, and how they behave when that store is away

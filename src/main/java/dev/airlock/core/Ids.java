@@ -10,8 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Identifiers for requests and ledger events. Both are time-ordered (UUID version 7: 48 bits of
  * milliseconds, then 74 random bits), because both are indexed in the ledger: a time-ordered key is
  * appended at the right edge of its B-tree, while a random one (UUID v4) lands on a random leaf, so
- * every batch of inserts rewrites as many index pages as it has rows. On the embedded H2 store that
- * was most of the gateway's CPU under load.
+ * every batch of inserts rewrites as many index pages as it has rows. On the embedded H2 store (the
+ * default then) that was most of the gateway's CPU under load.
  */
 public final class Ids {
     /**

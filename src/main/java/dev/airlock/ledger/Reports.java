@@ -13,10 +13,11 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Figures read back from the ledger, grouped by route, task, deployment or tenant. One SQL statement
- * that runs unchanged on PostgreSQL and H2: percentiles use the standard ordered-set aggregate
- * {@code PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY …)} (linear interpolation, NULLs ignored), which
- * both databases compute, so no latency column is fetched into memory.
+ * Figures read back from the ledger, grouped by route, task, deployment or tenant. One SQL statement:
+ * percentiles are continuous (linear interpolation, NULLs ignored) and computed by the database, the
+ * standard {@code PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY …)} on PostgreSQL and H2 and SQLite's
+ * {@code percentile_cont} ({@link dev.airlock.store.Dialect#percentile}), so no latency column is
+ * fetched into memory.
  */
 public final class Reports {
     private final Store store;

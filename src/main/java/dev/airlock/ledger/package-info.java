@@ -11,7 +11,7 @@
  *   <li>Outcome feedback and opt-in captured content; {@link dev.airlock.ledger.Retention} deletes both
  *       and old events on schedule.</li>
  *   <li>{@link dev.airlock.ledger.Reports}: per route, task, deployment or tenant, in SQL that runs on
- *       PostgreSQL and H2. {@link dev.airlock.ledger.Metrics}: the Prometheus exposition for {@code GET /metrics}.</li>
+ *       every store. {@link dev.airlock.ledger.Metrics}: the Prometheus exposition for {@code GET /metrics}.</li>
  * </ul>
  */
 package dev.airlock.ledger;

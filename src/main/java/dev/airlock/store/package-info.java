@@ -1,7 +1,10 @@
 /**
- * State: one JDBC store shared by the ledger (and later keys, tenants and spend). An embedded H2 file
- * by default, so a single Airlock needs no database server; PostgreSQL by URL for replicas. H2 runs in
- * its PostgreSQL mode, so one set of Flyway migrations ({@code db/migration}) and one set of SQL
- * serve both. JDBC blocks, so all of it runs on the store's own threads, never on an event loop.
+ * State: one JDBC store shared by the ledger, keys, tenants and spend. An embedded SQLite file by
+ * default, so a single Airlock needs no database server and keeps the store's pages off its heap;
+ * PostgreSQL by URL for replicas; H2 (the embedded default before SQLite) for existing files.
+ * PostgreSQL and H2 (in PostgreSQL mode) share one set of Flyway migrations ({@code db/migration});
+ * SQLite has its own ({@code db/sqlite}), and {@link dev.airlock.store.Dialect} holds the few
+ * statements and bindings that differ. JDBC blocks, so all of it runs on the store's own threads,
+ * never on an event loop.
  */
 package dev.airlock.store;

@@ -1,6 +1,6 @@
 /**
- * Virtual keys, tenants and spend, kept in the {@link dev.airlock.store.Store} (H2 file or
- * PostgreSQL, migration {@code V2__keys_tenants_spend.sql}).
+ * Virtual keys, tenants and spend, kept in the {@link dev.airlock.store.Store} (SQLite file,
+ * PostgreSQL or H2, migration {@code V2__keys_tenants_spend.sql}).
  *
  * <ul>
  *   <li>{@link dev.airlock.identity.keys.VirtualKeys}: key format ({@code sk-airlock-} + 43 base62
