@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Admission by quota, before dispatch: requests and tokens per minute per key and per tenant, and
@@ -78,16 +79,40 @@ public final class Quotas implements AutoCloseable {
     /** A token-per-minute entry admitted at the estimate, corrected when the real usage is known. */
     public record Held(String key, String ticket) {}
 
-    private record Limit(String scope, String name, Long rpm, Long tpm, Double budget) {}
+    private record Limit(Scope scope, Long rpm, Long tpm, Double budget) {}
 
-    private static List<Limit> limits(Caller caller) {
+    /**
+     * A key's or tenant's counter names and the name its refusals use. Made once per key or tenant
+     * and reused: every request used to build these strings again, and the limiter's map then hashed
+     * and compared each new string; the same instances carry their hash and compare by reference.
+     */
+    private record Scope(String scope, String name, String rpmKey, String tpmKey) {
+        static Scope of(String kind, String id) {
+            String scope = kind + ":" + id;
+            return new Scope(scope, kind + " " + id, scope + ":rpm", scope + ":tpm");
+        }
+    }
+
+    /** Beyond this many keys or tenants the cache starts again, so deleted ones do not stay forever. */
+    static final int MAX_SCOPES = 100_000;
+    private final ConcurrentHashMap<String, Scope> keyScopes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Scope> tenantScopes = new ConcurrentHashMap<>();
+
+    private static Scope scope(ConcurrentHashMap<String, Scope> scopes, String kind, String id) {
+        Scope s = scopes.get(id);
+        if (s != null) return s;
+        if (scopes.size() >= MAX_SCOPES) scopes.clear();
+        return scopes.computeIfAbsent(id, i -> Scope.of(kind, i));
+    }
+
+    private List<Limit> limits(Caller caller) {
         List<Limit> out = new ArrayList<>(2);
         if (caller.key() != null) {
             var k = caller.key();
-            out.add(new Limit("key:" + caller.keyId(), "key " + caller.keyId(), k.rpm(), k.tpm(), k.budgetUsdMonth()));
+            out.add(new Limit(scope(keyScopes, "key", caller.keyId()), k.rpm(), k.tpm(), k.budgetUsdMonth()));
         }
         var t = caller.tenant();
-        out.add(new Limit("tenant:" + t.name(), "tenant " + t.name(), t.rpm(), t.tpm(), t.budgetUsdMonth()));
+        out.add(new Limit(scope(tenantScopes, "tenant", t.name()), t.rpm(), t.tpm(), t.budgetUsdMonth()));
         return out;
     }
 
@@ -104,17 +129,17 @@ public final class Quotas implements AutoCloseable {
         try {
             for (Limit l : limits) {
                 if (l.rpm() != null) {
-                    Decision d = limiter.acquire(l.scope() + ":rpm", l.rpm(), 1, nowMs);
-                    if (!d.allowed()) throw rateLimited(l.name(), "requests", l.rpm(), d);
-                    rpmHeld.add(new Held(l.scope() + ":rpm", d.ticket()));
+                    Decision d = limiter.acquire(l.scope().rpmKey(), l.rpm(), 1, nowMs);
+                    if (!d.allowed()) throw rateLimited(l.scope().name(), "requests", l.rpm(), d);
+                    rpmHeld.add(new Held(l.scope().rpmKey(), d.ticket()));
                     headers.putIfAbsent("x-ratelimit-limit-requests", String.valueOf(l.rpm()));
                     headers.putIfAbsent("x-ratelimit-remaining-requests", String.valueOf(d.remaining()));
                     headers.putIfAbsent("x-ratelimit-reset-requests", "60s");
                 }
                 if (l.tpm() != null) {
-                    Decision d = limiter.acquire(l.scope() + ":tpm", l.tpm(), Math.max(1, estimatedTokens), nowMs);
-                    if (!d.allowed()) throw rateLimited(l.name(), "tokens", l.tpm(), d);
-                    tpmHeld.add(new Held(l.scope() + ":tpm", d.ticket()));
+                    Decision d = limiter.acquire(l.scope().tpmKey(), l.tpm(), Math.max(1, estimatedTokens), nowMs);
+                    if (!d.allowed()) throw rateLimited(l.scope().name(), "tokens", l.tpm(), d);
+                    tpmHeld.add(new Held(l.scope().tpmKey(), d.ticket()));
                     headers.putIfAbsent("x-ratelimit-limit-tokens", String.valueOf(l.tpm()));
                     headers.putIfAbsent("x-ratelimit-remaining-tokens", String.valueOf(d.remaining()));
                     headers.putIfAbsent("x-ratelimit-reset-tokens", "60s");
@@ -124,8 +149,8 @@ public final class Quotas implements AutoCloseable {
                 String period = BudgetPeriod.month(Instant.ofEpochMilli(nowMs));
                 for (Limit l : limits) {
                     if (l.budget() == null) continue;
-                    Reservation r = budgets.reserve(l.scope(), l.budget(), worstCaseUsd, period);
-                    if (!r.accepted()) throw overBudget(l.name(), r);
+                    Reservation r = budgets.reserve(l.scope().scope(), l.budget(), worstCaseUsd, period);
+                    if (!r.accepted()) throw overBudget(l.scope().name(), r);
                     reserved.add(r);
                 }
             }
