@@ -82,8 +82,8 @@ final class Freezer {
 
     private StoreConfig store() {
         var s = spec.store();
-        if (s == null) return StoreConfig.defaults();
-        StoreConfig d = StoreConfig.defaults();
+        StoreConfig d = StoreConfig.defaults(); // looks in ./data for an older H2 store: once
+        if (s == null) return d;
         String url = s.url() == null ? d.url() : expand("store.url", s.url());
         if (url != null && Dialect.of(url) == null) {
             problem("store.url", "must be a jdbc:sqlite:, jdbc:postgresql: or jdbc:h2: URL, got '" + url.replaceAll("//[^@/]*@", "//****@") + "'.");

@@ -172,7 +172,7 @@ public final class Store implements AutoCloseable {
         // marks a transaction begun before BEGIN succeeds, so after a busy BEGIN it would commit nothing
         // and fail every later transaction (the ledger would drop their rows as refused).
         hc.setExceptionOverride(new EvictUnavailable());
-        Path file = StoreConfig.sqliteFile(config.url()).orElseThrow();
+        Path file = StoreConfig.sqlitePath(config.url()).orElseThrow();
         Path dir = file.toAbsolutePath().getParent();
         try {
             if (dir != null) Files.createDirectories(dir);

@@ -25,7 +25,7 @@ public record StoreConfig(String url, String user, String password, int poolSize
         if (dialect == null) {
             throw new IllegalArgumentException("store url must start with jdbc:sqlite:, jdbc:postgresql: or jdbc:h2:, got " + safeUrl(url));
         }
-        if (dialect == Dialect.SQLITE && sqliteFile(url).isEmpty()) {
+        if (dialect == Dialect.SQLITE && sqlitePath(url).isEmpty()) {
             // each pooled connection would open its own empty database
             throw new IllegalArgumentException("store url " + safeUrl(url) + " names an in-memory SQLite database; the store needs a file");
         }
@@ -77,7 +77,7 @@ public record StoreConfig(String url, String user, String password, int poolSize
     public boolean isPostgres() { return dialect() == Dialect.POSTGRES; }
 
     /** The file a {@code jdbc:sqlite:} URL names; empty for an in-memory database. */
-    static java.util.Optional<java.nio.file.Path> sqliteFile(String url) {
+    static java.util.Optional<java.nio.file.Path> sqlitePath(String url) {
         String rest = url.substring("jdbc:sqlite:".length());
         if (rest.startsWith("file:")) rest = rest.substring("file:".length());
         int q = rest.indexOf('?');

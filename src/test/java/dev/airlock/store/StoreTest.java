@@ -66,8 +66,8 @@ class StoreTest {
         assertThat(StoreConfig.defaults(dir).url()).isEqualTo("jdbc:h2:file:./data/airlock");
         java.nio.file.Files.createFile(dir.resolve("data/airlock.db"));
         assertThat(StoreConfig.defaults(dir).url()).isEqualTo(StoreConfig.DEFAULT_URL);
-        assertThat(StoreConfig.sqliteFile(StoreConfig.DEFAULT_URL)).contains(java.nio.file.Path.of("./data/airlock.db"));
-        assertThat(StoreConfig.sqliteFile("jdbc:sqlite:file:/var/lib/airlock/a.db?journal_mode=WAL")).contains(java.nio.file.Path.of("/var/lib/airlock/a.db"));
+        assertThat(StoreConfig.sqlitePath(StoreConfig.DEFAULT_URL)).contains(java.nio.file.Path.of("./data/airlock.db"));
+        assertThat(StoreConfig.sqlitePath("jdbc:sqlite:file:/var/lib/airlock/a.db?journal_mode=WAL")).contains(java.nio.file.Path.of("/var/lib/airlock/a.db"));
         for (String url : List.of("jdbc:sqlite::memory:", "jdbc:sqlite:", "jdbc:sqlite:file:x?mode=memory&cache=shared")) {
             assertThatThrownBy(() -> new StoreConfig(url, null, null, 4, Duration.ofSeconds(1)))
                     .as(url).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in-memory SQLite database");
