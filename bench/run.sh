@@ -169,6 +169,7 @@ while read -r line; do
   record "stream.$name" "$line"
   printf '  %-8s %s\n' "$name" "${line#RESULT path=$name }"
 done < <(tool StreamProbe 150 50 "direct=http://127.0.0.1:$PORT_SIM/v1/chat/completions=$tmp/stream-direct.json" \
+                                  "floor=http://127.0.0.1:$PORT_SIM_FLOOR/v1/chat/completions=$tmp/stream-direct.json" \
                                   "airlock=${URL[airlock]}=$tmp/stream.json" | grep '^RESULT')
 
 echo "$STREAMS concurrent slow streams through Airlock (first token after 1 s, then a token every 500 ms, 40 tokens), opened over 10 s," \

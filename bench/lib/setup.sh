@@ -2,7 +2,7 @@
 # Expects: $root (repo), $here (bench/), $tmp (scratch dir), $P (base port).
 
 PORT_UPSTREAM=$((P + 1)) PORT_FLOOR=$((P + 2)) PORT_SSE=$((P + 3)) PORT_AIRLOCK=$((P + 4))
-PORT_SIMHOST=$((P + 5)) PORT_SIM=$((P + 6)) PORT_SLOW=$((P + 7))
+PORT_SIMHOST=$((P + 5)) PORT_SIM=$((P + 6)) PORT_SLOW=$((P + 7)) PORT_SIM_FLOOR=$((P + 8))
 MASTER="bench-master-$RANDOM$RANDOM"
 started_pids=()
 
@@ -73,6 +73,7 @@ http {
   fastcgi_temp_path $tmp/nginx/fcgi; uwsgi_temp_path $tmp/nginx/uwsgi; scgi_temp_path $tmp/nginx/scgi;
   keepalive_requests 1000000;   # the default (1000) would make wrk reconnect during runs
   upstream canned { server 127.0.0.1:$PORT_UPSTREAM; keepalive 64; }
+  upstream sim { server 127.0.0.1:$PORT_SIM; keepalive 64; }
   server {   # the upstream: a canned chat.completion, as cheap as an upstream can be
     listen 127.0.0.1:$PORT_UPSTREAM;
     default_type application/json;
@@ -86,6 +87,10 @@ http {
     listen 127.0.0.1:$PORT_SSE;
     default_type text/event-stream;
     location / { return 200 '$sse'; }
+  }
+  server {   # the streaming floor: the same hop in front of the simulator, chunks passed on unbuffered
+    listen 127.0.0.1:$PORT_SIM_FLOOR;
+    location / { proxy_pass http://sim; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }
   }
 }
 EOF
