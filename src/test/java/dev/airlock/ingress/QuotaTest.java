@@ -51,6 +51,35 @@ class QuotaTest {
     }
 
     @Test
+    void aPromptWhoseByteBoundIsRefusedIsCountedAndAdmittedAtItsCount() throws Exception {
+        // 1,200 bytes but ~200 tokens: reserved at its bytes it needs ~1,520 of the 600 tokens a minute,
+        // counted ~270, so only the count admits it
+        gw = new TestGateway(tenant("tpm: 600"));
+        String text = "hello ".repeat(200);
+        String req = "{\"model\":\"local\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+        var r = gw.post("/v1/chat/completions", req);
+        assertThat(r.statusCode()).isEqualTo(200);
+        long remaining = Long.parseLong(r.headers().firstValue("x-ratelimit-remaining-tokens").orElseThrow());
+        long counted = (long) Math.ceil(dev.airlock.policy.limits.TokenEstimator.cl100k().estimatePrompt(List.of(text)) * 1.25) + 16 + 10;
+        assertThat(remaining).isEqualTo(600 - counted);
+        // a prompt that does not fit even counted is still refused, and nothing of it stays counted
+        var big = gw.post("/v1/chat/completions", req.replace(text, "hello ".repeat(600)));
+        assertThat(big.statusCode()).isEqualTo(429);
+        assertThat(error(big).path("code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(gw.sim("a-onprem").received()).hasSize(1);
+    }
+
+    @Test
+    void farFromTheLimitAPromptIsReservedAtItsByteBound() throws Exception {
+        gw = new TestGateway(tenant("tpm: 1000000"));
+        String text = "hello ".repeat(200);
+        var r = gw.post("/v1/chat/completions", "{\"model\":\"local\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        long bound = (long) Math.ceil((3 + 3 + text.length()) * 1.25) + 16 + 10;
+        assertThat(r.headers().firstValue("x-ratelimit-remaining-tokens")).hasValue(String.valueOf(1_000_000 - bound));
+    }
+
+    @Test
     void aBudgetIsNeverOverspentByMoreThanOneReservation() throws Exception {
         double budget = 0.0005;
         gw = new TestGateway(tenant("budget_usd_month: " + budget).replace(

@@ -92,6 +92,34 @@ public final class TokenEstimator {
         return total;
     }
 
+    /**
+     * An upper bound of {@link #estimatePrompt} that reads no vocabulary: every token of a byte-level
+     * BPE (OpenAI's, Llama 3's, Qwen's, GLM's, DeepSeek's) or of a SentencePiece vocabulary with byte
+     * fallback covers at least one UTF-8 byte, so a text has at most as many tokens as bytes. About
+     * four times the count on English and three on code; one pass over the characters instead of
+     * table lookups that miss the CPU caches (BPE costs ~50 ns a character on the event loop).
+     */
+    public static long upperBoundPrompt(List<String> messages) {
+        long total = PER_REPLY;
+        for (String m : messages) total += PER_MESSAGE + utf8Length(m);
+        return total;
+    }
+
+    /** UTF-8 length of a text; an unpaired surrogate counts 3 bytes, the most an encoder writes for it. */
+    static long utf8Length(String text) {
+        if (text == null) return 0;
+        int n = text.length();
+        long bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) continue;
+            if (c < 0x800) bytes += 1;
+            else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) { bytes += 2; i++; }
+            else bytes += 2;
+        }
+        return bytes;
+    }
+
     /** The vocabulary's name, e.g. {@code cl100k_base}, for the estimated-cost record. */
     public String name() {
         return encoding.getName();

@@ -33,6 +33,33 @@ class TokenEstimatorTest {
     }
 
     @Test
+    void theUpperBoundIsTheUtf8LengthAndNeverBelowEitherVocabularysCount() {
+        java.util.Random random = new java.util.Random(42);
+        // ASCII prose and code, Latin accents, Cyrillic, CJK, emoji (surrogate pairs), an unpaired surrogate, random code points
+        List<String> texts = new java.util.ArrayList<>(List.of("", "hello world", "def f(x):\n    return {k: v for k, v in x.items()}\n",
+                "déjà vu, naïve café", "Привет, мир", "数据必须留在本地。", "ok 👍🏽 done 🚀", "broken \uD83D surrogate", "a".repeat(5000)));
+        for (int i = 0; i < 300; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int j = random.nextInt(200); j > 0; j--) b.appendCodePoint(random.nextInt(4) == 0 ? random.nextInt(0x10FFFF) : 0x20 + random.nextInt(0x5F));
+            texts.add(b.toString());
+        }
+        TokenEstimator cl = TokenEstimator.cl100k();
+        TokenEstimator o = TokenEstimator.o200k();
+        for (String t : texts) {
+            int utf8 = t.getBytes(java.nio.charset.StandardCharsets.UTF_8).length; // a lone surrogate becomes '?'
+            if (!java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(t)) {
+                // jtokkit asserts well-formed text (an assert, so only under -ea, as in these tests)
+                assertThat(TokenEstimator.utf8Length(t)).as(t).isGreaterThanOrEqualTo(utf8);
+                continue;
+            }
+            assertThat(TokenEstimator.utf8Length(t)).as(t).isEqualTo(utf8);
+            assertThat(TokenEstimator.upperBoundPrompt(List.of(t))).as(t)
+                    .isGreaterThanOrEqualTo(cl.estimatePrompt(List.of(t))).isGreaterThanOrEqualTo(o.estimatePrompt(List.of(t)));
+        }
+        assertThat(TokenEstimator.upperBoundPrompt(List.of())).isEqualTo(3);
+    }
+
+    @Test
     void longTextsAreCountedOnceAndTheirCountsServedFromTheCache() {
         TokenEstimator cl = TokenEstimator.cl100k();
         String history = "The part size did change from 64 MB to 8 MB. ".repeat(20);
