@@ -6,7 +6,7 @@
 # Knobs (environment): BENCH_ROUNDS (3) of BENCH_WARMUP (1) + BENCH_SECONDS (4) per path and measure,
 # BENCH_STREAMS (10000), BENCH_STREAM_SPREAD (1: deployments behind the slow-stream route),
 # BENCH_STREAM_HTTP2 (1: the slow streams' upstream is HTTP/2; 0: HTTP/1.1, a socket per stream),
-# BENCH_PORT (18080; uses the next 7 ports), BENCH_JAVA_OPTS (gateway JVM flags added after the
+# BENCH_PORT (18080; uses the next 8 ports), BENCH_JAVA_OPTS (gateway JVM flags added after the
 # launcher's), BENCH_FLAGS (replace the launcher's flags, e.g. to try another collector),
 # BENCH_RPM/BENCH_TPM (the key's and tenant's limits; high enough never to refuse by default),
 # BENCH_RSS_SECONDS (60: the sustained 1,000 req/s run whose RSS is reported),
