@@ -81,6 +81,11 @@ final class SseWriter implements StreamTarget {
 
     private void write(ObjectNode chunk) {
         if (resp.closed()) return;
+        resp.write(event(chunk, Buffer.buffer(7 + 256)));
+    }
+
+    /** Appends the chunk's SSE event to {@code out}, counting its content. */
+    private Buffer event(ObjectNode chunk, Buffer out) {
         if (id == null) {
             id = Json.text(chunk, "id");
             model = Json.text(chunk, "model");
@@ -90,20 +95,22 @@ final class SseWriter implements StreamTarget {
             completionChars += delta.length();
             if (text != null) text.append(delta);
         }
-        resp.write(Buffer.buffer(7 + 256).appendString("data: ").appendBytes(Json.writeBytes(chunk)).appendString("\n\n"));
+        return out.appendString("data: ").appendBytes(Json.writeBytes(chunk)).appendString("\n\n");
     }
 
     /**
-     * The upstream finished: the usage chunk if the client asked for it, then {@code [DONE]}.
+     * The upstream finished: what the guard still held, the usage chunk if the client asked for it,
+     * then {@code [DONE]}, in one write.
      *
      * @return the usage to account: the upstream's, or an estimate marked as such
      */
     Usage finish(Usage usage, boolean includeUsage, int promptChars) {
         Usage u = usage != null ? usage : new Usage(Math.max(1, promptChars / 4), Math.max(1, completionChars / 4), true);
         if (resp.closed()) return u;
-        if (guard != null) for (ObjectNode c : guard.finish()) write(c);
-        if (includeUsage) write(Completions.usageChunk(id == null ? "chatcmpl-airlock" : id, model, u));
-        resp.end(DONE);
+        Buffer tail = Buffer.buffer(DONE.length() + (includeUsage ? 256 : 0));
+        if (guard != null) for (ObjectNode c : guard.finish()) event(c, tail);
+        if (includeUsage) event(Completions.usageChunk(id == null ? "chatcmpl-airlock" : id, model, u), tail);
+        resp.end(tail.appendBuffer(DONE));
         return u;
     }
 

@@ -21,13 +21,13 @@ public interface ChunkSink extends Consumer<ObjectNode> {
     default void raw(RawChunk chunk) { throw new UnsupportedOperationException("this sink takes parsed chunks only"); }
 
     /**
-     * An upstream SSE event carrying one ordinary {@code chat.completion.chunk} (an object with a
-     * non-empty {@code choices} array, no {@code usage} and no {@code error}).
+     * One or more consecutive upstream SSE events, each carrying one ordinary {@code chat.completion.chunk}
+     * (an object with a non-empty {@code choices} array, no {@code usage} and no {@code error}).
      *
-     * @param event        the whole event as received, {@code data: ...} and its blank line included
-     * @param id           the chunk's {@code id}, or null
-     * @param model        the chunk's {@code model}, or null
-     * @param contentChars the characters of {@code delta.content} over its choices
+     * @param event        the whole events as received, each {@code data: ...} with its blank line
+     * @param id           the first chunk's {@code id}, or null
+     * @param model        the first chunk's {@code model}, or null
+     * @param contentChars the characters of {@code delta.content} over all their choices
      */
     record RawChunk(Buffer event, String id, String model, int contentChars) {}
 

@@ -51,14 +51,13 @@ class ChunkRelayTest {
     void passthroughForwardsOrdinaryEventsByteForByte() {
         Sink sink = new Sink(true);
         Promise<StreamEnd> done = run(sink, List.of(STREAM.getBytes(StandardCharsets.UTF_8)));
+        // the two ordinary events of the one read go on together, ahead of the chunk that had to be parsed
         assertThat(sink.got).containsExactly(
-                "raw:data: " + C1 + "\n\n",
-                "raw:data: " + C2 + "\n\n",
+                "raw:data: " + C1 + "\n\ndata: " + C2 + "\n\n",
                 "parsed:{\"id\":\"chatcmpl-1\",\"model\":\"glm5\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}");
         assertThat(sink.raws.get(0).id()).isEqualTo("chatcmpl-1");
         assertThat(sink.raws.get(0).model()).isEqualTo("glm5");
-        assertThat(sink.raws.get(0).contentChars()).isEqualTo(2);
-        assertThat(sink.raws.get(1).contentChars()).isEqualTo(4);
+        assertThat(sink.raws.get(0).contentChars()).isEqualTo(2 + 4);
         assertThat(done.future().succeeded()).isTrue();
         assertThat(done.future().result().usage().completionTokens()).isEqualTo(3);
     }
@@ -74,10 +73,31 @@ class ChunkRelayTest {
             assertThat(done.future().succeeded()).as("split at %d", i).isTrue();
             List<String> normalised = new ArrayList<>();
             for (String g : raw.got) {
-                normalised.add(g.startsWith("raw:") ? "parsed:" + Json.write(Json.MAPPER.readTree(g.substring("raw:data: ".length()))) : g);
+                if (!g.startsWith("raw:")) { normalised.add(g); continue; }
+                for (String event : g.substring("raw:".length()).split("\n\n")) {
+                    normalised.add("parsed:" + Json.write(Json.MAPPER.readTree(event.substring("data: ".length()))));
+                }
             }
             assertThat(normalised).as("split at %d", i).isEqualTo(parsed.got);
         }
+    }
+
+    @Test
+    void eachReadsEventsGoOnAtTheEndOfThatReadAndNoneWaitsForTheNext() {
+        Sink sink = new Sink(true);
+        Promise<StreamEnd> done = Promise.promise();
+        ChunkRelay relay = new ChunkRelay("d", sink, done);
+        // one event and the start of the next: the whole one goes on now, the partial one waits for its end
+        String second = "data: " + C2 + "\n\n";
+        relay.feed(Buffer.buffer("data: " + C1 + "\n\n" + second.substring(0, 20)));
+        assertThat(sink.got).containsExactly("raw:data: " + C1 + "\n\n");
+        relay.feed(Buffer.buffer(second.substring(20) + "data: " + C1 + "\n\n"));
+        assertThat(sink.got).containsExactly("raw:data: " + C1 + "\n\n", "raw:" + second + "data: " + C1 + "\n\n");
+        assertThat(sink.raws.get(1).contentChars()).isEqualTo(4 + 2);
+        // an upstream failure between reads finds nothing held, and one inside a read keeps the order
+        relay.feed(Buffer.buffer("data: " + C1 + "\n\ndata: {\"error\":{\"message\":\"overloaded\",\"code\":503}}\n\n"));
+        assertThat(sink.got).hasSize(3).last().isEqualTo("raw:data: " + C1 + "\n\n");
+        assertThat(done.future().failed()).isTrue();
     }
 
     @Test
