@@ -103,6 +103,27 @@ class LedgerIntegrationTest {
     }
 
     @Test
+    void aQuotaRefusalIsOneEventWithItsTenantRouteAndClassification() throws Exception {
+        gw.close();
+        gw = new TestGateway(TestGateway.YAML + "\ntenants:\n  default: { default: public, tpm: 50 }\n");
+        var r = gw.post("/v1/chat/completions", "{\"model\":\"local\",\"max_tokens\":60,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-request-id", "led-429");
+        assertThat(r.statusCode()).isEqualTo(429);
+        List<Map<String, Object>> rows = events(1);
+        Thread.sleep(100); // a second event for the same request would have had time to arrive
+        rows = events(1);
+        assertThat(rows).hasSize(1);
+        Map<String, Object> e = rows.get(0);
+        assertThat(e.get("request_id")).isEqualTo("led-429");
+        assertThat(e.get("status")).isEqualTo(429);
+        assertThat(e.get("error_code")).isEqualTo("rate_limit_exceeded");
+        assertThat(e.get("tenant")).isEqualTo("default");
+        assertThat(e.get("route")).isEqualTo("local");
+        assertThat(e.get("classification")).isEqualTo("public");
+        assertThat(e.get("deployment")).isNull();
+    }
+
+    @Test
     void noPromptOrAnswerTextReachesAnyTable() throws Exception {
         String marker = "ZQXMARKER" + System.nanoTime();
         gw.post("/v1/chat/completions", chat("local", SimulatorServer.ECHO + marker + " answer"));
