@@ -29,7 +29,12 @@ public interface ChunkSink extends Consumer<ObjectNode> {
      * @param model        the first chunk's {@code model}, or null
      * @param contentChars the characters of {@code delta.content} over all their choices
      */
-    record RawChunk(Buffer event, String id, String model, int contentChars) {}
+    record RawChunk(Buffer event, String id, String model, int contentChars) {
+        /** These events and then {@code next}'s, as one; appends to this chunk's buffer, which must be the caller's own. */
+        public RawChunk followedBy(RawChunk next) {
+            return new RawChunk(event.appendBuffer(next.event), id, model, contentChars + next.contentChars);
+        }
+    }
 
     /** A plain consumer as a sink that takes parsed chunks only. */
     static ChunkSink of(Consumer<ObjectNode> chunks) {

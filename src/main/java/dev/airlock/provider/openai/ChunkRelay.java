@@ -40,11 +40,8 @@ final class ChunkRelay {
     private final SseEvents events;
     private Usage usage;
     private boolean finished;
-    /** Ordinary events of the current read not yet handed to the sink. */
-    private Buffer heldEvents;
-    private String heldId;
-    private String heldModel;
-    private int heldChars;
+    /** Ordinary events of the current read not yet handed to the sink (their buffer is a copy SseEvents made: ours). */
+    private ChunkSink.RawChunk held;
 
     ChunkRelay(String deployment, Consumer<ObjectNode> chunks, Promise<StreamEnd> done) {
         this.deployment = deployment;
@@ -71,22 +68,10 @@ final class ChunkRelay {
 
     /** Hands the held events to the sink, before anything else may reach it. */
     private void release() {
-        if (heldEvents == null) return;
-        ChunkSink.RawChunk raw = new ChunkSink.RawChunk(heldEvents, heldId, heldModel, heldChars);
-        heldEvents = null;
+        if (held == null) return;
+        ChunkSink.RawChunk raw = held;
+        held = null;
         chunks.raw(raw);
-    }
-
-    private void hold(ChunkSink.RawChunk raw) {
-        if (heldEvents == null) {
-            heldEvents = raw.event(); // SseEvents hands over a copy: ours to append to
-            heldId = raw.id();
-            heldModel = raw.model();
-            heldChars = raw.contentChars();
-        } else {
-            heldEvents.appendBuffer(raw.event());
-            heldChars += raw.contentChars();
-        }
     }
 
     void end() {
@@ -108,7 +93,7 @@ final class ChunkRelay {
         if (!isDone(bytes, from, to)) {
             ChunkSink.RawChunk raw = scan(event, bytes, from, to);
             if (raw != null) {
-                hold(raw);
+                held = held == null ? raw : held.followedBy(raw);
                 return;
             }
         }
