@@ -14,18 +14,33 @@ final class EventRows {
             + "cost_usd, retries, fallbacks, queued_us, upstream_ttft_us, upstream_total_us, total_us, overhead_us) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
+    /**
+     * Rows per JDBC batch when the database runs in our process. A flush of a few hundred rows is
+     * milliseconds of CPU; between slices the writer yields its core, so an event loop (or an upstream
+     * on the same machine) woken there runs at once instead of waiting behind the whole batch. perf sched
+     * at 1,000 req/s on 2 cores saw writer slices of up to 5 ms behind a tenth of the slowest requests.
+     */
+    static final int SLICE = 64;
+
     private EventRows() {}
 
-    /** Inserts {@code events} in one batch, and their companion rows, in one transaction. */
+    /** Inserts {@code events} in one transaction, and their companion rows. */
     static void insert(Dialect d, Connection c, List<LedgerEvent> events, CompanionRows companions) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            int slice = d.inProcess() ? SLICE : Integer.MAX_VALUE;
+            int pending = 0;
             for (LedgerEvent e : events) {
                 bind(d, ps, e);
                 ps.addBatch();
+                if (++pending == slice) {
+                    ps.executeBatch();
+                    pending = 0;
+                    Thread.yield();
+                }
             }
-            ps.executeBatch();
+            if (pending > 0) ps.executeBatch();
             companions.insert(d, c, events);
             c.commit();
         } catch (SQLException | RuntimeException ex) {

@@ -43,6 +43,9 @@ public enum Dialect {
         return null;
     }
 
+    /** Whether the database runs inside the gateway's process, on the cores its event loops use. */
+    public boolean inProcess() { return this != POSTGRES; }
+
     /** Where this dialect's Flyway migrations live. */
     String migrations() { return migrations; }
 
