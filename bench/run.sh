@@ -61,7 +61,9 @@ cpu_us_per_request() { # ticks before, ticks after, wrk RESULT line
   awk -v b="$1" -v a="$2" -v n="${n:-0}" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%d", (n > 0 ? (a - b) * 1e6 / hz / n : 0)}'
 }
 
-tool() { "$JAVA_HOME/bin/java" -Xmx2g -cp "$tmp/classes" "$@"; }
+# The clients stop at C1: C2 compiling in the client during a measured run held a core for up to
+# 12 ms (perf sched), and its bursts were the main culprit of the slowest requests of every path.
+tool() { "$JAVA_HOME/bin/java" -Xmx2g -XX:TieredStopAtLevel=1 -cp "$tmp/classes" "$@"; }
 
 need_tools
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -84,6 +86,7 @@ EOF
 declare -A URL=([direct]="http://127.0.0.1:$PORT_UPSTREAM/v1/chat/completions"
                 [floor]="http://127.0.0.1:$PORT_FLOOR/v1/chat/completions"
                 [airlock]="http://127.0.0.1:$PORT_AIRLOCK/v1/chat/completions")
+declare -A PORT=([direct]=$PORT_UPSTREAM [floor]=$PORT_FLOOR [airlock]=$PORT_AIRLOCK)
 PATHS=(direct floor airlock)
 
 # sanity: every path answers 200, and Airlock really routes through its pipeline to the canned upstream
@@ -105,12 +108,16 @@ tool Loadgen "${URL[airlock]}" "$tmp/plain.json" 2000 20 1 16 > /dev/null
 for rate in 500 1000; do
   echo "Fixed rate $rate req/s on 16 connections, latency from the intended send time: $ROUNDS rounds of 2 s warm-up + ${SECS} s:"
   sampler=$(rss_watch "$PID_airlock" "$tmp/rss-$rate")
-  for _ in $(seq "$ROUNDS"); do
-    for p in "${PATHS[@]}"; do round "r$rate.$p" "$(tool Loadgen "${URL[$p]}" "$tmp/plain.json" "$rate" "$SECS" 2 16)"; done
+  for i in $(seq "$ROUNDS"); do
+    for p in "${PATHS[@]}"; do
+      round "r$rate.$p" "$(with_wire "${PORT[$p]}" "$tmp/wire.pcap" tool Loadgen "${URL[$p]}" "$tmp/plain.json" "$rate" "$SECS" 2 16)"
+      if wire_capable; then round "w$rate.$p" "$(tool WireLatency "$tmp/wire.pcap" "${PORT[$p]}" $((2 * rate)) | grep '^RESULT')"; rm -f "$tmp/wire.pcap"; fi
+    done
   done
   kill "$sampler" 2>/dev/null || true
-  for p in "${PATHS[@]}"; do median_of "r$rate.$p"; done
+  for p in "${PATHS[@]}"; do median_of "r$rate.$p"; wire_capable && median_of "w$rate.$p"; done
 done
+wire_capable || echo "  (not root or no tcpdump: the fixed-rate runs are not timed at the wire)"
 # RSS at 1,000 req/s is taken over a sustained run of the gateway alone: the collector's old generation
 # grows with what survives young collections until a full collection, so a short window understates it.
 RSS_SECS=${BENCH_RSS_SECONDS:-60}

@@ -22,6 +22,9 @@ report_table() {
   ttft=$(diff_of stream.airlock.ttft_p50 stream.direct.ttft_p50); nttft=$(diff_of stream.floor.ttft_p50 stream.direct.ttft_p50)
   sse=$(diff_of sse.airlock.p50 sse.direct.p50)
   rate_cond="?"; [ "$add1000" != "?" ] && num r1000.airlock.errors && rate_cond="$add1000 <= 1000 && ${R[r1000.airlock.errors]} == 0"
+  local wadd500 wadd1000 wn1000 wire_cond="?"
+  wadd500=$(diff_of w500.airlock.p99 w500.direct.p99); wadd1000=$(diff_of w1000.airlock.p99 w1000.direct.p99); wn1000=$(diff_of w1000.floor.p99 w1000.direct.p99)
+  [ "$wadd1000" != "?" ] && num r1000.airlock.errors && wire_cond="$wadd1000 <= 1000 && ${R[r1000.airlock.errors]} == 0"
   local many_cond="?"
   # the budget is for 10,000 streams: a smaller BENCH_STREAMS run gets no verdict
   num rss.streams && num many.errors && [ "${R[many.count]:-0}" -ge 10000 ] && many_cond="${R[rss.streams]} < 1024 && ${R[many.errors]} == 0 && ${R[many.ok]:-0} == ${R[many.count]:-1}"
@@ -37,6 +40,8 @@ report_table() {
 | 64 conns, p99 under saturation | $(v c64.direct.p99) | $(v c64.floor.p99) | $(v c64.airlock.p99) | | – | |
 | 500 req/s fixed, p50 / p99 / p99.9 | $(v r500.direct.p50) / $(v r500.direct.p99) / $(v r500.direct.p999)$(errs r500.direct) | $(v r500.floor.p50) / $(v r500.floor.p99) / $(v r500.floor.p999)$(errs r500.floor) | $(v r500.airlock.p50) / $(v r500.airlock.p99) / $(v r500.airlock.p999)$(errs r500.airlock) | p99 +$add500 over direct | – | |
 | 1,000 req/s fixed, p50 / p99 / p99.9 | $(v r1000.direct.p50) / $(v r1000.direct.p99) / $(v r1000.direct.p999)$(errs r1000.direct) | $(v r1000.floor.p50) / $(v r1000.floor.p99) / $(v r1000.floor.p999)$(errs r1000.floor) | $(v r1000.airlock.p50) / $(v r1000.airlock.p99) / $(v r1000.airlock.p999), $(v r1000.airlock.errors) errors | p99 +$add1000 over direct | ≤ +1000, 0 errors | $(verdict "$rate_cond") |
+| 500 req/s, the same runs at the wire (tcpdump), p50 / p99 / p99.9 | $(v w500.direct.p50) / $(v w500.direct.p99) / $(v w500.direct.p999) | $(v w500.floor.p50) / $(v w500.floor.p99) / $(v w500.floor.p999) | $(v w500.airlock.p50) / $(v w500.airlock.p99) / $(v w500.airlock.p999) | p99 +$wadd500 over direct | – | |
+| 1,000 req/s, the same runs at the wire (tcpdump), p50 / p99 / p99.9 | $(v w1000.direct.p50) / $(v w1000.direct.p99) / $(v w1000.direct.p999) | $(v w1000.floor.p50) / $(v w1000.floor.p99) / $(v w1000.floor.p999) | $(v w1000.airlock.p50) / $(v w1000.airlock.p99) / $(v w1000.airlock.p999) | p99 +$wadd1000 over direct (nginx +$wn1000) | ≤ +1000, 0 errors | $(verdict "$wire_cond") |
 | Canned SSE (11 events), 1 conn, p50 | $(v sse.direct.p50) | – | $(v sse.airlock.p50)$(errs sse.airlock) | +$sse over direct | – | |
 | Stream TTFT p50 / p99 (simulator) | $(v stream.direct.ttft_p50) / $(v stream.direct.ttft_p99) | $(v stream.floor.ttft_p50) / $(v stream.floor.ttft_p99)$(errs stream.floor) | $(v stream.airlock.ttft_p50) / $(v stream.airlock.ttft_p99)$(errs stream.airlock) | p50 +$ttft over direct (nginx +$nttft) | ≤ +200 | $(verdict "$([ "$ttft" = "?" ] && echo "?" || echo "$ttft <= 200")") |
 | Stream total p50 / p99 | $(v stream.direct.total_p50) / $(v stream.direct.total_p99) | $(v stream.floor.total_p50) / $(v stream.floor.total_p99) | $(v stream.airlock.total_p50) / $(v stream.airlock.total_p99) | | – | |
@@ -76,7 +81,9 @@ append_benchmarks() { # table
   residency policy, routing/relay, ledger (SQLite file), metrics, decision record. Off: budgets (the
   canned deployment is unpriced, as self-hosted ones are; priced answers also write a spend row).
 - Load: wrk ${WARM} s warm-up + ${SECS} s per run; fixed rate by bench/src/Loadgen.java (16 keep-alive
-  connections, latency from the intended send time); everything on loopback, sharing the same cores.
+  connections, latency from the intended send time; "at the wire": the same runs timed from each
+  request's first packet to its response's first packet by tcpdump and bench/src/WireLatency.java);
+  everything on loopback, sharing the same cores. The Java clients run with -XX:TieredStopAtLevel=1.
 
 $1
 EOF

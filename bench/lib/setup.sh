@@ -11,6 +11,8 @@ need_tools() {
   NGINX=$(command -v nginx || echo /usr/sbin/nginx)   # /usr/sbin is not on every user's PATH
   [ -x "$NGINX" ] || missing+=(nginx)
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  # tcpdump times the fixed-rate runs at the wire as well; it needs root, so only root installs it
+  [ "$(id -u)" = 0 ] && ! command -v tcpdump >/dev/null 2>&1 && missing+=(tcpdump)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing ${missing[*]} from the Debian packages..."
@@ -218,4 +220,18 @@ rss_watch() { # pid, file
   ( while kill -0 "$1" 2>/dev/null; do awk '/^VmRSS/ {print $2}' "/proc/$1/status"; sleep 0.5; done ) > "$2" 2>/dev/null &
   echo $!
 }
+# The wire timing of a fixed-rate run (bench/src/WireLatency.java): tcpdump records the port's packets
+# while the command runs. Without root (no capture on lo) the run goes on and the wire figures are "?".
+wire_capable() { [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null 2>&1; }
+with_wire() { # port, pcap file, command...: runs the command with the port captured; prints its output
+  local port=$1 file=$2 pid; shift 2
+  if ! wire_capable; then "$@"; return; fi
+  tcpdump -i lo -nn -s 128 -w "$file" "tcp port $port" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 50); do [ -s "$file" ] && break; sleep 0.02; done   # the file gets its header once capturing
+  "$@"
+  sleep 1.2   # libpcap hands packets over a block at a time, at the latest after 1 s: let the last one come
+  kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+}
+
 rss_max_mb() { sort -n "$1" | tail -1 | awk '{printf "%d", $1 / 1024}'; }
