@@ -50,7 +50,7 @@ for r in $(seq "$ROUNDS"); do
     w 1 4 "$url" "$i" | field p50 >> "$tmp/c1.$i"
     w 64 4 "$url" "$i" | field rps >> "$tmp/c64.$i"
     sampler=$(rss_watch "${!pid_var}" "$tmp/rss.$i.$r")
-    BENCH_KEY=${KEYS[i]} "$JAVA_HOME/bin/java" -cp "$tmp/classes" Loadgen "$url" "$tmp/plain.json" 1000 4 2 16 | field p99 >> "$tmp/r1000.$i"
+    BENCH_KEY=${KEYS[i]} "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -cp "$tmp/classes" Loadgen "$url" "$tmp/plain.json" 1000 4 2 16 | field p99 >> "$tmp/r1000.$i"
     kill "$sampler"
   done
 done
@@ -62,7 +62,7 @@ if [ "$STREAMS" -gt 0 ]; then
     [ "$i" -gt 1 ] && sleep 65
     echo "$STREAMS slow streams through gateway $i..."
     sampler=$(rss_watch "${!pid_var}" "$tmp/srss.$i")
-    BENCH_KEY=${KEYS[i]} "$JAVA_HOME/bin/java" -Xmx2g -cp "$tmp/classes" ManyStreams "http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" \
+    BENCH_KEY=${KEYS[i]} "$JAVA_HOME/bin/java" -Xmx2g -XX:TieredStopAtLevel=1 -cp "$tmp/classes" ManyStreams "http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" \
       "$tmp/slow.json" "$STREAMS" 10 | grep '^RESULT' | field errors > "$tmp/serr.$i"
     kill "$sampler"
   done
