@@ -2,6 +2,7 @@ package dev.airlock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.airlock.testing.Scratch;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,8 +22,9 @@ class LauncherIT {
     record Run(int code, String out, String err) {}
 
     static Run run(String... args) throws Exception {
-        Path out = Files.createTempFile("airlock", ".out");
-        Path err = Files.createTempFile("airlock", ".err");
+        Path dir = Scratch.dir("airlock-launcher");
+        Path out = dir.resolve("out");
+        Path err = dir.resolve("err");
         Process p = new ProcessBuilder(args).directory(ROOT.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
@@ -37,7 +39,7 @@ class LauncherIT {
     @Test
     void serveAnswersChatCompletionsThroughTheBundledSimulators() throws Exception {
         int port = freePort();
-        Path log = Files.createTempFile("airlock-serve", ".log");
+        Path log = Scratch.dir("airlock-serve").resolve("serve.log");
         ProcessBuilder pb = new ProcessBuilder("./airlock", "serve", "--port", String.valueOf(port))
                 .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
@@ -74,7 +76,7 @@ class LauncherIT {
             Thread.sleep(500); // the ledger writes in batches every 200 ms
             ProcessBuilder report = new ProcessBuilder("./airlock", "report", "--since", "1h", "--url", base).directory(ROOT.toFile());
             report.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
-            Path out = Files.createTempFile("report", ".out");
+            Path out = Scratch.dir("airlock-report").resolve("report.out");
             Process r = report.redirectErrorStream(true).redirectOutput(out.toFile()).start();
             assertThat(r.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(r.exitValue()).as(Files.readString(out)).isZero();
@@ -123,7 +125,7 @@ class LauncherIT {
 
     @Test
     void configCheckRejectsABadFileInOneSentencePerProblem() throws Exception {
-        Path bad = Files.createTempFile("bad", ".yaml");
+        Path bad = Scratch.dir("airlock-config").resolve("bad.yaml");
         Files.writeString(bad, Files.readString(ROOT.resolve("airlock.yaml")).replace("fallbacks: [sensitive-tasks]", "fallbacks: [sensitive-task]"),
                 StandardCharsets.UTF_8);
         Run r = run("./airlock", "config", "check", bad.toString());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.airlock.config.ConfigLoader;
 import dev.airlock.policy.limits.TestRedis;
 import dev.airlock.store.TestDatabases;
+import dev.airlock.testing.Scratch;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +38,7 @@ class ReplicasTest {
 
     /** Three replicas, and one virtual key with {@code keyLimits} created through the first one's admin API. */
     void start(String keyLimits) throws Exception {
-        var db = TestDatabases.fresh(TestDatabases.Kind.POSTGRES, java.nio.file.Files.createTempDirectory("replicas"));
+        var db = TestDatabases.fresh(TestDatabases.Kind.POSTGRES, Scratch.dir("airlock-replicas"));
         String yaml = """
                 server: { port: 0 }
                 zones: { on-prem: {} }
@@ -52,7 +53,7 @@ class ReplicasTest {
                 auth: { require_keys: true }
                 """.formatted(TestRedis.shared().uri(), db.url());
         for (int i = 0; i < 3; i++) {
-            String spill = java.nio.file.Files.createTempDirectory("spill").toString();
+            String spill = Scratch.dir("airlock-spill").toString();
             gateways.add(Gateway.start(new ConfigLoader(Map.of("MASTER", "m")).parse(yaml + "ledger: { spill_dir: \"" + spill + "\" }\n", "replica.yaml")));
         }
         var created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateways.get(0).port() + "/admin/keys"))

@@ -3,6 +3,7 @@ package dev.airlock.ingress;
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.ConfigLoader;
 import dev.airlock.provider.simulator.SimulatorServer;
+import dev.airlock.testing.Scratch;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,13 +66,9 @@ public final class TestGateway implements AutoCloseable {
     /** A fresh SQLite file (the default store) and a private spill directory per gateway, unless the YAML names its own. */
     public static String isolated(String yaml) {
         if (yaml.contains("\nstore:")) return yaml;
-        try {
-            String spill = java.nio.file.Files.createTempDirectory("airlock-spill").toString();
-            String db = java.nio.file.Files.createTempDirectory("airlock-db").resolve("gateway" + DATABASES.incrementAndGet() + ".db").toString();
-            return yaml + "\nstore: { url: \"jdbc:sqlite:" + db + "\" }\nledger: { spill_dir: \"" + spill + "\" }\n";
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        String spill = Scratch.dir("airlock-spill").toString();
+        String db = Scratch.dir("airlock-db").resolve("gateway" + DATABASES.incrementAndGet() + ".db").toString();
+        return yaml + "\nstore: { url: \"jdbc:sqlite:" + db + "\" }\nledger: { spill_dir: \"" + spill + "\" }\n";
     }
 
     public TestGateway(String yaml) throws Exception {

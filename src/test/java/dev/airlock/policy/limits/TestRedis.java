@@ -1,5 +1,6 @@
 package dev.airlock.policy.limits;
 
+import dev.airlock.testing.Scratch;
 import redis.embedded.RedisServer;
 
 import java.io.IOException;
@@ -11,17 +12,19 @@ import java.time.Duration;
 
 /**
  * A real Redis server from the embedded-redis artifact, on a free loopback port, with its data
- * directory in a temp folder. {@link #shared()} is one server for the whole test JVM; tests that stop
- * the server make their own with {@link #start()}.
+ * directory in a temp folder, deleted when it is closed. {@link #shared()} is one server for the
+ * whole test JVM; tests that stop the server make their own with {@link #start()}.
  */
 public final class TestRedis implements AutoCloseable {
     private static TestRedis shared;
 
     final int port;
     private final RedisServer server;
+    private final Path dir;
 
     private TestRedis(int port, Path dir) throws IOException {
         this.port = port;
+        this.dir = dir;
         this.server = RedisServer.newRedisServer()
                 .port(port)
                 .bind("127.0.0.1")
@@ -80,6 +83,8 @@ public final class TestRedis implements AutoCloseable {
     @Override
     public void close() {
         if (server.isActive()) stop();
+        // only once stopped: a server whose shutdown snapshot cannot be written refuses to exit
+        Scratch.delete(dir);
     }
 
     private static int freePort() throws IOException {
