@@ -11,7 +11,8 @@
 # BENCH_RPM/BENCH_TPM (the key's and tenant's limits; high enough never to refuse by default),
 # BENCH_RSS_SECONDS (60: the sustained 1,000 req/s run whose RSS is reported),
 # BENCH_JFR=1 (profile the gateway with JFR during the 64-connection run and print its hot methods),
-# BENCH_NO_APPEND=1 (do not touch BENCHMARKS.md).
+# BENCH_HALT_POLL_NS (as root in a VM with the haltpoll cpuidle driver: the guest halt-poll window for
+# this run, restored after), BENCH_NO_APPEND=1 (do not touch BENCHMARKS.md).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -24,7 +25,8 @@ tmp="$(mktemp -d /tmp/airlock-bench.XXXXXX)"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg) CPU_BEFORE=$(cpu_ticks) OURS_BEFORE=$(own_ticks)
 . "$here/lib/setup.sh"
 . "$here/lib/report.sh"
-trap 'stop_all; rm -rf "$tmp"' EXIT
+trap 'stop_all; restore_halt_poll; rm -rf "$tmp"' EXIT
+set_halt_poll
 declare -A R   # every figure, by "<measure>.<path>.<field>"
 
 record() { # key prefix, RESULT line: stores each k=v of the line under prefix.k
@@ -77,6 +79,7 @@ cat <<EOF
 Airlock $(git -C "$root" rev-parse --short HEAD) on $(nproc) cores, $(java -version 2>&1 | head -1)
 Gateway JVM flags: $AIRLOCK_FLAGS
 Machine load before the run (1/5/15-min load average): $LOAD_BEFORE
+Idle policy: $(idle_policy)
 Pipeline on: virtual-key auth (required), request parse, classification (task/path rules + pii,
   secrets and a custom term list detectors over every message), RPM/TPM limits of the key and its
   tenant (in-process sliding logs), residency policy (eligible set), routing (relay with retries and

@@ -72,7 +72,7 @@ append_benchmarks() { # table
 
 - Command: \`$(env | grep '^BENCH_[A-Z_]*=' | grep -v '^BENCH_KEY=' | sed 's/=\(.*\)/="\1"/' | sort | tr '\n' ' ')bench/run.sh\`
 - Airlock: commit $(git -C "$root" rev-parse --short HEAD)$dirty; gateway JVM flags: \`$AIRLOCK_FLAGS\`
-- Machine: $(nproc) cores, $cpu, $(free -g | awk '/^Mem/ {print $2}') GB RAM, Linux $(uname -r)
+- Machine: $(nproc) cores, $cpu, $(free -g | awk '/^Mem/ {print $2}') GB RAM, Linux $(uname -r); idle: $(idle_policy)
 - JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); $("$NGINX" -v 2>&1 | sed 's/.*: //'); wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}')
 - Other load: the 1/5/15-min load average was $LOAD_BEFORE before the run; other processes used
   ${R[others]:-?} % of the machine's CPU during it. Absolute figures move with that; compare within a run.

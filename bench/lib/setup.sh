@@ -235,3 +235,28 @@ with_wire() { # port, pcap file, command...: runs the command with the port capt
 }
 
 rss_max_mb() { sort -n "$1" | tail -1 | awk '{printf "%d", $1 / 1024}'; }
+
+# The guest's idle policy. In a VM whose cpuidle driver is haltpoll, an idle vCPU polls for up to
+# guest_halt_poll_ns before it halts; a halted vCPU exits to the host, and waking it costs tens of
+# microseconds and a cold cache. At 1 connection every hop of a request wakes a peer, so this setting
+# moves the 1-connection figures more than the gateway does (BENCHMARKS.md, tenth session).
+HALT_POLL=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+idle_policy() { # one line for the report
+  local driver; driver=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo none)
+  if [ "$driver" = haltpoll ] && [ -r "$HALT_POLL" ]; then
+    local set=""
+    [ -n "${HALT_POLL_WAS:-}" ] && set=" (set by BENCH_HALT_POLL_NS for this run; the machine has $HALT_POLL_WAS ns)"
+    echo "cpuidle driver haltpoll, guest halt polling $(cat "$HALT_POLL") ns$set"
+  else
+    echo "cpuidle driver $driver"
+  fi
+}
+# BENCH_HALT_POLL_NS: run with that guest halt-poll window (as root, haltpoll driver), restored on exit.
+set_halt_poll() {
+  [ -n "${BENCH_HALT_POLL_NS:-}" ] || return 0
+  [[ "$BENCH_HALT_POLL_NS" =~ ^[0-9]+$ ]] || { echo "BENCH_HALT_POLL_NS must be a whole number of nanoseconds, not '$BENCH_HALT_POLL_NS'." >&2; exit 2; }
+  [ -w "$HALT_POLL" ] || { echo "BENCH_HALT_POLL_NS needs root and the haltpoll cpuidle driver ($HALT_POLL is not writable here)." >&2; exit 2; }
+  HALT_POLL_WAS=$(cat "$HALT_POLL")
+  echo "$BENCH_HALT_POLL_NS" > "$HALT_POLL"
+}
+restore_halt_poll() { [ -n "${HALT_POLL_WAS:-}" ] && echo "$HALT_POLL_WAS" > "$HALT_POLL" || true; }
