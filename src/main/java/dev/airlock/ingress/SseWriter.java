@@ -11,6 +11,7 @@ import dev.airlock.wire.Json;
 import dev.airlock.wire.Usage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
 
 /**
  * Writes a streamed answer as OpenAI SSE. Headers go out with the first chunk (that is when the
@@ -60,6 +61,18 @@ final class SseWriter implements StreamTarget {
     public void chunk(ObjectNode chunk) {
         if (guard == null) write(chunk);
         else for (ObjectNode c : guard.onChunk(chunk)) write(c);
+    }
+
+    /** The chunks of one upstream read go out in one write, so a burst costs the client one wake-up. */
+    @Override
+    public void chunks(List<ObjectNode> chunks) {
+        if (resp.closed()) return;
+        Buffer out = Buffer.buffer(chunks.size() * 256);
+        for (ObjectNode chunk : chunks) {
+            if (guard == null) event(chunk, out);
+            else for (ObjectNode c : guard.onChunk(chunk)) event(c, out);
+        }
+        if (out.length() > 0) resp.write(out);
     }
 
     /** No guard rewrites the chunks and no capture reads them: they may go out as the upstream sent them. */

@@ -2,6 +2,7 @@ package dev.airlock.provider;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +35,14 @@ public interface ChunkSink extends Consumer<ObjectNode> {
         public RawChunk followedBy(RawChunk next) {
             return new RawChunk(event.appendBuffer(next.event), id, model, contentChars + next.contentChars);
         }
+    }
+
+    /**
+     * The parsed chunks one upstream read produced, in order. A sink that writes to the client may send
+     * them in one write; by default they go through {@link #accept} one by one.
+     */
+    default void acceptAll(List<ObjectNode> chunks) {
+        for (ObjectNode chunk : chunks) accept(chunk);
     }
 
     /** A plain consumer as a sink that takes parsed chunks only. */

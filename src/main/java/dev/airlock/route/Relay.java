@@ -18,6 +18,7 @@ import dev.airlock.wire.EmbeddingRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -106,6 +107,11 @@ public final class Relay {
                 @Override
                 public void accept(ObjectNode chunk) {
                     if (admit()) target.chunk(chunk);
+                }
+
+                @Override
+                public void acceptAll(List<ObjectNode> chunks) {
+                    if (admit()) target.chunks(chunks);
                 }
 
                 @Override

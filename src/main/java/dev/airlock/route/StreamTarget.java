@@ -3,6 +3,7 @@ package dev.airlock.route;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.provider.ChunkSink;
+import java.util.List;
 
 /**
  * Where a streamed answer goes. {@link #begin} is called once, just before the first chunk of the
@@ -12,6 +13,11 @@ public interface StreamTarget {
     void begin(Deployment deployment, String route);
 
     void chunk(ObjectNode chunk);
+
+    /** Chunks that arrived together (one upstream read), in order; by default one {@link #chunk} each. */
+    default void chunks(List<ObjectNode> chunks) {
+        for (ObjectNode chunk : chunks) chunk(chunk);
+    }
 
     /**
      * Whether chunks may arrive as the upstream's own bytes ({@link #raw}): true only when nothing

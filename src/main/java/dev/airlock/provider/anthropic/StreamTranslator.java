@@ -2,6 +2,7 @@ package dev.airlock.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.provider.ChunkSink;
 import dev.airlock.provider.Provider.StreamEnd;
 import dev.airlock.provider.SseDecoder;
 import dev.airlock.provider.UpstreamFailure;
@@ -10,7 +11,9 @@ import dev.airlock.wire.Json;
 import dev.airlock.wire.Usage;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -18,11 +21,17 @@ import java.util.function.Consumer;
  * Anthropic Messages SSE → OpenAI {@code chat.completion.chunk}s. Completes only on {@code message_stop};
  * an {@code error} event, a body that is not JSON, or a body that ends first fails it. Not thread-safe:
  * fed from the response's context only.
+ *
+ * <p>The chunks one upstream read produces go on together ({@link ChunkSink#acceptAll}), so a burst of
+ * events reaches the client in one write. They always go before the stream ends or fails: the end
+ * must never overtake content that arrived ahead of it.
  */
 final class StreamTranslator {
     private final String deployment;
     private final String model;
-    private final Consumer<ObjectNode> chunks;
+    private final ChunkSink chunks;
+    /** Chunks of the read being decoded, not yet handed on. */
+    private List<ObjectNode> pending = new ArrayList<>(4);
     private final Promise<StreamEnd> done;
     private final SseDecoder decoder = new SseDecoder(this::onEvent);
     /** Anthropic numbers every content block; OpenAI numbers only tool calls. Block index → tool call index. */
@@ -35,12 +44,14 @@ final class StreamTranslator {
     StreamTranslator(String deployment, String model, Consumer<ObjectNode> chunks, Promise<StreamEnd> done) {
         this.deployment = deployment;
         this.model = model;
-        this.chunks = chunks;
+        this.chunks = ChunkSink.of(chunks);
         this.done = done;
     }
 
     void feed(Buffer b) {
-        if (!finished) decoder.feed(b);
+        if (finished) return;
+        decoder.feed(b);
+        flush();
     }
 
     void end() {
@@ -50,6 +61,7 @@ final class StreamTranslator {
 
     void fail(UpstreamFailure f) {
         if (finished) return;
+        flush();
         finished = true;
         done.tryFail(f);
     }
@@ -76,12 +88,25 @@ final class StreamTranslator {
             case "message_delta" -> { if (started()) messageDelta(node); }
             case "message_stop" -> {
                 if (!started()) return;
+                flush();
                 finished = true;
                 done.tryComplete(new StreamEnd(new Usage(inputTokens, outputTokens, false)));
             }
             case "error" -> fail(AnthropicErrors.fromStreamEvent(deployment, node));
             default -> { } // ping, content_block_stop, and event types added after this was written
         }
+    }
+
+    private void emit(ObjectNode chunk) {
+        pending.add(chunk);
+    }
+
+    private void flush() {
+        if (pending.isEmpty()) return;
+        List<ObjectNode> out = pending;
+        pending = new ArrayList<>(4);
+        if (out.size() == 1) chunks.accept(out.get(0));
+        else chunks.acceptAll(out);
     }
 
     /** Content before message_start would have no id to carry: the stream is broken. */
@@ -99,7 +124,7 @@ final class StreamTranslator {
         id = "chatcmpl-" + message.path("id").asText();
         inputTokens = ResponseMapper.inputTokens(message.path("usage"));
         outputTokens = message.path("usage").path("output_tokens").asInt(0);
-        chunks.accept(Completions.textChunk(id, model, true, "")); // OpenAI's first chunk: the role, empty content
+        emit(Completions.textChunk(id, model, true, "")); // OpenAI's first chunk: the role, empty content
     }
 
     private void blockStart(int index, JsonNode block) {
@@ -107,11 +132,11 @@ final class StreamTranslator {
             case "tool_use" -> {
                 int tool = toolIndex.size();
                 toolIndex.put(index, tool);
-                chunks.accept(Completions.toolCallChunk(id, model, tool, block.path("id").asText(), block.path("name").asText(), ""));
+                emit(Completions.toolCallChunk(id, model, tool, block.path("id").asText(), block.path("name").asText(), ""));
             }
             case "text" -> {
                 String text = block.path("text").asText("");
-                if (!text.isEmpty()) chunks.accept(Completions.textChunk(id, model, false, text));
+                if (!text.isEmpty()) emit(Completions.textChunk(id, model, false, text));
             }
             default -> { } // thinking, server tools: no OpenAI chat equivalent
         }
@@ -119,7 +144,7 @@ final class StreamTranslator {
 
     private void blockDelta(int index, JsonNode delta) {
         switch (delta.path("type").asText("")) {
-            case "text_delta" -> chunks.accept(Completions.textChunk(id, model, false, delta.path("text").asText("")));
+            case "text_delta" -> emit(Completions.textChunk(id, model, false, delta.path("text").asText("")));
             case "input_json_delta" -> {
                 Integer tool = toolIndex.get(index);
                 if (tool == null) {
@@ -127,7 +152,7 @@ final class StreamTranslator {
                     return;
                 }
                 String part = delta.path("partial_json").asText("");
-                if (!part.isEmpty()) chunks.accept(Completions.toolCallChunk(id, model, tool, null, null, part));
+                if (!part.isEmpty()) emit(Completions.toolCallChunk(id, model, tool, null, null, part));
             }
             default -> { } // thinking_delta, signature_delta, citations_delta
         }
@@ -139,7 +164,7 @@ final class StreamTranslator {
         if (usage.has("output_tokens")) outputTokens = usage.path("output_tokens").asInt(outputTokens);
         if (usage.has("input_tokens")) inputTokens = Math.max(inputTokens, ResponseMapper.inputTokens(usage));
         String stop = node.path("delta").path("stop_reason").asText(null);
-        if (stop != null) chunks.accept(Completions.finishChunk(id, model, ResponseMapper.finishReason(stop)));
+        if (stop != null) emit(Completions.finishChunk(id, model, ResponseMapper.finishReason(stop)));
     }
 
     private UpstreamFailure malformed(String what) {

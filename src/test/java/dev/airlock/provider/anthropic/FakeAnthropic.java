@@ -207,11 +207,16 @@ public final class FakeAnthropic implements AutoCloseable {
         return "event: " + data.path("type").asText() + "\ndata: " + Json.write(data) + "\n\n";
     }
 
-    /** Writes events one by one; with {@code drop}, closes the connection after the first three. */
+    /**
+     * Writes the first three events in one write, as the API often sends its opening events in one
+     * record, then the rest one by one; with {@code drop}, closes the connection after the first three.
+     */
     private void sse(HttpServerRequest req, List<String> events, boolean drop) {
         HttpServerResponse resp = req.response();
         resp.setStatusCode(200).setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
-        send(req, events, 0, drop ? 4 : -1);
+        int opening = Math.min(3, events.size());
+        resp.write(String.join("", events.subList(0, opening)))
+                .onComplete(v -> vertx.setTimer(2, t -> send(req, events, opening, drop ? 4 : -1)));
     }
 
     private void send(HttpServerRequest req, List<String> events, int i, int dropAt) {
