@@ -15,6 +15,8 @@ import dev.airlock.wire.Usage;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +30,9 @@ import java.util.function.Consumer;
  * <p>Ordinary events that arrive in one read of the upstream socket are forwarded together, as one
  * {@link ChunkSink.RawChunk}, at the end of that read: the client gets them in one write instead of
  * a write (a syscall, and a wake-up of the client) each, and none waits for a later read. An upstream
- * that sends one token per read, as a model generating does, sees no change.
+ * that sends one token per read, as a model generating does, sees no change. Parsed chunks (a guard
+ * or a capture reads them) go on the same way, together at the end of their read
+ * ({@link ChunkSink#acceptAll}). Either kind always goes before the stream's end or failure.
  */
 final class ChunkRelay {
     private static final JsonFactory JSON = Json.MAPPER.getFactory();
@@ -42,6 +46,8 @@ final class ChunkRelay {
     private boolean finished;
     /** Ordinary events of the current read not yet handed to the sink (their buffer is a copy SseEvents made: ours). */
     private ChunkSink.RawChunk held;
+    /** Parsed chunks of the current read not yet handed to the sink (when the sink is not a passthrough). */
+    private List<ObjectNode> pending = new ArrayList<>(4);
 
     ChunkRelay(String deployment, Consumer<ObjectNode> chunks, Promise<StreamEnd> done) {
         this.deployment = deployment;
@@ -63,7 +69,16 @@ final class ChunkRelay {
             release();
         } else {
             decoder.feed(b);
+            flush();
         }
+    }
+
+    private void flush() {
+        if (pending.isEmpty()) return;
+        List<ObjectNode> out = pending;
+        pending = new ArrayList<>(4);
+        if (out.size() == 1) chunks.accept(out.get(0));
+        else chunks.acceptAll(out);
     }
 
     /** Hands the held events to the sink, before anything else may reach it. */
@@ -82,6 +97,7 @@ final class ChunkRelay {
     void fail(UpstreamFailure f) {
         if (finished) return;
         release();
+        flush();
         finished = true;
         done.tryFail(f);
     }
@@ -162,6 +178,7 @@ final class ChunkRelay {
         if (finished) return;
         release();
         if (data.equals("[DONE]")) {
+            flush();
             finished = true;
             done.tryComplete(new StreamEnd(usage));
             return;
@@ -192,6 +209,8 @@ final class ChunkRelay {
         }
         if (choices.isEmpty()) return; // the usage-only chunk: kept for StreamEnd
         chunk.remove("usage");
-        chunks.accept(chunk);
+        // passthrough: an unusual chunk goes at once, between the raw ones; parsed: with its read
+        if (events != null) chunks.accept(chunk);
+        else pending.add(chunk);
     }
 }

@@ -28,11 +28,17 @@ class ChunkRelayTest {
         final boolean passthrough;
         final List<String> got = new ArrayList<>();
         final List<ChunkSink.RawChunk> raws = new ArrayList<>();
+        /** How many parsed chunks each hand-on carried. */
+        final List<Integer> groups = new ArrayList<>();
 
         Sink(boolean passthrough) { this.passthrough = passthrough; }
 
         @Override public boolean passthrough() { return passthrough; }
-        @Override public void accept(ObjectNode chunk) { got.add("parsed:" + Json.write(chunk)); }
+        @Override public void accept(ObjectNode chunk) { acceptAll(List.of(chunk)); }
+        @Override public void acceptAll(List<ObjectNode> chunks) {
+            groups.add(chunks.size());
+            for (ObjectNode chunk : chunks) got.add("parsed:" + Json.write(chunk));
+        }
         @Override public void raw(RawChunk chunk) {
             raws.add(chunk);
             got.add("raw:" + chunk.event().toString(StandardCharsets.UTF_8));
@@ -98,6 +104,26 @@ class ChunkRelayTest {
         relay.feed(Buffer.buffer("data: " + C1 + "\n\ndata: {\"error\":{\"message\":\"overloaded\",\"code\":503}}\n\n"));
         assertThat(sink.got).hasSize(3).last().isEqualTo("raw:data: " + C1 + "\n\n");
         assertThat(done.future().failed()).isTrue();
+    }
+
+    @Test
+    void parsedChunksOfOneReadGoOnTogetherAndAheadOfTheEnd() {
+        Sink sink = new Sink(false);
+        Promise<StreamEnd> done = Promise.promise();
+        ChunkRelay relay = new ChunkRelay("d", sink, done);
+        relay.feed(Buffer.buffer("data: " + C1 + "\n\ndata: " + C2 + "\n\n"));
+        assertThat(sink.groups).containsExactly(2);
+        relay.feed(Buffer.buffer("data: " + C2 + "\n\ndata: " + WITH_NULL_USAGE + "\n\ndata: " + USAGE + "\n\ndata: [DONE]\n\n"));
+        assertThat(sink.groups).containsExactly(2, 2);
+        assertThat(sink.got).hasSize(4).last().asString().contains("\"finish_reason\":\"stop\"");
+        assertThat(done.future().succeeded()).isTrue();
+
+        // content ahead of an in-stream error, in the same read, still goes on, before the failure
+        Sink failing = new Sink(false);
+        Promise<StreamEnd> failed = run(failing, List.of(("data: " + C1 + "\n\ndata: {\"error\":{\"message\":\"overloaded\",\"code\":503}}\n\n")
+                .getBytes(StandardCharsets.UTF_8)));
+        assertThat(failing.groups).containsExactly(1);
+        assertThat(failed.future().failed()).isTrue();
     }
 
     @Test
