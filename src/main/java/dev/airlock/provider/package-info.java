@@ -1,6 +1,8 @@
 /**
  * The provider interface (chat, stream, embed) and what every provider shares: the per-attempt
  * {@link dev.airlock.provider.Call}, the {@link dev.airlock.provider.UpstreamFailure} taxonomy the router
- * retries on, and an SSE decoder. Each protocol lives in its own sub-package.
+ * retries on, an SSE decoder, and the chunk sink a stream is relayed into (with {@link
+ * dev.airlock.provider.ChunkBatch}, which hands on the chunks of one upstream read together). Each
+ * protocol lives in its own sub-package.
  */
 package dev.airlock.provider;

@@ -2,6 +2,7 @@ package dev.airlock.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.provider.ChunkBatch;
 import dev.airlock.provider.ChunkSink;
 import dev.airlock.provider.Provider.StreamEnd;
 import dev.airlock.provider.SseDecoder;
@@ -11,9 +12,7 @@ import dev.airlock.wire.Json;
 import dev.airlock.wire.Usage;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -31,7 +30,7 @@ final class StreamTranslator {
     private final String model;
     private final ChunkSink chunks;
     /** Chunks of the read being decoded, not yet handed on. */
-    private List<ObjectNode> pending = new ArrayList<>(4);
+    private final ChunkBatch pending = new ChunkBatch();
     private final Promise<StreamEnd> done;
     private final SseDecoder decoder = new SseDecoder(this::onEvent);
     /** Anthropic numbers every content block; OpenAI numbers only tool calls. Block index → tool call index. */
@@ -102,11 +101,7 @@ final class StreamTranslator {
     }
 
     private void flush() {
-        if (pending.isEmpty()) return;
-        List<ObjectNode> out = pending;
-        pending = new ArrayList<>(4);
-        if (out.size() == 1) chunks.accept(out.get(0));
-        else chunks.acceptAll(out);
+        pending.flushTo(chunks);
     }
 
     /** Content before message_start would have no id to carry: the stream is broken. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.provider.ChunkBatch;
 import dev.airlock.provider.ChunkSink;
 import dev.airlock.provider.Provider.StreamEnd;
 import dev.airlock.provider.SseDecoder;
@@ -15,8 +16,6 @@ import dev.airlock.wire.Usage;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -47,7 +46,7 @@ final class ChunkRelay {
     /** Ordinary events of the current read not yet handed to the sink (their buffer is a copy SseEvents made: ours). */
     private ChunkSink.RawChunk held;
     /** Parsed chunks of the current read not yet handed to the sink (when the sink is not a passthrough). */
-    private List<ObjectNode> pending = new ArrayList<>(4);
+    private final ChunkBatch pending = new ChunkBatch();
 
     ChunkRelay(String deployment, Consumer<ObjectNode> chunks, Promise<StreamEnd> done) {
         this.deployment = deployment;
@@ -74,11 +73,7 @@ final class ChunkRelay {
     }
 
     private void flush() {
-        if (pending.isEmpty()) return;
-        List<ObjectNode> out = pending;
-        pending = new ArrayList<>(4);
-        if (out.size() == 1) chunks.accept(out.get(0));
-        else chunks.acceptAll(out);
+        pending.flushTo(chunks);
     }
 
     /** Hands the held events to the sink, before anything else may reach it. */
