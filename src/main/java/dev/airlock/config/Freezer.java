@@ -86,7 +86,7 @@ final class Freezer {
         if (s == null) return d;
         String url = s.url() == null ? d.url() : expand("store.url", s.url());
         if (url != null && Dialect.of(url) == null) {
-            problem("store.url", "must be a jdbc:sqlite:, jdbc:postgresql: or jdbc:h2: URL, got '" + url.replaceAll("//[^@/]*@", "//****@") + "'.");
+            problem("store.url", "must be a jdbc:sqlite:, jdbc:postgresql: or jdbc:h2: URL, got '" + StoreConfig.safeUrl(url) + "'.");
             return d;
         }
         Secret password = secret("store.password", s.password());

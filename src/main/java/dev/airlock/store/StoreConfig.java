@@ -112,9 +112,12 @@ public record StoreConfig(String url, String user, String password, int poolSize
      */
     static final int H2_CACHE_KB = 8 * 1024;
 
-    /** The URL without anything that looks like a credential, for messages. */
-    static String safeUrl(String url) {
-        return url.replaceAll("(?i)(password|passwd|pwd)=[^;&]*", "$1=****");
+    /**
+     * The URL without anything that looks like a credential, for messages: a password parameter
+     * ({@code ?password=}, H2's {@code ;PASSWORD=}) and the user info of {@code //user:secret@host}.
+     */
+    public static String safeUrl(String url) {
+        return url.replaceAll("(?i)(password|passwd|pwd)=[^;&]*", "$1=****").replaceAll("//[^@/]*@", "//****@");
     }
 
     @Override

@@ -84,6 +84,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aBadStoreUrlIsNamedWithoutItsCredentials() {
+        for (String url : java.util.List.of("postgresql://airlock:hunter2@db/airlock?password=hunter2",
+                "jdbc:postgresq://db/airlock?user=airlock&password=hunter2", "jdbc:sqlite::memory:?password=hunter2")) {
+            assertThatThrownBy(() -> parse(BASE + "store: { url: \"" + url + "\" }\n", Map.of("VLLM_KEY", "k")))
+                    .as(url).hasMessageContaining("store").hasMessageContaining("****").hasMessageNotContaining("hunter2");
+        }
+    }
+
+    @Test
     void wrongTypesAndBadYamlAreOneSentence() {
         assertThatThrownBy(() -> parse(BASE + "server: { port: lots }\n", Map.of("VLLM_KEY", "k")))
                 .hasMessageContaining("airlock.yaml:12").hasMessageContaining("server.port");
