@@ -68,6 +68,9 @@ cpu_us_per_request() { # ticks before, ticks after, wrk RESULT line
 tool() { "$JAVA_HOME/bin/java" -Xmx2g -XX:TieredStopAtLevel=1 -cp "$tmp/classes" "$@"; }
 
 need_tools
+# another gateway or load left running shares the two cores with the run: say so before it starts
+others_running=$(pgrep -af 'airlock\.jar serve|[w]rk |nginx: master' | grep -v "$tmp" || true)
+[ -n "$others_running" ] && echo "note: already running here (their CPU counts as other load in the report):" && sed 's/^/  /' <<< "$others_running" | cut -c1-160
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 build
 write_configs
