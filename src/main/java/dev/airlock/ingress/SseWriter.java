@@ -59,20 +59,19 @@ final class SseWriter implements StreamTarget {
 
     @Override
     public void chunk(ObjectNode chunk) {
-        if (guard == null) write(chunk);
-        else for (ObjectNode c : guard.onChunk(chunk)) write(c);
+        chunks(List.of(chunk));
     }
 
     /** The chunks of one upstream read go out in one write, so a burst costs the client one wake-up. */
     @Override
     public void chunks(List<ObjectNode> chunks) {
-        if (resp.closed()) return;
         Buffer out = Buffer.buffer(chunks.size() * 256);
         for (ObjectNode chunk : chunks) {
-            if (guard == null) event(chunk, out);
-            else for (ObjectNode c : guard.onChunk(chunk)) event(c, out);
+            // the guard sees every chunk, so its redaction counts hold even once the client has gone
+            List<ObjectNode> guarded = guard == null ? List.of(chunk) : guard.onChunk(chunk);
+            if (!resp.closed()) for (ObjectNode c : guarded) event(c, out);
         }
-        if (out.length() > 0) resp.write(out);
+        if (out.length() > 0 && !resp.closed()) resp.write(out);
     }
 
     /** No guard rewrites the chunks and no capture reads them: they may go out as the upstream sent them. */
@@ -90,11 +89,6 @@ final class SseWriter implements StreamTarget {
         }
         completionChars += chunk.contentChars();
         resp.write(chunk.event());
-    }
-
-    private void write(ObjectNode chunk) {
-        if (resp.closed()) return;
-        resp.write(event(chunk, Buffer.buffer(7 + 256)));
     }
 
     /** Appends the chunk's SSE event to {@code out}, counting its content. */
