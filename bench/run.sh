@@ -6,7 +6,7 @@
 # Knobs (environment): BENCH_ROUNDS (3) of BENCH_WARMUP (1) + BENCH_SECONDS (4) per path and measure,
 # BENCH_STREAMS (10000), BENCH_STREAM_SPREAD (1: deployments behind the slow-stream route),
 # BENCH_STREAM_HTTP2 (1: the slow streams' upstream is HTTP/2; 0: HTTP/1.1, a socket per stream),
-# BENCH_PORT (18080; uses the next 8 ports), BENCH_JAVA_OPTS (gateway JVM flags added after the
+# BENCH_PORT (18080; uses the next 10 ports), BENCH_JAVA_OPTS (gateway JVM flags added after the
 # launcher's), BENCH_FLAGS (replace the launcher's flags, e.g. to try another collector),
 # BENCH_RPM/BENCH_TPM (the key's and tenant's limits; high enough never to refuse by default),
 # BENCH_RSS_SECONDS (60: the sustained 1,000 req/s run whose RSS is reported),
@@ -91,12 +91,16 @@ EOF
 
 declare -A URL=([direct]="http://127.0.0.1:$PORT_UPSTREAM/v1/chat/completions"
                 [floor]="http://127.0.0.1:$PORT_FLOOR/v1/chat/completions"
+                [stack]="http://127.0.0.1:$PORT_STACK/v1/chat/completions"
                 [airlock]="http://127.0.0.1:$PORT_AIRLOCK/v1/chat/completions")
 declare -A PORT=([direct]=$PORT_UPSTREAM [floor]=$PORT_FLOOR [airlock]=$PORT_AIRLOCK)
 PATHS=(direct floor airlock)
+# wrk also measures the stack floor (bench/stack/StackFloor.java: Vert.x alone, no pipeline), which
+# splits Airlock's distance from nginx into the HTTP stack's part and the pipeline's
+WRK_PATHS=(direct floor stack airlock)
 
 # sanity: every path answers 200, and Airlock really routes through its pipeline to the canned upstream
-for p in "${PATHS[@]}"; do
+for p in "${WRK_PATHS[@]}"; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BENCH_KEY" -H 'content-type: application/json' --data-binary @"$tmp/plain.json" "${URL[$p]}")
   [ "$code" = 200 ] || { echo "$p answered $code; logs in $tmp" >&2; trap - EXIT; stop_all; exit 1; }
 done
@@ -145,17 +149,18 @@ for c in 1 32 64; do
     jcmd "$PID_airlock" JFR.start name=bench settings="$tmp/max.jfc" filename="$tmp/airlock.jfr" > /dev/null
   fi
   for _ in $(seq "$ROUNDS"); do
-    for p in "${PATHS[@]}"; do
+    for p in "${WRK_PATHS[@]}"; do
       wrk_run "$c" "$WARM" "${URL[$p]}" "$tmp/plain.json" > /dev/null
-      before=$(proc_ticks "$PID_airlock")
+      pid=$([ "$p" = stack ] && echo "$PID_stack" || echo "$PID_airlock")
+      before=$(proc_ticks "$pid")
       line=$(wrk_run "$c" "$SECS" "${URL[$p]}" "$tmp/plain.json")
       # the gateway's own CPU per request (user + system), a figure other load on the machine moves less
-      [ "$p" = airlock ] && line+=" cpu_us=$(cpu_us_per_request "$before" "$(proc_ticks "$PID_airlock")" "$line")"
+      case $p in airlock|stack) line+=" cpu_us=$(cpu_us_per_request "$before" "$(proc_ticks "$pid")" "$line")" ;; esac
       round "c$c.$p" "$line"
     done
   done
   [ "$c" = 64 ] && [ "${BENCH_JFR:-0}" = 1 ] && jcmd "$PID_airlock" JFR.stop name=bench > /dev/null
-  for p in "${PATHS[@]}"; do median_of "c$c.$p"; done
+  for p in "${WRK_PATHS[@]}"; do median_of "c$c.$p"; done
 done
 # What Airlock answered other than 200 so far, by its own metrics (wrk only counts non-2xx; 499 is a
 # request wrk abandoned when a run ended), and its warnings, so an error in a run is explained here.
@@ -183,6 +188,7 @@ while read -r line; do
   printf '  %-8s %s\n' "$name" "${line#RESULT path=$name }"
 done < <(tool StreamProbe 150 50 "direct=http://127.0.0.1:$PORT_SIM/v1/chat/completions=$tmp/stream-direct.json" \
                                   "floor=http://127.0.0.1:$PORT_SIM_FLOOR/v1/chat/completions=$tmp/stream-direct.json" \
+                                  "stack=http://127.0.0.1:$PORT_STACK_SIM/v1/chat/completions=$tmp/stream-direct.json" \
                                   "airlock=${URL[airlock]}=$tmp/stream.json" | grep '^RESULT')
 
 echo "$STREAMS concurrent slow streams through Airlock (first token after 1 s, then a token every 500 ms, 40 tokens), opened over 10 s," \

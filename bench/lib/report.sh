@@ -3,6 +3,7 @@
 v() { echo "${R[$1]:-?}"; }                      # a figure, or ? if the run did not produce it
 num() { [[ "${R[$1]:-}" =~ ^-?[0-9]+$ ]]; }      # whether a figure exists and is a whole number
 diff_of() { num "$1" && num "$2" && echo $((R[$1] - R[$2])) || echo "?"; }
+pct_of() { num "$1" && num "$2" && [ "${R[$2]}" -gt 0 ] && echo $((100 * R[$1] / R[$2])) || echo "?"; }
 verdict() { # arithmetic condition (as a string), only evaluated when every figure it uses exists
   [ "$1" = "?" ] && { echo "n/a"; return; }
   if (( $1 )); then echo "**meets**"; else echo "**MISSES**"; fi
@@ -28,6 +29,11 @@ report_table() {
   local many_cond="?"
   # the budget is for 10,000 streams: a smaller BENCH_STREAMS run gets no verdict
   num rss.streams && num many.errors && [ "${R[many.count]:-0}" -ge 10000 ] && many_cond="${R[rss.streams]} < 1024 && ${R[many.errors]} == 0 && ${R[many.ok]:-0} == ${R[many.count]:-1}"
+  # the stack floor: Vert.x alone (bench/stack), to split Airlock's distance from nginx
+  local s50 s32 s64 sa32 sa64 sttft
+  s50=$(diff_of c1.stack.p50 c1.direct.p50); sttft=$(diff_of stream.stack.ttft_p50 stream.direct.ttft_p50)
+  s32=$(pct_of c32.stack.rps c32.floor.rps); s64=$(pct_of c64.stack.rps c64.floor.rps)
+  sa32=$(pct_of c32.airlock.rps c32.stack.rps); sa64=$(pct_of c64.airlock.rps c64.stack.rps)
   cat <<EOF
 | Measure (µs unless noted) | Direct | nginx proxy (floor) | Airlock | Airlock vs floor | Budget | |
 |---|---|---|---|---|---|---|
@@ -48,6 +54,10 @@ report_table() {
 | Inter-chunk gap p10 / p50 / p90 (simulator sends every 2000) | $(v stream.direct.gap_p10) / $(v stream.direct.gap_p50) / $(v stream.direct.gap_p90) | $(v stream.floor.gap_p10) / $(v stream.floor.gap_p50) / $(v stream.floor.gap_p90) | $(v stream.airlock.gap_p10) / $(v stream.airlock.gap_p50) / $(v stream.airlock.gap_p90) | same gaps = no buffering | – | |
 | RSS at 1,000 req/s (MB), $RSS_SECS s sustained | – | – | $(v rss.r1000) at most (first 10 s $(v rss.r1000.first), last 10 s $(v rss.r1000.last); p99 $(v sustained.p99) µs, $(v sustained.errors) errors; idle $(v rss.idle); $(v rss.saturated) at most in the saturation runs after) | | ≤ 300 | $(verdict "$(num rss.r1000 && echo "${R[rss.r1000]} <= 300" || echo "?")") |
 | $(v many.count) slow streams (upstream $([ "$STREAM_HTTP2" = true ] && echo HTTP/2 || echo HTTP/1.1)): RSS max (MB), ok / errors | – | – | $(v rss.streams) MB, $(v many.ok) ok / $(v many.errors) errors; at most $(v many.peak_streaming) streaming at once | ${R[many.kinds]:-} | < 1024, 0 errors | $(verdict "$many_cond") |
+| Vert.x alone (the stack without the pipeline, bench/stack), 1 conn, p50 | – | – | $(v c1.stack.p50) | +$s50 over direct | – | |
+| Vert.x alone, 32 / 64 conns, req/s | – | – | $(v c32.stack.rps) / $(v c64.stack.rps)$(errs c64.stack) | $s32 / $s64 % of nginx; Airlock is $sa32 / $sa64 % of it | – | |
+| Vert.x alone, 64 conns, CPU per request (user + system) | – | – | $(v c64.stack.cpu_us) | Airlock's pipeline adds $(diff_of c64.airlock.cpu_us c64.stack.cpu_us) | – | |
+| Vert.x alone, stream TTFT p50 / p99 | – | – | $(v stream.stack.ttft_p50) / $(v stream.stack.ttft_p99)$(errs stream.stack) | p50 +$sttft over direct | – | |
 EOF
 }
 

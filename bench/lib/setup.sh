@@ -3,6 +3,7 @@
 
 PORT_UPSTREAM=$((P + 1)) PORT_FLOOR=$((P + 2)) PORT_SSE=$((P + 3)) PORT_AIRLOCK=$((P + 4))
 PORT_SIMHOST=$((P + 5)) PORT_SIM=$((P + 6)) PORT_SLOW=$((P + 7)) PORT_SIM_FLOOR=$((P + 8))
+PORT_STACK=$((P + 9)) PORT_STACK_SIM=$((P + 10))   # bench/stack/StackFloor.java: Vert.x alone, to the canned upstream and the simulator
 MASTER="bench-master-$RANDOM$RANDOM"
 started_pids=()
 
@@ -30,6 +31,9 @@ build() {
   [ -f "$root/target/airlock.jar" ] || { echo "The build failed; run ./mvnw package to see why." >&2; exit 1; }
   mkdir -p "$tmp/classes"
   "$JAVA_HOME/bin/javac" -q -d "$tmp/classes" "$here"/src/*.java 2>/dev/null || "$JAVA_HOME/bin/javac" -d "$tmp/classes" "$here"/src/*.java
+  # the stack floor is compiled against the gateway's own Vert.x and Netty
+  mkdir -p "$tmp/stack-classes"
+  "$JAVA_HOME/bin/javac" -d "$tmp/stack-classes" -cp "$root/target/lib/*" "$here"/stack/*.java
 }
 
 # The launcher's own flags, so the gateway is measured exactly as ./airlock runs it.
@@ -193,9 +197,14 @@ start_all() {
   start_bg simhost "$JAVA_HOME/bin/java" $flags -Xmx4g -jar "$root/target/airlock.jar" serve --config "$tmp/simhost.yaml"
   # shellcheck disable=SC2086
   AIRLOCK_MASTER_KEY=$MASTER start_bg airlock "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -jar "$root/target/airlock.jar" serve --config "$tmp/airlock.yaml"
+  # shellcheck disable=SC2086
+  start_bg stack "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -cp "$tmp/stack-classes:$root/target/lib/*" StackFloor \
+    "$PORT_STACK=http://127.0.0.1:$PORT_UPSTREAM" "$PORT_STACK_SIM=http://127.0.0.1:$PORT_SIM"
   wait_http "http://127.0.0.1:$PORT_UPSTREAM/" "nginx" nginx
   wait_http "http://127.0.0.1:$PORT_SIMHOST/health/ready" "the simulator host" simhost
   wait_http "http://127.0.0.1:$PORT_AIRLOCK/health/ready" "Airlock" airlock
+  wait_http "http://127.0.0.1:$PORT_STACK/health" "The stack floor" stack
+  wait_http "http://127.0.0.1:$PORT_STACK_SIM/health" "The stack floor" stack
 }
 
 # Prints a new virtual key of tenant bench, with its own RPM/TPM limits, from the gateway on port $1.
