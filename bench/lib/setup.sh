@@ -198,7 +198,7 @@ start_all() {
   # shellcheck disable=SC2086
   AIRLOCK_MASTER_KEY=$MASTER start_bg airlock "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -jar "$root/target/airlock.jar" serve --config "$tmp/airlock.yaml"
   # shellcheck disable=SC2086
-  start_bg stack "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -cp "$tmp/stack-classes:$root/target/lib/*" StackFloor \
+  start_bg stack "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -cp "$tmp/stack-classes:$root/target/airlock.jar" StackFloor \
     "$PORT_STACK=http://127.0.0.1:$PORT_UPSTREAM" "$PORT_STACK_SIM=http://127.0.0.1:$PORT_SIM"
   wait_http "http://127.0.0.1:$PORT_UPSTREAM/" "nginx" nginx
   wait_http "http://127.0.0.1:$PORT_SIMHOST/health/ready" "the simulator host" simhost

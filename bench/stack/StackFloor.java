@@ -2,6 +2,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -22,7 +23,8 @@ import java.net.URI;
  * Airlock's distance from nginx into the stack's part and the pipeline's.
  *
  * <p>A diagnostic, not a product: no auth, no limits, no error shapes. bench/run.sh compiles it
- * against Airlock's own libraries (target/lib) and runs it with the gateway's JVM flags.
+ * against Airlock's own libraries (target/lib) and runs it with the gateway's JVM flags, with
+ * Airlock's jar on the class path for its logging configuration.
  *
  * <p>Usage: {@code StackFloor PORT=UPSTREAM_BASE_URL...}, e.g. {@code 18089=http://127.0.0.1:18081};
  * each pair is a listening port and the upstream its requests go to. {@code GET /health} answers 200
@@ -43,8 +45,10 @@ public final class StackFloor extends VerticleBase {
             System.err.println("usage: StackFloor PORT=UPSTREAM_BASE_URL...");
             System.exit(2);
         }
-        Vertx vertx = Vertx.vertx();
+        // as the gateway's (ingress.Gateway): an event loop per core, epoll
         int loops = Runtime.getRuntime().availableProcessors();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+        if (!vertx.isNativeTransportEnabled()) System.out.println("note: no native transport, running on NIO");
         for (String arg : args) {
             int eq = arg.indexOf('=');
             int port = Integer.parseInt(arg.substring(0, eq));

@@ -57,7 +57,7 @@ public final class AnthropicProvider implements Provider {
         } catch (UpstreamFailure f) {
             return Future.failedFuture(f);
         }
-        return post(body, call, deployment.timeouts().totalMs())
+        return post(body, call)
                 .compose(resp -> JsonPost.body(resp, deployment.id()))
                 .map(buf -> ResponseMapper.completion(buf, deployment.id(), deployment.model()));
     }
@@ -70,7 +70,7 @@ public final class AnthropicProvider implements Provider {
         } catch (UpstreamFailure f) {
             return Future.failedFuture(f);
         }
-        return post(body, call, deployment.timeouts().idleMs()).compose(resp -> {
+        return post(body, call).compose(resp -> {
             Promise<StreamEnd> done = Promise.promise();
             StreamTranslator translator = new StreamTranslator(deployment.id(), deployment.model(), chunks, done);
             resp.handler(translator::feed);
@@ -87,13 +87,15 @@ public final class AnthropicProvider implements Provider {
                 "deployment '" + deployment.id() + "' (anthropic) does not serve embeddings"));
     }
 
-    /** Sends the request; succeeds with a 200 response whose body is still unread, fails with the mapped error otherwise. */
-    private Future<HttpClientResponse> post(ObjectNode body, Call call, long idleMs) {
+    /**
+     * Sends the request; succeeds with a 200 response whose body is still unread, fails with the mapped
+     * error otherwise. The router's timers bound it (see the openai provider's {@code post}).
+     */
+    private Future<HttpClientResponse> post(ObjectNode body, Call call) {
         RequestOptions opts = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setAbsoluteURI(url)
                 .setConnectTimeout(deployment.timeouts().connectMs())
-                .setIdleTimeout(idleMs)
                 .putHeader("content-type", "application/json")
                 .putHeader("accept", body.path("stream").asBoolean() ? "text/event-stream" : "application/json")
                 .putHeader("anthropic-version", deployment.anthropicVersion())

@@ -60,7 +60,7 @@ public final class OpenAiProvider implements Provider {
 
     @Override
     public Future<ChatResult> chat(ChatRequest request, Call call) {
-        return post("/chat/completions", payload(request, false), false, call, deployment.timeouts().totalMs())
+        return post("/chat/completions", payload(request, false), false, call)
                 .compose(resp -> JsonPost.body(resp, deployment.id()))
                 .map(bytes -> {
                     ObjectNode json = parse(bytes, "choices");
@@ -70,7 +70,7 @@ public final class OpenAiProvider implements Provider {
 
     @Override
     public Future<StreamEnd> stream(ChatRequest request, Call call, Consumer<ObjectNode> chunks) {
-        return post("/chat/completions", payload(request, true), true, call, deployment.timeouts().idleMs()).compose(resp -> {
+        return post("/chat/completions", payload(request, true), true, call).compose(resp -> {
             Promise<StreamEnd> done = Promise.promise();
             ChunkRelay relay = new ChunkRelay(deployment.id(), chunks, done);
             resp.handler(relay::feed);
@@ -85,7 +85,7 @@ public final class OpenAiProvider implements Provider {
     public Future<ChatResult> embed(EmbeddingRequest request, Call call) {
         ObjectNode body = request.raw().deepCopy();
         body.put("model", deployment.model());
-        return post("/embeddings", Bodies.wrap(Json.writeBytes(body)), false, call, deployment.timeouts().totalMs())
+        return post("/embeddings", Bodies.wrap(Json.writeBytes(body)), false, call)
                 .compose(resp -> JsonPost.body(resp, deployment.id()).map(bytes -> parse(bytes, "data")))
                 .map(json -> new ChatResult(json, usageOf(json)));
     }
@@ -109,14 +109,17 @@ public final class OpenAiProvider implements Provider {
         return Bodies.wrap(Json.writeBytes(body));
     }
 
-    /** Sends the request; succeeds with a 200 response whose body is still unread, fails with the mapped error otherwise. */
-    private Future<HttpClientResponse> post(String path, Buffer body, boolean stream, Call call, long idleMs) {
+    /**
+     * Sends the request; succeeds with a 200 response whose body is still unread, fails with the mapped
+     * error otherwise. No Vert.x timeout: the router's timers (total, first token, idle) cancel the call,
+     * and a second timer per request cost a set and a cancel on the event loop for nothing.
+     */
+    private Future<HttpClientResponse> post(String path, Buffer body, boolean stream, Call call) {
         RequestOptions opts = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setHost(host).setPort(port).setSsl(ssl)
                 .setURI(basePath + path)
                 .setConnectTimeout(deployment.timeouts().connectMs())
-                .setIdleTimeout(idleMs)
                 .putHeader("content-type", "application/json")
                 .putHeader("accept", stream ? "text/event-stream" : "application/json")
                 .putHeader("x-request-id", call.requestId());
