@@ -7,6 +7,7 @@ import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.policy.limits.TokenEstimator;
+import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.route.Dispatch;
 import dev.airlock.wire.ChatMessage;
@@ -49,8 +50,8 @@ final class ChatEndpoint {
                 if (chat.stream()) stream(req, chat, ex);
                 else pipeline.relay.chat(ex.dispatch, chat).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
-                    ex.usage = accountable(r.result().usage(), () -> promptChars(chat), r.result().body());
-                    answer(req, ex, r.result().body(), r.result().bytes());
+                    ex.usage = accountable(r.result().usage(), () -> promptChars(chat), r.result()::body);
+                    answer(req, ex, r.result());
                 });
             });
             });
@@ -69,7 +70,7 @@ final class ChatEndpoint {
                 pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> emb.inputs().stream().mapToInt(String::length).sum(), null);
-                    answer(req, ex, r.result().body(), null);
+                    answer(req, ex, r.result());
                 });
             });
             });
@@ -162,10 +163,10 @@ final class ChatEndpoint {
      * The upstream's usage, or an estimate (about four characters a token) marked as such when it gave
      * none; {@code promptChars} is only counted then.
      */
-    private static Usage accountable(Usage reported, java.util.function.IntSupplier promptChars, ObjectNode completion) {
+    private static Usage accountable(Usage reported, java.util.function.IntSupplier promptChars, java.util.function.Supplier<ObjectNode> completion) {
         if (reported != null && !reported.estimated()) return reported;
         int out = 0;
-        if (completion != null) for (var c : completion.path("choices")) out += c.path("message").path("content").asText("").length();
+        if (completion != null) for (var c : completion.get().path("choices")) out += c.path("message").path("content").asText("").length();
         return new Usage(Math.max(1, promptChars.getAsInt() / 4), out / 4, true);
     }
 
@@ -207,18 +208,20 @@ final class ChatEndpoint {
         return ex;
     }
 
-    /** {@code upstreamBytes}, when not null, is what {@code body} was parsed from: sent as is when no guard rewrites the answer. */
-    private void answer(HttpServerRequest req, Exchange ex, ObjectNode body, byte[] upstreamBytes) {
+    /** The upstream's own bytes, when it sent them, go on as they are unless a guard rewrites the answer; the tree is built only if needed. */
+    private void answer(HttpServerRequest req, Exchange ex, Provider.ChatResult result) {
         HttpServerResponse resp = req.response();
         decorate(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
-        if (ex.guard.active() || upstreamBytes == null) {
+        if (ex.guard.active() || result.bytes() == null) {
+            ObjectNode body = result.body();
             ex.guard.answer(body, ex.redactedOut);
             Replies.json(resp, 200, body);
         } else {
-            Replies.json(resp, 200, upstreamBytes);
+            Replies.json(resp, 200, result.bytes());
         }
         recorder.ended(ex, 200, null);
-        if (ex.capture && body.has("choices")) {
+        ObjectNode body;
+        if (ex.capture && (body = result.body()).has("choices")) {
             capturer.capture(ex, Capturer.promptText(ex.admission.body()), body.path("choices").path(0).path("message").path("content").asText(""));
         }
     }

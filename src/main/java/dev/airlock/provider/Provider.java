@@ -32,12 +32,39 @@ public interface Provider extends AutoCloseable {
     default void close() {}
 
     /**
-     * An answer. {@code bytes}, when not null, is the upstream's own body that {@code body} was parsed
-     * from, for the gateway to pass on as it is when nothing rewrites the answer.
+     * An answer. {@code bytes}, when not null, is the upstream's own body, for the gateway to pass on
+     * as it is when nothing rewrites the answer; the tree is then parsed from it only when first asked
+     * for (a guard, content capture, a missing usage), so a pass-through answer is never built as a
+     * tree. Confined to the request's event loop, as everything of one request is.
      */
-    record ChatResult(ObjectNode body, Usage usage, byte[] bytes) {
+    final class ChatResult {
+        private ObjectNode body;
+        private final Usage usage;
+        private final byte[] bytes;
+
         public ChatResult(ObjectNode body, Usage usage) {
-            this(body, usage, null);
+            this(java.util.Objects.requireNonNull(body, "body"), usage, null);
+        }
+
+        /** {@code body} may be null when {@code bytes} holds a JSON object already checked to parse. */
+        public ChatResult(ObjectNode body, Usage usage, byte[] bytes) {
+            if (body == null && bytes == null) throw new IllegalArgumentException("an answer needs a body or its bytes");
+            this.body = body;
+            this.usage = usage;
+            this.bytes = bytes;
+        }
+
+        public ObjectNode body() {
+            if (body == null) body = (ObjectNode) dev.airlock.wire.Json.readTree(bytes);
+            return body;
+        }
+
+        public Usage usage() {
+            return usage;
+        }
+
+        public byte[] bytes() {
+            return bytes;
         }
     }
 

@@ -29,6 +29,15 @@ public final class Json {
         }
     }
 
+    /** The tree of bytes already known to hold valid JSON (a parse failure is a bug, not bad input). */
+    public static JsonNode readTree(byte[] bytes) {
+        try {
+            return MAPPER.readTree(bytes);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("JSON that had been checked could not be parsed", e);
+        }
+    }
+
     /** Text of a field, or null when absent or JSON null. */
     public static String text(JsonNode node, String field) {
         JsonNode v = node == null ? null : node.get(field);

@@ -1,6 +1,8 @@
 package dev.airlock.provider.openai;
 
 import dev.airlock.core.Bodies;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
@@ -22,6 +24,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
@@ -62,10 +65,7 @@ public final class OpenAiProvider implements Provider {
     public Future<ChatResult> chat(ChatRequest request, Call call) {
         return post("/chat/completions", payload(request, false), false, call)
                 .compose(resp -> JsonPost.body(resp, deployment.id()))
-                .map(bytes -> {
-                    ObjectNode json = parse(bytes, "choices");
-                    return new ChatResult(json, usageOf(json), bytes);
-                });
+                .map(bytes -> new ChatResult(null, usageOf(scan(bytes)), bytes));
     }
 
     @Override
@@ -142,8 +142,43 @@ public final class OpenAiProvider implements Provider {
     }
 
     private static Usage usageOf(ObjectNode json) {
-        Usage u = Usage.fromOpenAi(json.get("usage"));
+        return usageOf(json.get("usage"));
+    }
+
+    private static Usage usageOf(JsonNode usage) {
+        Usage u = Usage.fromOpenAi(usage);
         return u == null ? Usage.NONE : u;
+    }
+
+    /**
+     * Checks a chat answer as {@link #parse} does (valid JSON, an object with a {@code choices} array)
+     * without building its tree, and returns its {@code usage} member (null when absent): the answer
+     * is usually passed on as it came, so only the usage is needed from it.
+     */
+    private JsonNode scan(byte[] bytes) {
+        JsonNode usage = null;
+        boolean choices = false;
+        try (JsonParser p = Json.MAPPER.createParser(bytes)) {
+            // not an object (an array, nothing at all): no choices, as parse() says of it
+            boolean object = p.nextToken() == JsonToken.START_OBJECT;
+            while (object && p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (name.equals("usage")) {
+                    usage = p.readValueAsTree();
+                } else {
+                    if (name.equals("choices")) choices = value == JsonToken.START_ARRAY;
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not valid JSON");
+        }
+        if (!choices) {
+            throw new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
+                    "deployment '" + deployment.id() + "' answered without the 'choices' array an OpenAI response has");
+        }
+        return usage;
     }
 
     @Override
