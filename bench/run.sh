@@ -6,7 +6,7 @@
 # Knobs (environment): BENCH_ROUNDS (3) of BENCH_WARMUP (1) + BENCH_SECONDS (4) per path and measure,
 # BENCH_STREAMS (10000), BENCH_STREAM_SPREAD (1: deployments behind the slow-stream route),
 # BENCH_STREAM_HTTP2 (1: the slow streams' upstream is HTTP/2; 0: HTTP/1.1, a socket per stream),
-# BENCH_PORT (18080; uses the next 10 ports), BENCH_JAVA_OPTS (gateway JVM flags added after the
+# BENCH_PORT (18080; uses the next 12 ports), BENCH_JAVA_OPTS (gateway JVM flags added after the
 # launcher's), BENCH_FLAGS (replace the launcher's flags, e.g. to try another collector),
 # BENCH_RPM/BENCH_TPM (the key's and tenant's limits; high enough never to refuse by default),
 # BENCH_RSS_SECONDS (60: the sustained 1,000 req/s run whose RSS is reported),
@@ -92,12 +92,13 @@ EOF
 declare -A URL=([direct]="http://127.0.0.1:$PORT_UPSTREAM/v1/chat/completions"
                 [floor]="http://127.0.0.1:$PORT_FLOOR/v1/chat/completions"
                 [stack]="http://127.0.0.1:$PORT_STACK/v1/chat/completions"
+                [netty]="http://127.0.0.1:$PORT_NETTY/v1/chat/completions"
                 [airlock]="http://127.0.0.1:$PORT_AIRLOCK/v1/chat/completions")
 declare -A PORT=([direct]=$PORT_UPSTREAM [floor]=$PORT_FLOOR [airlock]=$PORT_AIRLOCK)
 PATHS=(direct floor airlock)
-# wrk also measures the stack floor (bench/stack/StackFloor.java: Vert.x alone, no pipeline), which
-# splits Airlock's distance from nginx into the HTTP stack's part and the pipeline's
-WRK_PATHS=(direct floor stack airlock)
+# wrk also measures the stack floors (bench/stack: the same proxy on Netty alone and on Vert.x alone,
+# no pipeline), which split Airlock's distance from nginx into the HTTP stack's part and the pipeline's
+WRK_PATHS=(direct floor netty stack airlock)
 
 # sanity: every path answers 200, and Airlock really routes through its pipeline to the canned upstream
 for p in "${WRK_PATHS[@]}"; do
@@ -114,6 +115,11 @@ R[rss.idle]=$(($(awk '/^VmRSS/ {print $2}' "/proc/$PID_airlock/status") / 1024))
 # rate-limit entries, a heap grown for 15,000 req/s). The saturation runs' own peak RSS is reported too.
 echo; echo "JIT warm-up: Airlock 20 s at a fixed 2,000 req/s..."
 tool Loadgen "${URL[airlock]}" "$tmp/plain.json" 2000 20 1 16 > /dev/null
+# the stack floors get theirs too, on the plain path and on the streaming one (the probe below streams
+# through them; Airlock's streaming path is warmed by its SSE runs): a cold floor flatters Airlock
+echo "JIT warm-up: the stack floors, 10 s of wrk each, then 5 s of simulator streams each..."
+for p in netty stack; do wrk_run 32 10 "${URL[$p]}" "$tmp/plain.json" > /dev/null; done
+for port in "$PORT_NETTY_SIM" "$PORT_STACK_SIM"; do wrk_run 32 5 "http://127.0.0.1:$port/v1/chat/completions" "$tmp/stream-direct.json" > /dev/null; done
 
 for rate in 500 1000; do
   echo "Fixed rate $rate req/s on 16 connections, latency from the intended send time: $ROUNDS rounds of 2 s warm-up + ${SECS} s:"
@@ -151,11 +157,11 @@ for c in 1 32 64; do
   for _ in $(seq "$ROUNDS"); do
     for p in "${WRK_PATHS[@]}"; do
       wrk_run "$c" "$WARM" "${URL[$p]}" "$tmp/plain.json" > /dev/null
-      pid=$([ "$p" = stack ] && echo "$PID_stack" || echo "$PID_airlock")
+      case $p in stack) pid=$PID_stack ;; netty) pid=$PID_netty ;; *) pid=$PID_airlock ;; esac
       before=$(proc_ticks "$pid")
       line=$(wrk_run "$c" "$SECS" "${URL[$p]}" "$tmp/plain.json")
       # the gateway's own CPU per request (user + system), a figure other load on the machine moves less
-      case $p in airlock|stack) line+=" cpu_us=$(cpu_us_per_request "$before" "$(proc_ticks "$pid")" "$line")" ;; esac
+      case $p in airlock|stack|netty) line+=" cpu_us=$(cpu_us_per_request "$before" "$(proc_ticks "$pid")" "$line")" ;; esac
       round "c$c.$p" "$line"
     done
   done
@@ -188,6 +194,7 @@ while read -r line; do
   printf '  %-8s %s\n' "$name" "${line#RESULT path=$name }"
 done < <(tool StreamProbe 150 50 "direct=http://127.0.0.1:$PORT_SIM/v1/chat/completions=$tmp/stream-direct.json" \
                                   "floor=http://127.0.0.1:$PORT_SIM_FLOOR/v1/chat/completions=$tmp/stream-direct.json" \
+                                  "netty=http://127.0.0.1:$PORT_NETTY_SIM/v1/chat/completions=$tmp/stream-direct.json" \
                                   "stack=http://127.0.0.1:$PORT_STACK_SIM/v1/chat/completions=$tmp/stream-direct.json" \
                                   "airlock=${URL[airlock]}=$tmp/stream.json" | grep '^RESULT')
 

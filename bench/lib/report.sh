@@ -29,11 +29,11 @@ report_table() {
   local many_cond="?"
   # the budget is for 10,000 streams: a smaller BENCH_STREAMS run gets no verdict
   num rss.streams && num many.errors && [ "${R[many.count]:-0}" -ge 10000 ] && many_cond="${R[rss.streams]} < 1024 && ${R[many.errors]} == 0 && ${R[many.ok]:-0} == ${R[many.count]:-1}"
-  # the stack floor: Vert.x alone (bench/stack), to split Airlock's distance from nginx
-  local s50 s32 s64 sa32 sa64 sttft
-  s50=$(diff_of c1.stack.p50 c1.direct.p50); sttft=$(diff_of stream.stack.ttft_p50 stream.direct.ttft_p50)
-  s32=$(pct_of c32.stack.rps c32.floor.rps); s64=$(pct_of c64.stack.rps c64.floor.rps)
-  sa32=$(pct_of c32.airlock.rps c32.stack.rps); sa64=$(pct_of c64.airlock.rps c64.stack.rps)
+  # the stack floors: Netty alone and Vert.x alone (bench/stack), to split Airlock's distance from nginx
+  local k50 s50 k64 s64 sa64 kttft sttft
+  k50=$(diff_of c1.netty.p50 c1.direct.p50); s50=$(diff_of c1.stack.p50 c1.direct.p50)
+  k64=$(pct_of c64.netty.rps c64.floor.rps); s64=$(pct_of c64.stack.rps c64.floor.rps); sa64=$(pct_of c64.airlock.rps c64.stack.rps)
+  kttft=$(diff_of stream.netty.ttft_p50 stream.direct.ttft_p50); sttft=$(diff_of stream.stack.ttft_p50 stream.direct.ttft_p50)
   cat <<EOF
 | Measure (µs unless noted) | Direct | nginx proxy (floor) | Airlock | Airlock vs floor | Budget | |
 |---|---|---|---|---|---|---|
@@ -54,10 +54,10 @@ report_table() {
 | Inter-chunk gap p10 / p50 / p90 (simulator sends every 2000) | $(v stream.direct.gap_p10) / $(v stream.direct.gap_p50) / $(v stream.direct.gap_p90) | $(v stream.floor.gap_p10) / $(v stream.floor.gap_p50) / $(v stream.floor.gap_p90) | $(v stream.airlock.gap_p10) / $(v stream.airlock.gap_p50) / $(v stream.airlock.gap_p90) | same gaps = no buffering | – | |
 | RSS at 1,000 req/s (MB), $RSS_SECS s sustained | – | – | $(v rss.r1000) at most (first 10 s $(v rss.r1000.first), last 10 s $(v rss.r1000.last); p99 $(v sustained.p99) µs, $(v sustained.errors) errors; idle $(v rss.idle); $(v rss.saturated) at most in the saturation runs after) | | ≤ 300 | $(verdict "$(num rss.r1000 && echo "${R[rss.r1000]} <= 300" || echo "?")") |
 | $(v many.count) slow streams (upstream $([ "$STREAM_HTTP2" = true ] && echo HTTP/2 || echo HTTP/1.1)): RSS max (MB), ok / errors | – | – | $(v rss.streams) MB, $(v many.ok) ok / $(v many.errors) errors; at most $(v many.peak_streaming) streaming at once | ${R[many.kinds]:-} | < 1024, 0 errors | $(verdict "$many_cond") |
-| Vert.x alone (the stack without the pipeline, bench/stack), 1 conn, p50 | – | – | $(v c1.stack.p50) | +$s50 over direct | – | |
-| Vert.x alone, 32 / 64 conns, req/s | – | – | $(v c32.stack.rps) / $(v c64.stack.rps)$(errs c64.stack) | $s32 / $s64 % of nginx; Airlock is $sa32 / $sa64 % of it | – | |
-| Vert.x alone, 64 conns, CPU per request (user + system) | – | – | $(v c64.stack.cpu_us) | Airlock's pipeline adds $(diff_of c64.airlock.cpu_us c64.stack.cpu_us) | – | |
-| Vert.x alone, stream TTFT p50 / p99 | – | – | $(v stream.stack.ttft_p50) / $(v stream.stack.ttft_p99)$(errs stream.stack) | p50 +$sttft over direct | – | |
+| Stack floors, the same proxy without the pipeline (bench/stack), Netty alone / Vert.x alone: 1 conn, p50 | – | – | $(v c1.netty.p50) / $(v c1.stack.p50) | +$k50 / +$s50 over direct | – | |
+| Stack floors: 32 / 64 conns, req/s | – | – | Netty $(v c32.netty.rps) / $(v c64.netty.rps)$(errs c64.netty); Vert.x $(v c32.stack.rps) / $(v c64.stack.rps)$(errs c64.stack) | at 64: $k64 / $s64 % of nginx; Airlock is $sa64 % of Vert.x alone | – | |
+| Stack floors: 64 conns, CPU per request (user + system) | – | – | $(v c64.netty.cpu_us) / $(v c64.stack.cpu_us) | Airlock's pipeline adds $(diff_of c64.airlock.cpu_us c64.stack.cpu_us) to Vert.x alone | – | |
+| Stack floors: stream TTFT p50 | – | – | $(v stream.netty.ttft_p50) / $(v stream.stack.ttft_p50)$(errs stream.stack) | +$kttft / +$sttft over direct | – | |
 EOF
 }
 

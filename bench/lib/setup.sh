@@ -3,7 +3,9 @@
 
 PORT_UPSTREAM=$((P + 1)) PORT_FLOOR=$((P + 2)) PORT_SSE=$((P + 3)) PORT_AIRLOCK=$((P + 4))
 PORT_SIMHOST=$((P + 5)) PORT_SIM=$((P + 6)) PORT_SLOW=$((P + 7)) PORT_SIM_FLOOR=$((P + 8))
-PORT_STACK=$((P + 9)) PORT_STACK_SIM=$((P + 10))   # bench/stack/StackFloor.java: Vert.x alone, to the canned upstream and the simulator
+# bench/stack: the same proxy on Vert.x alone (StackFloor) and on Netty alone (NettyFloor), no pipeline,
+# each to the canned upstream and to the simulator
+PORT_STACK=$((P + 9)) PORT_STACK_SIM=$((P + 10)) PORT_NETTY=$((P + 11)) PORT_NETTY_SIM=$((P + 12))
 MASTER="bench-master-$RANDOM$RANDOM"
 started_pids=()
 
@@ -31,7 +33,7 @@ build() {
   [ -f "$root/target/airlock.jar" ] || { echo "The build failed; run ./mvnw package to see why." >&2; exit 1; }
   mkdir -p "$tmp/classes"
   "$JAVA_HOME/bin/javac" -q -d "$tmp/classes" "$here"/src/*.java 2>/dev/null || "$JAVA_HOME/bin/javac" -d "$tmp/classes" "$here"/src/*.java
-  # the stack floor is compiled against the gateway's own Vert.x and Netty
+  # the stack floors are compiled against the gateway's own Vert.x and Netty
   mkdir -p "$tmp/stack-classes"
   "$JAVA_HOME/bin/javac" -d "$tmp/stack-classes" -cp "$root/target/lib/*" "$here"/stack/*.java
 }
@@ -200,11 +202,16 @@ start_all() {
   # shellcheck disable=SC2086
   start_bg stack "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -cp "$tmp/stack-classes:$root/target/airlock.jar" StackFloor \
     "$PORT_STACK=http://127.0.0.1:$PORT_UPSTREAM" "$PORT_STACK_SIM=http://127.0.0.1:$PORT_SIM"
+  # shellcheck disable=SC2086
+  start_bg netty "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -cp "$tmp/stack-classes:$root/target/airlock.jar" NettyFloor \
+    "$PORT_NETTY=http://127.0.0.1:$PORT_UPSTREAM" "$PORT_NETTY_SIM=http://127.0.0.1:$PORT_SIM"
   wait_http "http://127.0.0.1:$PORT_UPSTREAM/" "nginx" nginx
   wait_http "http://127.0.0.1:$PORT_SIMHOST/health/ready" "the simulator host" simhost
   wait_http "http://127.0.0.1:$PORT_AIRLOCK/health/ready" "Airlock" airlock
   wait_http "http://127.0.0.1:$PORT_STACK/health" "The stack floor" stack
   wait_http "http://127.0.0.1:$PORT_STACK_SIM/health" "The stack floor" stack
+  wait_http "http://127.0.0.1:$PORT_NETTY/health" "The Netty floor" netty
+  wait_http "http://127.0.0.1:$PORT_NETTY_SIM/health" "The Netty floor" netty
 }
 
 # Prints a new virtual key of tenant bench, with its own RPM/TPM limits, from the gateway on port $1.
