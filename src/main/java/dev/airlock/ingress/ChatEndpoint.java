@@ -220,9 +220,9 @@ final class ChatEndpoint {
             Replies.json(resp, 200, result.bytes());
         }
         recorder.ended(ex, 200, null);
-        ObjectNode body;
-        if (ex.capture && (body = result.body()).has("choices")) {
-            capturer.capture(ex, Capturer.promptText(ex.admission.body()), body.path("choices").path(0).path("message").path("content").asText(""));
+        if (ex.capture) {
+            ObjectNode body = result.body();
+            if (body.has("choices")) capturer.capture(ex, Capturer.promptText(ex.admission.body()), body.path("choices").path(0).path("message").path("content").asText(""));
         }
     }
 

@@ -132,13 +132,19 @@ public final class OpenAiProvider implements Provider {
         try {
             node = Json.MAPPER.readTree(bytes);
         } catch (Exception e) {
-            throw new UpstreamFailure(UpstreamFailure.Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not valid JSON");
+            throw notJson();
         }
-        if (!(node instanceof ObjectNode obj) || !node.path(requiredArray).isArray()) {
-            throw new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
-                    "deployment '" + deployment.id() + "' answered without the '" + requiredArray + "' array an OpenAI response has");
-        }
+        if (!(node instanceof ObjectNode obj) || !node.path(requiredArray).isArray()) throw without(requiredArray);
         return obj;
+    }
+
+    private UpstreamFailure notJson() {
+        return new UpstreamFailure(UpstreamFailure.Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not valid JSON");
+    }
+
+    private UpstreamFailure without(String requiredArray) {
+        return new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
+                "deployment '" + deployment.id() + "' answered without the '" + requiredArray + "' array an OpenAI response has");
     }
 
     private static Usage usageOf(ObjectNode json) {
@@ -172,12 +178,9 @@ public final class OpenAiProvider implements Provider {
                 }
             }
         } catch (IOException e) {
-            throw new UpstreamFailure(UpstreamFailure.Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not valid JSON");
+            throw notJson();
         }
-        if (!choices) {
-            throw new UpstreamFailure(UpstreamFailure.Kind.MALFORMED,
-                    "deployment '" + deployment.id() + "' answered without the 'choices' array an OpenAI response has");
-        }
+        if (!choices) throw without("choices");
         return usage;
     }
 
