@@ -3,6 +3,7 @@ package dev.airlock.ingress;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.Bodies;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.HeaderText;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -11,7 +12,7 @@ final class BodyReader {
     private BodyReader() {}
 
     static Future<byte[]> read(HttpServerRequest req, long limit) {
-        String declared = req.getHeader("content-length");
+        String declared = req.getHeader(HeaderText.CONTENT_LENGTH);
         long length = -1;
         if (declared != null) {
             try {

@@ -134,7 +134,7 @@ final class ChatEndpoint {
         }
         return admitted.onSuccess(g -> {
             ex.grant = g;
-            g.headers().forEach(ex.response::putHeader);
+            ResponseHeaders.rateLimits(ex.response, g);
         });
     }
 
@@ -197,7 +197,7 @@ final class ChatEndpoint {
                 req.response());
         ex.redactedIn.putAll(adm.redaction().counts());
         ex.capture = capturer.wants(adm);
-        req.response().putHeader("x-airlock-classification", adm.classification().level());
+        pipeline.headers.classification(req.response(), adm.classification().level());
         HttpServerResponse resp = req.response();
         // HTTP/2 closes the stream after every answer; only a close before the end means the client left
         resp.closeHandler(v -> {
@@ -211,7 +211,7 @@ final class ChatEndpoint {
     /** The upstream's own bytes, when it sent them, go on as they are unless a guard rewrites the answer; the tree is built only if needed. */
     private void answer(HttpServerRequest req, Exchange ex, Provider.ChatResult result) {
         HttpServerResponse resp = req.response();
-        decorate(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
+        pipeline.headers.chosen(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
         if (ex.guard.active() || result.bytes() == null) {
             ObjectNode body = result.body();
             ex.guard.answer(body, ex.redactedOut);
@@ -227,7 +227,7 @@ final class ChatEndpoint {
     }
 
     private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex) {
-        SseWriter out = new SseWriter(req.response(), ChatEndpoint::decorate, ex.guard.forStream(ex.redactedOut));
+        SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut));
         if (ex.capture) out.keepText();
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
             if (r.succeeded()) {
@@ -256,11 +256,6 @@ final class ChatEndpoint {
         int n = 0;
         for (ChatMessage m : chat.messages()) n += m.text().length();
         return n;
-    }
-
-    static void decorate(HttpServerResponse resp, Deployment d, String route) {
-        if (d == null) return;
-        resp.putHeader("x-airlock-route", route).putHeader("x-airlock-deployment", d.id()).putHeader("x-airlock-release", d.release());
     }
 
     private void fail(HttpServerRequest req, Throwable t, Exchange ex) {

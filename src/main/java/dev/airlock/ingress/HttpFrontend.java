@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.HeaderText;
 import dev.airlock.core.Ids;
 import dev.airlock.wire.Json;
 import io.vertx.core.Future;
@@ -45,9 +46,9 @@ final class HttpFrontend extends VerticleBase {
     int actualPort() { return server.actualPort(); }
 
     private void handle(HttpServerRequest req) {
-        String requestId = req.getHeader("x-request-id");
+        String requestId = req.getHeader(HeaderText.REQUEST_ID);
         if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) requestId = Ids.request();
-        req.response().putHeader("x-request-id", requestId);
+        req.response().putHeader(HeaderText.REQUEST_ID, HeaderText.of(requestId));
         String path = req.path();
         HttpMethod m = req.method();
         try {

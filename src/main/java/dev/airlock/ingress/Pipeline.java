@@ -13,6 +13,7 @@ import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.Route;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.HeaderText;
 import dev.airlock.core.TextHash;
 import dev.airlock.identity.Caller;
 import dev.airlock.identity.Identifier;
@@ -31,6 +32,10 @@ import java.util.List;
  * compute the eligible set. Synchronous and free of I/O, shared by all event loops, immutable.
  */
 final class Pipeline {
+    private static final CharSequence CLASSIFICATION = HeaderText.of("x-airlock-classification");
+    private static final CharSequence TASK = HeaderText.of("x-airlock-task");
+    private static final CharSequence PATH = HeaderText.of("x-airlock-path");
+
     final AirlockConfig config;
     final Identifier identifier;
     final Classifier classifier;
@@ -39,6 +44,7 @@ final class Pipeline {
     final ContentScanner scanner;
     final Quotas quotas;
     final TokenEstimator tokens = TokenEstimator.cl100k();
+    final ResponseHeaders headers;
 
     Pipeline(AirlockConfig config, Relay relay, Quotas quotas, Identifier identifier) {
         this.quotas = quotas;
@@ -48,6 +54,7 @@ final class Pipeline {
         this.residency = new Residency(config);
         this.relay = relay;
         this.scanner = new ContentScanner(config);
+        this.headers = new ResponseHeaders(config);
     }
 
     /**
@@ -59,7 +66,7 @@ final class Pipeline {
                      ObjectNode body, Redaction redaction, TextHash.Memo fingerprints) {}
 
     Future<Caller> identify(MultiMap headers) {
-        return identifier.identify(headers.get("authorization"), Vertx.currentContext());
+        return identifier.identify(headers.get(HeaderText.AUTHORIZATION), Vertx.currentContext());
     }
 
     /**
@@ -79,9 +86,9 @@ final class Pipeline {
             throw new AirlockException(ErrorKind.FORBIDDEN, "Tenant '" + caller.tenant().name() + "' may not use route '" + model
                     + "'; routes you may use: " + String.join(", ", routesFor(caller)) + ".", "model");
         }
-        Classifier.Hints hints = new Classifier.Hints(headers.get("x-airlock-classification"),
-                first(headers.get("x-airlock-task"), metadata.path("task")),
-                first(headers.get("x-airlock-path"), metadata.path("file_path")));
+        Classifier.Hints hints = new Classifier.Hints(headers.get(CLASSIFICATION),
+                first(headers.get(TASK), metadata.path("task")),
+                first(headers.get(PATH), metadata.path("file_path")));
         Classification base = classifier.classify(caller, hints);
         TextHash.Memo fingerprints = new TextHash.Memo();
         ContentScan scan = scanner.scan(embedding ? TextFields.embedding(body) : TextFields.chat(body), fingerprints);

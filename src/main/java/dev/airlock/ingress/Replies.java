@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.Bodies;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.HeaderText;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.wire.Json;
 import io.vertx.core.http.HttpServerResponse;
@@ -23,7 +24,7 @@ final class Replies {
     /** {@code body} is JSON already. */
     static void json(HttpServerResponse resp, int status, byte[] body) {
         if (resp.ended() || resp.closed()) return;
-        resp.setStatusCode(status).putHeader("content-type", "application/json").end(Bodies.wrap(body));
+        resp.setStatusCode(status).putHeader(HeaderText.CONTENT_TYPE, HeaderText.APPLICATION_JSON).end(Bodies.wrap(body));
     }
 
     /** Turns any failure into the client's error: ours as they are, anything unexpected as a 500 logged once here. */

@@ -3,6 +3,7 @@ package dev.airlock.ingress;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
+import dev.airlock.core.HeaderText;
 import dev.airlock.guard.StreamGuard;
 import dev.airlock.provider.ChunkSink;
 import dev.airlock.route.StreamTarget;
@@ -53,8 +54,8 @@ final class SseWriter implements StreamTarget {
         if (resp.closed()) return;
         headers.apply(resp, deployment, route);
         resp.setStatusCode(200).setChunked(true)
-                .putHeader("content-type", "text/event-stream")
-                .putHeader("cache-control", "no-cache");
+                .putHeader(HeaderText.CONTENT_TYPE, HeaderText.EVENT_STREAM)
+                .putHeader(HeaderText.CACHE_CONTROL, HeaderText.NO_CACHE);
     }
 
     @Override

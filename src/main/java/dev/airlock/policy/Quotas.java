@@ -20,7 +20,6 @@ import dev.airlock.policy.limits.ResilientRateLimiter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,10 +70,17 @@ public final class Quotas implements AutoCloseable {
     /** Whether a request costing {@code worstCaseUsd} is budgeted at all. */
     public boolean counts(double worstCaseUsd) { return worstCaseUsd > 0 || countFree; }
 
-    /** What was admitted, to settle or release after the answer. */
-    public record Grant(List<Held> tokens, List<Reservation> reservations, long estimatedTokens, Map<String, String> headers) {
-        public static final Grant NONE = new Grant(List.of(), List.of(), 0, Map.of());
+    /**
+     * What was admitted, to settle or release after the answer. {@code rpm} and {@code tpm} are the
+     * windows the client is told about in its {@code x-ratelimit-*} headers (the key's where it has
+     * its own limit, else the tenant's); null when no such limit applies.
+     */
+    public record Grant(List<Held> tokens, List<Reservation> reservations, long estimatedTokens, Window rpm, Window tpm) {
+        public static final Grant NONE = new Grant(List.of(), List.of(), 0, null, null);
     }
+
+    /** A rate-limit window as the client sees it: its limit per minute and what is left of it. */
+    public record Window(long limit, long remaining) {}
 
     /** A token-per-minute entry admitted at the estimate, corrected when the real usage is known. */
     public record Held(String key, String ticket) {}
@@ -125,24 +131,21 @@ public final class Quotas implements AutoCloseable {
         List<Held> rpmHeld = new ArrayList<>();
         List<Held> tpmHeld = new ArrayList<>();
         List<Reservation> reserved = new ArrayList<>();
-        Map<String, String> headers = new LinkedHashMap<>();
+        Window rpm = null;
+        Window tpm = null;
         try {
             for (Limit l : limits) {
                 if (l.rpm() != null) {
                     Decision d = limiter.acquire(l.scope().rpmKey(), l.rpm(), 1, nowMs);
                     if (!d.allowed()) throw rateLimited(l.scope().name(), "requests", l.rpm(), d);
                     rpmHeld.add(new Held(l.scope().rpmKey(), d.ticket()));
-                    headers.putIfAbsent("x-ratelimit-limit-requests", String.valueOf(l.rpm()));
-                    headers.putIfAbsent("x-ratelimit-remaining-requests", String.valueOf(d.remaining()));
-                    headers.putIfAbsent("x-ratelimit-reset-requests", "60s");
+                    if (rpm == null) rpm = new Window(l.rpm(), d.remaining());
                 }
                 if (l.tpm() != null) {
                     Decision d = limiter.acquire(l.scope().tpmKey(), l.tpm(), Math.max(1, estimatedTokens), nowMs);
                     if (!d.allowed()) throw rateLimited(l.scope().name(), "tokens", l.tpm(), d);
                     tpmHeld.add(new Held(l.scope().tpmKey(), d.ticket()));
-                    headers.putIfAbsent("x-ratelimit-limit-tokens", String.valueOf(l.tpm()));
-                    headers.putIfAbsent("x-ratelimit-remaining-tokens", String.valueOf(d.remaining()));
-                    headers.putIfAbsent("x-ratelimit-reset-tokens", "60s");
+                    if (tpm == null) tpm = new Window(l.tpm(), d.remaining());
                 }
             }
             if (counts(worstCaseUsd)) {
@@ -161,7 +164,7 @@ public final class Quotas implements AutoCloseable {
             for (Reservation r : reserved) budgets.release(r);
             throw refused;
         }
-        return new Grant(tpmHeld, reserved, Math.max(1, estimatedTokens), headers);
+        return new Grant(tpmHeld, reserved, Math.max(1, estimatedTokens), rpm, tpm);
     }
 
     /** The answer is in: correct token counts to the real usage and turn reservations into spend. */

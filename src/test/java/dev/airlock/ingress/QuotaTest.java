@@ -32,6 +32,9 @@ class QuotaTest {
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.headers().firstValue("x-ratelimit-limit-requests")).hasValue("3");
             assertThat(ok.headers().firstValue("x-ratelimit-remaining-requests")).hasValue(String.valueOf(2 - i));
+            assertThat(ok.headers().firstValue("x-ratelimit-reset-requests")).hasValue("60s");
+            // no token limit applies, so none is announced
+            assertThat(ok.headers().firstValue("x-ratelimit-limit-tokens")).isEmpty();
         }
         var refused = gw.post("/v1/chat/completions", chat("local", "one too many"));
         assertThat(refused.statusCode()).isEqualTo(429);
@@ -77,6 +80,8 @@ class QuotaTest {
         assertThat(r.statusCode()).isEqualTo(200);
         long bound = (long) Math.ceil((3 + 3 + text.length()) * 1.25) + 16 + 10;
         assertThat(r.headers().firstValue("x-ratelimit-remaining-tokens")).hasValue(String.valueOf(1_000_000 - bound));
+        assertThat(r.headers().firstValue("x-ratelimit-limit-tokens")).hasValue("1000000");
+        assertThat(r.headers().firstValue("x-ratelimit-reset-tokens")).hasValue("60s");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.airlock.provider.openai;
 
 import dev.airlock.core.Bodies;
+import dev.airlock.core.HeaderText;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,6 +41,8 @@ public final class OpenAiProvider implements Provider {
     /** The base URL's path without a trailing slash, e.g. {@code /v1}; parsed once, not per request. */
     private final String basePath;
     private final Vertx vertx;
+    /** {@code Bearer <api key>}, made once; null when the deployment has no key. */
+    private final CharSequence authorization;
     /**
      * One client (and so one connection pool) per calling thread: each event loop reuses only the
      * connections it opened, so a request and its upstream connection never cross threads.
@@ -55,6 +58,7 @@ public final class OpenAiProvider implements Provider {
         this.port = url.getPort() > 0 ? url.getPort() : ssl ? 443 : 80;
         String path = url.getRawPath() == null ? "" : url.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        this.authorization = deployment.apiKey() == null ? null : HeaderText.of("Bearer " + deployment.apiKey().reveal());
     }
 
     private HttpClient client() {
@@ -120,10 +124,10 @@ public final class OpenAiProvider implements Provider {
                 .setHost(host).setPort(port).setSsl(ssl)
                 .setURI(basePath + path)
                 .setConnectTimeout(deployment.timeouts().connectMs())
-                .putHeader("content-type", "application/json")
-                .putHeader("accept", stream ? "text/event-stream" : "application/json")
-                .putHeader("x-request-id", call.requestId());
-        if (deployment.apiKey() != null) opts.putHeader("authorization", "Bearer " + deployment.apiKey().reveal());
+                .putHeader(HeaderText.CONTENT_TYPE, HeaderText.APPLICATION_JSON)
+                .putHeader(HeaderText.ACCEPT, stream ? HeaderText.EVENT_STREAM : HeaderText.APPLICATION_JSON)
+                .putHeader(HeaderText.REQUEST_ID, HeaderText.of(call.requestId()));
+        if (authorization != null) opts.putHeader(HeaderText.AUTHORIZATION, authorization);
         return JsonPost.send(client(), opts, body, call, (status, retryAfter, b) -> ErrorBodies.failure(deployment.id(), status, retryAfter, b));
     }
 
