@@ -17,8 +17,8 @@ import java.util.List;
  * <p>What the detectors find in a long text is cached by the text's {@link TextHash}, because chat
  * clients resend the whole conversation every turn: without the cache a coding agent's fiftieth turn
  * re-scans the forty-nine before it. It holds fingerprints and findings (detector, type, offsets),
- * never text: a text in which nothing was found (the common case) is only a fingerprint in a
- * {@link FingerprintTable}, and one with findings is in a smaller cache of objects.
+ * never text: every text cached is a fingerprint in a {@link FingerprintTable}, marked clean (the
+ * common case) or found, and a found one's findings are in a smaller cache of objects.
  * A text on which any detector failed is not cached, so the failure is met again, and fails closed
  * again, on the next request. Each scanner has its own cache, so a new configuration (new detectors)
  * never sees an old one's findings.
@@ -34,8 +34,15 @@ public final class ContentScanner {
     record Configured(String name, Detector detector, int rank) {}
 
     private final List<Configured> detectors;
-    /** Texts in which no detector found anything (the common case): fingerprints only, in primitive arrays. */
-    private final FingerprintTable clean = new FingerprintTable(CACHE_ENTRIES);
+    /**
+     * Every text scanned and cached, by fingerprint: {@link #CLEAN} when no detector found anything (the
+     * common case, then nothing else is kept), {@link #FOUND} when its findings are in {@link #findings}.
+     * A text new to this table goes straight to the detectors: the lookup in the object cache, a
+     * certain miss for the new turn every chat request carries, cost ~1 µs of a cold hash table.
+     */
+    private final FingerprintTable seen = new FingerprintTable(CACHE_ENTRIES);
+    private static final int CLEAN = 0;
+    private static final int FOUND = 1;
     /** Per other text: the findings of each detector, in the order of {@link #detectors}. */
     // maintenance (eviction) on the calling event loop: handing it to the common pool woke a third
     // thread and contended for the eviction lock
@@ -86,9 +93,12 @@ public final class ContentScanner {
         if (text.isEmpty()) return nothing;
         if (text.length() < CACHE_FROM_CHARS) return run(text, failed);
         TextHash key = fingerprints.of(text);
-        if (clean.get(key) != FingerprintTable.ABSENT) return nothing;
-        List<List<Finding>> known = findings.getIfPresent(key);
-        if (known != null) return known;
+        int mark = seen.get(key);
+        if (mark == CLEAN) return nothing;
+        if (mark == FOUND) {
+            List<List<Finding>> known = findings.getIfPresent(key);
+            if (known != null) return known; // else evicted from the smaller cache: scan again
+        }
         boolean[] here = new boolean[failed.length];
         List<List<Finding>> found = run(text, here);
         boolean ok = true;
@@ -99,8 +109,8 @@ public final class ContentScanner {
             }
         }
         if (!ok) return found; // a detector failed: not cached, so it fails closed again next time
-        if (found == nothing) clean.put(key, 0);
-        else findings.put(key, found);
+        if (found != nothing) findings.put(key, found);
+        seen.put(key, found == nothing ? CLEAN : FOUND);
         return found;
     }
 
@@ -119,10 +129,9 @@ public final class ContentScanner {
         return out == null ? nothing : List.copyOf(out);
     }
 
-    /** Texts whose findings are cached (for tests). */
+    /** Texts fingerprinted so far, clean or found (for tests). */
     long cached() {
-        findings.cleanUp();
-        return clean.size() + findings.estimatedSize();
+        return seen.size();
     }
 
     /** Detectors by name, for the output guard. */

@@ -87,4 +87,25 @@ class ContentScannerTest {
         }
         assertThat(scanner.cached()).isZero();
     }
+
+    @Test
+    void aLongTextIsScannedOnceWhetherItHadFindingsOrNot() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Detector counting = new Detector() {
+            @Override public String name() { return "counting"; }
+            @Override public void scan(CharSequence text, Consumer<Finding> out) {
+                calls.incrementAndGet();
+                if (text.toString().contains("Falcon")) out.accept(new Finding("counting", "falcon", 0, 6));
+            }
+        };
+        ContentScanner scanner = new ContentScanner(List.of(new ContentScanner.Configured("counting", counting, 1)));
+        String found = LONG_PROSE + "Falcon";
+        String clean = LONG_PROSE + "nothing here";
+        for (int round = 1; round <= 3; round++) {
+            ContentScan scan = scanner.scan(chat(found, clean));
+            assertThat(scan.hits()).as("round %d", round).hasSize(1);
+            assertThat(scan.hits().get(0).field().where()).isEqualTo("messages[0].content");
+        }
+        assertThat(calls.get()).as("each text once; later rounds from the fingerprints and the findings cache").isEqualTo(2);
+    }
 }
