@@ -15,6 +15,7 @@ import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.RequestParser;
 import dev.airlock.wire.Usage;
+import dev.airlock.policy.EligibleSet;
 import dev.airlock.policy.Quotas;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,8 +150,9 @@ final class ChatEndpoint {
     private Quotas.Grant admitAt(Exchange ex, long prompt, Integer maxTokens) {
         long completion = maxTokens == null ? DEFAULT_MAX_TOKENS : maxTokens;
         double worst = 0;
-        for (String id : ex.admission.eligible().deploymentIds()) {
-            worst = Math.max(worst, pipeline.config.deployments().get(id).price().cost(prompt, completion));
+        // the stages hold the deployments themselves: no lookup by id in the config's map
+        for (EligibleSet.Stage s : ex.admission.eligible().stages()) {
+            for (Deployment d : s.deployments()) worst = Math.max(worst, d.price().cost(prompt, completion));
         }
         return pipeline.quotas.admit(ex.admission.caller(), prompt + (maxTokens == null ? 0 : maxTokens), worst, System.currentTimeMillis());
     }

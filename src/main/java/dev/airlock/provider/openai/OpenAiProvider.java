@@ -25,6 +25,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.util.function.Consumer;
 
@@ -41,6 +42,8 @@ public final class OpenAiProvider implements Provider {
     /** The base URL's path without a trailing slash, e.g. {@code /v1}; parsed once, not per request. */
     private final String basePath;
     private final Vertx vertx;
+    /** The upstream's address, made once: otherwise the client builds it from host and port (parsing an IP literal) per request. */
+    private final SocketAddress server;
     /** {@code Bearer <api key>}, made once; null when the deployment has no key. */
     private final CharSequence authorization;
     /**
@@ -58,6 +61,7 @@ public final class OpenAiProvider implements Provider {
         this.port = url.getPort() > 0 ? url.getPort() : ssl ? 443 : 80;
         String path = url.getRawPath() == null ? "" : url.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        this.server = SocketAddress.inetSocketAddress(port, host);
         this.authorization = deployment.apiKey() == null ? null : HeaderText.of("Bearer " + deployment.apiKey().reveal());
     }
 
@@ -121,7 +125,7 @@ public final class OpenAiProvider implements Provider {
     private Future<HttpClientResponse> post(String path, Buffer body, boolean stream, Call call) {
         RequestOptions opts = new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setHost(host).setPort(port).setSsl(ssl)
+                .setServer(server).setHost(host).setPort(port).setSsl(ssl)
                 .setURI(basePath + path)
                 .setConnectTimeout(deployment.timeouts().connectMs())
                 .putHeader(HeaderText.CONTENT_TYPE, HeaderText.APPLICATION_JSON)
