@@ -1,5 +1,6 @@
 /**
  * What every box of the request path shares: the single error type and its mapping to HTTP status,
- * and the time-ordered ids of requests and ledger events ({@link dev.airlock.core.Ids}).
+ * the time-ordered ids of requests and ledger events ({@link dev.airlock.core.Ids}), and header names
+ * and values in the form the HTTP codec copies fastest ({@link dev.airlock.core.HeaderText}).
  */
 package dev.airlock.core;
