@@ -4,6 +4,15 @@ v() { echo "${R[$1]:-?}"; }                      # a figure, or ? if the run did
 num() { [[ "${R[$1]:-}" =~ ^-?[0-9]+$ ]]; }      # whether a figure exists and is a whole number
 diff_of() { num "$1" && num "$2" && echo $((R[$1] - R[$2])) || echo "?"; }
 pct_of() { num "$1" && num "$2" && [ "${R[$2]}" -gt 0 ] && echo $((100 * R[$1] / R[$2])) || echo "?"; }
+# The range of one path's req/s as a share of another's, round by round ("lo–hi"): the rounds run the
+# paths in the same minutes, so this shows how far the machine moved the ratio while the verdict
+# keeps to the ratio of the medians.
+round_pcts() { # result keys of two paths, e.g. c64.airlock c64.floor
+  [ -f "$tmp/res.$1" ] && [ -f "$tmp/res.$2" ] || { echo "?"; return; }
+  paste -d' ' <(sed -n 's/.* rps=\([0-9]*\).*/\1/p' "$tmp/res.$1") <(sed -n 's/.* rps=\([0-9]*\).*/\1/p' "$tmp/res.$2") |
+    awk '$2 > 0 { p = int(100 * $1 / $2); if (n++ == 0 || p < lo) lo = p; if (p > hi) hi = p }
+         END { if (n) print lo "–" hi; else print "?" }'
+}
 verdict() { # arithmetic condition (as a string), only evaluated when every figure it uses exists
   [ "$1" = "?" ] && { echo "n/a"; return; }
   if (( $1 )); then echo "**meets**"; else echo "**MISSES**"; fi
@@ -40,8 +49,8 @@ report_table() {
 | 1 conn, p50 | $(v c1.direct.p50) | $(v c1.floor.p50) | $(v c1.airlock.p50) | +$a50 over direct (nginx +$n50) | ≤ +100 | $(verdict "$([ "$a50" = "?" ] && echo "?" || echo "$a50 <= 100")") |
 | 1 conn, p99 | $(v c1.direct.p99) | $(v c1.floor.p99) | $(v c1.airlock.p99) | +$a99 over direct (nginx +$n99) | – | |
 | 1 conn, req/s | $(v c1.direct.rps) | $(v c1.floor.rps) | $(v c1.airlock.rps)$(errs c1.airlock) | | – | |
-| 32 conns, req/s | $(v c32.direct.rps) | $(v c32.floor.rps) | $(v c32.airlock.rps)$(errs c32.airlock) | $pct32 % of nginx proxy | ≥ 50 % | $(verdict "$([ "$pct32" = "?" ] && echo "?" || echo "$pct32 >= 50")") |
-| 64 conns, req/s | $(v c64.direct.rps) | $(v c64.floor.rps) | $(v c64.airlock.rps)$(errs c64.airlock) | $pct64 % of nginx proxy | ≥ 50 % | $(verdict "$([ "$pct64" = "?" ] && echo "?" || echo "$pct64 >= 50")") |
+| 32 conns, req/s | $(v c32.direct.rps) | $(v c32.floor.rps) | $(v c32.airlock.rps)$(errs c32.airlock) | $pct32 % of nginx proxy (rounds $(round_pcts c32.airlock c32.floor) %) | ≥ 50 % | $(verdict "$([ "$pct32" = "?" ] && echo "?" || echo "$pct32 >= 50")") |
+| 64 conns, req/s | $(v c64.direct.rps) | $(v c64.floor.rps) | $(v c64.airlock.rps)$(errs c64.airlock) | $pct64 % of nginx proxy (rounds $(round_pcts c64.airlock c64.floor) %) | ≥ 50 % | $(verdict "$([ "$pct64" = "?" ] && echo "?" || echo "$pct64 >= 50")") |
 | 64 conns, gateway CPU per request (user + system) | – | – | $(v c64.airlock.cpu_us) | | – | |
 | 64 conns, p99 under saturation | $(v c64.direct.p99) | $(v c64.floor.p99) | $(v c64.airlock.p99) | | – | |
 | 500 req/s fixed, p50 / p99 / p99.9 | $(v r500.direct.p50) / $(v r500.direct.p99) / $(v r500.direct.p999)$(errs r500.direct) | $(v r500.floor.p50) / $(v r500.floor.p99) / $(v r500.floor.p999)$(errs r500.floor) | $(v r500.airlock.p50) / $(v r500.airlock.p99) / $(v r500.airlock.p999)$(errs r500.airlock) | p99 +$add500 over direct | – | |
