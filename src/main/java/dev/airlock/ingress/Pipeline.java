@@ -32,7 +32,6 @@ import java.util.List;
  * compute the eligible set. Synchronous and free of I/O, shared by all event loops, immutable.
  */
 final class Pipeline {
-    private static final CharSequence CLASSIFICATION = HeaderText.of("x-airlock-classification");
     private static final CharSequence TASK = HeaderText.of("x-airlock-task");
     private static final CharSequence PATH = HeaderText.of("x-airlock-path");
 
@@ -86,7 +85,7 @@ final class Pipeline {
             throw new AirlockException(ErrorKind.FORBIDDEN, "Tenant '" + caller.tenant().name() + "' may not use route '" + model
                     + "'; routes you may use: " + String.join(", ", routesFor(caller)) + ".", "model");
         }
-        Classifier.Hints hints = new Classifier.Hints(headers.get(CLASSIFICATION),
+        Classifier.Hints hints = new Classifier.Hints(headers.get(ResponseHeaders.CLASSIFICATION),
                 first(headers.get(TASK), metadata.path("task")),
                 first(headers.get(PATH), metadata.path("file_path")));
         Classification base = classifier.classify(caller, hints);

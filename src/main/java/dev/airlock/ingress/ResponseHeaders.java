@@ -14,7 +14,8 @@ import java.util.Map;
  * classification levels) are converted once per config snapshot, so an answer copies them as they are.
  */
 final class ResponseHeaders {
-    private static final CharSequence CLASSIFICATION = HeaderText.of("x-airlock-classification");
+    /** Also the request's hint: a client asks for a level with the header that tells it the level it got. */
+    static final CharSequence CLASSIFICATION = HeaderText.of("x-airlock-classification");
     private static final CharSequence ROUTE = HeaderText.of("x-airlock-route");
     private static final CharSequence DEPLOYMENT = HeaderText.of("x-airlock-deployment");
     private static final CharSequence RELEASE = HeaderText.of("x-airlock-release");

@@ -2,6 +2,7 @@ package dev.airlock.provider.anthropic;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
+import dev.airlock.core.HeaderText;
 import dev.airlock.provider.Call;
 import dev.airlock.provider.JsonPost;
 import dev.airlock.provider.Provider;
@@ -30,9 +31,19 @@ public final class AnthropicProvider implements Provider {
     private final HttpClient client;
     private final String url;
     private final RequestMapper requests;
+    private static final CharSequence VERSION = HeaderText.of("anthropic-version");
+    private static final CharSequence API_KEY = HeaderText.of("x-api-key");
+    /**
+     * Header values made once ({@link HeaderText}). The config loader always sets both; a test double
+     * may leave them out, and a null value sends no header.
+     */
+    private final CharSequence version;
+    private final CharSequence apiKey;
 
     public AnthropicProvider(Vertx vertx, Deployment deployment) {
         this.deployment = deployment;
+        this.version = deployment.anthropicVersion() == null ? null : HeaderText.of(deployment.anthropicVersion());
+        this.apiKey = deployment.apiKey() == null ? null : HeaderText.of(deployment.apiKey().reveal());
         this.url = messagesUrl(deployment.baseUrl());
         this.requests = new RequestMapper(deployment.id());
         this.client = UpstreamClients.create(vertx, deployment); // HTTP/2 over ALPN when the deployment says http2
@@ -96,12 +107,11 @@ public final class AnthropicProvider implements Provider {
                 .setMethod(HttpMethod.POST)
                 .setAbsoluteURI(url)
                 .setConnectTimeout(deployment.timeouts().connectMs())
-                .putHeader("content-type", "application/json")
-                .putHeader("accept", body.path("stream").asBoolean() ? "text/event-stream" : "application/json")
-                .putHeader("anthropic-version", deployment.anthropicVersion())
-                .putHeader("x-request-id", call.requestId());
-        // the config loader requires a key for anthropic deployments; a test double may still leave it out
-        if (deployment.apiKey() != null) opts.putHeader("x-api-key", deployment.apiKey().reveal());
+                .putHeader(HeaderText.CONTENT_TYPE, HeaderText.APPLICATION_JSON)
+                .putHeader(HeaderText.ACCEPT, body.path("stream").asBoolean() ? HeaderText.EVENT_STREAM : HeaderText.APPLICATION_JSON)
+                .putHeader(VERSION, version)
+                .putHeader(HeaderText.REQUEST_ID, HeaderText.of(call.requestId()));
+        if (apiKey != null) opts.putHeader(API_KEY, apiKey);
         return JsonPost.send(client, opts, body, call, (status, retryAfter, b) -> AnthropicErrors.fromHttp(deployment.id(), status, retryAfter, b));
     }
 
