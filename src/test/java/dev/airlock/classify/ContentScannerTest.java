@@ -12,6 +12,7 @@ import dev.airlock.wire.TextFields;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,18 @@ class ContentScannerTest {
         return TextFields.chat(body);
     }
 
+    /** A scanner of one detector, {@code name}, that counts its calls in {@code calls} and then runs {@code scan}. */
+    private static ContentScanner scannerOf(String name, int rank, AtomicInteger calls, BiConsumer<CharSequence, Consumer<Finding>> scan) {
+        Detector detector = new Detector() {
+            @Override public String name() { return name; }
+            @Override public void scan(CharSequence text, Consumer<Finding> out) {
+                calls.incrementAndGet();
+                scan.accept(text, out);
+            }
+        };
+        return new ContentScanner(List.of(new ContentScanner.Configured(name, detector, rank)));
+    }
+
     private static List<String> described(ContentScan scan) {
         return scan.hits().stream()
                 .map(h -> h.field().where() + " " + h.source() + " " + h.finding().start() + "-" + h.finding().end())
@@ -70,15 +83,10 @@ class ContentScannerTest {
     @Test
     void aTextOnWhichADetectorFailedIsNotCachedSoItFailsClosedEveryTime() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        Detector flaky = new Detector() {
-            @Override public String name() { return "flaky"; }
-            @Override public void scan(CharSequence text, Consumer<Finding> out) {
-                calls.incrementAndGet();
-                out.accept(new Finding("flaky", "thing", 0, 3));
-                throw new IllegalStateException("boom");
-            }
-        };
-        ContentScanner scanner = new ContentScanner(List.of(new ContentScanner.Configured("flaky", flaky, 2)));
+        ContentScanner scanner = scannerOf("flaky", 2, calls, (text, out) -> {
+            out.accept(new Finding("flaky", "thing", 0, 3));
+            throw new IllegalStateException("boom");
+        });
         for (int round = 1; round <= 2; round++) {
             ContentScan scan = scanner.scan(chat(LONG_PROSE, LONG_PROSE + "and more"));
             assertThat(scan.failedDetectors()).containsExactly("flaky");
@@ -91,14 +99,9 @@ class ContentScannerTest {
     @Test
     void aLongTextIsScannedOnceWhetherItHadFindingsOrNot() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        Detector counting = new Detector() {
-            @Override public String name() { return "counting"; }
-            @Override public void scan(CharSequence text, Consumer<Finding> out) {
-                calls.incrementAndGet();
-                if (text.toString().contains("Falcon")) out.accept(new Finding("counting", "falcon", 0, 6));
-            }
-        };
-        ContentScanner scanner = new ContentScanner(List.of(new ContentScanner.Configured("counting", counting, 1)));
+        ContentScanner scanner = scannerOf("counting", 1, calls, (text, out) -> {
+            if (text.toString().contains("Falcon")) out.accept(new Finding("counting", "falcon", 0, 6));
+        });
         String found = LONG_PROSE + "Falcon";
         String clean = LONG_PROSE + "nothing here";
         for (int round = 1; round <= 3; round++) {
