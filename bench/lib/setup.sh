@@ -33,9 +33,9 @@ build() {
   [ -f "$root/target/airlock.jar" ] || { echo "The build failed; run ./mvnw package to see why." >&2; exit 1; }
   mkdir -p "$tmp/classes"
   "$JAVA_HOME/bin/javac" -q -d "$tmp/classes" "$here"/src/*.java 2>/dev/null || "$JAVA_HOME/bin/javac" -d "$tmp/classes" "$here"/src/*.java
-  # the stack floors are compiled against the gateway's own Vert.x and Netty
+  # the stack floors are compiled against the gateway's own Vert.x and Netty, and its choice of transport
   mkdir -p "$tmp/stack-classes"
-  "$JAVA_HOME/bin/javac" -d "$tmp/stack-classes" -cp "$root/target/lib/*" "$here"/stack/*.java
+  "$JAVA_HOME/bin/javac" -d "$tmp/stack-classes" -cp "$root/target/airlock.jar:$root/target/lib/*" "$here"/stack/*.java
 }
 
 # The launcher's own flags, so the gateway is measured exactly as ./airlock runs it.

@@ -3,6 +3,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
+import dev.airlock.config.Server;
+import dev.airlock.ingress.Transports;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -45,9 +48,10 @@ public final class StackFloor extends VerticleBase {
             System.err.println("usage: StackFloor PORT=UPSTREAM_BASE_URL...");
             System.exit(2);
         }
-        // as the gateway's (ingress.Gateway): an event loop per core, epoll
+        // as the gateway's (ingress.Gateway): an event loop per core, on the transport server.transport: auto picks
         int loops = Runtime.getRuntime().availableProcessors();
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+        Transport transport = Transports.pick(Server.Transport.AUTO);
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).withTransport(transport).build();
         if (!vertx.isNativeTransportEnabled()) System.out.println("note: no native transport, running on NIO");
         for (String arg : args) {
             int eq = arg.indexOf('=');

@@ -44,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "airlock-shutdown"));
         System.out.println("Airlock listening on http://" + cfg.server().host() + ":" + gateway.port()
-                + " (routes: " + String.join(", ", cfg.routes().keySet()) + ")");
+                + " (routes: " + String.join(", ", cfg.routes().keySet()) + "; transport: " + gateway.transport() + ")");
         System.out.flush();
         return 0;
     }

@@ -123,7 +123,17 @@ final class Freezer {
         if (port < 0 || port > 65535) problem("server.port", "must be between 0 and 65535, got " + port + ".");
         long max = s.maxBodyBytes() == null ? Server.DEFAULTS.maxBodyBytes() : s.maxBodyBytes();
         if (max < 1024) problem("server.max_body_bytes", "must be at least 1024 bytes, got " + max + ".");
-        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max);
+        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()));
+    }
+
+    private Server.Transport transport(String name) {
+        if (name == null) return Server.DEFAULTS.transport();
+        try {
+            return Server.Transport.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            problem("server.transport", "unknown transport '" + name + "'; use one of " + Server.Transport.choices() + ".");
+            return Server.DEFAULTS.transport();
+        }
     }
 
     private List<String> levels() {

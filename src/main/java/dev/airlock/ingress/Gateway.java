@@ -25,6 +25,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,8 +46,11 @@ public final class Gateway implements AutoCloseable {
     private final Metrics metrics;
     private final Quotas quotas;
     private final int port;
+    private final String transport;
 
-    private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, Quotas quotas, int port) {
+    private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, Quotas quotas, int port,
+                    String transport) {
+        this.transport = transport;
         this.quotas = quotas;
         this.vertx = vertx;
         this.upstreams = upstreams;
@@ -65,7 +69,8 @@ public final class Gateway implements AutoCloseable {
             Ledger ledger = JdbcLedger.start(store, config.ledger(), SpendStore.ledgerRows());
             opened.add(0, ledger);
             int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+            Transport transport = Transports.pick(config.server().transport());
+            Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).withTransport(transport).build();
             opened.add(0, () -> await(vertx.close()));
             Upstreams upstreams = await(Upstreams.start(vertx, config));
             opened.add(1, upstreams);
@@ -117,7 +122,7 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalStateException("the HTTP front ends bound different ports; set server.port explicitly");
             }
             ready.set(true);
-            return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, port);
+            return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, port, transport.name());
         } catch (Exception e) {
             closeAll(opened);
             throw e;
@@ -159,6 +164,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     public int port() { return port; }
+
+    /** The socket I/O under the event loops: {@code io_uring}, {@code epoll} or {@code nio}. */
+    public String transport() { return transport; }
 
     public Upstreams upstreams() { return upstreams; }
 

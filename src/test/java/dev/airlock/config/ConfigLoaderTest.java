@@ -93,6 +93,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theServerTransportIsOneOfFourAndDefaultsToAuto() throws Exception {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).server().transport()).isEqualTo(Server.Transport.AUTO);
+        assertThat(parse(BASE + "server: { transport: io_uring }\n", Map.of("VLLM_KEY", "k")).server().transport())
+                .isEqualTo(Server.Transport.IO_URING);
+        assertThat(parse(BASE + "server: { transport: NIO }\n", Map.of("VLLM_KEY", "k")).server().transport())
+                .isEqualTo(Server.Transport.NIO);
+        assertThatThrownBy(() -> parse(BASE + "server: { transport: kqueue }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("server.transport: unknown transport 'kqueue'; use one of auto, io_uring, epoll, nio.");
+    }
+
+    @Test
     void wrongTypesAndBadYamlAreOneSentence() {
         assertThatThrownBy(() -> parse(BASE + "server: { port: lots }\n", Map.of("VLLM_KEY", "k")))
                 .hasMessageContaining("airlock.yaml:12").hasMessageContaining("server.port");

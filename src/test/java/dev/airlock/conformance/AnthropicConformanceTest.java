@@ -1,5 +1,6 @@
 package dev.airlock.conformance;
 
+import dev.airlock.testing.TestVertx;
 import dev.airlock.provider.anthropic.FakeAnthropic;
 import dev.airlock.provider.anthropic.FakeAnthropic.Mode;
 import io.vertx.core.Vertx;
@@ -9,7 +10,7 @@ import java.util.Map;
 class AnthropicConformanceTest extends ProviderConformance {
     @Override
     Upstream startUpstream() throws Exception {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = TestVertx.create();
         FakeAnthropic fake = new FakeAnthropic(vertx).start();
         return new Upstream() {
             public String deploymentYaml() {

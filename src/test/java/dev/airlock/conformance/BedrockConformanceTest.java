@@ -1,5 +1,6 @@
 package dev.airlock.conformance;
 
+import dev.airlock.testing.TestVertx;
 import dev.airlock.provider.bedrock.FakeBedrock;
 import io.vertx.core.Vertx;
 import java.util.Map;
@@ -8,7 +9,7 @@ import java.util.Map;
 class BedrockConformanceTest extends ProviderConformance {
     @Override
     Upstream startUpstream() throws Exception {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = TestVertx.create();
         FakeBedrock fake = new FakeBedrock(vertx);
         return new Upstream() {
             public String deploymentYaml() {

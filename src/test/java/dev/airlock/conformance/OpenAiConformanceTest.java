@@ -1,5 +1,6 @@
 package dev.airlock.conformance;
 
+import dev.airlock.testing.TestVertx;
 import dev.airlock.config.SimulatorProfile;
 import dev.airlock.provider.simulator.Fault;
 import dev.airlock.provider.simulator.SimulatorServer;
@@ -11,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 class OpenAiConformanceTest extends ProviderConformance {
     @Override
     Upstream startUpstream() throws Exception {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = TestVertx.create();
         SimulatorServer sim = new SimulatorServer(vertx, "glm5", new SimulatorProfile(1, 5000, 0, 6, 0))
                 .start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return new Upstream() {

@@ -1,5 +1,6 @@
 package dev.airlock.core;
 
+import dev.airlock.testing.TestVertx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -25,7 +26,7 @@ class BodiesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = TestVertx.create();
         server = vertx.createHttpServer().requestHandler(req -> {
             String length = req.getHeader("content-length");
             Bodies.read(req, length == null ? -1 : Long.parseLong(length), LIMIT, () -> new IllegalStateException("too large"))

@@ -1,5 +1,6 @@
 package dev.airlock.ingress;
 
+import dev.airlock.testing.TestVertx;
 import static dev.airlock.ingress.StreamingTest.events;
 import static dev.airlock.ingress.TestGateway.chat;
 import static dev.airlock.ingress.TestGateway.stream;
@@ -41,7 +42,7 @@ class Http2UpstreamTest {
 
     @BeforeEach
     void startUpstream() {
-        upstreamVertx = Vertx.vertx();
+        upstreamVertx = TestVertx.create();
         upstream = new SimulatorServer(upstreamVertx, "glm5", SLOW).start().await();
     }
 

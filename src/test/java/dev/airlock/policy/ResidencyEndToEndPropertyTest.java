@@ -1,5 +1,6 @@
 package dev.airlock.policy;
 
+import dev.airlock.testing.TestVertx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -50,7 +51,7 @@ class ResidencyEndToEndPropertyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = TestVertx.create();
         for (int i = 0; i < 6; i++) {
             SimulatorServer s = new SimulatorServer(vertx, "m" + i, new SimulatorProfile(0, 100_000, 0, 3, 0));
             SIMS.put("d" + i, s.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS));

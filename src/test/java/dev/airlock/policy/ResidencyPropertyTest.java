@@ -1,5 +1,6 @@
 package dev.airlock.policy;
 
+import dev.airlock.testing.TestVertx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -48,7 +49,7 @@ class ResidencyPropertyTest {
     static final long BASE_SEED = 0x5EED_0000_0000_0001L;
 
     @BeforeAll
-    static void start() { vertx = Vertx.vertx(); }
+    static void start() { vertx = TestVertx.create(); }
 
     @AfterAll
     static void stop() { vertx.close(); }

@@ -1,5 +1,6 @@
 package dev.airlock.store;
 
+import dev.airlock.testing.TestVertx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -94,7 +95,7 @@ class StoreTest {
 
     @Test
     void blockingCallsAreRefusedOnAnEventLoop() throws Exception {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = TestVertx.create();
         try (Store s = Store.open(TestDatabases.fresh(TestDatabases.Kind.H2, dir))) {
             CompletableFuture<Throwable> seen = new CompletableFuture<>();
             CompletableFuture<Integer> viaSubmit = new CompletableFuture<>();

@@ -1,5 +1,6 @@
 package dev.airlock.identity.keys;
 
+import dev.airlock.testing.TestVertx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -245,7 +246,7 @@ class KeyCacheTest {
 
     @Test
     void lookupsDoNotBlockAnEventLoop() throws Exception {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = TestVertx.create();
         try (Store store = Store.open(TestDatabases.fresh(TestDatabases.Kind.H2, dir))) {
             KeyStore.Created c = newKey(store);
             KeyCache cache = new KeyCache(new KeyStore(store, Vocabulary.ANY));

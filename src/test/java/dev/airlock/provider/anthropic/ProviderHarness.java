@@ -1,5 +1,6 @@
 package dev.airlock.provider.anthropic;
 
+import dev.airlock.testing.TestVertx;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,7 +47,7 @@ abstract class ProviderHarness {
 
     @BeforeAll
     static void startFake() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = TestVertx.create();
         fake = new FakeAnthropic(vertx).start();
     }
 

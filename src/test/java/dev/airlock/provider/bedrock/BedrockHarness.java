@@ -1,5 +1,6 @@
 package dev.airlock.provider.bedrock;
 
+import dev.airlock.testing.TestVertx;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,7 +54,7 @@ abstract class BedrockHarness {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = TestVertx.create();
         fake = new FakeBedrock(vertx);
     }
 

@@ -1,5 +1,6 @@
 package dev.airlock.provider.openai;
 
+import dev.airlock.testing.TestVertx;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,7 +45,7 @@ class OpenAiAnswerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        vertx = Vertx.vertx();
+        vertx = TestVertx.create();
         server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b ->
                 req.response().putHeader("content-type", "application/json").end(answer)))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, SECONDS);
