@@ -81,6 +81,7 @@ cat <<EOF
 
 Airlock $(git -C "$root" rev-parse --short HEAD) on $(nproc) cores, $(java -version 2>&1 | head -1)
 Gateway JVM flags: $AIRLOCK_FLAGS
+Socket transport: $(gateway_transport)
 Machine load before the run (1/5/15-min load average): $LOAD_BEFORE
 Idle policy: $(idle_policy)
 Pipeline on: virtual-key auth (required), request parse, classification (task/path rules + pii,

@@ -90,7 +90,7 @@ append_benchmarks() { # table
 ## Run of $(date -u '+%Y-%m-%d %H:%M UTC')
 
 - Command: \`$(env | grep '^BENCH_[A-Z_]*=' | grep -v '^BENCH_KEY=' | sed 's/=\(.*\)/="\1"/' | sort | tr '\n' ' ')bench/run.sh\`
-- Airlock: commit $(git -C "$root" rev-parse --short HEAD)$dirty; gateway JVM flags: \`$AIRLOCK_FLAGS\`
+- Airlock: commit $(git -C "$root" rev-parse --short HEAD)$dirty; gateway JVM flags: \`$AIRLOCK_FLAGS\`; socket transport: $(gateway_transport)
 - Machine: $(nproc) cores, $cpu, $(free -g | awk '/^Mem/ {print $2}') GB RAM, Linux $(uname -r); idle: $(idle_policy)
 - JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); $("$NGINX" -v 2>&1 | sed 's/.*: //'); wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}')
 - Other load: the 1/5/15-min load average was $LOAD_BEFORE before the run; other processes used

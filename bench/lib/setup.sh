@@ -105,7 +105,7 @@ EOF
 
   # The gateway under test: every pipeline stage that exists today is on.
   cat > "$tmp/airlock.yaml" <<EOF
-server: { host: 127.0.0.1, port: $PORT_AIRLOCK }
+server: { host: 127.0.0.1, port: $PORT_AIRLOCK, transport: ${BENCH_TRANSPORT:-auto} }
 zones:
   on-prem: { description: "loopback upstreams" }
   internet: { external: true }
@@ -256,6 +256,10 @@ rss_max_mb() { sort -n "$1" | tail -1 | awk '{printf "%d", $1 / 1024}'; }
 # guest_halt_poll_ns before it halts; a halted vCPU exits to the host, and waking it costs tens of
 # microseconds and a cold cache. At 1 connection every hop of a request wakes a peer, so this setting
 # moves the 1-connection figures more than the gateway does (BENCHMARKS.md, tenth session).
+gateway_transport() { # what the gateway runs its event loops on, from its start line
+  local t; t=$(sed -n 's/.*; transport: \([a-z_]*\))$/\1/p' "$tmp/airlock.log" | head -1)
+  echo "${t:-unknown} (server.transport: ${BENCH_TRANSPORT:-auto})"
+}
 HALT_POLL=/sys/module/haltpoll/parameters/guest_halt_poll_ns
 idle_policy() { # one line for the report
   local driver; driver=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo none)
