@@ -16,7 +16,7 @@ tmp="$(mktemp -d /tmp/airlock-flags.XXXXXX)"
 trap 'stop_all; rm -rf "$tmp"' EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-if [ $# -eq 0 ]; then # the launcher's flags against the G1 settings measured in BENCHMARKS.md
+if [ $# -eq 0 ]; then # the launcher's flags against the G1 settings measured in bench/HISTORY.md
   set -- "$(launcher_flags)" \
     "--enable-native-access=ALL-UNNAMED -Xms32m -Xmx768m -XX:+UseG1GC -XX:GCTimeRatio=4 -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10 -XX:+ExitOnOutOfMemoryError"
 fi

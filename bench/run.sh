@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Airlock benchmark (issue 6): the gateway against the same canned upstream called directly and
 # through nginx proxy_pass (the floor), in one run, interleaved. Prints a table and appends it to
-# BENCHMARKS.md. Takes about 7 minutes on 2 cores.
+# BENCHMARKS.md. Takes 11-15 minutes on 2 cores.
 #   bench/run.sh
 # Knobs (environment): BENCH_ROUNDS (3) of BENCH_WARMUP (1) + BENCH_SECONDS (4) per path and measure,
 # BENCH_STREAMS (10000), BENCH_STREAM_SPREAD (1: deployments behind the slow-stream route),

@@ -255,7 +255,7 @@ rss_max_mb() { sort -n "$1" | tail -1 | awk '{printf "%d", $1 / 1024}'; }
 # The guest's idle policy. In a VM whose cpuidle driver is haltpoll, an idle vCPU polls for up to
 # guest_halt_poll_ns before it halts; a halted vCPU exits to the host, and waking it costs tens of
 # microseconds and a cold cache. At 1 connection every hop of a request wakes a peer, so this setting
-# moves the 1-connection figures more than the gateway does (BENCHMARKS.md, tenth session).
+# moves the 1-connection figures more than the gateway does (bench/HISTORY.md, tenth session).
 gateway_transport() { # what the gateway runs its event loops on, from its start line
   local t; t=$(sed -n 's/.*; transport: \([a-z_]*\))$/\1/p' "$tmp/airlock.log" | head -1)
   echo "${t:-unknown} (server.transport: ${BENCH_TRANSPORT:-auto})"

@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpHeaders;
  * HTTP codec handles fastest. A {@code String} name is hashed character by character on every set or
  * lookup; a {@code String} value is encoded into the outgoing buffer one byte at a time, each write
  * bounds-checked. An ASCII string keeps its hash and is copied in one block. An answer carries about a
- * dozen headers, so under load this is worth a few microseconds a request (BENCHMARKS.md, twelfth session).
+ * dozen headers, so under load this is worth a few microseconds a request (bench/HISTORY.md, twelfth session).
  */
 public final class HeaderText {
     public static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;

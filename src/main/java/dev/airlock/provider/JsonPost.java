@@ -17,7 +17,7 @@ public final class JsonPost {
     /**
      * HTTP/1.1 connections per deployment. Each streaming answer holds one for its whole length, and
      * Vert.x counts the wait for a pooled connection against the connect timeout, so a small pool
-     * turned the 513th concurrent stream into a 503 (BENCHMARKS.md). Servers such as vLLM batch
+     * turned the 513th concurrent stream into a 503 (bench/HISTORY.md). Servers such as vLLM batch
      * thousands of concurrent requests; Airlock's own caps are {@code rpm}/{@code tpm}. Deployments with
      * {@code http2} share a few connections instead ({@link UpstreamClients#HTTP2_CONNECTIONS}).
      */
