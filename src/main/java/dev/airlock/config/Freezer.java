@@ -7,6 +7,7 @@ import dev.airlock.ledger.LedgerConfig;
 import dev.airlock.store.Dialect;
 import dev.airlock.store.StoreConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -127,13 +128,21 @@ final class Freezer {
     }
 
     private Server.Transport transport(String name) {
-        if (name == null) return Server.DEFAULTS.transport();
+        return name == null ? Server.DEFAULTS.transport() : named(Server.Transport.class, "server.transport", "transport", name, Server.DEFAULTS.transport());
+    }
+
+    /** The constant of {@code type} spelled {@code name} (any case), or {@code fallback} with a problem listing the choices. */
+    private <E extends Enum<E>> E named(Class<E> type, String path, String what, String name, E fallback) {
         try {
-            return Server.Transport.valueOf(name.toUpperCase(Locale.ROOT));
+            return Enum.valueOf(type, name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            problem("server.transport", "unknown transport '" + name + "'; use one of " + Server.Transport.choices() + ".");
-            return Server.DEFAULTS.transport();
+            problem(path, "unknown " + what + " '" + name + "'; use one of " + choices(type) + ".");
+            return fallback;
         }
+    }
+
+    private static String choices(Class<? extends Enum<?>> type) {
+        return String.join(", ", Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     private List<String> levels() {
@@ -255,15 +264,10 @@ final class Freezer {
 
     private ProviderKind provider(String p, String name) {
         if (name == null) {
-            problem(p + ".provider", "is required; one of " + ProviderKind.choices() + ".");
+            problem(p + ".provider", "is required; one of " + choices(ProviderKind.class) + ".");
             return ProviderKind.OPENAI;
         }
-        try {
-            return ProviderKind.valueOf(name.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            problem(p + ".provider", "unknown provider '" + name + "'; use one of " + ProviderKind.choices() + ".");
-            return ProviderKind.OPENAI;
-        }
+        return named(ProviderKind.class, p + ".provider", "provider", name, ProviderKind.OPENAI);
     }
 
     private Map<String, Route> routes(Map<String, Deployment> deployments, Routing routing, List<String> detectorNames) {

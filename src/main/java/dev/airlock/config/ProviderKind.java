@@ -1,6 +1,5 @@
 package dev.airlock.config;
 
-import java.util.Arrays;
 import java.util.Locale;
 
 /** The protocols Airlock can speak to an upstream. */
@@ -15,8 +14,4 @@ public enum ProviderKind {
     SIMULATOR;
 
     public String id() { return name().toLowerCase(Locale.ROOT); }
-
-    static String choices() {
-        return String.join(", ", Arrays.stream(values()).map(ProviderKind::id).toList());
-    }
 }

@@ -1,6 +1,5 @@
 package dev.airlock.config;
 
-import java.util.Arrays;
 import java.util.Locale;
 
 /** Where the gateway listens, how large a request body may be, and the socket I/O under its event loops. */
@@ -20,9 +19,5 @@ public record Server(String host, int port, long maxBodyBytes, Transport transpo
         AUTO, IO_URING, EPOLL, NIO;
 
         public String id() { return name().toLowerCase(Locale.ROOT); }
-
-        static String choices() {
-            return String.join(", ", Arrays.stream(values()).map(Transport::id).toList());
-        }
     }
 }
