@@ -1,8 +1,8 @@
 package dev.airlock.conformance;
 
-import dev.airlock.testing.TestVertx;
 import dev.airlock.provider.anthropic.FakeAnthropic;
 import dev.airlock.provider.anthropic.FakeAnthropic.Mode;
+import dev.airlock.testing.TestVertx;
 import io.vertx.core.Vertx;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package dev.airlock.conformance;
 
-import dev.airlock.testing.TestVertx;
 import dev.airlock.provider.bedrock.FakeBedrock;
+import dev.airlock.testing.TestVertx;
 import io.vertx.core.Vertx;
 import java.util.Map;
 

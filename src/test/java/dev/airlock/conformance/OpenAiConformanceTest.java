@@ -1,9 +1,9 @@
 package dev.airlock.conformance;
 
-import dev.airlock.testing.TestVertx;
 import dev.airlock.config.SimulatorProfile;
 import dev.airlock.provider.simulator.Fault;
 import dev.airlock.provider.simulator.SimulatorServer;
+import dev.airlock.testing.TestVertx;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

@@ -1,10 +1,10 @@
 package dev.airlock.core;
 
-import dev.airlock.testing.TestVertx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import dev.airlock.testing.TestVertx;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.OutputStream;

@@ -1,6 +1,5 @@
 package dev.airlock.ingress;
 
-import dev.airlock.testing.TestVertx;
 import static dev.airlock.ingress.StreamingTest.events;
 import static dev.airlock.ingress.TestGateway.chat;
 import static dev.airlock.ingress.TestGateway.stream;
@@ -10,6 +9,7 @@ import dev.airlock.config.SimulatorProfile;
 import dev.airlock.provider.UpstreamClients;
 import dev.airlock.provider.simulator.Fault;
 import dev.airlock.provider.simulator.SimulatorServer;
+import dev.airlock.testing.TestVertx;
 import dev.airlock.wire.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpVersion;

@@ -1,6 +1,5 @@
 package dev.airlock.policy;
 
-import dev.airlock.testing.TestVertx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +16,7 @@ import dev.airlock.route.Dispatch;
 import dev.airlock.route.Health;
 import dev.airlock.route.Relay;
 import dev.airlock.route.StreamTarget;
+import dev.airlock.testing.TestVertx;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.RequestParser;
 import io.vertx.core.Context;

@@ -1,9 +1,9 @@
 package dev.airlock.store;
 
-import dev.airlock.testing.TestVertx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.airlock.testing.TestVertx;
 import io.vertx.core.Vertx;
 import java.net.ServerSocket;
 import java.nio.file.Path;

@@ -1,12 +1,12 @@
 package dev.airlock.identity.keys;
 
-import dev.airlock.testing.TestVertx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.airlock.store.Store;
 import dev.airlock.store.StoreConfig;
 import dev.airlock.store.TestDatabases;
+import dev.airlock.testing.TestVertx;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package dev.airlock.provider.openai;
 
-import dev.airlock.testing.TestVertx;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +9,7 @@ import dev.airlock.provider.Call;
 import dev.airlock.provider.Provider.ChatResult;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
+import dev.airlock.testing.TestVertx;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.RequestParser;
