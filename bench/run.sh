@@ -127,7 +127,7 @@ for rate in 500 1000; do
   sampler=$(rss_watch "$PID_airlock" "$tmp/rss-$rate")
   for i in $(seq "$ROUNDS"); do
     for p in "${PATHS[@]}"; do
-      round "r$rate.$p" "$(with_wire "${PORT[$p]}" "$tmp/wire.pcap" tool Loadgen "${URL[$p]}" "$tmp/plain.json" "$rate" "$SECS" 2 16)"
+      round "r$rate.$p" "$(with_wire "tcp port ${PORT[$p]}" "$tmp/wire.pcap" tool Loadgen "${URL[$p]}" "$tmp/plain.json" "$rate" "$SECS" 2 16)"
       if wire_capable; then round "w$rate.$p" "$(tool WireLatency "$tmp/wire.pcap" "${PORT[$p]}" $((2 * rate)) | grep '^RESULT')"; rm -f "$tmp/wire.pcap"; fi
     done
   done
@@ -169,6 +169,21 @@ for c in 1 32 64; do
   [ "$c" = 64 ] && [ "${BENCH_JFR:-0}" = 1 ] && jcmd "$PID_airlock" JFR.stop name=bench > /dev/null
   for p in "${WRK_PATHS[@]}"; do median_of "c$c.$p"; done
 done
+# The 1-connection figure split at the wire, per proxy: its forward leg (the client's request in to its
+# request to the upstream out: for Airlock the whole pipeline) and its back leg (the upstream's answer
+# in to its answer out). A run apart from the ones above, so the capture does not touch their figures.
+if wire_capable; then
+  echo "wrk, 1 connection, at the wire (tcpdump of the proxy's port and the upstream's): ${SECS} s per path:"
+  declare -A LEG_PORT=([floor]=$PORT_FLOOR [netty]=$PORT_NETTY [stack]=$PORT_STACK [airlock]=$PORT_AIRLOCK)
+  for p in floor netty stack airlock; do
+    wrk_run 1 "$WARM" "${URL[$p]}" "$tmp/plain.json" > /dev/null
+    with_wire "tcp port ${LEG_PORT[$p]} or tcp port $PORT_UPSTREAM" "$tmp/legs.pcap" wrk_run 1 "$SECS" "${URL[$p]}" "$tmp/plain.json" > /dev/null
+    line=$(tool WireLegs "$tmp/legs.pcap" "${LEG_PORT[$p]}" "$PORT_UPSTREAM" | grep '^RESULT')
+    record "legs.$p" "$line"; printf '  %-8s %s\n' "$p" "${line#RESULT }"
+    rm -f "$tmp/legs.pcap"
+  done
+fi
+
 # What Airlock answered other than 200 so far, by its own metrics (wrk only counts non-2xx; 499 is a
 # request wrk abandoned when a run ended), and its warnings, so an error in a run is explained here.
 echo "Airlock answers other than 200 so far (status: count):" \

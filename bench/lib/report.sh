@@ -48,6 +48,7 @@ report_table() {
 |---|---|---|---|---|---|---|
 | 1 conn, p50 | $(v c1.direct.p50) | $(v c1.floor.p50) | $(v c1.airlock.p50) | +$a50 over direct (nginx +$n50) | ≤ +100 | $(verdict "$([ "$a50" = "?" ] && echo "?" || echo "$a50 <= 100")") |
 | 1 conn, p99 | $(v c1.direct.p99) | $(v c1.floor.p99) | $(v c1.airlock.p99) | +$a99 over direct (nginx +$n99) | – | |
+| 1 conn at the wire (tcpdump), the proxy's forward / back leg, p50 | – | $(v legs.floor.fwd_p50) / $(v legs.floor.back_p50) | $(v legs.airlock.fwd_p50) / $(v legs.airlock.back_p50) | stack floors: Vert.x alone $(v legs.stack.fwd_p50) / $(v legs.stack.back_p50), Netty alone $(v legs.netty.fwd_p50) / $(v legs.netty.back_p50); the upstream's own answer $(v legs.floor.up_p50) behind nginx, $(v legs.airlock.up_p50) behind Airlock | – | |
 | 1 conn, req/s | $(v c1.direct.rps) | $(v c1.floor.rps) | $(v c1.airlock.rps)$(errs c1.airlock) | | – | |
 | 32 conns, req/s | $(v c32.direct.rps) | $(v c32.floor.rps) | $(v c32.airlock.rps)$(errs c32.airlock) | $pct32 % of nginx proxy (rounds $(round_pcts c32.airlock c32.floor) %) | ≥ 50 % | $(verdict "$([ "$pct32" = "?" ] && echo "?" || echo "$pct32 >= 50")") |
 | 64 conns, req/s | $(v c64.direct.rps) | $(v c64.floor.rps) | $(v c64.airlock.rps)$(errs c64.airlock) | $pct64 % of nginx proxy (rounds $(round_pcts c64.airlock c64.floor) %) | ≥ 50 % | $(verdict "$([ "$pct64" = "?" ] && echo "?" || echo "$pct64 >= 50")") |
@@ -101,7 +102,8 @@ append_benchmarks() { # table
   canned deployment is unpriced, as self-hosted ones are; priced answers also write a spend row).
 - Load: wrk ${WARM} s warm-up + ${SECS} s per run; fixed rate by bench/src/Loadgen.java (16 keep-alive
   connections, latency from the intended send time; "at the wire": the same runs timed from each
-  request's first packet to its response's first packet by tcpdump and bench/src/WireLatency.java);
+  request's first packet to its response's first packet by tcpdump and bench/src/WireLatency.java;
+  the forward and back legs: a separate 1-connection run per proxy, split by bench/src/WireLegs.java);
   everything on loopback, sharing the same cores. The Java clients run with -XX:TieredStopAtLevel=1.
 
 $1

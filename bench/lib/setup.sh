@@ -239,10 +239,10 @@ rss_watch() { # pid, file
 # The wire timing of a fixed-rate run (bench/src/WireLatency.java): tcpdump records the port's packets
 # while the command runs. Without root (no capture on lo) the run goes on and the wire figures are "?".
 wire_capable() { [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null 2>&1; }
-with_wire() { # port, pcap file, command...: runs the command with the port captured; prints its output
-  local port=$1 file=$2 pid; shift 2
+with_wire() { # tcpdump filter, pcap file, command...: runs the command with that traffic captured; prints its output
+  local filter=$1 file=$2 pid; shift 2
   if ! wire_capable; then "$@"; return; fi
-  tcpdump -i lo -nn -s 128 -w "$file" "tcp port $port" >/dev/null 2>&1 &
+  tcpdump -i lo -nn -s 128 -w "$file" "$filter" >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 1 50); do [ -s "$file" ] && break; sleep 0.02; done   # the file gets its header once capturing
   "$@"

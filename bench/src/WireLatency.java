@@ -1,9 +1,4 @@
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,48 +26,15 @@ public final class WireLatency {
         long skip = Long.parseLong(args[2]);
         List<Long> lat = new ArrayList<>();
         Map<Integer, Long> waiting = new HashMap<>();   // client port -> time of its request's first packet, or -1 if not counted
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(Path.of(args[0])))) {
-            byte[] global = new byte[24];
-            in.readFully(global);
-            ByteBuffer g = ByteBuffer.wrap(global).order(ByteOrder.LITTLE_ENDIAN);
-            int magic = g.getInt(0);
-            ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-            if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1) { order = ByteOrder.BIG_ENDIAN; magic = Integer.reverseBytes(magic); }
-            if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) throw new IOException(args[0] + " is not a pcap file");
-            long fraction = magic == 0xa1b23c4d ? 1 : 1000;   // nanosecond or microsecond timestamps
-            int link = ByteBuffer.wrap(global).order(order).getInt(20);
-            int linkHeader = switch (link) {
-                case 1 -> 14;     // Ethernet, as tcpdump -i lo records on Linux
-                case 113 -> 16;   // Linux cooked capture (-i any)
-                case 276 -> 20;   // Linux cooked capture v2
-                case 0, 108 -> 4; // BSD loopback
-                default -> throw new IOException("link type " + link + " is not supported");
-            };
-            long requests = 0;
-            byte[] rec = new byte[16];
-            while (true) {
-                try {
-                    in.readFully(rec);
-                } catch (EOFException end) {
-                    break;
-                }
-                ByteBuffer r = ByteBuffer.wrap(rec).order(order);
-                long nanos = (r.getInt(0) & 0xffffffffL) * 1_000_000_000L + (r.getInt(4) & 0xffffffffL) * fraction;
-                byte[] p = new byte[r.getInt(8)];
-                in.readFully(p);
-                int ip = linkHeader;
-                if (p.length < ip + 20 || (p[ip] >> 4) != 4 || p[ip + 9] != 6) continue;   // IPv4 TCP only
-                int tcp = ip + (p[ip] & 0x0f) * 4;
-                if (p.length < tcp + 20) continue;
-                int src = ((p[tcp] & 0xff) << 8) | (p[tcp + 1] & 0xff);
-                int dst = ((p[tcp + 2] & 0xff) << 8) | (p[tcp + 3] & 0xff);
-                int payload = tcp + ((p[tcp + 12] & 0xff) >> 4) * 4;
-                if (payload >= p.length) continue;   // no data (or not captured)
-                if (dst == port && startsWith(p, payload, "POST ", "GET ", "PUT ")) {
-                    if (!waiting.containsKey(src)) waiting.put(src, requests++ < skip ? -1L : nanos);
-                } else if (src == port && startsWith(p, payload, "HTTP/1.")) {
-                    Long sent = waiting.remove(dst);
-                    if (sent != null && sent >= 0) lat.add((nanos - sent) / 1000);
+        long requests = 0;
+        try (Pcap pcap = new Pcap(Path.of(args[0]))) {
+            Pcap.Packet p;
+            while ((p = pcap.next()) != null) {
+                if (p.dst() == port && p.startsWith("POST ", "GET ", "PUT ")) {
+                    if (!waiting.containsKey(p.src())) waiting.put(p.src(), requests++ < skip ? -1L : p.nanos());
+                } else if (p.src() == port && p.startsWith("HTTP/1.")) {
+                    Long sent = waiting.remove(p.dst());
+                    if (sent != null && sent >= 0) lat.add((p.nanos() - sent) / 1000);
                 }
             }
         }
@@ -82,15 +44,5 @@ public final class WireLatency {
             return;
         }
         System.out.printf("RESULT n=%d p50=%d p99=%d p999=%d%n", sorted.length, Http.pct(sorted, 50), Http.pct(sorted, 99), Http.pct(sorted, 99.9));
-    }
-
-    private static boolean startsWith(byte[] p, int at, String... prefixes) {
-        outer:
-        for (String s : prefixes) {
-            if (p.length - at < s.length()) continue;
-            for (int i = 0; i < s.length(); i++) if (p[at + i] != s.charAt(i)) continue outer;
-            return true;
-        }
-        return false;
     }
 }
