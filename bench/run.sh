@@ -214,6 +214,24 @@ done < <(tool StreamProbe 150 50 "direct=http://127.0.0.1:$PORT_SIM/v1/chat/comp
                                   "stack=http://127.0.0.1:$PORT_STACK_SIM/v1/chat/completions=$tmp/stream-direct.json" \
                                   "airlock=${URL[airlock]}=$tmp/stream.json" | grep '^RESULT')
 
+# The probe above finds the gateway idle between streams, so every hop of a first token is the wake of a
+# sleeping thread. The same probe while Airlock serves a fixed 1,000 req/s of other traffic gives the time
+# to first token of a gateway in use; the verdict stays on the idle figure.
+echo "The same streams (direct, nginx, Airlock) while Airlock serves 1,000 req/s of plain requests on 8 other connections:"
+# java itself in the background (not the tool function, whose subshell a kill would leave it running)
+"$JAVA_HOME/bin/java" -Xmx2g -XX:TieredStopAtLevel=1 -cp "$tmp/classes" Loadgen "${URL[airlock]}" "$tmp/plain.json" 1000 120 0 8 \
+  > "$tmp/busy-load.log" 2>&1 &
+busy_load=$!
+sleep 3
+while read -r line; do
+  name=${line#RESULT path=}; name=${name%% *}
+  record "busy.$name" "$line"
+  printf '  %-8s %s\n' "$name" "${line#RESULT path=$name }"
+done < <(tool StreamProbe 150 50 "direct=http://127.0.0.1:$PORT_SIM/v1/chat/completions=$tmp/stream-direct.json" \
+                                  "floor=http://127.0.0.1:$PORT_SIM_FLOOR/v1/chat/completions=$tmp/stream-direct.json" \
+                                  "airlock=${URL[airlock]}=$tmp/stream.json" | grep '^RESULT')
+kill "$busy_load" 2>/dev/null || true; wait "$busy_load" 2>/dev/null || true
+
 echo "$STREAMS concurrent slow streams through Airlock (first token after 1 s, then a token every 500 ms, 40 tokens), opened over 10 s," \
   "${BENCH_STREAM_SPREAD:-1} deployment(s) behind the route, upstream over $([ "$STREAM_HTTP2" = true ] && echo 'HTTP/2 (h2c)' || echo HTTP/1.1):"
 limit=$(ulimit -n)
