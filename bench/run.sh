@@ -203,16 +203,29 @@ for p in direct airlock; do median_of "sse.$p"; done
 kill "$sampler" 2>/dev/null || true
 R[rss.saturated]=$(rss_max_mb "$tmp/rss-saturated")
 
+# Where each path streams from: the simulator directly, or a proxy in front of it (Airlock routes its
+# own request body's model to it)
+declare -A SIM_URL=([direct]="http://127.0.0.1:$PORT_SIM/v1/chat/completions"
+                    [floor]="http://127.0.0.1:$PORT_SIM_FLOOR/v1/chat/completions"
+                    [netty]="http://127.0.0.1:$PORT_NETTY_SIM/v1/chat/completions"
+                    [stack]="http://127.0.0.1:$PORT_STACK_SIM/v1/chat/completions"
+                    [airlock]="${URL[airlock]}")
+stream_probe() { # key prefix, path...: 150 streams per path after 50 of warm-up, alternating; records and prints each path's line
+  local prefix=$1 p line name body; shift
+  local -a targets=()
+  for p in "$@"; do
+    body=$tmp/stream-direct.json; [ "$p" = airlock ] && body=$tmp/stream.json
+    targets+=("$p=${SIM_URL[$p]}=$body")
+  done
+  while read -r line; do
+    name=${line#RESULT path=}; name=${name%% *}
+    record "$prefix.$name" "$line"
+    printf '  %-8s %s\n' "$name" "${line#RESULT path=$name }"
+  done < <(tool StreamProbe 150 50 "${targets[@]}" | grep '^RESULT')
+}
+
 echo "Streams from the simulator (ttft 10 ms, a token every 2 ms, 16 tokens), 150 each, alternating:"
-while read -r line; do
-  name=${line#RESULT path=}; name=${name%% *}
-  record "stream.$name" "$line"
-  printf '  %-8s %s\n' "$name" "${line#RESULT path=$name }"
-done < <(tool StreamProbe 150 50 "direct=http://127.0.0.1:$PORT_SIM/v1/chat/completions=$tmp/stream-direct.json" \
-                                  "floor=http://127.0.0.1:$PORT_SIM_FLOOR/v1/chat/completions=$tmp/stream-direct.json" \
-                                  "netty=http://127.0.0.1:$PORT_NETTY_SIM/v1/chat/completions=$tmp/stream-direct.json" \
-                                  "stack=http://127.0.0.1:$PORT_STACK_SIM/v1/chat/completions=$tmp/stream-direct.json" \
-                                  "airlock=${URL[airlock]}=$tmp/stream.json" | grep '^RESULT')
+stream_probe stream direct floor netty stack airlock
 
 # The probe above finds the gateway idle between streams, so every hop of a first token is the wake of a
 # sleeping thread. The same probe while Airlock serves a fixed 1,000 req/s of other traffic gives the time
@@ -223,13 +236,7 @@ echo "The same streams (direct, nginx, Airlock) while Airlock serves 1,000 req/s
   > "$tmp/busy-load.log" 2>&1 &
 busy_load=$!
 sleep 3
-while read -r line; do
-  name=${line#RESULT path=}; name=${name%% *}
-  record "busy.$name" "$line"
-  printf '  %-8s %s\n' "$name" "${line#RESULT path=$name }"
-done < <(tool StreamProbe 150 50 "direct=http://127.0.0.1:$PORT_SIM/v1/chat/completions=$tmp/stream-direct.json" \
-                                  "floor=http://127.0.0.1:$PORT_SIM_FLOOR/v1/chat/completions=$tmp/stream-direct.json" \
-                                  "airlock=${URL[airlock]}=$tmp/stream.json" | grep '^RESULT')
+stream_probe busy direct floor airlock
 kill "$busy_load" 2>/dev/null || true; wait "$busy_load" 2>/dev/null || true
 
 echo "$STREAMS concurrent slow streams through Airlock (first token after 1 s, then a token every 500 ms, 40 tokens), opened over 10 s," \
