@@ -203,8 +203,8 @@ for p in direct airlock; do median_of "sse.$p"; done
 kill "$sampler" 2>/dev/null || true
 R[rss.saturated]=$(rss_max_mb "$tmp/rss-saturated")
 
-# Where each path streams from: the simulator directly, or a proxy in front of it (Airlock routes its
-# own request body's model to it)
+# Where each path streams from: the simulator directly, or a proxy in front of it (Airlock's request body
+# names the model whose route leads to the simulator)
 declare -A SIM_URL=([direct]="http://127.0.0.1:$PORT_SIM/v1/chat/completions"
                     [floor]="http://127.0.0.1:$PORT_SIM_FLOOR/v1/chat/completions"
                     [netty]="http://127.0.0.1:$PORT_NETTY_SIM/v1/chat/completions"

@@ -236,8 +236,9 @@ rss_watch() { # pid, file
   ( while kill -0 "$1" 2>/dev/null; do awk '/^VmRSS/ {print $2}' "/proc/$1/status"; sleep 0.5; done ) > "$2" 2>/dev/null &
   echo $!
 }
-# The wire timing of a fixed-rate run (bench/src/WireLatency.java): tcpdump records the port's packets
-# while the command runs. Without root (no capture on lo) the run goes on and the wire figures are "?".
+# The wire timings (bench/src/WireLatency.java for the fixed-rate runs, WireLegs.java for the legs at one
+# connection): tcpdump records the filter's packets while the command runs. Without root (no capture on
+# lo) the run goes on and the wire figures are "?".
 wire_capable() { [ "$(id -u)" = 0 ] && command -v tcpdump >/dev/null 2>&1; }
 with_wire() { # tcpdump filter, pcap file, command...: runs the command with that traffic captured; prints its output
   local filter=$1 file=$2 pid; shift 2
