@@ -153,7 +153,12 @@ final class Http implements AutoCloseable {
         }
     }
 
-    /** Percentile (0..100) of sorted values, nearest rank. */
+    /** The values as a sorted array, for {@link #pct}. */
+    static long[] sorted(java.util.Collection<Long> values) {
+        return values.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /** Percentile (0..100) of sorted values, nearest rank (-1 when there are none). */
     static long pct(long[] sorted, double p) {
         if (sorted.length == 0) return -1;
         int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;

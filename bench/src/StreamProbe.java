@@ -2,7 +2,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,7 +34,7 @@ public final class StreamProbe {
             for (Target t : targets) one(t, i >= warmup);
         }
         for (Target t : targets) {
-            long[] ttft = sorted(t.ttft), total = sorted(t.total), gaps = sorted(t.gaps);
+            long[] ttft = Http.sorted(t.ttft), total = Http.sorted(t.total), gaps = Http.sorted(t.gaps);
             System.out.printf("RESULT path=%s n=%d errors=%d ttft_p50=%d ttft_p99=%d total_p50=%d total_p99=%d gap_p10=%d gap_p50=%d gap_p90=%d%n",
                     t.name, ttft.length, t.errors[0], Http.pct(ttft, 50), Http.pct(ttft, 99), Http.pct(total, 50), Http.pct(total, 99),
                     Http.pct(gaps, 10), Http.pct(gaps, 50), Http.pct(gaps, 90));
@@ -72,11 +71,5 @@ public final class StreamProbe {
             if (record) t.errors[0]++;
             if (t.errors[0] <= 3) System.err.println(t.name + ": " + e);
         }
-    }
-
-    private static long[] sorted(List<Long> values) {
-        long[] a = values.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(a);
-        return a;
     }
 }

@@ -38,11 +38,7 @@ public final class WireLatency {
                 }
             }
         }
-        long[] sorted = lat.stream().mapToLong(Long::longValue).sorted().toArray();
-        if (sorted.length == 0) {
-            System.out.println("RESULT n=0 p50=-1 p99=-1 p999=-1");
-            return;
-        }
+        long[] sorted = Http.sorted(lat);   // none: every figure -1
         System.out.printf("RESULT n=%d p50=%d p99=%d p999=%d%n", sorted.length, Http.pct(sorted, 50), Http.pct(sorted, 99), Http.pct(sorted, 99.9));
     }
 }

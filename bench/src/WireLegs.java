@@ -46,16 +46,8 @@ public final class WireLegs {
                 }
             }
         }
-        long[] f = sorted(fwd), b = sorted(back), u = sorted(up);
-        if (f.length == 0) {
-            System.out.println("RESULT n=0 fwd_p50=-1 back_p50=-1 up_p50=-1 fwd_p90=-1 back_p90=-1");
-            return;
-        }
+        long[] f = Http.sorted(fwd), b = Http.sorted(back), u = Http.sorted(up);   // none: every figure -1
         System.out.printf("RESULT n=%d fwd_p50=%d back_p50=%d up_p50=%d fwd_p90=%d back_p90=%d%n",
                 f.length, Http.pct(f, 50), Http.pct(b, 50), Http.pct(u, 50), Http.pct(f, 90), Http.pct(b, 90));
-    }
-
-    private static long[] sorted(List<Long> xs) {
-        return xs.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 }
