@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -73,14 +74,17 @@ class LauncherIT {
             assertThat(sse.statusCode()).isEqualTo(200);
             assertThat(sse.body()).contains("chat.completion.chunk").endsWith("data: [DONE]\n\n");
 
-            Thread.sleep(500); // the ledger writes in batches every 200 ms
             ProcessBuilder report = new ProcessBuilder("./airlock", "report", "--since", "1h", "--url", base).directory(ROOT.toFile());
             report.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
             Path out = Scratch.dir("airlock-report").resolve("report.out");
-            Process r = report.redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            assertThat(r.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(r.exitValue()).as(Files.readString(out)).isZero();
-            assertThat(Files.readString(out)).contains("general-tasks", "REQUESTS", "$/COMPLETED");
+            // the ledger writes in batches every 200 ms: ask again until the requests are in it
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollDelay(Duration.ofMillis(300)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        Process r = report.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                        assertThat(r.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                        assertThat(r.exitValue()).as(Files.readString(out)).isZero();
+                        assertThat(Files.readString(out)).contains("general-tasks", "REQUESTS", "$/COMPLETED");
+                    });
 
             ProcessBuilder keys = new ProcessBuilder("./airlock", "keys", "create", "--tenant", "default", "--name", "launcher-it", "--url", base)
                     .directory(ROOT.toFile());

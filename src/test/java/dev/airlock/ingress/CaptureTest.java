@@ -31,9 +31,14 @@ class CaptureTest {
         return new TestGateway(yaml);
     }
 
-    List<String[]> captured() throws Exception {
+    /** The captured rows, once there is at least one: capture is written asynchronously after the answer. */
+    List<String[]> captured() {
+        return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(this::capturedNow, rows -> !rows.isEmpty());
+    }
+
+    List<String[]> capturedNow() throws Exception {
         assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(5))).isTrue();
-        Thread.sleep(200); // capture is written asynchronously after the answer
         List<String[]> rows = new ArrayList<>();
         try (Connection c = gw.gateway().store().dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT request_id, approval_ref, prompt_text, response_text FROM captured_content")) {

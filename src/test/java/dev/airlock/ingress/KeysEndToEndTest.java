@@ -89,9 +89,11 @@ class KeysEndToEndTest {
         String key = createKey("{\"tenant\":\"default\",\"name\":\"app\"}");
         var r = gw.post("/v1/chat/completions", chat("external-only", "hi"), "authorization", "Bearer " + key);
         assertThat(r.statusCode()).isEqualTo(200);
-        Thread.sleep(300); // spend is written just after the answer
-        JsonNode spend = Json.MAPPER.readTree(admin("GET", "/admin/spend?group_by=route&since=1h", null).body());
-        assertThat(spend.toString()).contains("external-only");
-        assertThat(spend.path("total_cost_usd").asDouble()).isPositive();
+        // spend is written just after the answer
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() -> {
+            JsonNode spend = Json.MAPPER.readTree(admin("GET", "/admin/spend?group_by=route&since=1h", null).body());
+            assertThat(spend.toString()).contains("external-only");
+            assertThat(spend.path("total_cost_usd").asDouble()).isPositive();
+        });
     }
 }

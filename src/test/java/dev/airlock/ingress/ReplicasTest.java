@@ -116,22 +116,22 @@ class ReplicasTest {
         String body = "{\"model\":\"r\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
         List<Integer> statuses = load(200, 400, body);
         assertThat(statuses).doesNotContain(-1).contains(200, 429);
-        Thread.sleep(500); // ledger events and settles are written just after each answer
-        double ledger = ledgerCost();
         double oneReservation = (40 * 1000.0 + 4 * 1000.0) / 1e6; // "hello" reserves well under 40 prompt tokens
-        assertThat(ledger).isLessThanOrEqualTo(budget + oneReservation);
-        // what the shared counters say was spent equals what the ledger recorded, to the micro-dollar
-        double counted = 0;
-        try (Connection c = gateways.get(0).store().dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT key_id, SUM(cost_usd) FROM spend GROUP BY key_id")) {
-            assertThat(rs.next()).isTrue();
-            String id = rs.getString(1);
-            double table = rs.getDouble(2);
-            assertThat(rs.next()).isFalse(); // one key
-            counted = gateways.get(0).quotas().spentUsd("key:" + id);
-            // the spend table equals the sum of settled costs, and the shared counters agree, to the micro-dollar
-            assertThat(table).isCloseTo(ledger, org.assertj.core.data.Offset.offset(1e-9 * statuses.size()));
-            assertThat(counted).isCloseTo(table, org.assertj.core.data.Offset.offset(1e-6));
-        }
+        // ledger events and settles are written just after each answer: wait until the three agree
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            double ledger = ledgerCost();
+            assertThat(ledger).isLessThanOrEqualTo(budget + oneReservation);
+            try (Connection c = gateways.get(0).store().dataSource().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT key_id, SUM(cost_usd) FROM spend GROUP BY key_id")) {
+                assertThat(rs.next()).isTrue();
+                String id = rs.getString(1);
+                double table = rs.getDouble(2);
+                assertThat(rs.next()).isFalse(); // one key
+                double counted = gateways.get(0).quotas().spentUsd("key:" + id);
+                // the spend table equals the sum of settled costs, and the shared counters agree, to the micro-dollar
+                assertThat(table).isCloseTo(ledger, org.assertj.core.data.Offset.offset(1e-9 * statuses.size()));
+                assertThat(counted).isCloseTo(table, org.assertj.core.data.Offset.offset(1e-6));
+            }
+        });
     }
 }
