@@ -104,6 +104,9 @@ public final class Gateway implements AutoCloseable {
             io.micrometer.core.instrument.Gauge.builder("airlock.limits.degraded", quotas, q -> q.degraded() ? 1 : 0)
                     .description("1 while rate limits and budgets cannot reach Redis (rate limits count locally; budgets fail closed unless configured open)")
                     .register(metrics.registry());
+            io.micrometer.core.instrument.FunctionCounter.builder("airlock.limits.outages", quotas, Quotas::outages)
+                    .description("Times rate limits or budgets lost Redis (each one degraded this replica until a probe succeeded)")
+                    .register(metrics.registry());
             DecisionLog decisions = new DecisionLog(10_000);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx), ledger,
                     new Reports(store), metrics, admin, store);

@@ -64,6 +64,14 @@ public final class Quotas implements AutoCloseable {
         return (limiter instanceof ResilientRateLimiter r && r.degraded()) || (budgets instanceof ResilientBudgetLedger b && b.degraded());
     }
 
+    /**
+     * Times the rate limiter or the budget ledger lost Redis, for a counter: a stall shorter than the
+     * scrape interval degrades a replica to its own counts for a probe interval, which the gauge can miss.
+     */
+    public long outages() {
+        return (limiter instanceof ResilientRateLimiter r ? r.outages() : 0) + (budgets instanceof ResilientBudgetLedger b ? b.outages() : 0);
+    }
+
     /** Whether calls may block on the network (Redis). */
     public boolean remote() { return redis != null; }
 

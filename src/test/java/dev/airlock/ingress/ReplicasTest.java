@@ -105,6 +105,11 @@ class ReplicasTest {
         start("\"rpm\": 100");
         List<Integer> statuses = load(200, 400, "{\"model\":\"r\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(statuses).doesNotContain(-1);
+        for (Gateway g : gateways) {
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).as("no replica lost Redis, so none counted on its own").contains("airlock_limits_outages_total 0.0");
+        }
         assertThat(statuses.stream().filter(s -> s == 200).count()).isEqualTo(100);
         assertThat(statuses.stream().filter(s -> s == 429).count()).isEqualTo(300);
     }

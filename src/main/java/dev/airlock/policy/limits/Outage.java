@@ -16,6 +16,7 @@ final class Outage {
     private final long probeIntervalMs;
     private final AtomicBoolean degraded = new AtomicBoolean();
     private final AtomicLong nextProbeMs = new AtomicLong();
+    private final AtomicLong started = new AtomicLong();
 
     Outage(String what, Logger log, long probeIntervalMs) {
         this.what = what;
@@ -25,6 +26,11 @@ final class Outage {
 
     boolean degraded() {
         return degraded.get();
+    }
+
+    /** Outages begun so far: one that starts and ends between two scrapes of the gauge still counts here. */
+    long started() {
+        return started.get();
     }
 
     /** Whether this call should try the store: always when healthy, once per interval (one thread wins) when not. */
@@ -48,6 +54,7 @@ final class Outage {
         if (e instanceof IllegalArgumentException) throw e; // a caller's bug, not an outage
         nextProbeMs.set(nowMs + probeIntervalMs);
         if (degraded.compareAndSet(false, true)) {
+            started.incrementAndGet();
             log.warn("{} unreachable, {} until it answers again: {}", what, fallback, e.toString());
             return true;
         }

@@ -72,6 +72,11 @@ public final class ResilientBudgetLedger implements BudgetLedger {
         return outage.degraded();
     }
 
+    /** Times the shared store became unreachable (export as a counter). */
+    public long outages() {
+        return outage.started();
+    }
+
     /** Settles and releases waiting for the store to return. */
     public int pendingReplays() {
         return pendingCount.get();

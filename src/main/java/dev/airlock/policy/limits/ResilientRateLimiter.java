@@ -39,6 +39,11 @@ public final class ResilientRateLimiter implements RateLimiter {
         return outage.degraded();
     }
 
+    /** Times the shared store became unreachable (export as a counter). */
+    public long outages() {
+        return outage.started();
+    }
+
     @Override
     public Decision acquire(String key, long limit, long amount, long nowMs) {
         RateLimiter.check(key, limit, amount);

@@ -72,6 +72,7 @@ class DegradationTest {
         assertThat(limiter.degraded()).isTrue();
         assertThat(limiter.acquire("k", 5, 1, now.get()).allowed()).isFalse();
         assertThat(lines("unreachable")).as("one line when it degrades, however many calls").hasSize(1);
+        assertThat(limiter.outages()).as("one outage, however many calls").isEqualTo(1);
         // told there are 2 replicas, each admits floor(5 / 2) locally so the fleet stays within the limit
         var shareOfTwo = new ResilientRateLimiter(new RedisRateLimiter(redis.connection(), prefix), new LocalRateLimiter(), 2, PROBE_MS);
         assertThat(shareOfTwo.acquire("k", 5, 1, now.get()).allowed()).isTrue();
@@ -81,6 +82,7 @@ class DegradationTest {
         server.restart();
         eventually(() -> { now.addAndGet(PROBE_MS); limiter.acquire("k", 100, 1, now.get()); return !limiter.degraded(); });
         assertThat(lines("recovered")).hasSize(1);
+        assertThat(limiter.outages()).as("the counter keeps the outage after recovery, for a scrape that missed it").isEqualTo(1);
         // back on the shared log, which kept the 3 entries from before the outage plus the probe's 1
         Decision d = limiter.acquire("k", 5, 1, now.get());
         assertThat(d.allowed()).isTrue();
@@ -105,6 +107,7 @@ class DegradationTest {
         assertThat(refused.resetsAt()).isNotNull();
         assertThat(ledger.degraded()).isTrue();
         assertThat(lines("unreachable")).hasSize(1);
+        assertThat(ledger.outages()).isEqualTo(1);
 
         assertThat(ledger.settle(r2, 0.3)).as("queued").isTrue();
         assertThat(ledger.settle(r2, 0.3)).as("a caller's retry, queued again").isTrue();
