@@ -124,7 +124,9 @@ final class Freezer {
         if (port < 0 || port > 65535) problem("server.port", "must be between 0 and 65535, got " + port + ".");
         long max = s.maxBodyBytes() == null ? Server.DEFAULTS.maxBodyBytes() : s.maxBodyBytes();
         if (max < 1024) problem("server.max_body_bytes", "must be at least 1024 bytes, got " + max + ".");
-        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()));
+        int spin = s.spinUs() == null ? Server.DEFAULTS.spinMicros() : s.spinUs();
+        if (spin < 0 || spin > Server.MAX_SPIN_MICROS) problem("server.spin_us", "must be between 0 and " + Server.MAX_SPIN_MICROS + " microseconds, got " + spin + ".");
+        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin);
     }
 
     private Server.Transport transport(String name) {

@@ -2,11 +2,16 @@ package dev.airlock.config;
 
 import java.util.Locale;
 
-/** Where the gateway listens, how large a request body may be, and the socket I/O under its event loops. */
-public record Server(String host, int port, long maxBodyBytes, Transport transport) {
-    public static final Server DEFAULTS = new Server("127.0.0.1", 4000, 4L * 1024 * 1024, Transport.AUTO);
+/**
+ * Where the gateway listens, how large a request body may be, the socket I/O under its event loops,
+ * and how long an idle event loop keeps polling before it sleeps ({@code spinMicros}, 0: at once).
+ */
+public record Server(String host, int port, long maxBodyBytes, Transport transport, int spinMicros) {
+    public static final Server DEFAULTS = new Server("127.0.0.1", 4000, 4L * 1024 * 1024, Transport.AUTO, 0);
+    /** Longest spin accepted: past a millisecond a loop would spin through most idle gaps and keep a core busy. */
+    public static final int MAX_SPIN_MICROS = 1000;
 
-    public Server withPort(int p) { return new Server(host, p, maxBodyBytes, transport); }
+    public Server withPort(int p) { return new Server(host, p, maxBodyBytes, transport, spinMicros); }
 
     /**
      * The socket I/O the event loops use, for the gateway's clients and its upstreams alike.

@@ -69,7 +69,7 @@ public final class Gateway implements AutoCloseable {
             Ledger ledger = JdbcLedger.start(store, config.ledger(), SpendStore.ledgerRows());
             opened.add(0, ledger);
             int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-            Transport transport = Transports.pick(config.server().transport());
+            Transport transport = SpinningTransport.wrap(Transports.pick(config.server().transport()), config.server().spinMicros());
             Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).withTransport(transport).build();
             opened.add(0, () -> await(vertx.close()));
             Upstreams upstreams = await(Upstreams.start(vertx, config));
@@ -125,7 +125,8 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalStateException("the HTTP front ends bound different ports; set server.port explicitly");
             }
             ready.set(true);
-            return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, port, transport.name());
+            return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, port,
+                    transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""));
         } catch (Exception e) {
             closeAll(opened);
             throw e;

@@ -3,6 +3,7 @@
  * runs the decision core (identify → classify → policy) synchronously, hands the request to the
  * {@link dev.airlock.route.Relay}, and writes the answer or the error, always in OpenAI's error shape
  * and with the {@code x-airlock-*} and {@code x-request-id} headers. {@link dev.airlock.ingress.Gateway}
- * assembles and starts everything, on the socket transport {@link dev.airlock.ingress.Transports} picks.
+ * assembles and starts everything, on the socket transport {@link dev.airlock.ingress.Transports} picks,
+ * whose event loops {@link dev.airlock.ingress.SpinningTransport} may keep polling before they sleep.
  */
 package dev.airlock.ingress;

@@ -104,6 +104,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theLoopsSpinOnlyWhenAskedAndForAtMostAMillisecond() throws Exception {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).server().spinMicros()).isZero();
+        assertThat(parse(BASE + "server: { spin_us: 100 }\n", Map.of("VLLM_KEY", "k")).server().spinMicros()).isEqualTo(100);
+        for (int bad : new int[] {-1, 1001}) {
+            assertThatThrownBy(() -> parse(BASE + "server: { spin_us: " + bad + " }\n", Map.of("VLLM_KEY", "k")))
+                    .hasMessageContaining("server.spin_us: must be between 0 and 1000 microseconds, got " + bad + ".");
+        }
+    }
+
+    @Test
     void wrongTypesAndBadYamlAreOneSentence() {
         assertThatThrownBy(() -> parse(BASE + "server: { port: lots }\n", Map.of("VLLM_KEY", "k")))
                 .hasMessageContaining("airlock.yaml:12").hasMessageContaining("server.port");

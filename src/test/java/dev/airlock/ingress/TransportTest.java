@@ -26,10 +26,7 @@ class TransportTest {
 
     @Test
     void everyTransportThisMachineHasServesWholeAndStreamedChats() throws Exception {
-        List<String> runnable = new ArrayList<>(List.of("nio"));
-        if (Transport.EPOLL != null && Transport.EPOLL.available()) runnable.add("epoll");
-        if (Transport.IO_URING != null && Transport.IO_URING.available()) runnable.add("io_uring");
-        for (String transport : runnable) {
+        for (String transport : runnable()) {
             try (TestGateway gw = new TestGateway(YAML.formatted(transport))) {
                 assertThat(gw.gateway().transport()).isEqualTo(transport);
                 var whole = gw.post("/v1/chat/completions", TestGateway.chat("r", "hello"));
@@ -43,6 +40,29 @@ class TransportTest {
     }
 
     @Test
+    void everyTransportStillServesWhenItsLoopsSpinBeforeSleeping() throws Exception {
+        for (String transport : runnable()) {
+            String yaml = YAML.formatted(transport).replace("transport: " + transport + " }", "transport: " + transport + ", spin_us: 200 }")
+                    + "admin: { master_key: \"${AIRLOCK_TEST_MASTER}\" }\n";
+            try (TestGateway gw = new TestGateway(yaml)) {
+                assertThat(gw.gateway().transport()).isEqualTo(transport + ", loops spin 200 µs before sleeping");
+                // the simulator's tokens are timers on the same loops, and the ledger's reads come back from its
+                // store threads: both must reach a loop that is spinning rather than asleep
+                for (int i = 0; i < 3; i++) {
+                    var streamed = gw.post("/v1/chat/completions", TestGateway.stream("r", "hello " + i));
+                    assertThat(streamed.statusCode()).as(transport).isEqualTo(200);
+                    assertThat(streamed.body()).as(transport).contains("chat.completion.chunk").endsWith("data: [DONE]\n\n");
+                    assertThat(gw.post("/v1/chat/completions", TestGateway.chat("r", "hello")).statusCode()).as(transport).isEqualTo(200);
+                }
+                assertThat(gw.gateway().ledger().flush(java.time.Duration.ofSeconds(10))).isTrue();
+                var report = gw.get("/admin/report?since=1h", "authorization", "Bearer " + TestGateway.MASTER_KEY);
+                assertThat(report.statusCode()).as(transport + ": " + report.body()).isEqualTo(200);
+                assertThat(report.body()).as(transport).contains("\"r\"");
+            }
+        }
+    }
+
+    @Test
     void autoTakesIoUringThenEpollThenNio() throws Exception {
         String best = Transport.IO_URING != null && Transport.IO_URING.available() ? "io_uring"
                 : Transport.EPOLL != null && Transport.EPOLL.available() ? "epoll" : "nio";
@@ -50,6 +70,13 @@ class TransportTest {
             assertThat(gw.gateway().transport()).isEqualTo(best);
         }
         assertThat(Transports.pick(Server.DEFAULTS.transport()).name()).isEqualTo(best);
+    }
+
+    static List<String> runnable() {
+        List<String> runnable = new ArrayList<>(List.of("nio"));
+        if (Transport.EPOLL != null && Transport.EPOLL.available()) runnable.add("epoll");
+        if (Transport.IO_URING != null && Transport.IO_URING.available()) runnable.add("io_uring");
+        return runnable;
     }
 
     @Test
