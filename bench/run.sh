@@ -6,7 +6,7 @@
 # Knobs (environment): BENCH_ROUNDS (3) of BENCH_WARMUP (1) + BENCH_SECONDS (4) per path and measure,
 # BENCH_STREAMS (10000), BENCH_STREAM_SPREAD (1: deployments behind the slow-stream route),
 # BENCH_STREAM_HTTP2 (1: the slow streams' upstream is HTTP/2; 0: HTTP/1.1, a socket per stream),
-# BENCH_PORT (18080; uses the next 12 ports), BENCH_JAVA_OPTS (gateway JVM flags added after the
+# BENCH_PORT (18080; uses the next 13 ports), BENCH_SPIN_US (100: server.spin_us of the second gateway), BENCH_JAVA_OPTS (gateway JVM flags added after the
 # launcher's), BENCH_FLAGS (replace the launcher's flags, e.g. to try another collector),
 # BENCH_RPM/BENCH_TPM (the key's and tenant's limits; high enough never to refuse by default),
 # BENCH_RSS_SECONDS (60: the sustained 1,000 req/s run whose RSS is reported),
@@ -77,6 +77,9 @@ write_configs
 start_all
 BENCH_KEY=$(create_key "$PORT_AIRLOCK")
 export BENCH_KEY   # post.lua and bench/src/Http.java send it on every path
+# the second gateway has its own store, so its own key; key_for gives each path the one it takes
+declare -A KEY=([spin]="$(create_key "$PORT_SPIN")")
+key_for() { echo "${KEY[$1]:-$BENCH_KEY}"; }
 cat <<EOF
 
 Airlock $(git -C "$root" rev-parse --short HEAD) on $(nproc) cores, $(java -version 2>&1 | head -1)
@@ -88,22 +91,24 @@ Pipeline on: virtual-key auth (required), request parse, classification (task/pa
   secrets and a custom term list detectors over every message), RPM/TPM limits of the key and its
   tenant (in-process sliding logs), residency policy (eligible set), routing (relay with retries and
   breaker), decision record, the request ledger (embedded SQLite file, the default store), Prometheus metrics.
+"spin" is a second Airlock, the same config plus server.spin_us: $SPIN_US (its event loops poll before they sleep).
 EOF
 
 declare -A URL=([direct]="http://127.0.0.1:$PORT_UPSTREAM/v1/chat/completions"
                 [floor]="http://127.0.0.1:$PORT_FLOOR/v1/chat/completions"
                 [stack]="http://127.0.0.1:$PORT_STACK/v1/chat/completions"
                 [netty]="http://127.0.0.1:$PORT_NETTY/v1/chat/completions"
-                [airlock]="http://127.0.0.1:$PORT_AIRLOCK/v1/chat/completions")
-declare -A PORT=([direct]=$PORT_UPSTREAM [floor]=$PORT_FLOOR [airlock]=$PORT_AIRLOCK)
-PATHS=(direct floor airlock)
+                [airlock]="http://127.0.0.1:$PORT_AIRLOCK/v1/chat/completions"
+                [spin]="http://127.0.0.1:$PORT_SPIN/v1/chat/completions")
+declare -A PORT=([direct]=$PORT_UPSTREAM [floor]=$PORT_FLOOR [airlock]=$PORT_AIRLOCK [spin]=$PORT_SPIN)
+PATHS=(direct floor airlock spin)
 # wrk also measures the stack floors (bench/stack: the same proxy on Netty alone and on Vert.x alone,
 # no pipeline), which split Airlock's distance from nginx into the HTTP stack's part and the pipeline's
-WRK_PATHS=(direct floor netty stack airlock)
+WRK_PATHS=(direct floor netty stack airlock spin)
 
 # sanity: every path answers 200, and Airlock really routes through its pipeline to the canned upstream
 for p in "${WRK_PATHS[@]}"; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BENCH_KEY" -H 'content-type: application/json' --data-binary @"$tmp/plain.json" "${URL[$p]}")
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(key_for "$p")" -H 'content-type: application/json' --data-binary @"$tmp/plain.json" "${URL[$p]}")
   [ "$code" = 200 ] || { echo "$p answered $code; logs in $tmp" >&2; trap - EXIT; stop_all; exit 1; }
 done
 nokey=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$tmp/plain.json" "${URL[airlock]}")
@@ -114,8 +119,9 @@ R[rss.idle]=$(($(awk '/^VmRSS/ {print $2}' "/proc/$PID_airlock/status") / 1024))
 # The fixed-rate runs come first, after a warm-up at a fixed rate: their latency and RSS are those of
 # a gateway serving that rate, not one still holding what a saturation run left behind (a minute of
 # rate-limit entries, a heap grown for 15,000 req/s). The saturation runs' own peak RSS is reported too.
-echo; echo "JIT warm-up: Airlock 20 s at a fixed 2,000 req/s..."
+echo; echo "JIT warm-up: both Airlocks 20 s each at a fixed 2,000 req/s..."
 tool Loadgen "${URL[airlock]}" "$tmp/plain.json" 2000 20 1 16 > /dev/null
+BENCH_KEY=$(key_for spin) tool Loadgen "${URL[spin]}" "$tmp/plain.json" 2000 20 1 16 > /dev/null
 # the stack floors get theirs too, on the plain path and on the streaming one (the probe below streams
 # through them; Airlock's streaming path is warmed by its SSE runs): a cold floor flatters Airlock
 echo "JIT warm-up: the stack floors, 10 s of wrk each, then 5 s of simulator streams each..."
@@ -127,7 +133,7 @@ for rate in 500 1000; do
   sampler=$(rss_watch "$PID_airlock" "$tmp/rss-$rate")
   for i in $(seq "$ROUNDS"); do
     for p in "${PATHS[@]}"; do
-      round "r$rate.$p" "$(with_wire "tcp port ${PORT[$p]}" "$tmp/wire.pcap" tool Loadgen "${URL[$p]}" "$tmp/plain.json" "$rate" "$SECS" 2 16)"
+      round "r$rate.$p" "$(BENCH_KEY=$(key_for "$p") with_wire "tcp port ${PORT[$p]}" "$tmp/wire.pcap" tool Loadgen "${URL[$p]}" "$tmp/plain.json" "$rate" "$SECS" 2 16)"
       if wire_capable; then round "w$rate.$p" "$(tool WireLatency "$tmp/wire.pcap" "${PORT[$p]}" $((2 * rate)) | grep '^RESULT')"; rm -f "$tmp/wire.pcap"; fi
     done
   done
@@ -157,12 +163,13 @@ for c in 1 32 64; do
   fi
   for _ in $(seq "$ROUNDS"); do
     for p in "${WRK_PATHS[@]}"; do
-      wrk_run "$c" "$WARM" "${URL[$p]}" "$tmp/plain.json" > /dev/null
-      case $p in stack) pid=$PID_stack ;; netty) pid=$PID_netty ;; *) pid=$PID_airlock ;; esac
+      k=$(key_for "$p")
+      BENCH_KEY=$k wrk_run "$c" "$WARM" "${URL[$p]}" "$tmp/plain.json" > /dev/null
+      case $p in stack) pid=$PID_stack ;; netty) pid=$PID_netty ;; spin) pid=$PID_spin ;; *) pid=$PID_airlock ;; esac
       before=$(proc_ticks "$pid")
-      line=$(wrk_run "$c" "$SECS" "${URL[$p]}" "$tmp/plain.json")
+      line=$(BENCH_KEY=$k wrk_run "$c" "$SECS" "${URL[$p]}" "$tmp/plain.json")
       # the gateway's own CPU per request (user + system), a figure other load on the machine moves less
-      case $p in airlock|stack|netty) line+=" cpu_us=$(cpu_us_per_request "$before" "$(proc_ticks "$pid")" "$line")" ;; esac
+      case $p in airlock|spin|stack|netty) line+=" cpu_us=$(cpu_us_per_request "$before" "$(proc_ticks "$pid")" "$line")" ;; esac
       round "c$c.$p" "$line"
     done
   done
@@ -174,10 +181,11 @@ done
 # in to its answer out). A run apart from the ones above, so the capture does not touch their figures.
 if wire_capable; then
   echo "wrk, 1 connection, at the wire (tcpdump of the proxy's port and the upstream's): ${SECS} s per path:"
-  declare -A LEG_PORT=([floor]=$PORT_FLOOR [netty]=$PORT_NETTY [stack]=$PORT_STACK [airlock]=$PORT_AIRLOCK)
-  for p in floor netty stack airlock; do
-    wrk_run 1 "$WARM" "${URL[$p]}" "$tmp/plain.json" > /dev/null
-    with_wire "tcp port ${LEG_PORT[$p]} or tcp port $PORT_UPSTREAM" "$tmp/legs.pcap" wrk_run 1 "$SECS" "${URL[$p]}" "$tmp/plain.json" > /dev/null
+  declare -A LEG_PORT=([floor]=$PORT_FLOOR [netty]=$PORT_NETTY [stack]=$PORT_STACK [airlock]=$PORT_AIRLOCK [spin]=$PORT_SPIN)
+  for p in floor netty stack airlock spin; do
+    k=$(key_for "$p")
+    BENCH_KEY=$k wrk_run 1 "$WARM" "${URL[$p]}" "$tmp/plain.json" > /dev/null
+    BENCH_KEY=$k with_wire "tcp port ${LEG_PORT[$p]} or tcp port $PORT_UPSTREAM" "$tmp/legs.pcap" wrk_run 1 "$SECS" "${URL[$p]}" "$tmp/plain.json" > /dev/null
     line=$(tool WireLegs "$tmp/legs.pcap" "${LEG_PORT[$p]}" "$PORT_UPSTREAM" | grep '^RESULT')
     record "legs.$p" "$line"; printf '  %-8s %s\n' "$p" "${line#RESULT }"
     rm -f "$tmp/legs.pcap"

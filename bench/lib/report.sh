@@ -35,6 +35,11 @@ report_table() {
   local wadd500 wadd1000 wn1000 wire_cond="?"
   wadd500=$(diff_of w500.airlock.p99 w500.direct.p99); wadd1000=$(diff_of w1000.airlock.p99 w1000.direct.p99); wn1000=$(diff_of w1000.floor.p99 w1000.direct.p99)
   [ "$wadd1000" != "?" ] && num r1000.airlock.errors && wire_cond="$wadd1000 <= 1000 && ${R[r1000.airlock.errors]} == 0"
+  # the second gateway, whose loops spin before they sleep (server.spin_us)
+  local s1 spct32 spct64 sadd1000 srate_cond="?"
+  s1=$(diff_of c1.spin.p50 c1.direct.p50); spct32=$(pct_of c32.spin.rps c32.floor.rps); spct64=$(pct_of c64.spin.rps c64.floor.rps)
+  sadd1000=$(diff_of r1000.spin.p99 r1000.direct.p99)
+  [ "$sadd1000" != "?" ] && num r1000.spin.errors && srate_cond="$sadd1000 <= 1000 && ${R[r1000.spin.errors]} == 0"
   local many_cond="?"
   # the budget is for 10,000 streams: a smaller BENCH_STREAMS run gets no verdict
   num rss.streams && num many.errors && [ "${R[many.count]:-0}" -ge 10000 ] && many_cond="${R[rss.streams]} < 1024 && ${R[many.errors]} == 0 && ${R[many.ok]:-0} == ${R[many.count]:-1}"
@@ -47,17 +52,20 @@ report_table() {
 | Measure (µs unless noted) | Direct | nginx proxy (floor) | Airlock | Airlock vs floor | Budget | |
 |---|---|---|---|---|---|---|
 | 1 conn, p50 | $(v c1.direct.p50) | $(v c1.floor.p50) | $(v c1.airlock.p50) | +$a50 over direct (nginx +$n50) | ≤ +100 | $(verdict "$([ "$a50" = "?" ] && echo "?" || echo "$a50 <= 100")") |
+| 1 conn, p50, Airlock with server.spin_us: $SPIN_US ("spin") | $(v c1.direct.p50) | $(v c1.floor.p50) | $(v c1.spin.p50) | +$s1 over direct; at the wire, forward / back leg $(v legs.spin.fwd_p50) / $(v legs.spin.back_p50); CPU per request $(v c1.spin.cpu_us) against $(v c1.airlock.cpu_us) without the spin | ≤ +100 | $(verdict "$([ "$s1" = "?" ] && echo "?" || echo "$s1 <= 100")") |
 | 1 conn, p99 | $(v c1.direct.p99) | $(v c1.floor.p99) | $(v c1.airlock.p99) | +$a99 over direct (nginx +$n99) | – | |
 | 1 conn at the wire (tcpdump), the proxy's forward / back leg, p50 | – | $(v legs.floor.fwd_p50) / $(v legs.floor.back_p50) | $(v legs.airlock.fwd_p50) / $(v legs.airlock.back_p50) | stack floors: Vert.x alone $(v legs.stack.fwd_p50) / $(v legs.stack.back_p50), Netty alone $(v legs.netty.fwd_p50) / $(v legs.netty.back_p50); the upstream's own answer $(v legs.floor.up_p50) behind nginx, $(v legs.airlock.up_p50) behind Airlock | – | |
 | 1 conn, req/s | $(v c1.direct.rps) | $(v c1.floor.rps) | $(v c1.airlock.rps)$(errs c1.airlock) | | – | |
 | 32 conns, req/s | $(v c32.direct.rps) | $(v c32.floor.rps) | $(v c32.airlock.rps)$(errs c32.airlock) | $pct32 % of nginx proxy (rounds $(round_pcts c32.airlock c32.floor) %) | ≥ 50 % | $(verdict "$([ "$pct32" = "?" ] && echo "?" || echo "$pct32 >= 50")") |
 | 64 conns, req/s | $(v c64.direct.rps) | $(v c64.floor.rps) | $(v c64.airlock.rps)$(errs c64.airlock) | $pct64 % of nginx proxy (rounds $(round_pcts c64.airlock c64.floor) %) | ≥ 50 % | $(verdict "$([ "$pct64" = "?" ] && echo "?" || echo "$pct64 >= 50")") |
+| 32 / 64 conns, req/s, spin | – | – | $(v c32.spin.rps)$(errs c32.spin) / $(v c64.spin.rps)$(errs c64.spin) | $spct32 / $spct64 % of nginx proxy (rounds $(round_pcts c32.spin c32.floor) / $(round_pcts c64.spin c64.floor) %); CPU per request at 64 $(v c64.spin.cpu_us) | ≥ 50 % | $(verdict "$([ "$spct32" = "?" ] || [ "$spct64" = "?" ] && echo "?" || echo "$spct32 >= 50 && $spct64 >= 50")") |
 | 64 conns, gateway CPU per request (user + system) | – | – | $(v c64.airlock.cpu_us) | | – | |
 | 64 conns, p99 under saturation | $(v c64.direct.p99) | $(v c64.floor.p99) | $(v c64.airlock.p99) | | – | |
 | 500 req/s fixed, p50 / p99 / p99.9 | $(v r500.direct.p50) / $(v r500.direct.p99) / $(v r500.direct.p999)$(errs r500.direct) | $(v r500.floor.p50) / $(v r500.floor.p99) / $(v r500.floor.p999)$(errs r500.floor) | $(v r500.airlock.p50) / $(v r500.airlock.p99) / $(v r500.airlock.p999)$(errs r500.airlock) | p99 +$add500 over direct | – | |
 | 1,000 req/s fixed, p50 / p99 / p99.9 | $(v r1000.direct.p50) / $(v r1000.direct.p99) / $(v r1000.direct.p999)$(errs r1000.direct) | $(v r1000.floor.p50) / $(v r1000.floor.p99) / $(v r1000.floor.p999)$(errs r1000.floor) | $(v r1000.airlock.p50) / $(v r1000.airlock.p99) / $(v r1000.airlock.p999), $(v r1000.airlock.errors) errors | p99 +$add1000 over direct | ≤ +1000, 0 errors | $(verdict "$rate_cond") |
 | 500 req/s, the same runs at the wire (tcpdump), p50 / p99 / p99.9 | $(v w500.direct.p50) / $(v w500.direct.p99) / $(v w500.direct.p999) | $(v w500.floor.p50) / $(v w500.floor.p99) / $(v w500.floor.p999) | $(v w500.airlock.p50) / $(v w500.airlock.p99) / $(v w500.airlock.p999) | p99 +$wadd500 over direct | – | |
 | 1,000 req/s, the same runs at the wire (tcpdump), p50 / p99 / p99.9 | $(v w1000.direct.p50) / $(v w1000.direct.p99) / $(v w1000.direct.p999) | $(v w1000.floor.p50) / $(v w1000.floor.p99) / $(v w1000.floor.p999) | $(v w1000.airlock.p50) / $(v w1000.airlock.p99) / $(v w1000.airlock.p999) | p99 +$wadd1000 over direct (nginx +$wn1000) | ≤ +1000, 0 errors | $(verdict "$wire_cond") |
+| 1,000 req/s fixed, spin: p50 / p99 / p99.9; at the wire | – | – | $(v r1000.spin.p50) / $(v r1000.spin.p99) / $(v r1000.spin.p999)$(errs r1000.spin); $(v w1000.spin.p50) / $(v w1000.spin.p99) / $(v w1000.spin.p999) | p99 +$sadd1000 over direct (at the wire +$(diff_of w1000.spin.p99 w1000.direct.p99)) | ≤ +1000, 0 errors | $(verdict "$srate_cond") |
 | Canned SSE (11 events), 1 conn, p50 | $(v sse.direct.p50) | – | $(v sse.airlock.p50)$(errs sse.airlock) | +$sse over direct | – | |
 | Stream TTFT p50 / p99 (simulator) | $(v stream.direct.ttft_p50) / $(v stream.direct.ttft_p99) | $(v stream.floor.ttft_p50) / $(v stream.floor.ttft_p99)$(errs stream.floor) | $(v stream.airlock.ttft_p50) / $(v stream.airlock.ttft_p99)$(errs stream.airlock) | p50 +$ttft over direct (nginx +$nttft) | ≤ +200 | $(verdict "$([ "$ttft" = "?" ] && echo "?" || echo "$ttft <= 200")") |
 | Stream TTFT p50 / p99 while Airlock serves 1,000 req/s of other traffic | $(v busy.direct.ttft_p50) / $(v busy.direct.ttft_p99) | $(v busy.floor.ttft_p50) / $(v busy.floor.ttft_p99)$(errs busy.floor) | $(v busy.airlock.ttft_p50) / $(v busy.airlock.ttft_p99)$(errs busy.airlock) | p50 +$(diff_of busy.airlock.ttft_p50 busy.direct.ttft_p50) over direct (nginx +$(diff_of busy.floor.ttft_p50 busy.direct.ttft_p50)) | – | |

@@ -6,6 +6,8 @@ PORT_SIMHOST=$((P + 5)) PORT_SIM=$((P + 6)) PORT_SLOW=$((P + 7)) PORT_SIM_FLOOR=
 # bench/stack: the same proxy on Vert.x alone (StackFloor) and on Netty alone (NettyFloor), no pipeline,
 # each to the canned upstream and to the simulator
 PORT_STACK=$((P + 9)) PORT_STACK_SIM=$((P + 10)) PORT_NETTY=$((P + 11)) PORT_NETTY_SIM=$((P + 12))
+# a second gateway, the same config except server.spin_us (its event loops poll before they sleep)
+PORT_SPIN=$((P + 13)) SPIN_US=${BENCH_SPIN_US:-100}
 MASTER="bench-master-$RANDOM$RANDOM"
 started_pids=()
 
@@ -148,6 +150,11 @@ routing:
   cooldown_ms: 30000
   timeouts: { connect_ms: 2000, first_token_ms: 30000, idle_ms: 30000, total_ms: 300000 }
 EOF
+  # the spinning gateway: its own port, store and spill directory (two processes on one SQLite file would
+  # contend for its lock), and its loops polling SPIN_US µs before they sleep
+  sed -e "s/port: $PORT_AIRLOCK, transport: \([a-z_]*\) }/port: $PORT_SPIN, transport: \1, spin_us: $SPIN_US }/" \
+      -e "s#$tmp/gateway.db#$tmp/gateway-spin.db#; s#$tmp/gateway-spill#$tmp/gateway-spin-spill#" "$tmp/airlock.yaml" > "$tmp/airlock-spin.yaml"
+  grep -q "spin_us: $SPIN_US" "$tmp/airlock-spin.yaml" || { echo "Could not derive the spinning gateway's config." >&2; exit 1; }
 
   # A second Airlock process only hosts the simulators, so the gateway's RSS and CPU are its own.
   cat > "$tmp/simhost.yaml" <<EOF
@@ -200,6 +207,8 @@ start_all() {
   # shellcheck disable=SC2086
   AIRLOCK_MASTER_KEY=$MASTER start_bg airlock "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -jar "$root/target/airlock.jar" serve --config "$tmp/airlock.yaml"
   # shellcheck disable=SC2086
+  AIRLOCK_MASTER_KEY=$MASTER start_bg spin "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -jar "$root/target/airlock.jar" serve --config "$tmp/airlock-spin.yaml"
+  # shellcheck disable=SC2086
   start_bg stack "$JAVA_HOME/bin/java" $AIRLOCK_FLAGS -cp "$tmp/stack-classes:$root/target/airlock.jar" StackFloor \
     "$PORT_STACK=http://127.0.0.1:$PORT_UPSTREAM" "$PORT_STACK_SIM=http://127.0.0.1:$PORT_SIM"
   # shellcheck disable=SC2086
@@ -208,6 +217,7 @@ start_all() {
   wait_http "http://127.0.0.1:$PORT_UPSTREAM/" "nginx" nginx
   wait_http "http://127.0.0.1:$PORT_SIMHOST/health/ready" "the simulator host" simhost
   wait_http "http://127.0.0.1:$PORT_AIRLOCK/health/ready" "Airlock" airlock
+  wait_http "http://127.0.0.1:$PORT_SPIN/health/ready" "Airlock (spin_us: $SPIN_US)" spin
   wait_http "http://127.0.0.1:$PORT_STACK/health" "The stack floor" stack
   wait_http "http://127.0.0.1:$PORT_STACK_SIM/health" "The stack floor" stack
   wait_http "http://127.0.0.1:$PORT_NETTY/health" "The Netty floor" netty
