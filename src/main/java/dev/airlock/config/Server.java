@@ -17,7 +17,7 @@ public record Server(String host, int port, long maxBodyBytes, Transport transpo
      * The socket I/O the event loops use, for the gateway's clients and its upstreams alike.
      * {@link #AUTO} takes the first the machine allows, in this order: io_uring, epoll, NIO. io_uring
      * comes first because it batches a loop's socket operations into one system call under load
-     * (BENCHMARKS.md, "Findings, thirteenth session"); kernels and container profiles that forbid it
+     * (bench/HISTORY.md, "Findings, thirteenth session"); kernels and container profiles that forbid it
      * (Docker's default seccomp profile does, and {@code kernel.io_uring_disabled}) get epoll.
      */
     public enum Transport {
