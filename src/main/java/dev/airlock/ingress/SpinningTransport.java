@@ -38,7 +38,7 @@ import io.vertx.core.transport.Transport;
  * during the spin (a worker's result, a timer) runs at once without needing a wakeup. Between turns
  * the thread yields, so any other thread runnable on that CPU (the ledger writer, a process sharing
  * the machine) goes first: in paired runs with a plain busy-wait, the gateway's p50 at a fixed 1,000
- * req/s rose by ~120 µs because the spinning loops took the cores from the load generator.
+ * req/s rose by ~110 µs because the spinning loops took the cores from the load generator.
  *
  * <h2>Cost</h2>
  * A loop whose idle gaps are shorter than the window is busy for the whole gap: at one connection
