@@ -29,14 +29,18 @@ class TransportTest {
         for (String transport : runnable()) {
             try (TestGateway gw = new TestGateway(YAML.formatted(transport))) {
                 assertThat(gw.gateway().transport()).isEqualTo(transport);
-                var whole = gw.post("/v1/chat/completions", TestGateway.chat("r", "hello"));
-                assertThat(whole.statusCode()).as(transport + ": " + whole.body()).isEqualTo(200);
-                assertThat(whole.body()).contains("\"chat.completion\"");
-                var streamed = gw.post("/v1/chat/completions", TestGateway.stream("r", "hello"));
-                assertThat(streamed.statusCode()).as(transport).isEqualTo(200);
-                assertThat(streamed.body()).as(transport).contains("chat.completion.chunk").endsWith("data: [DONE]\n\n");
+                servesWholeAndStreamedChats(gw, transport);
             }
         }
+    }
+
+    static void servesWholeAndStreamedChats(TestGateway gw, String transport) throws Exception {
+        var whole = gw.post("/v1/chat/completions", TestGateway.chat("r", "hello"));
+        assertThat(whole.statusCode()).as(transport + ": " + whole.body()).isEqualTo(200);
+        assertThat(whole.body()).contains("\"chat.completion\"");
+        var streamed = gw.post("/v1/chat/completions", TestGateway.stream("r", "hello"));
+        assertThat(streamed.statusCode()).as(transport).isEqualTo(200);
+        assertThat(streamed.body()).as(transport).contains("chat.completion.chunk").endsWith("data: [DONE]\n\n");
     }
 
     @Test
@@ -48,12 +52,7 @@ class TransportTest {
                 assertThat(gw.gateway().transport()).isEqualTo(transport + ", loops spin 200 µs before sleeping");
                 // the simulator's tokens are timers on the same loops, and the ledger's reads come back from its
                 // store threads: both must reach a loop that is spinning rather than asleep
-                for (int i = 0; i < 3; i++) {
-                    var streamed = gw.post("/v1/chat/completions", TestGateway.stream("r", "hello " + i));
-                    assertThat(streamed.statusCode()).as(transport).isEqualTo(200);
-                    assertThat(streamed.body()).as(transport).contains("chat.completion.chunk").endsWith("data: [DONE]\n\n");
-                    assertThat(gw.post("/v1/chat/completions", TestGateway.chat("r", "hello")).statusCode()).as(transport).isEqualTo(200);
-                }
+                for (int i = 0; i < 3; i++) servesWholeAndStreamedChats(gw, transport);
                 assertThat(gw.gateway().ledger().flush(java.time.Duration.ofSeconds(10))).isTrue();
                 var report = gw.get("/admin/report?since=1h", "authorization", "Bearer " + TestGateway.MASTER_KEY);
                 assertThat(report.statusCode()).as(transport + ": " + report.body()).isEqualTo(200);
