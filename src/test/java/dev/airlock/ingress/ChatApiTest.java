@@ -115,6 +115,19 @@ class ChatApiTest {
     }
 
     @Test
+    void anH2cUpgradeIsAnsweredInHttp11() throws Exception {
+        // the JDK client asks for "Upgrade: h2c" on every request while left at its default version
+        var r = gw.get("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+        try (Socket s = new Socket("127.0.0.1", gw.port())) {
+            s.getOutputStream().write(("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                    + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(s.getInputStream().readNBytes(15), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200 OK");
+        }
+    }
+
+    @Test
     void unknownRouteIs404ListingTheRoutes() throws Exception {
         var r = gw.post("/v1/chat/completions", chat("gpt-17", "hi"));
         assertThat(r.statusCode()).isEqualTo(404);
