@@ -60,7 +60,7 @@ class ReplicasTest {
             gateways.add(Gateway.start(new ConfigLoader(Map.of("MASTER", "m")).parse(yaml + "ledger: { spill_dir: \"" + spill + "\" }\n", "replica.yaml")));
         }
         var created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateways.get(0).port() + "/admin/keys"))
-                .header("authorization", "Bearer m").POST(HttpRequest.BodyPublishers.ofString("{\"tenant\":\"default\",\"name\":\"load\"," + keyLimits + "}")).build(),
+                .timeout(Duration.ofSeconds(10)).header("authorization", "Bearer m").POST(HttpRequest.BodyPublishers.ofString("{\"tenant\":\"default\",\"name\":\"load\"," + keyLimits + "}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         key = dev.airlock.wire.Json.MAPPER.readTree(created.body()).path("key").asText();
@@ -106,7 +106,7 @@ class ReplicasTest {
         List<Integer> statuses = load(200, 400, "{\"model\":\"r\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(statuses).doesNotContain(-1);
         for (Gateway g : gateways) {
-            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/metrics")).build(),
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.port() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).as("no replica lost Redis, so none counted on its own").contains("airlock_limits_outages_total 0.0");
         }
