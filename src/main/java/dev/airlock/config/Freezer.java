@@ -126,7 +126,17 @@ final class Freezer {
         if (max < 1024) problem("server.max_body_bytes", "must be at least 1024 bytes, got " + max + ".");
         int spin = s.spinUs() == null ? Server.DEFAULTS.spinMicros() : s.spinUs();
         if (spin < 0 || spin > Server.MAX_SPIN_MICROS) problem("server.spin_us", "must be between 0 and " + Server.MAX_SPIN_MICROS + " microseconds, got " + spin + ".");
-        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin);
+        long keepAlive = clientTimeout("server.keepalive_timeout_ms", s.keepaliveTimeoutMs(), Server.DEFAULTS.keepAliveTimeoutMs());
+        long body = clientTimeout("server.body_timeout_ms", s.bodyTimeoutMs(), Server.DEFAULTS.bodyTimeoutMs());
+        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, keepAlive, body);
+    }
+
+    private long clientTimeout(String path, Long given, long fallback) {
+        long ms = given == null ? fallback : given;
+        if (ms < Server.MIN_CLIENT_TIMEOUT_MS || ms > Server.MAX_CLIENT_TIMEOUT_MS) {
+            problem(path, "must be between " + Server.MIN_CLIENT_TIMEOUT_MS + " and " + Server.MAX_CLIENT_TIMEOUT_MS + " milliseconds, got " + ms + ".");
+        }
+        return ms;
     }
 
     private Server.Transport transport(String name) {

@@ -31,7 +31,11 @@ public final class Bodies {
      * connection stays usable for the error answer.
      */
     public static Future<byte[]> read(ReadStream<Buffer> stream, long expected, long limit, Supplier<? extends Throwable> tooLarge) {
-        Promise<byte[]> p = Promise.promise();
+        return read(stream, expected, limit, tooLarge, Promise.promise());
+    }
+
+    /** As above, completing {@code p}, which the caller may also fail first (a deadline): the bytes after that are dropped. */
+    public static Future<byte[]> read(ReadStream<Buffer> stream, long expected, long limit, Supplier<? extends Throwable> tooLarge, Promise<byte[]> p) {
         Sink sink = new Sink((int) Math.min(expected < 0 ? 1024 : expected, Math.min(limit, PRESIZE_MAX)));
         stream.handler(chunk -> {
             if (p.future().isComplete()) return;

@@ -13,6 +13,8 @@ public enum ErrorKind {
     NOT_FOUND(404, "invalid_request_error", "not_found"),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),
     METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),
+    /** The client did not send its whole request body within {@code server.body_timeout_ms}. */
+    REQUEST_TIMEOUT(408, "invalid_request_error", "request_timeout"),
     BODY_TOO_LARGE(413, "invalid_request_error", "request_too_large"),
     CONTENT_BLOCKED(422, "invalid_request_error", "content_blocked"),
     RATE_LIMITED(429, "rate_limit_error", "rate_limit_exceeded"),

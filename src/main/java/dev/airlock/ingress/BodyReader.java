@@ -5,13 +5,21 @@ import dev.airlock.core.Bodies;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.core.HeaderText;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerRequest;
 
-/** Reads a request body up to a limit; a larger body fails with 413 without being buffered. */
+/**
+ * Reads a request body up to a limit and within the front end's body timeout: a larger body fails
+ * with 413 without being buffered, a slower one with 408 ({@link ClientDeadlines}).
+ */
 final class BodyReader {
-    private BodyReader() {}
+    private final ClientDeadlines deadlines;
 
-    static Future<byte[]> read(HttpServerRequest req, long limit) {
+    BodyReader(ClientDeadlines deadlines) {
+        this.deadlines = deadlines;
+    }
+
+    Future<byte[]> read(HttpServerRequest req, long limit) {
         String declared = req.getHeader(HeaderText.CONTENT_LENGTH);
         long length = -1;
         if (declared != null) {
@@ -22,7 +30,9 @@ final class BodyReader {
             }
             if (length > limit) return Future.failedFuture(tooLarge(limit));
         }
-        return Bodies.read(req, length, limit, () -> tooLarge(limit));
+        Promise<byte[]> body = Promise.promise();
+        deadlines.reading(req, body);
+        return Bodies.read(req, length, limit, () -> tooLarge(limit), body);
     }
 
     private static AirlockException tooLarge(long limit) {

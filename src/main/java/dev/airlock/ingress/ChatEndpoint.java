@@ -30,11 +30,13 @@ final class ChatEndpoint {
     private final Pipeline pipeline;
     private final Recorder recorder;
     private final Capturer capturer;
+    private final BodyReader bodies;
 
-    ChatEndpoint(Pipeline pipeline, Recorder recorder, Capturer capturer) {
+    ChatEndpoint(Pipeline pipeline, Recorder recorder, Capturer capturer, BodyReader bodies) {
         this.pipeline = pipeline;
         this.recorder = recorder;
         this.capturer = capturer;
+        this.bodies = bodies;
     }
 
     void chat(HttpServerRequest req, String requestId) {
@@ -180,7 +182,7 @@ final class ChatEndpoint {
     private void body(HttpServerRequest req, String requestId, BodyHandler then) {
         long start = System.nanoTime();
         recorder.metrics().requestStarted();
-        Future<byte[]> read = BodyReader.read(req, pipeline.config.server().maxBodyBytes());
+        Future<byte[]> read = bodies.read(req, pipeline.config.server().maxBodyBytes());
         read.onComplete(ar -> {
             if (ar.failed()) { reject(req, ar.cause(), requestId, start); return; }
             try {

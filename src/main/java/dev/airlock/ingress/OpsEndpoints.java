@@ -23,10 +23,12 @@ import java.time.Instant;
 final class OpsEndpoints {
     private final Pipeline pipeline;
     private final Services services;
+    private final BodyReader bodies;
 
-    OpsEndpoints(Pipeline pipeline, Services services) {
+    OpsEndpoints(Pipeline pipeline, Services services, BodyReader bodies) {
         this.pipeline = pipeline;
         this.services = services;
+        this.bodies = bodies;
     }
 
     void metrics(HttpServerRequest req) {
@@ -34,7 +36,7 @@ final class OpsEndpoints {
     }
 
     void feedback(HttpServerRequest req, String requestId) {
-        BodyReader.read(req, 16 * 1024).onComplete(ar -> {
+        bodies.read(req, 16 * 1024).onComplete(ar -> {
             try {
                 if (ar.failed()) throw ar.cause();
                 ObjectNode body = RequestParser.parseObject(ar.result());
@@ -89,7 +91,7 @@ final class OpsEndpoints {
         String id = parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
         if (parts.length > 2 || (id != null && id.isEmpty())) throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + path + ".");
         String method = req.method().name();
-        BodyReader.read(req, 64 * 1024).onComplete(body -> {
+        bodies.read(req, 64 * 1024).onComplete(body -> {
             if (body.failed()) { Replies.error(req.response(), body.cause(), requestId); return; }
             byte[] bytes = body.result();
             io.vertx.core.Vertx.currentContext().owner().<ObjectNode>executeBlocking(() -> {

@@ -5,5 +5,7 @@
  * and with the {@code x-airlock-*} and {@code x-request-id} headers. {@link dev.airlock.ingress.Gateway}
  * assembles and starts everything, on the socket transport {@link dev.airlock.ingress.Transports} picks,
  * whose event loops {@link dev.airlock.ingress.SpinningTransport} may keep polling before they sleep.
+ * {@link dev.airlock.ingress.ClientDeadlines} closes the connections a client holds without using them
+ * and times out the bodies it does not send.
  */
 package dev.airlock.ingress;
