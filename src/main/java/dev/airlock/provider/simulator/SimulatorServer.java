@@ -236,35 +236,47 @@ public final class SimulatorServer implements AutoCloseable {
         Answer a = answer(request);
         String id = "chatcmpl-sim-" + ids.incrementAndGet();
         boolean usage = request.path("stream_options").path("include_usage").asBoolean(false);
-        List<ObjectNode> chunks = new ArrayList<>();
-        if (a.toolCall() != null) {
-            chunks.add(Completions.toolCallChunk(id, simulatedModel(), 0, a.toolCall().id(), a.toolCall().name(), ""));
-            chunks.add(Completions.toolCallChunk(id, simulatedModel(), 0, null, null, a.toolCall().arguments()));
-        } else {
-            for (int i = 0; i < a.tokens().size(); i++) chunks.add(Completions.textChunk(id, simulatedModel(), i == 0, a.tokens().get(i)));
-        }
-        chunks.add(Completions.finishChunk(id, simulatedModel(), a.finishReason()));
-        if (usage) chunks.add(Completions.usageChunk(id, simulatedModel(), a.usage()));
+        // each chunk is built when it is sent: a long answer held as prebuilt trees took ~1 KB a token
+        int content = a.toolCall() != null ? 2 : a.tokens().size();
+        List<ObjectNode> chunks = new java.util.AbstractList<>() {
+            @Override public int size() { return content + (usage ? 2 : 1); }
+
+            @Override public ObjectNode get(int i) {
+                if (i == content) return Completions.finishChunk(id, simulatedModel(), a.finishReason());
+                if (i > content) return Completions.usageChunk(id, simulatedModel(), a.usage());
+                if (a.toolCall() == null) return Completions.textChunk(id, simulatedModel(), i == 0, a.tokens().get(i));
+                return i == 0 ? Completions.toolCallChunk(id, simulatedModel(), 0, a.toolCall().id(), a.toolCall().name(), "")
+                        : Completions.toolCallChunk(id, simulatedModel(), 0, null, null, a.toolCall().arguments());
+            }
+        };
         // HTTP/2 frames the body itself: Transfer-Encoding (and Connection) are illegal there
         if (req.version() != HttpVersion.HTTP_2) resp.setChunked(true);
         resp.putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
         resp.writeHead();
         resp.closeHandler(v -> { if (!resp.ended()) disconnects.incrementAndGet(); });
         SplittableRandom rnd = new SplittableRandom(id.hashCode());
-        long interval = (long) (1000.0 / profile.tokensPerSecond());
+        // timers tick in milliseconds: over 1,000 tokens a second, each tick sends the tokens due by then
+        long interval = Math.max(1, (long) (1000.0 / profile.tokensPerSecond()));
+        int perTick = (int) Math.max(1, Math.round(profile.tokensPerSecond() / 1000.0));
         int dropAt = drop ? Math.min(2, chunks.size() - 1) : -1;
-        sendChunk(req, chunks, 0, dropAt, interval, rnd, jittered(profile.ttftMs()));
+        sendChunk(req, chunks, 0, dropAt, new Pace(interval, perTick, rnd), jittered(profile.ttftMs()));
     }
 
-    private void sendChunk(HttpServerRequest req, List<ObjectNode> chunks, int i, int dropAt, long interval, SplittableRandom rnd, long delay) {
+    private record Pace(long interval, int perTick, SplittableRandom rnd) {}
+
+    private void sendChunk(HttpServerRequest req, List<ObjectNode> chunks, int from, int dropAt, Pace pace, long delay) {
         later(delay, () -> {
             HttpServerResponse resp = req.response();
-            if (resp.closed()) return;
-            if (i == dropAt) { abort(req); return; }
-            if (i == chunks.size()) { resp.end("data: [DONE]\n\n"); return; }
-            resp.write("data: " + Json.write(chunks.get(i)) + "\n\n");
-            long next = interval <= 0 ? 0 : (long) (interval * (1 + profile.jitter() * (rnd.nextDouble() * 2 - 1)));
-            sendChunk(req, chunks, i + 1, dropAt, interval, rnd, next);
+            // chunks due at once go in this loop, not by recursion: a long answer overflowed the stack
+            for (int i = from; ; i++) {
+                if (resp.closed()) return;
+                if (i == dropAt) { abort(req); return; }
+                if (i == chunks.size()) { resp.end("data: [DONE]\n\n"); return; }
+                resp.write("data: " + Json.write(chunks.get(i)) + "\n\n");
+                if ((i + 1 - from) % pace.perTick() != 0) continue;
+                long next = (long) (pace.interval() * (1 + profile.jitter() * (pace.rnd().nextDouble() * 2 - 1)));
+                if (next > 0) { sendChunk(req, chunks, i + 1, dropAt, pace, next); return; }
+            }
         });
     }
 
