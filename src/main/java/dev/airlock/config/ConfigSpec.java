@@ -33,7 +33,7 @@ record ConfigSpec(
     record LedgerSpec(Integer queueCapacity, Integer batchSize, Long flushIntervalMs, String spillDir, Long spillMaxBytes,
                       Integer retentionDays, Integer retentionIntervalMinutes, Integer dropLogIntervalSeconds) {}
 
-    record ServerSpec(String host, Integer port, Long maxBodyBytes, String transport, Integer spinUs, Long keepaliveTimeoutMs, Long bodyTimeoutMs) {}
+    record ServerSpec(String host, Integer port, Long maxBodyBytes, String transport, Integer spinUs, Long keepaliveTimeoutMs, Long bodyTimeoutMs, Long sendTimeoutMs) {}
 
     record ZoneSpec(Boolean external, String description) {}
 

@@ -126,15 +126,16 @@ final class Freezer {
         if (max < 1024) problem("server.max_body_bytes", "must be at least 1024 bytes, got " + max + ".");
         int spin = s.spinUs() == null ? Server.DEFAULTS.spinMicros() : s.spinUs();
         if (spin < 0 || spin > Server.MAX_SPIN_MICROS) problem("server.spin_us", "must be between 0 and " + Server.MAX_SPIN_MICROS + " microseconds, got " + spin + ".");
-        long keepAlive = clientTimeout("server.keepalive_timeout_ms", s.keepaliveTimeoutMs(), Server.DEFAULTS.keepAliveTimeoutMs());
-        long body = clientTimeout("server.body_timeout_ms", s.bodyTimeoutMs(), Server.DEFAULTS.bodyTimeoutMs());
-        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, keepAlive, body);
+        var d = Server.ClientTimeouts.DEFAULTS;
+        var clients = new Server.ClientTimeouts(clientTimeout("server.keepalive_timeout_ms", s.keepaliveTimeoutMs(), d.keepAliveMs()),
+                clientTimeout("server.body_timeout_ms", s.bodyTimeoutMs(), d.bodyMs()), clientTimeout("server.send_timeout_ms", s.sendTimeoutMs(), d.sendMs()));
+        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, clients);
     }
 
     private long clientTimeout(String path, Long given, long fallback) {
         long ms = given == null ? fallback : given;
-        if (ms < Server.MIN_CLIENT_TIMEOUT_MS || ms > Server.MAX_CLIENT_TIMEOUT_MS) {
-            problem(path, "must be between " + Server.MIN_CLIENT_TIMEOUT_MS + " and " + Server.MAX_CLIENT_TIMEOUT_MS + " milliseconds, got " + ms + ".");
+        if (ms < Server.ClientTimeouts.MIN_MS || ms > Server.ClientTimeouts.MAX_MS) {
+            problem(path, "must be between " + Server.ClientTimeouts.MIN_MS + " and " + Server.ClientTimeouts.MAX_MS + " milliseconds, got " + ms + ".");
         }
         return ms;
     }

@@ -5,19 +5,26 @@ import java.util.Locale;
 /**
  * Where the gateway listens, how large a request body may be, the socket I/O under its event loops,
  * how long an idle event loop keeps polling before it sleeps ({@code spinMicros}, 0: at once), and how
- * long a client may hold a connection without a request in flight ({@code keepAliveTimeoutMs}) or take
- * to send a request's body ({@code bodyTimeoutMs}).
+ * long a client may hold the gateway's resources without doing its part ({@link ClientTimeouts}).
  */
-public record Server(String host, int port, long maxBodyBytes, Transport transport, int spinMicros,
-                     long keepAliveTimeoutMs, long bodyTimeoutMs) {
-    /** The two client timeouts are nginx's defaults ({@code keepalive_timeout 75s}, {@code client_body_timeout 60s}). */
-    public static final Server DEFAULTS = new Server("127.0.0.1", 4000, 4L * 1024 * 1024, Transport.AUTO, 0, 75_000, 60_000);
+public record Server(String host, int port, long maxBodyBytes, Transport transport, int spinMicros, ClientTimeouts clients) {
+    public static final Server DEFAULTS = new Server("127.0.0.1", 4000, 4L * 1024 * 1024, Transport.AUTO, 0, ClientTimeouts.DEFAULTS);
     /** Longest spin accepted: past a millisecond a loop would spin through most idle gaps and keep a core busy. */
     public static final int MAX_SPIN_MICROS = 1000;
-    /** Bounds of either client timeout: under 100 ms a client on a slow network could not send a request at all. */
-    public static final long MIN_CLIENT_TIMEOUT_MS = 100, MAX_CLIENT_TIMEOUT_MS = 86_400_000;
 
-    public Server withPort(int p) { return new Server(host, p, maxBodyBytes, transport, spinMicros, keepAliveTimeoutMs, bodyTimeoutMs); }
+    public Server withPort(int p) { return new Server(host, p, maxBodyBytes, transport, spinMicros, clients); }
+
+    /**
+     * How long a client may hold a connection with no request in flight ({@code keepAliveMs}), take to
+     * send a request's body after its headers ({@code bodyMs}), and leave its answer unread while more
+     * of it waits ({@code sendMs}). The defaults are nginx's: {@code keepalive_timeout 75s},
+     * {@code client_body_timeout 60s}, {@code send_timeout 60s}.
+     */
+    public record ClientTimeouts(long keepAliveMs, long bodyMs, long sendMs) {
+        public static final ClientTimeouts DEFAULTS = new ClientTimeouts(75_000, 60_000, 60_000);
+        /** Bounds of each: under 100 ms a client on a slow network could not send a request at all. */
+        public static final long MIN_MS = 100, MAX_MS = 86_400_000;
+    }
 
     /**
      * The socket I/O the event loops use, for the gateway's clients and its upstreams alike.

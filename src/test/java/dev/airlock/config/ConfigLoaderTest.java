@@ -115,13 +115,10 @@ class ConfigLoaderTest {
 
     @Test
     void clientTimeoutsDefaultToNginxsAndStayWithinBounds() throws Exception {
-        Server dflt = parse(BASE, Map.of("VLLM_KEY", "k")).server();
-        assertThat(dflt.keepAliveTimeoutMs()).isEqualTo(75_000);
-        assertThat(dflt.bodyTimeoutMs()).isEqualTo(60_000);
-        Server set = parse(BASE + "server: { keepalive_timeout_ms: 5000, body_timeout_ms: 2000 }\n", Map.of("VLLM_KEY", "k")).server();
-        assertThat(set.keepAliveTimeoutMs()).isEqualTo(5000);
-        assertThat(set.bodyTimeoutMs()).isEqualTo(2000);
-        for (String key : new String[] {"keepalive_timeout_ms", "body_timeout_ms"}) {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).server().clients()).isEqualTo(new Server.ClientTimeouts(75_000, 60_000, 60_000));
+        assertThat(parse(BASE + "server: { keepalive_timeout_ms: 5000, body_timeout_ms: 2000, send_timeout_ms: 3000 }\n", Map.of("VLLM_KEY", "k"))
+                .server().clients()).isEqualTo(new Server.ClientTimeouts(5000, 2000, 3000));
+        for (String key : new String[] {"keepalive_timeout_ms", "body_timeout_ms", "send_timeout_ms"}) {
             for (long bad : new long[] {0, 99, 86_400_001}) {
                 assertThatThrownBy(() -> parse(BASE + "server: { " + key + ": " + bad + " }\n", Map.of("VLLM_KEY", "k")))
                         .hasMessageContaining("server." + key + ": must be between 100 and 86400000 milliseconds, got " + bad + ".");

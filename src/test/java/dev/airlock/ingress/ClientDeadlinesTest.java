@@ -18,10 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code server.keepalive_timeout_ms} and {@code server.body_timeout_ms}, over raw sockets: a client
- * holds a connection only while it has a request in flight or is within the keep-alive limit, and a
- * body that does not arrive in time is answered 408 (recorded in the ledger) and its connection closed.
- * A request whose answer takes longer than both limits is never cut.
+ * {@code server.keepalive_timeout_ms}, {@code body_timeout_ms} and {@code send_timeout_ms}, over raw
+ * sockets: a client holds a connection only while it has a request in flight or is within the
+ * keep-alive limit; a body that does not arrive in time is answered 408 (recorded in the ledger) and
+ * its connection closed; a client that stops reading its stream is cut off and the upstream call
+ * cancelled. A request whose answer takes longer than every limit is never cut.
  */
 class ClientDeadlinesTest {
     static final long LIMIT_MS = 400;
@@ -30,14 +31,15 @@ class ClientDeadlinesTest {
     @BeforeEach
     void start() throws Exception {
         gw = new TestGateway("""
-                server: { port: 0, keepalive_timeout_ms: %d, body_timeout_ms: %d }
+                server: { port: 0, keepalive_timeout_ms: %d, body_timeout_ms: %d, send_timeout_ms: %d }
                 zones: { on-prem: {} }
                 residency: { public: [on-prem] }
                 deployments:
                   - { id: slow, provider: simulator, model: m, zone: on-prem, simulator: { ttft_ms: 1200, tokens_per_second: 1000, jitter: 0, max_tokens: 4 } }
-                routes: { r: { deployments: [slow] } }
-                routing: { timeouts: { first_token_ms: 5000, total_ms: 10000 } }
-                """.formatted(LIMIT_MS, LIMIT_MS));
+                  - { id: long, provider: simulator, model: m, zone: on-prem, simulator: { ttft_ms: 0, tokens_per_second: 20000, jitter: 0, max_tokens: 60000 } }
+                routes: { r: { deployments: [slow] }, long: { deployments: [long] } }
+                routing: { timeouts: { first_token_ms: 5000, total_ms: 30000 } }
+                """.formatted(LIMIT_MS, LIMIT_MS, LIMIT_MS));
     }
 
     @AfterEach
@@ -136,6 +138,28 @@ class ClientDeadlinesTest {
                 Thread.sleep(LIMIT_MS / 20);
             }
             assertThat(readHead(s.getInputStream())).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingItsStreamIsCutOffAndTheUpstreamCancelled() throws Exception {
+        // a 3-second stream (~3.6 MB a second) to a client that reads nothing: once the gateway's socket
+        // buffers and its write queue are full, the answer waits; after the send limit the client is cut off
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", gw.port()));
+            String body = TestGateway.stream("long", "hello");
+            s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nx-request-id: stalled-1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(5))).isTrue();
+                try (Connection c = gw.gateway().store().dataSource().getConnection(); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT status FROM request_event WHERE request_id = 'stalled-1'")) {
+                    assertThat(rs.next()).as("the cut-off stream is in the ledger").isTrue();
+                    assertThat(rs.getInt(1)).as("ended as a client disconnect, before the upstream finished").isEqualTo(499);
+                }
+            });
+            assertThat(gw.sim("long").disconnects()).as("the upstream call was cancelled").isEqualTo(1);
         }
     }
 
