@@ -23,7 +23,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
 
 /** {@code POST /v1/chat/completions} (plain and streamed) and {@code POST /v1/embeddings}. */
 final class ChatEndpoint {
@@ -203,7 +202,7 @@ final class ChatEndpoint {
         ex.capture = capturer.wants(adm);
         pipeline.headers.classification(req.response(), adm.classification().level());
         HttpServerResponse resp = req.response();
-        // HTTP/2 closes the stream after every answer; only a close before the end means the client left
+        // a close after the end is the connection's own (a keep-alive limit); only a close before it means the client left
         resp.closeHandler(v -> {
             if (resp.ended()) return;
             ex.dispatch.cancel();
@@ -273,7 +272,7 @@ final class ChatEndpoint {
     private void reject(HttpServerRequest req, Throwable t, String requestId, long start) {
         HttpServerResponse resp = req.response();
         // the unread rest of an oversized HTTP/1 body would be parsed as the next request: close instead
-        if (t instanceof AirlockException a && a.status() == 413 && req.version() != HttpVersion.HTTP_2) {
+        if (t instanceof AirlockException a && a.status() == 413) {
             resp.putHeader("connection", "close");
         }
         Replies.error(resp, t, requestId);
