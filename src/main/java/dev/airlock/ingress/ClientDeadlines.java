@@ -3,15 +3,14 @@ package dev.airlock.ingress;
 import dev.airlock.config.Server;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.ledger.Metrics;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.impl.ConnectionBase;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +40,7 @@ final class ClientDeadlines {
     private final long bodyNanos;
     private final long bodyMs;
     private final long sendNanos;
+    private final Metrics metrics;
     private final Map<HttpConnection, Conn> conns = new IdentityHashMap<>();
 
     private static final class Conn {
@@ -59,7 +59,8 @@ final class ClientDeadlines {
         }
     }
 
-    ClientDeadlines(Server.ClientTimeouts limits) {
+    ClientDeadlines(Server.ClientTimeouts limits, Metrics metrics) {
+        this.metrics = metrics;
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(limits.keepAliveMs());
         this.bodyMs = limits.bodyMs();
         this.bodyNanos = TimeUnit.MILLISECONDS.toNanos(bodyMs);
@@ -96,15 +97,15 @@ final class ClientDeadlines {
 
     /** Closes the idle and the stalled connections past their limits and times out the bodies past theirs. Runs on the loop. */
     void sweep(long now) {
-        List<HttpConnection> closing = new ArrayList<>();
+        Map<HttpConnection, String> closing = new IdentityHashMap<>();
         for (Conn c : conns.values()) {
             HttpServerRequest r = c.current;
             if (r == null || r.response().ended() || r.response().closed()) {
                 if (c.idleSince == 0) c.idleSince = now;
-                else if (now - c.idleSince >= keepAliveNanos) closing.add(c.connection);
+                else if (now - c.idleSince >= keepAliveNanos) closing.put(c.connection, "keepalive");
             } else if (r.response().writeQueueFull()) {
                 if (c.stalledSince == 0) c.stalledSince = now;
-                else if (now - c.stalledSince >= sendNanos) closing.add(c.connection);
+                else if (now - c.stalledSince >= sendNanos) closing.put(c.connection, "send");
             } else if (c.pendingBody != null && !r.isEnded() && now - c.startedNanos >= bodyNanos) {
                 Promise<byte[]> body = c.pendingBody;
                 c.pendingBody = null;
@@ -114,6 +115,7 @@ final class ClientDeadlines {
                 if (!resp.headWritten()) resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
                 HttpConnection conn = c.connection;
                 resp.endHandler(v -> conn.close());
+                metrics.clientLimit("body");
                 body.tryFail(new AirlockException(ErrorKind.REQUEST_TIMEOUT, "The request body did not arrive within " + bodyMs
                         + " ms of its headers (server.body_timeout_ms); the connection is closed."));
             } else {
@@ -121,7 +123,10 @@ final class ClientDeadlines {
             }
         }
         // closing removes the connection from the map (its close handler): not while iterating it
-        closing.forEach(ClientDeadlines::cut);
+        closing.forEach((conn, limit) -> {
+            metrics.clientLimit(limit);
+            cut(conn);
+        });
     }
 
     /**

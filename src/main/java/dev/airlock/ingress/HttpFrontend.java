@@ -32,7 +32,7 @@ final class HttpFrontend extends VerticleBase {
 
     HttpFrontend(Pipeline pipeline, Services services, BooleanSupplier ready, int port) {
         this.pipeline = pipeline;
-        this.deadlines = new ClientDeadlines(pipeline.config.server().clients());
+        this.deadlines = new ClientDeadlines(pipeline.config.server().clients(), services.metrics());
         BodyReader bodies = new BodyReader(deadlines);
         this.ops = new OpsEndpoints(pipeline, services, bodies);
         this.chat = new ChatEndpoint(pipeline, services.recorder(), new Capturer(pipeline, services.ledger()), bodies);

@@ -63,6 +63,15 @@ class ClientDeadlinesTest {
             assertThat(s.getInputStream().read()).isEqualTo(-1);
             assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(LIMIT_MS - 50);
         }
+        assertThat(closedOn("keepalive")).isEqualTo(1);
+    }
+
+    /** {@code airlock_client_limits_total} for {@code limit}, read from /metrics. */
+    double closedOn(String limit) throws Exception {
+        String metrics = gw.get("/metrics").body();
+        var m = java.util.regex.Pattern.compile("airlock_client_limits_total\\{limit=\"" + limit + "\"} (\\S+)").matcher(metrics);
+        assertThat(m.find()).as(metrics).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     @Test
@@ -123,6 +132,8 @@ class ClientDeadlinesTest {
             assertThat(rs.getInt(1)).isEqualTo(408);
             assertThat(rs.getString(2)).isEqualTo("request_timeout");
         }
+        assertThat(closedOn("body")).isEqualTo(1);
+        assertThat(closedOn("send")).isZero();
     }
 
     @Test
@@ -160,6 +171,7 @@ class ClientDeadlinesTest {
                 }
             });
             assertThat(gw.sim("long").disconnects()).as("the upstream call was cancelled").isEqualTo(1);
+            assertThat(closedOn("send")).isEqualTo(1);
         }
     }
 
