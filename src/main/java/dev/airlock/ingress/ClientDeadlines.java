@@ -23,10 +23,11 @@ import java.util.concurrent.TimeUnit;
  *       slow-header client holds a socket and a buffer until then, never longer);</li>
  *   <li>a request whose body has not wholly arrived {@code server.body_timeout_ms} after its headers
  *       is answered 408 and its connection closed (the unread rest would be parsed as a request);</li>
- *   <li>a client that leaves its answer unread, while more than Vert.x's write queue of it waits, for
- *       {@code server.send_timeout_ms}, is cut off: the relay does not pause the upstream for a slow
- *       reader, so without this limit a stalled client would pile up its whole answer in the heap.
- *       The close ends the request as a client disconnect (499, the upstream call cancelled).</li>
+ *   <li>a client whose answer has stood in a full write queue for {@code server.send_timeout_ms} is
+ *       cut off: one that stopped reading, and one that reads slower than its answer is produced for
+ *       that whole time (the sweep sees a full queue, not progress). The relay does not pause the
+ *       upstream for a slow reader, so without this limit either would pile its answer up in the
+ *       heap. The close ends the request as a client disconnect (499, the upstream call cancelled).</li>
  * </ul>
  * A request in flight whose client keeps up has no client deadline: a non-streamed answer may take as
  * long as the deployments' own timeouts allow, with no byte on the client's connection meanwhile.
