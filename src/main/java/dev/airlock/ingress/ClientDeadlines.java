@@ -4,6 +4,7 @@ import dev.airlock.config.Server;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.ledger.Metrics;
+import dev.airlock.ledger.Metrics.ClientLimit;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -98,15 +99,15 @@ final class ClientDeadlines {
 
     /** Closes the idle and the stalled connections past their limits and times out the bodies past theirs. Runs on the loop. */
     void sweep(long now) {
-        Map<HttpConnection, String> closing = new IdentityHashMap<>();
+        Map<HttpConnection, ClientLimit> closing = new IdentityHashMap<>();
         for (Conn c : conns.values()) {
             HttpServerRequest r = c.current;
             if (r == null || r.response().ended() || r.response().closed()) {
                 if (c.idleSince == 0) c.idleSince = now;
-                else if (now - c.idleSince >= keepAliveNanos) closing.put(c.connection, "keepalive");
+                else if (now - c.idleSince >= keepAliveNanos) closing.put(c.connection, ClientLimit.KEEPALIVE);
             } else if (r.response().writeQueueFull()) {
                 if (c.stalledSince == 0) c.stalledSince = now;
-                else if (now - c.stalledSince >= sendNanos) closing.put(c.connection, "send");
+                else if (now - c.stalledSince >= sendNanos) closing.put(c.connection, ClientLimit.SEND);
             } else if (c.pendingBody != null && !r.isEnded() && now - c.startedNanos >= bodyNanos) {
                 Promise<byte[]> body = c.pendingBody;
                 c.pendingBody = null;
@@ -116,7 +117,7 @@ final class ClientDeadlines {
                 if (!resp.headWritten()) resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
                 HttpConnection conn = c.connection;
                 resp.endHandler(v -> conn.close());
-                metrics.clientLimit("body");
+                metrics.clientLimit(ClientLimit.BODY);
                 body.tryFail(new AirlockException(ErrorKind.REQUEST_TIMEOUT, "The request body did not arrive within " + bodyMs
                         + " ms of its headers (server.body_timeout_ms); the connection is closed."));
             } else {

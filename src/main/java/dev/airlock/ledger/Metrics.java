@@ -13,8 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,9 +49,10 @@ public final class Metrics implements AutoCloseable {
     private final ConcurrentHashMap<String, Counter> redactions = new ConcurrentHashMap<>();
     private final Counter tokensIn;
     private final Counter tokensOut;
-    private final Map<String, Counter> clientLimits = new HashMap<>();
+    private final Map<ClientLimit, Counter> clientLimits = new EnumMap<>(ClientLimit.class);
+
     /** The client limits a connection is closed on: {@code server.keepalive_timeout_ms}, {@code body_timeout_ms}, {@code send_timeout_ms}. */
-    public static final List<String> CLIENT_LIMITS = List.of("keepalive", "body", "send");
+    public enum ClientLimit { KEEPALIVE, BODY, SEND }
 
     /** Accepts any label values, up to the per-label cap. */
     public Metrics() {
@@ -70,10 +70,10 @@ public final class Metrics implements AutoCloseable {
         directions = new Labels(Set.of("request", "response"));
         tokensIn = Counter.builder("airlock.tokens").description("Tokens processed, by direction").tag("direction", "input").register(registry);
         tokensOut = Counter.builder("airlock.tokens").description("Tokens processed, by direction").tag("direction", "output").register(registry);
-        for (String limit : CLIENT_LIMITS) {
+        for (ClientLimit limit : ClientLimit.values()) {
             clientLimits.put(limit, Counter.builder("airlock.client.limits")
                     .description("Client connections closed on a limit: keepalive (idle), body (answered 408), send (answer left unread)")
-                    .tag("limit", limit).register(registry));
+                    .tag("limit", limit.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
         }
         Gauge.builder("airlock.requests.in.flight", inFlight, AtomicInteger::get).description("Requests admitted and not yet ended")
                 .register(registry);
@@ -121,11 +121,9 @@ public final class Metrics implements AutoCloseable {
 
     public void requestEnded() { inFlight.decrementAndGet(); }
 
-    /** A client connection closed on {@code limit}, one of {@link #CLIENT_LIMITS}. */
-    public void clientLimit(String limit) {
-        Counter c = clientLimits.get(limit);
-        if (c == null) throw new IllegalArgumentException("unknown client limit " + limit);
-        c.increment();
+    /** A client connection closed on {@code limit}. */
+    public void clientLimit(ClientLimit limit) {
+        clientLimits.get(limit).increment();
     }
 
     /** A request refused by residency ({@code no_eligible_deployment}); {@code reason} is a short fixed word, e.g. the classification level. */
