@@ -24,11 +24,12 @@ import java.util.concurrent.TimeUnit;
  *       slow-header client holds a socket and a buffer until then, never longer);</li>
  *   <li>a request whose body has not wholly arrived {@code server.body_timeout_ms} after its headers
  *       is answered 408 and its connection closed (the unread rest would be parsed as a request);</li>
- *   <li>a client whose answer has stood in a full write queue for {@code server.send_timeout_ms} is
- *       cut off: one that stopped reading, and one that reads slower than its answer is produced for
- *       that whole time (the sweep sees a full queue, not progress). The relay does not pause the
- *       upstream for a slow reader, so without this limit either would pile its answer up in the
- *       heap. The close ends the request as a client disconnect (499, the upstream call cancelled).</li>
+ *   <li>a client whose answer has stood in a full write queue for {@code server.send_timeout_ms} with
+ *       no progress is cut off: one that stopped reading. Progress is a write to the response: the
+ *       relay stops reading the upstream while the queue is full and writes again only once the
+ *       client has drained it, so a client that reads slowly but steadily keeps its stream, however
+ *       long it takes (nginx's {@code send_timeout} is the same, between two writes). The close ends
+ *       the request as a client disconnect (499, the upstream call cancelled).</li>
  * </ul>
  * A request in flight whose client keeps up has no client deadline: a non-streamed answer may take as
  * long as the deployments' own timeouts allow, with no byte on the client's connection meanwhile.
@@ -51,8 +52,10 @@ final class ClientDeadlines {
         long startedNanos;
         /** When the sweep first found no request in flight; 0 while one is. */
         long idleSince;
-        /** When the sweep first found the answer's write queue full; 0 while the client keeps up. */
+        /** When the sweep first found the answer's write queue full with nothing written since; 0 while the client keeps up. */
         long stalledSince;
+        /** The answer's bytes written by then: a change is progress. */
+        long writtenAtStall;
         Promise<byte[]> pendingBody;
 
         Conn(HttpConnection connection, long now) {
@@ -106,8 +109,13 @@ final class ClientDeadlines {
                 if (c.idleSince == 0) c.idleSince = now;
                 else if (now - c.idleSince >= keepAliveNanos) closing.put(c.connection, ClientLimit.KEEPALIVE);
             } else if (r.response().writeQueueFull()) {
-                if (c.stalledSince == 0) c.stalledSince = now;
-                else if (now - c.stalledSince >= sendNanos) closing.put(c.connection, ClientLimit.SEND);
+                long written = r.response().bytesWritten();
+                if (c.stalledSince == 0 || written != c.writtenAtStall) {
+                    c.stalledSince = now;
+                    c.writtenAtStall = written;
+                } else if (now - c.stalledSince >= sendNanos) {
+                    closing.put(c.connection, ClientLimit.SEND);
+                }
             } else if (c.pendingBody != null && !r.isEnded() && now - c.startedNanos >= bodyNanos) {
                 Promise<byte[]> body = c.pendingBody;
                 c.pendingBody = null;

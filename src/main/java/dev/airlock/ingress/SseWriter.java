@@ -18,6 +18,8 @@ import java.util.List;
  * Writes a streamed answer as OpenAI SSE. Headers go out with the first chunk (that is when the
  * deployment is known); the stream ends with {@code data: [DONE]} only when the upstream finished,
  * and with an error event and no {@code [DONE]} otherwise, so a broken stream never looks complete.
+ * When the client reads slower than the answer comes, the write queue fills and the relay stops
+ * reading the upstream until it drains ({@link #ready}).
  */
 final class SseWriter implements StreamTarget {
     private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
@@ -73,6 +75,23 @@ final class SseWriter implements StreamTarget {
             if (!resp.closed()) for (ObjectNode c : guarded) event(c, out);
         }
         if (out.length() > 0 && !resp.closed()) resp.write(out);
+    }
+
+    /**
+     * Room for more until the connection's write queue is past its high-water mark (Netty's, 64 KB).
+     * A closed response is always ready: nothing more is written, and its close cancels the upstream.
+     */
+    @Override
+    public boolean ready() {
+        return resp.closed() || !resp.writeQueueFull();
+    }
+
+    @Override
+    public void whenReady(Runnable resume) {
+        resp.drainHandler(v -> {
+            resp.drainHandler(null);
+            resume.run();
+        });
     }
 
     /** No guard rewrites the chunks and no capture reads them: they may go out as the upstream sent them. */

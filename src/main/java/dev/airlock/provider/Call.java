@@ -9,6 +9,9 @@ import java.util.List;
  * One attempt at one deployment. Carries what a provider needs besides the request (request id,
  * deployment, the event-loop context to complete on) and lets the router cancel the attempt: on a
  * timeout, or when the client went away. Providers register how to abort their I/O with {@link #onCancel}.
+ *
+ * <p>It also keeps the time the client <em>held</em> the attempt: while the client's queue was full the
+ * upstream was not read, and no upstream deadline may count that time against the deployment.
  */
 public final class Call {
     private final String requestId;
@@ -16,6 +19,10 @@ public final class Call {
     private final Context context;
     private final List<Runnable> cancelHooks = new ArrayList<>(2);
     private boolean cancelled;
+    // the hold is set and read on the request's context only
+    private boolean holding;
+    private long heldSince;
+    private long heldNanos;
 
     public Call(String requestId, Deployment deployment, Context context) {
         this.requestId = requestId;
@@ -52,6 +59,27 @@ public final class Call {
                 // aborting I/O that already ended may throw; the attempt is over either way
             }
         }
+    }
+
+    /** The client fell behind: the upstream is not being read from now on. */
+    public void hold() {
+        if (holding) return;
+        holding = true;
+        heldSince = System.nanoTime();
+    }
+
+    /** The client caught up: the upstream is read again. */
+    public void release() {
+        if (!holding) return;
+        holding = false;
+        heldNanos += System.nanoTime() - heldSince;
+    }
+
+    public boolean held() { return holding; }
+
+    /** All the time the client has held this attempt, a hold still running included. */
+    public long heldNanos() {
+        return heldNanos + (holding ? System.nanoTime() - heldSince : 0);
     }
 
     public synchronized boolean cancelled() { return cancelled; }

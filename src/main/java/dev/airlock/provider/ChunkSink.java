@@ -2,6 +2,7 @@ package dev.airlock.provider;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -12,6 +13,10 @@ import java.util.function.Consumer;
  * JSON tree and no re-serialization per chunk, and the client gets exactly the upstream's event.
  * Chunks the provider must change or inspect (usage, errors, anything unusual) still come through
  * {@link #accept}, in order with the raw ones.
+ *
+ * <p>The sink also says when its client has fallen behind ({@link #ready}): the provider then stops
+ * reading its upstream until the sink calls back ({@link #whenReady}), so a slow reader slows the
+ * upstream (TCP or HTTP/2 flow control, or a reactive demand) instead of piling its answer up here.
  */
 public interface ChunkSink extends Consumer<ObjectNode> {
 
@@ -43,6 +48,22 @@ public interface ChunkSink extends Consumer<ObjectNode> {
      */
     default void acceptAll(List<ObjectNode> chunks) {
         for (ObjectNode chunk : chunks) accept(chunk);
+    }
+
+    /**
+     * Whether the client has room for more now. When false the provider reads nothing more from its
+     * upstream and calls {@link #whenReady}. Asked on the request's context after each read was handed on.
+     */
+    default boolean ready() { return true; }
+
+    /** Runs {@code resume} on the request's context once the client has room again; only after {@link #ready} said false. */
+    default void whenReady(Runnable resume) { resume.run(); }
+
+    /** Pauses {@code upstream} if the client is behind, and resumes it when it has caught up: call after each read was handed on. */
+    default void pace(ReadStream<?> upstream) {
+        if (ready()) return;
+        upstream.pause();
+        whenReady(upstream::resume);
     }
 
     /** A plain consumer as a sink that takes parsed chunks only. */

@@ -9,7 +9,9 @@ import io.vertx.core.Vertx;
 /**
  * First-token and idle timeouts of one streamed attempt, independent of the provider. The idle check
  * re-arms itself for the remaining time instead of resetting a timer on every chunk, so a fast stream
- * costs one timestamp write per chunk.
+ * costs one timestamp write per chunk. While the client holds the attempt ({@link Call#held()}) no
+ * chunk can come, because the upstream is not read: the idle clock stops, and starts again from the
+ * moment the client caught up ({@link #resumed}).
  */
 final class AttemptTimer {
     private final Vertx vertx;
@@ -36,7 +38,16 @@ final class AttemptTimer {
         }
     }
 
+    /** The client caught up and the upstream is read again: idleness counts from now. */
+    void resumed() {
+        lastChunkNanos = System.nanoTime();
+    }
+
     private void checkIdle(long id) {
+        if (call.held()) {
+            timerId = vertx.setTimer(idleMs, this::checkIdle);
+            return;
+        }
         long idleFor = (System.nanoTime() - lastChunkNanos) / 1_000_000;
         if (idleFor >= idleMs) expire("no chunk for " + idleMs + " ms");
         else timerId = vertx.setTimer(idleMs - idleFor, this::checkIdle);

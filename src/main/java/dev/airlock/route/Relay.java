@@ -16,6 +16,7 @@ import dev.airlock.provider.UpstreamFailure.Kind;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -55,11 +56,20 @@ import java.util.function.Supplier;
  * client sees nothing. After it, a failure ends the request: the caller writes an explicit error
  * event and never {@code [DONE]}.
  *
+ * <h2>A client slower than its upstream</h2>
+ * When the client's queue is full ({@link StreamTarget#ready}) the provider stops reading the upstream
+ * until it drains, so the answer waits in the upstream and the kernel's buffers, not in Airlock's heap.
+ * That wait is the client's: the {@link Call} keeps it, and neither the idle nor the total timeout
+ * counts it against the deployment (a breaker must not open on a slow reader). A client that stops
+ * reading altogether is cut off by the front end's send limit, which cancels the attempt.
+ *
  * <h2>Cancellation and threading</h2>
  * {@link Dispatch#cancel()} (client gone) aborts the attempt in flight and stops the loop. All
  * callbacks run on the request's event-loop context; providers that complete elsewhere must hop back.
  */
 public final class Relay {
+    /** How often a total deadline that fell due while the client held the attempt looks again. */
+    private static final long HELD_RECHECK_MS = 250;
     private final Vertx vertx;
     private final Map<String, Provider> providers;
     private final Health health;
@@ -120,6 +130,19 @@ public final class Relay {
                 @Override
                 public void raw(RawChunk chunk) {
                     if (admit()) target.raw(chunk);
+                }
+
+                @Override
+                public boolean ready() { return target.ready(); }
+
+                @Override
+                public void whenReady(Runnable resume) {
+                    call.hold();
+                    target.whenReady(() -> {
+                        call.release();
+                        timer.resumed();
+                        resume.run();
+                    });
                 }
             });
             return timer.guard(sent);
@@ -210,9 +233,21 @@ public final class Relay {
         long start = System.nanoTime();
         d.attemptStarted(start);
         Promise<T> attemptResult = Promise.promise();
-        long totalTimer = vertx.setTimer(dep.timeouts().totalMs(), id -> {
-            attemptResult.tryFail(new UpstreamFailure(Kind.TIMEOUT, "deployment '" + dep.id() + "' exceeded the total timeout of " + dep.timeouts().totalMs() + " ms"));
-            call.cancel();
+        long[] totalTimer = {0};
+        totalTimer[0] = vertx.setTimer(dep.timeouts().totalMs(), new Handler<>() {
+            /** The time the client held the attempt is the client's, not the deployment's: the deadline moves by it. */
+            @Override
+            public void handle(Long id) {
+                long totalMs = dep.timeouts().totalMs();
+                long leftMs = totalMs - (System.nanoTime() - start - call.heldNanos()) / 1_000_000;
+                if (leftMs > 0) {
+                    // while held no time counts: look again now and then, not every millisecond
+                    totalTimer[0] = vertx.setTimer(call.held() ? Math.max(leftMs, HELD_RECHECK_MS) : leftMs, this);
+                    return;
+                }
+                attemptResult.tryFail(new UpstreamFailure(Kind.TIMEOUT, "deployment '" + dep.id() + "' exceeded the total timeout of " + totalMs + " ms"));
+                call.cancel();
+            }
         });
         Future<T> sent;
         try {
@@ -222,7 +257,7 @@ public final class Relay {
         }
         sent.onComplete(attemptResult::tryComplete, attemptResult::tryFail);
         attemptResult.future().onComplete(ar -> d.context().runOnContext(v -> {
-            vertx.cancelTimer(totalTimer);
+            vertx.cancelTimer(totalTimer[0]);
             long now = System.nanoTime();
             long micros = (now - start) / 1000;
             if (ar.succeeded()) {

@@ -25,6 +25,16 @@ public interface StreamTarget {
      */
     default boolean passthrough() { return false; }
 
+    /**
+     * Whether the client can take more now: false while what was written to it waits in a full queue.
+     * The relay then stops reading the upstream until {@link #whenReady}, and no upstream deadline
+     * counts that time.
+     */
+    default boolean ready() { return true; }
+
+    /** Runs {@code resume} on the request's context when the client has room again; only after {@link #ready} said false. */
+    default void whenReady(Runnable resume) { resume.run(); }
+
     /** An upstream event forwarded as it is; only called when {@link #passthrough()} is true. */
     default void raw(ChunkSink.RawChunk chunk) { throw new UnsupportedOperationException("this target takes parsed chunks only"); }
 }

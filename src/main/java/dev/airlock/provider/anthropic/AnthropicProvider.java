@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.HeaderText;
 import dev.airlock.provider.Call;
+import dev.airlock.provider.ChunkSink;
 import dev.airlock.provider.JsonPost;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamClients;
@@ -83,8 +84,12 @@ public final class AnthropicProvider implements Provider {
         }
         return post(body, call).compose(resp -> {
             Promise<StreamEnd> done = Promise.promise();
-            StreamTranslator translator = new StreamTranslator(deployment.id(), deployment.model(), chunks, done);
-            resp.handler(translator::feed);
+            ChunkSink sink = ChunkSink.of(chunks);
+            StreamTranslator translator = new StreamTranslator(deployment.id(), deployment.model(), sink, done);
+            resp.handler(b -> {
+                translator.feed(b);
+                sink.pace(resp);
+            });
             resp.exceptionHandler(t -> translator.fail(new UpstreamFailure(UpstreamFailure.Kind.DROPPED,
                     "deployment '" + deployment.id() + "' broke the stream: " + t.getMessage())));
             resp.endHandler(v -> translator.end());

@@ -3,6 +3,7 @@ package dev.airlock.provider.bedrock;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.provider.Call;
+import dev.airlock.provider.ChunkSink;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
@@ -57,7 +58,8 @@ public final class BedrockProvider implements Provider {
 
     @Override
     public Future<StreamEnd> stream(ChatRequest request, Call call, Consumer<ObjectNode> chunks) {
-        StreamRelay relay = new StreamRelay(call, new StreamMapper(completionId(call), deployment.model(), chunks));
+        ChunkSink sink = ChunkSink.of(chunks);
+        StreamRelay relay = new StreamRelay(call, new StreamMapper(completionId(call), deployment.model(), sink), sink);
         CompletableFuture<Void> sent;
         try {
             sent = client.converseStream(RequestMapper.map(request, deployment.id()).converseStream(deployment.model()), relay);

@@ -1,6 +1,7 @@
 package dev.airlock.provider.bedrock;
 
 import dev.airlock.provider.Call;
+import dev.airlock.provider.ChunkSink;
 import dev.airlock.provider.Provider.StreamEnd;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
@@ -20,7 +21,8 @@ import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamRespon
  * Carries one ConverseStream from the SDK's threads onto the request's context. Every signal hops with
  * {@code runOnContext}, which keeps submission order, so chunks reach the consumer in stream order and
  * the future completes after the last one. Demand is one event at a time, asked for again only after the
- * previous event was handled on the context: a slow event loop slows the upstream instead of queueing.
+ * previous event was handled on the context, and only once the client has room for more
+ * ({@link ChunkSink#ready}): a slow event loop or a slow client slows the upstream instead of queueing.
  *
  * <p>The future succeeds only when the stream completed after {@code messageStop}. A failure before any
  * chunk went out keeps its own kind (a throttling event is still a 429 to retry); once chunks went out, or
@@ -30,16 +32,18 @@ final class StreamRelay implements ConverseStreamResponseHandler {
     private final String deployment;
     private final Context context;
     private final StreamMapper mapper;
+    private final ChunkSink sink;
     private final Promise<StreamEnd> done = Promise.promise();
     private final AtomicReference<Subscription> subscription = new AtomicReference<>();
     private volatile boolean responded;
     private volatile boolean cancelled;
     private boolean finished; // context only
 
-    StreamRelay(Call call, StreamMapper mapper) {
+    StreamRelay(Call call, StreamMapper mapper, ChunkSink sink) {
         this.deployment = call.deployment().id();
         this.context = call.context();
         this.mapper = mapper;
+        this.sink = sink;
     }
 
     Future<StreamEnd> future() { return done.future(); }
@@ -112,7 +116,9 @@ final class StreamRelay implements ConverseStreamResponseHandler {
             finish(new UpstreamFailure(Kind.DROPPED, "deployment '" + deployment + "': the stream could not be relayed: " + Errors.describe(e)));
             return;
         }
-        if (!finished) subscription.get().request(1);
+        if (finished) return;
+        if (sink.ready()) subscription.get().request(1);
+        else sink.whenReady(() -> { if (!finished) subscription.get().request(1); });
     }
 
     private void fail(Throwable t) {

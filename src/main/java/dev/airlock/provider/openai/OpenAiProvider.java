@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.provider.Call;
+import dev.airlock.provider.ChunkSink;
 import dev.airlock.provider.JsonPost;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamClients;
@@ -80,8 +81,12 @@ public final class OpenAiProvider implements Provider {
     public Future<StreamEnd> stream(ChatRequest request, Call call, Consumer<ObjectNode> chunks) {
         return post("/chat/completions", payload(request, true), true, call).compose(resp -> {
             Promise<StreamEnd> done = Promise.promise();
-            ChunkRelay relay = new ChunkRelay(deployment.id(), chunks, done);
-            resp.handler(relay::feed);
+            ChunkSink sink = ChunkSink.of(chunks);
+            ChunkRelay relay = new ChunkRelay(deployment.id(), sink, done);
+            resp.handler(b -> {
+                relay.feed(b);
+                sink.pace(resp);
+            });
             resp.exceptionHandler(t -> relay.fail(new UpstreamFailure(UpstreamFailure.Kind.DROPPED,
                     "deployment '" + deployment.id() + "' broke the stream: " + t.getMessage())));
             resp.endHandler(v -> relay.end());

@@ -57,6 +57,8 @@ public final class SimulatorServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger disconnects = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicLong chunksWritten = new AtomicLong();
+    private final AtomicLong readerWaits = new AtomicLong();
     private volatile Fault fault = Fault.NONE;
     private HttpServer server;
 
@@ -121,6 +123,12 @@ public final class SimulatorServer implements AutoCloseable {
 
     /** Connections open now: {@link #connections()} minus those closed by either side. */
     public int openConnections() { return openConnections.get(); }
+
+    /** Stream chunks written so far, over every stream. */
+    public long chunksWritten() { return chunksWritten.get(); }
+
+    /** How often a stream stopped generating until its reader drained what was written (a server waits for its socket). */
+    public long readerWaits() { return readerWaits.get(); }
 
     private void handle(HttpServerRequest req) {
         req.body().onSuccess(buf -> {
@@ -273,6 +281,16 @@ public final class SimulatorServer implements AutoCloseable {
                 if (i == dropAt) { abort(req); return; }
                 if (i == chunks.size()) { resp.end("data: [DONE]\n\n"); return; }
                 resp.write("data: " + Json.write(chunks.get(i)) + "\n\n");
+                chunksWritten.incrementAndGet();
+                if (resp.writeQueueFull()) { // as a server awaits its socket: generate on once the reader has drained it
+                    readerWaits.incrementAndGet();
+                    int next = i + 1;
+                    resp.drainHandler(v -> {
+                        resp.drainHandler(null);
+                        sendChunk(req, chunks, next, dropAt, pace, 0);
+                    });
+                    return;
+                }
                 if ((i + 1 - from) % pace.perTick() != 0) continue;
                 long next = (long) (pace.interval() * (1 + profile.jitter() * (pace.rnd().nextDouble() * 2 - 1)));
                 if (next > 0) { sendChunk(req, chunks, i + 1, dropAt, pace, next); return; }

@@ -1,0 +1,139 @@
+package dev.airlock.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client slower than its upstream slows the upstream down instead of filling the gateway: while the
+ * client's write queue is full the relay stops reading the upstream (here the simulator, which, as a
+ * real server does, stops generating while its own socket is full). The time the client holds the
+ * upstream counts against neither the deployment's idle timeout nor its total timeout, and a client that
+ * reads slowly but steadily keeps its stream past the send limit: only a client that stops reading is
+ * cut ({@link ClientDeadlinesTest}).
+ */
+class BackpressureTest {
+    /**
+     * The simulator writes 200,000 tokens a second, ~30 MB a second of SSE: it takes 3 s to generate the
+     * answer, and a gateway that read it all as it came would have it all by then. Each attempt may take
+     * 4 s (its total timeout), which each test's client outlasts by holding the upstream.
+     */
+    static final int TOKENS = 600_000;
+    TestGateway gw;
+
+    void start(long sendLimitMs) throws Exception {
+        gw = new TestGateway("""
+                server: { port: 0, send_timeout_ms: %d }
+                zones: { on-prem: {} }
+                residency: { public: [on-prem] }
+                deployments:
+                  - { id: big, provider: simulator, model: m, zone: on-prem, simulator: { ttft_ms: 0, tokens_per_second: 200000, jitter: 0, max_tokens: %d } }
+                routes: { big: { deployments: [big] } }
+                routing: { retries: 0, timeouts: { first_token_ms: 5000, idle_ms: 300, total_ms: 4000 } }
+                """.formatted(sendLimitMs, TOKENS));
+    }
+
+    @AfterEach
+    void stop() {
+        if (gw != null) gw.close();
+    }
+
+    /** A socket with a small receive window, so the gateway's side fills soon, and the stream request sent on it. */
+    Socket streamRequest(String requestId) throws Exception {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(8192);
+        s.setSoTimeout(20_000);
+        s.connect(new InetSocketAddress("127.0.0.1", gw.port()));
+        String body = TestGateway.stream("big", "hello");
+        s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nx-request-id: " + requestId
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
+                .getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    @Test
+    void aClientThatStopsReadingStopsTheUpstreamAndLosesNothing() throws Exception {
+        start(30_000);
+        try (Socket s = streamRequest("held-1")) {
+            // the client reads nothing: the kernel's buffers on the way fill, then the gateway's write
+            // queue, and the gateway stops reading the simulator, whose own socket then fills
+            Thread.sleep(2_000);
+            long at2s = gw.sim("big").chunksWritten();
+            Thread.sleep(700);
+            long later = gw.sim("big").chunksWritten();
+            assertThat(at2s).as("the upstream is held well before the end of its answer").isLessThan(TOKENS / 2);
+            assertThat(later).as("and generates nothing while the client reads nothing").isEqualTo(at2s);
+            assertThat(gw.sim("big").readerWaits()).as("the simulator waited for the gateway to read").isPositive();
+
+            // held 2.7 s, past the idle timeout (300 ms), and with the 3 s of generation past the total (4 s):
+            // neither may count the hold
+            assertWhole(readToEnd(s.getInputStream()));
+        }
+        assertThat(ledger("held-1")).isEqualTo("200 " + TOKENS);
+        assertThat(gw.sim("big").disconnects()).isZero();
+    }
+
+    @Test
+    void aClientThatReadsSlowlyButSteadilyKeepsItsStreamPastTheSendLimit() throws Exception {
+        start(2_000);
+        try (Socket s = streamRequest("slow-1")) {
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[8192];
+            StringBuilder answer = new StringBuilder();
+            // at most 8 KB each 5 ms (~1.6 MB a second, a twentieth of the upstream's pace) for 5 s: 2.5 send
+            // limits, and with the generation's own 3 s past the total timeout. The gateway sees progress only
+            // when its socket takes more, after the client has read a third of the socket's buffer (Linux's
+            // rule; up to ~1.3 MB here): at this pace well within each limit
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < until) {
+                int n = in.read(buf);
+                assertThat(n).as("the stream is still open").isPositive();
+                answer.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                Thread.sleep(5);
+            }
+            assertThat(gw.sim("big").chunksWritten()).as("the upstream was slowed to the client's pace").isLessThan(TOKENS);
+            answer.append(readToEnd(in));
+            assertWhole(answer.toString());
+        }
+        assertThat(ledger("slow-1")).isEqualTo("200 " + TOKENS);
+        assertThat(gw.get("/metrics").body()).contains("airlock_client_limits_total{limit=\"send\"} 0.0");
+    }
+
+    /** A complete, unbroken answer (chunked, then closed) with every token; asserted without printing ~90 MB on failure. */
+    static void assertWhole(String answer) {
+        String tail = answer.substring(Math.max(0, answer.length() - 400));
+        assertThat(answer.substring(0, Math.min(answer.length(), 400))).startsWith("HTTP/1.1 200");
+        assertThat(tail).as("ends with [DONE] and the last chunk").endsWith("data: [DONE]\n\n\r\n0\r\n\r\n");
+        assertThat(answer.contains("\"error\"")).as("no error event; the tail: " + tail).isFalse();
+        assertThat(count(answer, "\"content\":")).as("every token arrived").isEqualTo(TOKENS);
+    }
+
+    static String readToEnd(InputStream in) throws Exception {
+        return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    static int count(String s, String what) {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + what.length())) n++;
+        return n;
+    }
+
+    /** The request's ledger status and output tokens. */
+    String ledger(String requestId) throws Exception {
+        assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(5))).isTrue();
+        try (Connection c = gw.gateway().store().dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT status, output_tokens FROM request_event WHERE request_id = '" + requestId + "'")) {
+            assertThat(rs.next()).as("the request is in the ledger").isTrue();
+            return rs.getInt(1) + " " + rs.getLong(2);
+        }
+    }
+}
