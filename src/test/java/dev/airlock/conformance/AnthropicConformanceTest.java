@@ -8,6 +8,9 @@ import java.util.Map;
 
 /** The conformance suite against the Anthropic Messages API (a fake speaking it on loopback). */
 class AnthropicConformanceTest extends ProviderConformance {
+    /** Pieces of 1,000 characters: ~60 MB of SSE. */
+    static final int LONG_PIECES = 60_000;
+
     @Override
     Upstream startUpstream() throws Exception {
         Vertx vertx = TestVertx.create();
@@ -28,6 +31,11 @@ class AnthropicConformanceTest extends ProviderConformance {
                 });
             }
             public int requests() { return fake.received().size(); }
+            public int longAnswers() {
+                fake.longAnswers(LONG_PIECES);
+                return LONG_PIECES;
+            }
+            public long eventsWritten() { return fake.eventsWritten(); }
             public void close() throws Exception {
                 fake.close();
                 vertx.close();

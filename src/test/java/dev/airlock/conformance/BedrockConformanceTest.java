@@ -7,6 +7,9 @@ import java.util.Map;
 
 /** The conformance suite against Amazon Bedrock's Converse API, through the real AWS SDK and a fake on loopback. */
 class BedrockConformanceTest extends ProviderConformance {
+    /** Pieces of 1,000 characters: ~60 MB of event-stream frames. */
+    static final int LONG_PIECES = 60_000;
+
     @Override
     Upstream startUpstream() throws Exception {
         Vertx vertx = TestVertx.create();
@@ -28,6 +31,11 @@ class BedrockConformanceTest extends ProviderConformance {
                 });
             }
             public int requests() { return fake.requestCount(); }
+            public int longAnswers() {
+                fake.longAnswers(LONG_PIECES);
+                return LONG_PIECES;
+            }
+            public long eventsWritten() { return fake.eventsWritten(); }
             public void close() throws Exception {
                 fake.close();
                 vertx.close();

@@ -31,6 +31,11 @@ class OpenAiConformanceTest extends ProviderConformance {
                 });
             }
             public int requests() { return sim.received().size(); }
+            public int longAnswers() {
+                sim.profile(new SimulatorProfile(0, 200_000, 0, 600_000, 0)); // ~100 MB of SSE
+                return 600_000;
+            }
+            public long eventsWritten() { return sim.chunksWritten(); }
             public void close() {
                 sim.close();
                 vertx.close();

@@ -3,6 +3,7 @@ package dev.airlock.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
@@ -18,6 +19,7 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.airlock.config.ConfigLoader;
 import dev.airlock.ingress.Gateway;
 import dev.airlock.ingress.TestGateway;
+import dev.airlock.testing.SlowClient;
 import dev.airlock.wire.Json;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +124,34 @@ abstract class ProviderConformance {
         assertThat(Json.MAPPER.readTree(args).isObject()).isTrue();
         assertThat(chunks.stream().flatMap(c -> c.choices().stream()).map(ch -> ch.finishReason().map(Object::toString).orElse("")))
                 .contains("tool_calls");
+    }
+
+    /**
+     * A client that reads nothing for a while holds the upstream back (its reads stop, so the fake, which
+     * waits for its socket as a server does, stops writing) and then gets every piece, unbroken.
+     */
+    @Test
+    void aClientSlowerThanTheUpstreamHoldsItBackAndStillGetsEveryPiece() throws Exception {
+        int pieces = upstream.longAnswers();
+        String body = "{\"model\":\"conf\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Write at length.\"}]}";
+        try (SlowClient c = SlowClient.send(gateway.port(), "held-conformance", body)) {
+            Thread.sleep(2_000);
+            long written = upstream.eventsWritten();
+            Thread.sleep(700);
+            assertThat(upstream.eventsWritten()).as("the upstream writes nothing more while the client reads nothing").isEqualTo(written);
+            assertThat(written).as("the upstream is held well before the end of its answer").isLessThan(pieces / 2);
+
+            c.readToEnd();
+            assertThat(c.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+            List<String> events = c.events();
+            assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
+            List<JsonNode> chunks = SlowClient.chunks(events);
+            assertThat(chunks.stream().filter(ch -> ch.has("error")).map(JsonNode::toString).toList()).as("error events").isEmpty();
+            long withText = chunks.stream().filter(ch -> !ch.path("choices").path(0).path("delta").path("content").asText("").isEmpty()).count();
+            assertThat(withText).as("every piece arrived").isEqualTo(pieces);
+            assertThat(chunks.get(chunks.size() - 1).path("usage").path("completion_tokens").asInt()).isEqualTo(pieces);
+        }
     }
 
     @Test

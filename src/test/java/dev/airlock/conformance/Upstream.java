@@ -16,4 +16,13 @@ interface Upstream extends AutoCloseable {
 
     /** How many requests the fake has received. */
     int requests();
+
+    /**
+     * Makes every later streamed answer long (tens of MB), written no faster than it is read, as a server
+     * waits for its socket; returns its number of text pieces, which is also the usage's completion tokens.
+     */
+    int longAnswers();
+
+    /** Stream events the fake has written so far. */
+    long eventsWritten();
 }

@@ -2,14 +2,13 @@ package dev.airlock.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.testing.SlowClient;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,23 +46,10 @@ class BackpressureTest {
         if (gw != null) gw.close();
     }
 
-    /** A socket with a small receive window, so the gateway's side fills soon, and the stream request sent on it. */
-    Socket streamRequest(String requestId) throws Exception {
-        Socket s = new Socket();
-        s.setReceiveBufferSize(8192);
-        s.setSoTimeout(20_000);
-        s.connect(new InetSocketAddress("127.0.0.1", gw.port()));
-        String body = TestGateway.stream("big", "hello");
-        s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nx-request-id: " + requestId
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
-                .getBytes(StandardCharsets.US_ASCII));
-        return s;
-    }
-
     @Test
     void aClientThatStopsReadingStopsTheUpstreamAndLosesNothing() throws Exception {
         start(30_000);
-        try (Socket s = streamRequest("held-1")) {
+        try (SlowClient c = SlowClient.send(gw.port(), "held-1", TestGateway.stream("big", "hello"))) {
             // the client reads nothing: the kernel's buffers on the way fill, then the gateway's write
             // queue, and the gateway stops reading the simulator, whose own socket then fills
             Thread.sleep(2_000);
@@ -76,7 +62,8 @@ class BackpressureTest {
 
             // held 2.7 s, past the idle timeout (300 ms), and with the 3 s of generation past the total (4 s):
             // neither may count the hold
-            assertWhole(readToEnd(s.getInputStream()));
+            c.readToEnd();
+            assertWhole(c);
         }
         assertThat(ledger("held-1")).isEqualTo("200 " + TOKENS);
         assertThat(gw.sim("big").disconnects()).isZero();
@@ -85,46 +72,33 @@ class BackpressureTest {
     @Test
     void aClientThatReadsSlowlyButSteadilyKeepsItsStreamPastTheSendLimit() throws Exception {
         start(2_000);
-        try (Socket s = streamRequest("slow-1")) {
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[8192];
-            StringBuilder answer = new StringBuilder();
+        try (SlowClient c = SlowClient.send(gw.port(), "slow-1", TestGateway.stream("big", "hello"))) {
             // at most 8 KB each 5 ms (~1.6 MB a second, a twentieth of the upstream's pace) for 5 s: 2.5 send
             // limits, and with the generation's own 3 s past the total timeout. The gateway sees progress only
             // when its socket takes more, after the client has read a third of the socket's buffer (Linux's
             // rule; up to ~1.3 MB here): at this pace well within each limit
             long until = System.nanoTime() + 5_000_000_000L;
             while (System.nanoTime() < until) {
-                int n = in.read(buf);
-                assertThat(n).as("the stream is still open").isPositive();
-                answer.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                assertThat(c.readSome(8192)).as("the stream is still open").isPositive();
                 Thread.sleep(5);
             }
             assertThat(gw.sim("big").chunksWritten()).as("the upstream was slowed to the client's pace").isLessThan(TOKENS);
-            answer.append(readToEnd(in));
-            assertWhole(answer.toString());
+            c.readToEnd();
+            assertWhole(c);
         }
         assertThat(ledger("slow-1")).isEqualTo("200 " + TOKENS);
         assertThat(gw.get("/metrics").body()).contains("airlock_client_limits_total{limit=\"send\"} 0.0");
     }
 
-    /** A complete, unbroken answer (chunked, then closed) with every token; asserted without printing ~90 MB on failure. */
-    static void assertWhole(String answer) {
-        String tail = answer.substring(Math.max(0, answer.length() - 400));
-        assertThat(answer.substring(0, Math.min(answer.length(), 400))).startsWith("HTTP/1.1 200");
-        assertThat(tail).as("ends with [DONE] and the last chunk").endsWith("data: [DONE]\n\n\r\n0\r\n\r\n");
-        assertThat(answer.contains("\"error\"")).as("no error event; the tail: " + tail).isFalse();
-        assertThat(count(answer, "\"content\":")).as("every token arrived").isEqualTo(TOKENS);
-    }
-
-    static String readToEnd(InputStream in) throws Exception {
-        return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-    }
-
-    static int count(String s, String what) {
-        int n = 0;
-        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + what.length())) n++;
-        return n;
+    /** A complete, unbroken answer: chunked to its last chunk, then [DONE], every token, no error event. */
+    static void assertWhole(SlowClient c) throws Exception {
+        assertThat(c.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+        List<String> events = c.events();
+        assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
+        List<JsonNode> chunks = SlowClient.chunks(events);
+        assertThat(chunks.stream().filter(ch -> ch.has("error")).map(JsonNode::toString).toList()).as("error events").isEmpty();
+        assertThat(chunks.stream().filter(ch -> ch.path("choices").path(0).path("delta").has("content")).count())
+                .as("every token arrived").isEqualTo(TOKENS);
     }
 
     /** The request's ledger status and output tokens. */

@@ -50,7 +50,7 @@ public final class SimulatorServer implements AutoCloseable {
     static final int MAX_RESETS_PER_WINDOW = 1_000_000;
     private final Vertx vertx;
     private final String model;
-    private final SimulatorProfile profile;
+    private volatile SimulatorProfile profile;
     private final List<Received> received = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final Queue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
     private final AtomicLong ids = new AtomicLong();
@@ -123,6 +123,12 @@ public final class SimulatorServer implements AutoCloseable {
 
     /** Connections open now: {@link #connections()} minus those closed by either side. */
     public int openConnections() { return openConnections.get(); }
+
+    /** Answers later requests with {@code p}'s timing and length (its port is the one already bound); tests ask for a long answer so. */
+    public SimulatorServer profile(SimulatorProfile p) {
+        this.profile = p;
+        return this;
+    }
 
     /** Stream chunks written so far, over every stream. */
     public long chunksWritten() { return chunksWritten.get(); }

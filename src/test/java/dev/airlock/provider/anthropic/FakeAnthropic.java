@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.Json;
+import dev.airlock.testing.PacedWrites;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -41,6 +43,8 @@ public final class FakeAnthropic implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private volatile Mode mode = Mode.NORMAL;
     private volatile String streamErrorType = "overloaded_error";
+    private volatile List<String> longText;
+    private final java.util.concurrent.atomic.AtomicLong eventsWritten = new java.util.concurrent.atomic.AtomicLong();
     private HttpServer server;
 
     public FakeAnthropic(Vertx vertx) {
@@ -57,6 +61,15 @@ public final class FakeAnthropic implements AutoCloseable {
     public String baseUrl() { return "http://127.0.0.1:" + server.actualPort(); }
 
     public FakeAnthropic mode(Mode m) { mode = m; return this; }
+
+    /** Every later text answer is {@code pieces} text deltas of 1,000 characters, streamed no faster than they are read. */
+    public FakeAnthropic longAnswers(int pieces) {
+        longText = java.util.Collections.nCopies(pieces, "a".repeat(999) + " ");
+        return this;
+    }
+
+    /** Stream events written so far. */
+    public long eventsWritten() { return eventsWritten.get(); }
 
     FakeAnthropic streamErrorType(String type) { streamErrorType = type; return this; }
 
@@ -122,12 +135,13 @@ public final class FakeAnthropic implements AutoCloseable {
     }
 
     /** The text answer: fixed words, or after a tool result the result quoted back. */
-    private static List<String> text(ObjectNode request) {
+    private List<String> text(ObjectNode request) {
         JsonNode messages = request.path("messages");
         for (JsonNode block : messages.get(messages.size() - 1).path("content")) {
             if ("tool_result".equals(block.path("type").asText())) return List.of("Tool said: ", block.path("content").asText());
         }
-        return TEXT;
+        List<String> pieces = longText;
+        return pieces != null ? pieces : TEXT;
     }
 
     private ObjectNode message(ObjectNode request) {
@@ -214,6 +228,10 @@ public final class FakeAnthropic implements AutoCloseable {
     private void sse(HttpServerRequest req, List<String> events, boolean drop) {
         HttpServerResponse resp = req.response();
         resp.setStatusCode(200).setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
+        if (longText != null && !drop) {
+            PacedWrites.write(resp, events.stream().map(Buffer::buffer).toList(), 0, eventsWritten);
+            return;
+        }
         int opening = Math.min(3, events.size());
         resp.write(String.join("", events.subList(0, opening)))
                 .onComplete(v -> vertx.setTimer(2, t -> send(req, events, opening, drop ? 4 : -1)));

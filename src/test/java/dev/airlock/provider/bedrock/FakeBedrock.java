@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.Json;
+import dev.airlock.testing.PacedWrites;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -65,6 +66,7 @@ public final class FakeBedrock implements AutoCloseable {
     volatile Fault fault = Fault.NONE;
     volatile List<String> textPieces = List.of("Hello", " from", " Bedrock", ".");
     volatile String toolInput = "{\"city\":\"Paris\",\"days\":2}";
+    private final java.util.concurrent.atomic.AtomicLong framesWritten = new java.util.concurrent.atomic.AtomicLong();
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -82,6 +84,17 @@ public final class FakeBedrock implements AutoCloseable {
         fault = Fault.NONE;
         textPieces = List.of("Hello", " from", " Bedrock", ".");
         toolInput = "{\"city\":\"Paris\",\"days\":2}";
+    }
+
+    /** Every later answer is {@code pieces} text pieces of 1,000 characters each. */
+    public FakeBedrock longAnswers(int pieces) {
+        textPieces = java.util.Collections.nCopies(pieces, "b".repeat(999) + " ");
+        return this;
+    }
+
+    /** Stream frames written so far. */
+    public long eventsWritten() {
+        return framesWritten.get();
     }
 
     /** Switches the fault for every following request. */
@@ -243,8 +256,7 @@ public final class FakeBedrock implements AutoCloseable {
             });
             return;
         }
-        for (Buffer f : frames) resp.write(f);
-        resp.end();
+        PacedWrites.write(resp, frames, 0, framesWritten);
     }
 
     private List<String> results(JsonNode body) {
