@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "airlock-shutdown"));
-        System.out.println("Airlock listening on http://" + cfg.server().host() + ":" + gateway.port()
+        System.out.println("Airlock listening on " + cfg.server().scheme() + "://" + cfg.server().host() + ":" + gateway.port()
                 + " (routes: " + String.join(", ", cfg.routes().keySet()) + "; transport: " + gateway.transport() + ")");
         System.out.flush();
         return 0;

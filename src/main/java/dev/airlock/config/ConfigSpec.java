@@ -33,7 +33,10 @@ record ConfigSpec(
     record LedgerSpec(Integer queueCapacity, Integer batchSize, Long flushIntervalMs, String spillDir, Long spillMaxBytes,
                       Integer retentionDays, Integer retentionIntervalMinutes, Integer dropLogIntervalSeconds) {}
 
-    record ServerSpec(String host, Integer port, Long maxBodyBytes, String transport, Integer spinUs, Long keepaliveTimeoutMs, Long bodyTimeoutMs, Long sendTimeoutMs) {}
+    record ServerSpec(String host, Integer port, Long maxBodyBytes, String transport, Integer spinUs, Long keepaliveTimeoutMs, Long bodyTimeoutMs, Long sendTimeoutMs,
+                      TlsSpec tls) {}
+
+    record TlsSpec(String certFile, String keyFile) {}
 
     record ZoneSpec(Boolean external, String description) {}
 

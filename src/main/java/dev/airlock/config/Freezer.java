@@ -129,7 +129,24 @@ final class Freezer {
         var d = Server.ClientTimeouts.DEFAULTS;
         var clients = new Server.ClientTimeouts(clientTimeout("server.keepalive_timeout_ms", s.keepaliveTimeoutMs(), d.keepAliveMs()),
                 clientTimeout("server.body_timeout_ms", s.bodyTimeoutMs(), d.bodyMs()), clientTimeout("server.send_timeout_ms", s.sendTimeoutMs(), d.sendMs()));
-        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, clients);
+        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, clients, tls(s.tls()));
+    }
+
+    private Server.Tls tls(ConfigSpec.TlsSpec t) {
+        if (t == null) return null;
+        java.nio.file.Path cert = pem("server.tls.cert_file", t.certFile(), PemFile.Kind.CERTIFICATE);
+        java.nio.file.Path key = pem("server.tls.key_file", t.keyFile(), PemFile.Kind.PRIVATE_KEY);
+        return cert == null || key == null ? null : new Server.Tls(cert, key);
+    }
+
+    private java.nio.file.Path pem(String path, String file, PemFile.Kind kind) {
+        if (file == null || file.isBlank()) {
+            problem(path, "is required with server.tls: the path of a PEM file.");
+            return null;
+        }
+        String wrong = PemFile.check(java.nio.file.Path.of(file), kind);
+        if (wrong != null) problem(path, wrong);
+        return wrong == null ? java.nio.file.Path.of(file) : null;
     }
 
     private long clientTimeout(String path, Long given, long fallback) {

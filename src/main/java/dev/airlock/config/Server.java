@@ -1,18 +1,31 @@
 package dev.airlock.config;
 
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
  * Where the gateway listens, how large a request body may be, the socket I/O under its event loops,
  * how long an idle event loop keeps polling before it sleeps ({@code spinMicros}, 0: at once), and how
- * long a client may hold the gateway's resources without doing its part ({@link ClientTimeouts}).
+ * long a client may hold the gateway's resources without doing its part ({@link ClientTimeouts}), and
+ * the certificate it answers TLS with ({@code tls}; null: plain HTTP).
  */
-public record Server(String host, int port, long maxBodyBytes, Transport transport, int spinMicros, ClientTimeouts clients) {
-    public static final Server DEFAULTS = new Server("127.0.0.1", 4000, 4L * 1024 * 1024, Transport.AUTO, 0, ClientTimeouts.DEFAULTS);
+public record Server(String host, int port, long maxBodyBytes, Transport transport, int spinMicros, ClientTimeouts clients, Tls tls) {
+    public static final Server DEFAULTS = new Server("127.0.0.1", 4000, 4L * 1024 * 1024, Transport.AUTO, 0, ClientTimeouts.DEFAULTS, null);
     /** Longest spin accepted: past a millisecond a loop would spin through most idle gaps and keep a core busy. */
     public static final int MAX_SPIN_MICROS = 1000;
 
-    public Server withPort(int p) { return new Server(host, p, maxBodyBytes, transport, spinMicros, clients); }
+    public Server withPort(int p) { return new Server(host, p, maxBodyBytes, transport, spinMicros, clients, tls); }
+
+    /** {@code https} when the listener answers TLS, {@code http} otherwise. */
+    public String scheme() { return tls == null ? "http" : "https"; }
+
+    /**
+     * TLS at the listener: the certificate chain and its private key, each an unencrypted PEM file (the
+     * key is protected by the file's permissions, as nginx's is). Callers send their virtual keys in a
+     * header, so anywhere the network between them and Airlock is not trusted this is what keeps the
+     * keys, and the prompts, from being read on the way.
+     */
+    public record Tls(Path certFile, Path keyFile) {}
 
     /**
      * How long a client may hold a connection with no request in flight ({@code keepAliveMs}), take to

@@ -72,6 +72,7 @@ public final class Gateway implements AutoCloseable {
             Transport transport = SpinningTransport.wrap(Transports.pick(config.server().transport()), config.server().spinMicros());
             Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).withTransport(transport).build();
             opened.add(0, () -> await(vertx.close()));
+            TlsPair.check(vertx, config.server().tls());
             Upstreams upstreams = await(Upstreams.start(vertx, config));
             opened.add(1, upstreams);
             AirlockConfig resolved = upstreams.config();

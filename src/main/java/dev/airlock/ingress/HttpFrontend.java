@@ -2,6 +2,7 @@ package dev.airlock.ingress;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.config.Server;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.core.HeaderText;
@@ -42,14 +43,20 @@ final class HttpFrontend extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        server = vertx.createHttpServer(new HttpServerOptions()
+        HttpServerOptions options = new HttpServerOptions()
                 .setHost(pipeline.config.server().host()).setPort(port)
                 .setTcpNoDelay(true).setCompressionSupported(false)
                 // HTTP/1.1 only: no "Upgrade: h2c". RFC 9113 dropped that upgrade, and with it on, a JDK
                 // HttpClient left at its default (HTTP/2) hung for ever now and then on a GET whose answer
                 // arrived with the 101 (caught in ReplicasTest on /metrics; the packets in issue 6's note).
                 // The Upgrade header is ignored and the request is answered in HTTP/1.1.
-                .setHttp2ClearTextEnabled(false));
+                .setHttp2ClearTextEnabled(false);
+        Server.Tls tls = pipeline.config.server().tls();
+        if (tls != null) {
+            // no ALPN: TLS carries HTTP/1.1 too, the one protocol the front end serves
+            options.setSsl(true).setKeyCertOptions(TlsPair.options(tls));
+        }
+        server = vertx.createHttpServer(options);
         // the server's connections and this verticle's timer are both on this verticle's event loop
         sweeper = vertx.setPeriodic(deadlines.periodMs(), id -> deadlines.sweep(System.nanoTime()));
         return server.connectionHandler(deadlines::opened).requestHandler(this::handle).listen();

@@ -127,6 +127,38 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tlsNeedsTwoReadablePemFilesOrSaysWhichIsWrong(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path cert = dir.resolve("cert.pem");
+        java.nio.file.Path key = dir.resolve("key.pem");
+        java.nio.file.Files.writeString(cert, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        java.nio.file.Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n");
+        Map<String, String> env = Map.of("VLLM_KEY", "k");
+        assertThat(parse(BASE, env).server().tls()).isNull();
+        assertThat(parse(BASE, env).server().scheme()).isEqualTo("http");
+        Server s = parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + key + "\" } }\n", env).server();
+        assertThat(s.tls()).isEqualTo(new Server.Tls(cert, key));
+        assertThat(s.scheme()).isEqualTo("https");
+
+        assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + cert + "\" } }\n", env))
+                .hasMessageContaining("server.tls.key_file: is required with server.tls: the path of a PEM file.");
+        assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + dir.resolve("nope.pem") + "\", key_file: \"" + key + "\" } }\n", env))
+                .hasMessageContaining("server.tls.cert_file: no file " + dir.resolve("nope.pem") + ".");
+        // the two swapped: each is the wrong kind of PEM
+        assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + key + "\", key_file: \"" + cert + "\" } }\n", env))
+                .hasMessageContaining("server.tls.cert_file: " + key + " is not a PEM file holding a certificate")
+                .hasMessageContaining("server.tls.key_file: " + cert + " is not a PEM file holding a private key");
+        java.nio.file.Path der = java.nio.file.Files.write(dir.resolve("cert.der"), new byte[] {0x30, (byte) 0x82, 0x01, 0x0a, 0x02});
+        assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + der + "\", key_file: \"" + key + "\" } }\n", env))
+                .hasMessageContaining("server.tls.cert_file: " + der + " is not a PEM file holding a certificate");
+        java.nio.file.Path encrypted = java.nio.file.Files.writeString(dir.resolve("enc.pem"),
+                "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + encrypted + "\" } }\n", env))
+                .hasMessageContaining("holds an encrypted key; Airlock reads an unencrypted PEM key");
+        assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert: \"" + cert + "\" } }\n", env))
+                .hasMessageContaining("unknown key 'cert' under 'server.tls'").hasMessageContaining("cert_file");
+    }
+
+    @Test
     void wrongTypesAndBadYamlAreOneSentence() {
         assertThatThrownBy(() -> parse(BASE + "server: { port: lots }\n", Map.of("VLLM_KEY", "k")))
                 .hasMessageContaining("airlock.yaml:12").hasMessageContaining("server.port");

@@ -1,0 +1,66 @@
+package dev.airlock.ingress;
+
+import dev.airlock.config.Server;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.util.Collections;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.X509KeyManager;
+
+/**
+ * The listener's certificate and key, as Vert.x reads them, checked to belong together before the
+ * gateway starts: Vert.x itself would listen with a mismatched pair and fail every handshake, which a
+ * client sees only as an unexplained TLS error.
+ */
+final class TlsPair {
+    private TlsPair() {}
+
+    static PemKeyCertOptions options(Server.Tls tls) {
+        return new PemKeyCertOptions().setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString());
+    }
+
+    /** Returns normally when {@code tls} is null or its key signs what its certificate verifies; throws one sentence otherwise. */
+    static void check(Vertx vertx, Server.Tls tls) {
+        if (tls == null) return;
+        PrivateKey key;
+        X509Certificate cert;
+        try {
+            PemKeyCertOptions pem = options(tls);
+            KeyStore store = pem.loadKeyStore(vertx);
+            String alias = Collections.list(store.aliases()).get(0);
+            X509KeyManager km = null;
+            for (KeyManager m : pem.getKeyManagerFactory(vertx).getKeyManagers()) if (m instanceof X509KeyManager x) km = x;
+            key = km == null ? null : km.getPrivateKey(alias);
+            X509Certificate[] chain = km == null ? null : km.getCertificateChain(alias);
+            cert = chain == null || chain.length == 0 ? null : chain[0];
+        } catch (Exception e) {
+            throw new IllegalStateException("server.tls: cannot load " + tls.certFile() + " with " + tls.keyFile() + " (" + e.getMessage() + ")", e);
+        }
+        if (key == null || cert == null) throw new IllegalStateException("server.tls: found no certificate and key pair in " + tls.certFile() + " and " + tls.keyFile());
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null; // other kinds: left to the handshake
+        };
+        if (algorithm == null) return;
+        try {
+            byte[] probe = "airlock".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Signature sign = Signature.getInstance(algorithm);
+            sign.initSign(key);
+            sign.update(probe);
+            byte[] signature = sign.sign();
+            Signature verify = Signature.getInstance(algorithm);
+            verify.initVerify(cert.getPublicKey());
+            verify.update(probe);
+            if (verify.verify(signature)) return;
+        } catch (java.security.GeneralSecurityException e) {
+            // a key of another kind than the certificate's: as wrong as a mismatch
+        }
+        throw new IllegalStateException("server.tls: the key in " + tls.keyFile() + " does not belong to the certificate in " + tls.certFile());
+    }
+}
