@@ -16,7 +16,6 @@ import dev.airlock.provider.UpstreamFailure.Kind;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -68,8 +67,6 @@ import java.util.function.Supplier;
  * callbacks run on the request's event-loop context; providers that complete elsewhere must hop back.
  */
 public final class Relay {
-    /** How often a total deadline that fell due while the client held the attempt looks again. */
-    private static final long HELD_RECHECK_MS = 250;
     private final Vertx vertx;
     private final Map<String, Provider> providers;
     private final Health health;
@@ -233,22 +230,7 @@ public final class Relay {
         long start = System.nanoTime();
         d.attemptStarted(start);
         Promise<T> attemptResult = Promise.promise();
-        long[] totalTimer = {0};
-        totalTimer[0] = vertx.setTimer(dep.timeouts().totalMs(), new Handler<>() {
-            /** The time the client held the attempt is the client's, not the deployment's: the deadline moves by it. */
-            @Override
-            public void handle(Long id) {
-                long totalMs = dep.timeouts().totalMs();
-                long leftMs = totalMs - (System.nanoTime() - start - call.heldNanos()) / 1_000_000;
-                if (leftMs > 0) {
-                    // while held no time counts: look again now and then, not every millisecond
-                    totalTimer[0] = vertx.setTimer(call.held() ? Math.max(leftMs, HELD_RECHECK_MS) : leftMs, this);
-                    return;
-                }
-                attemptResult.tryFail(new UpstreamFailure(Kind.TIMEOUT, "deployment '" + dep.id() + "' exceeded the total timeout of " + totalMs + " ms"));
-                call.cancel();
-            }
-        });
+        TotalDeadline total = new TotalDeadline(vertx, call, start, attemptResult);
         Future<T> sent;
         try {
             sent = send.apply(provider, call, route);
@@ -257,7 +239,7 @@ public final class Relay {
         }
         sent.onComplete(attemptResult::tryComplete, attemptResult::tryFail);
         attemptResult.future().onComplete(ar -> d.context().runOnContext(v -> {
-            vertx.cancelTimer(totalTimer[0]);
+            total.cancel();
             long now = System.nanoTime();
             long micros = (now - start) / 1000;
             if (ar.succeeded()) {
