@@ -136,7 +136,9 @@ final class Freezer {
         if (t == null) return null;
         java.nio.file.Path cert = pem("server.tls.cert_file", t.certFile(), PemFile.Kind.CERTIFICATE);
         java.nio.file.Path key = pem("server.tls.key_file", t.keyFile(), PemFile.Kind.PRIVATE_KEY);
-        return cert == null || key == null ? null : new Server.Tls(cert, key);
+        java.nio.file.Path clientCa = t.clientCaFile() == null ? null : pem("server.tls.client_ca_file", t.clientCaFile(), PemFile.Kind.CERTIFICATE);
+        if (cert == null || key == null || (t.clientCaFile() != null && clientCa == null)) return null;
+        return new Server.Tls(cert, key, clientCa);
     }
 
     private java.nio.file.Path pem(String path, String file, PemFile.Kind kind) {

@@ -23,9 +23,11 @@ public record Server(String host, int port, long maxBodyBytes, Transport transpo
      * TLS at the listener: the certificate chain and its private key, each an unencrypted PEM file (the
      * key is protected by the file's permissions, as nginx's is). Callers send their virtual keys in a
      * header, so anywhere the network between them and Airlock is not trusted this is what keeps the
-     * keys, and the prompts, from being read on the way.
+     * keys, and the prompts, from being read on the way. With {@code clientCaFile} (PEM, one or more CA
+     * certificates; null: none asked) every client must also present a certificate one of them signed
+     * (mutual TLS): a stolen virtual key is then of no use from a machine without such a certificate.
      */
-    public record Tls(Path certFile, Path keyFile) {}
+    public record Tls(Path certFile, Path keyFile, Path clientCaFile) {}
 
     /**
      * How long a client may hold a connection with no request in flight ({@code keepAliveMs}), take to

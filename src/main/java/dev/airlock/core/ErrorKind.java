@@ -9,6 +9,8 @@ public enum ErrorKind {
     INVALID_REQUEST(400, "invalid_request_error", "invalid_request"),
     MISSING_FIELD(400, "invalid_request_error", "missing_required_parameter"),
     UNAUTHORIZED(401, "authentication_error", "invalid_api_key"),
+    /** The listener asks for client certificates ({@code server.tls.client_ca_file}) and this client sent none. */
+    CLIENT_CERTIFICATE_REQUIRED(401, "authentication_error", "client_certificate_required"),
     FORBIDDEN(403, "permission_error", "route_not_allowed"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),

@@ -13,7 +13,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemTrustOptions;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
@@ -30,6 +32,8 @@ final class HttpFrontend extends VerticleBase {
 
     private final ClientDeadlines deadlines;
     private long sweeper = -1;
+    /** Whether clients must present a certificate ({@code server.tls.client_ca_file}). */
+    private final boolean mutualTls;
 
     HttpFrontend(Pipeline pipeline, Services services, BooleanSupplier ready, int port) {
         this.pipeline = pipeline;
@@ -39,6 +43,8 @@ final class HttpFrontend extends VerticleBase {
         this.chat = new ChatEndpoint(pipeline, services.recorder(), new Capturer(pipeline, services.ledger()), bodies);
         this.ready = ready;
         this.port = port;
+        Server.Tls tls = pipeline.config.server().tls();
+        this.mutualTls = tls != null && tls.clientCaFile() != null;
     }
 
     @Override
@@ -55,6 +61,12 @@ final class HttpFrontend extends VerticleBase {
         if (tls != null) {
             // no ALPN: TLS carries HTTP/1.1 too, the one protocol the front end serves
             options.setSsl(true).setKeyCertOptions(TlsPair.options(tls));
+            if (tls.clientCaFile() != null) {
+                // asked, not required, in the handshake: a certificate sent must chain to the CA or the
+                // handshake fails, but none at all is refused per request (handle), so that health probes,
+                // which send none (Kubernetes' kubelet), still reach /health/*
+                options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile().toString()));
+            }
         }
         server = vertx.createHttpServer(options);
         // the server's connections and this verticle's timer are both on this verticle's event loop
@@ -72,6 +84,10 @@ final class HttpFrontend extends VerticleBase {
         String path = req.path();
         HttpMethod m = req.method();
         try {
+            if (mutualTls && !path.startsWith("/health/") && !hasCertificate(req)) {
+                throw new AirlockException(ErrorKind.CLIENT_CERTIFICATE_REQUIRED,
+                        "This listener requires a client certificate signed by its client CA (server.tls.client_ca_file); none was presented.");
+            }
             switch (path) {
                 case "/v1/chat/completions", "/chat/completions" -> {
                     requirePost(m);
@@ -100,6 +116,15 @@ final class HttpFrontend extends VerticleBase {
             // an Error must not leave the client waiting for ever either (seen: a jar replaced under a
             // running gateway, NoClassDefFoundError); it is answered as a 500 and logged once in Replies
             Replies.error(req.response(), e, requestId);
+        }
+    }
+
+    /** A certificate the handshake verified against the client CA; the handshake refused any other. */
+    private static boolean hasCertificate(HttpServerRequest req) {
+        try {
+            return !req.connection().peerCertificates().isEmpty();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return false;
         }
     }
 

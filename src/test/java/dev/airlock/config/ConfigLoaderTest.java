@@ -136,9 +136,13 @@ class ConfigLoaderTest {
         assertThat(parse(BASE, env).server().tls()).isNull();
         assertThat(parse(BASE, env).server().scheme()).isEqualTo("http");
         Server s = parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + key + "\" } }\n", env).server();
-        assertThat(s.tls()).isEqualTo(new Server.Tls(cert, key));
+        assertThat(s.tls()).isEqualTo(new Server.Tls(cert, key, null));
         assertThat(s.scheme()).isEqualTo("https");
 
+        assertThat(parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + key + "\", client_ca_file: \"" + cert + "\" } }\n", env)
+                .server().tls()).isEqualTo(new Server.Tls(cert, key, cert));
+        assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + key + "\", client_ca_file: \"" + key + "\" } }\n", env))
+                .hasMessageContaining("server.tls.client_ca_file: " + key + " is not a PEM file holding a certificate");
         assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + cert + "\" } }\n", env))
                 .hasMessageContaining("server.tls.key_file: is required with server.tls: the path of a PEM file.");
         assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + dir.resolve("nope.pem") + "\", key_file: \"" + key + "\" } }\n", env))

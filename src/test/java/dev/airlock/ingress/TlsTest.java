@@ -9,15 +9,12 @@ import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import java.io.InputStream;
+import dev.airlock.testing.TestTls;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,8 +32,8 @@ class TlsTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path cert = Path.of(TlsTest.class.getResource("/tls/cert.pem").toURI());
-        Path key = Path.of(TlsTest.class.getResource("/tls/key.pem").toURI());
+        Path cert = TestTls.file("cert.pem");
+        Path key = TestTls.file("key.pem");
         gw = new TestGateway("""
                 server: { port: 0, send_timeout_ms: 1000, tls: { cert_file: "%s", key_file: "%s" } }
                 zones: { on-prem: {} }
@@ -46,16 +43,8 @@ class TlsTest {
                   - { id: long, provider: simulator, model: m, zone: on-prem, simulator: { ttft_ms: 0, tokens_per_second: 20000, jitter: 0, max_tokens: 200000 } }
                 routes: { r: { deployments: [sim] }, long: { deployments: [long] } }
                 """.formatted(cert, key));
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        try (InputStream in = java.nio.file.Files.newInputStream(cert)) {
-            store.setCertificateEntry("airlock", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        trust = (X509TrustManager) tmf.getTrustManagers()[0];
-        tls = SSLContext.getInstance("TLS");
-        tls.init(null, new javax.net.ssl.TrustManager[] {trust}, null);
+        trust = TestTls.trustListener();
+        tls = TestTls.client(null);
     }
 
     @AfterEach
@@ -109,8 +98,8 @@ class TlsTest {
 
     @Test
     void aKeyThatDoesNotBelongToTheCertificateStopsTheStart() throws Exception {
-        Path cert = Path.of(TlsTest.class.getResource("/tls/cert.pem").toURI());
-        Path otherKey = Path.of(TlsTest.class.getResource("/tls/other-key.pem").toURI());
+        Path cert = TestTls.file("cert.pem");
+        Path otherKey = TestTls.file("other-key.pem");
         // Vert.x alone would listen, and fail every handshake
         assertThatThrownBy(() -> new TestGateway("""
                 server: { port: 0, tls: { cert_file: "%s", key_file: "%s" } }
