@@ -1,6 +1,7 @@
 package dev.airlock.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.core.ErrorKind;
 import dev.airlock.wire.Json;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -127,11 +128,18 @@ final class AdminClient {
     /** The sentence for an error answer: the server's own message when it sent OpenAI's error shape. */
     static String errorSentence(int status, String body, URI base, Call call) {
         String message = null;
+        String code = null;
         try {
             JsonNode n = Json.MAPPER.readTree(body == null ? "" : body);
-            if (n != null) message = Json.text(n.path("error"), "message");
+            if (n != null) {
+                message = Json.text(n.path("error"), "message");
+                code = Json.text(n.path("error"), "code");
+            }
         } catch (IOException e) {
             // not JSON: say so below
+        }
+        if (status == 401 && ErrorKind.CLIENT_CERTIFICATE_REQUIRED.code().equals(code)) {
+            return "Airlock at " + base + " requires a client certificate (401); give the JVM one, e.g. AIRLOCK_JAVA_OPTS=\"-Djavax.net.ssl.keyStore=FILE.p12 -Djavax.net.ssl.keyStorePassword=...\".";
         }
         if (status == 401) {
             return "Airlock at " + base + " refused the master key (401)" + (message == null ? "." : ": " + message)

@@ -160,6 +160,9 @@ class AdminCommandsTest {
         String unauthorized = "{\"error\":{\"message\":\"The admin API needs the master key as 'Authorization: Bearer <key>'.\",\"type\":\"authentication_error\",\"code\":\"invalid_api_key\",\"param\":null}}";
         assertThat(AdminClient.errorSentence(401, unauthorized, base, call)).isEqualTo("Airlock at http://gw:4000 refused the master key (401): "
                 + "The admin API needs the master key as 'Authorization: Bearer <key>'. Check that AIRLOCK_MASTER_KEY matches the server's admin.master_key.");
+        String noCertificate = "{\"error\":{\"message\":\"This listener requires a client certificate.\",\"type\":\"authentication_error\",\"code\":\"client_certificate_required\",\"param\":null}}";
+        assertThat(AdminClient.errorSentence(401, noCertificate, base, call)).isEqualTo("Airlock at http://gw:4000 requires a client certificate (401); "
+                + "give the JVM one, e.g. AIRLOCK_JAVA_OPTS=\"-Djavax.net.ssl.keyStore=FILE.p12 -Djavax.net.ssl.keyStorePassword=...\".");
         assertThat(AdminClient.errorSentence(503, "{\"error\":{\"message\":\"The store is unreachable; try again shortly.\"}}", base, call))
                 .isEqualTo("The store is unreachable; try again shortly. (HTTP 503)");
         assertThat(AdminClient.errorSentence(404, "<html>nope</html>", base, call))
