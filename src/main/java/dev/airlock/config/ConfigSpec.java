@@ -36,7 +36,7 @@ record ConfigSpec(
     record ServerSpec(String host, Integer port, Long maxBodyBytes, String transport, Integer spinUs, Long keepaliveTimeoutMs, Long bodyTimeoutMs, Long sendTimeoutMs,
                       TlsSpec tls) {}
 
-    record TlsSpec(String certFile, String keyFile, String clientCaFile) {}
+    record TlsSpec(String certFile, String keyFile, String clientCaFile, Long reloadIntervalMs) {}
 
     record ZoneSpec(Boolean external, String description) {}
 

@@ -127,8 +127,8 @@ final class Freezer {
         int spin = s.spinUs() == null ? Server.DEFAULTS.spinMicros() : s.spinUs();
         if (spin < 0 || spin > Server.MAX_SPIN_MICROS) problem("server.spin_us", "must be between 0 and " + Server.MAX_SPIN_MICROS + " microseconds, got " + spin + ".");
         var d = Server.ClientTimeouts.DEFAULTS;
-        var clients = new Server.ClientTimeouts(clientTimeout("server.keepalive_timeout_ms", s.keepaliveTimeoutMs(), d.keepAliveMs()),
-                clientTimeout("server.body_timeout_ms", s.bodyTimeoutMs(), d.bodyMs()), clientTimeout("server.send_timeout_ms", s.sendTimeoutMs(), d.sendMs()));
+        var clients = new Server.ClientTimeouts(boundedMillis("server.keepalive_timeout_ms", s.keepaliveTimeoutMs(), d.keepAliveMs()),
+                boundedMillis("server.body_timeout_ms", s.bodyTimeoutMs(), d.bodyMs()), boundedMillis("server.send_timeout_ms", s.sendTimeoutMs(), d.sendMs()));
         return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, clients, tls(s.tls()));
     }
 
@@ -137,8 +137,9 @@ final class Freezer {
         java.nio.file.Path cert = pem("server.tls.cert_file", t.certFile(), PemFile.Kind.CERTIFICATE);
         java.nio.file.Path key = pem("server.tls.key_file", t.keyFile(), PemFile.Kind.PRIVATE_KEY);
         java.nio.file.Path clientCa = t.clientCaFile() == null ? null : pem("server.tls.client_ca_file", t.clientCaFile(), PemFile.Kind.CERTIFICATE);
+        long reload = boundedMillis("server.tls.reload_interval_ms", t.reloadIntervalMs(), Server.Tls.DEFAULT_RELOAD_MS);
         if (cert == null || key == null || (t.clientCaFile() != null && clientCa == null)) return null;
-        return new Server.Tls(cert, key, clientCa);
+        return new Server.Tls(cert, key, clientCa, reload);
     }
 
     private java.nio.file.Path pem(String path, String file, PemFile.Kind kind) {
@@ -151,7 +152,8 @@ final class Freezer {
         return wrong == null ? java.nio.file.Path.of(file) : null;
     }
 
-    private long clientTimeout(String path, Long given, long fallback) {
+    /** A duration of 100 ms to a day: the client limits, and how often TLS files are read again. */
+    private long boundedMillis(String path, Long given, long fallback) {
         long ms = given == null ? fallback : given;
         if (ms < Server.ClientTimeouts.MIN_MS || ms > Server.ClientTimeouts.MAX_MS) {
             problem(path, "must be between " + Server.ClientTimeouts.MIN_MS + " and " + Server.ClientTimeouts.MAX_MS + " milliseconds, got " + ms + ".");

@@ -26,8 +26,16 @@ public record Server(String host, int port, long maxBodyBytes, Transport transpo
      * keys, and the prompts, from being read on the way. With {@code clientCaFile} (PEM, one or more CA
      * certificates; null: none asked) every client must also present a certificate one of them signed
      * (mutual TLS): a stolen virtual key is then of no use from a machine without such a certificate.
+     * The files are read again every {@code reloadIntervalMs} and, when they changed and the new pair
+     * belongs together, new handshakes use them: a renewed certificate needs no restart.
      */
-    public record Tls(Path certFile, Path keyFile, Path clientCaFile) {}
+    public record Tls(Path certFile, Path keyFile, Path clientCaFile, long reloadIntervalMs) {
+        public static final long DEFAULT_RELOAD_MS = 60_000;
+
+        public Tls(Path certFile, Path keyFile, Path clientCaFile) {
+            this(certFile, keyFile, clientCaFile, DEFAULT_RELOAD_MS);
+        }
+    }
 
     /**
      * How long a client may hold a connection with no request in flight ({@code keepAliveMs}), take to

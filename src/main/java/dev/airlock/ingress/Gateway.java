@@ -125,6 +125,8 @@ public final class Gateway implements AutoCloseable {
             if (frontends.stream().anyMatch(f -> f.actualPort() != port)) {
                 throw new IllegalStateException("the HTTP front ends bound different ports; set server.port explicitly");
             }
+            // its timer ends with the Vert.x instance
+            if (resolved.server().tls() != null) TlsReloader.start(vertx, resolved.server().tls(), frontends);
             ready.set(true);
             return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""));

@@ -13,9 +13,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.PemTrustOptions;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
@@ -58,16 +56,11 @@ final class HttpFrontend extends VerticleBase {
                 // The Upgrade header is ignored and the request is answered in HTTP/1.1.
                 .setHttp2ClearTextEnabled(false);
         Server.Tls tls = pipeline.config.server().tls();
-        if (tls != null) {
-            // no ALPN: TLS carries HTTP/1.1 too, the one protocol the front end serves
-            options.setSsl(true).setKeyCertOptions(TlsPair.options(tls));
-            if (tls.clientCaFile() != null) {
-                // asked, not required, in the handshake: a certificate sent must chain to the CA or the
-                // handshake fails, but none at all is refused per request (handle), so that health probes,
-                // which send none (Kubernetes' kubelet), still reach /health/*
-                options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile().toString()));
-            }
-        }
+        // no ALPN: TLS carries HTTP/1.1 too, the one protocol the front end serves. Client certificates
+        // are asked, not required, in the handshake: a certificate sent must chain to the client CA or the
+        // handshake fails, but none at all is refused per request (handle), so that health probes, which
+        // send none (Kubernetes' kubelet), still reach /health/*
+        if (tls != null) TlsPair.apply(options, tls);
         server = vertx.createHttpServer(options);
         // the server's connections and this verticle's timer are both on this verticle's event loop
         sweeper = vertx.setPeriodic(deadlines.periodMs(), id -> deadlines.sweep(System.nanoTime()));
@@ -75,6 +68,11 @@ final class HttpFrontend extends VerticleBase {
     }
 
     int actualPort() { return server.actualPort(); }
+
+    /** New handshakes use {@code tls}; connections already open keep theirs. */
+    Future<Boolean> updateTls(io.vertx.core.net.ServerSSLOptions tls) {
+        return server.updateSSLOptions(tls, true);
+    }
 
     private void handle(HttpServerRequest req) {
         String requestId = req.getHeader(HeaderText.REQUEST_ID);

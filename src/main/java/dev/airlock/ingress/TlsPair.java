@@ -2,7 +2,11 @@ package dev.airlock.ingress;
 
 import dev.airlock.config.Server;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Signature;
@@ -21,6 +25,24 @@ final class TlsPair {
 
     static PemKeyCertOptions options(Server.Tls tls) {
         return new PemKeyCertOptions().setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString());
+    }
+
+    /** Asked, not required, in the handshake (see {@link HttpFrontend}); null without a client CA. */
+    private static PemTrustOptions clientCas(Server.Tls tls) {
+        return tls.clientCaFile() == null ? null : new PemTrustOptions().addCertPath(tls.clientCaFile().toString());
+    }
+
+    /** The listener's TLS, at start. */
+    static void apply(HttpServerOptions options, Server.Tls tls) {
+        options.setSsl(true).setKeyCertOptions(options(tls));
+        if (tls.clientCaFile() != null) options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(clientCas(tls));
+    }
+
+    /** The same TLS, for a reload ({@link TlsReloader}). */
+    static ServerSSLOptions sslOptions(Server.Tls tls) {
+        ServerSSLOptions o = new ServerSSLOptions().setKeyCertOptions(options(tls));
+        if (tls.clientCaFile() != null) o.setClientAuth(ClientAuth.REQUEST).setTrustOptions(clientCas(tls));
+        return o;
     }
 
     /** Returns normally when {@code tls} is null or its key signs what its certificate verifies; throws one sentence otherwise. */

@@ -143,6 +143,10 @@ class ConfigLoaderTest {
                 .server().tls()).isEqualTo(new Server.Tls(cert, key, cert));
         assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + key + "\", client_ca_file: \"" + key + "\" } }\n", env))
                 .hasMessageContaining("server.tls.client_ca_file: " + key + " is not a PEM file holding a certificate");
+        assertThat(parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + key + "\", reload_interval_ms: 5000 } }\n", env)
+                .server().tls().reloadIntervalMs()).isEqualTo(5000);
+        assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + key + "\", reload_interval_ms: 50 } }\n", env))
+                .hasMessageContaining("server.tls.reload_interval_ms: must be between 100 and 86400000 milliseconds, got 50.");
         assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + cert + "\" } }\n", env))
                 .hasMessageContaining("server.tls.key_file: is required with server.tls: the path of a PEM file.");
         assertThatThrownBy(() -> parse(BASE + "server: { tls: { cert_file: \"" + dir.resolve("nope.pem") + "\", key_file: \"" + key + "\" } }\n", env))
