@@ -16,9 +16,10 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509KeyManager;
 
 /**
- * The listener's certificate and key, as Vert.x reads them, checked to belong together before the
- * gateway starts: Vert.x itself would listen with a mismatched pair and fail every handshake, which a
- * client sees only as an unexplained TLS error.
+ * The listener's TLS options, built in one place for the start and for a reload, and the check that its
+ * certificate and key, as Vert.x reads them, belong together, made before the gateway starts and before
+ * a reload is applied: Vert.x itself would listen with a mismatched pair and fail every handshake, which
+ * a client sees only as an unexplained TLS error.
  */
 final class TlsPair {
     private TlsPair() {}
