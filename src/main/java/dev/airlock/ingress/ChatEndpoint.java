@@ -230,7 +230,7 @@ final class ChatEndpoint {
     }
 
     private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex) {
-        SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut));
+        SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut), recorder.metrics());
         if (ex.capture) out.keepText();
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
             if (r.succeeded()) {

@@ -5,6 +5,7 @@ import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.HeaderText;
 import dev.airlock.guard.StreamGuard;
+import dev.airlock.ledger.Metrics;
 import dev.airlock.provider.ChunkSink;
 import dev.airlock.route.StreamTarget;
 import dev.airlock.wire.Completions;
@@ -36,12 +37,14 @@ final class SseWriter implements StreamTarget {
     }
 
     private final StreamGuard guard;
+    private final Metrics metrics;
 
     /** @param guard the output guard of this answer, or null */
-    SseWriter(HttpServerResponse resp, Headers headers, StreamGuard guard) {
+    SseWriter(HttpServerResponse resp, Headers headers, StreamGuard guard, Metrics metrics) {
         this.resp = resp;
         this.headers = headers;
         this.guard = guard;
+        this.metrics = metrics;
     }
 
     boolean begun() { return resp.headWritten(); }
@@ -88,8 +91,11 @@ final class SseWriter implements StreamTarget {
 
     @Override
     public void whenReady(Runnable resume) {
+        metrics.streamHeld();
+        long since = System.nanoTime();
         resp.drainHandler(v -> {
             resp.drainHandler(null);
+            metrics.streamResumed(System.nanoTime() - since);
             resume.run();
         });
     }

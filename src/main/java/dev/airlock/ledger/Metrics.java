@@ -50,6 +50,8 @@ public final class Metrics implements AutoCloseable {
     private final Counter tokensIn;
     private final Counter tokensOut;
     private final Map<ClientLimit, Counter> clientLimits = new EnumMap<>(ClientLimit.class);
+    private final Counter streamHolds;
+    private final Counter streamHeldSeconds;
 
     /** The client limits a connection is closed on: {@code server.keepalive_timeout_ms}, {@code body_timeout_ms}, {@code send_timeout_ms}. */
     public enum ClientLimit { KEEPALIVE, BODY, SEND }
@@ -75,6 +77,12 @@ public final class Metrics implements AutoCloseable {
                     .description("Client connections closed on a limit: keepalive (idle), body (answered 408), send (answer left unread)")
                     .tag("limit", limit.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
         }
+        streamHolds = Counter.builder("airlock.stream.holds")
+                .description("Times a stream's upstream was paused because its client had not read what was written (backpressure)")
+                .register(registry);
+        streamHeldSeconds = Counter.builder("airlock.stream.held.seconds")
+                .description("Time streams' upstreams stood paused for their clients, counted when each resumed")
+                .register(registry);
         Gauge.builder("airlock.requests.in.flight", inFlight, AtomicInteger::get).description("Requests admitted and not yet ended")
                 .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -124,6 +132,16 @@ public final class Metrics implements AutoCloseable {
     /** A client connection closed on {@code limit}. */
     public void clientLimit(ClientLimit limit) {
         clientLimits.get(limit).increment();
+    }
+
+    /** A stream's upstream was paused for its client. */
+    public void streamHeld() {
+        streamHolds.increment();
+    }
+
+    /** A paused stream resumed after {@code nanos}; a client cut off while held never resumes, and its hold is not counted here. */
+    public void streamResumed(long nanos) {
+        streamHeldSeconds.increment(nanos / 1e9);
     }
 
     /** A request refused by residency ({@code no_eligible_deployment}); {@code reason} is a short fixed word, e.g. the classification level. */

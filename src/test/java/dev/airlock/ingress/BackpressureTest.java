@@ -67,6 +67,9 @@ class BackpressureTest {
         }
         assertThat(ledger("held-1")).isEqualTo("200 " + TOKENS);
         assertThat(gw.sim("big").disconnects()).isZero();
+        // the operator sees it: the upstream was paused, and stood paused for most of the 2.7 s the client read nothing
+        assertThat(metric("airlock_stream_holds_total")).isGreaterThanOrEqualTo(1);
+        assertThat(metric("airlock_stream_held_seconds_total")).isGreaterThan(2.0);
     }
 
     @Test
@@ -99,6 +102,13 @@ class BackpressureTest {
         assertThat(chunks.stream().filter(ch -> ch.has("error")).map(JsonNode::toString).toList()).as("error events").isEmpty();
         assertThat(chunks.stream().filter(ch -> ch.path("choices").path(0).path("delta").has("content")).count())
                 .as("every token arrived").isEqualTo(TOKENS);
+    }
+
+    double metric(String name) throws Exception {
+        String metrics = gw.get("/metrics").body();
+        var m = java.util.regex.Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(metrics);
+        assertThat(m.find()).as(name + " in /metrics").isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     /** The request's ledger status and output tokens. */
