@@ -72,7 +72,8 @@ public final class Gateway implements AutoCloseable {
             Transport transport = SpinningTransport.wrap(Transports.pick(config.server().transport()), config.server().spinMicros());
             Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).withTransport(transport).build();
             opened.add(0, () -> await(vertx.close()));
-            TlsPair.check(vertx, config.server().tls());
+            TlsPair tls = tlsFiles(config.server().tls());
+            if (tls != null) tls.check(vertx);
             Upstreams upstreams = await(Upstreams.start(vertx, config));
             opened.add(1, upstreams);
             AirlockConfig resolved = upstreams.config();
@@ -117,7 +118,7 @@ public final class Gateway implements AutoCloseable {
             int wanted = resolved.server().port() == 0 ? freePort(resolved.server().host()) : resolved.server().port();
             List<HttpFrontend> frontends = new CopyOnWriteArrayList<>();
             await(vertx.deployVerticle(() -> {
-                HttpFrontend f = new HttpFrontend(pipeline, services, ready::get, wanted);
+                HttpFrontend f = new HttpFrontend(pipeline, services, ready::get, wanted, tls);
                 frontends.add(f);
                 return f;
             }, new DeploymentOptions().setInstances(loops)));
@@ -126,7 +127,7 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalStateException("the HTTP front ends bound different ports; set server.port explicitly");
             }
             // its timer ends with the Vert.x instance
-            if (resolved.server().tls() != null) TlsReloader.start(vertx, resolved.server().tls(), frontends);
+            if (tls != null) TlsReloader.start(vertx, tls, resolved.server().tls(), frontends);
             ready.set(true);
             return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""));
@@ -147,6 +148,16 @@ public final class Gateway implements AutoCloseable {
         }
         for (var k : keys.list(null)) {
             if (k.budgetUsdMonth() != null) quotas.seed("key:" + k.id(), spend.spentMicros(SpendStore.Scope.key(k.id()), period), period);
+        }
+    }
+
+    /** The listener's TLS files, read once for the check and the listener alike; null without TLS. */
+    private static TlsPair tlsFiles(dev.airlock.config.Server.Tls tls) {
+        if (tls == null) return null;
+        try {
+            return TlsPair.read(tls);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("server.tls: cannot read the TLS files (" + e + ")", e);
         }
     }
 

@@ -33,7 +33,10 @@ final class HttpFrontend extends VerticleBase {
     /** Whether clients must present a certificate ({@code server.tls.client_ca_file}). */
     private final boolean mutualTls;
 
-    HttpFrontend(Pipeline pipeline, Services services, BooleanSupplier ready, int port) {
+    /** What the listener answers TLS with; null for plain HTTP. */
+    private final TlsPair tls;
+
+    HttpFrontend(Pipeline pipeline, Services services, BooleanSupplier ready, int port, TlsPair tls) {
         this.pipeline = pipeline;
         this.deadlines = new ClientDeadlines(pipeline.config.server().clients(), services.metrics());
         BodyReader bodies = new BodyReader(deadlines);
@@ -41,8 +44,9 @@ final class HttpFrontend extends VerticleBase {
         this.chat = new ChatEndpoint(pipeline, services.recorder(), new Capturer(pipeline, services.ledger()), bodies);
         this.ready = ready;
         this.port = port;
-        Server.Tls tls = pipeline.config.server().tls();
-        this.mutualTls = tls != null && tls.clientCaFile() != null;
+        this.tls = tls;
+        Server.Tls files = pipeline.config.server().tls();
+        this.mutualTls = files != null && files.clientCaFile() != null;
     }
 
     @Override
@@ -55,12 +59,11 @@ final class HttpFrontend extends VerticleBase {
                 // arrived with the 101 (caught in ReplicasTest on /metrics; the packets in issue 6's note).
                 // The Upgrade header is ignored and the request is answered in HTTP/1.1.
                 .setHttp2ClearTextEnabled(false);
-        Server.Tls tls = pipeline.config.server().tls();
         // no ALPN: TLS carries HTTP/1.1 too, the one protocol the front end serves. Client certificates
         // are asked, not required, in the handshake: a certificate sent must chain to the client CA or the
         // handshake fails, but none at all is refused per request (handle), so that health probes, which
         // send none (Kubernetes' kubelet), still reach /health/*
-        if (tls != null) TlsPair.apply(options, tls);
+        if (tls != null) tls.apply(options);
         server = vertx.createHttpServer(options);
         // the server's connections and this verticle's timer are both on this verticle's event loop
         sweeper = vertx.setPeriodic(deadlines.periodMs(), id -> deadlines.sweep(System.nanoTime()));

@@ -2,12 +2,17 @@ package dev.airlock.ingress;
 
 import dev.airlock.config.Server;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
@@ -16,55 +21,89 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509KeyManager;
 
 /**
- * The listener's TLS options, built in one place for the start and for a reload, and the check that its
- * certificate and key, as Vert.x reads them, belong together, made before the gateway starts and before
- * a reload is applied: Vert.x itself would listen with a mismatched pair and fail every handshake, which
- * a client sees only as an unexplained TLS error.
+ * The listener's TLS files as read once: the bytes that are checked are the bytes the listener is given,
+ * at the start and on a reload ({@link TlsReloader}), so a file rewritten between the check and the use
+ * cannot slip in unchecked. {@link #check} makes sure the key belongs to the certificate: Vert.x itself
+ * would listen with a mismatched pair and fail every handshake, which a client sees only as an
+ * unexplained TLS error.
  */
 final class TlsPair {
-    private TlsPair() {}
+    private final Server.Tls files;
+    private final Buffer cert;
+    private final Buffer key;
+    private final Buffer clientCa;
 
-    static PemKeyCertOptions options(Server.Tls tls) {
-        return new PemKeyCertOptions().setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString());
+    private TlsPair(Server.Tls files, Buffer cert, Buffer key, Buffer clientCa) {
+        this.files = files;
+        this.cert = cert;
+        this.key = key;
+        this.clientCa = clientCa;
+    }
+
+    /** Reads the three files (the client CA when configured). */
+    static TlsPair read(Server.Tls files) throws IOException {
+        return new TlsPair(files, bytes(files.certFile()), bytes(files.keyFile()), files.clientCaFile() == null ? null : bytes(files.clientCaFile()));
+    }
+
+    private static Buffer bytes(Path p) throws IOException {
+        return Buffer.buffer(Files.readAllBytes(p));
+    }
+
+    /** A digest of everything read: equal digests, equal files. */
+    byte[] digest() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Buffer b : new Buffer[] {cert, key, clientCa}) if (b != null) sha.update(b.getBytes());
+            return sha.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
+    }
+
+    Path certFile() { return files.certFile(); }
+
+    private PemKeyCertOptions keyCert() {
+        return new PemKeyCertOptions().setCertValue(cert).setKeyValue(key);
     }
 
     /** Asked, not required, in the handshake (see {@link HttpFrontend}); null without a client CA. */
-    private static PemTrustOptions clientCas(Server.Tls tls) {
-        return tls.clientCaFile() == null ? null : new PemTrustOptions().addCertPath(tls.clientCaFile().toString());
+    private PemTrustOptions clientCas() {
+        return clientCa == null ? null : new PemTrustOptions().addCertValue(clientCa);
     }
 
     /** The listener's TLS, at start. */
-    static void apply(HttpServerOptions options, Server.Tls tls) {
-        options.setSsl(true).setKeyCertOptions(options(tls));
-        if (tls.clientCaFile() != null) options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(clientCas(tls));
+    void apply(HttpServerOptions options) {
+        options.setSsl(true).setKeyCertOptions(keyCert());
+        if (clientCa != null) options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(clientCas());
     }
 
-    /** The same TLS, for a reload ({@link TlsReloader}). */
-    static ServerSSLOptions sslOptions(Server.Tls tls) {
-        ServerSSLOptions o = new ServerSSLOptions().setKeyCertOptions(options(tls));
-        if (tls.clientCaFile() != null) o.setClientAuth(ClientAuth.REQUEST).setTrustOptions(clientCas(tls));
+    /** The same TLS, for a reload. */
+    ServerSSLOptions sslOptions() {
+        ServerSSLOptions o = new ServerSSLOptions().setKeyCertOptions(keyCert());
+        if (clientCa != null) o.setClientAuth(ClientAuth.REQUEST).setTrustOptions(clientCas());
         return o;
     }
 
-    /** Returns normally when {@code tls} is null or its key signs what its certificate verifies; throws one sentence otherwise. */
-    static void check(Vertx vertx, Server.Tls tls) {
-        if (tls == null) return;
-        PrivateKey key;
-        X509Certificate cert;
+    /** Returns normally when the key signs what the certificate verifies; throws one sentence otherwise. */
+    void check(Vertx vertx) {
+        PrivateKey privateKey;
+        X509Certificate certificate;
         try {
-            PemKeyCertOptions pem = options(tls);
+            PemKeyCertOptions pem = keyCert();
             KeyStore store = pem.loadKeyStore(vertx);
             String alias = Collections.list(store.aliases()).get(0);
             X509KeyManager km = null;
             for (KeyManager m : pem.getKeyManagerFactory(vertx).getKeyManagers()) if (m instanceof X509KeyManager x) km = x;
-            key = km == null ? null : km.getPrivateKey(alias);
+            privateKey = km == null ? null : km.getPrivateKey(alias);
             X509Certificate[] chain = km == null ? null : km.getCertificateChain(alias);
-            cert = chain == null || chain.length == 0 ? null : chain[0];
+            certificate = chain == null || chain.length == 0 ? null : chain[0];
         } catch (Exception e) {
-            throw new IllegalStateException("server.tls: cannot load " + tls.certFile() + " with " + tls.keyFile() + " (" + e.getMessage() + ")", e);
+            throw new IllegalStateException("server.tls: cannot load " + files.certFile() + " with " + files.keyFile() + " (" + e.getMessage() + ")", e);
         }
-        if (key == null || cert == null) throw new IllegalStateException("server.tls: found no certificate and key pair in " + tls.certFile() + " and " + tls.keyFile());
-        String algorithm = switch (key.getAlgorithm()) {
+        if (privateKey == null || certificate == null) {
+            throw new IllegalStateException("server.tls: found no certificate and key pair in " + files.certFile() + " and " + files.keyFile());
+        }
+        String algorithm = switch (privateKey.getAlgorithm()) {
             case "EC" -> "SHA256withECDSA";
             case "RSA" -> "SHA256withRSA";
             case "Ed25519", "EdDSA" -> "Ed25519";
@@ -74,16 +113,16 @@ final class TlsPair {
         try {
             byte[] probe = "airlock".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             Signature sign = Signature.getInstance(algorithm);
-            sign.initSign(key);
+            sign.initSign(privateKey);
             sign.update(probe);
             byte[] signature = sign.sign();
             Signature verify = Signature.getInstance(algorithm);
-            verify.initVerify(cert.getPublicKey());
+            verify.initVerify(certificate.getPublicKey());
             verify.update(probe);
             if (verify.verify(signature)) return;
         } catch (java.security.GeneralSecurityException e) {
             // a key of another kind than the certificate's: as wrong as a mismatch
         }
-        throw new IllegalStateException("server.tls: the key in " + tls.keyFile() + " does not belong to the certificate in " + tls.certFile());
+        throw new IllegalStateException("server.tls: the key in " + files.keyFile() + " does not belong to the certificate in " + files.certFile());
     }
 }

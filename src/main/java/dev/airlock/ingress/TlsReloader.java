@@ -4,10 +4,6 @@ import dev.airlock.config.Server;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,63 +28,57 @@ final class TlsReloader {
     /** The digest of the files the listener last saw; read and written on the worker that checks. */
     private volatile byte[] seen;
 
-    private TlsReloader(Vertx vertx, Server.Tls tls, List<HttpFrontend> frontends) throws IOException {
+    private TlsReloader(Vertx vertx, TlsPair serving, Server.Tls tls, List<HttpFrontend> frontends) {
         this.vertx = vertx;
         this.tls = tls;
         this.frontends = List.copyOf(frontends);
-        this.seen = digest();
+        this.seen = serving.digest();
     }
 
-    /** Starts checking; the timer ends when {@code vertx} closes. */
-    static void start(Vertx vertx, Server.Tls tls, List<HttpFrontend> frontends) throws IOException {
-        TlsReloader r = new TlsReloader(vertx, tls, frontends);
+    /** Starts checking the files of {@code tls}, whose current state the front ends serve as {@code serving}; the timer ends when {@code vertx} closes. */
+    static void start(Vertx vertx, TlsPair serving, Server.Tls tls, List<HttpFrontend> frontends) {
+        TlsReloader r = new TlsReloader(vertx, serving, tls, frontends);
         // one check at a time (ordered), on a worker: reading files and keys must not hold an event loop
-        vertx.setPeriodic(tls.reloadIntervalMs(), id -> vertx.executeBlocking(r::check, true).onSuccess(apply -> {
-            if (apply) r.reload();
-        }));
-    }
-
-    /** True when the files changed since last seen and the new pair belongs together. */
-    private boolean check() {
-        byte[] now;
-        try {
-            now = digest();
-        } catch (IOException e) {
-            if (seen != null) LOG.warn("server.tls: cannot read the TLS files ({}); the listener keeps its certificate.", e.toString());
-            seen = null;
-            return false;
-        }
-        if (Arrays.equals(now, seen)) return false;
-        seen = now;
-        try {
-            TlsPair.check(vertx, tls);
-            return true;
-        } catch (IllegalStateException e) {
-            LOG.warn("{}; the changed files were not applied, and the listener keeps its certificate.", e.getMessage());
-            return false;
-        }
-    }
-
-    private void reload() {
-        var options = TlsPair.sslOptions(tls);
-        List<Future<Boolean>> updates = new ArrayList<>(frontends.size());
-        for (HttpFrontend f : frontends) updates.add(f.updateTls(options));
-        Future.all(updates).onComplete(ar -> {
-            if (ar.succeeded()) LOG.info("server.tls: new handshakes now use the changed {}.", tls.certFile());
-            else LOG.warn("server.tls: the changed files could not be applied ({}); the listener keeps its certificate.", ar.cause().toString());
+        vertx.setPeriodic(tls.reloadIntervalMs(), id -> {
+            try {
+                vertx.executeBlocking(r::check, true).onSuccess(next -> {
+                    if (next != null) r.reload(next);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // Vert.x is closing: its workers stop before its timers do, and there is nothing left to reload
+            }
         });
     }
 
-    private byte[] digest() throws IOException {
-        MessageDigest sha;
+    /** The files as now read, when they changed since last seen and the new pair belongs together; null otherwise. */
+    private TlsPair check() {
+        TlsPair next;
         try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e); // every JDK has SHA-256
+            next = TlsPair.read(tls);
+        } catch (IOException e) {
+            if (seen != null) LOG.warn("server.tls: cannot read the TLS files ({}); the listener keeps its certificate.", e.toString());
+            seen = null;
+            return null;
         }
-        for (Path p : new Path[] {tls.certFile(), tls.keyFile(), tls.clientCaFile()}) {
-            if (p != null) sha.update(Files.readAllBytes(p));
+        byte[] now = next.digest();
+        if (Arrays.equals(now, seen)) return null;
+        seen = now;
+        try {
+            next.check(vertx);
+            return next;
+        } catch (IllegalStateException e) {
+            LOG.warn("{}; the changed files were not applied, and the listener keeps its certificate.", e.getMessage());
+            return null;
         }
-        return sha.digest();
+    }
+
+    private void reload(TlsPair next) {
+        var options = next.sslOptions();
+        List<Future<Boolean>> updates = new ArrayList<>(frontends.size());
+        for (HttpFrontend f : frontends) updates.add(f.updateTls(options));
+        Future.all(updates).onComplete(ar -> {
+            if (ar.succeeded()) LOG.info("server.tls: new handshakes now use the changed {}.", next.certFile());
+            else LOG.warn("server.tls: the changed files could not be applied ({}); the listener keeps its certificate.", ar.cause().toString());
+        });
     }
 }
