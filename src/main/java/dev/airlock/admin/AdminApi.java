@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
-    static final List<String> KEY_FIELDS = List.of("tenant", "name", "routes", "classification_floor", "expires_at", "rpm", "tpm", "budget_usd_month");
+    static final List<String> KEY_FIELDS = List.of("tenant", "name", "routes", "classification_floor", "expires_at", "rpm", "tpm", "budget_usd_month", "client_identity");
     static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm");
     static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm");
     static final List<String> SPEND_PARAMS = List.of("group_by", "since");
@@ -72,15 +72,16 @@ public final class AdminApi {
     /**
      * {@code POST /admin/keys}: {@code tenant} (required), {@code name}, {@code routes} (array),
      * {@code classification_floor}, {@code expires_at} (date or ISO-8601 time), {@code rpm}, {@code tpm},
-     * {@code budget_usd_month}. The answer is the key's record plus {@code key}, the plaintext, shown
-     * this once.
+     * {@code budget_usd_month}, {@code client_identity} (the client certificate the key must arrive
+     * with: a URI or DNS name of it, or its subject). The answer is the key's record plus {@code key},
+     * the plaintext, shown this once.
      */
     public ObjectNode createKey(JsonNode body) {
         Body b = new Body(body, "key", KEY_FIELDS);
         String tenant = b.text("tenant");
         if (tenant == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'tenant' is required: the tenant the key belongs to.", "tenant");
         KeyStore.Created created = db(() -> keys.create(tenant, b.text("name"), b.strings("routes"), b.text("classification_floor"),
-                b.endTime("expires_at"), b.integer("rpm"), b.whole("tpm"), b.number("budget_usd_month")));
+                b.endTime("expires_at"), b.integer("rpm"), b.whole("tpm"), b.number("budget_usd_month"), b.text("client_identity")));
         ObjectNode out = Json.object();
         out.put("key", created.plaintext());
         out.setAll(keyJson(created.record(), 0L, clock.instant()));
@@ -252,6 +253,7 @@ public final class AdminApi {
         o.put("rpm", k.rpm());
         o.put("tpm", k.tpm());
         o.put("budget_usd_month", k.budgetUsdMonth());
+        o.put("client_identity", k.clientBinding() == null ? null : k.clientBinding().text());
         if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
         o.put("created_at", time(k.createdAt()));
         o.put("revoked_at", time(k.revokedAt()));

@@ -53,6 +53,10 @@ final class KeysCommand implements Runnable {
         @Option(names = "--expires", paramLabel = "DATE", description = "Last day the key works (UTC), e.g. 2026-12-31, or an ISO-8601 time.")
         String expires;
 
+        @Option(names = "--client", paramLabel = "IDENTITY", description = "Accept the key only from the client certificate (mutual TLS) with this "
+                + "URI (e.g. spiffe://bank.example/ns/payments/sa/api), DNS name, or subject (e.g. 'CN=payments-api,O=Example Bank').")
+        String client;
+
         @Override
         AdminClient.Call request() {
             ObjectNode body = Json.object();
@@ -64,6 +68,7 @@ final class KeysCommand implements Runnable {
             if (tpm != null) body.put("tpm", tpm);
             if (budget != null) body.put("budget_usd_month", budget);
             if (expires != null) body.put("expires_at", expires);
+            if (client != null) body.put("client_identity", client);
             return new AdminClient.Call("POST", "/admin/keys", body);
         }
 
@@ -76,7 +81,8 @@ final class KeysCommand implements Runnable {
             out.println("Store it now: Airlock keeps only its hash and cannot show it again.");
             out.println();
             fields(out, "name", Table.text(k, "name"), "routes", Table.routes(k), "floor", Table.text(k, "classification_floor"),
-                    "rpm", Table.count(k, "rpm"), "tpm", Table.count(k, "tpm"), "budget", budget(k), "expires", time(k, "expires_at"));
+                    "rpm", Table.count(k, "rpm"), "tpm", Table.count(k, "tpm"), "budget", budget(k), "expires", time(k, "expires_at"),
+                    "client", Table.text(k, "client_identity"));
         }
     }
 
@@ -92,11 +98,11 @@ final class KeysCommand implements Runnable {
 
         @Override
         void render(JsonNode answer, PrintWriter out) {
-            Table t = new Table("ID", "NAME", "TENANT", "STATUS", "ROUTES", "FLOOR", "RPM>", "TPM>", "BUDGET/MONTH>", "SPENT THIS MONTH>", "EXPIRES", "CREATED");
+            Table t = new Table("ID", "NAME", "TENANT", "STATUS", "ROUTES", "FLOOR", "RPM>", "TPM>", "BUDGET/MONTH>", "SPENT THIS MONTH>", "EXPIRES", "CREATED", "CLIENT");
             for (JsonNode k : answer.path("data")) {
                 t.row(Table.text(k, "id"), Table.text(k, "name"), Table.text(k, "tenant"), Table.text(k, "status"), Table.routes(k),
                         Table.text(k, "classification_floor"), Table.count(k, "rpm"), Table.count(k, "tpm"), Table.usd(k, "budget_usd_month"),
-                        Table.usd(k, "spent_usd_month"), time(k, "expires_at"), time(k, "created_at"));
+                        Table.usd(k, "spent_usd_month"), time(k, "expires_at"), time(k, "created_at"), Table.text(k, "client_identity"));
             }
             if (t.isEmpty()) out.println(tenant == null ? "No keys yet." : "Tenant " + tenant + " has no keys.");
             else t.print(out);

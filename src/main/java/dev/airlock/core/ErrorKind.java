@@ -11,6 +11,8 @@ public enum ErrorKind {
     UNAUTHORIZED(401, "authentication_error", "invalid_api_key"),
     /** The listener asks for client certificates ({@code server.tls.client_ca_file}) and this client sent none. */
     CLIENT_CERTIFICATE_REQUIRED(401, "authentication_error", "client_certificate_required"),
+    /** The virtual key is bound to a client certificate ({@code client_identity}) this connection did not present. */
+    CLIENT_CERTIFICATE_MISMATCH(401, "authentication_error", "client_certificate_mismatch"),
     FORBIDDEN(403, "permission_error", "route_not_allowed"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),

@@ -8,15 +8,18 @@ import dev.airlock.identity.keys.VirtualKeys;
 import dev.airlock.config.Tenant;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Identifies callers by virtual key ({@code Authorization: Bearer sk-airlock-…}). A key is looked up
  * by its hash through a cache with a stated staleness bound; an unknown, expired or revoked key is
  * 401. Without a key, the caller is the {@code default} tenant unless the config requires keys.
  * Anything in the Authorization header that is not shaped like a virtual key (SDKs insist on sending
- * something) counts as no key.
+ * something) counts as no key. A key bound to a client certificate is 401 over a connection that did
+ * not present that certificate. A known key's refusal fails as {@link KeyRefused}, which names the key.
  */
 public final class Identifier {
     private final KeyCache keys;
@@ -29,8 +32,13 @@ public final class Identifier {
         this.requireKeys = requireKeys;
     }
 
-    /** Completes on {@code context}; answers at once when the key is cached. */
-    public Future<Caller> identify(String authorization, Context context) {
+    /**
+     * Completes on {@code context}; answers at once when the key is cached.
+     *
+     * @param clientCertificate the leaf certificate the connection presented, or null; asked only for
+     *                          a key bound to a client
+     */
+    public Future<Caller> identify(String authorization, Supplier<X509Certificate> clientCertificate, Context context) {
         String presented = bearer(authorization);
         if (presented == null || !VirtualKeys.wellFormed(presented)) {
             if (requireKeys) {
@@ -40,18 +48,24 @@ public final class Identifier {
             return Future.succeededFuture(new Caller(tenants.anonymous(), null));
         }
         var lookup = keys.lookup(presented);
-        if (lookup.isDone()) return Future.fromCompletionStage(lookup).map(r -> caller(r, presented));
-        return Future.fromCompletionStage(lookup, context).map(r -> caller(r, presented))
-                .recover(t -> Future.failedFuture(t instanceof AirlockException ? t : new AirlockException(ErrorKind.NOT_READY,
+        if (lookup.isDone()) return Future.fromCompletionStage(lookup).map(r -> caller(r, presented, clientCertificate));
+        return Future.fromCompletionStage(lookup, context).map(r -> caller(r, presented, clientCertificate))
+                .recover(t -> Future.failedFuture(t instanceof AirlockException || t instanceof KeyRefused ? t : new AirlockException(ErrorKind.NOT_READY,
                         "Keys cannot be checked now (the store is unavailable); retry shortly.")));
     }
 
-    private Caller caller(Optional<KeyRecord> found, String presented) {
+    private Caller caller(Optional<KeyRecord> found, String presented, Supplier<X509Certificate> clientCertificate) {
         KeyRecord k = found.orElseThrow(() -> new AirlockException(ErrorKind.UNAUTHORIZED,
                 "Unknown API key " + VirtualKeys.hint(presented) + "; check it, or ask for a new one."));
-        k.requireUsable(Instant.now());
-        Tenant tenant = tenants.get(k.tenant());
-        if (tenant == null) throw new AirlockException(ErrorKind.UNAUTHORIZED, "Key " + k.id() + " belongs to tenant '" + k.tenant() + "', which this gateway does not know yet; retry in a few seconds.");
+        Tenant tenant;
+        try {
+            k.requireUsable(Instant.now());
+            if (k.clientBinding() != null) k.clientBinding().require(k.id(), clientCertificate.get());
+            tenant = tenants.get(k.tenant());
+            if (tenant == null) throw new AirlockException(ErrorKind.UNAUTHORIZED, "Key " + k.id() + " belongs to tenant '" + k.tenant() + "', which this gateway does not know yet; retry in a few seconds.");
+        } catch (AirlockException e) {
+            throw new KeyRefused(e, k.id(), k.tenant());
+        }
         return new Caller(tenant, k.id(), new Caller.KeyLimits(k.allowedRoutes(), k.classificationFloor(),
                 k.rpm() == null ? null : k.rpm().longValue(), k.tpm(), k.budgetUsdMonth()));
     }

@@ -2,6 +2,7 @@ package dev.airlock.ingress;
 
 import dev.airlock.guard.ResponseGuard;
 import dev.airlock.identity.Caller;
+import dev.airlock.identity.KeyRefused;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
@@ -81,7 +82,7 @@ final class ChatEndpoint {
 
     /** Identifies the caller (from cache at once, or after a store read), then continues; a refusal is answered here. */
     private void identified(HttpServerRequest req, String requestId, long start, java.util.function.Consumer<Caller> then) {
-        pipeline.identify(req.headers()).onComplete(id -> {
+        pipeline.identify(req).onComplete(id -> {
             if (id.failed()) { reject(req, id.cause(), requestId, start); return; }
             try {
                 then.accept(id.result());
@@ -276,6 +277,6 @@ final class ChatEndpoint {
             resp.putHeader("connection", "close");
         }
         Replies.error(resp, t, requestId);
-        recorder.rejected(requestId, start, Replies.toApiError(t, requestId));
+        recorder.rejected(requestId, start, Replies.toApiError(t, requestId), t instanceof KeyRefused k ? k : null);
     }
 }

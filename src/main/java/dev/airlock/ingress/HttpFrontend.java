@@ -85,7 +85,7 @@ final class HttpFrontend extends VerticleBase {
         String path = req.path();
         HttpMethod m = req.method();
         try {
-            if (mutualTls && !path.startsWith("/health/") && !hasCertificate(req)) {
+            if (mutualTls && !path.startsWith("/health/") && ClientCertificates.leaf(req) == null) {
                 throw new AirlockException(ErrorKind.CLIENT_CERTIFICATE_REQUIRED,
                         "This listener requires a client certificate signed by its client CA (server.tls.client_ca_file); none was presented.");
             }
@@ -120,15 +120,6 @@ final class HttpFrontend extends VerticleBase {
         }
     }
 
-    /** A certificate the handshake verified against the client CA; the handshake refused any other. */
-    private static boolean hasCertificate(HttpServerRequest req) {
-        try {
-            return !req.connection().peerCertificates().isEmpty();
-        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-            return false;
-        }
-    }
-
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
                 + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, report, requests/{id}/decision).");
@@ -139,7 +130,7 @@ final class HttpFrontend extends VerticleBase {
     }
 
     private void models(HttpServerRequest req, String requestId) {
-        pipeline.identify(req.headers()).onComplete(id -> {
+        pipeline.identify(req).onComplete(id -> {
             if (id.failed()) { Replies.error(req.response(), id.cause(), requestId); return; }
             ObjectNode list = Json.object().put("object", "list");
             ArrayNode data = list.putArray("data");

@@ -25,6 +25,7 @@ import dev.airlock.route.Relay;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 
 /**
@@ -64,8 +65,8 @@ final class Pipeline {
     record Admission(Caller caller, Route route, String task, Classification classification, EligibleSet eligible,
                      ObjectNode body, Redaction redaction, TextHash.Memo fingerprints) {}
 
-    Future<Caller> identify(MultiMap headers) {
-        return identifier.identify(headers.get(HeaderText.AUTHORIZATION), Vertx.currentContext());
+    Future<Caller> identify(HttpServerRequest req) {
+        return identifier.identify(req.headers().get(HeaderText.AUTHORIZATION), () -> ClientCertificates.leaf(req), Vertx.currentContext());
     }
 
     /**

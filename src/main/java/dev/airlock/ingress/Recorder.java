@@ -3,6 +3,7 @@ package dev.airlock.ingress;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.identity.KeyRefused;
 import dev.airlock.ledger.Decision;
 import dev.airlock.ledger.DecisionLog;
 import dev.airlock.ledger.Ledger;
@@ -79,11 +80,16 @@ final class Recorder {
         }
     }
 
-    /** A request refused before admission (bad body, unknown route, too large): recorded with what is known. */
-    void rejected(String requestId, long startNanos, AirlockException error) {
+    /**
+     * A request refused before admission (bad body, unknown route, too large, a refused key): recorded
+     * with what is known, the key and its tenant when {@code key} names them.
+     */
+    void rejected(String requestId, long startNanos, AirlockException error, KeyRefused key) {
         long total = micros(System.nanoTime() - startNanos);
-        record(LedgerEvent.builder(requestId).at(Instant.now()).status(error.status()).errorCode(error.kind().code())
-                .tokens(0, 0, false).latency(total, LedgerEvent.NONE, 0, total).build());
+        LedgerEvent.Builder event = LedgerEvent.builder(requestId).at(Instant.now()).status(error.status()).errorCode(error.kind().code())
+                .tokens(0, 0, false).latency(total, LedgerEvent.NONE, 0, total);
+        if (key != null) event.tenant(key.tenant()).keyId(key.keyId());
+        record(event.build());
     }
 
     /** Spend is counted where it happened: settled with the real cost, or released when nothing was answered. */

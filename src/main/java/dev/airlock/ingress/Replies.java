@@ -30,6 +30,7 @@ final class Replies {
     /** Turns any failure into the client's error: ours as they are, anything unexpected as a 500 logged once here. */
     static AirlockException toApiError(Throwable t, String requestId) {
         if (t instanceof AirlockException a) return a;
+        if (t instanceof dev.airlock.identity.KeyRefused r) return r.error();
         if (t instanceof UpstreamFailure f) {
             ErrorKind kind = f.kind() == UpstreamFailure.Kind.TIMEOUT ? ErrorKind.UPSTREAM_TIMEOUT : ErrorKind.BAD_UPSTREAM_RESPONSE;
             return new AirlockException(kind, f.getMessage() + ".");

@@ -88,14 +88,15 @@ class AdminApiTest {
         api.createTenant(json("{'name':'search'}"));
 
         ObjectNode created = api.createKey(json("{'tenant':'payments','name':'ci','routes':['general-tasks'],'classification_floor':'restricted',"
-                + "'expires_at':'2026-12-31','rpm':60,'tpm':10000,'budget_usd_month':12.5}"));
+                + "'expires_at':'2026-12-31','rpm':60,'tpm':10000,'budget_usd_month':12.5,"
+                + "'client_identity':'CN=ci-runner,O=Example Bank'}"));
         String plaintext = created.get("key").asText();
         String id = created.get("id").asText();
         assertThat(VirtualKeys.wellFormed(plaintext)).isTrue();
         assertThat(created.get("note").asText()).contains("cannot show it again");
         ObjectNode expected = json("{'id':'" + id + "','object':'key','name':'ci','tenant':'payments','status':'active','routes':['general-tasks'],"
                 + "'classification_floor':'restricted','expires_at':'2027-01-01T00:00:00Z','rpm':60,'tpm':10000,'budget_usd_month':12.5,"
-                + "'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','revoked_at':null}");
+                + "'client_identity':'CN=ci-runner,O=Example Bank','spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','revoked_at':null}");
         ObjectNode withoutSecret = created.deepCopy();
         withoutSecret.remove(List.of("key", "note"));
         assertThat(parsed(withoutSecret)).isEqualTo(expected);
@@ -154,7 +155,7 @@ class AdminApiTest {
         api.createTenant(json("{'name':'payments','routes':['general-tasks']}"));
 
         refused(() -> api.createKey(json("{'tenant':'payments','rmp':60}")), ErrorKind.INVALID_REQUEST, "rmp",
-                "Unknown field 'rmp' for a key; did you mean 'rpm'? The fields are: tenant, name, routes, classification_floor, expires_at, rpm, tpm, budget_usd_month.");
+                "Unknown field 'rmp' for a key; did you mean 'rpm'? The fields are: tenant, name, routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, client_identity.");
         refused(() -> api.createKey(json("{'tenant':'payments','route':['general-tasks']}")), ErrorKind.INVALID_REQUEST, "route",
                 "did you mean 'routes'?");
         refused(() -> api.createTenant(json("{'name':'x','budget':5}")), ErrorKind.INVALID_REQUEST, "budget",

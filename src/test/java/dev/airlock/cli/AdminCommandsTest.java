@@ -50,11 +50,13 @@ class AdminCommandsTest {
     @Test
     void keysCommandsBecomeAdminCalls() {
         AdminClient.Call create = parse(new KeysCommand(), "create", "--tenant", "payments", "--name", "ci bot", "--routes", "general-tasks, sensitive-tasks",
-                "--floor", "restricted", "--rpm", "60", "--tpm", "100000", "--budget", "12.5", "--expires", "2026-12-31").request();
+                "--floor", "restricted", "--rpm", "60", "--tpm", "100000", "--budget", "12.5", "--expires", "2026-12-31",
+                "--client", "spiffe://bank.example/ns/ci/sa/bot").request();
         assertThat(create.method()).isEqualTo("POST");
         assertThat(create.path()).isEqualTo("/admin/keys");
         assertThat(body(create)).isEqualTo("{\"tenant\":\"payments\",\"name\":\"ci bot\",\"routes\":[\"general-tasks\",\"sensitive-tasks\"],"
-                + "\"classification_floor\":\"restricted\",\"rpm\":60,\"tpm\":100000,\"budget_usd_month\":12.5,\"expires_at\":\"2026-12-31\"}");
+                + "\"classification_floor\":\"restricted\",\"rpm\":60,\"tpm\":100000,\"budget_usd_month\":12.5,\"expires_at\":\"2026-12-31\","
+                + "\"client_identity\":\"spiffe://bank.example/ns/ci/sa/bot\"}");
         assertThat(body(parse(new KeysCommand(), "create", "--tenant", "p").request())).isEqualTo("{\"tenant\":\"p\"}");
 
         AdminClient.Call list = parse(new KeysCommand(), "list").request();
@@ -194,7 +196,8 @@ class AdminCommandsTest {
                     """);
             api.createTenant(AdminApiJson.parse("{'name':'search'}"));
 
-            JsonNode created = api.createKey(AdminApiJson.parse("{'tenant':'payments','name':'ci','rpm':60,'budget_usd_month':12.5,'expires_at':'2026-12-31'}"));
+            JsonNode created = api.createKey(AdminApiJson.parse("{'tenant':'payments','name':'ci','rpm':60,'budget_usd_month':12.5,'expires_at':'2026-12-31',"
+                    + "'client_identity':'spiffe://bank.example/ns/ci/sa/bot'}"));
             String id = created.get("id").asText(), key = created.get("key").asText();
             assertThat(render(new KeysCommand.CreateKey(), created)).isEqualTo(("""
                     Created key ID for tenant payments:
@@ -210,6 +213,7 @@ class AdminCommandsTest {
                       tpm      -
                       budget   $12.50 a month
                       expires  2027-01-01 00:00
+                      client   spiffe://bank.example/ns/ci/sa/bot
                     """).replace("ID", id).replace("KEY", key));
             clock.advance(Duration.ofMinutes(5));
             String other = api.createKey(AdminApiJson.parse("{'tenant':'search','routes':['sensitive-tasks']}")).get("id").asText();
@@ -218,9 +222,9 @@ class AdminCommandsTest {
             spend.record(new SpendRow("r3", "search", other, "sensitive-tasks", "summarize", "glm5-onprem", 0.25, true, clock.instant()));
 
             assertThat(render(new KeysCommand.ListKeys(), api.listKeys(null))).isEqualTo(("""
-                    ID                NAME  TENANT    STATUS  ROUTES           FLOOR  RPM  TPM  BUDGET/MONTH  SPENT THIS MONTH  EXPIRES           CREATED
-                    AAAAAAAAAAAAAAAA  ci    payments  active  (all)            -       60    -        $12.50         $1,234.50  2027-01-01 00:00  2026-11-20 12:00
-                    BBBBBBBBBBBBBBBB  -     search    active  sensitive-tasks  -        -    -             -             $0.25  -                 2026-11-20 12:05
+                    ID                NAME  TENANT    STATUS  ROUTES           FLOOR  RPM  TPM  BUDGET/MONTH  SPENT THIS MONTH  EXPIRES           CREATED           CLIENT
+                    AAAAAAAAAAAAAAAA  ci    payments  active  (all)            -       60    -        $12.50         $1,234.50  2027-01-01 00:00  2026-11-20 12:00  spiffe://bank.example/ns/ci/sa/bot
+                    BBBBBBBBBBBBBBBB  -     search    active  sensitive-tasks  -        -    -             -             $0.25  -                 2026-11-20 12:05  -
                     """).replace("AAAAAAAAAAAAAAAA", id).replace("BBBBBBBBBBBBBBBB", other));
             KeysCommand.ListKeys none = new KeysCommand.ListKeys();
             none.tenant = "nobody";

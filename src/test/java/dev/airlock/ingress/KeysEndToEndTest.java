@@ -69,7 +69,14 @@ class KeysEndToEndTest {
         String key = created.path("key").asText();
         assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + key).statusCode()).isEqualTo(200);
         assertThat(admin("DELETE", "/admin/keys/" + created.path("id").asText(), null).statusCode()).isEqualTo(200);
-        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + key).statusCode()).isEqualTo(401);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + key, "x-request-id", "revoked-1").statusCode()).isEqualTo(401);
+        // the ledger says which key was refused, so a revoked key still in use somewhere can be found
+        assertThat(gw.gateway().ledger().flush(java.time.Duration.ofSeconds(10))).isTrue();
+        try (var c = gw.gateway().store().dataSource().getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT status, error_code, key_id FROM request_event WHERE request_id = 'revoked-1'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1) + " " + rs.getString(2) + " " + rs.getString(3)).isEqualTo("401 invalid_api_key " + created.path("id").asText());
+        }
 
         String expiring = createKey("{\"tenant\":\"default\",\"expires_at\":\"" + java.time.Instant.now().plusSeconds(2) + "\"}");
         assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + expiring).statusCode()).isEqualTo(200);

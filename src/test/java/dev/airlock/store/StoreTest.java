@@ -36,7 +36,7 @@ class StoreTest {
                     return r.getInt(1);
                 }
             });
-            assertThat(applied).isEqualTo(2);
+            assertThat(applied).isEqualTo(3);
             Integer one = s.submit(c -> {
                 try (ResultSet r = c.createStatement().executeQuery("SELECT 1")) {
                     r.next();

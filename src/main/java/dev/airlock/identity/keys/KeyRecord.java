@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param expiresAt           null = never
  * @param budgetUsdMonth      monthly budget of this key alone, in US dollars
  * @param revokedAt           null = not revoked
+ * @param clientBinding       the client certificate the key must arrive with; null = any client
  */
 public record KeyRecord(String id, String tenant, String name, List<String> allowedRoutes, String classificationFloor,
-                        Instant expiresAt, Integer rpm, Long tpm, Double budgetUsdMonth, Instant createdAt, Instant revokedAt) {
+                        Instant expiresAt, Integer rpm, Long tpm, Double budgetUsdMonth, Instant createdAt, Instant revokedAt,
+                        ClientBinding clientBinding) {
     public enum Status { ACTIVE, EXPIRED, REVOKED }
 
     public KeyRecord {

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class KeyStore {
     /** Every column but the hash: nothing ever reads a hash back out. */
-    static final String COLUMNS = "id, tenant, name, allowed_routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, created_at, revoked_at";
+    static final String COLUMNS = "id, tenant, name, allowed_routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, created_at, revoked_at, client_identity";
 
     private final Store store;
     private final Dialect dialect;
@@ -58,9 +58,10 @@ public final class KeyStore {
      * level, its expiry in the future.
      *
      * @param routes routes the key may use; null or empty = the tenant's
+     * @param clientIdentity the client certificate the key must arrive with (see {@link ClientBinding}); null = any client
      */
     public Created create(String tenant, String name, List<String> routes, String classificationFloor, Instant expiresAt,
-                          Integer rpm, Long tpm, Double budgetUsdMonth) throws SQLException {
+                          Integer rpm, Long tpm, Double budgetUsdMonth, String clientIdentity) throws SQLException {
         Instant now = Sql.micros(clock.instant());
         if (tenant == null || tenant.isEmpty()) throw new AirlockException(ErrorKind.MISSING_FIELD, "'tenant' is required: the tenant the key belongs to.", "tenant");
         Checks.keyName(name);
@@ -70,6 +71,7 @@ public final class KeyStore {
         Checks.rpm(rpm);
         Checks.tpm(tpm);
         Checks.budget(budgetUsdMonth);
+        ClientBinding binding = ClientBinding.parse("client_identity", clientIdentity);
         Instant expires = Sql.micros(expiresAt);
         return store.call(c -> {
             TenantRecord owner = TenantStore.read(dialect, c, tenant).orElseThrow(() -> unknownTenant(c, tenant));
@@ -84,7 +86,7 @@ public final class KeyStore {
             for (int attempt = 0; ; attempt++) {
                 String plaintext = VirtualKeys.generate();
                 KeyRecord rec = new KeyRecord(VirtualKeys.keyId(), tenant, name, allowed, classificationFloor, expires, rpm, tpm,
-                        budgetUsdMonth == null ? null : Micros.usd(Micros.of(budgetUsdMonth)), now, null);
+                        budgetUsdMonth == null ? null : Micros.usd(Micros.of(budgetUsdMonth)), now, null, binding);
                 try {
                     insert(c, rec, VirtualKeys.hash(plaintext));
                     return new Created(plaintext, rec);
@@ -157,7 +159,7 @@ public final class KeyStore {
     }
 
     private void insert(Connection c, KeyRecord k, String hash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO virtual_key (" + COLUMNS + ", hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO virtual_key (" + COLUMNS + ", hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, k.id());
             ps.setString(2, k.tenant());
             ps.setString(3, k.name());
@@ -169,7 +171,8 @@ public final class KeyStore {
             Sql.setMoney(ps, 9, k.budgetUsdMonth());
             dialect.setTime(ps, 10, k.createdAt());
             dialect.setTime(ps, 11, null);
-            ps.setString(12, hash);
+            ps.setString(12, k.clientBinding() == null ? null : k.clientBinding().text());
+            ps.setString(13, hash);
             ps.executeUpdate();
         }
     }
@@ -195,6 +198,7 @@ public final class KeyStore {
     private KeyRecord row(ResultSet r) throws SQLException {
         return new KeyRecord(r.getString("id"), r.getString("tenant"), r.getString("name"), Sql.routes(r, "allowed_routes"),
                 r.getString("classification_floor"), dialect.time(r, "expires_at"), Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"),
-                Sql.usd(r, "budget_usd_month"), dialect.time(r, "created_at"), dialect.time(r, "revoked_at"));
+                Sql.usd(r, "budget_usd_month"), dialect.time(r, "created_at"), dialect.time(r, "revoked_at"),
+                ClientBinding.stored(r.getString("client_identity")));
     }
 }

@@ -1,6 +1,6 @@
 /**
  * Virtual keys, tenants and spend, kept in the {@link dev.airlock.store.Store} (SQLite file,
- * PostgreSQL or H2, migration {@code V2__keys_tenants_spend.sql}).
+ * PostgreSQL or H2, migrations {@code V2__keys_tenants_spend.sql} and {@code V3__key_client_identity.sql}).
  *
  * <ul>
  *   <li>{@link dev.airlock.identity.keys.VirtualKeys}: key format ({@code sk-airlock-} + 43 base62
@@ -8,6 +8,8 @@
  *   <li>{@link dev.airlock.identity.keys.KeyStore}, {@link dev.airlock.identity.keys.TenantStore}:
  *       JDBC, validated with errors that name the field. A key's plaintext is returned once by
  *       {@code create} and never stored: only its hash is.
+ *   <li>{@link dev.airlock.identity.keys.ClientBinding}: the client certificate a key may be bound to
+ *       (a URI or DNS subject alternative name, or the subject), and the check of a connection's.
  *   <li>{@link dev.airlock.identity.keys.KeyCache}: the per-replica cache in front of key lookups,
  *       whose TTL is the revocation bound across replicas.
  *   <li>{@link dev.airlock.identity.keys.SpendStore}: one row per settled request, idempotent by

@@ -52,7 +52,7 @@ class KeyCacheTest {
     private static KeyStore.Created newKey(Store store) throws Exception {
         TenantStore tenants = new TenantStore(store, Vocabulary.ANY);
         tenants.ensure(TenantRecord.of("payments", null, null, null, null, null));
-        return new KeyStore(store, Vocabulary.ANY).create("payments", "k", null, null, null, null, null, null);
+        return new KeyStore(store, Vocabulary.ANY).create("payments", "k", null, null, null, null, null, null, null);
     }
 
     private static Optional<KeyRecord> now(CompletableFuture<Optional<KeyRecord>> f) throws Exception {

@@ -38,12 +38,13 @@ class KeyStoreTest {
             tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks", "sensitive-tasks"), 5000.0, 600, 2_000_000L));
 
             KeyStore.Created c = keys.create("payments", "ci bot", List.of("general-tasks"), "restricted", T0.plus(Duration.ofDays(30)),
-                    60, 100_000L, 12.345678);
+                    60, 100_000L, 12.345678, "spiffe://bank.example/ns/payments/sa/api");
             assertThat(c.toString()).doesNotContain(c.plaintext());
             KeyRecord k = c.record();
             assertThat(k.id()).matches("key_[0-9a-f]{12}");
             assertThat(k).isEqualTo(new KeyRecord(k.id(), "payments", "ci bot", List.of("general-tasks"), "restricted",
-                    T0.plus(Duration.ofDays(30)), 60, 100_000L, 12.345678, T0, null));
+                    T0.plus(Duration.ofDays(30)), 60, 100_000L, 12.345678, T0, null,
+                    new ClientBinding(ClientBinding.Kind.URI, "spiffe://bank.example/ns/payments/sa/api")));
             assertThat(keys.findByHash(VirtualKeys.hash(c.plaintext()))).contains(k);
             assertThat(keys.findByHashAsync(VirtualKeys.hash(c.plaintext())).get()).contains(k);
             assertThat(keys.findByHash(VirtualKeys.hash(VirtualKeys.generate()))).isEmpty();
@@ -52,14 +53,14 @@ class KeyStoreTest {
             assertThat(k.mayUse("sensitive-tasks")).isFalse();
 
             clock.advance(Duration.ofSeconds(1));
-            KeyStore.Created bare = keys.create("payments", null, null, null, null, null, null, null);
+            KeyStore.Created bare = keys.create("payments", null, null, null, null, null, null, null, null);
             assertThat(bare.record().allowedRoutes()).isEmpty();
             assertThat(bare.record().mayUse("sensitive-tasks")).isTrue();
             assertThat(bare.plaintext()).isNotEqualTo(c.plaintext());
 
             tenants.insert(TenantRecord.of("search", null, null, null, null, null));
             clock.advance(Duration.ofSeconds(1));
-            KeyStore.Created other = keys.create("search", "s", null, null, null, null, null, null);
+            KeyStore.Created other = keys.create("search", "s", null, null, null, null, null, null, null);
             assertThat(keys.list(null)).extracting(KeyRecord::id).containsExactly(k.id(), bare.record().id(), other.record().id());
             assertThat(keys.list("payments")).extracting(KeyRecord::id).containsExactly(k.id(), bare.record().id());
             assertThat(keys.list("nobody")).isEmpty();
@@ -87,7 +88,7 @@ class KeyStoreTest {
             new TenantStore(store, VOCAB, clock).insert(TenantRecord.of("payments", null, null, null, null, null));
             KeyStore keys = new KeyStore(store, VOCAB, clock);
             Instant expiry = T0.plus(Duration.ofHours(1));
-            KeyStore.Created c = keys.create("payments", null, null, null, expiry, null, null, null);
+            KeyStore.Created c = keys.create("payments", null, null, null, expiry, null, null, null, null);
             KeyRecord k = c.record();
             KeyRecord read = keys.findByHash(VirtualKeys.hash(c.plaintext())).orElseThrow();
             assertThat(read.expiresAt()).isEqualTo(expiry);
@@ -98,7 +99,7 @@ class KeyStoreTest {
                     .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.status()).isEqualTo(401))
                     .hasMessage("The API key " + k.id() + " expired at 2026-11-05T11:00:00Z.");
 
-            assertThatThrownBy(() -> keys.create("payments", null, null, null, T0, null, null, null))
+            assertThatThrownBy(() -> keys.create("payments", null, null, null, T0, null, null, null, null))
                     .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.param()).isEqualTo("expires_at"))
                     .hasMessageContaining("must be in the future");
         }
@@ -113,23 +114,29 @@ class KeyStoreTest {
             tenants.insert(TenantRecord.of("payments", "internal", List.of("general-tasks"), null, null, null));
             tenants.insert(TenantRecord.of("research", "internal", null, null, null, null));
 
-            assertRefused(() -> keys.create("paymnts", null, null, null, null, null, null, null), "tenant",
+            assertRefused(() -> keys.create("paymnts", null, null, null, null, null, null, null, null), "tenant",
                     "'tenant' names 'paymnts', which does not exist (did you mean 'payments'?); the tenants are payments, research.");
-            assertRefused(() -> keys.create(null, null, null, null, null, null, null, null), "tenant", "'tenant' is required");
-            assertRefused(() -> keys.create("payments", null, List.of("general-taks"), null, null, null, null, null), "routes",
+            assertRefused(() -> keys.create(null, null, null, null, null, null, null, null, null), "tenant", "'tenant' is required");
+            assertRefused(() -> keys.create("payments", null, List.of("general-taks"), null, null, null, null, null, null), "routes",
                     "'routes' names the unknown route 'general-taks' (did you mean 'general-tasks'?)");
-            assertRefused(() -> keys.create("payments", null, List.of("sensitive-tasks"), null, null, null, null, null), "routes",
+            assertRefused(() -> keys.create("payments", null, List.of("sensitive-tasks"), null, null, null, null, null, null), "routes",
                     "'routes' names 'sensitive-tasks', which tenant 'payments' may not use; its routes are general-tasks.");
-            assertRefused(() -> keys.create("payments", null, null, "confidental", null, null, null, null), "classification_floor",
+            assertRefused(() -> keys.create("payments", null, null, "confidental", null, null, null, null, null), "classification_floor",
                     "'classification_floor' must be one of the classification levels public, internal, confidential, restricted; got 'confidental' (did you mean 'confidential'?).");
-            assertRefused(() -> keys.create("payments", null, null, null, null, 0, null, null), "rpm", "'rpm' must be a whole number of requests per minute from 1");
-            assertRefused(() -> keys.create("payments", null, null, null, null, null, -5L, null), "tpm", "'tpm' must be a whole number of tokens per minute");
-            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, -0.01), "budget_usd_month", "'budget_usd_month' must be a number of US dollars");
-            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, Double.NaN), "budget_usd_month", "'budget_usd_month' must be");
-            assertRefused(() -> keys.create("payments", "x".repeat(129), null, null, null, null, null, null), "name", "'name' must be at most 128 characters");
+            assertRefused(() -> keys.create("payments", null, null, null, null, 0, null, null, null), "rpm", "'rpm' must be a whole number of requests per minute from 1");
+            assertRefused(() -> keys.create("payments", null, null, null, null, null, -5L, null, null), "tpm", "'tpm' must be a whole number of tokens per minute");
+            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, -0.01, null), "budget_usd_month", "'budget_usd_month' must be a number of US dollars");
+            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, Double.NaN, null), "budget_usd_month", "'budget_usd_month' must be");
+            assertRefused(() -> keys.create("payments", "x".repeat(129), null, null, null, null, null, null, null), "name", "'name' must be at most 128 characters");
+            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, null, "payments service"), "client_identity",
+                    "'client_identity' must be the URI of a client certificate");
+            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, null, "CN=,=x"), "client_identity",
+                    "'client_identity' looks like a distinguished name but is not one");
+            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, null, " "), "client_identity",
+                    "'client_identity' must name a client, not be empty");
             assertThat(keys.list(null)).isEmpty();
             // a key on an unrestricted tenant may name any configured route
-            assertThat(keys.create("research", null, List.of("sensitive-tasks", "sensitive-tasks"), null, null, null, null, 0.0).record().allowedRoutes())
+            assertThat(keys.create("research", null, List.of("sensitive-tasks", "sensitive-tasks"), null, null, null, null, 0.0, null).record().allowedRoutes())
                     .containsExactly("sensitive-tasks");
         }
     }
@@ -191,7 +198,7 @@ class KeyStoreTest {
             KeyStore keys = new KeyStore(store, VOCAB);
             tenants.insert(TenantRecord.of("payments", "confidential", null, 100.0, 60, 1000L));
             for (int i = 0; i < 25; i++) {
-                KeyStore.Created c = keys.create("payments", "key " + i, List.of("general-tasks"), null, null, 10, null, 1.0);
+                KeyStore.Created c = keys.create("payments", "key " + i, List.of("general-tasks"), null, null, 10, null, 1.0, null);
                 plaintexts.add(c.plaintext());
                 hashes.add(VirtualKeys.hash(c.plaintext()));
                 if (i % 5 == 0) keys.revoke(c.record().id());
