@@ -1,8 +1,13 @@
 package dev.airlock.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.airlock.testing.TestTls;
 import dev.airlock.wire.Json;
 import java.net.URI;
@@ -107,6 +112,28 @@ class KeyBindingTest {
         String id = bound.path("id").asText();
         assertThat(ledger("bound-stolen")).isEqualTo("401 client_certificate_mismatch default " + id);
         assertThat(ledger("bound-ok")).isEqualTo("200 null default " + id);
+    }
+
+    @Test
+    void theOfficialSdkWithTheBoundCertificateIsServedAndWithAnotherGetsTheError() throws Exception {
+        tls = true;
+        gw = new TestGateway(yaml(true));
+        String key = createKey(TestTls.client("payments.p12"), "{\"tenant\":\"default\",\"client_identity\":\"payments.bank.internal\"}").path("key").asText();
+        ChatCompletionCreateParams ask = ChatCompletionCreateParams.builder().model("r").addUserMessage("hello").build();
+        OpenAIClient payments = sdk("payments.p12", key), reports = sdk("reports.p12", key);
+        try {
+            assertThat(payments.chat().completions().create(ask).choices().get(0).message().content()).hasValueSatisfying(t -> assertThat(t).isNotBlank());
+            assertThatThrownBy(() -> reports.chat().completions().create(ask)).isInstanceOfSatisfying(UnauthorizedException.class,
+                    e -> assertThat(e.code()).hasValue("client_certificate_mismatch"));
+        } finally {
+            payments.close();
+            reports.close();
+        }
+    }
+
+    OpenAIClient sdk(String p12, String key) throws Exception {
+        return OpenAIOkHttpClient.builder().baseUrl("https://localhost:" + gw.port() + "/v1").apiKey(key)
+                .sslSocketFactory(TestTls.client(p12).getSocketFactory()).trustManager(TestTls.trustListener()).maxRetries(0).build();
     }
 
     @Test
