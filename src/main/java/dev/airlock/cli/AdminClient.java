@@ -73,7 +73,20 @@ final class AdminClient {
         if (key == null || key.isBlank()) {
             throw new Failure("Set " + MASTER_KEY_ENV + " to the server's admin master key (admin.master_key in its airlock.yaml).");
         }
-        return new AdminClient(base, key.trim(), HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+        HttpClient http;
+        try {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        } catch (java.io.UncheckedIOException e) {
+            // the JVM's default TLS context is built here, from the javax.net.ssl.* properties
+            throw new Failure("The JVM's TLS settings could not be loaded (" + rootMessage(e)
+                    + "); check javax.net.ssl.keyStore, trustStore and their passwords in AIRLOCK_JAVA_OPTS.");
+        }
+        return new AdminClient(base, key.trim(), http);
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     static URI baseUri(String url) {
@@ -109,6 +122,12 @@ final class AdminClient {
             throw new Failure("Airlock at " + base + " did not answer " + call.method() + " " + pathOnly(call) + " within 30 seconds.");
         } catch (ConnectException e) {
             throw new Failure("Cannot reach Airlock at " + base + ": connection refused. Is `airlock serve` running there?");
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            if (String.valueOf(e.getMessage()).contains("PKIX")) {
+                throw new Failure("Airlock at " + base + " presented a certificate this JVM does not trust; give it the CA that signed it, e.g. "
+                        + "AIRLOCK_JAVA_OPTS=\"-Djavax.net.ssl.trustStore=CA.p12 -Djavax.net.ssl.trustStorePassword=...\".");
+            }
+            throw new Failure("The TLS handshake with Airlock at " + base + " failed: " + e.getMessage() + ".");
         } catch (IOException e) {
             throw new Failure("Cannot reach Airlock at " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ".");
         } catch (InterruptedException e) {

@@ -153,6 +153,35 @@ class AdminCommandsTest {
         assertThat(badUrl.err().strip()).isEqualTo("--url must be an http(s) URL like http://127.0.0.1:4000; got '127.0.0.1:4000'.");
     }
 
+    /** The JVM's TLS settings are read once per process, so this runs the CLI in a JVM of its own. */
+    @Test
+    void tlsSettingsTheJvmCannotLoadAreOneSentence() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djavax.net.ssl.keyStore=" + dev.airlock.testing.TestTls.file("payments.p12"), "-Djavax.net.ssl.keyStorePassword=wrong",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "keys", "list", "--url", "https://127.0.0.1:1")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("AIRLOCK_MASTER_KEY", "m");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isEqualTo(1);
+        assertThat(err.lines().filter(l -> !l.startsWith("WARNING")).toList()).containsExactly("The JVM's TLS settings could not be loaded "
+                + "(keystore password was incorrect); check javax.net.ssl.keyStore, trustStore and their passwords in AIRLOCK_JAVA_OPTS.");
+    }
+
+    @Test
+    void aGatewayCertificateTheJvmDoesNotTrustIsOneSentence() throws Exception {
+        try (var gw = new dev.airlock.ingress.TestGateway(dev.airlock.ingress.TestGateway.YAML.replace("server: { port: 0, max_body_bytes: 65536 }",
+                "server: { port: 0, max_body_bytes: 65536, tls: { cert_file: \"%s\", key_file: \"%s\" } }".formatted(
+                        dev.airlock.testing.TestTls.file("cert.pem"), dev.airlock.testing.TestTls.file("key.pem"))))) {
+            String url = "https://localhost:" + gw.port();
+            Run r = run(new KeysCommand(), Map.of("AIRLOCK_MASTER_KEY", "m"), "list", "--url", url);
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err().strip()).isEqualTo("Airlock at " + url + " presented a certificate this JVM does not trust; give it the CA that signed it, "
+                    + "e.g. AIRLOCK_JAVA_OPTS=\"-Djavax.net.ssl.trustStore=CA.p12 -Djavax.net.ssl.trustStorePassword=...\".");
+        }
+    }
+
     @Test
     void errorAnswersBecomeTheServersSentence() {
         URI base = URI.create("http://gw:4000");
