@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Suggest;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.identity.keys.Actor;
+import dev.airlock.identity.keys.AuditTrail;
 import dev.airlock.identity.keys.KeyCache;
 import dev.airlock.identity.keys.KeyRecord;
 import dev.airlock.identity.keys.KeyStore;
@@ -44,27 +46,30 @@ public final class AdminApi {
     static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm");
     static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm");
     static final List<String> SPEND_PARAMS = List.of("group_by", "since");
+    static final List<String> AUDIT_PARAMS = List.of("since", "target", "limit");
 
     private final KeyStore keys;
     private final TenantStore tenants;
     private final SpendStore spend;
+    private final AuditTrail audit;
     private final KeyCache cache;
     private final Clock clock;
 
     /**
      * @param cache this replica's key cache, emptied of a key when it is revoked here; may be null
      */
-    public AdminApi(KeyStore keys, TenantStore tenants, SpendStore spend, KeyCache cache, Clock clock) {
+    public AdminApi(KeyStore keys, TenantStore tenants, SpendStore spend, AuditTrail audit, KeyCache cache, Clock clock) {
         this.keys = keys;
         this.tenants = tenants;
         this.spend = spend;
+        this.audit = audit;
         this.cache = cache;
         this.clock = clock;
     }
 
     /** The admin API over {@code store}, checking names against {@code vocab} (the config's levels and routes). */
     public static AdminApi open(Store store, Vocabulary vocab, KeyCache cache) {
-        return new AdminApi(new KeyStore(store, vocab), new TenantStore(store, vocab), new SpendStore(store), cache, Clock.systemUTC());
+        return new AdminApi(new KeyStore(store, vocab), new TenantStore(store, vocab), new SpendStore(store), new AuditTrail(store), cache, Clock.systemUTC());
     }
 
     // ---- keys ------------------------------------------------------------------------------------
@@ -76,12 +81,12 @@ public final class AdminApi {
      * with: a URI or DNS name of it, or its subject). The answer is the key's record plus {@code key},
      * the plaintext, shown this once.
      */
-    public ObjectNode createKey(JsonNode body) {
+    public ObjectNode createKey(JsonNode body, Actor actor) {
         Body b = new Body(body, "key", KEY_FIELDS);
         String tenant = b.text("tenant");
         if (tenant == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'tenant' is required: the tenant the key belongs to.", "tenant");
-        KeyStore.Created created = db(() -> keys.create(tenant, b.text("name"), b.strings("routes"), b.text("classification_floor"),
-                b.endTime("expires_at"), b.integer("rpm"), b.whole("tpm"), b.number("budget_usd_month"), b.text("client_identity")));
+        KeyStore.Created created = db(() -> keys.create(new KeyStore.KeySpec(tenant, b.text("name"), b.strings("routes"), b.text("classification_floor"),
+                b.endTime("expires_at"), b.integer("rpm"), b.whole("tpm"), b.number("budget_usd_month"), b.text("client_identity")), actor));
         ObjectNode out = Json.object();
         out.put("key", created.plaintext());
         out.setAll(keyJson(created.record(), 0L, clock.instant()));
@@ -113,8 +118,8 @@ public final class AdminApi {
      * {@code DELETE /admin/keys/{id}}: revokes the key (the row stays, for spend reports). This
      * replica refuses it at once; the others within their key cache's TTL.
      */
-    public ObjectNode deleteKey(String id) {
-        KeyRecord k = db(() -> keys.revoke(id)).orElseThrow(() -> noSuchKey(id));
+    public ObjectNode deleteKey(String id, Actor actor) {
+        KeyRecord k = db(() -> keys.revoke(id, actor)).orElseThrow(() -> noSuchKey(id));
         if (cache != null) cache.invalidate(id);
         ObjectNode out = keyJson(k, null, clock.instant());
         out.put("deleted", true);
@@ -127,12 +132,12 @@ public final class AdminApi {
      * {@code POST /admin/tenants}: {@code name} (required), {@code default_level} (default: the lowest
      * level), {@code routes}, {@code budget_usd_month}, {@code rpm}, {@code tpm}. 409 if it exists.
      */
-    public ObjectNode createTenant(JsonNode body) {
+    public ObjectNode createTenant(JsonNode body, Actor actor) {
         Body b = new Body(body, "tenant", TENANT_FIELDS);
         String name = b.text("name");
         if (name == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'name' is required: the tenant's name.", "name");
         TenantRecord t = db(() -> tenants.insert(TenantRecord.of(name, b.text("default_level"), b.strings("routes"),
-                b.number("budget_usd_month"), b.integer("rpm"), b.whole("tpm"))));
+                b.number("budget_usd_month"), b.integer("rpm"), b.whole("tpm")), actor));
         return tenantJson(t, 0L);
     }
 
@@ -158,7 +163,7 @@ public final class AdminApi {
      * {@code PATCH /admin/tenants/{name}}: a JSON merge patch. Fields present change; {@code null}
      * clears a limit ({@code routes: null} allows every route); absent fields stay.
      */
-    public ObjectNode patchTenant(String name, JsonNode body) {
+    public ObjectNode patchTenant(String name, JsonNode body, Actor actor) {
         Body b = new Body(body, "tenant change", TENANT_PATCH_FIELDS);
         if (b.isNull("default_level")) {
             throw Body.invalid("default_level", "'default_level' cannot be cleared: every tenant starts its requests at some level.");
@@ -176,22 +181,73 @@ public final class AdminApi {
             if (b.has("rpm")) n = n.withRpm(rpm);
             if (b.has("tpm")) n = n.withTpm(tpm);
             return n;
-        })).orElseThrow(() -> noSuchTenant(name));
+        }, actor)).orElseThrow(() -> noSuchTenant(name));
         String month = YearMonth.from(clock.instant().atZone(ZoneOffset.UTC)).toString();
         return tenantJson(t, db(() -> spend.spentMicros(SpendStore.Scope.tenant(name), month)));
+    }
+
+    // ---- audit trail -----------------------------------------------------------------------------
+
+    /**
+     * {@code GET /admin/audit?since=30d&target=…&limit=100}: the administrative changes, newest first;
+     * {@code since} as for spend, {@code target} a key id or tenant name, {@code limit} 1 to
+     * {@value AuditTrail#MAX_LIMIT}.
+     */
+    public ObjectNode audit(Map<String, String> query) {
+        requireKnown(query, AUDIT_PARAMS, "/admin/audit");
+        Instant now = clock.instant();
+        String since = query.get("since"), target = query.get("target");
+        Instant from = parseSince(since == null || since.isEmpty() ? "30d" : since, now);
+        if (target != null && target.isEmpty()) target = null;
+        int limit = 100;
+        if (query.get("limit") != null) {
+            try {
+                limit = Integer.parseInt(query.get("limit"));
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > AuditTrail.MAX_LIMIT) {
+                throw new AirlockException(ErrorKind.INVALID_REQUEST, "'limit' must be a whole number from 1 to " + AuditTrail.MAX_LIMIT + "; got '"
+                        + Body.printable(query.get("limit")) + "'.", "limit");
+            }
+        }
+        int n = limit;
+        String of = target;
+        List<AuditTrail.Event> events = db(() -> audit.since(from, of, n));
+        ObjectNode out = Json.object();
+        out.put("object", "list");
+        out.put("since", from.toString());
+        ArrayNode data = out.putArray("data");
+        for (AuditTrail.Event e : events) {
+            ObjectNode o = data.addObject();
+            o.put("id", e.id());
+            o.put("at", e.at().toString());
+            o.put("action", e.action());
+            o.put("target", e.target());
+            o.put("actor", e.actor());
+            o.put("address", e.address());
+            o.put("request_id", e.requestId());
+            o.set("details", e.details());
+        }
+        out.put("has_more", events.size() == limit);
+        return out;
+    }
+
+    private static void requireKnown(Map<String, String> query, List<String> known, String path) {
+        for (String p : query.keySet()) {
+            if (!known.contains(p)) {
+                String c = Suggest.closest(p, known);
+                throw new AirlockException(ErrorKind.INVALID_REQUEST, "Unknown query parameter '" + Body.printable(p) + "' for " + path
+                        + (c == null ? "." : "; did you mean '" + c + "'?") + " The parameters are: " + String.join(", ", known) + ".", p);
+            }
+        }
     }
 
     // ---- spend -----------------------------------------------------------------------------------
 
     /** {@code GET /admin/spend?group_by=…&since=…} from the raw query parameters; unknown ones are a 400. */
     public ObjectNode spend(Map<String, String> query) {
-        for (String p : query.keySet()) {
-            if (!SPEND_PARAMS.contains(p)) {
-                String c = Suggest.closest(p, SPEND_PARAMS);
-                throw new AirlockException(ErrorKind.INVALID_REQUEST, "Unknown query parameter '" + Body.printable(p) + "' for /admin/spend"
-                        + (c == null ? "." : "; did you mean '" + c + "'?") + " The parameters are: group_by, since.", p);
-            }
-        }
+        requireKnown(query, SPEND_PARAMS, "/admin/spend");
         return spend(query.get("group_by"), query.get("since"));
     }
 

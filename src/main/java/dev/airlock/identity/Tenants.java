@@ -25,7 +25,7 @@ public final class Tenants {
 
     /** Creates the config's tenants that the store lacks, then loads all. Blocking: call at start. */
     public void seed(AirlockConfig config) throws SQLException {
-        for (Tenant t : config.tenants().values()) store.ensure(TenantRecord.of(t));
+        for (Tenant t : config.tenants().values()) store.ensure(TenantRecord.of(t), dev.airlock.identity.keys.Actor.CONFIG);
         refresh();
     }
 

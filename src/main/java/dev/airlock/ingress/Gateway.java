@@ -98,7 +98,8 @@ public final class Gateway implements AutoCloseable {
             vertx.setPeriodic(resolved.auth().keyCacheSeconds() * 1000L, id -> store.submit(c -> { tenants.refresh(); return null; }));
             Identifier identifier = new Identifier(keyCache, tenants, resolved.auth().requireKeys());
             Pipeline pipeline = new Pipeline(resolved, relay, quotas, identifier);
-            AdminApi admin = new AdminApi(keyStore, tenantStore, spend, keyCache, java.time.Clock.systemUTC());
+            AdminApi admin = new AdminApi(keyStore, tenantStore, spend, new dev.airlock.identity.keys.AuditTrail(store), keyCache,
+                    java.time.Clock.systemUTC());
             Metrics metrics = new Metrics(resolved.routes().keySet(), resolved.deployments().keySet(), resolved.zones().keySet());
             opened.add(metrics);
             for (String id : resolved.deployments().keySet()) metrics.deploymentUp(id, () -> health.available(id));

@@ -109,7 +109,7 @@ final class HttpFrontend extends VerticleBase {
                 case "/admin/report" -> ops.report(req, requestId);
                 default -> {
                     if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) ops.decision(req, path);
-                    else if (path.startsWith("/admin/keys") || path.startsWith("/admin/tenants") || path.equals("/admin/spend")) ops.admin(req, path, requestId);
+                    else if (path.startsWith("/admin/keys") || path.startsWith("/admin/tenants") || path.equals("/admin/spend") || path.equals("/admin/audit")) ops.admin(req, path, requestId);
                     else throw notFound(m, path);
                 }
             }
@@ -122,7 +122,7 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, report, requests/{id}/decision).");
+                + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests/{id}/decision).");
     }
 
     private static void requirePost(HttpMethod m) {

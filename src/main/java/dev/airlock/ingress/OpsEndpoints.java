@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.core.Since;
+import dev.airlock.identity.keys.Actor;
 import dev.airlock.ledger.Decision;
 import dev.airlock.ledger.Metrics;
 import dev.airlock.ledger.Outcome;
@@ -91,29 +92,41 @@ final class OpsEndpoints {
         String id = parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
         if (parts.length > 2 || (id != null && id.isEmpty())) throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + path + ".");
         String method = req.method().name();
+        Actor actor = actor(req, requestId);
         bodies.read(req, 64 * 1024).onComplete(body -> {
             if (body.failed()) { Replies.error(req.response(), body.cause(), requestId); return; }
             byte[] bytes = body.result();
             io.vertx.core.Vertx.currentContext().owner().<ObjectNode>executeBlocking(() -> {
                 var api = services.admin();
                 return switch (resource + " " + method + (id == null ? "" : " id")) {
-                    case "keys POST" -> api.createKey(RequestParser.parseObject(bytes));
+                    case "keys POST" -> api.createKey(RequestParser.parseObject(bytes), actor);
                     case "keys GET" -> api.listKeys(req.getParam("tenant"));
                     case "keys GET id" -> api.getKey(id);
-                    case "keys DELETE id" -> api.deleteKey(id);
-                    case "tenants POST" -> api.createTenant(RequestParser.parseObject(bytes));
+                    case "keys DELETE id" -> api.deleteKey(id, actor);
+                    case "tenants POST" -> api.createTenant(RequestParser.parseObject(bytes), actor);
                     case "tenants GET" -> api.listTenants();
                     case "tenants GET id" -> api.getTenant(id);
-                    case "tenants PATCH id" -> api.patchTenant(id, RequestParser.parseObject(bytes));
+                    case "tenants PATCH id" -> api.patchTenant(id, RequestParser.parseObject(bytes), actor);
                     case "spend GET" -> api.spend(query(req));
+                    case "audit GET" -> api.audit(query(req));
                     default -> throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + method + " " + path
-                            + "; the admin API has POST/GET /admin/keys, GET/DELETE /admin/keys/{id}, POST/GET /admin/tenants, GET/PATCH /admin/tenants/{name} and GET /admin/spend.");
+                            + "; the admin API has POST/GET /admin/keys, GET/DELETE /admin/keys/{id}, POST/GET /admin/tenants, GET/PATCH /admin/tenants/{name}, GET /admin/spend and GET /admin/audit.");
                 };
             }, false).onComplete(r -> {
                 if (r.failed()) Replies.error(req.response(), r.cause(), requestId);
                 else Replies.json(req.response(), method.equals("POST") ? 201 : 200, r.result());
             });
         });
+    }
+
+    /**
+     * Who is making an admin call, for the audit trail: the master key is one credential for every
+     * administrator, so over mutual TLS the client certificate's subject says which of them.
+     */
+    private static Actor actor(HttpServerRequest req, String requestId) {
+        java.security.cert.X509Certificate cert = ClientCertificates.leaf(req);
+        String who = cert == null ? "master key" : "master key, client certificate " + cert.getSubjectX500Principal().getName();
+        return new Actor(who, req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), requestId);
     }
 
     private static java.util.Map<String, String> query(HttpServerRequest req) {

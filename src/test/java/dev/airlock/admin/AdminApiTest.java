@@ -35,6 +35,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class AdminApiTest {
+    static final dev.airlock.identity.keys.Actor ADMIN = new dev.airlock.identity.keys.Actor("test administrator", "127.0.0.1", null);
     static final Vocabulary VOCAB = new Vocabulary(List.of("public", "internal", "confidential", "restricted"),
             Set.of("general-tasks", "sensitive-tasks", "embeddings"));
     static final Instant NOW = Instant.parse("2026-11-20T12:00:00Z");
@@ -52,7 +53,7 @@ class AdminApiTest {
         KeyStore keys = new KeyStore(store, VOCAB, clock);
         cache = new KeyCache(keys);
         spend = new SpendStore(store, clock);
-        api = new AdminApi(keys, new TenantStore(store, VOCAB, clock), spend, cache, clock);
+        api = new AdminApi(keys, new TenantStore(store, VOCAB, clock), spend, new dev.airlock.identity.keys.AuditTrail(store), cache, clock);
     }
 
     @AfterEach
@@ -82,14 +83,14 @@ class AdminApiTest {
     void tenantsKeysAndSpendThroughTheAdminApi(TestDatabases.Kind kind) throws Exception {
         open(kind);
         ObjectNode t = api.createTenant(json("{'name':'payments','default_level':'confidential','routes':['general-tasks','sensitive-tasks'],"
-                + "'budget_usd_month':5000,'rpm':600,'tpm':2000000}"));
+                + "'budget_usd_month':5000,'rpm':600,'tpm':2000000}"), ADMIN);
         assertThat(parsed(t)).isEqualTo(json("{'name':'payments','object':'tenant','default_level':'confidential','routes':['general-tasks','sensitive-tasks'],"
                 + "'budget_usd_month':5000.0,'rpm':600,'tpm':2000000,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','updated_at':'2026-11-20T12:00:00Z'}"));
-        api.createTenant(json("{'name':'search'}"));
+        api.createTenant(json("{'name':'search'}"), ADMIN);
 
         ObjectNode created = api.createKey(json("{'tenant':'payments','name':'ci','routes':['general-tasks'],'classification_floor':'restricted',"
                 + "'expires_at':'2026-12-31','rpm':60,'tpm':10000,'budget_usd_month':12.5,"
-                + "'client_identity':'CN=ci-runner,O=Example Bank'}"));
+                + "'client_identity':'CN=ci-runner,O=Example Bank'}"), ADMIN);
         String plaintext = created.get("key").asText();
         String id = created.get("id").asText();
         assertThat(VirtualKeys.wellFormed(plaintext)).isTrue();
@@ -101,7 +102,7 @@ class AdminApiTest {
         withoutSecret.remove(List.of("key", "note"));
         assertThat(parsed(withoutSecret)).isEqualTo(expected);
         clock.advance(Duration.ofSeconds(1));
-        ObjectNode bare = api.createKey(json("{'tenant':'search'}"));
+        ObjectNode bare = api.createKey(json("{'tenant':'search'}"), ADMIN);
         assertThat(bare.get("routes").isNull()).as("no route list means every route the tenant has").isTrue();
 
         spend.record(new SpendRow("r1", "payments", id, "general-tasks", "review", "claude", 1.25, false, NOW.minus(Duration.ofDays(1))));
@@ -118,7 +119,7 @@ class AdminApiTest {
 
         assertThat(api.listTenants().get("data")).extracting(n -> n.get("name").asText() + "=" + n.get("spent_usd_month").asDouble())
                 .containsExactly("payments=1.75", "search=0.0");
-        ObjectNode patched = api.patchTenant("payments", json("{'budget_usd_month':100.5,'rpm':null,'routes':null}"));
+        ObjectNode patched = api.patchTenant("payments", json("{'budget_usd_month':100.5,'rpm':null,'routes':null}"), ADMIN);
         assertThat(patched.get("budget_usd_month").asDouble()).isEqualTo(100.5);
         assertThat(patched.get("rpm").isNull()).isTrue();
         assertThat(patched.get("routes").isNull()).isTrue();
@@ -139,7 +140,7 @@ class AdminApiTest {
         // revocation: this replica's cache forgets the key at once
         assertThat(cache.lookup(plaintext).get(10, TimeUnit.SECONDS).orElseThrow().usable(NOW)).isTrue();
         clock.advance(Duration.ofMinutes(1));
-        ObjectNode deleted = api.deleteKey(id);
+        ObjectNode deleted = api.deleteKey(id, ADMIN);
         assertThat(cache.size()).as("the revoking replica forgets the key at once").isZero();
         assertThat(deleted.get("deleted").asBoolean()).isTrue();
         assertThat(deleted.get("status").asText()).isEqualTo("revoked");
@@ -152,45 +153,45 @@ class AdminApiTest {
     @Test
     void bodiesAreReadStrictly() {
         open(TestDatabases.Kind.H2);
-        api.createTenant(json("{'name':'payments','routes':['general-tasks']}"));
+        api.createTenant(json("{'name':'payments','routes':['general-tasks']}"), ADMIN);
 
-        refused(() -> api.createKey(json("{'tenant':'payments','rmp':60}")), ErrorKind.INVALID_REQUEST, "rmp",
+        refused(() -> api.createKey(json("{'tenant':'payments','rmp':60}"), ADMIN), ErrorKind.INVALID_REQUEST, "rmp",
                 "Unknown field 'rmp' for a key; did you mean 'rpm'? The fields are: tenant, name, routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, client_identity.");
-        refused(() -> api.createKey(json("{'tenant':'payments','route':['general-tasks']}")), ErrorKind.INVALID_REQUEST, "route",
+        refused(() -> api.createKey(json("{'tenant':'payments','route':['general-tasks']}"), ADMIN), ErrorKind.INVALID_REQUEST, "route",
                 "did you mean 'routes'?");
-        refused(() -> api.createTenant(json("{'name':'x','budget':5}")), ErrorKind.INVALID_REQUEST, "budget",
+        refused(() -> api.createTenant(json("{'name':'x','budget':5}"), ADMIN), ErrorKind.INVALID_REQUEST, "budget",
                 "Unknown field 'budget' for a tenant. The fields are: name, default_level, routes, budget_usd_month, rpm, tpm.");
-        refused(() -> api.createKey(json("{'tenant':'payments','rpm':'600'}")), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a string.");
-        refused(() -> api.createKey(json("{'tenant':'payments','rpm':1.5}")), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a number.");
-        refused(() -> api.createKey(json("{'tenant':'payments','rpm':99999999999}")), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' is too large");
-        refused(() -> api.createKey(json("{'tenant':'payments','routes':'general-tasks'}")), ErrorKind.INVALID_REQUEST, "routes",
+        refused(() -> api.createKey(json("{'tenant':'payments','rpm':'600'}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a string.");
+        refused(() -> api.createKey(json("{'tenant':'payments','rpm':1.5}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a number.");
+        refused(() -> api.createKey(json("{'tenant':'payments','rpm':99999999999}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' is too large");
+        refused(() -> api.createKey(json("{'tenant':'payments','routes':'general-tasks'}"), ADMIN), ErrorKind.INVALID_REQUEST, "routes",
                 "'routes' must be an array of names like [\"general-tasks\"], not a string.");
-        refused(() -> api.createKey(json("{'tenant':'payments','routes':[1]}")), ErrorKind.INVALID_REQUEST, "routes", "'routes' must hold only strings");
-        refused(() -> api.createKey(json("{'tenant':'payments','budget_usd_month':'10'}")), ErrorKind.INVALID_REQUEST, "budget_usd_month",
+        refused(() -> api.createKey(json("{'tenant':'payments','routes':[1]}"), ADMIN), ErrorKind.INVALID_REQUEST, "routes", "'routes' must hold only strings");
+        refused(() -> api.createKey(json("{'tenant':'payments','budget_usd_month':'10'}"), ADMIN), ErrorKind.INVALID_REQUEST, "budget_usd_month",
                 "'budget_usd_month' must be a number, not a string.");
-        refused(() -> api.createKey(json("{'tenant':'payments','expires_at':'tomorrow'}")), ErrorKind.INVALID_REQUEST, "expires_at",
+        refused(() -> api.createKey(json("{'tenant':'payments','expires_at':'tomorrow'}"), ADMIN), ErrorKind.INVALID_REQUEST, "expires_at",
                 "'expires_at' must be a date like 2026-12-31 (valid through that day, UTC) or an ISO-8601 time like 2026-12-31T18:00:00Z; got 'tomorrow'.");
-        refused(() -> api.createKey(json("{'tenant':'payments','expires_at':'2026-11-19'}")), ErrorKind.INVALID_REQUEST, "expires_at", "must be in the future");
-        refused(() -> api.createKey(json("{'name':'x'}")), ErrorKind.MISSING_FIELD, "tenant", "'tenant' is required");
-        refused(() -> api.createKey(json("{'tenant':'paymnts'}")), ErrorKind.INVALID_REQUEST, "tenant", "(did you mean 'payments'?)");
-        refused(() -> api.createKey(json("{'tenant':'payments','routes':['sensitive-tasks']}")), ErrorKind.INVALID_REQUEST, "routes",
+        refused(() -> api.createKey(json("{'tenant':'payments','expires_at':'2026-11-19'}"), ADMIN), ErrorKind.INVALID_REQUEST, "expires_at", "must be in the future");
+        refused(() -> api.createKey(json("{'name':'x'}"), ADMIN), ErrorKind.MISSING_FIELD, "tenant", "'tenant' is required");
+        refused(() -> api.createKey(json("{'tenant':'paymnts'}"), ADMIN), ErrorKind.INVALID_REQUEST, "tenant", "(did you mean 'payments'?)");
+        refused(() -> api.createKey(json("{'tenant':'payments','routes':['sensitive-tasks']}"), ADMIN), ErrorKind.INVALID_REQUEST, "routes",
                 "which tenant 'payments' may not use; its routes are general-tasks.");
-        refused(() -> api.createKey(Json.MAPPER.createArrayNode()), ErrorKind.INVALID_REQUEST, null, "must be a JSON object describing the key, not an array.");
-        refused(() -> api.createKey(null), ErrorKind.INVALID_REQUEST, null, "The request body must be a JSON object describing the key.");
-        refused(() -> api.createTenant(json("{'default_level':'public'}")), ErrorKind.MISSING_FIELD, "name", "'name' is required");
-        refused(() -> api.createTenant(json("{'name':'payments'}")), ErrorKind.INVALID_REQUEST, "name", "A tenant named 'payments' already exists");
-        assertThatThrownBy(() -> api.createTenant(json("{'name':'payments'}")))
+        refused(() -> api.createKey(Json.MAPPER.createArrayNode(), ADMIN), ErrorKind.INVALID_REQUEST, null, "must be a JSON object describing the key, not an array.");
+        refused(() -> api.createKey(null, ADMIN), ErrorKind.INVALID_REQUEST, null, "The request body must be a JSON object describing the key.");
+        refused(() -> api.createTenant(json("{'default_level':'public'}"), ADMIN), ErrorKind.MISSING_FIELD, "name", "'name' is required");
+        refused(() -> api.createTenant(json("{'name':'payments'}"), ADMIN), ErrorKind.INVALID_REQUEST, "name", "A tenant named 'payments' already exists");
+        assertThatThrownBy(() -> api.createTenant(json("{'name':'payments'}"), ADMIN))
                 .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.status()).isEqualTo(409));
-        refused(() -> api.createTenant(json("{'name':'t2','default_level':'secret'}")), ErrorKind.INVALID_REQUEST, "default_level",
+        refused(() -> api.createTenant(json("{'name':'t2','default_level':'secret'}"), ADMIN), ErrorKind.INVALID_REQUEST, "default_level",
                 "must be one of the classification levels public, internal, confidential, restricted; got 'secret'");
-        refused(() -> api.patchTenant("payments", json("{'name':'other'}")), ErrorKind.INVALID_REQUEST, "name", "Unknown field 'name' for a tenant change");
-        refused(() -> api.patchTenant("payments", json("{'default_level':null}")), ErrorKind.INVALID_REQUEST, "default_level", "cannot be cleared");
-        refused(() -> api.patchTenant("payments", json("{'tpm':0}")), ErrorKind.INVALID_REQUEST, "tpm", "'tpm' must be a whole number of tokens per minute");
-        refused(() -> api.patchTenant("paymints", json("{'tpm':10}")), ErrorKind.NOT_FOUND, "tenant", "There is no tenant named 'paymints'; did you mean 'payments'?");
+        refused(() -> api.patchTenant("payments", json("{'name':'other'}"), ADMIN), ErrorKind.INVALID_REQUEST, "name", "Unknown field 'name' for a tenant change");
+        refused(() -> api.patchTenant("payments", json("{'default_level':null}"), ADMIN), ErrorKind.INVALID_REQUEST, "default_level", "cannot be cleared");
+        refused(() -> api.patchTenant("payments", json("{'tpm':0}"), ADMIN), ErrorKind.INVALID_REQUEST, "tpm", "'tpm' must be a whole number of tokens per minute");
+        refused(() -> api.patchTenant("paymints", json("{'tpm':10}"), ADMIN), ErrorKind.NOT_FOUND, "tenant", "There is no tenant named 'paymints'; did you mean 'payments'?");
         refused(() -> api.getTenant("nobody"), ErrorKind.NOT_FOUND, "tenant", "There is no tenant named 'nobody'.");
         refused(() -> api.listKeys("paymentz"), ErrorKind.NOT_FOUND, "tenant", "did you mean 'payments'?");
-        refused(() -> api.deleteKey("key_000000000000"), ErrorKind.NOT_FOUND, "id", "There is no key with id 'key_000000000000'.");
-        refused(() -> api.deleteKey("sk-airlock-xyz"), ErrorKind.NOT_FOUND, "id", "key ids look like key_0123456789ab");
+        refused(() -> api.deleteKey("key_000000000000", ADMIN), ErrorKind.NOT_FOUND, "id", "There is no key with id 'key_000000000000'.");
+        refused(() -> api.deleteKey("sk-airlock-xyz", ADMIN), ErrorKind.NOT_FOUND, "id", "key ids look like key_0123456789ab");
         refused(() -> api.getKey("key_000000000000"), ErrorKind.NOT_FOUND, "id", "There is no key");
         refused(() -> api.spend("tenants", null), ErrorKind.INVALID_REQUEST, "group_by", "(did you mean 'tenant'?)");
         refused(() -> api.spend(null, "last week"), ErrorKind.INVALID_REQUEST, "since", "'since' must be a duration like 30d, 24h or 90m");

@@ -33,6 +33,7 @@ import picocli.CommandLine;
  * (no master key, a port nobody listens on, error bodies) are checked as they are.
  */
 class AdminCommandsTest {
+    static final dev.airlock.identity.keys.Actor ADMIN = new dev.airlock.identity.keys.Actor("test administrator", "127.0.0.1", null);
     @TempDir Path dir;
 
     /** Parses {@code args} against {@code root} and returns the command object that would run. */
@@ -58,6 +59,10 @@ class AdminCommandsTest {
                 + "\"classification_floor\":\"restricted\",\"rpm\":60,\"tpm\":100000,\"budget_usd_month\":12.5,\"expires_at\":\"2026-12-31\","
                 + "\"client_identity\":\"spiffe://bank.example/ns/ci/sa/bot\"}");
         assertThat(body(parse(new KeysCommand(), "create", "--tenant", "p").request())).isEqualTo("{\"tenant\":\"p\"}");
+
+        AdminClient.Call audit = parse(new AuditCommand(), "--since", "7d", "--target", "payments").request();
+        assertThat(audit.method()).isEqualTo("GET");
+        assertThat(audit.path()).isEqualTo("/admin/audit?since=7d&target=payments&limit=100");
 
         AdminClient.Call list = parse(new KeysCommand(), "list").request();
         assertThat(list).isEqualTo(new AdminClient.Call("GET", "/admin/keys", null));
@@ -208,10 +213,10 @@ class AdminCommandsTest {
         Vocabulary vocab = new Vocabulary(List.of("public", "internal", "confidential"), Set.of("general-tasks", "sensitive-tasks"));
         try (Store store = Store.open(TestDatabases.fresh(TestDatabases.Kind.H2, dir))) {
             SpendStore spend = new SpendStore(store, clock);
-            AdminApi api = new AdminApi(new KeyStore(store, vocab, clock), new TenantStore(store, vocab, clock), spend, null, clock);
+            AdminApi api = new AdminApi(new KeyStore(store, vocab, clock), new TenantStore(store, vocab, clock), spend, new dev.airlock.identity.keys.AuditTrail(store), null, clock);
 
             JsonNode tenant = api.createTenant(AdminApiJson.parse("{'name':'payments','default_level':'confidential','routes':['general-tasks'],"
-                    + "'budget_usd_month':5000,'rpm':600,'tpm':2000000}"));
+                    + "'budget_usd_month':5000,'rpm':600,'tpm':2000000}"), ADMIN);
             assertThat(render(new TenantsCommand.CreateTenant(), tenant)).isEqualTo("""
                     Created tenant payments.
                       default level     confidential
@@ -223,10 +228,10 @@ class AdminCommandsTest {
                       created           2026-11-20 12:00
                       updated           2026-11-20 12:00
                     """);
-            api.createTenant(AdminApiJson.parse("{'name':'search'}"));
+            api.createTenant(AdminApiJson.parse("{'name':'search'}"), ADMIN);
 
             JsonNode created = api.createKey(AdminApiJson.parse("{'tenant':'payments','name':'ci','rpm':60,'budget_usd_month':12.5,'expires_at':'2026-12-31',"
-                    + "'client_identity':'spiffe://bank.example/ns/ci/sa/bot'}"));
+                    + "'client_identity':'spiffe://bank.example/ns/ci/sa/bot'}"), ADMIN);
             String id = created.get("id").asText(), key = created.get("key").asText();
             assertThat(render(new KeysCommand.CreateKey(), created)).isEqualTo(("""
                     Created key ID for tenant payments:
@@ -245,7 +250,7 @@ class AdminCommandsTest {
                       client   spiffe://bank.example/ns/ci/sa/bot
                     """).replace("ID", id).replace("KEY", key));
             clock.advance(Duration.ofMinutes(5));
-            String other = api.createKey(AdminApiJson.parse("{'tenant':'search','routes':['sensitive-tasks']}")).get("id").asText();
+            String other = api.createKey(AdminApiJson.parse("{'tenant':'search','routes':['sensitive-tasks']}"), ADMIN).get("id").asText();
             spend.record(new SpendRow("r1", "payments", id, "general-tasks", "review", "claude-bedrock", 1234.5, false, clock.instant()));
             spend.record(new SpendRow("r2", "payments", id, "general-tasks", null, "glm5-onprem", 0.000042, true, clock.instant()));
             spend.record(new SpendRow("r3", "search", other, "sensitive-tasks", "summarize", "glm5-onprem", 0.25, true, clock.instant()));
@@ -266,7 +271,7 @@ class AdminCommandsTest {
                     """);
 
             clock.advance(Duration.ofMinutes(1));
-            assertThat(render(new TenantsCommand.UpdateTenant(), api.patchTenant("search", AdminApiJson.parse("{'rpm':30}")))).startsWith("""
+            assertThat(render(new TenantsCommand.UpdateTenant(), api.patchTenant("search", AdminApiJson.parse("{'rpm':30}"), ADMIN))).startsWith("""
                     Updated tenant search.
                       default level     public
                       routes            (all)
@@ -288,8 +293,20 @@ class AdminCommandsTest {
                       nothing recorded.
                     """);
 
-            assertThat(render(new KeysCommand.RevokeKey(), api.deleteKey(id)))
+            assertThat(render(new KeysCommand.RevokeKey(), api.deleteKey(id, ADMIN)))
                     .isEqualTo("Revoked key " + id + " (ci) of tenant payments at 2026-11-20 12:06 UTC.\n");
+
+            AuditCommand audit = new AuditCommand();
+            audit.target = "search";
+            assertThat(render(audit, api.audit(Map.of("since", "1h", "target", "search")))).isEqualTo("""
+                    AT (UTC)             ACTION         TARGET  BY                  FROM       DETAILS
+                    2026-11-20 12:06:00  tenant.update  search  test administrator  127.0.0.1  rpm -→30
+                    2026-11-20 12:00:00  tenant.create  search  test administrator  127.0.0.1  default_level=public
+                    """);
+            assertThat(render(new AuditCommand(), api.audit(Map.of("limit", "1")))).contains("key.revoke", id, "tenant=payments, name=ci")
+                    .endsWith("(more changes before these: use --limit or --since)\n");
+            audit.target = "nobody";
+            assertThat(render(audit, api.audit(Map.of("target", "nobody")))).isEqualTo("No changes since 2026-10-21 12:06 UTC to nobody.\n");
         }
     }
 

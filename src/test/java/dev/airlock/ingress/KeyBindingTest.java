@@ -106,6 +106,18 @@ class KeyBindingTest {
         // the listing shows each key's binding
         JsonNode list = Json.MAPPER.readTree(send(reports, "GET", "/admin/keys", TestGateway.MASTER_KEY, null, "admin-2").body());
         assertThat(list.path("data").findValuesAsText("client_identity")).contains(PAYMENTS, "CN=payments-api,OU=Payments,O=Example Bank");
+        // the audit trail says which administrator made each key: the master key is shared, the client certificate is not
+        HttpResponse<String> trail = send(reports, "GET", "/admin/audit?target=" + bound.path("id").asText(), TestGateway.MASTER_KEY, null, "admin-3");
+        assertThat(trail.statusCode()).as(trail.body()).isEqualTo(200);
+        JsonNode created = Json.MAPPER.readTree(trail.body()).path("data").path(0);
+        assertThat(created.path("action").asText()).isEqualTo("key.create");
+        assertThat(created.path("actor").asText()).isEqualTo("master key, client certificate CN=payments-api,OU=Payments,O=Example Bank");
+        assertThat(created.path("address").asText()).isEqualTo("127.0.0.1");
+        assertThat(created.path("request_id").asText()).isEqualTo("admin-1");
+        assertThat(created.path("details").path("client_identity").asText()).isEqualTo(PAYMENTS);
+        HttpResponse<String> typo = send(reports, "GET", "/admin/audit?targte=x", TestGateway.MASTER_KEY, null, "admin-4");
+        assertThat(typo.statusCode()).isEqualTo(400);
+        assertThat(typo.body()).contains("did you mean 'target'?");
 
         assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(10))).isTrue();
         // the refusal names the key it concerned, so a key tried from the wrong workload can be found
@@ -146,6 +158,10 @@ class KeyBindingTest {
         HttpResponse<String> bad = send(null, "POST", "/admin/keys", TestGateway.MASTER_KEY, "{\"tenant\":\"default\",\"client_identity\":\"payments service\"}", "admin-3");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(Json.MAPPER.readTree(bad.body()).path("error").path("param").asText()).isEqualTo("client_identity");
+        JsonNode trail = Json.MAPPER.readTree(send(null, "GET", "/admin/audit", TestGateway.MASTER_KEY, null, "admin-5").body());
+        // the key created over plain HTTP, and the config file's tenant at start; the refused key left nothing
+        assertThat(trail.path("data").findValuesAsText("action")).containsExactly("key.create", "tenant.create");
+        assertThat(trail.path("data").findValuesAsText("actor")).containsExactly("master key", "config file");
     }
 
     String ledger(String requestId) throws Exception {

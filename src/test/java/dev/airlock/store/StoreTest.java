@@ -36,7 +36,7 @@ class StoreTest {
                     return r.getInt(1);
                 }
             });
-            assertThat(applied).isEqualTo(3);
+            assertThat(applied).isEqualTo(4);
             Integer one = s.submit(c -> {
                 try (ResultSet r = c.createStatement().executeQuery("SELECT 1")) {
                     r.next();
@@ -129,7 +129,7 @@ class StoreTest {
                 assertThat(columns(sqlite, table)).as(table).isEqualTo(columns(h2, table));
             }
         }
-        for (String file : List.of("V1__ledger.sql", "V2__keys_tenants_spend.sql")) {
+        for (String file : List.of("V1__ledger.sql", "V2__keys_tenants_spend.sql", "V4__admin_audit.sql")) {
             assertThat(declarations("db/sqlite/" + file)).as(file).isEqualTo(declarations("db/migration/" + file)).isNotEmpty();
         }
     }

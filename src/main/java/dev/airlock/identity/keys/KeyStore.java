@@ -53,49 +53,78 @@ public final class KeyStore {
     }
 
     /**
-     * Creates a key for {@code tenant}, which must exist. Null limits are not set (the tenant's apply).
-     * The key's routes must be among the tenant's (when the tenant restricts them), its floor a known
-     * level, its expiry in the future.
+     * What a new key carries. Null limits are not set (the tenant's apply).
      *
-     * @param routes routes the key may use; null or empty = the tenant's
+     * @param routes         routes the key may use; null or empty = the tenant's
      * @param clientIdentity the client certificate the key must arrive with (see {@link ClientBinding}); null = any client
      */
-    public Created create(String tenant, String name, List<String> routes, String classificationFloor, Instant expiresAt,
-                          Integer rpm, Long tpm, Double budgetUsdMonth, String clientIdentity) throws SQLException {
+    public record KeySpec(String tenant, String name, List<String> routes, String classificationFloor, Instant expiresAt,
+                          Integer rpm, Long tpm, Double budgetUsdMonth, String clientIdentity) {
+        /** A key of {@code tenant} with nothing else set. */
+        public static KeySpec of(String tenant) {
+            return new KeySpec(tenant, null, null, null, null, null, null, null, null);
+        }
+    }
+
+    /**
+     * Creates a key for {@code spec.tenant()}, which must exist, and records it in the audit trail in
+     * the same transaction. The key's routes must be among the tenant's (when the tenant restricts
+     * them), its floor a known level, its expiry in the future.
+     */
+    public Created create(KeySpec spec, Actor actor) throws SQLException {
         Instant now = Sql.micros(clock.instant());
+        String tenant = spec.tenant();
         if (tenant == null || tenant.isEmpty()) throw new AirlockException(ErrorKind.MISSING_FIELD, "'tenant' is required: the tenant the key belongs to.", "tenant");
-        Checks.keyName(name);
-        List<String> allowed = Checks.routes("routes", routes, vocab);
-        Checks.level("classification_floor", classificationFloor, vocab);
-        Checks.expiresAt(expiresAt, now);
-        Checks.rpm(rpm);
-        Checks.tpm(tpm);
-        Checks.budget(budgetUsdMonth);
-        ClientBinding binding = ClientBinding.parse("client_identity", clientIdentity);
-        Instant expires = Sql.micros(expiresAt);
-        return store.call(c -> {
-            TenantRecord owner = TenantStore.read(dialect, c, tenant).orElseThrow(() -> unknownTenant(c, tenant));
-            if (!owner.allowedRoutes().isEmpty()) {
-                for (String r : allowed) {
-                    if (!owner.allowedRoutes().contains(r)) {
-                        throw Checks.invalid("routes", "'routes' names '" + r + "', which tenant '" + tenant + "' may not use; its routes are "
-                                + String.join(", ", owner.allowedRoutes()) + ".");
+        Checks.keyName(spec.name());
+        List<String> allowed = Checks.routes("routes", spec.routes(), vocab);
+        Checks.level("classification_floor", spec.classificationFloor(), vocab);
+        Checks.expiresAt(spec.expiresAt(), now);
+        Checks.rpm(spec.rpm());
+        Checks.tpm(spec.tpm());
+        Checks.budget(spec.budgetUsdMonth());
+        ClientBinding binding = ClientBinding.parse("client_identity", spec.clientIdentity());
+        Instant expires = Sql.micros(spec.expiresAt());
+        Double budget = spec.budgetUsdMonth() == null ? null : Micros.usd(Micros.of(spec.budgetUsdMonth()));
+        for (int attempt = 0; ; attempt++) {
+            String plaintext = VirtualKeys.generate();
+            KeyRecord rec = new KeyRecord(VirtualKeys.keyId(), tenant, spec.name(), allowed, spec.classificationFloor(), expires,
+                    spec.rpm(), spec.tpm(), budget, now, null, binding);
+            try {
+                store.call(c -> Sql.inTransaction(c, tx -> {
+                    TenantRecord owner = TenantStore.read(dialect, tx, tenant).orElseThrow(() -> unknownTenant(tx, tenant));
+                    if (!owner.allowedRoutes().isEmpty()) {
+                        for (String r : allowed) {
+                            if (!owner.allowedRoutes().contains(r)) {
+                                throw Checks.invalid("routes", "'routes' names '" + r + "', which tenant '" + tenant + "' may not use; its routes are "
+                                        + String.join(", ", owner.allowedRoutes()) + ".");
+                            }
+                        }
                     }
-                }
+                    insert(tx, rec, VirtualKeys.hash(plaintext));
+                    AuditTrail.append(dialect, tx, actor, "key.create", rec.id(), described(rec), now);
+                    return null;
+                }));
+                return new Created(plaintext, rec);
+            } catch (SQLException e) {
+                // a 48-bit id (or a 256-bit key) that is already taken: draw again, in a new transaction
+                if (!Sql.uniqueViolation(e) || attempt >= 3) throw e;
             }
-            for (int attempt = 0; ; attempt++) {
-                String plaintext = VirtualKeys.generate();
-                KeyRecord rec = new KeyRecord(VirtualKeys.keyId(), tenant, name, allowed, classificationFloor, expires, rpm, tpm,
-                        budgetUsdMonth == null ? null : Micros.usd(Micros.of(budgetUsdMonth)), now, null, binding);
-                try {
-                    insert(c, rec, VirtualKeys.hash(plaintext));
-                    return new Created(plaintext, rec);
-                } catch (SQLException e) {
-                    // a 48-bit id (or a 256-bit key) that is already taken: draw again
-                    if (!Sql.uniqueViolation(e) || attempt >= 3) throw e;
-                }
-            }
-        });
+        }
+    }
+
+    /** What the audit trail says of a new key: the fields set, never the key or its hash. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode described(KeyRecord k) {
+        var o = dev.airlock.wire.Json.object();
+        o.put("tenant", k.tenant());
+        if (k.name() != null) o.put("name", k.name());
+        if (!k.allowedRoutes().isEmpty()) k.allowedRoutes().forEach(o.putArray("routes")::add);
+        if (k.classificationFloor() != null) o.put("classification_floor", k.classificationFloor());
+        if (k.expiresAt() != null) o.put("expires_at", k.expiresAt().toString());
+        if (k.rpm() != null) o.put("rpm", k.rpm());
+        if (k.tpm() != null) o.put("tpm", k.tpm());
+        if (k.budgetUsdMonth() != null) o.put("budget_usd_month", k.budgetUsdMonth());
+        if (k.clientBinding() != null) o.put("client_identity", k.clientBinding().text());
+        return o;
     }
 
     /** The key whose hash is {@code hash} (see {@link VirtualKeys#hash}), revoked and expired ones included. */
@@ -128,21 +157,29 @@ public final class KeyStore {
     }
 
     /**
-     * Revokes a key from now on. Revoking a revoked key changes nothing (it keeps its first revocation
-     * time). Other replicas see it within their {@link KeyCache}'s bound.
+     * Revokes a key from now on, and records it in the audit trail in the same transaction. Revoking a
+     * revoked key changes nothing (it keeps its first revocation time) and records nothing. Other
+     * replicas see it within their {@link KeyCache}'s bound.
      *
      * @return the key as it is now, or empty if there is no key with that id
      */
-    public Optional<KeyRecord> revoke(String id) throws SQLException {
+    public Optional<KeyRecord> revoke(String id, Actor actor) throws SQLException {
         Instant now = Sql.micros(clock.instant());
-        return store.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE virtual_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+        return store.call(c -> Sql.inTransaction(c, tx -> {
+            int changed;
+            try (PreparedStatement ps = tx.prepareStatement("UPDATE virtual_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
                 dialect.setTime(ps, 1, now);
                 ps.setString(2, id);
-                ps.executeUpdate();
+                changed = ps.executeUpdate();
             }
-            return byId(c, id);
-        });
+            Optional<KeyRecord> k = byId(tx, id);
+            if (changed > 0 && k.isPresent()) {
+                var details = dev.airlock.wire.Json.object().put("tenant", k.get().tenant());
+                if (k.get().name() != null) details.put("name", k.get().name());
+                AuditTrail.append(dialect, tx, actor, "key.revoke", id, details, now);
+            }
+            return k;
+        }));
     }
 
     private static AirlockException unknownTenant(Connection c, String tenant) {

@@ -4,6 +4,11 @@ import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.store.Dialect;
 import dev.airlock.store.Store;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.wire.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,69 +48,57 @@ public final class TenantStore {
 
     public Vocabulary vocabulary() { return vocab; }
 
-    /** Creates a tenant; a 409 ({@code INVALID_REQUEST}, param {@code name}) if one by that name exists. */
-    public TenantRecord insert(TenantRecord t) throws SQLException {
+    /**
+     * Creates a tenant and records it in the audit trail in the same transaction; a 409
+     * ({@code INVALID_REQUEST}, param {@code name}) if one by that name exists.
+     */
+    public TenantRecord insert(TenantRecord t, Actor actor) throws SQLException {
         TenantRecord v = validated(t);
         Instant now = Sql.micros(clock.instant());
-        return store.call(c -> {
-            try {
-                insert(dialect, c, v, now);
-            } catch (SQLException e) {
-                if (!Sql.uniqueViolation(e)) throw e;
-                throw new AirlockException(ErrorKind.INVALID_REQUEST, "A tenant named '" + v.name() + "' already exists; change it with PATCH /admin/tenants/"
-                        + v.name() + ".", "name", 409, Map.of());
-            }
-            return read(dialect, c, v.name()).orElseThrow();
-        });
-    }
-
-    /** Creates the tenant or replaces every field of the existing one (keeping its creation time). */
-    public TenantRecord upsert(TenantRecord t) throws SQLException {
-        TenantRecord v = validated(t);
-        Instant now = Sql.micros(clock.instant());
-        return store.call(c -> {
-            for (int attempt = 0; ; attempt++) {
-                if (update(dialect, c, v, now) == 0) {
-                    try {
-                        insert(dialect, c, v, now);
-                    } catch (SQLException e) {
-                        if (!Sql.uniqueViolation(e) || attempt > 0) throw e;
-                        continue; // created concurrently: update that one
-                    }
-                }
-                return read(dialect, c, v.name()).orElseThrow();
-            }
-        });
+        try {
+            return store.call(c -> Sql.inTransaction(c, tx -> {
+                insert(dialect, tx, v, now);
+                AuditTrail.append(dialect, tx, actor, "tenant.create", v.name(), described(v), now);
+                return read(dialect, tx, v.name()).orElseThrow();
+            }));
+        } catch (SQLException e) {
+            if (!Sql.uniqueViolation(e)) throw e;
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "A tenant named '" + v.name() + "' already exists; change it with PATCH /admin/tenants/"
+                    + v.name() + ".", "name", 409, Map.of());
+        }
     }
 
     /**
      * Creates the tenant unless one by that name exists, which is left as it is (so changes made through
-     * the admin API survive a restart). For seeding the store with the tenants of the config file.
+     * the admin API survive a restart). For seeding the store with the tenants of the config file; a
+     * tenant created is in the audit trail.
      *
      * @return true if this call created it
      */
-    public boolean ensure(TenantRecord t) throws SQLException {
+    public boolean ensure(TenantRecord t, Actor actor) throws SQLException {
         TenantRecord v = validated(t);
         Instant now = Sql.micros(clock.instant());
-        return store.call(c -> {
-            if (read(dialect, c, v.name()).isPresent()) return false;
-            try {
-                insert(dialect, c, v, now);
+        try {
+            return store.call(c -> Sql.inTransaction(c, tx -> {
+                if (read(dialect, tx, v.name()).isPresent()) return false;
+                insert(dialect, tx, v, now);
+                AuditTrail.append(dialect, tx, actor, "tenant.create", v.name(), described(v), now);
                 return true;
-            } catch (SQLException e) {
-                if (Sql.uniqueViolation(e)) return false;
-                throw e;
-            }
-        });
+            }));
+        } catch (SQLException e) {
+            if (Sql.uniqueViolation(e)) return false; // created concurrently, by another replica
+            throw e;
+        }
     }
 
     /**
      * Changes a tenant in one transaction (the row is locked while {@code change} runs on the current
-     * value). The result is validated like an insert; the name cannot change.
+     * value), with an audit event naming each changed field's old and new value. The result is
+     * validated like an insert; the name cannot change. A change that changes nothing records nothing.
      *
      * @return the changed tenant, or empty if there is none by that name
      */
-    public Optional<TenantRecord> patch(String name, UnaryOperator<TenantRecord> change) throws SQLException {
+    public Optional<TenantRecord> patch(String name, UnaryOperator<TenantRecord> change, Actor actor) throws SQLException {
         Instant now = Sql.micros(clock.instant());
         return store.call(c -> Sql.inTransaction(c, tx -> {
             Optional<TenantRecord> current = read(dialect, tx, name, true);
@@ -113,9 +106,45 @@ public final class TenantStore {
             TenantRecord changed = change.apply(current.get());
             if (!changed.name().equals(name)) throw Checks.invalid("name", "A tenant's 'name' cannot be changed; create a new tenant instead.");
             TenantRecord v = validated(changed);
+            ObjectNode diff = differences(current.get(), v);
+            if (diff.isEmpty()) return current;
             update(dialect, tx, v, now);
+            AuditTrail.append(dialect, tx, actor, "tenant.update", name, diff, now);
             return read(dialect, tx, name);
         }));
+    }
+
+    /** What the audit trail says of a new tenant: the fields set. */
+    private static ObjectNode described(TenantRecord t) {
+        ObjectNode o = Json.object();
+        fields(t).forEach((k, v) -> {
+            if (!v.isNull()) o.set(k, v);
+        });
+        return o;
+    }
+
+    /** Each field that differs, as {@code {"from": old, "to": new}}. */
+    private static ObjectNode differences(TenantRecord before, TenantRecord after) {
+        ObjectNode out = Json.object();
+        Map<String, JsonNode> a = fields(before), b = fields(after);
+        for (var e : b.entrySet()) {
+            JsonNode old = a.get(e.getKey());
+            if (!e.getValue().equals(old)) out.putObject(e.getKey()).<ObjectNode>set("from", old).set("to", e.getValue());
+        }
+        return out;
+    }
+
+    private static Map<String, JsonNode> fields(TenantRecord t) {
+        Map<String, JsonNode> m = new java.util.LinkedHashMap<>();
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        m.put("default_level", f.textNode(t.defaultLevel()));
+        ArrayNode routes = f.arrayNode();
+        t.allowedRoutes().forEach(routes::add);
+        m.put("routes", t.allowedRoutes().isEmpty() ? f.nullNode() : routes);
+        m.put("budget_usd_month", t.budgetUsdMonth() == null ? f.nullNode() : f.numberNode(t.budgetUsdMonth()));
+        m.put("rpm", t.rpm() == null ? f.nullNode() : f.numberNode(t.rpm()));
+        m.put("tpm", t.tpm() == null ? f.nullNode() : f.numberNode(t.tpm()));
+        return m;
     }
 
     public Optional<TenantRecord> get(String name) throws SQLException {

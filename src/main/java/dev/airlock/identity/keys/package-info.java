@@ -1,6 +1,7 @@
 /**
  * Virtual keys, tenants and spend, kept in the {@link dev.airlock.store.Store} (SQLite file,
- * PostgreSQL or H2, migrations {@code V2__keys_tenants_spend.sql} and {@code V3__key_client_identity.sql}).
+ * PostgreSQL or H2, migrations {@code V2__keys_tenants_spend.sql}, {@code V3__key_client_identity.sql} and
+ * {@code V4__admin_audit.sql}).
  *
  * <ul>
  *   <li>{@link dev.airlock.identity.keys.VirtualKeys}: key format ({@code sk-airlock-} + 43 base62
@@ -8,6 +9,8 @@
  *   <li>{@link dev.airlock.identity.keys.KeyStore}, {@link dev.airlock.identity.keys.TenantStore}:
  *       JDBC, validated with errors that name the field. A key's plaintext is returned once by
  *       {@code create} and never stored: only its hash is.
+ *   <li>{@link dev.airlock.identity.keys.AuditTrail}: every change to keys and tenants, by
+ *       {@link dev.airlock.identity.keys.Actor}, written by the stores in the change's own transaction.
  *   <li>{@link dev.airlock.identity.keys.ClientBinding}: the client certificate a key may be bound to
  *       (a URI or DNS subject alternative name, or the subject), and the check of a connection's.
  *   <li>{@link dev.airlock.identity.keys.KeyCache}: the per-replica cache in front of key lookups,

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (An embedded H2 file belongs to one process, so on H2 both caches share one store.)
  */
 class KeyCacheTest {
+    static final Actor ADMIN = new Actor("test administrator", "127.0.0.1", null);
     static final Duration TTL = Duration.ofSeconds(5);
 
     @TempDir Path dir;
@@ -51,8 +52,8 @@ class KeyCacheTest {
 
     private static KeyStore.Created newKey(Store store) throws Exception {
         TenantStore tenants = new TenantStore(store, Vocabulary.ANY);
-        tenants.ensure(TenantRecord.of("payments", null, null, null, null, null));
-        return new KeyStore(store, Vocabulary.ANY).create("payments", "k", null, null, null, null, null, null, null);
+        tenants.ensure(TenantRecord.of("payments", null, null, null, null, null), ADMIN);
+        return new KeyStore(store, Vocabulary.ANY).create(new KeyStore.KeySpec("payments", "k", null, null, null, null, null, null, null), ADMIN);
     }
 
     private static Optional<KeyRecord> now(CompletableFuture<Optional<KeyRecord>> f) throws Exception {
@@ -73,7 +74,7 @@ class KeyCacheTest {
             assertThat(now(cacheB.lookup(c.plaintext())).orElseThrow().revokedAt()).isNull();
 
             nanos.set(t0 + Duration.ofSeconds(1).toNanos());
-            keysA.revoke(c.record().id());
+            keysA.revoke(c.record().id(), ADMIN);
             cacheA.invalidate(c.record().id());
             assertThat(now(cacheA.lookup(c.plaintext())).orElseThrow().revokedAt()).as("the revoking replica sees it at once").isNotNull();
 
@@ -107,7 +108,7 @@ class KeyCacheTest {
                 for (int step = 0; step < 60; step++) {
                     nanos.addAndGet(rnd.nextLong(Duration.ofMillis(1500).toNanos()));
                     if (step == revokeAt) {
-                        new KeyStore(r.a(), Vocabulary.ANY).revoke(c.record().id());
+                        new KeyStore(r.a(), Vocabulary.ANY).revoke(c.record().id(), ADMIN);
                         revokedNanos = nanos.get();
                     }
                     KeyRecord seen = now(cacheB.lookup(c.plaintext())).orElseThrow();
@@ -133,7 +134,7 @@ class KeyCacheTest {
             KeyStore.Created c = newKey(r.a());
             KeyCache cacheB = new KeyCache(new KeyStore(r.b(), Vocabulary.ANY), Duration.ofSeconds(1));
             assertThat(now(cacheB.lookup(c.plaintext())).orElseThrow().revokedAt()).isNull();
-            new KeyStore(r.a(), Vocabulary.ANY).revoke(c.record().id());
+            new KeyStore(r.a(), Vocabulary.ANY).revoke(c.record().id(), ADMIN);
             long committed = System.nanoTime();
             // keep the key hot meanwhile, as traffic would
             while (System.nanoTime() - committed < Duration.ofSeconds(1).toNanos()) {
@@ -235,7 +236,7 @@ class KeyCacheTest {
             CompletableFuture<Void> gate = new CompletableFuture<>();
             KeyCache cache = new KeyCache(h -> gate.thenCompose(v -> keys.findByHashAsync(h)), TTL, Duration.ofSeconds(1), 1000, System::nanoTime);
             CompletableFuture<Optional<KeyRecord>> before = cache.lookup(c.plaintext());
-            keys.revoke(c.record().id());
+            keys.revoke(c.record().id(), ADMIN);
             cache.invalidate(c.record().id());
             gate.complete(null);
             now(before);

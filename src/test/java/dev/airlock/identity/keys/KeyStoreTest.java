@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Keys and tenants on a real SQLite file, H2 file and PostgreSQL: the same code, the same answers. */
 class KeyStoreTest {
+    static final Actor ADMIN = new Actor("test administrator", "127.0.0.1", null);
     static final Vocabulary VOCAB = new Vocabulary(List.of("public", "internal", "confidential", "restricted"),
             Set.of("general-tasks", "sensitive-tasks", "embeddings"));
     static final Instant T0 = Instant.parse("2026-11-05T10:00:00Z");
@@ -35,10 +36,10 @@ class KeyStoreTest {
         try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
             TenantStore tenants = new TenantStore(store, VOCAB, clock);
             KeyStore keys = new KeyStore(store, VOCAB, clock);
-            tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks", "sensitive-tasks"), 5000.0, 600, 2_000_000L));
+            tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks", "sensitive-tasks"), 5000.0, 600, 2_000_000L), ADMIN);
 
-            KeyStore.Created c = keys.create("payments", "ci bot", List.of("general-tasks"), "restricted", T0.plus(Duration.ofDays(30)),
-                    60, 100_000L, 12.345678, "spiffe://bank.example/ns/payments/sa/api");
+            KeyStore.Created c = keys.create(new KeyStore.KeySpec("payments", "ci bot", List.of("general-tasks"), "restricted", T0.plus(Duration.ofDays(30)),
+                    60, 100_000L, 12.345678, "spiffe://bank.example/ns/payments/sa/api"), ADMIN);
             assertThat(c.toString()).doesNotContain(c.plaintext());
             KeyRecord k = c.record();
             assertThat(k.id()).matches("key_[0-9a-f]{12}");
@@ -53,20 +54,20 @@ class KeyStoreTest {
             assertThat(k.mayUse("sensitive-tasks")).isFalse();
 
             clock.advance(Duration.ofSeconds(1));
-            KeyStore.Created bare = keys.create("payments", null, null, null, null, null, null, null, null);
+            KeyStore.Created bare = keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, null, null, null), ADMIN);
             assertThat(bare.record().allowedRoutes()).isEmpty();
             assertThat(bare.record().mayUse("sensitive-tasks")).isTrue();
             assertThat(bare.plaintext()).isNotEqualTo(c.plaintext());
 
-            tenants.insert(TenantRecord.of("search", null, null, null, null, null));
+            tenants.insert(TenantRecord.of("search", null, null, null, null, null), ADMIN);
             clock.advance(Duration.ofSeconds(1));
-            KeyStore.Created other = keys.create("search", "s", null, null, null, null, null, null, null);
+            KeyStore.Created other = keys.create(new KeyStore.KeySpec("search", "s", null, null, null, null, null, null, null), ADMIN);
             assertThat(keys.list(null)).extracting(KeyRecord::id).containsExactly(k.id(), bare.record().id(), other.record().id());
             assertThat(keys.list("payments")).extracting(KeyRecord::id).containsExactly(k.id(), bare.record().id());
             assertThat(keys.list("nobody")).isEmpty();
 
             clock.advance(Duration.ofMinutes(1));
-            KeyRecord revoked = keys.revoke(k.id()).orElseThrow();
+            KeyRecord revoked = keys.revoke(k.id(), ADMIN).orElseThrow();
             assertThat(revoked.revokedAt()).isEqualTo(clock.instant()).isEqualTo(T0.plus(Duration.ofSeconds(62)));
             assertThat(revoked.status(clock.instant())).isEqualTo(KeyRecord.Status.REVOKED);
             assertThat(keys.findByHash(VirtualKeys.hash(c.plaintext()))).contains(revoked);
@@ -74,8 +75,8 @@ class KeyStoreTest {
                     .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHORIZED))
                     .hasMessage("The API key " + k.id() + " was revoked at 2026-11-05T10:01:02Z.");
             clock.advance(Duration.ofMinutes(1));
-            assertThat(keys.revoke(k.id()).orElseThrow().revokedAt()).as("revoking twice keeps the first time").isEqualTo(revoked.revokedAt());
-            assertThat(keys.revoke("key_000000000000")).isEmpty();
+            assertThat(keys.revoke(k.id(), ADMIN).orElseThrow().revokedAt()).as("revoking twice keeps the first time").isEqualTo(revoked.revokedAt());
+            assertThat(keys.revoke("key_000000000000", ADMIN)).isEmpty();
             assertThat(keys.get(bare.record().id()).orElseThrow().revokedAt()).isNull();
         }
     }
@@ -85,10 +86,10 @@ class KeyStoreTest {
     void expiredKeysAreRefusedFromTheirExpiryOn(TestDatabases.Kind kind) throws Exception {
         MutableClock clock = new MutableClock(T0);
         try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
-            new TenantStore(store, VOCAB, clock).insert(TenantRecord.of("payments", null, null, null, null, null));
+            new TenantStore(store, VOCAB, clock).insert(TenantRecord.of("payments", null, null, null, null, null), ADMIN);
             KeyStore keys = new KeyStore(store, VOCAB, clock);
             Instant expiry = T0.plus(Duration.ofHours(1));
-            KeyStore.Created c = keys.create("payments", null, null, null, expiry, null, null, null, null);
+            KeyStore.Created c = keys.create(new KeyStore.KeySpec("payments", null, null, null, expiry, null, null, null, null), ADMIN);
             KeyRecord k = c.record();
             KeyRecord read = keys.findByHash(VirtualKeys.hash(c.plaintext())).orElseThrow();
             assertThat(read.expiresAt()).isEqualTo(expiry);
@@ -99,7 +100,7 @@ class KeyStoreTest {
                     .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.status()).isEqualTo(401))
                     .hasMessage("The API key " + k.id() + " expired at 2026-11-05T11:00:00Z.");
 
-            assertThatThrownBy(() -> keys.create("payments", null, null, null, T0, null, null, null, null))
+            assertThatThrownBy(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, T0, null, null, null, null), ADMIN))
                     .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.param()).isEqualTo("expires_at"))
                     .hasMessageContaining("must be in the future");
         }
@@ -111,73 +112,72 @@ class KeyStoreTest {
         try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
             TenantStore tenants = new TenantStore(store, VOCAB);
             KeyStore keys = new KeyStore(store, VOCAB);
-            tenants.insert(TenantRecord.of("payments", "internal", List.of("general-tasks"), null, null, null));
-            tenants.insert(TenantRecord.of("research", "internal", null, null, null, null));
+            tenants.insert(TenantRecord.of("payments", "internal", List.of("general-tasks"), null, null, null), ADMIN);
+            tenants.insert(TenantRecord.of("research", "internal", null, null, null, null), ADMIN);
 
-            assertRefused(() -> keys.create("paymnts", null, null, null, null, null, null, null, null), "tenant",
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("paymnts", null, null, null, null, null, null, null, null), ADMIN), "tenant",
                     "'tenant' names 'paymnts', which does not exist (did you mean 'payments'?); the tenants are payments, research.");
-            assertRefused(() -> keys.create(null, null, null, null, null, null, null, null, null), "tenant", "'tenant' is required");
-            assertRefused(() -> keys.create("payments", null, List.of("general-taks"), null, null, null, null, null, null), "routes",
+            assertRefused(() -> keys.create(new KeyStore.KeySpec(null, null, null, null, null, null, null, null, null), ADMIN), "tenant", "'tenant' is required");
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, List.of("general-taks"), null, null, null, null, null, null), ADMIN), "routes",
                     "'routes' names the unknown route 'general-taks' (did you mean 'general-tasks'?)");
-            assertRefused(() -> keys.create("payments", null, List.of("sensitive-tasks"), null, null, null, null, null, null), "routes",
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, List.of("sensitive-tasks"), null, null, null, null, null, null), ADMIN), "routes",
                     "'routes' names 'sensitive-tasks', which tenant 'payments' may not use; its routes are general-tasks.");
-            assertRefused(() -> keys.create("payments", null, null, "confidental", null, null, null, null, null), "classification_floor",
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, "confidental", null, null, null, null, null), ADMIN), "classification_floor",
                     "'classification_floor' must be one of the classification levels public, internal, confidential, restricted; got 'confidental' (did you mean 'confidential'?).");
-            assertRefused(() -> keys.create("payments", null, null, null, null, 0, null, null, null), "rpm", "'rpm' must be a whole number of requests per minute from 1");
-            assertRefused(() -> keys.create("payments", null, null, null, null, null, -5L, null, null), "tpm", "'tpm' must be a whole number of tokens per minute");
-            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, -0.01, null), "budget_usd_month", "'budget_usd_month' must be a number of US dollars");
-            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, Double.NaN, null), "budget_usd_month", "'budget_usd_month' must be");
-            assertRefused(() -> keys.create("payments", "x".repeat(129), null, null, null, null, null, null, null), "name", "'name' must be at most 128 characters");
-            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, null, "payments service"), "client_identity",
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, 0, null, null, null), ADMIN), "rpm", "'rpm' must be a whole number of requests per minute from 1");
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, -5L, null, null), ADMIN), "tpm", "'tpm' must be a whole number of tokens per minute");
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, null, -0.01, null), ADMIN), "budget_usd_month", "'budget_usd_month' must be a number of US dollars");
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, null, Double.NaN, null), ADMIN), "budget_usd_month", "'budget_usd_month' must be");
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", "x".repeat(129), null, null, null, null, null, null, null), ADMIN), "name", "'name' must be at most 128 characters");
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, null, null, "payments service"), ADMIN), "client_identity",
                     "'client_identity' must be the URI of a client certificate");
-            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, null, "CN=,=x"), "client_identity",
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, null, null, "CN=,=x"), ADMIN), "client_identity",
                     "'client_identity' looks like a distinguished name but is not one");
-            assertRefused(() -> keys.create("payments", null, null, null, null, null, null, null, " "), "client_identity",
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, null, null, " "), ADMIN), "client_identity",
                     "'client_identity' must name a client, not be empty");
             assertThat(keys.list(null)).isEmpty();
             // a key on an unrestricted tenant may name any configured route
-            assertThat(keys.create("research", null, List.of("sensitive-tasks", "sensitive-tasks"), null, null, null, null, 0.0, null).record().allowedRoutes())
+            assertThat(keys.create(new KeyStore.KeySpec("research", null, List.of("sensitive-tasks", "sensitive-tasks"), null, null, null, null, 0.0, null), ADMIN).record().allowedRoutes())
                     .containsExactly("sensitive-tasks");
         }
     }
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Kind.class)
-    void tenantsInsertUpsertEnsurePatch(TestDatabases.Kind kind) throws Exception {
+    void tenantsInsertEnsurePatch(TestDatabases.Kind kind) throws Exception {
         MutableClock clock = new MutableClock(T0);
         try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
             TenantStore tenants = new TenantStore(store, VOCAB, clock);
-            TenantRecord p = tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L));
+            TenantRecord p = tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L), ADMIN);
             assertThat(p).isEqualTo(new TenantRecord("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L, T0, T0));
-            assertThatThrownBy(() -> tenants.insert(TenantRecord.of("payments", null, null, null, null, null)))
+            assertThatThrownBy(() -> tenants.insert(TenantRecord.of("payments", null, null, null, null, null), ADMIN))
                     .isInstanceOfSatisfying(AirlockException.class, e -> {
                         assertThat(e.status()).isEqualTo(409);
                         assertThat(e.param()).isEqualTo("name");
                     })
                     .hasMessageContaining("already exists");
-            assertThat(tenants.insert(TenantRecord.of("research", null, null, null, null, null)).defaultLevel())
+            assertThat(tenants.insert(TenantRecord.of("research", null, null, null, null, null), ADMIN).defaultLevel())
                     .as("the lowest level by default").isEqualTo("public");
 
             clock.advance(Duration.ofHours(1));
-            TenantRecord up = tenants.upsert(TenantRecord.of("payments", "internal", null, null, 10, null));
+            TenantRecord up = tenants.patch("payments", t -> TenantRecord.of("payments", "internal", null, null, 10, null), ADMIN).orElseThrow();
             assertThat(up).isEqualTo(new TenantRecord("payments", "internal", List.of(), null, 10, null, T0, T0.plus(Duration.ofHours(1))));
-            assertThat(tenants.upsert(TenantRecord.of("new", "restricted", null, 1.5, null, 7L)).createdAt()).isEqualTo(clock.instant());
 
-            assertThat(tenants.ensure(TenantRecord.of("payments", "public", null, null, null, null))).isFalse();
+            assertThat(tenants.ensure(TenantRecord.of("payments", "public", null, null, null, null), ADMIN)).isFalse();
             assertThat(tenants.get("payments").orElseThrow().defaultLevel()).as("ensure leaves an existing tenant alone").isEqualTo("internal");
-            assertThat(tenants.ensure(TenantRecord.of(new dev.airlock.config.Tenant("default", "public", List.of(), null, null, null)))).isTrue();
+            assertThat(tenants.ensure(TenantRecord.of(new dev.airlock.config.Tenant("default", "public", List.of(), null, null, null)), ADMIN)).isTrue();
 
             clock.advance(Duration.ofHours(1));
-            TenantRecord patched = tenants.patch("payments", t -> t.withBudgetUsdMonth(99.5).withAllowedRoutes(List.of("embeddings"))).orElseThrow();
+            TenantRecord patched = tenants.patch("payments", t -> t.withBudgetUsdMonth(99.5).withAllowedRoutes(List.of("embeddings")), ADMIN).orElseThrow();
             assertThat(patched).isEqualTo(new TenantRecord("payments", "internal", List.of("embeddings"), 99.5, 10, null, T0, clock.instant()));
-            assertThat(tenants.patch("nobody", t -> t)).isEmpty();
-            assertRefused(() -> tenants.patch("payments", t -> t.withRpm(-1)), "rpm", "'rpm' must be");
-            assertRefused(() -> tenants.patch("payments", t -> t.withDefaultLevel("secret")), "default_level", "'default_level' must be one of");
+            assertThat(tenants.patch("nobody", t -> t, ADMIN)).isEmpty();
+            assertRefused(() -> tenants.patch("payments", t -> t.withRpm(-1), ADMIN), "rpm", "'rpm' must be");
+            assertRefused(() -> tenants.patch("payments", t -> t.withDefaultLevel("secret"), ADMIN), "default_level", "'default_level' must be one of");
             assertThat(tenants.get("payments")).as("a refused patch changes nothing").contains(patched);
 
-            assertRefused(() -> tenants.insert(TenantRecord.of("bad name", null, null, null, null, null)), "name", "'name' must be 1 to 64 letters");
-            assertRefused(() -> tenants.insert(TenantRecord.of("x", null, List.of("nope"), null, null, null)), "routes", "unknown route 'nope'");
-            assertThat(tenants.list()).extracting(TenantRecord::name).containsExactly("default", "new", "payments", "research");
+            assertRefused(() -> tenants.insert(TenantRecord.of("bad name", null, null, null, null, null), ADMIN), "name", "'name' must be 1 to 64 letters");
+            assertRefused(() -> tenants.insert(TenantRecord.of("x", null, List.of("nope"), null, null, null), ADMIN), "routes", "unknown route 'nope'");
+            assertThat(tenants.list()).extracting(TenantRecord::name).containsExactly("default", "payments", "research");
             assertThat(tenants.get("nobody")).isEqualTo(Optional.empty());
         }
     }
@@ -196,12 +196,12 @@ class KeyStoreTest {
         try (Store store = Store.open(cfg)) {
             TenantStore tenants = new TenantStore(store, VOCAB);
             KeyStore keys = new KeyStore(store, VOCAB);
-            tenants.insert(TenantRecord.of("payments", "confidential", null, 100.0, 60, 1000L));
+            tenants.insert(TenantRecord.of("payments", "confidential", null, 100.0, 60, 1000L), ADMIN);
             for (int i = 0; i < 25; i++) {
-                KeyStore.Created c = keys.create("payments", "key " + i, List.of("general-tasks"), null, null, 10, null, 1.0, null);
+                KeyStore.Created c = keys.create(new KeyStore.KeySpec("payments", "key " + i, List.of("general-tasks"), null, null, 10, null, 1.0, null), ADMIN);
                 plaintexts.add(c.plaintext());
                 hashes.add(VirtualKeys.hash(c.plaintext()));
-                if (i % 5 == 0) keys.revoke(c.record().id());
+                if (i % 5 == 0) keys.revoke(c.record().id(), ADMIN);
                 assertThat(keys.findByHash(VirtualKeys.hash(c.plaintext()))).isPresent();
             }
             List<String> needles = new ArrayList<>(plaintexts);
@@ -232,14 +232,14 @@ class KeyStoreTest {
                      .withSpill(dir.resolve("spill"), 1 << 20).withFlushInterval(Duration.ofMillis(5)).withQueue(10_000, 50),
                      SpendStore.ledgerRows())) {
             TenantStore tenants = new TenantStore(store, VOCAB);
-            tenants.insert(TenantRecord.of("payments", "confidential", null, null, 1, null));
+            tenants.insert(TenantRecord.of("payments", "confidential", null, null, 1, null), ADMIN);
             var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
             try {
                 List<java.util.concurrent.Future<?>> done = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
                     done.add(pool.submit(() -> {
                         for (int i = 0; i < patchesEach; i++) {
-                            tenants.patch("payments", r -> r.withRpm(r.rpm() + 1)).orElseThrow();
+                            tenants.patch("payments", r -> r.withRpm(r.rpm() + 1), ADMIN).orElseThrow();
                         }
                         return null;
                     }));
