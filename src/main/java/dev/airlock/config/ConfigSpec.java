@@ -34,7 +34,7 @@ record ConfigSpec(
                       Integer retentionDays, Integer retentionIntervalMinutes, Integer dropLogIntervalSeconds) {}
 
     record ServerSpec(String host, Integer port, Long maxBodyBytes, String transport, Integer spinUs, Long keepaliveTimeoutMs, Long bodyTimeoutMs, Long sendTimeoutMs,
-                      TlsSpec tls) {}
+                      TlsSpec tls, Long drainTimeoutMs) {}
 
     record TlsSpec(String certFile, String keyFile, String clientCaFile, Long reloadIntervalMs) {}
 

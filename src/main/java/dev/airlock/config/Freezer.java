@@ -129,7 +129,11 @@ final class Freezer {
         var d = Server.ClientTimeouts.DEFAULTS;
         var clients = new Server.ClientTimeouts(boundedMillis("server.keepalive_timeout_ms", s.keepaliveTimeoutMs(), d.keepAliveMs()),
                 boundedMillis("server.body_timeout_ms", s.bodyTimeoutMs(), d.bodyMs()), boundedMillis("server.send_timeout_ms", s.sendTimeoutMs(), d.sendMs()));
-        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, clients, tls(s.tls()));
+        long drain = s.drainTimeoutMs() == null ? Server.DEFAULT_DRAIN_MS : s.drainTimeoutMs();
+        if (drain < 0 || drain > Server.MAX_DRAIN_MS) {
+            problem("server.drain_timeout_ms", "must be between 0 (stop at once) and " + Server.MAX_DRAIN_MS + " milliseconds, got " + drain + ".");
+        }
+        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, clients, tls(s.tls()), drain);
     }
 
     private Server.Tls tls(ConfigSpec.TlsSpec t) {

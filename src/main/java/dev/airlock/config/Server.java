@@ -9,12 +9,21 @@ import java.util.Locale;
  * long a client may hold the gateway's resources without doing its part ({@link ClientTimeouts}), and
  * the certificate it answers TLS with ({@code tls}; null: plain HTTP).
  */
-public record Server(String host, int port, long maxBodyBytes, Transport transport, int spinMicros, ClientTimeouts clients, Tls tls) {
-    public static final Server DEFAULTS = new Server("127.0.0.1", 4000, 4L * 1024 * 1024, Transport.AUTO, 0, ClientTimeouts.DEFAULTS, null);
+public record Server(String host, int port, long maxBodyBytes, Transport transport, int spinMicros, ClientTimeouts clients, Tls tls,
+                     long drainMs) {
+    /**
+     * How long a stop waits for the requests in flight by default: under Kubernetes' default grace
+     * period of 30 s, with time left to flush the ledger before the kill.
+     */
+    public static final long DEFAULT_DRAIN_MS = 25_000;
+    /** Longest drain accepted: an hour covers the longest answers a deployment's timeouts allow. */
+    public static final long MAX_DRAIN_MS = 3_600_000;
+    public static final Server DEFAULTS = new Server("127.0.0.1", 4000, 4L * 1024 * 1024, Transport.AUTO, 0, ClientTimeouts.DEFAULTS, null,
+            DEFAULT_DRAIN_MS);
     /** Longest spin accepted: past a millisecond a loop would spin through most idle gaps and keep a core busy. */
     public static final int MAX_SPIN_MICROS = 1000;
 
-    public Server withPort(int p) { return new Server(host, p, maxBodyBytes, transport, spinMicros, clients, tls); }
+    public Server withPort(int p) { return new Server(host, p, maxBodyBytes, transport, spinMicros, clients, tls, drainMs); }
 
     /** {@code https} when the listener answers TLS, {@code http} otherwise. */
     public String scheme() { return tls == null ? "http" : "https"; }

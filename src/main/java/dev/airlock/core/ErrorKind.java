@@ -31,6 +31,8 @@ public enum ErrorKind {
     NO_ELIGIBLE_DEPLOYMENT(503, "api_error", "no_eligible_deployment"),
     NOT_READY(503, "api_error", "not_ready"),
     BUDGET_UNAVAILABLE(503, "api_error", "budget_unavailable"),
+    /** The gateway is stopping and its drain timeout ({@code server.drain_timeout_ms}) passed with this request in flight. */
+    SHUTTING_DOWN(503, "api_error", "server_shutting_down"),
     UPSTREAM_TIMEOUT(504, "api_error", "upstream_timeout");
 
     private final int status;

@@ -31,6 +31,8 @@ final class ChatEndpoint {
     private final Recorder recorder;
     private final Capturer capturer;
     private final BodyReader bodies;
+    /** The admitted requests not yet ended, on this front end's event loop (confined to it). */
+    private final java.util.Set<Exchange> inFlight = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     ChatEndpoint(Pipeline pipeline, Recorder recorder, Capturer capturer, BodyReader bodies) {
         this.pipeline = pipeline;
@@ -200,6 +202,8 @@ final class ChatEndpoint {
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
         ex.redactedIn.putAll(adm.redaction().counts());
+        inFlight.add(ex);
+        ex.onEnd = () -> inFlight.remove(ex);
         ex.capture = capturer.wants(adm);
         pipeline.headers.classification(req.response(), adm.classification().level());
         HttpServerResponse resp = req.response();
@@ -239,7 +243,7 @@ final class ChatEndpoint {
                 recorder.ended(ex, 200, null);
                 if (ex.capture) capturer.capture(ex, Capturer.promptText(ex.admission.body()), out.text());
             } else if (out.begun()) {
-                AirlockException e = Replies.toApiError(midStream(r.cause()), ex.requestId);
+                AirlockException e = Replies.toApiError(ex.cutForShutdown ? shuttingDown() : midStream(r.cause()), ex.requestId);
                 out.fail(e);
                 recorder.ended(ex, 200, e);
             } else {
@@ -263,10 +267,33 @@ final class ChatEndpoint {
     }
 
     private void fail(HttpServerRequest req, Throwable t, Exchange ex) {
+        if (ex.cutForShutdown) t = shuttingDown();
         if (t instanceof UpstreamFailure f && f.kind() == UpstreamFailure.Kind.CANCELLED) return; // recorded by the close handler
         AirlockException e = Replies.toApiError(t, ex.requestId);
         Replies.error(req.response(), e, ex.requestId);
         recorder.ended(ex, e.status(), e);
+    }
+
+    /**
+     * The gateway is stopping and its drain timeout has passed: every request still in flight on this
+     * loop is cancelled upstream and answered, through its own failure path, with a 503
+     * {@code server_shutting_down} (a stream that began gets it as its last event, without
+     * {@code [DONE]}), which the ledger records. Clients retry elsewhere: this listener takes no more.
+     *
+     * @return how many requests were cut
+     */
+    int cutForShutdown() {
+        List<Exchange> cut = new ArrayList<>(inFlight);
+        for (Exchange ex : cut) {
+            ex.cutForShutdown = true;
+            ex.dispatch.cancel();
+        }
+        return cut.size();
+    }
+
+    private static AirlockException shuttingDown() {
+        return new AirlockException(ErrorKind.SHUTTING_DOWN, "This Airlock is stopping and could not finish the request within its drain timeout "
+                + "(server.drain_timeout_ms); retry it, another replica will take it.", null, 0, java.util.Map.of("retry-after", "1"));
     }
 
     /** A request refused before it was admitted: nothing was classified or sent. */

@@ -34,6 +34,10 @@ final class Exchange {
     boolean capture;
     /** What quotas admitted, to settle with the real cost (or release) when the request ends. */
     Quotas.Grant grant = Quotas.Grant.NONE;
+    /** Set when a stopping gateway cut this request at its drain timeout: its failure is then that. */
+    boolean cutForShutdown;
+    /** Runs once when the request ends, however it ends. */
+    Runnable onEnd = () -> { };
     private boolean ended;
 
     Exchange(String requestId, long startNanos, Pipeline.Admission admission, Dispatch dispatch, ResponseGuard guard, HttpServerResponse response) {
@@ -49,6 +53,7 @@ final class Exchange {
     Decision end(int status, AirlockException error) {
         if (ended) return null;
         ended = true;
+        onEnd.run();
         Deployment d = dispatch.chosen();
         var c = admission.classification();
         List<String> attempts = new ArrayList<>(dispatch.attempts().size());

@@ -47,10 +47,14 @@ public final class Gateway implements AutoCloseable {
     private final Quotas quotas;
     private final int port;
     private final String transport;
+    private final List<HttpFrontend> frontends;
+    private final Duration drain;
 
     private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, Quotas quotas, int port,
-                    String transport) {
+                    String transport, List<HttpFrontend> frontends, Duration drain) {
         this.transport = transport;
+        this.frontends = List.copyOf(frontends);
+        this.drain = drain;
         this.quotas = quotas;
         this.vertx = vertx;
         this.upstreams = upstreams;
@@ -131,7 +135,8 @@ public final class Gateway implements AutoCloseable {
             if (tls != null) TlsReloader.start(vertx, tls, resolved.server().tls(), frontends);
             ready.set(true);
             return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, port,
-                    transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""));
+                    transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""),
+                    frontends, Duration.ofMillis(resolved.server().drainMs()));
         } catch (Exception e) {
             closeAll(opened);
             throw e;
@@ -197,9 +202,40 @@ public final class Gateway implements AutoCloseable {
 
     public Quotas quotas() { return quotas; }
 
+    /** Stops after a drain of {@code server.drain_timeout_ms}: see {@link #close(Duration)}. */
     @Override
     public void close() {
-        // stop taking requests, then the upstreams, then let the ledger drain into the store
+        close(drain);
+    }
+
+    /**
+     * Stops the gateway. First the drain: no new connection is taken, idle ones are closed, and the
+     * requests in flight have up to {@code drain} to finish (a zero drain skips this); those still
+     * running then are cut, each answered 503 {@code server_shutting_down} and recorded. Then Vert.x
+     * and the upstreams close, and the ledger flushes into the store before the store closes.
+     */
+    public void close(Duration drain) {
+        if (!drain.isZero()) drainFrontends(drain);
         closeAll(List.of(() -> await(vertx.close()), upstreams, ledger, metrics, quotas, store));
     }
+
+    private void drainFrontends(Duration drain) {
+        long start = System.nanoTime();
+        LOG.info("stopping: taking no new connections; requests in flight have up to {} ms to finish (server.drain_timeout_ms)", drain.toMillis());
+        try {
+            List<Future<Integer>> each = new ArrayList<>();
+            for (HttpFrontend f : frontends) each.add(f.drain(drain));
+            int cut = 0;
+            for (Future<Integer> f : each) {
+                cut += f.toCompletionStage().toCompletableFuture().get(drain.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            if (cut == 0) LOG.info("drained in {} ms", ms);
+            else LOG.warn("drain timeout: cut {} request(s) still in flight after {} ms; each was answered 503 server_shutting_down", cut, ms);
+        } catch (Exception e) {
+            LOG.warn("the drain did not finish ({}); closing what is left", e.toString());
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Gateway.class);
 }

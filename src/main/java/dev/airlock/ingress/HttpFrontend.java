@@ -72,6 +72,29 @@ final class HttpFrontend extends VerticleBase {
 
     int actualPort() { return server.actualPort(); }
 
+    /**
+     * Stops this front end gently: it takes no new connection, closes its idle ones, and lets the
+     * requests in flight finish for up to {@code limit}; then it cuts those still running (each answered
+     * and recorded as {@code server_shutting_down}) and closes once their answers are out. Completes
+     * with the number cut.
+     */
+    Future<Integer> drain(java.time.Duration limit) {
+        io.vertx.core.Promise<Integer> done = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> {
+            int[] cut = {0};
+            long timer = vertx.setTimer(Math.max(1, limit.toMillis()), id -> cut[0] = chat.cutForShutdown());
+            // Vert.x's own limit comes later, so that the cut requests' last words reach their clients
+            server.shutdown(limit.plus(CUT_GRACE)).onComplete(ar -> {
+                vertx.cancelTimer(timer);
+                done.complete(cut[0]);
+            });
+        });
+        return done.future();
+    }
+
+    /** How long cut requests have to write their last answer before their connections are closed regardless. */
+    private static final java.time.Duration CUT_GRACE = java.time.Duration.ofSeconds(2);
+
     /** New handshakes use {@code tls}; connections already open keep theirs. */
     Future<Boolean> updateTls(io.vertx.core.net.ServerSSLOptions tls) {
         return server.updateSSLOptions(tls, true);

@@ -42,12 +42,12 @@ public final class Dispatch {
     public EligibleSet eligible() { return eligible; }
     Context context() { return context; }
 
-    /** Stops the request: no further attempts, and the one in flight is aborted. */
     /** The token estimate per-deployment caps count before the real usage is known. */
     public void estimatedTokens(long tokens) { estimatedTokens = Math.max(1, tokens); }
 
     long estimatedTokens() { return estimatedTokens; }
 
+    /** Stops the request: no further attempts, and the one in flight is aborted. */
     public void cancel() {
         cancelled = true;
         Call c = current;

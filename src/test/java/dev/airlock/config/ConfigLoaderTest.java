@@ -104,6 +104,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aStopDrainsFor25SecondsByDefaultAndZeroStopsAtOnce() throws Exception {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).server().drainMs()).isEqualTo(25_000);
+        assertThat(parse(BASE + "server: { drain_timeout_ms: 0 }\n", Map.of("VLLM_KEY", "k")).server().drainMs()).isZero();
+        for (long bad : new long[] {-1, 3_600_001}) {
+            assertThatThrownBy(() -> parse(BASE + "server: { drain_timeout_ms: " + bad + " }\n", Map.of("VLLM_KEY", "k")))
+                    .hasMessageContaining("server.drain_timeout_ms: must be between 0 (stop at once) and 3600000 milliseconds, got " + bad + ".");
+        }
+    }
+
+    @Test
     void theLoopsSpinOnlyWhenAskedAndForAtMostAMillisecond() throws Exception {
         assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).server().spinMicros()).isZero();
         assertThat(parse(BASE + "server: { spin_us: 100 }\n", Map.of("VLLM_KEY", "k")).server().spinMicros()).isEqualTo(100);
