@@ -211,6 +211,7 @@ final class ChatEndpoint {
         resp.closeHandler(v -> {
             if (resp.ended()) return;
             ex.dispatch.cancel();
+            if (ex.delivered != null && ex.dispatch.chosen() != null) ex.usage = ex.delivered.get();
             recorder.ended(ex, 499, null);
         });
         return ex;
@@ -237,6 +238,7 @@ final class ChatEndpoint {
     private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex) {
         SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut), recorder.metrics());
         if (ex.capture) out.keepText();
+        ex.delivered = () -> out.delivered(promptChars(chat));
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
             if (r.succeeded()) {
                 ex.usage = out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
@@ -244,6 +246,7 @@ final class ChatEndpoint {
                 if (ex.capture) capturer.capture(ex, Capturer.promptText(ex.admission.body()), out.text());
             } else if (out.begun()) {
                 AirlockException e = Replies.toApiError(ex.cutForShutdown ? shuttingDown() : midStream(r.cause()), ex.requestId);
+                ex.usage = ex.delivered.get();
                 out.fail(e);
                 recorder.ended(ex, 200, e);
             } else {

@@ -34,6 +34,8 @@ final class Exchange {
     boolean capture;
     /** What quotas admitted, to settle with the real cost (or release) when the request ends. */
     Quotas.Grant grant = Quotas.Grant.NONE;
+    /** For a stream, what it has delivered so far (an estimate): the usage of an answer that ends early. */
+    java.util.function.Supplier<Usage> delivered;
     /** Set when a stopping gateway cut this request at its drain timeout: its failure is then that. */
     boolean cutForShutdown;
     /** Runs once when the request ends, however it ends. */

@@ -71,8 +71,9 @@ final class Recorder {
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)
                 .build();
         record(event);
-        boolean answered = dep != null && status == 200;
-        settle(ex.grant, answered ? u.totalTokens() : -1, event.costUsd());
+        // an answer is charged, and so is a stream cut short for what it delivered; else the reservation is released
+        boolean charged = dep != null && (status == 200 || u != Usage.NONE);
+        settle(ex.grant, charged ? u.totalTokens() : -1, event.costUsd());
         ex.redactedIn.forEach((type, n) -> metrics.redactions(type, "request", n));
         ex.redactedOut.forEach((type, n) -> metrics.redactions(type, "response", n));
         if (error != null && (error.kind() == ErrorKind.NO_ELIGIBLE_DEPLOYMENT || error.kind() == ErrorKind.CONTENT_BLOCKED)) {

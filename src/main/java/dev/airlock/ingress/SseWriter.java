@@ -147,6 +147,15 @@ final class SseWriter implements StreamTarget {
         return u;
     }
 
+    /**
+     * What a stream that ended early (the upstream broke, the client left, the gateway stopped) had
+     * delivered, estimated from its characters (about four a token) and marked so: the prompt was read
+     * and these tokens generated, and the upstream bills them whether or not the answer completed.
+     */
+    Usage delivered(int promptChars) {
+        return new Usage(Math.max(1, promptChars / 4), completionChars / 4, true);
+    }
+
     /** The stream broke after it began: an explicit error event, and the stream ends without {@code [DONE]}. */
     void fail(AirlockException e) {
         if (resp.closed()) return;

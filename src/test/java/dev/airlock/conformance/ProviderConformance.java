@@ -187,8 +187,18 @@ abstract class ProviderConformance {
     }
 
     @Test
-    void aStreamDroppedMidwayRaisesInTheClient() {
+    void aStreamDroppedMidwayRaisesInTheClientAndIsRecordedWithWhatItDelivered() throws Exception {
         upstream.fail(Upstream.Failure.DROP_MID_STREAM);
         assertThatThrownBy(() -> stream(ask().build())).isInstanceOf(RuntimeException.class);
+        assertThat(gateway.ledger().flush(java.time.Duration.ofSeconds(10))).isTrue();
+        try (var c = gateway.store().dataSource().getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT status, error_code, input_tokens, output_tokens, tokens_estimated FROM request_event ORDER BY started_at DESC")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).as("the stream had begun").isEqualTo(200);
+            assertThat(rs.getString(2)).isNotNull();
+            assertThat(rs.getLong(3)).as("the prompt").isPositive();
+            assertThat(rs.getLong(4)).as("the text delivered before the drop").isPositive();
+            assertThat(rs.getBoolean(5)).isTrue();
+        }
     }
 }

@@ -122,4 +122,41 @@ class StreamingTest {
         while (gw.sim("a-onprem").disconnects() == 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
         assertThat(gw.sim("a-onprem").disconnects()).isEqualTo(1);
     }
+
+    /**
+     * A stream cut short is charged for what it delivered: the upstream read the prompt and generated
+     * those tokens, and bills them whether or not the client stayed. Recorded as an estimate, in the
+     * ledger and in the spend that budgets count.
+     */
+    @Test
+    void aStreamTheClientLeftIsChargedForWhatItDelivered() throws Exception {
+        gw = new TestGateway(TestGateway.YAML.replace(
+                "{ id: a-onprem, provider: simulator, model: glm5, zone: on-prem, release: glm5@1, simulator: { ttft_ms: 1, tokens_per_second: 5000, jitter: 0, max_tokens: 8 } }",
+                "{ id: a-onprem, provider: simulator, model: glm5, zone: on-prem, release: glm5@1, price: { input_per_mtok: 1000, output_per_mtok: 1000 }, "
+                        + "simulator: { ttft_ms: 1, tokens_per_second: 50, jitter: 0, max_tokens: 400 } }"));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions")).header("x-request-id", "left-1")
+                .POST(HttpRequest.BodyPublishers.ofString(stream("local", "long answer please"))).build();
+        HttpResponse<InputStream> resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        InputStream in = resp.body();
+        byte[] some = in.readNBytes(4_000); // a few dozen chunks, about a second of the answer
+        assertThat(some).hasSize(4_000);
+        in.close();
+        client.shutdownNow();
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (gw.sim("a-onprem").disconnects() == 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        assertThat(gw.gateway().ledger().flush(java.time.Duration.ofSeconds(10))).isTrue();
+        try (var c = gw.gateway().store().dataSource().getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT e.status, e.input_tokens, e.output_tokens, e.tokens_estimated, e.cost_usd, s.cost_usd, s.estimated "
+                     + "FROM request_event e LEFT JOIN spend s ON s.request_id = e.event_id WHERE e.request_id = 'left-1'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(499);
+            assertThat(rs.getLong(2)).as("the prompt").isPositive();
+            assertThat(rs.getLong(3)).as("the tokens delivered before the client left").isBetween(10L, 399L);
+            assertThat(rs.getBoolean(4)).as("an estimate").isTrue();
+            assertThat(rs.getDouble(5)).isPositive();
+            assertThat(rs.getDouble(6)).as("in the spend table, which budgets count").isCloseTo(rs.getDouble(5), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(rs.getBoolean(7)).isTrue();
+        }
+    }
 }

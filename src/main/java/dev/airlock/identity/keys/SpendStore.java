@@ -135,8 +135,8 @@ public final class SpendStore {
 
     /**
      * The spend rows of a batch of ledger events, for the ledger to write in the same transaction
-     * ({@link JdbcLedger#start(Store, dev.airlock.ledger.LedgerConfig, CompanionRows)}): one per answered request
-     * with a cost, keyed by the event's own id, so a client repeating {@code x-request-id} cannot hide
+     * ({@link JdbcLedger#start(Store, dev.airlock.ledger.LedgerConfig, CompanionRows)}): one per request
+     * with a cost ({@link #countsAsSpend}), keyed by the event's own id, so a client repeating {@code x-request-id} cannot hide
      * spend, and a spend row survives a database outage in the ledger's spill files like its event.
      */
     public static CompanionRows ledgerRows() {
@@ -155,9 +155,13 @@ public final class SpendStore {
         };
     }
 
-    /** Answered by a deployment, at a cost: free answers (self-hosted, priced by the hour) are in the ledger only. */
+    /**
+     * Answered by a deployment, at a cost: a whole answer, or a stream cut short, charged for what it
+     * delivered. Free answers (self-hosted, priced by the hour) are in the ledger only; a failure that
+     * delivered nothing costs nothing.
+     */
     public static boolean countsAsSpend(LedgerEvent e) {
-        return e.deployment() != null && e.tenant() != null && e.status() == 200 && e.costUsd() > 0;
+        return e.deployment() != null && e.tenant() != null && e.costUsd() > 0;
     }
 
     private static long spent(Dialect d, Connection c, Scope scope, String period) throws SQLException {
