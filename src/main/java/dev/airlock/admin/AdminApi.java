@@ -46,6 +46,7 @@ public final class AdminApi {
     static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm");
     static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm");
     static final List<String> SPEND_PARAMS = List.of("group_by", "since");
+    static final List<String> ROTATE_FIELDS = List.of("grace");
     static final List<String> AUDIT_PARAMS = List.of("since", "target", "limit");
 
     private final KeyStore keys;
@@ -91,6 +92,26 @@ public final class AdminApi {
         out.put("key", created.plaintext());
         out.setAll(keyJson(created.record(), 0L, clock.instant()));
         out.put("note", "Store this key now: Airlock keeps only its hash and cannot show it again.");
+        return out;
+    }
+
+    /**
+     * {@code POST /admin/keys/{id}/rotate}: a new secret for the key, which keeps its id, limits,
+     * budget and spend; {@code grace} (default {@code 24h}, {@code 0} to {@code 30d}) is how long the
+     * previous secret keeps working. The answer is the key's record plus {@code key}, the new secret,
+     * shown this once.
+     */
+    public ObjectNode rotateKey(String id, JsonNode body, Actor actor) {
+        Body b = new Body(body == null || body.isMissingNode() || body.isNull() ? Json.object() : body, "key rotation", ROTATE_FIELDS);
+        String grace = b.text("grace");
+        java.time.Duration span = dev.airlock.core.Since.span("grace", grace == null ? "24h" : grace);
+        KeyStore.Created rotated = db(() -> keys.rotate(id, span, actor)).orElseThrow(() -> noSuchKey(id));
+        if (span.isZero() && cache != null) cache.invalidate(id);
+        ObjectNode out = Json.object();
+        out.put("key", rotated.plaintext());
+        out.setAll(keyJson(rotated.record(), null, clock.instant()));
+        out.put("note", "Store this key now: Airlock keeps only its hash and cannot show it again. "
+                + (span.isZero() ? "The previous secret no longer works." : "The previous secret works until " + rotated.record().previousSecretUntil() + "."));
         return out;
     }
 
@@ -310,6 +331,7 @@ public final class AdminApi {
         o.put("tpm", k.tpm());
         o.put("budget_usd_month", k.budgetUsdMonth());
         o.put("client_identity", k.clientBinding() == null ? null : k.clientBinding().text());
+        o.put("previous_secret_expires_at", k.previousSecretUntil() != null && k.previousSecretUntil().isAfter(now) ? time(k.previousSecretUntil()) : null);
         if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
         o.put("created_at", time(k.createdAt()));
         o.put("revoked_at", time(k.revokedAt()));

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code airlock keys create|list|revoke}: virtual keys on a running Airlock, through its admin API. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = "Create, list and revoke virtual keys on a running Airlock (admin API, master key from $AIRLOCK_MASTER_KEY).",
-        subcommands = {KeysCommand.CreateKey.class, KeysCommand.ListKeys.class, KeysCommand.RevokeKey.class})
+        subcommands = {KeysCommand.CreateKey.class, KeysCommand.ListKeys.class, KeysCommand.RotateKey.class, KeysCommand.RevokeKey.class})
 final class KeysCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -117,10 +117,7 @@ final class KeysCommand implements Runnable {
 
         @Override
         AdminClient.Call request() {
-            if (id.startsWith("sk-")) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "Give the key's id (key_…, see `airlock keys list`), not the key itself: a key should not appear in shell history.");
-            }
+            requireId(spec.commandLine(), id);
             return new AdminClient.Call("DELETE", "/admin/keys/" + URLEncoder.encode(id, StandardCharsets.UTF_8), null);
         }
 
@@ -128,6 +125,42 @@ final class KeysCommand implements Runnable {
         void render(JsonNode k, PrintWriter out) {
             String name = k.path("name").isTextual() ? " (" + k.get("name").asText() + ")" : "";
             out.println("Revoked key " + Table.text(k, "id") + name + " of tenant " + Table.text(k, "tenant") + " at " + time(k, "revoked_at") + " UTC.");
+        }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = "Give a key a new secret, printed once; the key keeps its id, limits, budget and spend, and the previous secret works for a grace period.")
+    static final class RotateKey extends AdminCommand {
+        @Parameters(paramLabel = "ID", description = "The key's id (key_…), as `keys list` shows it; not the key itself.")
+        String id;
+
+        @Option(names = "--grace", paramLabel = "SPAN", defaultValue = "24h",
+                description = "How long the previous secret keeps working: 24h, 7d, 90m, up to 30d, or 0 to stop it now (default: ${DEFAULT-VALUE}).")
+        String grace;
+
+        @Override
+        AdminClient.Call request() {
+            requireId(spec.commandLine(), id);
+            return new AdminClient.Call("POST", "/admin/keys/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/rotate", Json.object().put("grace", grace));
+        }
+
+        @Override
+        void render(JsonNode k, PrintWriter out) {
+            out.println("Rotated key " + Table.text(k, "id") + " of tenant " + Table.text(k, "tenant") + "; its new secret:");
+            out.println();
+            out.println("    " + Table.text(k, "key"));
+            out.println();
+            out.println("Store it now: Airlock keeps only its hash and cannot show it again.");
+            String until = time(k, "previous_secret_expires_at");
+            out.println(until.equals("-") ? "The previous secret no longer works." : "The previous secret works until " + until + " UTC.");
+        }
+    }
+
+    /** Refuses a secret where a key's id belongs: a secret should not appear in shell history. */
+    static void requireId(picocli.CommandLine cl, String id) {
+        if (id.startsWith("sk-")) {
+            throw new picocli.CommandLine.ParameterException(cl,
+                    "Give the key's id (key_…, see `airlock keys list`), not the key itself: a key should not appear in shell history.");
         }
     }
 

@@ -42,4 +42,24 @@ public final class Since {
             }
         }
     }
+
+    /**
+     * Reads a span of time written as a duration ({@code 30d}, {@code 24h}, {@code 90m}) or {@code 0};
+     * anything else is a 400 naming {@code field}.
+     */
+    public static Duration span(String field, String text) {
+        String s = text == null ? "" : text.trim();
+        if (s.equals("0")) return Duration.ZERO;
+        Matcher m = RELATIVE.matcher(s);
+        if (!m.matches()) {
+            String shown = (s.length() > 80 ? s.substring(0, 80) + "…" : s).replaceAll("\\p{Cntrl}", "?");
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'" + field + "' must be a duration like 24h, 7d or 90m, or 0; got '" + shown + "'.", field);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "d" -> Duration.ofDays(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofMinutes(n);
+        };
+    }
 }

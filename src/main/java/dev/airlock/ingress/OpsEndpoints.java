@@ -90,7 +90,8 @@ final class OpsEndpoints {
         String[] parts = path.substring("/admin/".length()).split("/", -1);
         String resource = parts[0];
         String id = parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
-        if (parts.length > 2 || (id != null && id.isEmpty())) throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + path + ".");
+        boolean rotate = parts.length == 3 && resource.equals("keys") && parts[2].equals("rotate");
+        if ((parts.length > 2 && !rotate) || (id != null && id.isEmpty())) throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + path + ".");
         String method = req.method().name();
         Actor actor = actor(req, requestId);
         bodies.read(req, 64 * 1024).onComplete(body -> {
@@ -98,7 +99,8 @@ final class OpsEndpoints {
             byte[] bytes = body.result();
             io.vertx.core.Vertx.currentContext().owner().<ObjectNode>executeBlocking(() -> {
                 var api = services.admin();
-                return switch (resource + " " + method + (id == null ? "" : " id")) {
+                return switch (resource + " " + method + (id == null ? "" : " id") + (rotate ? " rotate" : "")) {
+                    case "keys POST id rotate" -> api.rotateKey(id, bytes.length == 0 ? null : RequestParser.parseObject(bytes), actor);
                     case "keys POST" -> api.createKey(RequestParser.parseObject(bytes), actor);
                     case "keys GET" -> api.listKeys(req.getParam("tenant"));
                     case "keys GET id" -> api.getKey(id);
@@ -110,11 +112,11 @@ final class OpsEndpoints {
                     case "spend GET" -> api.spend(query(req));
                     case "audit GET" -> api.audit(query(req));
                     default -> throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + method + " " + path
-                            + "; the admin API has POST/GET /admin/keys, GET/DELETE /admin/keys/{id}, POST/GET /admin/tenants, GET/PATCH /admin/tenants/{name}, GET /admin/spend and GET /admin/audit.");
+                            + "; the admin API has POST/GET /admin/keys, GET/DELETE /admin/keys/{id}, POST /admin/keys/{id}/rotate, POST/GET /admin/tenants, GET/PATCH /admin/tenants/{name}, GET /admin/spend and GET /admin/audit.");
                 };
             }, false).onComplete(r -> {
                 if (r.failed()) Replies.error(req.response(), r.cause(), requestId);
-                else Replies.json(req.response(), method.equals("POST") ? 201 : 200, r.result());
+                else Replies.json(req.response(), method.equals("POST") && !rotate ? 201 : 200, r.result());
             });
         });
     }

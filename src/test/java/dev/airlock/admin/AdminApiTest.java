@@ -97,7 +97,7 @@ class AdminApiTest {
         assertThat(created.get("note").asText()).contains("cannot show it again");
         ObjectNode expected = json("{'id':'" + id + "','object':'key','name':'ci','tenant':'payments','status':'active','routes':['general-tasks'],"
                 + "'classification_floor':'restricted','expires_at':'2027-01-01T00:00:00Z','rpm':60,'tpm':10000,'budget_usd_month':12.5,"
-                + "'client_identity':'CN=ci-runner,O=Example Bank','spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','revoked_at':null}");
+                + "'client_identity':'CN=ci-runner,O=Example Bank','previous_secret_expires_at':null,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','revoked_at':null}");
         ObjectNode withoutSecret = created.deepCopy();
         withoutSecret.remove(List.of("key", "note"));
         assertThat(parsed(withoutSecret)).isEqualTo(expected);

@@ -60,6 +60,11 @@ class AdminCommandsTest {
                 + "\"client_identity\":\"spiffe://bank.example/ns/ci/sa/bot\"}");
         assertThat(body(parse(new KeysCommand(), "create", "--tenant", "p").request())).isEqualTo("{\"tenant\":\"p\"}");
 
+        AdminClient.Call rotate = parse(new KeysCommand(), "rotate", "key_0123456789ab", "--grace", "7d").request();
+        assertThat(rotate.method()).isEqualTo("POST");
+        assertThat(rotate.path()).isEqualTo("/admin/keys/key_0123456789ab/rotate");
+        assertThat(body(rotate)).isEqualTo("{\"grace\":\"7d\"}");
+
         AdminClient.Call audit = parse(new AuditCommand(), "--since", "7d", "--target", "payments").request();
         assertThat(audit.method()).isEqualTo("GET");
         assertThat(audit.path()).isEqualTo("/admin/audit?since=7d&target=payments&limit=100");
@@ -293,6 +298,15 @@ class AdminCommandsTest {
                       nothing recorded.
                     """);
 
+            JsonNode rotated = api.rotateKey(id, AdminApiJson.parse("{'grace':'24h'}"), ADMIN);
+            assertThat(render(new KeysCommand.RotateKey(), rotated)).isEqualTo(("""
+                    Rotated key ID of tenant payments; its new secret:
+
+                        KEY
+
+                    Store it now: Airlock keeps only its hash and cannot show it again.
+                    The previous secret works until 2026-11-21 12:06 UTC.
+                    """).replace("ID", id).replace("KEY", rotated.get("key").asText()));
             assertThat(render(new KeysCommand.RevokeKey(), api.deleteKey(id, ADMIN)))
                     .isEqualTo("Revoked key " + id + " (ci) of tenant payments at 2026-11-20 12:06 UTC.\n");
 

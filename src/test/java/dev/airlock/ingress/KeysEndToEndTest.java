@@ -87,6 +87,41 @@ class KeysEndToEndTest {
     }
 
     @Test
+    void aRotatedKeyAnswersToItsNewSecretAndToTheOldOneDuringItsGrace() throws Exception {
+        gw = new TestGateway(TestGateway.YAML + "\nauth: { key_cache_seconds: 1 }\n");
+        JsonNode created = Json.MAPPER.readTree(admin("POST", "/admin/keys", "{\"tenant\":\"default\",\"name\":\"svc\",\"rpm\":100}").body());
+        String id = created.path("id").asText(), old = created.path("key").asText();
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + old).statusCode()).isEqualTo(200);
+
+        var rotated = admin("POST", "/admin/keys/" + id + "/rotate", "{\"grace\":\"24h\"}");
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+        JsonNode r = Json.MAPPER.readTree(rotated.body());
+        String fresh = r.path("key").asText();
+        assertThat(r.path("id").asText()).isEqualTo(id);
+        assertThat(r.path("rpm").asInt()).isEqualTo(100);
+        assertThat(r.path("previous_secret_expires_at").asText()).isNotEmpty();
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + fresh, "x-request-id", "rot-new").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + old, "x-request-id", "rot-old").statusCode()).isEqualTo(200);
+
+        // the secret replaced with no grace stops at once on this replica
+        String latest = Json.MAPPER.readTree(admin("POST", "/admin/keys/" + id + "/rotate", "{\"grace\":\"0\"}").body()).path("key").asText();
+        var refused = gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + fresh);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer " + latest).statusCode()).isEqualTo(200);
+        assertThat(admin("POST", "/admin/keys/" + id + "/rotate", "{\"grace\":\"a while\"}").body()).contains("'grace' must be a duration");
+        assertThat(admin("POST", "/admin/keys/key_000000000000/rotate", null).statusCode()).isEqualTo(404);
+
+        // one key throughout: both secrets' requests are the same key's in the ledger
+        assertThat(gw.gateway().ledger().flush(java.time.Duration.ofSeconds(10))).isTrue();
+        try (var c = gw.gateway().store().dataSource().getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT DISTINCT key_id FROM request_event WHERE request_id IN ('rot-new', 'rot-old')")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(id);
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
     void whenKeysAreRequiredAnonymousCallersAre401AndSpendIsReported() throws Exception {
         gw = new TestGateway(TestGateway.YAML.replace("release: frontier@1,", "release: frontier@1, price: { input_per_mtok: 3.0, output_per_mtok: 15.0 },")
                 + "\nauth: { require_keys: true }\n");

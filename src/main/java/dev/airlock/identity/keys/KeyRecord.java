@@ -17,10 +17,12 @@ import java.util.Objects;
  * @param budgetUsdMonth      monthly budget of this key alone, in US dollars
  * @param revokedAt           null = not revoked
  * @param clientBinding       the client certificate the key must arrive with; null = any client
+ * @param previousSecretUntil after a rotation, until when the previous secret still works; null = no previous secret
+ * @param viaPreviousSecret   whether this record was found by the previous secret (a lookup's answer)
  */
 public record KeyRecord(String id, String tenant, String name, List<String> allowedRoutes, String classificationFloor,
                         Instant expiresAt, Integer rpm, Long tpm, Double budgetUsdMonth, Instant createdAt, Instant revokedAt,
-                        ClientBinding clientBinding) {
+                        ClientBinding clientBinding, Instant previousSecretUntil, boolean viaPreviousSecret) {
     public enum Status { ACTIVE, EXPIRED, REVOKED }
 
     public KeyRecord {
@@ -40,8 +42,8 @@ public record KeyRecord(String id, String tenant, String name, List<String> allo
     }
 
     /**
-     * Throws the 401 a client gets for a revoked or expired key. The messages name the key id and
-     * when it stopped working, never the key itself.
+     * Throws the 401 a client gets for a revoked or expired key, or for a previous secret past its
+     * grace. The messages name the key id and when it stopped working, never the key itself.
      */
     public void requireUsable(Instant now) {
         switch (status(now)) {
@@ -49,6 +51,16 @@ public record KeyRecord(String id, String tenant, String name, List<String> allo
             case EXPIRED -> throw new AirlockException(ErrorKind.UNAUTHORIZED, "The API key " + id + " expired at " + expiresAt + ".");
             case ACTIVE -> { }
         }
+        if (viaPreviousSecret && (previousSecretUntil == null || !previousSecretUntil.isAfter(now))) {
+            throw new AirlockException(ErrorKind.UNAUTHORIZED, "The API key " + id + " was rotated, and this, its previous secret, stopped working"
+                    + (previousSecretUntil == null ? "" : " at " + previousSecretUntil) + "; use the new one.");
+        }
+    }
+
+    /** The same key as found by its previous secret. */
+    KeyRecord foundByPreviousSecret() {
+        return new KeyRecord(id, tenant, name, allowedRoutes, classificationFloor, expiresAt, rpm, tpm, budgetUsdMonth, createdAt, revokedAt,
+                clientBinding, previousSecretUntil, true);
     }
 
     /** Whether the key itself allows {@code route}; the tenant's routes must allow it too. */

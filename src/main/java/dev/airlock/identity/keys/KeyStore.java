@@ -23,7 +23,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class KeyStore {
     /** Every column but the hash: nothing ever reads a hash back out. */
-    static final String COLUMNS = "id, tenant, name, allowed_routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, created_at, revoked_at, client_identity";
+    static final String COLUMNS = "id, tenant, name, allowed_routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, created_at, revoked_at, client_identity, previous_expires_at";
+    /** The longest a previous secret may keep working after a rotation. */
+    public static final java.time.Duration MAX_GRACE = java.time.Duration.ofDays(30);
 
     private final Store store;
     private final Dialect dialect;
@@ -88,7 +90,7 @@ public final class KeyStore {
         for (int attempt = 0; ; attempt++) {
             String plaintext = VirtualKeys.generate();
             KeyRecord rec = new KeyRecord(VirtualKeys.keyId(), tenant, spec.name(), allowed, spec.classificationFloor(), expires,
-                    spec.rpm(), spec.tpm(), budget, now, null, binding);
+                    spec.rpm(), spec.tpm(), budget, now, null, binding, null, false);
             try {
                 store.call(c -> Sql.inTransaction(c, tx -> {
                     TenantRecord owner = TenantStore.read(dialect, tx, tenant).orElseThrow(() -> unknownTenant(tx, tenant));
@@ -182,6 +184,52 @@ public final class KeyStore {
         }));
     }
 
+    /**
+     * Gives a key a new secret, keeping the key itself (its id, limits, budget and spend), and records
+     * it in the audit trail in the same transaction. The previous secret keeps working for {@code grace}
+     * (zero: it stops now), so callers can move to the new one without an outage; a secret older than
+     * that stops at once. Only an active key can be rotated.
+     *
+     * @return the new secret, shown once, and the key; empty if there is no key with that id
+     */
+    public Optional<Created> rotate(String id, java.time.Duration grace, Actor actor) throws SQLException {
+        if (grace.isNegative() || grace.compareTo(MAX_GRACE) > 0) {
+            throw Checks.invalid("grace", "'grace' must be from 0 (the previous secret stops now) to " + MAX_GRACE.toDays() + " days; got " + grace + ".");
+        }
+        Instant now = Sql.micros(clock.instant());
+        Instant until = grace.isZero() ? null : now.plus(grace);
+        for (int attempt = 0; ; attempt++) {
+            String plaintext = VirtualKeys.generate();
+            try {
+                return store.call(c -> Sql.inTransaction(c, tx -> {
+                    Optional<KeyRecord> current = byColumn(tx, "id", id, true);
+                    if (current.isEmpty()) return Optional.<Created>empty();
+                    KeyRecord k = current.get();
+                    if (!k.usable(now)) {
+                        throw new AirlockException(ErrorKind.INVALID_REQUEST, "The API key " + id + " is " + k.status(now).name().toLowerCase(java.util.Locale.ROOT)
+                                + " and cannot be rotated; create a new key instead.", "id", 409, java.util.Map.of());
+                    }
+                    // the SET expressions all read the row as it was: the current secret becomes the previous one
+                    try (PreparedStatement ps = tx.prepareStatement(
+                            "UPDATE virtual_key SET previous_hash = " + (until == null ? "NULL" : "hash") + ", previous_expires_at = ?, hash = ? WHERE id = ?")) {
+                        dialect.setTime(ps, 1, until);
+                        ps.setString(2, VirtualKeys.hash(plaintext));
+                        ps.setString(3, id);
+                        ps.executeUpdate();
+                    }
+                    var details = dev.airlock.wire.Json.object().put("tenant", k.tenant());
+                    if (k.name() != null) details.put("name", k.name());
+                    details.put("previous_secret_until", until == null ? "rotated out at once" : until.toString());
+                    AuditTrail.append(dialect, tx, actor, "key.rotate", id, details, now);
+                    return Optional.of(new Created(plaintext, byId(tx, id).orElseThrow()));
+                }));
+            } catch (SQLException e) {
+                // a 256-bit secret that is already taken: draw again, in a new transaction
+                if (!Sql.uniqueViolation(e) || attempt >= 3) throw e;
+            }
+        }
+    }
+
     private static AirlockException unknownTenant(Connection c, String tenant) {
         String hint;
         try {
@@ -196,7 +244,7 @@ public final class KeyStore {
     }
 
     private void insert(Connection c, KeyRecord k, String hash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO virtual_key (" + COLUMNS + ", hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO virtual_key (" + COLUMNS + ", hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, k.id());
             ps.setString(2, k.tenant());
             ps.setString(3, k.name());
@@ -209,14 +257,23 @@ public final class KeyStore {
             dialect.setTime(ps, 10, k.createdAt());
             dialect.setTime(ps, 11, null);
             ps.setString(12, k.clientBinding() == null ? null : k.clientBinding().text());
-            ps.setString(13, hash);
+            dialect.setTime(ps, 13, null);
+            ps.setString(14, hash);
             ps.executeUpdate();
         }
     }
 
+    /** The key whose current secret, or else whose previous secret (after a rotation), has this hash. */
     private Optional<KeyRecord> byHash(Connection c, String hash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM virtual_key WHERE hash = ?")) {
-            ps.setString(1, hash);
+        Optional<KeyRecord> current = byColumn(c, "hash", hash, false);
+        if (current.isPresent()) return current;
+        return byColumn(c, "previous_hash", hash, false).map(KeyRecord::foundByPreviousSecret);
+    }
+
+    /** The key whose {@code column} (a constant of this class, never input) is {@code value}; {@code lock}: for update. */
+    private Optional<KeyRecord> byColumn(Connection c, String column, String value, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM virtual_key WHERE " + column + " = ?" + (lock ? dialect.forUpdate() : ""))) {
+            ps.setString(1, value);
             try (ResultSet r = ps.executeQuery()) {
                 return r.next() ? Optional.of(row(r)) : Optional.empty();
             }
@@ -224,18 +281,13 @@ public final class KeyStore {
     }
 
     private Optional<KeyRecord> byId(Connection c, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM virtual_key WHERE id = ?")) {
-            ps.setString(1, id);
-            try (ResultSet r = ps.executeQuery()) {
-                return r.next() ? Optional.of(row(r)) : Optional.empty();
-            }
-        }
+        return byColumn(c, "id", id, false);
     }
 
     private KeyRecord row(ResultSet r) throws SQLException {
         return new KeyRecord(r.getString("id"), r.getString("tenant"), r.getString("name"), Sql.routes(r, "allowed_routes"),
                 r.getString("classification_floor"), dialect.time(r, "expires_at"), Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"),
                 Sql.usd(r, "budget_usd_month"), dialect.time(r, "created_at"), dialect.time(r, "revoked_at"),
-                ClientBinding.stored(r.getString("client_identity")));
+                ClientBinding.stored(r.getString("client_identity")), dialect.time(r, "previous_expires_at"), false);
     }
 }

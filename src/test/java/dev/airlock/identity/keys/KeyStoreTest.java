@@ -45,7 +45,7 @@ class KeyStoreTest {
             assertThat(k.id()).matches("key_[0-9a-f]{12}");
             assertThat(k).isEqualTo(new KeyRecord(k.id(), "payments", "ci bot", List.of("general-tasks"), "restricted",
                     T0.plus(Duration.ofDays(30)), 60, 100_000L, 12.345678, T0, null,
-                    new ClientBinding(ClientBinding.Kind.URI, "spiffe://bank.example/ns/payments/sa/api")));
+                    new ClientBinding(ClientBinding.Kind.URI, "spiffe://bank.example/ns/payments/sa/api"), null, false));
             assertThat(keys.findByHash(VirtualKeys.hash(c.plaintext()))).contains(k);
             assertThat(keys.findByHashAsync(VirtualKeys.hash(c.plaintext())).get()).contains(k);
             assertThat(keys.findByHash(VirtualKeys.hash(VirtualKeys.generate()))).isEmpty();
