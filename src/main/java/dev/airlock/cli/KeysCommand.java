@@ -75,10 +75,7 @@ final class KeysCommand implements Runnable {
         @Override
         void render(JsonNode k, PrintWriter out) {
             out.println("Created key " + Table.text(k, "id") + " for tenant " + Table.text(k, "tenant") + ":");
-            out.println();
-            out.println("    " + Table.text(k, "key"));
-            out.println();
-            out.println("Store it now: Airlock keeps only its hash and cannot show it again.");
+            secret(k, out);
             out.println();
             fields(out, "name", Table.text(k, "name"), "routes", Table.routes(k), "floor", Table.text(k, "classification_floor"),
                     "rpm", Table.count(k, "rpm"), "tpm", Table.count(k, "tpm"), "budget", budget(k), "expires", time(k, "expires_at"),
@@ -147,13 +144,18 @@ final class KeysCommand implements Runnable {
         @Override
         void render(JsonNode k, PrintWriter out) {
             out.println("Rotated key " + Table.text(k, "id") + " of tenant " + Table.text(k, "tenant") + "; its new secret:");
-            out.println();
-            out.println("    " + Table.text(k, "key"));
-            out.println();
-            out.println("Store it now: Airlock keeps only its hash and cannot show it again.");
+            secret(k, out);
             String until = time(k, "previous_secret_expires_at");
             out.println(until.equals("-") ? "The previous secret no longer works." : "The previous secret works until " + until + " UTC.");
         }
+    }
+
+    /** The secret, shown this once, and the warning that goes with it. */
+    static void secret(JsonNode k, PrintWriter out) {
+        out.println();
+        out.println("    " + Table.text(k, "key"));
+        out.println();
+        out.println("Store it now: Airlock keeps only its hash and cannot show it again.");
     }
 
     /** Refuses a secret where a key's id belongs: a secret should not appear in shell history. */
