@@ -2,6 +2,8 @@
 # Compares gateway JVM flag sets side by side: one Airlock per flag set, all running at once against
 # the same canned nginx upstream, measured in interleaved rounds so background load hits all alike.
 #   bench/flags.sh "<flags A>" "<flags B>" ...     (default: the launcher's flags and the proposed G1 ones)
+# A flag set that starts with "jar=PATH " runs that build's jar (with its lib/ beside it) instead of
+# this tree's, to compare two builds of Airlock, e.g. a commit's against its parent's (git worktree).
 # Per flag set: 1-connection p50, 64-connection req/s, p99 at 1,000 req/s, max RSS during that run,
 # and optionally (BENCH_STREAMS=N) the max RSS and errors with N slow streams (BENCH_STREAM_SPREAD
 # deployments behind the route, default 24, so the per-deployment connection pool is not the limit).
@@ -28,10 +30,13 @@ start_bg nginx "$NGINX" -p "$tmp" -c "$tmp/nginx.conf"
 # shellcheck disable=SC2086
 start_bg simhost "$JAVA_HOME/bin/java" $flags -Xmx4g -jar "$root/target/airlock.jar" serve --config "$tmp/simhost.yaml"
 for i in $(seq $#); do
-  sed -e "s/port: $PORT_AIRLOCK }/port: $((P + 20 + i)) }/" -e "s/gateway\.db/gateway-$i.db/; s/gateway-spill/gateway-spill-$i/" \
+  sed -e "s/port: $PORT_AIRLOCK,/port: $((P + 20 + i)),/" -e "s/gateway\.db/gateway-$i.db/; s/gateway-spill/gateway-spill-$i/" \
     "$tmp/airlock.yaml" > "$tmp/airlock-$i.yaml"
   # shellcheck disable=SC2086
-  AIRLOCK_MASTER_KEY=$MASTER start_bg "gw$i" "$JAVA_HOME/bin/java" ${!i} -jar "$root/target/airlock.jar" serve --config "$tmp/airlock-$i.yaml"
+  spec=${!i} jar="$root/target/airlock.jar"
+  if [[ $spec == jar=* ]]; then jar=${spec%% *}; jar=${jar#jar=}; spec=${spec#* }; fi
+  # shellcheck disable=SC2086
+  AIRLOCK_MASTER_KEY=$MASTER start_bg "gw$i" "$JAVA_HOME/bin/java" $spec -jar "$jar" serve --config "$tmp/airlock-$i.yaml"
 done
 declare -a KEYS
 for i in $(seq $#); do
