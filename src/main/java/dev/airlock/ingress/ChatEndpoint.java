@@ -202,8 +202,6 @@ final class ChatEndpoint {
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
         ex.redactedIn.putAll(adm.redaction().counts());
-        inFlight.add(ex);
-        ex.onEnd = () -> inFlight.remove(ex);
         ex.capture = capturer.wants(adm);
         pipeline.headers.classification(req.response(), adm.classification().level());
         HttpServerResponse resp = req.response();
@@ -214,6 +212,9 @@ final class ChatEndpoint {
             if (ex.delivered != null && ex.dispatch.chosen() != null) ex.usage = ex.delivered.get();
             recorder.ended(ex, 499, null);
         });
+        // last, so that nothing above can throw and leave it in the set: from here every path ends it
+        inFlight.add(ex);
+        ex.onEnd = () -> inFlight.remove(ex);
         return ex;
     }
 
