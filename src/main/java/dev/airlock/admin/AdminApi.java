@@ -234,7 +234,9 @@ public final class AdminApi {
         }
         int n = limit;
         String of = target;
-        List<AuditTrail.Event> events = db(() -> audit.since(from, of, n));
+        // one more than asked, to know whether there are more
+        List<AuditTrail.Event> read = db(() -> audit.since(from, of, n + 1));
+        List<AuditTrail.Event> events = read.subList(0, Math.min(n, read.size()));
         ObjectNode out = Json.object();
         out.put("object", "list");
         out.put("since", from.toString());
@@ -250,7 +252,7 @@ public final class AdminApi {
             o.put("request_id", e.requestId());
             o.set("details", e.details());
         }
-        out.put("has_more", events.size() == limit);
+        out.put("has_more", read.size() > n);
         return out;
     }
 

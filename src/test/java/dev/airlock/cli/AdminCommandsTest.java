@@ -319,6 +319,8 @@ class AdminCommandsTest {
                     """);
             assertThat(render(new AuditCommand(), api.audit(Map.of("limit", "1")))).contains("key.revoke", id, "tenant=payments, name=ci")
                     .endsWith("(more changes before these: use --limit or --since)\n");
+            assertThat(api.audit(Map.of("target", "search", "limit", "2")).path("has_more").asBoolean()).as("exactly two, none more").isFalse();
+            assertThat(api.audit(Map.of("target", "search", "limit", "1")).path("has_more").asBoolean()).isTrue();
             audit.target = "nobody";
             assertThat(render(audit, api.audit(Map.of("target", "nobody")))).isEqualTo("No changes since 2026-10-21 12:06 UTC to nobody.\n");
         }

@@ -51,8 +51,9 @@ public final class AuditTrail {
     }
 
     /**
-     * Events since {@code since} (inclusive), newest first, at most {@code limit}; of one key or tenant
-     * when {@code target} is not null.
+     * Events since {@code since} (inclusive), newest first, at most {@code limit} (1 to
+     * {@value #MAX_LIMIT} + 1, so that a caller can ask for one more than it shows); of one key or
+     * tenant when {@code target} is not null.
      */
     public List<Event> since(Instant since, String target, int limit) throws SQLException {
         Dialect d = store.dialect();
@@ -64,7 +65,7 @@ public final class AuditTrail {
                 int i = 0;
                 d.setTime(ps, ++i, since);
                 if (target != null) ps.setString(++i, target);
-                ps.setInt(++i, Math.max(1, Math.min(limit, MAX_LIMIT)));
+                ps.setInt(++i, Math.max(1, Math.min(limit, MAX_LIMIT + 1)));
                 try (ResultSet r = ps.executeQuery()) {
                     while (r.next()) {
                         out.add(new Event(r.getString("id"), d.time(r, "at"), r.getString("action"), r.getString("target"), r.getString("actor"),
