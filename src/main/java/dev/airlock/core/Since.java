@@ -22,23 +22,15 @@ public final class Since {
         if (since == null || since.isBlank()) return now.minus(Duration.ofDays(30));
         String s = since.trim();
         Matcher m = RELATIVE.matcher(s);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return now.minus(switch (m.group(2)) {
-                case "d" -> Duration.ofDays(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofMinutes(n);
-            });
-        }
+        if (m.matches()) return now.minus(relative(m));
         try {
             return OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeException e) {
             try {
                 return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
             } catch (DateTimeException e2) {
-                String shown = (s.length() > 80 ? s.substring(0, 80) + "…" : s).replaceAll("\\p{Cntrl}", "?");
                 throw new AirlockException(ErrorKind.INVALID_REQUEST, "'since' must be a duration like 30d, 24h or 90m, a date like 2026-11-01, "
-                        + "or an ISO-8601 time like 2026-11-01T00:00:00Z; got '" + shown + "'.", "since");
+                        + "or an ISO-8601 time like 2026-11-01T00:00:00Z; got '" + shown(s) + "'.", "since");
             }
         }
     }
@@ -52,14 +44,23 @@ public final class Since {
         if (s.equals("0")) return Duration.ZERO;
         Matcher m = RELATIVE.matcher(s);
         if (!m.matches()) {
-            String shown = (s.length() > 80 ? s.substring(0, 80) + "…" : s).replaceAll("\\p{Cntrl}", "?");
-            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'" + field + "' must be a duration like 24h, 7d or 90m, or 0; got '" + shown + "'.", field);
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'" + field + "' must be a duration like 24h, 7d or 90m, or 0; got '" + shown(s) + "'.", field);
         }
+        return relative(m);
+    }
+
+    /** The span a matched {@link #RELATIVE} names. */
+    private static Duration relative(Matcher m) {
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
             case "d" -> Duration.ofDays(n);
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofMinutes(n);
         };
+    }
+
+    /** Input quoted back: cut short and without control characters. */
+    private static String shown(String s) {
+        return (s.length() > 80 ? s.substring(0, 80) + "…" : s).replaceAll("\\p{Cntrl}", "?");
     }
 }

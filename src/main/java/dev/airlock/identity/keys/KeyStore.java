@@ -114,11 +114,16 @@ public final class KeyStore {
         }
     }
 
+    /** Which key an audit event is about, for people: its tenant and name. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode named(KeyRecord k) {
+        var o = dev.airlock.wire.Json.object().put("tenant", k.tenant());
+        if (k.name() != null) o.put("name", k.name());
+        return o;
+    }
+
     /** What the audit trail says of a new key: the fields set, never the key or its hash. */
     private static com.fasterxml.jackson.databind.node.ObjectNode described(KeyRecord k) {
-        var o = dev.airlock.wire.Json.object();
-        o.put("tenant", k.tenant());
-        if (k.name() != null) o.put("name", k.name());
+        var o = named(k);
         if (!k.allowedRoutes().isEmpty()) k.allowedRoutes().forEach(o.putArray("routes")::add);
         if (k.classificationFloor() != null) o.put("classification_floor", k.classificationFloor());
         if (k.expiresAt() != null) o.put("expires_at", k.expiresAt().toString());
@@ -176,9 +181,7 @@ public final class KeyStore {
             }
             Optional<KeyRecord> k = byId(tx, id);
             if (changed > 0 && k.isPresent()) {
-                var details = dev.airlock.wire.Json.object().put("tenant", k.get().tenant());
-                if (k.get().name() != null) details.put("name", k.get().name());
-                AuditTrail.append(dialect, tx, actor, "key.revoke", id, details, now);
+                AuditTrail.append(dialect, tx, actor, "key.revoke", id, named(k.get()), now);
             }
             return k;
         }));
@@ -217,9 +220,7 @@ public final class KeyStore {
                         ps.setString(3, id);
                         ps.executeUpdate();
                     }
-                    var details = dev.airlock.wire.Json.object().put("tenant", k.tenant());
-                    if (k.name() != null) details.put("name", k.name());
-                    details.put("previous_secret_until", until == null ? "rotated out at once" : until.toString());
+                    var details = named(k).put("previous_secret_until", until == null ? "rotated out at once" : until.toString());
                     AuditTrail.append(dialect, tx, actor, "key.rotate", id, details, now);
                     return Optional.of(new Created(plaintext, byId(tx, id).orElseThrow()));
                 }));
