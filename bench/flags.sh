@@ -7,11 +7,14 @@
 # Per flag set: 1-connection p50, 64-connection req/s, p99 at 1,000 req/s, max RSS during that run,
 # and optionally (BENCH_STREAMS=N) the max RSS and errors with N slow streams (BENCH_STREAM_SPREAD
 # deployments behind the route, default 24, so the per-deployment connection pool is not the limit).
+# BENCH_MEASURES picks the measures (default "c1 c64 r1000"; "r1000" alone keeps the saturation runs
+# from growing each gateway's heap between fixed-rate runs) and BENCH_RATE_SECONDS their length (4).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 . "$root/bin/find-java.sh"
 P=${BENCH_PORT:-18080} ROUNDS=${BENCH_ROUNDS:-3} STREAMS=${BENCH_STREAMS:-0}
+MEASURES=" ${BENCH_MEASURES:-c1 c64 r1000} " RATE_SECONDS=${BENCH_RATE_SECONDS:-4}
 export BENCH_STREAM_SPREAD=${BENCH_STREAM_SPREAD:-24}
 tmp="$(mktemp -d /tmp/airlock-flags.XXXXXX)"
 . "$here/lib/setup.sh"
@@ -47,16 +50,20 @@ done
 w() { BENCH_KEY=${KEYS[$4]} BENCH_BODY=$tmp/plain.json wrk -t"$(($1 < 2 ? 1 : 2))" -c"$1" -d"$2"s -s "$here/post.lua" "$3" | grep '^RESULT'; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 med() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+medf() { if [ -s "$1" ]; then med < "$1"; else echo "-"; fi; }  # a measure not taken (BENCH_MEASURES) is "-"
 for i in $(seq $#); do w 32 10 "http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" "$i" > /dev/null; done  # JIT
 for r in $(seq "$ROUNDS"); do
   echo "round $r/$ROUNDS"
   for i in $(seq $#); do
     url="http://127.0.0.1:$((P + 20 + i))/v1/chat/completions" pid_var="PID_gw$i"
-    w 1 4 "$url" "$i" | field p50 >> "$tmp/c1.$i"
-    w 64 4 "$url" "$i" | field rps >> "$tmp/c64.$i"
-    sampler=$(rss_watch "${!pid_var}" "$tmp/rss.$i.$r")
-    BENCH_KEY=${KEYS[i]} "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -cp "$tmp/classes" Loadgen "$url" "$tmp/plain.json" 1000 4 2 16 | field p99 >> "$tmp/r1000.$i"
-    kill "$sampler"
+    [[ $MEASURES == *" c1 "* ]] && w 1 4 "$url" "$i" | field p50 >> "$tmp/c1.$i"
+    [[ $MEASURES == *" c64 "* ]] && w 64 4 "$url" "$i" | field rps >> "$tmp/c64.$i"
+    if [[ $MEASURES == *" r1000 "* ]]; then
+      sampler=$(rss_watch "${!pid_var}" "$tmp/rss.$i.$r")
+      BENCH_KEY=${KEYS[i]} "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -cp "$tmp/classes" Loadgen "$url" "$tmp/plain.json" 1000 "$RATE_SECONDS" 2 16 \
+        | tee -a "$tmp/r1000-all.$i" | field p99 >> "$tmp/r1000.$i"
+      kill "$sampler"
+    fi
   done
 done
 if [ "$STREAMS" -gt 0 ]; then
@@ -76,7 +83,13 @@ fi
 printf '\n| Flags | 1 conn p50 µs | 64 conns req/s | 1,000 req/s p99 µs | RSS MB at 1,000 req/s |%s\n|---|---|---|---|---|%s\n' \
   "$([ "$STREAMS" -gt 0 ] && echo " $STREAMS streams: RSS MB, errors |")" "$([ "$STREAMS" -gt 0 ] && echo "---|")"
 for i in $(seq $#); do
-  printf '| `%s` | %s | %s | %s | %s |%s\n' "${!i}" "$(med < "$tmp/c1.$i")" "$(med < "$tmp/c64.$i")" "$(med < "$tmp/r1000.$i")" \
-    "$(cat "$tmp"/rss."$i".* | sort -n | tail -1 | awk '{printf "%d", $1 / 1024}')" \
+  printf '| `%s` | %s | %s | %s | %s |%s\n' "${!i}" "$(medf "$tmp/c1.$i")" "$(medf "$tmp/c64.$i")" "$(medf "$tmp/r1000.$i")" \
+    "$(cat "$tmp"/rss."$i".* 2>/dev/null | sort -n | tail -1 | awk '{printf "%d", $1 / 1024}')" \
     "$([ "$STREAMS" -gt 0 ] && echo " $(rss_max_mb "$tmp/srss.$i"), $(cat "$tmp/serr.$i") |")"
 done
+if [[ $MEASURES == *" r1000 "* ]]; then
+  echo
+  for i in $(seq $#); do
+    echo "gateway $i, 1,000 req/s round by round (p99 µs; errors): $(paste -sd' ' "$tmp/r1000.$i"); $(field errors < "$tmp/r1000-all.$i" | paste -sd+ | bc)"
+  done
+fi
