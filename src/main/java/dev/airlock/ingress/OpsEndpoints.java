@@ -61,7 +61,7 @@ final class OpsEndpoints {
     }
 
     void report(HttpServerRequest req, String requestId) {
-        Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
+        requireMaster(req);
         Reports.GroupBy by;
         try {
             by = Reports.GroupBy.parse(req.getParam("by", "route"));
@@ -86,7 +86,7 @@ final class OpsEndpoints {
      * run on a worker thread since it reads and writes the store.
      */
     void admin(HttpServerRequest req, String path, String requestId) {
-        Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
+        requireMaster(req);
         String[] parts = path.substring("/admin/".length()).split("/", -1);
         String resource = parts[0];
         String id = parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
@@ -137,8 +137,18 @@ final class OpsEndpoints {
         return q;
     }
 
+    /** The master key or a 401, counted in {@code airlock_admin_refusals_total} so that guessing shows on a dashboard. */
+    private void requireMaster(HttpServerRequest req) {
+        try {
+            Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
+        } catch (AirlockException refused) {
+            services.metrics().adminRefused();
+            throw refused;
+        }
+    }
+
     void decision(HttpServerRequest req, String path) {
-        Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
+        requireMaster(req);
         String id = path.substring("/admin/requests/".length(), path.length() - "/decision".length());
         Decision d = services.decisions().find(id);
         if (d == null) throw new AirlockException(ErrorKind.NOT_FOUND, "No decision recorded for request '" + id + "' (the log keeps the most recent requests only).");

@@ -51,6 +51,7 @@ public final class Metrics implements AutoCloseable {
     private final Counter tokensOut;
     private final Map<ClientLimit, Counter> clientLimits = new EnumMap<>(ClientLimit.class);
     private final Counter streamHolds;
+    private final Counter adminRefusals;
     private final Counter streamHeldSeconds;
 
     /** The client limits a connection is closed on: {@code server.keepalive_timeout_ms}, {@code body_timeout_ms}, {@code send_timeout_ms}. */
@@ -77,6 +78,8 @@ public final class Metrics implements AutoCloseable {
                     .description("Client connections closed on a limit: keepalive (idle), body (answered 408), send (answer left unread)")
                     .tag("limit", limit.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
         }
+        adminRefusals = Counter.builder("airlock.admin.refusals")
+                .description("Admin API calls refused for a missing or wrong master key").register(registry);
         streamHolds = Counter.builder("airlock.stream.holds")
                 .description("Times a stream's upstream was paused because its client had not read what was written (backpressure)")
                 .register(registry);
@@ -125,6 +128,9 @@ public final class Metrics implements AutoCloseable {
     }
 
     /** A request admitted to the relay; pair with {@link #requestEnded()}. */
+    /** An admin API call without the right master key. */
+    public void adminRefused() { adminRefusals.increment(); }
+
     public void requestStarted() { inFlight.incrementAndGet(); }
 
     public void requestEnded() { inFlight.decrementAndGet(); }

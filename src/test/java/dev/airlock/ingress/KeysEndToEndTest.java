@@ -59,6 +59,17 @@ class KeysEndToEndTest {
     }
 
     @Test
+    void adminCallsWithoutTheMasterKeyAre401AndCounted() throws Exception {
+        gw = new TestGateway();
+        assertThat(gw.get("/admin/keys", "authorization", "Bearer guess-1").statusCode()).isEqualTo(401);
+        assertThat(gw.post("/admin/tenants", "{\"name\":\"t\"}").statusCode()).isEqualTo(401);
+        assertThat(gw.get("/admin/report", "authorization", "Bearer " + TestGateway.MASTER_KEY + "x").statusCode()).isEqualTo(401);
+        assertThat(gw.get("/admin/requests/r-1/decision").statusCode()).isEqualTo(401);
+        assertThat(admin("GET", "/admin/keys", null).statusCode()).as("the master key is not counted").isEqualTo(200);
+        assertThat(gw.get("/metrics").body()).containsPattern("(?m)^airlock_admin_refusals_total 4\\.0$");
+    }
+
+    @Test
     void unknownRevokedAndExpiredKeysAre401() throws Exception {
         gw = new TestGateway(TestGateway.YAML + "\nauth: { key_cache_seconds: 1 }\n");
         var unknown = gw.post("/v1/chat/completions", chat("local", "hi"), "authorization", "Bearer sk-airlock-" + "A".repeat(43));
