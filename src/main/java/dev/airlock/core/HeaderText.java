@@ -16,6 +16,8 @@ public final class HeaderText {
     public static final CharSequence AUTHORIZATION = HttpHeaders.AUTHORIZATION;
     public static final CharSequence CACHE_CONTROL = HttpHeaders.CACHE_CONTROL;
     public static final CharSequence REQUEST_ID = of("x-request-id");
+    public static final CharSequence TRACEPARENT = of("traceparent");
+    public static final CharSequence TRACESTATE = of("tracestate");
     public static final CharSequence APPLICATION_JSON = of("application/json");
     public static final CharSequence EVENT_STREAM = of("text/event-stream");
     public static final CharSequence NO_CACHE = of("no-cache");

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Deployment;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.HeaderText;
+import dev.airlock.core.TraceContext;
 import dev.airlock.policy.limits.TokenEstimator;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamFailure;
@@ -48,6 +50,7 @@ final class ChatEndpoint {
             identified(req, requestId, start, caller -> {
             Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, false);
             ChatRequest chat = ex.admission.body() == body ? parsed : RequestParser.chat(ex.admission.body());
+            ex.promptEstimate = () -> Usage.estimatePrompt(promptChars(chat));
             List<String> texts = new ArrayList<>(chat.messages().size());
             for (ChatMessage m : chat.messages()) texts.add(m.text());
             quota(ex, texts, chat.maxTokens()).onComplete(q -> {
@@ -70,6 +73,7 @@ final class ChatEndpoint {
             identified(req, requestId, start, caller -> {
             Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, true);
             EmbeddingRequest emb = ex.admission.body() == body ? parsed : RequestParser.embedding(ex.admission.body());
+            ex.promptEstimate = () -> Usage.estimatePrompt(emb.inputs().stream().mapToInt(String::length).sum());
             quota(ex, emb.inputs(), 1).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
@@ -173,7 +177,7 @@ final class ChatEndpoint {
         if (reported != null && !reported.estimated()) return reported;
         int out = 0;
         if (completion != null) for (var c : completion.get().path("choices")) out += c.path("message").path("content").asText("").length();
-        return new Usage(Math.max(1, promptChars.getAsInt() / 4), out / 4, true);
+        return new Usage(Usage.estimatePrompt(promptChars.getAsInt()), out / 4, true);
     }
 
     private interface BodyHandler {
@@ -201,6 +205,7 @@ final class ChatEndpoint {
         Exchange ex = new Exchange(requestId, start, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
+        ex.dispatch.trace(trace(req));
         ex.redactedIn.putAll(adm.redaction().counts());
         ex.capture = capturer.wants(adm);
         pipeline.headers.classification(req.response(), adm.classification().level());
@@ -300,6 +305,12 @@ final class ChatEndpoint {
                 + "(server.drain_timeout_ms); retry it, another replica will take it.", null, 0, java.util.Map.of("retry-after", "1"));
     }
 
+    /** The caller's trace context, or null; {@code tracestate} is read only behind a {@code traceparent}. */
+    private static TraceContext trace(HttpServerRequest req) {
+        String parent = req.getHeader(HeaderText.TRACEPARENT);
+        return parent == null ? null : TraceContext.parse(parent, req.headers().getAll(HeaderText.TRACESTATE));
+    }
+
     /** A request refused before it was admitted: nothing was classified or sent. */
     private void reject(HttpServerRequest req, Throwable t, String requestId, long start) {
         HttpServerResponse resp = req.response();
@@ -308,6 +319,7 @@ final class ChatEndpoint {
             resp.putHeader("connection", "close");
         }
         Replies.error(resp, t, requestId);
-        recorder.rejected(requestId, start, Replies.toApiError(t, requestId), t instanceof KeyRefused k ? k : null);
+        TraceContext trace = trace(req);
+        recorder.rejected(requestId, start, Replies.toApiError(t, requestId), t instanceof KeyRefused k ? k : null, trace == null ? null : trace.traceId());
     }
 }

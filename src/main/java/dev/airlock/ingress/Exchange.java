@@ -36,6 +36,11 @@ final class Exchange {
     Quotas.Grant grant = Quotas.Grant.NONE;
     /** For a stream, what it has delivered so far (an estimate): the usage of an answer that ends early. */
     java.util.function.Supplier<Usage> delivered;
+    /**
+     * The prompt's tokens as estimated when no upstream reported them (about four characters a token):
+     * what a deployment that read the prompt and gave no answer is charged.
+     */
+    java.util.function.IntSupplier promptEstimate = () -> 0;
     /** Set when a stopping gateway cut this request at its drain timeout: its failure is then that. */
     boolean cutForShutdown;
     /** Runs once when the request ends, however it ends. */

@@ -14,6 +14,7 @@ import dev.airlock.route.Dispatch;
 import io.vertx.core.Vertx;
 import dev.airlock.wire.Usage;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Where every request ends up: its decision record, one ledger event (metadata, tokens, cost and the
@@ -52,8 +53,18 @@ final class Recorder {
         for (Dispatch.Attempt a : dispatch.attempts()) upstreamTotal += a.micros();
         long ttft = dep != null && dispatch.firstByteNanos() > 0 ? micros(dispatch.firstByteNanos() - dispatch.lastAttemptNanos()) : LedgerEvent.NONE;
         Usage u = ex.usage;
+        double cost = dep == null ? 0 : dep.price().cost(u.promptTokens(), u.completionTokens());
+        // prompts read by upstreams that gave no answer are billed by them: count each, estimated
+        List<Deployment> unanswered = dispatch.unanswered();
+        if (!unanswered.isEmpty()) {
+            int prompt = ex.promptEstimate.getAsInt();
+            for (Deployment read : unanswered) cost += read.price().cost(prompt, 0);
+            u = new Usage(u.promptTokens() + prompt * unanswered.size(), u.completionTokens(), true);
+            if (dep == null) dep = unanswered.getLast(); // where this request's bytes went, for the ledger
+        }
         LedgerEvent event = LedgerEvent.builder(ex.requestId)
                 .at(ex.at)
+                .traceId(dispatch.trace() == null ? null : dispatch.trace().traceId())
                 .tenant(d.tenant())
                 .keyId(ex.admission.caller().keyId())
                 .route(d.route())
@@ -65,13 +76,14 @@ final class Recorder {
                 .status(status)
                 .errorCode(error == null ? null : error.kind().code())
                 .tokens(u.promptTokens(), u.completionTokens(), u.estimated())
-                .costUsd(dep == null ? 0 : dep.price().cost(u.promptTokens(), u.completionTokens()))
+                .costUsd(cost)
                 .retries(dispatch.retries())
                 .fallbacks(dispatch.fallbacks())
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)
                 .build();
         record(event);
-        // an answer is charged, and so is a stream cut short for what it delivered; else the reservation is released
+        // an answer is charged, and so is a stream cut short for what it delivered and a prompt read without
+        // an answer; else the reservation is released
         boolean charged = dep != null && (status == 200 || u != Usage.NONE);
         settle(ex.grant, charged ? u.totalTokens() : -1, event.costUsd());
         ex.redactedIn.forEach((type, n) -> metrics.redactions(type, "request", n));
@@ -83,11 +95,11 @@ final class Recorder {
 
     /**
      * A request refused before admission (bad body, unknown route, too large, a refused key): recorded
-     * with what is known, the key and its tenant when {@code key} names them.
+     * with what is known, the key and its tenant when {@code key} names them, and the caller's trace id.
      */
-    void rejected(String requestId, long startNanos, AirlockException error, KeyRefused key) {
+    void rejected(String requestId, long startNanos, AirlockException error, KeyRefused key, String traceId) {
         long total = micros(System.nanoTime() - startNanos);
-        LedgerEvent.Builder event = LedgerEvent.builder(requestId).at(Instant.now()).status(error.status()).errorCode(error.kind().code())
+        LedgerEvent.Builder event = LedgerEvent.builder(requestId).traceId(traceId).at(Instant.now()).status(error.status()).errorCode(error.kind().code())
                 .tokens(0, 0, false).latency(total, LedgerEvent.NONE, 0, total);
         if (key != null) event.tenant(key.tenant()).keyId(key.keyId());
         record(event.build());

@@ -138,7 +138,7 @@ final class SseWriter implements StreamTarget {
      * @return the usage to account: the upstream's, or an estimate marked as such
      */
     Usage finish(Usage usage, boolean includeUsage, int promptChars) {
-        Usage u = usage != null ? usage : new Usage(Math.max(1, promptChars / 4), Math.max(1, completionChars / 4), true);
+        Usage u = usage != null ? usage : new Usage(Usage.estimatePrompt(promptChars), Math.max(1, completionChars / 4), true);
         if (resp.closed()) return u;
         Buffer tail = Buffer.buffer(DONE.length() + (includeUsage ? 256 : 0));
         if (guard != null) for (ObjectNode c : guard.finish()) event(c, tail);
@@ -153,7 +153,7 @@ final class SseWriter implements StreamTarget {
      * and these tokens generated, and the upstream bills them whether or not the answer completed.
      */
     Usage delivered(int promptChars) {
-        return new Usage(Math.max(1, promptChars / 4), completionChars / 4, true);
+        return new Usage(Usage.estimatePrompt(promptChars), completionChars / 4, true);
     }
 
     /** The stream broke after it began: an explicit error event, and the stream ends without {@code [DONE]}. */

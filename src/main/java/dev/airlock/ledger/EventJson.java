@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
 
-/** One {@link LedgerEvent} as one line of JSON, for the spill file. Field names match the table's columns. */
+/**
+ * One {@link LedgerEvent} as one line of JSON, for the spill file. Field names match the table's columns.
+ * A field added later (trace_id) is optional, so lines spilled by an older build still read back.
+ */
 final class EventJson {
     static final int VERSION = 1;
 
@@ -20,6 +23,7 @@ final class EventJson {
             g.writeNumberField("v", VERSION);
             g.writeStringField("event_id", e.eventId());
             g.writeStringField("request_id", e.requestId());
+            str(g, "trace_id", e.traceId());
             g.writeStringField("started_at", e.at().toString());
             g.writeStringField("tenant", e.tenant());
             str(g, "key_id", e.keyId());
@@ -59,7 +63,7 @@ final class EventJson {
         if (n == null || !n.isObject() || n.path("v").asInt() != VERSION || !n.hasNonNull("event_id") || !n.hasNonNull("request_id")) {
             throw new IllegalArgumentException("not a version " + VERSION + " ledger event");
         }
-        return new LedgerEvent(n.get("event_id").asText(), n.get("request_id").asText(), Instant.parse(n.path("started_at").asText()),
+        return new LedgerEvent(n.get("event_id").asText(), n.get("request_id").asText(), Json.text(n, "trace_id"), Instant.parse(n.path("started_at").asText()),
                 Json.text(n, "tenant"), Json.text(n, "key_id"), Json.text(n, "route"), Json.text(n, "task"),
                 Json.text(n, "classification"), Json.text(n, "deployment"), Json.text(n, "zone"), Json.text(n, "release"),
                 n.path("status").asInt(), Json.text(n, "error_code"), n.path("input_tokens").asLong(), n.path("output_tokens").asLong(),

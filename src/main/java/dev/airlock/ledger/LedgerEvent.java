@@ -10,6 +10,7 @@ import java.util.Objects;
  *
  * @param eventId            unique per event (a time-ordered UUID, {@link Ids#event}): what makes writing it twice harmless
  * @param requestId          the request's {@code x-request-id} (a client may reuse one)
+ * @param traceId            the caller's W3C trace id when it sent a valid {@code traceparent}, else null
  * @param at                 when the request arrived
  * @param queuedMicros       time in Airlock before the first upstream byte was sent
  * @param upstreamTtftMicros upstream time to first token (first answer byte), or {@link #NONE}
@@ -19,6 +20,7 @@ import java.util.Objects;
 public record LedgerEvent(
         String eventId,
         String requestId,
+        String traceId,
         Instant at,
         String tenant,
         String keyId,
@@ -52,6 +54,7 @@ public record LedgerEvent(
         // the store's column widths; a value that would not fit is cut rather than lose the event
         eventId = cut(eventId, 36);
         requestId = cut(requestId, 128);
+        traceId = cut(traceId, 32);
         tenant = cut(tenant, 128);
         keyId = cut(keyId, 128);
         route = cut(route, 128);
@@ -94,6 +97,7 @@ public record LedgerEvent(
     public static final class Builder {
         private String eventId;
         private final String requestId;
+        private String traceId;
         private Instant at;
         private String tenant = "default", keyId, route, task, classification, deployment, zone, release, errorCode;
         private int status, retries, fallbacks;
@@ -105,6 +109,7 @@ public record LedgerEvent(
 
         public Builder eventId(String v) { eventId = v; return this; }
         public Builder at(Instant v) { at = v; return this; }
+        public Builder traceId(String v) { traceId = v; return this; }
         public Builder tenant(String v) { tenant = v; return this; }
         public Builder keyId(String v) { keyId = v; return this; }
         public Builder route(String v) { route = v; return this; }
@@ -127,7 +132,7 @@ public record LedgerEvent(
         }
 
         public LedgerEvent build() {
-            return new LedgerEvent(eventId != null ? eventId : Ids.event(), requestId, at != null ? at : Instant.now(),
+            return new LedgerEvent(eventId != null ? eventId : Ids.event(), requestId, traceId, at != null ? at : Instant.now(),
                     tenant, keyId, route, task, classification, deployment, zone, release, status, errorCode,
                     inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total);
         }

@@ -17,22 +17,32 @@ public final class Call {
     private final String requestId;
     private final Deployment deployment;
     private final Context context;
+    private final dev.airlock.core.TraceContext trace;
     private final List<Runnable> cancelHooks = new ArrayList<>(2);
     private boolean cancelled;
+    private volatile boolean sent;
     // the hold is set and read on the request's context only
     private boolean holding;
     private long heldSince;
     private long heldNanos;
 
     public Call(String requestId, Deployment deployment, Context context) {
+        this(requestId, deployment, context, null);
+    }
+
+    /** {@code trace}: the caller's trace context, passed on to the upstream; null when it sent none. */
+    public Call(String requestId, Deployment deployment, Context context, dev.airlock.core.TraceContext trace) {
         this.requestId = requestId;
         this.deployment = deployment;
         this.context = context;
+        this.trace = trace;
     }
 
     public String requestId() { return requestId; }
     public Deployment deployment() { return deployment; }
     public Context context() { return context; }
+    /** The caller's trace context, or null. */
+    public dev.airlock.core.TraceContext trace() { return trace; }
 
     /** Runs {@code hook} when the attempt is cancelled (at once if it already was). */
     public void onCancel(Runnable hook) {
@@ -83,4 +93,13 @@ public final class Call {
     }
 
     public synchronized boolean cancelled() { return cancelled; }
+
+    /**
+     * The provider handed the request to a connection: from here the upstream may read the prompt and
+     * bill it, whether or not an answer comes back (a timeout or a client that leaves).
+     */
+    public void sent() { sent = true; }
+
+    /** Whether {@link #sent()} was called. */
+    public boolean wasSent() { return sent; }
 }

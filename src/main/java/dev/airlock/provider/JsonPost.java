@@ -30,6 +30,18 @@ public final class JsonPost {
         UpstreamFailure map(int status, String retryAfter, Buffer body);
     }
 
+    /**
+     * The caller's trace context on {@code opts}, unchanged, so that an instrumented upstream's spans join
+     * the caller's trace (see {@link dev.airlock.core.TraceContext}).
+     */
+    public static RequestOptions traced(RequestOptions opts, Call call) {
+        dev.airlock.core.TraceContext t = call.trace();
+        if (t == null) return opts;
+        opts.putHeader(dev.airlock.core.HeaderText.TRACEPARENT, t.traceparent());
+        if (t.state() != null) opts.putHeader(dev.airlock.core.HeaderText.TRACESTATE, t.state());
+        return opts;
+    }
+
     /** Succeeds with a 200 response whose body is still unread; fails with the mapped error otherwise. */
     public static Future<HttpClientResponse> send(HttpClient client, RequestOptions opts, ObjectNode body, Call call, ErrorMapping errors) {
         return send(client, opts, Bodies.wrap(Json.writeBytes(body)), call, errors);
@@ -41,6 +53,7 @@ public final class JsonPost {
                 .compose(req -> {
                     // HTTP/1.1: closes the connection; HTTP/2: RST_STREAM on this stream only, its neighbours go on
                     call.onCancel(req::reset);
+                    call.sent();
                     return req.send(payload);
                 })
                 .recover(t -> Future.failedFuture(explain(UpstreamFailure.of(t), call)))

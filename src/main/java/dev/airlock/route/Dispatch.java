@@ -17,6 +17,7 @@ public final class Dispatch {
     private final EligibleSet eligible;
     private final Context context;
     private final List<Attempt> attempts = new ArrayList<>(2);
+    private List<Deployment> unanswered = List.of();
     private volatile boolean cancelled;
     private volatile Call current;
     private Deployment chosen;
@@ -28,6 +29,7 @@ public final class Dispatch {
     private long lastAttemptNanos;
     private long upstreamDoneNanos;
     private long estimatedTokens = 1;
+    private dev.airlock.core.TraceContext trace;
 
     /** One attempt: which deployment on which route, how it ended ("ok" or the failure), and how long it took. */
     public record Attempt(String route, String deployment, String zone, String outcome, long micros) {}
@@ -41,6 +43,10 @@ public final class Dispatch {
     public String requestId() { return requestId; }
     public EligibleSet eligible() { return eligible; }
     Context context() { return context; }
+
+    /** The caller's trace context, passed on to every attempt; null when it sent none. */
+    public void trace(dev.airlock.core.TraceContext t) { trace = t; }
+    public dev.airlock.core.TraceContext trace() { return trace; }
 
     /** The token estimate per-deployment caps count before the real usage is known. */
     public void estimatedTokens(long tokens) { estimatedTokens = Math.max(1, tokens); }
@@ -57,6 +63,17 @@ public final class Dispatch {
     public boolean cancelled() { return cancelled; }
 
     void current(Call c) { current = c; }
+
+    /** The attempt in flight ended (its outcome is recorded): it is no longer {@link #current}. */
+    void attemptEnded(Call c) {
+        if (current == c) current = null;
+    }
+
+    /** An attempt whose request reached its upstream ended with no answer: timed out or cancelled. */
+    void unanswered(Deployment d) {
+        if (unanswered.isEmpty()) unanswered = new ArrayList<>(2);
+        unanswered.add(d);
+    }
 
     void record(Attempt a) { attempts.add(a); }
 
@@ -77,6 +94,22 @@ public final class Dispatch {
     void upstreamDone(long nanos) { upstreamDoneNanos = nanos; }
 
     public List<Attempt> attempts() { return List.copyOf(attempts); }
+
+    /**
+     * The deployments that read this request's prompt and gave no answer, once per such attempt: each
+     * one that timed out after its request was sent, and the one still in flight now, before an answer
+     * began (the client left, or the gateway cut it). Upstreams bill a prompt they read whether or not
+     * anyone takes the answer, so the ledger and the budgets count these prompts too. Failures with an
+     * error status are not here: providers do not bill them. An answer that began is {@link #chosen()}'s
+     * and is counted by what it delivered.
+     */
+    public List<Deployment> unanswered() {
+        Call c = current;
+        if (c == null || chosen != null || !c.wasSent()) return List.copyOf(unanswered);
+        List<Deployment> all = new ArrayList<>(unanswered);
+        all.add(c.deployment());
+        return all;
+    }
     /** The deployment that answered (or is streaming), or null. */
     public Deployment chosen() { return chosen; }
     public String chosenRoute() { return chosenRoute; }

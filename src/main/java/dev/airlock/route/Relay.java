@@ -224,7 +224,7 @@ public final class Relay {
             next(d, planner, send, committed, result, c, f, retryNo);
             return;
         }
-        Call call = new Call(d.requestId(), dep, d.context());
+        Call call = new Call(d.requestId(), dep, d.context(), d.trace());
         d.current(call);
         Provider provider = providers.get(dep.id());
         long start = System.nanoTime();
@@ -240,6 +240,7 @@ public final class Relay {
         sent.onComplete(attemptResult::tryComplete, attemptResult::tryFail);
         attemptResult.future().onComplete(ar -> d.context().runOnContext(v -> {
             total.cancel();
+            d.attemptEnded(call);
             long now = System.nanoTime();
             long micros = (now - start) / 1000;
             if (ar.succeeded()) {
@@ -253,6 +254,8 @@ public final class Relay {
             }
             UpstreamFailure f = d.cancelled() ? new UpstreamFailure(Kind.CANCELLED, "the client went away") : UpstreamFailure.of(ar.cause());
             d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), f.kind().name().toLowerCase() + ": " + f.getMessage(), micros));
+            boolean mayBeBilled = f.kind() == Kind.TIMEOUT || f.kind() == Kind.CANCELLED;
+            if (mayBeBilled && call.wasSent() && !committed.get()) d.unanswered(dep);
             switch (f.kind()) {
                 case CANCELLED -> health.release(dep.id());
                 case REJECTED -> health.success(dep.id());

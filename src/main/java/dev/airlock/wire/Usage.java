@@ -9,6 +9,11 @@ public record Usage(int promptTokens, int completionTokens, boolean estimated) {
 
     public int totalTokens() { return promptTokens + completionTokens; }
 
+    /** About four characters a token, at least one: the estimate of a prompt no upstream counted. */
+    public static int estimatePrompt(int promptChars) {
+        return Math.max(1, promptChars / 4);
+    }
+
     /** Reads an OpenAI {@code usage} object; null when absent. */
     public static Usage fromOpenAi(JsonNode usage) {
         if (usage == null || !usage.isObject()) return null;

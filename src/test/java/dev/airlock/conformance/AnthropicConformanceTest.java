@@ -28,6 +28,7 @@ class AnthropicConformanceTest extends ProviderConformance {
                     case BAD_REQUEST -> Mode.INVALID_REQUEST;
                     case MALFORMED -> Mode.MALFORMED;
                     case DROP_MID_STREAM -> Mode.DROP_MID_STREAM;
+                    case HANG -> Mode.HANG;
                 });
             }
             public int requests() { return fake.received().size(); }

@@ -28,6 +28,7 @@ class BedrockConformanceTest extends ProviderConformance {
                     case BAD_REQUEST -> FakeBedrock.Fault.VALIDATION;
                     case MALFORMED -> FakeBedrock.Fault.MALFORMED;
                     case DROP_MID_STREAM -> FakeBedrock.Fault.DROP_STREAM;
+                    case HANG -> FakeBedrock.Fault.HANG;
                 });
             }
             public int requests() { return fake.requestCount(); }

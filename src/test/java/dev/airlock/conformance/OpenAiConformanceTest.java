@@ -28,6 +28,7 @@ class OpenAiConformanceTest extends ProviderConformance {
                     case BAD_REQUEST -> Fault.BAD_REQUEST;
                     case MALFORMED -> Fault.MALFORMED;
                     case DROP_MID_STREAM -> Fault.DROP_MID_STREAM;
+                    case HANG -> Fault.HANG;
                 });
             }
             public int requests() { return sim.received().size(); }

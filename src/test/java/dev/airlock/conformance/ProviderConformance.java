@@ -201,4 +201,39 @@ abstract class ProviderConformance {
             assertThat(rs.getBoolean(5)).isTrue();
         }
     }
+
+    /**
+     * A client that gives up while the upstream works leaves a prompt the upstream read and bills: the
+     * ledger records the request at the deployment that read it, with the prompt as an estimate.
+     */
+    @Test
+    void aRequestTheClientAbandonsIsRecordedAtItsDeploymentWithItsPrompt() throws Exception {
+        upstream.fail(Upstream.Failure.HANG);
+        OpenAIClient impatient = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gateway.port() + "/v1").apiKey("unused")
+                .maxRetries(0).timeout(java.time.Duration.ofMillis(500)).build();
+        try {
+            assertThatThrownBy(() -> impatient.chat().completions().create(ask().build())).isInstanceOf(RuntimeException.class);
+        } finally {
+            impatient.close();
+        }
+        assertThat(upstream.requests()).isEqualTo(1);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            assertThat(gateway.ledger().flush(java.time.Duration.ofSeconds(10))).isTrue();
+            try (var c = gateway.store().dataSource().getConnection(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT status, deployment, zone, input_tokens, output_tokens, tokens_estimated FROM request_event")) {
+                if (rs.next()) {
+                    assertThat(rs.getInt(1)).as("the client left").isEqualTo(499);
+                    assertThat(rs.getString(2)).isEqualTo("up");
+                    assertThat(rs.getString(3)).isEqualTo("z");
+                    assertThat(rs.getLong(4)).as("the prompt the upstream read").isPositive();
+                    assertThat(rs.getLong(5)).isZero();
+                    assertThat(rs.getBoolean(6)).isTrue();
+                    return;
+                }
+            }
+            assertThat(System.currentTimeMillis()).as("the abandoned request is recorded").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
 }

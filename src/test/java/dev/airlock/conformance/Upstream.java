@@ -4,7 +4,8 @@ import java.util.Map;
 
 /** A fake upstream of one provider kind, seen the same way by the shared conformance suite. */
 interface Upstream extends AutoCloseable {
-    enum Failure { NONE, SERVER_ERROR, RATE_LIMITED, BAD_REQUEST, MALFORMED, DROP_MID_STREAM }
+    /** {@code HANG}: the request is read and never answered. */
+    enum Failure { NONE, SERVER_ERROR, RATE_LIMITED, BAD_REQUEST, MALFORMED, DROP_MID_STREAM, HANG }
 
     /** One YAML list item declaring deployment {@code up} in zone {@code z}, pointed at this fake. */
     String deploymentYaml();

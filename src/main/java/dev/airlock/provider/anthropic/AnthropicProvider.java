@@ -117,7 +117,7 @@ public final class AnthropicProvider implements Provider {
                 .putHeader(VERSION, version)
                 .putHeader(HeaderText.REQUEST_ID, HeaderText.of(call.requestId()));
         if (apiKey != null) opts.putHeader(API_KEY, apiKey);
-        return JsonPost.send(client, opts, body, call, (status, retryAfter, b) -> AnthropicErrors.fromHttp(deployment.id(), status, retryAfter, b));
+        return JsonPost.send(client, JsonPost.traced(opts, call), body, call, (status, retryAfter, b) -> AnthropicErrors.fromHttp(deployment.id(), status, retryAfter, b));
     }
 
     @Override

@@ -40,6 +40,7 @@ public final class BedrockProvider implements Provider {
         } catch (RuntimeException e) {
             return Future.failedFuture(Errors.map(deployment.id(), e));
         }
+        call.sent(); // the SDK connects and writes on its own loop; a failure to connect ends as CONNECT, never billed
         call.onCancel(() -> sent.cancel(true));
         Promise<ChatResult> done = Promise.promise();
         sent.whenComplete((response, error) -> call.context().runOnContext(v -> {
@@ -66,6 +67,7 @@ public final class BedrockProvider implements Provider {
         } catch (RuntimeException e) {
             return Future.failedFuture(Errors.map(deployment.id(), e));
         }
+        call.sent();
         call.onCancel(() -> {
             relay.cancel();
             sent.cancel(true);

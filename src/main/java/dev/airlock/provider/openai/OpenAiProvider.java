@@ -137,7 +137,7 @@ public final class OpenAiProvider implements Provider {
                 .putHeader(HeaderText.ACCEPT, stream ? HeaderText.EVENT_STREAM : HeaderText.APPLICATION_JSON)
                 .putHeader(HeaderText.REQUEST_ID, HeaderText.of(call.requestId()));
         if (authorization != null) opts.putHeader(HeaderText.AUTHORIZATION, authorization);
-        return JsonPost.send(client(), opts, body, call, (status, retryAfter, b) -> ErrorBodies.failure(deployment.id(), status, retryAfter, b));
+        return JsonPost.send(client(), JsonPost.traced(opts, call), body, call, (status, retryAfter, b) -> ErrorBodies.failure(deployment.id(), status, retryAfter, b));
     }
 
     private ObjectNode parse(byte[] bytes, String requiredArray) {

@@ -62,8 +62,11 @@ public final class SimulatorServer implements AutoCloseable {
     private volatile Fault fault = Fault.NONE;
     private HttpServer server;
 
-    /** One request as it arrived: path, the {@code x-request-id} header, the parsed body (null if not JSON), the HTTP version. */
-    public record Received(String path, String requestId, JsonNode body, HttpVersion version) {}
+    /**
+     * One request as it arrived: path, the {@code x-request-id}, {@code traceparent} and {@code tracestate}
+     * headers (null when absent), the parsed body (null if not JSON), the HTTP version.
+     */
+    public record Received(String path, String requestId, String traceparent, String tracestate, JsonNode body, HttpVersion version) {}
 
     public SimulatorServer(Vertx vertx, String model, SimulatorProfile profile) {
         this.vertx = vertx;
@@ -145,7 +148,8 @@ public final class SimulatorServer implements AutoCloseable {
                 // recorded as null; answered below
             }
             if (req.method().name().equals("POST")) {
-                received.add(new Received(req.path(), req.getHeader("x-request-id"), body, req.version()));
+                received.add(new Received(req.path(), req.getHeader("x-request-id"), req.getHeader("traceparent"),
+                        req.getHeader("tracestate"), body, req.version()));
                 // a long-running demo must not grow without bound: keep the most recent requests only
                 if (received.size() > MAX_RECEIVED) received.remove(0);
             }

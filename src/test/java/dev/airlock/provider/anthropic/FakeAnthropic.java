@@ -32,7 +32,7 @@ public final class FakeAnthropic implements AutoCloseable {
     /** The pieces {@link #TOOL_INPUT} is streamed in, split mid-token as Anthropic does. */
     static final List<String> TOOL_INPUT_PARTS = List.of("", "{\"location\":", "\"Par", "is\",\"unit\":\"cel", "sius\"}");
 
-    public enum Mode { NORMAL, RATE_LIMITED, OVERLOADED, SERVER_ERROR, INVALID_REQUEST, MALFORMED, DROP_MID_STREAM, STREAM_ERROR }
+    public enum Mode { NORMAL, RATE_LIMITED, OVERLOADED, SERVER_ERROR, INVALID_REQUEST, MALFORMED, DROP_MID_STREAM, STREAM_ERROR, HANG }
 
     public record Received(Map<String, String> headers, JsonNode body, io.vertx.core.http.HttpVersion version) {
         String header(String name) { return headers.get(name); }
@@ -104,6 +104,7 @@ public final class FakeAnthropic implements AutoCloseable {
         }
         boolean stream = request.path("stream").asBoolean(false);
         switch (mode) {
+            case HANG -> { } // reads the request and never answers
             case RATE_LIMITED -> { resp.putHeader("retry-after", "7"); error(resp, 429, "rate_limit_error", "Number of requests has exceeded your rate limit"); }
             case OVERLOADED -> error(resp, 529, "overloaded_error", "Overloaded");
             case SERVER_ERROR -> error(resp, 500, "api_error", "Internal server error");

@@ -1,0 +1,93 @@
+package dev.airlock.ingress;
+
+import static dev.airlock.ingress.TestGateway.chat;
+import static dev.airlock.ingress.TestGateway.stream;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.airlock.config.ConfigLoader;
+import dev.airlock.provider.anthropic.FakeAnthropic;
+import dev.airlock.testing.TestVertx;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The caller's W3C trace context reaches the upstream unchanged, so that an instrumented upstream
+ * (vLLM with OpenTelemetry) puts its spans under the caller's, and the ledger keeps the trace id.
+ */
+class TracePropagationTest {
+    static final String PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    static final String STATE = "congo=t61rcWkgMzE";
+
+    TestGateway gw;
+
+    @AfterEach
+    void stop() { if (gw != null) gw.close(); }
+
+    @Test
+    void aPlainRequestAndAStreamCarryTheCallersTraceToTheUpstreamAndTheLedger() throws Exception {
+        gw = new TestGateway();
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "traceparent", PARENT, "tracestate", STATE, "x-request-id", "t-1").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", stream("local", "hi"), "traceparent", PARENT, "x-request-id", "t-2").statusCode()).isEqualTo(200);
+        var received = gw.sim("a-onprem").received();
+        assertThat(received).hasSize(2);
+        assertThat(received.get(0).traceparent()).isEqualTo(PARENT);
+        assertThat(received.get(0).tracestate()).isEqualTo(STATE);
+        assertThat(received.get(1).traceparent()).isEqualTo(PARENT);
+        assertThat(received.get(1).tracestate()).isNull();
+        assertThat(traceIdOf("t-1")).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(traceIdOf("t-2")).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+
+    @Test
+    void aTraceparentThatDoesNotParseIsNotForwardedNorRecorded() throws Exception {
+        gw = new TestGateway();
+        String upper = PARENT.toUpperCase();
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "traceparent", upper, "tracestate", STATE, "x-request-id", "t-3").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "x-request-id", "t-4").statusCode()).isEqualTo(200);
+        for (var r : gw.sim("a-onprem").received()) {
+            assertThat(r.traceparent()).isNull();
+            assertThat(r.tracestate()).isNull();
+        }
+        assertThat(traceIdOf("t-3")).isNull();
+        assertThat(traceIdOf("t-4")).isNull();
+    }
+
+    @Test
+    void aRefusedRequestKeepsItsTraceIdInTheLedger() throws Exception {
+        gw = new TestGateway();
+        var r = gw.post("/v1/chat/completions", chat("no-such-route", "hi"), "traceparent", PARENT, "x-request-id", "t-5");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(traceIdOf("t-5")).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+
+    @Test
+    void anAnthropicUpstreamGetsTheTraceToo() throws Exception {
+        Vertx vertx = TestVertx.create();
+        try (FakeAnthropic fake = new FakeAnthropic(vertx).start()) {
+            gw = new TestGateway(TestGateway.YAML
+                    .replace("deployments:\n", "deployments:\n  - { id: claude, provider: anthropic, base_url: \"" + fake.baseUrl()
+                            + "\", model: claude-sonnet-4, zone: on-prem, api_key: \"${AIRLOCK_TEST_MASTER}\" }\n")
+                    .replace("routes:\n", "routes:\n  claude: { deployments: [claude] }\n"));
+            assertThat(gw.post("/v1/chat/completions", chat("claude", "hi"), "traceparent", PARENT, "tracestate", STATE).statusCode()).isEqualTo(200);
+            assertThat(fake.received()).hasSize(1);
+            assertThat(fake.received().get(0).headers()).containsEntry("traceparent", PARENT).containsEntry("tracestate", STATE);
+        } finally {
+            vertx.close();
+        }
+    }
+
+    private String traceIdOf(String requestId) throws Exception {
+        assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(10))).isTrue();
+        try (var c = gw.gateway().store().dataSource().getConnection();
+             var st = c.prepareStatement("SELECT trace_id FROM request_event WHERE request_id = ?")) {
+            st.setString(1, requestId);
+            try (var rs = st.executeQuery()) {
+                assertThat(rs.next()).as("request " + requestId + " is recorded").isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+}
