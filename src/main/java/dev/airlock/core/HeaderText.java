@@ -16,6 +16,7 @@ public final class HeaderText {
     public static final CharSequence AUTHORIZATION = HttpHeaders.AUTHORIZATION;
     public static final CharSequence CACHE_CONTROL = HttpHeaders.CACHE_CONTROL;
     public static final CharSequence REQUEST_ID = of("x-request-id");
+    public static final CharSequence API_KEY = of("x-api-key");
     public static final CharSequence TRACEPARENT = of("traceparent");
     public static final CharSequence TRACESTATE = of("tracestate");
     public static final CharSequence APPLICATION_JSON = of("application/json");

@@ -43,7 +43,7 @@ public final class Identifier {
         if (presented == null || !VirtualKeys.wellFormed(presented)) {
             if (requireKeys) {
                 return Future.failedFuture(new AirlockException(ErrorKind.UNAUTHORIZED,
-                        "This gateway needs a virtual key: send 'Authorization: Bearer sk-airlock-…' (ask your platform team for one)."));
+                        "This gateway needs a virtual key: send 'Authorization: Bearer sk-airlock-…' or 'x-api-key: sk-airlock-…' (ask your platform team for one)."));
             }
             return Future.succeededFuture(new Caller(tenants.anonymous(), null));
         }

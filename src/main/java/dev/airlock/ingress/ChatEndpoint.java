@@ -18,6 +18,8 @@ import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.RequestParser;
 import dev.airlock.wire.Usage;
+import dev.airlock.wire.anthropic.MessagesRequest;
+import dev.airlock.wire.anthropic.MessagesResponse;
 import dev.airlock.policy.EligibleSet;
 import dev.airlock.policy.Quotas;
 import java.util.ArrayList;
@@ -44,11 +46,28 @@ final class ChatEndpoint {
     }
 
     void chat(HttpServerRequest req, String requestId) {
-        body(req, requestId, (bytes, start) -> {
-            ObjectNode body = RequestParser.parseObject(bytes);
-            ChatRequest parsed = RequestParser.chat(body, bytes);
-            identified(req, requestId, start, caller -> {
+        chat(req, requestId, Dialect.OPENAI);
+    }
+
+    /** {@code POST /v1/messages}: Anthropic's Messages API, read as the OpenAI request it maps to. */
+    void messages(HttpServerRequest req, String requestId) {
+        chat(req, requestId, Dialect.ANTHROPIC);
+    }
+
+    private void chat(HttpServerRequest req, String requestId, Dialect dialect) {
+        body(req, requestId, dialect, (bytes, start) -> {
+            ObjectNode body;
+            ChatRequest parsed;
+            if (dialect == Dialect.ANTHROPIC) {
+                body = MessagesRequest.toOpenAi(RequestParser.parseObject(bytes));
+                parsed = RequestParser.chat(body);
+            } else {
+                body = RequestParser.parseObject(bytes);
+                parsed = RequestParser.chat(body, bytes);
+            }
+            identified(req, requestId, start, dialect, caller -> {
             Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, false);
+            ex.dialect = dialect;
             ChatRequest chat = ex.admission.body() == body ? parsed : RequestParser.chat(ex.admission.body());
             ex.promptEstimate = () -> Usage.estimatePrompt(promptChars(chat));
             List<String> texts = new ArrayList<>(chat.messages().size());
@@ -67,10 +86,10 @@ final class ChatEndpoint {
     }
 
     void embeddings(HttpServerRequest req, String requestId) {
-        body(req, requestId, (bytes, start) -> {
+        body(req, requestId, Dialect.OPENAI, (bytes, start) -> {
             ObjectNode body = RequestParser.parseObject(bytes);
             EmbeddingRequest parsed = RequestParser.embedding(body);
-            identified(req, requestId, start, caller -> {
+            identified(req, requestId, start, Dialect.OPENAI, caller -> {
             Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, true);
             EmbeddingRequest emb = ex.admission.body() == body ? parsed : RequestParser.embedding(ex.admission.body());
             ex.promptEstimate = () -> Usage.estimatePrompt(emb.inputs().stream().mapToInt(String::length).sum());
@@ -87,13 +106,13 @@ final class ChatEndpoint {
     }
 
     /** Identifies the caller (from cache at once, or after a store read), then continues; a refusal is answered here. */
-    private void identified(HttpServerRequest req, String requestId, long start, java.util.function.Consumer<Caller> then) {
+    private void identified(HttpServerRequest req, String requestId, long start, Dialect dialect, java.util.function.Consumer<Caller> then) {
         pipeline.identify(req).onComplete(id -> {
-            if (id.failed()) { reject(req, id.cause(), requestId, start); return; }
+            if (id.failed()) { reject(req, id.cause(), requestId, start, dialect); return; }
             try {
                 then.accept(id.result());
             } catch (RuntimeException e) {
-                reject(req, e, requestId, start);
+                reject(req, e, requestId, start, dialect);
             }
         });
     }
@@ -185,16 +204,16 @@ final class ChatEndpoint {
     }
 
     /** Reads the bounded body and runs {@code then}; any failure before admission is answered at once. */
-    private void body(HttpServerRequest req, String requestId, BodyHandler then) {
+    private void body(HttpServerRequest req, String requestId, Dialect dialect, BodyHandler then) {
         long start = System.nanoTime();
         recorder.metrics().requestStarted();
         Future<byte[]> read = bodies.read(req, pipeline.config.server().maxBodyBytes());
         read.onComplete(ar -> {
-            if (ar.failed()) { reject(req, ar.cause(), requestId, start); return; }
+            if (ar.failed()) { reject(req, ar.cause(), requestId, start, dialect); return; }
             try {
                 then.handle(ar.result(), start);
             } catch (RuntimeException e) {
-                reject(req, e, requestId, start);
+                reject(req, e, requestId, start, dialect);
             }
         });
     }
@@ -227,7 +246,11 @@ final class ChatEndpoint {
     private void answer(HttpServerRequest req, Exchange ex, Provider.ChatResult result) {
         HttpServerResponse resp = req.response();
         pipeline.headers.chosen(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
-        if (ex.guard.active() || result.bytes() == null) {
+        if (ex.dialect == Dialect.ANTHROPIC) {
+            ObjectNode body = result.body();
+            ex.guard.answer(body, ex.redactedOut);
+            Replies.json(resp, 200, MessagesResponse.of(body, ex.usage));
+        } else if (ex.guard.active() || result.bytes() == null) {
             ObjectNode body = result.body();
             ex.guard.answer(body, ex.redactedOut);
             Replies.json(resp, 200, body);
@@ -242,7 +265,7 @@ final class ChatEndpoint {
     }
 
     private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex) {
-        SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut), recorder.metrics());
+        SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut), recorder.metrics(), ex.dialect);
         if (ex.capture) out.keepText();
         ex.delivered = () -> out.delivered(promptChars(chat));
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
@@ -279,7 +302,7 @@ final class ChatEndpoint {
         if (ex.cutForShutdown) t = shuttingDown();
         if (t instanceof UpstreamFailure f && f.kind() == UpstreamFailure.Kind.CANCELLED) return; // recorded by the close handler
         AirlockException e = Replies.toApiError(t, ex.requestId);
-        Replies.error(req.response(), e, ex.requestId);
+        Replies.error(req.response(), e, ex.requestId, ex.dialect);
         recorder.ended(ex, e.status(), e);
     }
 
@@ -312,13 +335,13 @@ final class ChatEndpoint {
     }
 
     /** A request refused before it was admitted: nothing was classified or sent. */
-    private void reject(HttpServerRequest req, Throwable t, String requestId, long start) {
+    private void reject(HttpServerRequest req, Throwable t, String requestId, long start, Dialect dialect) {
         HttpServerResponse resp = req.response();
         // the unread rest of an oversized HTTP/1 body would be parsed as the next request: close instead
         if (t instanceof AirlockException a && a.status() == 413) {
             resp.putHeader("connection", "close");
         }
-        Replies.error(resp, t, requestId);
+        Replies.error(resp, t, requestId, dialect);
         TraceContext trace = trace(req);
         recorder.rejected(requestId, start, Replies.toApiError(t, requestId), t instanceof KeyRefused k ? k : null, trace == null ? null : trace.traceId());
     }

@@ -30,6 +30,8 @@ final class Exchange {
     final long startNanos;
     /** Tokens of the answer: the upstream's figures, or an estimate marked as such. */
     Usage usage = Usage.NONE;
+    /** The API the client speaks: its answer and errors go back in that shape. */
+    Dialect dialect = Dialect.OPENAI;
     /** Whether this request's text is captured (opt-in per route, sampled, residency-checked). */
     boolean capture;
     /** What quotas admitted, to settle with the real cost (or release) when the request ends. */

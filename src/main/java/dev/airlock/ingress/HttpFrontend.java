@@ -22,6 +22,7 @@ final class HttpFrontend extends VerticleBase {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private final Pipeline pipeline;
     private final ChatEndpoint chat;
+    private final MessagesTokens tokens;
     private final BooleanSupplier ready;
     private final int port;
     private HttpServer server;
@@ -42,6 +43,7 @@ final class HttpFrontend extends VerticleBase {
         BodyReader bodies = new BodyReader(deadlines);
         this.ops = new OpsEndpoints(pipeline, services, bodies);
         this.chat = new ChatEndpoint(pipeline, services.recorder(), new Capturer(pipeline, services.ledger()), bodies);
+        this.tokens = new MessagesTokens(pipeline, bodies);
         this.ready = ready;
         this.port = port;
         this.tls = tls;
@@ -117,6 +119,14 @@ final class HttpFrontend extends VerticleBase {
                     requirePost(m);
                     chat.chat(req, requestId);
                 }
+                case "/v1/messages" -> {
+                    requirePost(m);
+                    chat.messages(req, requestId);
+                }
+                case "/v1/messages/count_tokens" -> {
+                    requirePost(m);
+                    tokens.count(req, requestId);
+                }
                 case "/v1/embeddings", "/embeddings" -> {
                     requirePost(m);
                     chat.embeddings(req, requestId);
@@ -139,13 +149,13 @@ final class HttpFrontend extends VerticleBase {
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
             // an Error must not leave the client waiting for ever either (seen: a jar replaced under a
             // running gateway, NoClassDefFoundError); it is answered as a 500 and logged once in Replies
-            Replies.error(req.response(), e, requestId);
+            Replies.error(req.response(), e, requestId, path.startsWith("/v1/messages") ? Dialect.ANTHROPIC : Dialect.OPENAI);
         }
     }
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests/{id}/decision).");
+                + "; Airlock serves /v1/chat/completions, /v1/messages, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests/{id}/decision).");
     }
 
     private static void requirePost(HttpMethod m) {

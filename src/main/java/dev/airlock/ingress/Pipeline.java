@@ -66,7 +66,10 @@ final class Pipeline {
                      ObjectNode body, Redaction redaction, TextHash.Memo fingerprints) {}
 
     Future<Caller> identify(HttpServerRequest req) {
-        return identifier.identify(req.headers().get(HeaderText.AUTHORIZATION), () -> ClientCertificates.leaf(req), Vertx.currentContext());
+        String authorization = req.headers().get(HeaderText.AUTHORIZATION);
+        // Anthropic's clients send their key as x-api-key
+        if (authorization == null && req.headers().contains(HeaderText.API_KEY)) authorization = "Bearer " + req.headers().get(HeaderText.API_KEY);
+        return identifier.identify(authorization, () -> ClientCertificates.leaf(req), Vertx.currentContext());
     }
 
     /**

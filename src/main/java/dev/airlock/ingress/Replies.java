@@ -7,11 +7,15 @@ import dev.airlock.core.ErrorKind;
 import dev.airlock.core.HeaderText;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.anthropic.MessagesResponse;
 import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes answers and errors. The one place a failure becomes an HTTP status and OpenAI's error body. */
+/**
+ * Writes answers and errors. The one place a failure becomes an HTTP status and an error body: OpenAI's,
+ * or Anthropic's for a client of {@code /v1/messages}.
+ */
 final class Replies {
     private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
 
@@ -50,10 +54,19 @@ final class Replies {
         return root;
     }
 
+    /** The error body in the client's dialect. */
+    static ObjectNode errorBody(AirlockException e, Dialect dialect, String requestId) {
+        return dialect == Dialect.ANTHROPIC ? MessagesResponse.error(e.status(), e.kind().code(), e.getMessage(), requestId) : errorBody(e);
+    }
+
     static void error(HttpServerResponse resp, Throwable t, String requestId) {
+        error(resp, t, requestId, Dialect.OPENAI);
+    }
+
+    static void error(HttpServerResponse resp, Throwable t, String requestId, Dialect dialect) {
         if (resp.ended() || resp.closed() || resp.headWritten()) return;
         AirlockException e = toApiError(t, requestId);
         e.headers().forEach(resp::putHeader);
-        json(resp, e.status(), errorBody(e));
+        json(resp, e.status(), errorBody(e, dialect, requestId));
     }
 }

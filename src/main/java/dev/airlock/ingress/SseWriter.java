@@ -11,14 +11,17 @@ import dev.airlock.route.StreamTarget;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.Usage;
+import dev.airlock.wire.anthropic.MessagesStream;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 
 /**
- * Writes a streamed answer as OpenAI SSE. Headers go out with the first chunk (that is when the
- * deployment is known); the stream ends with {@code data: [DONE]} only when the upstream finished,
- * and with an error event and no {@code [DONE]} otherwise, so a broken stream never looks complete.
+ * Writes a streamed answer as OpenAI SSE, or as Anthropic's stream events for a client of
+ * {@code /v1/messages} ({@link MessagesStream}: the guard, the counts and the capture read the same
+ * OpenAI chunks either way). Headers go out with the first chunk (that is when the deployment is
+ * known); the stream ends with {@code data: [DONE]} ({@code message_stop}) only when the upstream
+ * finished, and with an error event without it otherwise, so a broken stream never looks complete.
  * When the client reads slower than the answer comes, the write queue fills and the relay stops
  * reading the upstream until it drains ({@link #ready}).
  */
@@ -38,13 +41,16 @@ final class SseWriter implements StreamTarget {
 
     private final StreamGuard guard;
     private final Metrics metrics;
+    /** Anthropic's events for a {@code /v1/messages} client; null for OpenAI's SSE. */
+    private final MessagesStream messages;
 
     /** @param guard the output guard of this answer, or null */
-    SseWriter(HttpServerResponse resp, Headers headers, StreamGuard guard, Metrics metrics) {
+    SseWriter(HttpServerResponse resp, Headers headers, StreamGuard guard, Metrics metrics, Dialect dialect) {
         this.resp = resp;
         this.headers = headers;
         this.guard = guard;
         this.metrics = metrics;
+        this.messages = dialect == Dialect.ANTHROPIC ? new MessagesStream() : null;
     }
 
     boolean begun() { return resp.headWritten(); }
@@ -103,7 +109,7 @@ final class SseWriter implements StreamTarget {
     /** No guard rewrites the chunks and no capture reads them: they may go out as the upstream sent them. */
     @Override
     public boolean passthrough() {
-        return guard == null && text == null;
+        return guard == null && text == null && messages == null;
     }
 
     @Override
@@ -128,7 +134,14 @@ final class SseWriter implements StreamTarget {
             completionChars += delta.length();
             if (text != null) text.append(delta);
         }
+        if (messages != null) return out.appendString(events(sb -> messages.chunk(chunk, sb)));
         return out.appendString("data: ").appendBytes(Json.writeBytes(chunk)).appendString("\n\n");
+    }
+
+    private static String events(java.util.function.Consumer<StringBuilder> write) {
+        StringBuilder sb = new StringBuilder(256);
+        write.accept(sb);
+        return sb.toString();
     }
 
     /**
@@ -142,6 +155,10 @@ final class SseWriter implements StreamTarget {
         if (resp.closed()) return u;
         Buffer tail = Buffer.buffer(DONE.length() + (includeUsage ? 256 : 0));
         if (guard != null) for (ObjectNode c : guard.finish()) event(c, tail);
+        if (messages != null) {
+            resp.end(tail.appendString(events(sb -> messages.finish(id, model, u, sb))));
+            return u;
+        }
         if (includeUsage) event(Completions.usageChunk(id == null ? "chatcmpl-airlock" : id, model, u), tail);
         resp.end(tail.appendBuffer(DONE));
         return u;
@@ -159,6 +176,7 @@ final class SseWriter implements StreamTarget {
     /** The stream broke after it began: an explicit error event, and the stream ends without {@code [DONE]}. */
     void fail(AirlockException e) {
         if (resp.closed()) return;
-        resp.end(Buffer.buffer("data: ").appendBytes(Json.writeBytes(Replies.errorBody(e))).appendString("\n\n"));
+        if (messages != null) resp.end(events(sb -> MessagesStream.error(Replies.errorBody(e, Dialect.ANTHROPIC, null), sb)));
+        else resp.end(Buffer.buffer("data: ").appendBytes(Json.writeBytes(Replies.errorBody(e))).appendString("\n\n"));
     }
 }

@@ -1,0 +1,223 @@
+package dev.airlock.wire.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.wire.Json;
+
+/**
+ * An Anthropic Messages request ({@code POST /v1/messages}) as the OpenAI chat request the rest of the
+ * path reads: classification, residency, quotas and routing see the same body whichever API the client
+ * speaks, so nothing about residency depends on the dialect. The inverse of
+ * {@code provider.anthropic.RequestMapper}.
+ *
+ * <p>What has no OpenAI equivalent is left out on purpose, not refused, so that a coding agent's usual
+ * request goes through: {@code thinking}, {@code top_k}, {@code cache_control}, {@code service_tier},
+ * thinking blocks in the history. What would change the answer's meaning if dropped is refused with a
+ * 400 naming it: server tools (web search, code execution), documents, images from files.
+ */
+public final class MessagesRequest {
+    private MessagesRequest() {}
+
+    public static ObjectNode toOpenAi(ObjectNode in) {
+        ObjectNode out = Json.object();
+        out.put("model", requiredText(in, "model"));
+        JsonNode max = in.get("max_tokens");
+        if (max == null || !max.canConvertToInt() || max.asInt() < 1) {
+            throw new AirlockException(ErrorKind.MISSING_FIELD, "max_tokens is required and must be a positive integer.", "max_tokens");
+        }
+        out.put("max_tokens", max.asInt());
+        number(in, out, "temperature", "temperature");
+        number(in, out, "top_p", "top_p");
+        JsonNode stops = in.get("stop_sequences");
+        if (stops != null && stops.isArray() && !stops.isEmpty()) out.set("stop", stops.deepCopy());
+        if (in.path("stream").asBoolean(false)) {
+            out.put("stream", true);
+            out.putObject("stream_options").put("include_usage", true); // message_delta reports usage
+        }
+        String user = in.path("metadata").path("user_id").asText(null);
+        if (user != null) out.put("user", user);
+
+        ArrayNode messages = out.putArray("messages");
+        system(in.get("system"), messages);
+        JsonNode history = in.get("messages");
+        if (history == null || !history.isArray() || history.isEmpty()) {
+            throw new AirlockException(ErrorKind.MISSING_FIELD, "messages is required: a non-empty array of user and assistant turns.", "messages");
+        }
+        for (int i = 0; i < history.size(); i++) message(history.get(i), i, messages);
+        tools(in, out);
+        return out;
+    }
+
+    private static void system(JsonNode system, ArrayNode messages) {
+        if (system == null || system.isNull()) return;
+        String text;
+        if (system.isTextual()) {
+            text = system.asText();
+        } else if (system.isArray()) {
+            StringBuilder b = new StringBuilder();
+            for (JsonNode block : system) {
+                if (!"text".equals(block.path("type").asText())) throw invalid("system blocks must be text blocks", "system");
+                if (!b.isEmpty()) b.append("\n\n");
+                b.append(block.path("text").asText(""));
+            }
+            text = b.toString();
+        } else {
+            throw invalid("system must be a string or an array of text blocks", "system");
+        }
+        messages.addObject().put("role", "system").put("content", text);
+    }
+
+    private static void message(JsonNode m, int i, ArrayNode out) {
+        String where = "messages[" + i + "]";
+        String role = m.path("role").asText("");
+        if (!role.equals("user") && !role.equals("assistant")) {
+            throw invalid(where + ".role must be 'user' or 'assistant', not '" + role + "'", where + ".role");
+        }
+        JsonNode content = m.get("content");
+        if (content != null && content.isTextual()) {
+            out.addObject().put("role", role).put("content", content.asText());
+            return;
+        }
+        if (content == null || !content.isArray()) throw invalid(where + ".content must be a string or an array of content blocks", where + ".content");
+        if (role.equals("assistant")) assistant(content, where, out);
+        else user(content, where, out);
+    }
+
+    /** Text blocks become the content, tool_use blocks the tool calls; thinking is the model's own and is left out. */
+    private static void assistant(JsonNode blocks, String where, ArrayNode out) {
+        StringBuilder text = new StringBuilder();
+        ArrayNode calls = Json.MAPPER.createArrayNode();
+        for (int b = 0; b < blocks.size(); b++) {
+            JsonNode block = blocks.get(b);
+            String type = block.path("type").asText("");
+            switch (type) {
+                case "text" -> text.append(block.path("text").asText(""));
+                case "tool_use" -> {
+                    ObjectNode call = calls.addObject();
+                    call.put("id", requiredText(block, "id", where + ".content[" + b + "].id"));
+                    call.put("type", "function");
+                    ObjectNode fn = call.putObject("function");
+                    fn.put("name", requiredText(block, "name", where + ".content[" + b + "].name"));
+                    fn.put("arguments", Json.write(block.has("input") ? block.get("input") : Json.object()));
+                }
+                case "thinking", "redacted_thinking" -> { }
+                default -> throw invalid(where + ".content[" + b + "] is a '" + type + "' block, which an assistant turn cannot carry through Airlock",
+                        where + ".content[" + b + "].type");
+            }
+        }
+        ObjectNode msg = out.addObject().put("role", "assistant");
+        if (!text.isEmpty() || calls.isEmpty()) msg.put("content", text.toString());
+        else msg.putNull("content");
+        if (!calls.isEmpty()) msg.set("tool_calls", calls);
+    }
+
+    /**
+     * Tool results become tool messages, first, as OpenAI wants them right after the assistant's calls;
+     * the rest of the turn (text, images, and images a tool returned) follows as one user message.
+     */
+    private static void user(JsonNode blocks, String where, ArrayNode out) {
+        ArrayNode parts = Json.MAPPER.createArrayNode();
+        for (int b = 0; b < blocks.size(); b++) {
+            JsonNode block = blocks.get(b);
+            String at = where + ".content[" + b + "]";
+            String type = block.path("type").asText("");
+            switch (type) {
+                case "text" -> parts.addObject().put("type", "text").put("text", block.path("text").asText(""));
+                case "image" -> parts.add(image(block, at));
+                case "tool_result" -> {
+                    StringBuilder text = new StringBuilder();
+                    JsonNode c = block.get("content");
+                    if (c != null && c.isTextual()) {
+                        text.append(c.asText());
+                    } else if (c != null && c.isArray()) {
+                        for (int k = 0; k < c.size(); k++) {
+                            JsonNode part = c.get(k);
+                            switch (part.path("type").asText("")) {
+                                case "text" -> {
+                                    if (!text.isEmpty()) text.append('\n');
+                                    text.append(part.path("text").asText(""));
+                                }
+                                case "image" -> parts.add(image(part, at + ".content[" + k + "]"));
+                                default -> throw invalid(at + ".content[" + k + "] is a '" + part.path("type").asText("") + "' block; a tool result may hold text and images",
+                                        at + ".content[" + k + "].type");
+                            }
+                        }
+                    }
+                    if (block.path("is_error").asBoolean(false)) text.insert(0, "Error: ");
+                    out.addObject().put("role", "tool").put("tool_call_id", requiredText(block, "tool_use_id", at + ".tool_use_id")).put("content", text.toString());
+                }
+                default -> throw invalid(at + " is a '" + type + "' block, which Airlock does not carry (text, image, tool_result are)", at + ".type");
+            }
+        }
+        if (parts.isEmpty()) return;
+        ObjectNode msg = out.addObject().put("role", "user");
+        if (parts.size() == 1 && parts.get(0).path("type").asText().equals("text")) msg.put("content", parts.get(0).path("text").asText());
+        else msg.set("content", parts);
+    }
+
+    private static ObjectNode image(JsonNode block, String at) {
+        JsonNode source = block.path("source");
+        String url = switch (source.path("type").asText("")) {
+            case "base64" -> "data:" + requiredText(source, "media_type", at + ".source.media_type") + ";base64," + requiredText(source, "data", at + ".source.data");
+            case "url" -> requiredText(source, "url", at + ".source.url");
+            default -> throw invalid(at + " has an image source of type '" + source.path("type").asText("") + "'; Airlock carries base64 and url images", at + ".source.type");
+        };
+        ObjectNode part = Json.object().put("type", "image_url");
+        part.putObject("image_url").put("url", url);
+        return part;
+    }
+
+    private static void tools(JsonNode in, ObjectNode out) {
+        JsonNode tools = in.get("tools");
+        if (tools == null || !tools.isArray() || tools.isEmpty()) return;
+        ArrayNode fns = out.putArray("tools");
+        for (int t = 0; t < tools.size(); t++) {
+            JsonNode tool = tools.get(t);
+            String type = tool.path("type").asText("custom");
+            if (!type.equals("custom")) {
+                throw invalid("tools[" + t + "] is Anthropic's server tool '" + type + "', which only Anthropic runs; offer it as a custom tool", "tools[" + t + "].type");
+            }
+            ObjectNode fn = fns.addObject().put("type", "function").putObject("function");
+            fn.put("name", requiredText(tool, "name", "tools[" + t + "].name"));
+            if (tool.hasNonNull("description")) fn.put("description", tool.get("description").asText());
+            fn.set("parameters", tool.has("input_schema") ? tool.get("input_schema").deepCopy() : Json.object().put("type", "object"));
+        }
+        JsonNode choice = in.get("tool_choice");
+        if (choice == null || !choice.isObject()) return;
+        switch (choice.path("type").asText("")) {
+            case "auto" -> out.put("tool_choice", "auto");
+            case "any" -> out.put("tool_choice", "required");
+            case "none" -> out.put("tool_choice", "none");
+            case "tool" -> {
+                ObjectNode named = out.putObject("tool_choice").put("type", "function");
+                named.putObject("function").put("name", requiredText(choice, "name", "tool_choice.name"));
+            }
+            default -> throw invalid("tool_choice.type must be auto, any, tool or none", "tool_choice.type");
+        }
+        if (choice.path("disable_parallel_tool_use").asBoolean(false)) out.put("parallel_tool_calls", false);
+    }
+
+    private static void number(JsonNode in, ObjectNode out, String from, String to) {
+        JsonNode v = in.get(from);
+        if (v == null || v.isNull()) return;
+        if (!v.isNumber()) throw invalid(from + " must be a number", from);
+        out.put(to, v.asDouble());
+    }
+
+    private static String requiredText(JsonNode node, String field) {
+        return requiredText(node, field, field);
+    }
+
+    private static String requiredText(JsonNode node, String field, String where) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) throw new AirlockException(ErrorKind.MISSING_FIELD, where + " is required (a string).", where);
+        return v.asText();
+    }
+
+    private static AirlockException invalid(String why, String param) {
+        return new AirlockException(ErrorKind.INVALID_REQUEST, why + ".", param);
+    }
+}
