@@ -18,8 +18,6 @@ import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.RequestParser;
 import dev.airlock.wire.Usage;
-import dev.airlock.wire.anthropic.MessagesRequest;
-import dev.airlock.wire.anthropic.MessagesResponse;
 import dev.airlock.policy.EligibleSet;
 import dev.airlock.policy.Quotas;
 import java.util.ArrayList;
@@ -49,21 +47,20 @@ final class ChatEndpoint {
         chat(req, requestId, Dialect.OPENAI);
     }
 
-    /** {@code POST /v1/messages}: Anthropic's Messages API, read as the OpenAI request it maps to. */
-    void messages(HttpServerRequest req, String requestId) {
-        chat(req, requestId, Dialect.ANTHROPIC);
-    }
-
-    private void chat(HttpServerRequest req, String requestId, Dialect dialect) {
+    /**
+     * {@code POST /v1/messages} (Anthropic's Messages API) and {@code POST /v1/responses} (OpenAI's
+     * Responses API): read as the chat request each maps to, answered in the client's dialect.
+     */
+    void chat(HttpServerRequest req, String requestId, Dialect dialect) {
         body(req, requestId, dialect, (bytes, start) -> {
             ObjectNode body;
             ChatRequest parsed;
-            if (dialect == Dialect.ANTHROPIC) {
-                body = MessagesRequest.toOpenAi(RequestParser.parseObject(bytes));
-                parsed = RequestParser.chat(body);
-            } else {
+            if (dialect == Dialect.OPENAI) {
                 body = RequestParser.parseObject(bytes);
                 parsed = RequestParser.chat(body, bytes);
+            } else {
+                body = dialect.request(RequestParser.parseObject(bytes));
+                parsed = RequestParser.chat(body);
             }
             identified(req, requestId, start, dialect, caller -> {
             Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, false);
@@ -246,10 +243,10 @@ final class ChatEndpoint {
     private void answer(HttpServerRequest req, Exchange ex, Provider.ChatResult result) {
         HttpServerResponse resp = req.response();
         pipeline.headers.chosen(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
-        if (ex.dialect == Dialect.ANTHROPIC) {
+        if (ex.dialect != Dialect.OPENAI) {
             ObjectNode body = result.body();
             ex.guard.answer(body, ex.redactedOut);
-            Replies.json(resp, 200, MessagesResponse.of(body, ex.usage));
+            Replies.json(resp, 200, ex.dialect.answer(body, ex.usage));
         } else if (ex.guard.active() || result.bytes() == null) {
             ObjectNode body = result.body();
             ex.guard.answer(body, ex.redactedOut);

@@ -1,12 +1,46 @@
 package dev.airlock.ingress;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.wire.StreamDialect;
+import dev.airlock.wire.Usage;
+import dev.airlock.wire.anthropic.MessagesRequest;
+import dev.airlock.wire.anthropic.MessagesResponse;
+import dev.airlock.wire.anthropic.MessagesStream;
+import dev.airlock.wire.responses.ResponsesRequest;
+import dev.airlock.wire.responses.ResponsesResponse;
+import dev.airlock.wire.responses.ResponsesStream;
+
 /**
- * The API a client speaks: answers and errors go back in its shape. The path between (classification,
- * residency, quotas, routing) reads one OpenAI-shaped request whichever it is.
+ * The API a client speaks. Its request is read as the OpenAI chat request it maps to, so that the path
+ * between (classification, residency, quotas, routing, the ledger) reads one shape whichever it is;
+ * the answer, the stream and the errors go back in its own.
  */
 enum Dialect {
-    /** OpenAI's chat completions and embeddings. */
-    OPENAI,
+    /** OpenAI's chat completions and embeddings: nothing to translate. */
+    OPENAI {
+        @Override ObjectNode request(ObjectNode body) { return body; }
+        @Override ObjectNode answer(ObjectNode completion, Usage usage) { return completion; }
+        @Override StreamDialect stream() { return null; }
+    },
     /** Anthropic's Messages API ({@code POST /v1/messages}). */
-    ANTHROPIC
+    ANTHROPIC {
+        @Override ObjectNode request(ObjectNode body) { return MessagesRequest.toOpenAi(body); }
+        @Override ObjectNode answer(ObjectNode completion, Usage usage) { return MessagesResponse.of(completion, usage); }
+        @Override StreamDialect stream() { return new MessagesStream(); }
+    },
+    /** OpenAI's Responses API ({@code POST /v1/responses}), stateless. */
+    RESPONSES {
+        @Override ObjectNode request(ObjectNode body) { return ResponsesRequest.toChat(body); }
+        @Override ObjectNode answer(ObjectNode completion, Usage usage) { return ResponsesResponse.of(completion, usage); }
+        @Override StreamDialect stream() { return new ResponsesStream(); }
+    };
+
+    /** The client's request body as an OpenAI chat request; throws a 400 for what cannot be carried. */
+    abstract ObjectNode request(ObjectNode body);
+
+    /** An OpenAI chat completion as this API's answer, with the usage Airlock accounts. */
+    abstract ObjectNode answer(ObjectNode completion, Usage usage);
+
+    /** This API's stream events for one answer, or null for OpenAI's own chunks. */
+    abstract StreamDialect stream();
 }

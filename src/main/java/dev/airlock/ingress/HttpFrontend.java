@@ -121,7 +121,11 @@ final class HttpFrontend extends VerticleBase {
                 }
                 case "/v1/messages" -> {
                     requirePost(m);
-                    chat.messages(req, requestId);
+                    chat.chat(req, requestId, Dialect.ANTHROPIC);
+                }
+                case "/v1/responses", "/responses" -> {
+                    requirePost(m);
+                    chat.chat(req, requestId, Dialect.RESPONSES);
                 }
                 case "/v1/messages/count_tokens" -> {
                     requirePost(m);
@@ -155,7 +159,7 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/messages, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests/{id}/decision).");
+                + "; Airlock serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests/{id}/decision).");
     }
 
     private static void requirePost(HttpMethod m) {

@@ -11,16 +11,16 @@ import dev.airlock.route.StreamTarget;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.Usage;
-import dev.airlock.wire.anthropic.MessagesStream;
+import dev.airlock.wire.StreamDialect;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 
 /**
- * Writes a streamed answer as OpenAI SSE, or as Anthropic's stream events for a client of
- * {@code /v1/messages} ({@link MessagesStream}: the guard, the counts and the capture read the same
- * OpenAI chunks either way). Headers go out with the first chunk (that is when the deployment is
- * known); the stream ends with {@code data: [DONE]} ({@code message_stop}) only when the upstream
+ * Writes a streamed answer as OpenAI SSE, or as another API's stream events for a client of
+ * {@code /v1/messages} or {@code /v1/responses} ({@link StreamDialect}: the guard, the counts and the
+ * capture read the same OpenAI chunks either way). Headers go out with the first chunk (that is when the deployment is
+ * known); the stream ends with {@code data: [DONE]} (or that API's end) only when the upstream
  * finished, and with an error event without it otherwise, so a broken stream never looks complete.
  * When the client reads slower than the answer comes, the write queue fills and the relay stops
  * reading the upstream until it drains ({@link #ready}).
@@ -41,8 +41,8 @@ final class SseWriter implements StreamTarget {
 
     private final StreamGuard guard;
     private final Metrics metrics;
-    /** Anthropic's events for a {@code /v1/messages} client; null for OpenAI's SSE. */
-    private final MessagesStream messages;
+    /** Another API's events (Anthropic's Messages, OpenAI's Responses); null for OpenAI's chunks. */
+    private final StreamDialect messages;
 
     /** @param guard the output guard of this answer, or null */
     SseWriter(HttpServerResponse resp, Headers headers, StreamGuard guard, Metrics metrics, Dialect dialect) {
@@ -50,7 +50,7 @@ final class SseWriter implements StreamTarget {
         this.headers = headers;
         this.guard = guard;
         this.metrics = metrics;
-        this.messages = dialect == Dialect.ANTHROPIC ? new MessagesStream() : null;
+        this.messages = dialect.stream();
     }
 
     boolean begun() { return resp.headWritten(); }
@@ -176,7 +176,7 @@ final class SseWriter implements StreamTarget {
     /** The stream broke after it began: an explicit error event, and the stream ends without {@code [DONE]}. */
     void fail(AirlockException e) {
         if (resp.closed()) return;
-        if (messages != null) resp.end(events(sb -> MessagesStream.error(Replies.errorBody(e, Dialect.ANTHROPIC, null), sb)));
+        if (messages != null) resp.end(events(sb -> messages.fail(e.status(), e.kind().code(), e.getMessage(), sb)));
         else resp.end(Buffer.buffer("data: ").appendBytes(Json.writeBytes(Replies.errorBody(e))).appendString("\n\n"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.airlock.provider;
 
+import dev.airlock.core.TraceContext;
 import dev.airlock.config.Deployment;
 import io.vertx.core.Context;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ public final class Call {
     private final String requestId;
     private final Deployment deployment;
     private final Context context;
-    private final dev.airlock.core.TraceContext trace;
+    private final TraceContext trace;
     private final List<Runnable> cancelHooks = new ArrayList<>(2);
     private boolean cancelled;
     private volatile boolean sent;
@@ -31,7 +32,7 @@ public final class Call {
     }
 
     /** {@code trace}: the caller's trace context, passed on to the upstream; null when it sent none. */
-    public Call(String requestId, Deployment deployment, Context context, dev.airlock.core.TraceContext trace) {
+    public Call(String requestId, Deployment deployment, Context context, TraceContext trace) {
         this.requestId = requestId;
         this.deployment = deployment;
         this.context = context;
@@ -42,7 +43,7 @@ public final class Call {
     public Deployment deployment() { return deployment; }
     public Context context() { return context; }
     /** The caller's trace context, or null. */
-    public dev.airlock.core.TraceContext trace() { return trace; }
+    public TraceContext trace() { return trace; }
 
     /** Runs {@code hook} when the attempt is cancelled (at once if it already was). */
     public void onCancel(Runnable hook) {

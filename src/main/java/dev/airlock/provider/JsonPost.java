@@ -1,5 +1,7 @@
 package dev.airlock.provider;
 
+import dev.airlock.core.HeaderText;
+import dev.airlock.core.TraceContext;
 import dev.airlock.core.Bodies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.Json;
@@ -32,13 +34,13 @@ public final class JsonPost {
 
     /**
      * The caller's trace context on {@code opts}, unchanged, so that an instrumented upstream's spans join
-     * the caller's trace (see {@link dev.airlock.core.TraceContext}).
+     * the caller's trace (see {@link TraceContext}).
      */
     public static RequestOptions traced(RequestOptions opts, Call call) {
-        dev.airlock.core.TraceContext t = call.trace();
+        TraceContext t = call.trace();
         if (t == null) return opts;
-        opts.putHeader(dev.airlock.core.HeaderText.TRACEPARENT, t.traceparent());
-        if (t.state() != null) opts.putHeader(dev.airlock.core.HeaderText.TRACESTATE, t.state());
+        opts.putHeader(HeaderText.TRACEPARENT, t.traceparent());
+        if (t.state() != null) opts.putHeader(HeaderText.TRACESTATE, t.state());
         return opts;
     }
 

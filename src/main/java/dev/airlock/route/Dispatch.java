@@ -1,5 +1,6 @@
 package dev.airlock.route;
 
+import dev.airlock.core.TraceContext;
 import dev.airlock.config.Deployment;
 import dev.airlock.policy.EligibleSet;
 import dev.airlock.provider.Call;
@@ -29,7 +30,7 @@ public final class Dispatch {
     private long lastAttemptNanos;
     private long upstreamDoneNanos;
     private long estimatedTokens = 1;
-    private dev.airlock.core.TraceContext trace;
+    private TraceContext trace;
 
     /** One attempt: which deployment on which route, how it ended ("ok" or the failure), and how long it took. */
     public record Attempt(String route, String deployment, String zone, String outcome, long micros) {}
@@ -45,8 +46,8 @@ public final class Dispatch {
     Context context() { return context; }
 
     /** The caller's trace context, passed on to every attempt; null when it sent none. */
-    public void trace(dev.airlock.core.TraceContext t) { trace = t; }
-    public dev.airlock.core.TraceContext trace() { return trace; }
+    public void trace(TraceContext t) { trace = t; }
+    public TraceContext trace() { return trace; }
 
     /** The token estimate per-deployment caps count before the real usage is known. */
     public void estimatedTokens(long tokens) { estimatedTokens = Math.max(1, tokens); }

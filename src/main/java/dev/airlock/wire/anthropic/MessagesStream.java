@@ -3,6 +3,7 @@ package dev.airlock.wire.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.StreamDialect;
 import dev.airlock.wire.Usage;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,7 +19,7 @@ import java.util.Map;
  * <p>The input tokens are not known when {@code message_start} goes out (OpenAI reports usage at the
  * end), so it says 0 and {@code message_delta} carries both counts, as Anthropic's own API may.
  */
-public final class MessagesStream {
+public final class MessagesStream implements StreamDialect {
     private enum Block { NONE, TEXT, TOOL }
 
     private boolean started;
@@ -29,7 +30,7 @@ public final class MessagesStream {
     private int openTool = -1;
     private String stopReason;
 
-    /** Appends the events of one OpenAI chunk. */
+    @Override
     public void chunk(ObjectNode chunk, StringBuilder out) {
         start(Json.text(chunk, "id"), chunk.path("model").asText(""), out);
         JsonNode choice = chunk.path("choices").path(0);
@@ -77,7 +78,8 @@ public final class MessagesStream {
         event("content_block_delta", d, out);
     }
 
-    /** Appends the end of an answer the upstream finished: the open block's stop, the stop reason and usage, {@code message_stop}. */
+    /** The open block's stop, the stop reason and usage, {@code message_stop}. */
+    @Override
     public void finish(String id, String model, Usage usage, StringBuilder out) {
         start(id, model, out);
         close(out);
@@ -88,9 +90,10 @@ public final class MessagesStream {
         event("message_stop", Json.object().put("type", "message_stop"), out);
     }
 
-    /** The last event of an answer that broke: Anthropic's {@code error} event (no {@code message_stop}). */
-    public static void error(ObjectNode errorBody, StringBuilder out) {
-        event("error", errorBody, out);
+    /** Anthropic's {@code error} event (and no {@code message_stop}). */
+    @Override
+    public void fail(int status, String code, String message, StringBuilder out) {
+        event("error", MessagesResponse.error(status, code, message, null), out);
     }
 
     private void start(String id, String model, StringBuilder out) {

@@ -1,0 +1,211 @@
+package dev.airlock.wire.responses;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.wire.Json;
+
+/**
+ * An OpenAI Responses request ({@code POST /v1/responses}) as the chat request the rest of the path
+ * reads, so that classification, residency, quotas and routing see one shape whichever API the client
+ * speaks. Airlock keeps no state between requests: the client sends the whole conversation each time
+ * (as Codex does with {@code store: false}), and {@code previous_response_id} is refused.
+ *
+ * <p>Left out on purpose, as chat requests have no equivalent and an agent's usual request must go
+ * through: {@code reasoning} (and reasoning items in the input), {@code store}, {@code include},
+ * {@code prompt_cache_key}, {@code service_tier}, {@code truncation}. Refused with a 400 naming them:
+ * hosted tools (web search, file search, code interpreter, computer use, MCP), freeform custom
+ * tools, input files, and items of other types.
+ */
+public final class ResponsesRequest {
+    private ResponsesRequest() {}
+
+    public static ObjectNode toChat(ObjectNode in) {
+        if (in.hasNonNull("previous_response_id")) {
+            throw invalid("previous_response_id is not supported: Airlock stores no responses; send the whole conversation in input (store: false)",
+                    "previous_response_id");
+        }
+        ObjectNode out = Json.object();
+        JsonNode model = in.get("model");
+        if (model == null || !model.isTextual() || model.asText().isEmpty()) throw new AirlockException(ErrorKind.MISSING_FIELD, "model is required (a string).", "model");
+        out.put("model", model.asText());
+        JsonNode max = in.get("max_output_tokens");
+        if (max != null && !max.isNull()) {
+            if (!max.canConvertToInt() || max.asInt() < 1) throw invalid("max_output_tokens must be a positive integer", "max_output_tokens");
+            out.put("max_tokens", max.asInt());
+        }
+        for (String f : new String[] {"temperature", "top_p"}) {
+            JsonNode v = in.get(f);
+            if (v == null || v.isNull()) continue;
+            if (!v.isNumber()) throw invalid(f + " must be a number", f);
+            out.put(f, v.asDouble());
+        }
+        if (in.path("stream").asBoolean(false)) {
+            out.put("stream", true);
+            out.putObject("stream_options").put("include_usage", true); // response.completed reports usage
+        }
+        String user = in.hasNonNull("safety_identifier") ? in.get("safety_identifier").asText() : in.path("user").asText(null);
+        if (user != null) out.put("user", user);
+        if (in.path("metadata").isObject()) out.set("metadata", in.get("metadata").deepCopy()); // Airlock's task and file_path hints
+        if (in.has("parallel_tool_calls") && in.get("parallel_tool_calls").isBoolean()) out.put("parallel_tool_calls", in.get("parallel_tool_calls").asBoolean());
+        format(in.path("text").path("format"), out);
+
+        ArrayNode messages = out.putArray("messages");
+        JsonNode instructions = in.get("instructions");
+        if (instructions != null && instructions.isTextual() && !instructions.asText().isEmpty()) {
+            messages.addObject().put("role", "system").put("content", instructions.asText());
+        }
+        JsonNode input = in.get("input");
+        if (input == null || input.isNull()) throw new AirlockException(ErrorKind.MISSING_FIELD, "input is required: a string or an array of items.", "input");
+        if (input.isTextual()) {
+            messages.addObject().put("role", "user").put("content", input.asText());
+        } else if (input.isArray() && !input.isEmpty()) {
+            for (int i = 0; i < input.size(); i++) item(input.get(i), "input[" + i + "]", messages);
+        } else {
+            throw invalid("input must be a string or a non-empty array of items", "input");
+        }
+        tools(in, out);
+        return out;
+    }
+
+    private static void item(JsonNode item, String at, ArrayNode out) {
+        String type = item.path("type").asText(item.has("role") ? "message" : "");
+        switch (type) {
+            case "message" -> message(item, at, out);
+            case "function_call" -> {
+                ObjectNode call = Json.object().put("id", text(item, "call_id", at)).put("type", "function");
+                call.putObject("function").put("name", text(item, "name", at)).put("arguments", item.path("arguments").asText("{}"));
+                // consecutive calls are one assistant turn, with the text just before them if there was one
+                ObjectNode last = out.isEmpty() ? null : (ObjectNode) out.get(out.size() - 1);
+                if (last != null && "assistant".equals(last.path("role").asText())) {
+                    if (!last.has("tool_calls")) last.putArray("tool_calls");
+                    ((ArrayNode) last.get("tool_calls")).add(call);
+                } else {
+                    ObjectNode msg = out.addObject().put("role", "assistant");
+                    msg.putNull("content");
+                    msg.putArray("tool_calls").add(call);
+                }
+            }
+            case "function_call_output" -> {
+                JsonNode output = item.get("output");
+                String text;
+                if (output != null && output.isTextual()) text = output.asText();
+                else if (output != null && output.isArray()) text = joinedText(output, at + ".output");
+                else throw new AirlockException(ErrorKind.MISSING_FIELD, at + ".output is required (a string).", at + ".output");
+                out.addObject().put("role", "tool").put("tool_call_id", text(item, "call_id", at)).put("content", text);
+            }
+            case "reasoning" -> { } // the model's own, and opaque to any other model
+            default -> throw invalid(at + " is an item of type '" + type + "', which Airlock does not carry (message, function_call and function_call_output are)",
+                    at + ".type");
+        }
+    }
+
+    private static void message(JsonNode item, String at, ArrayNode out) {
+        String role = item.path("role").asText("");
+        String chatRole = switch (role) {
+            case "user", "assistant", "system" -> role;
+            case "developer" -> "system";
+            default -> throw invalid(at + ".role must be user, assistant, system or developer, not '" + role + "'", at + ".role");
+        };
+        JsonNode content = item.get("content");
+        if (content != null && content.isTextual()) {
+            out.addObject().put("role", chatRole).put("content", content.asText());
+            return;
+        }
+        if (content == null || !content.isArray()) throw invalid(at + ".content must be a string or an array of content parts", at + ".content");
+        if (!chatRole.equals("user")) {
+            out.addObject().put("role", chatRole).put("content", joinedText(content, at + ".content"));
+            return;
+        }
+        ArrayNode parts = Json.MAPPER.createArrayNode();
+        for (int p = 0; p < content.size(); p++) {
+            JsonNode part = content.get(p);
+            String where = at + ".content[" + p + "]";
+            switch (part.path("type").asText("")) {
+                case "input_text", "output_text", "text" -> parts.addObject().put("type", "text").put("text", part.path("text").asText(""));
+                case "input_image" -> {
+                    if (!part.hasNonNull("image_url")) throw invalid(where + " is an image by file id; Airlock carries images by URL or data URL", where);
+                    ObjectNode image = parts.addObject().put("type", "image_url").putObject("image_url");
+                    image.put("url", part.get("image_url").asText());
+                    if (part.hasNonNull("detail")) image.put("detail", part.get("detail").asText());
+                }
+                default -> throw invalid(where + " is a '" + part.path("type").asText("") + "' part, which Airlock does not carry (input_text and input_image are)", where + ".type");
+            }
+        }
+        ObjectNode msg = out.addObject().put("role", "user");
+        if (parts.size() == 1 && parts.get(0).path("type").asText().equals("text")) msg.put("content", parts.get(0).path("text").asText());
+        else msg.set("content", parts);
+    }
+
+    /** The text parts of an assistant, system or tool content array, joined; anything else is refused. */
+    private static String joinedText(JsonNode parts, String at) {
+        StringBuilder b = new StringBuilder();
+        for (int p = 0; p < parts.size(); p++) {
+            JsonNode part = parts.get(p);
+            String type = part.path("type").asText("");
+            if (!type.equals("input_text") && !type.equals("output_text") && !type.equals("text") && !type.equals("refusal")) {
+                throw invalid(at + "[" + p + "] is a '" + type + "' part; only text is carried here", at + "[" + p + "].type");
+            }
+            b.append(part.path(type.equals("refusal") ? "refusal" : "text").asText(""));
+        }
+        return b.toString();
+    }
+
+    private static void tools(JsonNode in, ObjectNode out) {
+        JsonNode tools = in.get("tools");
+        if (tools != null && tools.isArray() && !tools.isEmpty()) {
+            ArrayNode fns = out.putArray("tools");
+            for (int t = 0; t < tools.size(); t++) {
+                JsonNode tool = tools.get(t);
+                String type = tool.path("type").asText("");
+                if (!type.equals("function")) {
+                    throw invalid("tools[" + t + "] is a '" + type + "' tool, which Airlock cannot offer a model; function tools go through", "tools[" + t + "].type");
+                }
+                ObjectNode fn = fns.addObject().put("type", "function").putObject("function");
+                fn.put("name", text(tool, "name", "tools[" + t + "]"));
+                if (tool.hasNonNull("description")) fn.put("description", tool.get("description").asText());
+                fn.set("parameters", tool.has("parameters") && !tool.get("parameters").isNull() ? tool.get("parameters").deepCopy() : Json.object().put("type", "object"));
+                if (tool.has("strict") && tool.get("strict").isBoolean()) fn.put("strict", tool.get("strict").asBoolean());
+            }
+        }
+        JsonNode choice = in.get("tool_choice");
+        if (choice == null || choice.isNull()) return;
+        if (choice.isTextual()) {
+            String c = choice.asText();
+            if (!c.equals("auto") && !c.equals("none") && !c.equals("required")) throw invalid("tool_choice must be auto, none, required or name a function", "tool_choice");
+            out.put("tool_choice", c);
+        } else if ("function".equals(choice.path("type").asText())) {
+            out.putObject("tool_choice").put("type", "function").putObject("function").put("name", text(choice, "name", "tool_choice"));
+        } else {
+            throw invalid("tool_choice must be auto, none, required or name a function", "tool_choice");
+        }
+    }
+
+    /** {@code text.format}: JSON schema or JSON object answers, as chat's {@code response_format}. */
+    private static void format(JsonNode f, ObjectNode out) {
+        switch (f.path("type").asText("text")) {
+            case "text" -> { }
+            case "json_object" -> out.putObject("response_format").put("type", "json_object");
+            case "json_schema" -> {
+                ObjectNode schema = out.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+                schema.put("name", f.path("name").asText("response"));
+                if (f.has("schema")) schema.set("schema", f.get("schema").deepCopy());
+                if (f.has("strict") && f.get("strict").isBoolean()) schema.put("strict", f.get("strict").asBoolean());
+                if (f.hasNonNull("description")) schema.put("description", f.get("description").asText());
+            }
+            default -> throw invalid("text.format.type must be text, json_object or json_schema", "text.format.type");
+        }
+    }
+
+    private static String text(JsonNode node, String field, String at) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) throw new AirlockException(ErrorKind.MISSING_FIELD, at + "." + field + " is required (a string).", at + "." + field);
+        return v.asText();
+    }
+
+    private static AirlockException invalid(String why, String param) {
+        return new AirlockException(ErrorKind.INVALID_REQUEST, why + ".", param);
+    }
+}
