@@ -24,6 +24,16 @@ class IdsTest {
     }
 
     @Test
+    void orderedIdsSortInTheOrderTheyWereMadeEvenWithinOneMillisecond() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) ids.add(Ids.ordered()); // thousands per millisecond
+        List<String> sorted = new ArrayList<>(ids);
+        sorted.sort(null);
+        assertEquals(ids, sorted);
+        assertEquals(7, UUID.fromString(ids.get(0)).version());
+    }
+
+    @Test
     void requestIdsAreUniqueOrderedAndFixedLength() throws InterruptedException {
         var seen = new HashSet<String>();
         for (int i = 0; i < 100_000; i++) assertTrue(seen.add(Ids.request()));

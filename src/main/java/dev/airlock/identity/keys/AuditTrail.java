@@ -38,7 +38,7 @@ public final class AuditTrail {
     static void append(Dialect d, Connection c, Actor actor, String action, String target, ObjectNode details, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO admin_event (id, at, action, target, actor, address, request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, Ids.event());
+            ps.setString(1, Ids.ordered()); // two changes in one millisecond list in the order they were made
             d.setTime(ps, 2, at);
             ps.setString(3, action);
             ps.setString(4, target);
