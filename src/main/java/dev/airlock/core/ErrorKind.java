@@ -27,6 +27,8 @@ public enum ErrorKind {
     UPSTREAM_REJECTED(400, "invalid_request_error", "upstream_rejected_request"),
     INTERNAL(500, "api_error", "internal_error"),
     BAD_UPSTREAM_RESPONSE(502, "api_error", "bad_upstream_response"),
+    /** Every answer failed the output guard's check of the requested response_format. */
+    ANSWER_INVALID(502, "api_error", "answer_failed_validation"),
     ALL_DEPLOYMENTS_FAILED(503, "api_error", "all_deployments_failed"),
     NO_ELIGIBLE_DEPLOYMENT(503, "api_error", "no_eligible_deployment"),
     NOT_READY(503, "api_error", "not_ready"),

@@ -1,5 +1,6 @@
 package dev.airlock.ingress;
 
+import dev.airlock.guard.AnswerSchema;
 import dev.airlock.guard.ResponseGuard;
 import dev.airlock.identity.Caller;
 import dev.airlock.identity.KeyRefused;
@@ -62,6 +63,8 @@ final class ChatEndpoint {
                 body = dialect.request(RequestParser.parseObject(bytes));
                 parsed = RequestParser.chat(body);
             }
+            // compiled before admission: a schema that does not compile is the client's 400, and nothing was sent
+            AnswerSchema schema = AnswerSchema.of(body.get("response_format"));
             identified(req, requestId, start, dialect, caller -> {
             Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, false);
             ex.dialect = dialect;
@@ -71,8 +74,8 @@ final class ChatEndpoint {
             for (ChatMessage m : chat.messages()) texts.add(m.text());
             quota(ex, texts, chat.maxTokens()).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
-                if (chat.stream()) stream(req, chat, ex);
-                else pipeline.relay.chat(ex.dispatch, chat).onComplete(r -> {
+                if (chat.stream()) stream(req, chat, ex, schema);
+                else pipeline.relay.chat(ex.dispatch, chat, schema == null ? null : r -> answerProblem(schema, r)).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> promptChars(chat), r.result()::body);
                     answer(req, ex, r.result());
@@ -261,12 +264,34 @@ final class ChatEndpoint {
         }
     }
 
-    private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex) {
+    /** Why a plain answer is not what {@code schema} asks for, or null; an answer of tool calls only is not checked. */
+    private static String answerProblem(AnswerSchema schema, Provider.ChatResult r) {
+        var message = r.body().path("choices").path(0).path("message");
+        String content = message.path("content").asText("");
+        if (content.isEmpty() && !message.path("tool_calls").isEmpty()) return null;
+        return schema.problem(content);
+    }
+
+    /**
+     * A stream is checked against {@code schema} (when the request asked for JSON) once it has all gone
+     * out: it cannot be taken back, so an answer that fails ends with the error instead of its end
+     * marker, and the client knows not to trust it.
+     */
+    private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex, AnswerSchema schema) {
         SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut), recorder.metrics(), ex.dialect);
-        if (ex.capture) out.keepText();
+        if (ex.capture || schema != null) out.keepText();
         ex.delivered = () -> out.delivered(promptChars(chat));
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
-            if (r.succeeded()) {
+            String why = r.succeeded() && schema != null && !out.text().isEmpty() ? schema.problem(out.text()) : null;
+            if (why != null) {
+                Deployment dep = ex.dispatch.chosen();
+                AirlockException e = new AirlockException(ErrorKind.ANSWER_INVALID, "Deployment '" + (dep == null ? "?" : dep.id())
+                        + "' answered, but " + why + "; the answer is not the JSON the request's response_format asks for.");
+                Usage reported = r.result().usage();
+                ex.usage = reported != null ? reported : ex.delivered.get();
+                out.fail(e);
+                recorder.ended(ex, 200, e);
+            } else if (r.succeeded()) {
                 ex.usage = out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
                 recorder.ended(ex, 200, null);
                 if (ex.capture) capturer.capture(ex, Capturer.promptText(ex.admission.body()), out.text());

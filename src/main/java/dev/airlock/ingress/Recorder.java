@@ -54,13 +54,21 @@ final class Recorder {
         long ttft = dep != null && dispatch.firstByteNanos() > 0 ? micros(dispatch.firstByteNanos() - dispatch.lastAttemptNanos()) : LedgerEvent.NONE;
         Usage u = ex.usage;
         double cost = dep == null ? 0 : dep.price().cost(u.promptTokens(), u.completionTokens());
-        // prompts read by upstreams that gave no answer are billed by them: count each, estimated
-        List<Deployment> unanswered = dispatch.unanswered();
-        if (!unanswered.isEmpty()) {
-            int prompt = ex.promptEstimate.getAsInt();
-            for (Deployment read : unanswered) cost += read.price().cost(prompt, 0);
-            u = new Usage(u.promptTokens() + prompt * unanswered.size(), u.completionTokens(), true);
-            if (dep == null) dep = unanswered.getLast(); // where this request's bytes went, for the ledger
+        // what upstreams billed for attempts the client got nothing from: count each (a prompt read
+        // without an answer is estimated)
+        List<Dispatch.Discarded> discarded = dispatch.discarded();
+        if (!discarded.isEmpty()) {
+            long in = u.promptTokens(), out = u.completionTokens();
+            boolean estimated = u != Usage.NONE && u.estimated();
+            for (Dispatch.Discarded x : discarded) {
+                Usage billed = x.usage() != null ? x.usage() : new Usage(ex.promptEstimate.getAsInt(), 0, true);
+                cost += x.deployment().price().cost(billed.promptTokens(), billed.completionTokens());
+                in += billed.promptTokens();
+                out += billed.completionTokens();
+                estimated |= billed.estimated();
+            }
+            u = new Usage((int) in, (int) out, estimated);
+            if (dep == null) dep = discarded.getLast().deployment(); // where this request's bytes went, for the ledger
         }
         LedgerEvent event = LedgerEvent.builder(ex.requestId)
                 .at(ex.at)

@@ -23,6 +23,8 @@ public final class UpstreamFailure extends RuntimeException {
         REJECTED(false),
         /** 401, 403, 404 and other 4xx: the deployment is misconfigured; try elsewhere, not again here. */
         MISCONFIGURED(false),
+        /** The upstream answered, and the output guard refused the answer (not the JSON asked for). Try elsewhere. */
+        INVALID_ANSWER(false),
         /** The attempt was cancelled (client gone). */
         CANCELLED(false),
         /** Airlock's own per-deployment cap refused the attempt before anything was sent. */

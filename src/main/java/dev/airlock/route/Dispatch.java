@@ -1,5 +1,6 @@
 package dev.airlock.route;
 
+import dev.airlock.wire.Usage;
 import dev.airlock.core.TraceContext;
 import dev.airlock.config.Deployment;
 import dev.airlock.policy.EligibleSet;
@@ -18,7 +19,7 @@ public final class Dispatch {
     private final EligibleSet eligible;
     private final Context context;
     private final List<Attempt> attempts = new ArrayList<>(2);
-    private List<Deployment> unanswered = List.of();
+    private List<Discarded> discarded = List.of();
     private volatile boolean cancelled;
     private volatile Call current;
     private Deployment chosen;
@@ -70,10 +71,16 @@ public final class Dispatch {
         if (current == c) current = null;
     }
 
-    /** An attempt whose request reached its upstream ended with no answer: timed out or cancelled. */
-    void unanswered(Deployment d) {
-        if (unanswered.isEmpty()) unanswered = new ArrayList<>(2);
-        unanswered.add(d);
+    /**
+     * An attempt the upstream bills whose answer the client does not get: its request reached the
+     * upstream and it timed out or was cancelled ({@code usage} null: the prompt, estimated), or it
+     * answered and the output guard refused the answer ({@code usage}: the upstream's, when it gave one).
+     */
+    public record Discarded(Deployment deployment, Usage usage) {}
+
+    void discarded(Deployment d, Usage usage) {
+        if (discarded.isEmpty()) discarded = new ArrayList<>(2);
+        discarded.add(new Discarded(d, usage));
     }
 
     void record(Attempt a) { attempts.add(a); }
@@ -97,18 +104,18 @@ public final class Dispatch {
     public List<Attempt> attempts() { return List.copyOf(attempts); }
 
     /**
-     * The deployments that read this request's prompt and gave no answer, once per such attempt: each
-     * one that timed out after its request was sent, and the one still in flight now, before an answer
-     * began (the client left, or the gateway cut it). Upstreams bill a prompt they read whether or not
-     * anyone takes the answer, so the ledger and the budgets count these prompts too. Failures with an
-     * error status are not here: providers do not bill them. An answer that began is {@link #chosen()}'s
-     * and is counted by what it delivered.
+     * What upstreams billed for this request besides the answer the client got, once per attempt: each
+     * one that timed out after its request was sent, each answer the output guard refused, and the
+     * attempt still in flight now, before an answer began (the client left, or the gateway cut it).
+     * Upstreams bill a prompt they read whether or not anyone takes the answer, so the ledger and the
+     * budgets count these too. Failures with an error status are not here: providers do not bill them.
+     * An answer that began is {@link #chosen()}'s and is counted by what it delivered.
      */
-    public List<Deployment> unanswered() {
+    public List<Discarded> discarded() {
         Call c = current;
-        if (c == null || chosen != null || !c.wasSent()) return List.copyOf(unanswered);
-        List<Deployment> all = new ArrayList<>(unanswered);
-        all.add(c.deployment());
+        if (c == null || chosen != null || !c.wasSent()) return List.copyOf(discarded);
+        List<Discarded> all = new ArrayList<>(discarded);
+        all.add(new Discarded(c.deployment(), null));
         return all;
     }
     /** The deployment that answered (or is streaming), or null. */

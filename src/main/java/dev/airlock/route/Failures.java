@@ -36,6 +36,7 @@ final class Failures {
                     null, 0, Map.of("retry-after", "1"));
         }
         boolean allMalformed = attempts.stream().allMatch(a -> a.outcome().startsWith("malformed"));
+        boolean allInvalid = attempts.stream().allMatch(a -> a.outcome().startsWith("invalid_answer"));
         if (attempts.stream().allMatch(a -> a.outcome().startsWith("local_limit"))) {
             return new AirlockException(ErrorKind.RATE_LIMITED, "Every eligible deployment of route '" + route
                     + "' is at its per-minute cap; retry shortly.", null, 0, Map.of("retry-after", "1"));
@@ -44,6 +45,9 @@ final class Failures {
         for (Dispatch.Attempt a : attempts) {
             if (!tried.isEmpty()) tried.append("; ");
             tried.append(a.deployment()).append(" on route ").append(a.route()).append(": ").append(a.outcome());
+        }
+        if (allInvalid) {
+            return new AirlockException(ErrorKind.ANSWER_INVALID, "No eligible deployment gave the answer the request's response_format asks for. Tried: " + tried + ".");
         }
         if (allMalformed) {
             return new AirlockException(ErrorKind.BAD_UPSTREAM_RESPONSE, "The upstream answered with a response Airlock could not read. Tried: " + tried + ".");

@@ -84,7 +84,22 @@ public final class Relay {
     public Health health() { return health; }
 
     public Future<ChatResult> chat(Dispatch d, ChatRequest request) {
-        return run(d, (p, call, route) -> p.chat(request, call), () -> false);
+        return chat(d, request, null);
+    }
+
+    /**
+     * A plain chat whose answer must pass {@code check} (which says why not, or null): one that fails
+     * is a failed attempt (billed, and counted as {@link Dispatch#discarded}), and the next eligible
+     * deployment is tried, as for a malformed answer, without counting against the breaker.
+     */
+    public Future<ChatResult> chat(Dispatch d, ChatRequest request, java.util.function.Function<ChatResult, String> check) {
+        if (check == null) return run(d, (p, call, route) -> p.chat(request, call), () -> false);
+        return run(d, (p, call, route) -> p.chat(request, call).compose(r -> {
+            String why = check.apply(r);
+            if (why == null) return Future.succeededFuture(r);
+            d.discarded(call.deployment(), r.usage());
+            return Future.failedFuture(new UpstreamFailure(Kind.INVALID_ANSWER, "deployment '" + call.deployment().id() + "' answered, but " + why));
+        }), () -> false);
     }
 
     public Future<ChatResult> embed(Dispatch d, EmbeddingRequest request) {
@@ -255,10 +270,10 @@ public final class Relay {
             UpstreamFailure f = d.cancelled() ? new UpstreamFailure(Kind.CANCELLED, "the client went away") : UpstreamFailure.of(ar.cause());
             d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), f.kind().name().toLowerCase() + ": " + f.getMessage(), micros));
             boolean mayBeBilled = f.kind() == Kind.TIMEOUT || f.kind() == Kind.CANCELLED;
-            if (mayBeBilled && call.wasSent() && !committed.get()) d.unanswered(dep);
+            if (mayBeBilled && call.wasSent() && !committed.get()) d.discarded(dep, null);
             switch (f.kind()) {
                 case CANCELLED -> health.release(dep.id());
-                case REJECTED -> health.success(dep.id());
+                case REJECTED, INVALID_ANSWER -> health.success(dep.id()); // it answered: a model's miss is not an outage
                 default -> health.failure(dep.id());
             }
             if (committed.get() || f.kind() == Kind.CANCELLED) {
