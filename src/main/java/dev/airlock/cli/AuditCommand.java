@@ -45,7 +45,7 @@ final class AuditCommand extends AdminCommand {
     private static final java.time.format.DateTimeFormatter SECONDS =
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
 
-    private static String seconds(String iso) {
+    static String seconds(String iso) {
         try {
             return SECONDS.format(java.time.Instant.parse(iso));
         } catch (java.time.format.DateTimeParseException e) {

@@ -144,6 +144,7 @@ final class HttpFrontend extends VerticleBase {
                     ops.feedback(req, requestId);
                 }
                 case "/admin/report" -> ops.report(req, requestId);
+                case "/admin/requests" -> ops.requests(req, requestId);
                 default -> {
                     if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) ops.decision(req, path);
                     else if (path.startsWith("/admin/keys") || path.startsWith("/admin/tenants") || path.equals("/admin/spend") || path.equals("/admin/audit")) ops.admin(req, path, requestId);
@@ -159,7 +160,7 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests/{id}/decision).");
+                + "; Airlock serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision).");
     }
 
     private static void requirePost(HttpMethod m) {

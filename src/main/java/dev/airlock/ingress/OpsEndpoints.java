@@ -81,6 +81,25 @@ final class OpsEndpoints {
         });
     }
 
+    /** {@code GET /admin/requests?request_id=…|trace_id=…&limit=100}: a request's ledger events, newest first. */
+    void requests(HttpServerRequest req, String requestId) {
+        requireMaster(req);
+        int limit;
+        try {
+            limit = Integer.parseInt(req.getParam("limit", "100"));
+        } catch (NumberFormatException e) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "limit must be a whole number, got '" + req.getParam("limit") + "'.", "limit");
+        }
+        Future.fromCompletionStage(services.events().findAsync(req.getParam("request_id"), req.getParam("trace_id"), limit),
+                io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
+            if (ar.failed()) {
+                Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The ledger could not be read now (the database is unavailable)."), requestId);
+            } else {
+                Replies.json(req.response(), 200, ar.result());
+            }
+        });
+    }
+
     /**
      * {@code /admin/keys[/{id}]}, {@code /admin/tenants[/{name}]}, {@code /admin/spend}: the admin API,
      * run on a worker thread since it reads and writes the store.

@@ -1,6 +1,7 @@
 package dev.airlock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.admin.AdminApi;
@@ -324,6 +325,27 @@ class AdminCommandsTest {
             audit.target = "nobody";
             assertThat(render(audit, api.audit(Map.of("target", "nobody")))).isEqualTo("No changes since 2026-10-21 12:06 UTC to nobody.\n");
         }
+    }
+
+    @Test
+    void requestsFindsALedgerEventByIdOrTraceAndPrintsIt() throws Exception {
+        AdminCommand byId = parse(new RequestsCommand(), "--id", "req-7");
+        assertThat(byId.request()).isEqualTo(new AdminClient.Call("GET", "/admin/requests?request_id=req-7&limit=100", null));
+        assertThat(parse(new RequestsCommand(), "--trace", "4bf92f3577b34da6a3ce929d0e0e4736", "--limit", "5").request().path())
+                .isEqualTo("/admin/requests?trace_id=4bf92f3577b34da6a3ce929d0e0e4736&limit=5");
+        assertThatThrownBy(() -> parse(new RequestsCommand(), "--id", "a", "--trace", "b")).isInstanceOf(CommandLine.ParameterException.class);
+        assertThatThrownBy(() -> parse(new RequestsCommand())).isInstanceOf(CommandLine.ParameterException.class);
+
+        JsonNode answer = AdminApiJson.parse("""
+                {'data':[{'request_id':'req-7','started_at':'2026-11-20T12:06:01.250Z','status':499,'route':'local','deployment':'glm5-onprem',
+                 'zone':'on-prem','classification':'confidential','input_tokens':1250,'output_tokens':0,'tokens_estimated':true,'cost_usd':0.00125,
+                 'total_us':2400500,'error_code':null}],'has_more':false}
+                """);
+        assertThat(render(byId, answer)).isEqualTo("""
+                STARTED (UTC)        REQUEST  STATUS  ROUTE  DEPLOYMENT   ZONE     LEVEL         TOKENS IN/OUT  COST      TOTAL MS  ERROR
+                2026-11-20 12:06:01  req-7    499     local  glm5-onprem  on-prem  confidential  1,250/0 est.   $0.00125  2401      -
+                """);
+        assertThat(render(byId, AdminApiJson.parse("{'data':[],'has_more':false}"))).startsWith("The ledger has no request with id req-7 ");
     }
 
     static String render(AdminCommand c, JsonNode answer) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.airlock.config.ConfigLoader;
 import dev.airlock.provider.anthropic.FakeAnthropic;
 import dev.airlock.testing.TestVertx;
+import dev.airlock.wire.Json;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Map;
@@ -77,6 +78,37 @@ class TracePropagationTest {
         } finally {
             vertx.close();
         }
+    }
+
+    @Test
+    void theAdminApiFindsARequestsLedgerEventsByTraceOrById() throws Exception {
+        gw = new TestGateway();
+        String master = "Bearer " + TestGateway.MASTER_KEY;
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "traceparent", PARENT, "x-request-id", "f-1").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", chat("no-such-route", "hi"), "traceparent", PARENT, "x-request-id", "f-2").statusCode()).isEqualTo(404);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "x-request-id", "f-3").statusCode()).isEqualTo(200);
+        assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(10))).isTrue();
+
+        var byTrace = Json.MAPPER.readTree(gw.get("/admin/requests?trace_id=4bf92f3577b34da6a3ce929d0e0e4736", "authorization", master).body());
+        assertThat(byTrace.path("data")).hasSize(2);
+        assertThat(byTrace.path("data").get(0).path("request_id").asText()).as("newest first").isEqualTo("f-2");
+        assertThat(byTrace.path("data").get(0).path("status").asInt()).isEqualTo(404);
+        assertThat(byTrace.path("data").get(1).path("deployment").asText()).isEqualTo("a-onprem");
+        assertThat(byTrace.path("data").get(1).path("total_us").asLong()).isPositive();
+        assertThat(byTrace.path("has_more").asBoolean()).isFalse();
+
+        var byId = Json.MAPPER.readTree(gw.get("/admin/requests?request_id=f-3", "authorization", master).body());
+        assertThat(byId.path("data")).hasSize(1);
+        assertThat(byId.path("data").get(0).path("trace_id").isNull()).isTrue();
+        var one = Json.MAPPER.readTree(gw.get("/admin/requests?trace_id=4bf92f3577b34da6a3ce929d0e0e4736&limit=1", "authorization", master).body());
+        assertThat(one.path("data")).hasSize(1);
+        assertThat(one.path("has_more").asBoolean()).isTrue();
+
+        assertThat(gw.get("/admin/requests?request_id=f-3").statusCode()).isEqualTo(401);
+        assertThat(gw.get("/admin/requests", "authorization", master).statusCode()).isEqualTo(400);
+        assertThat(gw.get("/admin/requests?request_id=f-3&trace_id=x", "authorization", master).statusCode()).isEqualTo(400);
+        assertThat(gw.get("/admin/requests?request_id=f-3&limit=0", "authorization", master).statusCode()).isEqualTo(400);
+        assertThat(gw.get("/admin/requests?request_id=f-3&limit=many", "authorization", master).statusCode()).isEqualTo(400);
     }
 
     private String traceIdOf(String requestId) throws Exception {
