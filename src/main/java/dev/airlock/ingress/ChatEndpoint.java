@@ -282,11 +282,11 @@ final class ChatEndpoint {
         if (ex.capture || schema != null) out.keepText();
         ex.delivered = () -> out.delivered(promptChars(chat));
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
+            if (r.succeeded() && schema != null) out.releaseHeld();
             String why = r.succeeded() && schema != null && !out.text().isEmpty() ? schema.problem(out.text()) : null;
             if (why != null) {
                 Deployment dep = ex.dispatch.chosen();
-                AirlockException e = new AirlockException(ErrorKind.ANSWER_INVALID, "Deployment '" + (dep == null ? "?" : dep.id())
-                        + "' answered, but " + why + "; the answer is not the JSON the request's response_format asks for.");
+                AirlockException e = new AirlockException(ErrorKind.ANSWER_INVALID, "Deployment '" + (dep == null ? "?" : dep.id()) + "' answered, but " + why + ".");
                 Usage reported = r.result().usage();
                 ex.usage = reported != null ? reported : ex.delivered.get();
                 out.fail(e);

@@ -42,7 +42,9 @@ final class SseWriter implements StreamTarget {
     private final StreamGuard guard;
     private final Metrics metrics;
     /** Another API's events (Anthropic's Messages, OpenAI's Responses); null for OpenAI's chunks. */
-    private final StreamDialect messages;
+    private final StreamDialect translated;
+    /** Whether what the guard held back has been written ahead of {@link #finish}. */
+    private boolean heldReleased;
 
     /** @param guard the output guard of this answer, or null */
     SseWriter(HttpServerResponse resp, Headers headers, StreamGuard guard, Metrics metrics, Dialect dialect) {
@@ -50,7 +52,7 @@ final class SseWriter implements StreamTarget {
         this.headers = headers;
         this.guard = guard;
         this.metrics = metrics;
-        this.messages = dialect.stream();
+        this.translated = dialect.stream();
     }
 
     boolean begun() { return resp.headWritten(); }
@@ -109,7 +111,7 @@ final class SseWriter implements StreamTarget {
     /** No guard rewrites the chunks and no capture reads them: they may go out as the upstream sent them. */
     @Override
     public boolean passthrough() {
-        return guard == null && text == null && messages == null;
+        return guard == null && text == null && translated == null;
     }
 
     @Override
@@ -134,7 +136,7 @@ final class SseWriter implements StreamTarget {
             completionChars += delta.length();
             if (text != null) text.append(delta);
         }
-        if (messages != null) return out.appendString(events(sb -> messages.chunk(chunk, sb)));
+        if (translated != null) return out.appendString(events(sb -> translated.chunk(chunk, sb)));
         return out.appendString("data: ").appendBytes(Json.writeBytes(chunk)).appendString("\n\n");
     }
 
@@ -154,14 +156,26 @@ final class SseWriter implements StreamTarget {
         Usage u = usage != null ? usage : new Usage(Usage.estimatePrompt(promptChars), Math.max(1, completionChars / 4), true);
         if (resp.closed()) return u;
         Buffer tail = Buffer.buffer(DONE.length() + (includeUsage ? 256 : 0));
-        if (guard != null) for (ObjectNode c : guard.finish()) event(c, tail);
-        if (messages != null) {
-            resp.end(tail.appendString(events(sb -> messages.finish(id, model, u, sb))));
+        if (guard != null && !heldReleased) for (ObjectNode c : guard.finish()) event(c, tail);
+        if (translated != null) {
+            resp.end(tail.appendString(events(sb -> translated.finish(id, model, u, sb))));
             return u;
         }
         if (includeUsage) event(Completions.usageChunk(id == null ? "chatcmpl-airlock" : id, model, u), tail);
         resp.end(tail.appendBuffer(DONE));
         return u;
+    }
+
+    /**
+     * Writes what the guard still holds back (the end of the text, which might have grown into a match)
+     * ahead of {@link #finish}, so that the text kept for the schema check is the whole answer.
+     */
+    void releaseHeld() {
+        if (guard == null || heldReleased) return;
+        heldReleased = true;
+        Buffer out = Buffer.buffer(256);
+        for (ObjectNode c : guard.finish()) event(c, out);
+        if (out.length() > 0 && !resp.closed()) resp.write(out);
     }
 
     /**
@@ -176,7 +190,7 @@ final class SseWriter implements StreamTarget {
     /** The stream broke after it began: an explicit error event, and the stream ends without {@code [DONE]}. */
     void fail(AirlockException e) {
         if (resp.closed()) return;
-        if (messages != null) resp.end(events(sb -> messages.fail(e.status(), e.kind().code(), e.getMessage(), sb)));
+        if (translated != null) resp.end(events(sb -> translated.fail(e.status(), e.kind().code(), e.getMessage(), sb)));
         else resp.end(Buffer.buffer("data: ").appendBytes(Json.writeBytes(Replies.errorBody(e))).appendString("\n\n"));
     }
 }

@@ -44,7 +44,7 @@ class AnswerValidationTest {
                         + "  - { id: prose-api, provider: openai, base_url: \"http://127.0.0.1:" + prose.actualPort() + "/v1\", model: m, zone: on-prem, " + PRICE + " }\n"
                         + "  - { id: json-api, provider: openai, base_url: \"http://127.0.0.1:" + json.actualPort() + "/v1\", model: m, zone: on-prem, " + PRICE + " }\n")
                 .replace("routes:\n", "routes:\n  json-first: { deployments: [prose-api], fallbacks: [json-good] }\n  json-good: { deployments: [json-api] }\n"
-                        + "  prose-only: { deployments: [prose-api] }\n"));
+                        + "  prose-only: { deployments: [prose-api] }\n  json-guarded: { deployments: [json-api], guard: [pii, secrets] }\n"));
     }
 
     @AfterEach
@@ -57,6 +57,18 @@ class AnswerValidationTest {
     HttpServer fake(String content, AtomicInteger calls) throws Exception {
         return vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
             calls.incrementAndGet();
+            if (Json.readTree(b.getBytes()).path("stream").asBoolean()) {
+                // the answer in three pieces, then usage and [DONE]
+                StringBuilder sse = new StringBuilder();
+                int third = content.length() / 3;
+                for (String piece : new String[] {content.substring(0, third), content.substring(third, 2 * third), content.substring(2 * third)}) {
+                    sse.append("data: ").append(Json.write(dev.airlock.wire.Completions.textChunk("chatcmpl-fake", "m", false, piece))).append("\n\n");
+                }
+                sse.append("data: ").append(Json.write(dev.airlock.wire.Completions.usageChunk("chatcmpl-fake", "m", new dev.airlock.wire.Usage(20, 10, false))))
+                        .append("\n\ndata: [DONE]\n\n");
+                req.response().putHeader("content-type", "text/event-stream").end(sse.toString());
+                return;
+            }
             ObjectNode c = Json.object().put("id", "chatcmpl-fake").put("object", "chat.completion").put("created", 1).put("model", "m");
             ObjectNode choice = c.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
             choice.putObject("message").put("role", "assistant").put("content", content);
@@ -107,6 +119,18 @@ class AnswerValidationTest {
         JsonNode row = row("s-1");
         assertThat(row.path("error").asText()).isEqualTo("answer_failed_validation");
         assertThat(row.path("output").asLong()).as("what was delivered is still counted").isPositive();
+    }
+
+    @Test
+    void aStreamedJsonAnswerPassesThroughTheGuardAndEndsWithDone() throws Exception {
+        var r = gw.post("/v1/chat/completions", ask("json-guarded", WEATHER, true));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).endsWith("data: [DONE]\n\n").doesNotContain("answer_failed_validation");
+        StringBuilder text = new StringBuilder();
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("data: {")) text.append(Json.MAPPER.readTree(line.substring(6)).path("choices").path(0).path("delta").path("content").asText(""));
+        }
+        assertThat(text.toString()).isEqualTo(JSON_ANSWER);
     }
 
     @Test
