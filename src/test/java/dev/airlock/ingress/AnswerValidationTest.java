@@ -113,7 +113,7 @@ class AnswerValidationTest {
 
     @Test
     void aStreamedAnswerThatIsNotJsonEndsWithTheErrorInsteadOfDone() throws Exception {
-        var r = gw.post("/v1/chat/completions", ask("local", "{\"type\":\"json_object\"}", true), "x-request-id", "s-1");
+        var r = gw.post("/v1/chat/completions", ask("prose-only", "{\"type\":\"json_object\"}", true), "x-request-id", "s-1");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("answer_failed_validation").doesNotContain("[DONE]");
         JsonNode row = row("s-1");
@@ -148,6 +148,20 @@ class AnswerValidationTest {
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(Json.MAPPER.readTree(r.body()).path("error").path("param").asText()).isEqualTo("response_format.json_schema.schema");
         assertThat(proseCalls.get() + jsonCalls.get()).isZero();
+    }
+
+    @Test
+    void theSimulatorAnswersTheSchemaAsVllmsStructuredOutputsWould() throws Exception {
+        for (boolean stream : new boolean[] {false, true}) {
+            var r = gw.post("/v1/chat/completions", ask("local", WEATHER, stream));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).doesNotContain("answer_failed_validation");
+            if (!stream) {
+                JsonNode answer = Json.MAPPER.readTree(Json.MAPPER.readTree(r.body()).path("choices").path(0).path("message").path("content").asText());
+                assertThat(answer.path("city").isTextual()).isTrue();
+                assertThat(answer.path("temp").isInt()).isTrue();
+            }
+        }
     }
 
     @Test

@@ -220,6 +220,13 @@ public final class SimulatorServer implements AutoCloseable {
             for (int i = 0; i < echo.length(); i += 3) pieces.add(echo.substring(i, Math.min(echo.length(), i + 3)));
             return new Answer(pieces, null, new Usage(prompted, pieces.size(), false), "stop");
         }
+        JsonNode json = JsonAnswer.of(request.path("response_format"), String.join("", SyntheticText.tokens(prompt + model, 3)).strip());
+        if (json != null) { // structured outputs: the whole value whatever max_tokens says, in 4-character tokens
+            String text = Json.write(json);
+            List<String> pieces = new ArrayList<>();
+            for (int i = 0; i < text.length(); i += 4) pieces.add(text.substring(i, Math.min(text.length(), i + 4)));
+            return new Answer(pieces, null, new Usage(prompted, pieces.size(), false), "stop");
+        }
         List<String> tokens = SyntheticText.tokens(prompt + model, count);
         return new Answer(tokens, null, new Usage(prompted, tokens.size(), false), count < profile.maxTokens() ? "length" : "stop");
     }
@@ -228,16 +235,8 @@ public final class SimulatorServer implements AutoCloseable {
 
     /** Arguments that satisfy the schema's required properties with placeholder values. */
     private static String arguments(JsonNode schema) {
-        ObjectNode args = Json.object();
-        for (JsonNode req : schema.path("required")) {
-            String name = req.asText();
-            switch (schema.path("properties").path(name).path("type").asText("string")) {
-                case "number", "integer" -> args.put(name, 1);
-                case "boolean" -> args.put(name, true);
-                default -> args.put(name, "simulated");
-            }
-        }
-        return Json.write(args);
+        JsonNode args = JsonAnswer.instance(schema.isObject() ? schema : Json.object().put("type", "object"), "simulated", 0);
+        return Json.write(args.isObject() ? args : Json.object());
     }
 
     private void chat(HttpServerResponse resp, ObjectNode request) {
