@@ -168,11 +168,30 @@ class ResponsesApiTest {
         start();
         assertThatThrownBy(() -> client.responses().create(ask("local", "hi").previousResponseId("resp_123").build()))
                 .isInstanceOf(BadRequestException.class).hasMessageContaining("previous_response_id");
-        var r = gw.post("/v1/responses", "{\"model\":\"local\",\"input\":\"hi\",\"tools\":[{\"type\":\"web_search\"}]}");
+        var r = gw.post("/v1/responses", "{\"model\":\"local\",\"include\":[\"reasoning.encrypted_content\"],"
+                + "\"input\":[{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_file\",\"file_id\":\"f\"}]}]}");
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(Json.MAPPER.readTree(r.body()).path("error").path("param").asText()).isEqualTo("tools[0].type");
+        assertThat(Json.MAPPER.readTree(r.body()).path("error").path("param").asText()).isEqualTo("input[0].content[0].type");
         assertThatThrownBy(() -> client.responses().create(ask("no-such-route", "hi").build())).isInstanceOf(NotFoundException.class);
         assertThat(gw.sim("a-onprem").received()).isEmpty();
+    }
+
+    /** What Codex 0.171 sends beside its function tools: a hosted web search and a namespace of sub-agent tools. */
+    @Test
+    void codexsHostedAndNamespacedToolsAreLeftOutAndItsFunctionsKept() throws Exception {
+        start();
+        var r = gw.post("/v1/responses", "{\"model\":\"local\",\"store\":false,\"stream\":true,\"include\":[\"reasoning.encrypted_content\"],\"reasoning\":{\"summary\":\"auto\"},"
+                + "\"prompt_cache_key\":\"k\",\"client_metadata\":{\"x\":\"y\"},\"tool_choice\":\"auto\",\"parallel_tool_calls\":false,"
+                + "\"tools\":[{\"type\":\"function\",\"name\":\"exec_command\",\"strict\":false,\"parameters\":{\"type\":\"object\",\"properties\":{\"cmd\":{\"type\":\"string\"}},\"required\":[\"cmd\"]}},"
+                + "{\"type\":\"namespace\",\"name\":\"multi_agent_v1\",\"tools\":[{\"type\":\"function\",\"name\":\"close_agent\",\"parameters\":{\"type\":\"object\"}}]},"
+                + "{\"type\":\"web_search\",\"external_web_access\":false}],"
+                + "\"input\":[{\"type\":\"message\",\"role\":\"developer\",\"content\":[{\"type\":\"input_text\",\"text\":\"You are a coding agent.\"}]},"
+                + "{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"List the files\"}]}]}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"name\":\"exec_command\"").contains("event: response.completed");
+        var sent = gw.sim("a-onprem").received().get(0).body();
+        assertThat(sent.path("tools")).hasSize(1);
+        assertThat(sent.path("tools").get(0).path("function").path("name").asText()).isEqualTo("exec_command");
     }
 
     @Test

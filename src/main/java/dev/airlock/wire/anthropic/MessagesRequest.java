@@ -52,6 +52,10 @@ public final class MessagesRequest {
     }
 
     private static void system(JsonNode system, ArrayNode messages) {
+        system(system, messages, "system");
+    }
+
+    private static void system(JsonNode system, ArrayNode messages, String where) {
         if (system == null || system.isNull()) return;
         String text;
         if (system.isTextual()) {
@@ -59,13 +63,13 @@ public final class MessagesRequest {
         } else if (system.isArray()) {
             StringBuilder b = new StringBuilder();
             for (JsonNode block : system) {
-                if (!"text".equals(block.path("type").asText())) throw invalid("system blocks must be text blocks", "system");
+                if (!"text".equals(block.path("type").asText())) throw invalid(where + " blocks must be text blocks", where);
                 if (!b.isEmpty()) b.append("\n\n");
                 b.append(block.path("text").asText(""));
             }
             text = b.toString();
         } else {
-            throw invalid("system must be a string or an array of text blocks", "system");
+            throw invalid(where + " must be a string or an array of text blocks", where);
         }
         messages.addObject().put("role", "system").put("content", text);
     }
@@ -73,8 +77,12 @@ public final class MessagesRequest {
     private static void message(JsonNode m, int i, ArrayNode out) {
         String where = "messages[" + i + "]";
         String role = m.path("role").asText("");
+        if (role.equals("system")) { // Anthropic's API now takes system turns among the messages (Claude Code sends them)
+            system(m.get("content"), out, where + ".content");
+            return;
+        }
         if (!role.equals("user") && !role.equals("assistant")) {
-            throw invalid(where + ".role must be 'user' or 'assistant', not '" + role + "'", where + ".role");
+            throw invalid(where + ".role must be 'user', 'assistant' or 'system', not '" + role + "'", where + ".role");
         }
         JsonNode content = m.get("content");
         if (content != null && content.isTextual()) {

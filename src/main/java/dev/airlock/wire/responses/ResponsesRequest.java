@@ -14,10 +14,10 @@ import dev.airlock.wire.Json;
  * (as Codex does with {@code store: false}), and {@code previous_response_id} is refused.
  *
  * <p>Left out on purpose, as chat requests have no equivalent and an agent's usual request must go
- * through: {@code reasoning} (and reasoning items in the input), {@code store}, {@code include},
- * {@code prompt_cache_key}, {@code service_tier}, {@code truncation}. Refused with a 400 naming them:
- * hosted tools (web search, file search, code interpreter, computer use, MCP), freeform custom
- * tools, input files, and items of other types.
+ * through (Codex 0.171 sends all of these): {@code reasoning} (and reasoning items in the input),
+ * {@code store}, {@code include}, {@code prompt_cache_key}, {@code client_metadata}, and every tool that
+ * is not a function tool (hosted tools such as web search, tool namespaces, freeform tools): the model
+ * gets the function tools. Refused with a 400 naming them: input files, and items of other types.
  */
 public final class ResponsesRequest {
     private ResponsesRequest() {}
@@ -156,22 +156,23 @@ public final class ResponsesRequest {
     private static void tools(JsonNode in, ObjectNode out) {
         JsonNode tools = in.get("tools");
         if (tools != null && tools.isArray() && !tools.isEmpty()) {
-            ArrayNode fns = out.putArray("tools");
+            ArrayNode fns = Json.MAPPER.createArrayNode();
             for (int t = 0; t < tools.size(); t++) {
                 JsonNode tool = tools.get(t);
-                String type = tool.path("type").asText("");
-                if (!type.equals("function")) {
-                    throw invalid("tools[" + t + "] is a '" + type + "' tool, which Airlock cannot offer a model; function tools go through", "tools[" + t + "].type");
-                }
+                // hosted tools (web search, file search, code interpreter, MCP), tool namespaces and freeform
+                // tools have no chat equivalent: left out, so that the agent works with its function tools
+                // (Codex offers web_search and a namespace of sub-agent tools with every request)
+                if (!tool.path("type").asText("").equals("function")) continue;
                 ObjectNode fn = fns.addObject().put("type", "function").putObject("function");
                 fn.put("name", text(tool, "name", "tools[" + t + "]"));
                 if (tool.hasNonNull("description")) fn.put("description", tool.get("description").asText());
                 fn.set("parameters", tool.has("parameters") && !tool.get("parameters").isNull() ? tool.get("parameters").deepCopy() : Json.object().put("type", "object"));
                 if (tool.has("strict") && tool.get("strict").isBoolean()) fn.put("strict", tool.get("strict").asBoolean());
             }
+            if (!fns.isEmpty()) out.set("tools", fns);
         }
         JsonNode choice = in.get("tool_choice");
-        if (choice == null || choice.isNull()) return;
+        if (choice == null || choice.isNull() || !out.has("tools")) return; // no tool left to choose
         if (choice.isTextual()) {
             String c = choice.asText();
             if (!c.equals("auto") && !c.equals("none") && !c.equals("required")) throw invalid("tool_choice must be auto, none, required or name a function", "tool_choice");

@@ -67,6 +67,18 @@ class MessagesMappingTest {
     }
 
     @Test
+    void systemTurnsAmongTheMessagesAreSystemMessages() throws Exception {
+        ObjectNode out = map("""
+                {"model":"m","max_tokens":5,"system":"You are a coding agent.","messages":[{"role":"user","content":"hi"},
+                 {"role":"system","content":[{"type":"text","text":"The user switched to plan mode."}]},{"role":"user","content":"plan it"}]}
+                """);
+        JsonNode m = out.path("messages");
+        assertThat(m).hasSize(4);
+        assertThat(m.get(2).path("role").asText()).isEqualTo("system");
+        assertThat(m.get(2).path("content").asText()).isEqualTo("The user switched to plan mode.");
+    }
+
+    @Test
     void aNamedToolChoiceAndAUrlImageMap() throws Exception {
         ObjectNode out = map("""
                 {"model":"m","max_tokens":5,"tools":[{"name":"f","input_schema":{"type":"object"}}],"tool_choice":{"type":"tool","name":"f"},
@@ -84,8 +96,8 @@ class MessagesMappingTest {
                 .hasMessageContaining("'document' block");
         assertThatThrownBy(() -> map("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"file\",\"file_id\":\"f1\"}}]}]}"))
                 .hasMessageContaining("image source of type 'file'");
-        assertThatThrownBy(() -> map("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"system\",\"content\":\"hi\"}]}"))
-                .hasMessageContaining("'user' or 'assistant'");
+        assertThatThrownBy(() -> map("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"tool\",\"content\":\"hi\"}]}"))
+                .hasMessageContaining("'user', 'assistant' or 'system'");
         assertThatThrownBy(() -> map("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
                 .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.param()).isEqualTo("max_tokens"));
         assertThatThrownBy(() -> map("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[]}")).hasMessageContaining("messages is required");
