@@ -60,8 +60,15 @@ final class ChatEndpoint {
                 body = RequestParser.parseObject(bytes);
                 parsed = RequestParser.chat(body, bytes);
             } else {
-                body = dialect.request(RequestParser.parseObject(bytes));
+                ObjectNode original = RequestParser.parseObject(bytes);
+                body = dialect.request(original);
                 parsed = RequestParser.chat(body);
+                List<String> leftOut = dialect.leftOutTools(original);
+                if (!leftOut.isEmpty()) {
+                    // the names are the client's text: only name characters reach a header, and not many
+                    String names = String.join(", ", leftOut).replaceAll("[^A-Za-z0-9_.:, -]", "?");
+                    req.response().putHeader(TOOLS_LEFT_OUT, HeaderText.of(names.length() > 256 ? names.substring(0, 256) + "…" : names));
+                }
             }
             // compiled before admission: a schema that does not compile is the client's 400, and nothing was sent
             AnswerSchema schema = AnswerSchema.of(body.get("response_format"));
@@ -183,6 +190,9 @@ final class ChatEndpoint {
         }
         return pipeline.quotas.admit(ex.admission.caller(), prompt + (maxTokens == null ? 0 : maxTokens), worst, System.currentTimeMillis());
     }
+
+    /** Names the client's tools that its dialect's translation left out (hosted tools, namespaces). */
+    static final CharSequence TOOLS_LEFT_OUT = HeaderText.of("x-airlock-tools-left-out");
 
     static final int DEFAULT_MAX_TOKENS = 4096;
     static final double PROMPT_MARGIN = 1.25;

@@ -31,12 +31,16 @@ enum Dialect {
     /** OpenAI's Responses API ({@code POST /v1/responses}), stateless. */
     RESPONSES {
         @Override ObjectNode request(ObjectNode body) { return ResponsesRequest.toChat(body); }
+        @Override java.util.List<String> leftOutTools(ObjectNode body) { return ResponsesRequest.leftOutTools(body); }
         @Override ObjectNode answer(ObjectNode completion, Usage usage) { return ResponsesResponse.of(completion, usage); }
         @Override StreamDialect stream() { return new ResponsesStream(); }
     };
 
     /** The client's request body as an OpenAI chat request; throws a 400 for what cannot be carried. */
     abstract ObjectNode request(ObjectNode body);
+
+    /** The client's tools that {@link #request} leaves out, named for the client in a response header. */
+    java.util.List<String> leftOutTools(ObjectNode body) { return java.util.List.of(); }
 
     /** An OpenAI chat completion as this API's answer, with the usage Airlock accounts. */
     abstract ObjectNode answer(ObjectNode completion, Usage usage);

@@ -188,9 +188,14 @@ class ResponsesApiTest {
                 + "\"input\":[{\"type\":\"message\",\"role\":\"developer\",\"content\":[{\"type\":\"input_text\",\"text\":\"You are a coding agent.\"}]},"
                 + "{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"List the files\"}]}]}");
         assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-airlock-tools-left-out")).as("named for the client").hasValue("multi_agent_v1, web_search");
         assertThat(r.body()).contains("\"name\":\"exec_command\"").contains("event: response.completed");
         var sent = gw.sim("a-onprem").received().get(0).body();
         assertThat(sent.path("tools")).hasSize(1);
+        var odd = gw.post("/v1/responses", "{\"model\":\"local\",\"input\":\"hi\",\"tools\":[{\"type\":\"custom\",\"name\":\"a\\r\\nx-evil: 1\"}]}");
+        assertThat(odd.statusCode()).isEqualTo(200);
+        assertThat(odd.headers().firstValue("x-airlock-tools-left-out")).as("a name is never a header of its own").hasValue("a??x-evil: 1");
+        assertThat(odd.headers().firstValue("x-evil")).isEmpty();
         assertThat(sent.path("tools").get(0).path("function").path("name").asText()).isEqualTo("exec_command");
     }
 

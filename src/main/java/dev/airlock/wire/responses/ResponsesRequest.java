@@ -153,6 +153,15 @@ public final class ResponsesRequest {
         return b.toString();
     }
 
+    /** The tools of {@code in} that {@link #toChat} leaves out (not function tools), by name or else by type. */
+    public static java.util.List<String> leftOutTools(JsonNode in) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode tool : in.path("tools")) {
+            if (!tool.path("type").asText("").equals("function")) out.add(tool.hasNonNull("name") ? tool.get("name").asText() : tool.path("type").asText("?"));
+        }
+        return out;
+    }
+
     private static void tools(JsonNode in, ObjectNode out) {
         JsonNode tools = in.get("tools");
         if (tools != null && tools.isArray() && !tools.isEmpty()) {
