@@ -60,8 +60,10 @@ final class Recorder {
         if (!discarded.isEmpty()) {
             long in = u.promptTokens(), out = u.completionTokens();
             boolean estimated = u != Usage.NONE && u.estimated();
+            Usage promptOnly = null; // the same estimate for every attempt that read the prompt: counted once
             for (Dispatch.Discarded x : discarded) {
-                Usage billed = x.usage() != null ? x.usage() : new Usage(ex.promptEstimate.getAsInt(), 0, true);
+                if (x.usage() == null && promptOnly == null) promptOnly = new Usage(ex.promptEstimate.getAsInt(), 0, true);
+                Usage billed = x.usage() != null ? x.usage() : promptOnly;
                 cost += x.deployment().price().cost(billed.promptTokens(), billed.completionTokens());
                 in += billed.promptTokens();
                 out += billed.completionTokens();

@@ -4,13 +4,11 @@ import static dev.airlock.ingress.TestGateway.chat;
 import static dev.airlock.ingress.TestGateway.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.airlock.config.ConfigLoader;
 import dev.airlock.provider.anthropic.FakeAnthropic;
 import dev.airlock.testing.TestVertx;
 import dev.airlock.wire.Json;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.airlock.core.AirlockException;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.Usage;
