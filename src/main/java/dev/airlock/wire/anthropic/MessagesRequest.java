@@ -1,5 +1,8 @@
 package dev.airlock.wire.anthropic;
 
+import static dev.airlock.wire.Translation.invalid;
+import static dev.airlock.wire.Translation.requiredText;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +26,7 @@ public final class MessagesRequest {
 
     public static ObjectNode toOpenAi(ObjectNode in) {
         ObjectNode out = Json.object();
-        out.put("model", requiredText(in, "model"));
+        out.put("model", requiredText(in, "model", "model"));
         JsonNode max = in.get("max_tokens");
         if (max == null || !max.canConvertToInt() || max.asInt() < 1) {
             throw new AirlockException(ErrorKind.MISSING_FIELD, "max_tokens is required and must be a positive integer.", "max_tokens");
@@ -213,19 +216,5 @@ public final class MessagesRequest {
         if (v == null || v.isNull()) return;
         if (!v.isNumber()) throw invalid(from + " must be a number", from);
         out.put(to, v.asDouble());
-    }
-
-    private static String requiredText(JsonNode node, String field) {
-        return requiredText(node, field, field);
-    }
-
-    private static String requiredText(JsonNode node, String field, String where) {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isTextual() || v.asText().isEmpty()) throw new AirlockException(ErrorKind.MISSING_FIELD, where + " is required (a string).", where);
-        return v.asText();
-    }
-
-    private static AirlockException invalid(String why, String param) {
-        return new AirlockException(ErrorKind.INVALID_REQUEST, why + ".", param);
     }
 }

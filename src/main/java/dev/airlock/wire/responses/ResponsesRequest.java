@@ -1,11 +1,15 @@
 package dev.airlock.wire.responses;
 
+import static dev.airlock.wire.Translation.invalid;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.Translation;
+import dev.airlock.wire.Translation;
 
 /**
  * An OpenAI Responses request ({@code POST /v1/responses}) as the chat request the rest of the path
@@ -28,9 +32,7 @@ public final class ResponsesRequest {
                     "previous_response_id");
         }
         ObjectNode out = Json.object();
-        JsonNode model = in.get("model");
-        if (model == null || !model.isTextual() || model.asText().isEmpty()) throw new AirlockException(ErrorKind.MISSING_FIELD, "model is required (a string).", "model");
-        out.put("model", model.asText());
+        out.put("model", Translation.requiredText(in, "model", "model"));
         JsonNode max = in.get("max_output_tokens");
         if (max != null && !max.isNull()) {
             if (!max.canConvertToInt() || max.asInt() < 1) throw invalid("max_output_tokens must be a positive integer", "max_output_tokens");
@@ -210,12 +212,6 @@ public final class ResponsesRequest {
     }
 
     private static String text(JsonNode node, String field, String at) {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isTextual() || v.asText().isEmpty()) throw new AirlockException(ErrorKind.MISSING_FIELD, at + "." + field + " is required (a string).", at + "." + field);
-        return v.asText();
-    }
-
-    private static AirlockException invalid(String why, String param) {
-        return new AirlockException(ErrorKind.INVALID_REQUEST, why + ".", param);
+        return Translation.requiredText(node, field, at + "." + field);
     }
 }
