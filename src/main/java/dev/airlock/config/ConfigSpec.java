@@ -44,7 +44,9 @@ record ConfigSpec(
             String id, String provider, String baseUrl, String model, String zone, String release, String license,
             String apiKey, String region, String endpoint, String awsAccessKeyId, String awsSecretAccessKey,
             Integer weight, PriceSpec price, SimulatorSpec simulator, TimeoutsSpec timeouts, String anthropicVersion, Long rpm, Long tpm,
-            Boolean http2) {}
+            Boolean http2, CapacitySpec capacity) {}
+
+    record CapacitySpec(Double outputTokensPerSecond) {}
 
     record PriceSpec(Double inputPerMtok, Double outputPerMtok, Double hourlyUsd) {}
 

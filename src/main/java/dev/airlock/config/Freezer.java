@@ -290,12 +290,22 @@ final class Freezer {
                 problem(p + ".http2", "does not apply to provider bedrock: the AWS SDK's own client chooses the protocol "
                         + "(HTTP/2 over TLS to Bedrock); remove the key. It applies to openai, anthropic and simulator.");
             }
+            Capacity capacity = Capacity.UNDECLARED;
+            if (d.capacity() != null) {
+                Double tps = d.capacity().outputTokensPerSecond();
+                if (tps == null || !(tps > 0) || tps.isInfinite()) {
+                    problem(p + ".capacity.output_tokens_per_second", "is required in 'capacity' and must be a positive number: the output tokens "
+                            + "per second this deployment sustains as provisioned, e.g. 2400.");
+                } else {
+                    capacity = new Capacity(tps);
+                }
+            }
             out.put(d.id(), new Deployment(d.id(), kind, baseUrl, model == null ? d.id() : model, d.zone(),
                     d.release() == null ? "unversioned" : d.release(), d.license(), apiKey, expand(p + ".region", d.region()),
                     expand(p + ".endpoint", d.endpoint()), secret(p + ".aws_access_key_id", d.awsAccessKeyId()),
                     secret(p + ".aws_secret_access_key", d.awsSecretAccessKey()), weight, price, sim,
                     timeouts(p + ".timeouts", d.timeouts(), defaults), d.anthropicVersion() == null ? "2023-06-01" : d.anthropicVersion(),
-                    positive(p + ".rpm", d.rpm()), positive(p + ".tpm", d.tpm()), http2));
+                    positive(p + ".rpm", d.rpm()), positive(p + ".tpm", d.tpm()), http2, capacity));
         }
         return Collections.unmodifiableMap(out);
     }

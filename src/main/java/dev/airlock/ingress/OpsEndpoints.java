@@ -18,7 +18,8 @@ import java.time.Instant;
 
 /**
  * The endpoints around the request path: {@code GET /metrics}, {@code POST /v1/feedback},
- * {@code GET /admin/report} and {@code GET /admin/requests/{id}/decision}. None of them reads or
+ * {@code GET /admin/report}, {@code GET /admin/tco}, {@code GET /admin/requests} and
+ * {@code GET /admin/requests/{id}/decision}. None of them reads or
  * returns request content.
  */
 final class OpsEndpoints {
@@ -78,6 +79,22 @@ final class OpsEndpoints {
             ArrayNode rows = out.putArray("rows");
             for (Reports.Row r : ar.result()) rows.add(Json.MAPPER.valueToTree(r));
             Replies.json(req.response(), 200, out);
+        });
+    }
+
+    /** {@code GET /admin/tco?since=30d}: each deployment's cost by the hour and by the token, against the alternatives. */
+    void tco(HttpServerRequest req, String requestId) {
+        requireMaster(req);
+        for (String name : req.params().names()) {
+            if (!name.equals("since")) throw new AirlockException(ErrorKind.INVALID_REQUEST, "Unknown parameter '" + name + "' for /admin/tco; it takes since.", name);
+        }
+        Instant since = Since.parse(req.getParam("since"), Instant.now());
+        Future.fromCompletionStage(services.tco().reportAsync(since), io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
+            if (ar.failed()) {
+                Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The TCO report could not be read now (the database is unavailable)."), requestId);
+            } else {
+                Replies.json(req.response(), 200, Json.MAPPER.valueToTree(ar.result()));
+            }
         });
     }
 

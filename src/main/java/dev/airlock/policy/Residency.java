@@ -33,7 +33,12 @@ public final class Residency {
      * keeps captured content, and later caches and log exports).
      */
     public boolean allowsZone(String zone, Classification classification) {
-        Set<String> zones = config.residency().get(classification.level());
+        return allowsZone(zone, classification.level());
+    }
+
+    /** The same check by level name, for what reads the ledger's recorded levels (the TCO report); null is not allowed. */
+    public boolean allowsZone(String zone, String level) {
+        Set<String> zones = level == null ? null : config.residency().get(level);
         return zones != null && zone != null && zones.contains(zone);
     }
 

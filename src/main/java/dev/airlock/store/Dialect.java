@@ -112,4 +112,18 @@ public enum Dialect {
         return this == SQLITE ? "SUM(CAST(ROUND((" + usdExpr + ") * 1000000) AS INTEGER))"
                 : "CAST(SUM(" + usdExpr + ") * 1000000 AS BIGINT)";
     }
+
+    /**
+     * An expression equal for the instants of one clock hour (UTC) of a timestamp column, for grouping
+     * by hour: the first 13 characters of SQLite's text ({@code 2026-12-04T16}), {@code DATE_TRUNC}
+     * elsewhere (on PostgreSQL in UTC, as the session's time zone may be half an hour off it; H2 keeps
+     * the UTC offset each instant was written with).
+     */
+    public String hourOf(String column) {
+        return switch (this) {
+            case SQLITE -> "substr(" + column + ", 1, 13)";
+            case POSTGRES -> "DATE_TRUNC('hour', " + column + " AT TIME ZONE 'UTC')";
+            case H2 -> "DATE_TRUNC('HOUR', " + column + ")";
+        };
+    }
 }

@@ -207,6 +207,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void capacityIsDeclaredOutputTokensPerSecond() {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).deployments().get("vllm").capacity().declared()).isFalse();
+        String yaml = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    price: { hourly_usd: 9.8 }\n    capacity: { output_tokens_per_second: 2400 }\n");
+        var d = parse(yaml, Map.of("VLLM_KEY", "k")).deployments().get("vllm");
+        assertThat(d.capacity().outputTokensPerSecond()).isEqualTo(2400);
+        assertThat(d.price().hourlyUsd()).isEqualTo(9.8);
+        for (String bad : new String[] {"{ output_tokens_per_second: 0 }", "{}", "{ output_tokens_per_second: -5 }"}) {
+            assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    capacity: " + bad + "\n"), Map.of("VLLM_KEY", "k")))
+                    .hasMessageContaining("deployments[0].capacity.output_tokens_per_second: is required in 'capacity' and must be a positive number");
+        }
+        assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    capacity: { tokens_per_second: 5 }\n"), Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("tokens_per_second");
+    }
+
+    @Test
     void theBundledConfigIsValid() throws Exception {
         AirlockConfig c = new ConfigLoader(Map.of()).loadFile(Path.of("airlock.yaml"));
         assertThat(c.routes()).containsKeys("sensitive-tasks", "general-tasks");
