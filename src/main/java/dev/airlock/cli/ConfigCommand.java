@@ -65,7 +65,9 @@ final class ConfigCommand implements Runnable {
         for (Route r : cfg.routes().values()) {
             out.println("  " + r.name() + ": deployments " + r.deployments()
                     + (r.fallbacks().isEmpty() ? "" : ", falls back to " + r.fallbacks()) + ", retries " + r.retries()
-                    + ", on sensitive content: " + r.onSensitive().name().toLowerCase());
+                    + ", on sensitive content: " + r.onSensitive().name().toLowerCase()
+                    + (r.canary() == null ? "" : ", canary " + r.canary().deployment() + " (" + cfg.deployments().get(r.canary().deployment()).release()
+                            + ") on " + r.canary().percent() + "% of its requests"));
             for (int i = 0; i < cfg.levels().size(); i++) {
                 EligibleSet set = residency.eligibleSet(r, new Classification(cfg.levels().get(i), i, List.of()));
                 List<String> ids = set.deploymentIds();

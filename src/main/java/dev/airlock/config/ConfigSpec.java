@@ -55,7 +55,9 @@ record ConfigSpec(
     record TimeoutsSpec(Long connectMs, Long firstTokenMs, Long idleMs, Long totalMs) {}
 
     record RouteSpec(List<String> deployments, List<String> fallbacks, String strategy, Integer retries, String onSensitive,
-                     Boolean restore, List<String> guard, CaptureSpec capture) {}
+                     Boolean restore, List<String> guard, CaptureSpec capture, CanarySpec canary) {}
+
+    record CanarySpec(String deployment, Double percent, Integer minRequests, Integer window, Double maxErrorRateIncrease, Double maxLatencyRatio) {}
 
     record CaptureSpec(Double sampleRate, String approval, String until, Integer retentionDays) {}
 

@@ -357,9 +357,35 @@ final class Freezer {
                 }
             }
             if (Boolean.TRUE.equals(r.restore()) && on != Route.OnSensitive.REDACT) problem(p + ".restore", "only applies with on_sensitive: redact.");
-            out.put(name, new Route(name, r.deployments(), fallbacks, retries, on, Boolean.TRUE.equals(r.restore()), guard, capture(p + ".capture", r.capture())));
+            out.put(name, new Route(name, r.deployments(), fallbacks, retries, on, Boolean.TRUE.equals(r.restore()), guard, capture(p + ".capture", r.capture()),
+                    canary(p + ".canary", r.canary(), r.deployments(), deployments)));
         });
         return Collections.unmodifiableMap(out);
+    }
+
+    private Route.Canary canary(String p, ConfigSpec.CanarySpec c, List<String> routeDeployments, Map<String, Deployment> deployments) {
+        if (c == null) return null;
+        if (c.deployment() == null) {
+            problem(p + ".deployment", "is required: the deployment that runs the new release" + Suggest.hint("", deployments.keySet()));
+        } else if (!deployments.containsKey(c.deployment())) {
+            problem(p + ".deployment", "unknown deployment '" + c.deployment() + "'" + Suggest.hint(c.deployment(), deployments.keySet()));
+        } else if (routeDeployments.contains(c.deployment())) {
+            problem(p + ".deployment", "'" + c.deployment() + "' is already one of the route's deployments; a canary is the release they are compared with, "
+                    + "so list it here only.");
+        }
+        double percent = or(c.percent(), 0.0);
+        if (c.percent() == null || percent <= 0 || percent > 50) {
+            problem(p + ".percent", "is required: the share of the route's requests the canary gets first, above 0 and at most 50 (e.g. 5).");
+        }
+        int min = or(c.minRequests(), 50);
+        int window = or(c.window(), 500);
+        if (min < 10) problem(p + ".min_requests", "must be at least 10: fewer outcomes cannot tell a regression from chance.");
+        if (window < min || window > 10_000) problem(p + ".window", "must be at least min_requests (" + min + ") and at most 10000.");
+        double errors = or(c.maxErrorRateIncrease(), 0.05);
+        if (errors < 0 || errors >= 1) problem(p + ".max_error_rate_increase", "must be at least 0 and below 1, e.g. 0.05 for five points more failures.");
+        double latency = or(c.maxLatencyRatio(), 2.0);
+        if (!(latency > 1)) problem(p + ".max_latency_ratio", "must be above 1, e.g. 2.0 for a canary twice as slow as the route's deployments.");
+        return new Route.Canary(c.deployment(), percent, min, window, errors, latency);
     }
 
     private Route.Capture capture(String p, ConfigSpec.CaptureSpec c) {

@@ -6,10 +6,11 @@ import java.util.List;
  * A name clients put in {@code model}: the deployments that serve it (weighted random among the
  * healthy ones), the routes to fall back to in order, the retry count, and what to do with content
  * classified above what its deployments' zones may receive ({@code restore}: put redacted values back
- * into the answer), and the detectors whose findings the output guard redacts from answers.
+ * into the answer), the detectors whose findings the output guard redacts from answers, and the
+ * canary release it tries on a share of its requests (null: none).
  */
 public record Route(String name, List<String> deployments, List<String> fallbacks, int retries, OnSensitive onSensitive,
-                    boolean restore, List<String> guard, Capture capture) {
+                    boolean restore, List<String> guard, Capture capture, Canary canary) {
     public Route {
         deployments = List.copyOf(deployments);
         fallbacks = List.copyOf(fallbacks);
@@ -23,4 +24,13 @@ public record Route(String name, List<String> deployments, List<String> fallback
      * approval reference, until {@code until}; each capture is deleted after {@code retentionDays}.
      */
     public record Capture(double sampleRate, String approval, java.time.LocalDate until, int retentionDays) {}
+
+    /**
+     * A new release tried on a sample of the route's requests: {@code percent} of them go to
+     * {@code deployment} first (when residency lets them), the rest to the route's deployments. Once
+     * each side has {@code minRequests} outcomes among its last {@code window}, the canary is rolled back
+     * when its failure rate exceeds the others' by more than {@code maxErrorRateIncrease} (and by more
+     * than chance), or its median attempt time exceeds theirs {@code maxLatencyRatio} times.
+     */
+    public record Canary(String deployment, double percent, int minRequests, int window, double maxErrorRateIncrease, double maxLatencyRatio) {}
 }

@@ -18,6 +18,7 @@ import dev.airlock.ledger.Reports;
 import dev.airlock.provider.Upstreams;
 import dev.airlock.policy.Quotas;
 import dev.airlock.route.DeploymentGate;
+import dev.airlock.canary.Canaries;
 import dev.airlock.route.Health;
 import dev.airlock.route.Relay;
 import dev.airlock.store.Store;
@@ -82,6 +83,9 @@ public final class Gateway implements AutoCloseable {
             opened.add(1, upstreams);
             AirlockConfig resolved = upstreams.config();
             Health health = new Health(resolved.routing());
+            Metrics metrics = new Metrics(resolved.routes().keySet(), resolved.deployments().keySet(), resolved.zones().keySet());
+            opened.add(metrics);
+            Canaries canaries = Canaries.start(resolved, store, metrics.registry(), java.time.Clock.systemUTC());
             Quotas quotas = Quotas.create(resolved.limits());
             opened.add(quotas);
             DeploymentGate gate = (d, tokens) -> {
@@ -89,7 +93,7 @@ public final class Gateway implements AutoCloseable {
                 if (!quotas.remote()) return Future.succeededFuture(quotas.deploymentAllows(d, tokens, System.currentTimeMillis()));
                 return vertx.executeBlocking(() -> quotas.deploymentAllows(d, tokens, System.currentTimeMillis()), false);
             };
-            Relay relay = new Relay(vertx, upstreams.providers(), health, resolved.routing(), gate);
+            Relay relay = new Relay(vertx, upstreams.providers(), health, resolved.routing(), gate, canaries);
             Vocabulary vocab = Vocabulary.of(resolved);
             KeyStore keyStore = new KeyStore(store, vocab);
             TenantStore tenantStore = new TenantStore(store, vocab);
@@ -99,13 +103,15 @@ public final class Gateway implements AutoCloseable {
             tenants.seed(resolved);
             if (!quotas.remote()) seedBudgets(quotas, spend, resolved, keyStore);
             // tenants changed through the admin API of any replica reach this one within the same bound as keys
-            vertx.setPeriodic(resolved.auth().keyCacheSeconds() * 1000L, id -> store.submit(c -> { tenants.refresh(); return null; }));
+            // and so do canary rollbacks decided on any replica
+            vertx.setPeriodic(resolved.auth().keyCacheSeconds() * 1000L, id -> {
+                store.submit(c -> { tenants.refresh(); return null; });
+                canaries.sync();
+            });
             Identifier identifier = new Identifier(keyCache, tenants, resolved.auth().requireKeys());
             Pipeline pipeline = new Pipeline(resolved, relay, quotas, identifier);
             AdminApi admin = new AdminApi(keyStore, tenantStore, spend, new dev.airlock.identity.keys.AuditTrail(store), keyCache,
                     java.time.Clock.systemUTC());
-            Metrics metrics = new Metrics(resolved.routes().keySet(), resolved.deployments().keySet(), resolved.zones().keySet());
-            opened.add(metrics);
             for (String id : resolved.deployments().keySet()) metrics.deploymentUp(id, () -> health.available(id));
             metrics.bindLedger(ledger);
             io.micrometer.core.instrument.Gauge.builder("airlock.limits.degraded", quotas, q -> q.degraded() ? 1 : 0)
@@ -117,7 +123,7 @@ public final class Gateway implements AutoCloseable {
             DecisionLog decisions = new DecisionLog(10_000);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store),
-                    new dev.airlock.tco.TcoReports(store, resolved, java.time.Clock.systemUTC()), metrics, admin, store);
+                    new dev.airlock.tco.TcoReports(store, resolved, java.time.Clock.systemUTC()), canaries, metrics, admin, store);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first

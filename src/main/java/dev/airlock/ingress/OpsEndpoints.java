@@ -18,8 +18,8 @@ import java.time.Instant;
 
 /**
  * The endpoints around the request path: {@code GET /metrics}, {@code POST /v1/feedback},
- * {@code GET /admin/report}, {@code GET /admin/tco}, {@code GET /admin/requests} and
- * {@code GET /admin/requests/{id}/decision}. None of them reads or
+ * {@code GET /admin/report}, {@code GET /admin/tco}, {@code GET /admin/requests},
+ * {@code GET /admin/requests/{id}/decision} and the canary endpoints. None of them reads or
  * returns request content.
  */
 final class OpsEndpoints {
@@ -154,6 +154,45 @@ final class OpsEndpoints {
                 if (r.failed()) Replies.error(req.response(), r.cause(), requestId);
                 else Replies.json(req.response(), method.equals("POST") && !rotate ? 201 : 200, r.result());
             });
+        });
+    }
+
+    /**
+     * {@code GET /admin/canaries}, {@code POST /admin/canaries/{route}/rollback} ({@code {"reason": …}}
+     * optional) and {@code POST /admin/canaries/{route}/resume}; the last two answer once the store has
+     * the change.
+     */
+    void canaries(HttpServerRequest req, String path, String requestId) {
+        requireMaster(req);
+        String method = req.method().name();
+        String[] parts = path.substring("/admin/canaries".length()).split("/", -1); // "", route, action
+        if (parts.length == 1 && parts[0].isEmpty() && method.equals("GET")) {
+            ObjectNode out = Json.object().put("object", "list");
+            ArrayNode data = out.putArray("data");
+            for (var status : services.canaries().list()) data.add(Json.MAPPER.valueToTree(status));
+            Replies.json(req.response(), 200, out);
+            return;
+        }
+        String route = parts.length == 3 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
+        String action = parts.length == 3 ? parts[2] : null;
+        if (route == null || !method.equals("POST") || !(action.equals("rollback") || action.equals("resume"))) {
+            throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + method + " " + path
+                    + "; the canary endpoints are GET /admin/canaries, POST /admin/canaries/{route}/rollback and POST /admin/canaries/{route}/resume.");
+        }
+        Actor actor = actor(req, requestId);
+        bodies.read(req, 16 * 1024).onComplete(body -> {
+            try {
+                if (body.failed()) throw body.cause();
+                String reason = body.result().length == 0 ? null : Json.text(RequestParser.parseObject(body.result()), "reason");
+                var change = action.equals("rollback") ? services.canaries().rollback(route, reason, actor) : services.canaries().resume(route, actor);
+                Future.fromCompletionStage(change, io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
+                    if (ar.succeeded()) Replies.json(req.response(), 200, Json.MAPPER.valueToTree(ar.result()));
+                    else Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The canary change could not be stored now (the database is "
+                            + "unavailable)" + (action.equals("rollback") ? "; this replica has stopped the canary and saves it again shortly." : "; try again.")), requestId);
+                });
+            } catch (Throwable t) {
+                Replies.error(req.response(), t, requestId);
+            }
         });
     }
 

@@ -49,7 +49,8 @@ public final class Residency {
 
     /**
      * The eligible set of a request on {@code route}: the route and then its fallbacks, depth first in
-     * the order written, each route once, each keeping only the deployments {@link #allows} admits.
+     * the order written, each route once, each keeping only the deployments (its canary's included)
+     * {@link #allows} admits.
      */
     public EligibleSet eligibleSet(Route route, Classification classification) {
         List<EligibleSet.Stage> stages = new ArrayList<>();
@@ -61,7 +62,12 @@ public final class Residency {
     private void collect(Route route, Classification c, Set<String> seen, List<EligibleSet.Stage> stages, List<String> excluded) {
         if (!seen.add(route.name())) return;
         List<Deployment> ok = new ArrayList<>();
-        for (String id : route.deployments()) {
+        List<String> members = route.deployments();
+        if (route.canary() != null) { // the canary is a member like the others: only the planner treats it apart
+            members = new ArrayList<>(members);
+            members.add(route.canary().deployment());
+        }
+        for (String id : members) {
             Deployment d = config.deployments().get(id);
             if (allows(d, c)) ok.add(d);
             else excluded.add(id + " (zone " + d.zone() + ")");

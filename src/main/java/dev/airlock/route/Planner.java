@@ -1,6 +1,8 @@
 package dev.airlock.route;
 
+import dev.airlock.canary.Canaries;
 import dev.airlock.config.Deployment;
+import dev.airlock.config.Route;
 import dev.airlock.policy.EligibleSet;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,22 +14,36 @@ import java.util.random.RandomGenerator;
  * Picks the next deployment to try for one request, walking the eligible set route by route. Within
  * a route it makes up to {@code retries + 1} attempts, preferring deployments not yet tried, choosing
  * by weight among those the breaker lets through. Deployments that answered with a non-retryable
- * failure (malformed, misconfigured) are not tried again for this request. Not thread-safe: one per request.
+ * failure (malformed, misconfigured) are not tried again for this request.
+ *
+ * <p>A route's canary is a member of its stage (residency admitted it like the others) but is never
+ * chosen by weight: a request's first attempt on the route goes to it with the canary's
+ * {@code percent} as probability, while it runs and its breaker lets it through, and every other
+ * attempt goes to the route's own deployments. So a canary gets its share and no more, even when
+ * the others fail. Its attempt comes on top of the route's {@code retries + 1}, so a request it
+ * fails still gets all of them on the old release. Not thread-safe: one per request.
  */
 final class Planner {
     private final EligibleSet eligible;
     private final Health health;
+    private final Canaries canaries;
     private final RandomGenerator random;
     private final Set<String> burned = new HashSet<>();
     private final Set<String> triedInStage = new HashSet<>();
     private int stage;
     private int attemptsInStage;
+    private boolean canarySampled;
 
     record Choice(EligibleSet.Stage stage, Deployment deployment, boolean retryOfSame) {}
 
     Planner(EligibleSet eligible, Health health, RandomGenerator random) {
+        this(eligible, health, Canaries.none(), random);
+    }
+
+    Planner(EligibleSet eligible, Health health, Canaries canaries, RandomGenerator random) {
         this.eligible = eligible;
         this.health = health;
+        this.canaries = canaries;
         this.random = random;
     }
 
@@ -41,6 +57,8 @@ final class Planner {
         List<EligibleSet.Stage> stages = eligible.stages();
         while (stage < stages.size()) {
             EligibleSet.Stage s = stages.get(stage);
+            Deployment canary = canarySampled ? null : sampleCanary(s);
+            if (canary != null) return new Choice(s, canary, false); // on top of the route's own attempts
             if (attemptsInStage <= s.route().retries()) {
                 Deployment d = pick(s);
                 if (d != null) {
@@ -52,16 +70,30 @@ final class Planner {
             }
             stage++;
             attemptsInStage = 0;
+            canarySampled = false;
             triedInStage.clear();
         }
         return null;
     }
 
+    /** Once per stage: the route's canary, with its share as probability, if it runs, is eligible and its breaker lets it through. */
+    private Deployment sampleCanary(EligibleSet.Stage s) {
+        canarySampled = true;
+        Route.Canary canary = s.route().canary();
+        if (canary == null || canaries.active(s.route().name()) == null || random.nextDouble() * 100 >= canary.percent()) return null;
+        for (Deployment d : s.deployments()) {
+            if (d.id().equals(canary.deployment()) && !burned.contains(d.id()) && health.available(d.id()) && health.acquire(d.id())) return d;
+        }
+        return null;
+    }
+
     private Deployment pick(EligibleSet.Stage s) {
+        Route.Canary canary = s.route().canary();
+        String canaryId = canary == null ? null : canary.deployment();
         List<Deployment> fresh = new ArrayList<>();
         List<Deployment> tried = new ArrayList<>();
         for (Deployment d : s.deployments()) {
-            if (burned.contains(d.id()) || !health.available(d.id())) continue;
+            if (d.id().equals(canaryId) || burned.contains(d.id()) || !health.available(d.id())) continue;
             (triedInStage.contains(d.id()) ? tried : fresh).add(d);
         }
         Deployment d = acquireWeighted(fresh);

@@ -1,5 +1,6 @@
 package dev.airlock.route;
 
+import dev.airlock.canary.Canaries;
 import dev.airlock.config.Deployment;
 import dev.airlock.config.Routing;
 import dev.airlock.core.AirlockException;
@@ -44,8 +45,10 @@ import java.util.function.Supplier;
  *       exponential backoff with jitter, or the upstream's {@code Retry-After} (capped). A malformed or
  *       misconfigured answer burns the deployment for this request (others may still be tried). An
  *       upstream that rejects the request as invalid (400/413/422) ends the request at once: the
- *       same body would be rejected everywhere.</li>
+ *       same body would be rejected everywhere (unless it was a canary, a new release).</li>
  * </ol>
+ * Each outcome with a verdict on the upstream also goes to the route's {@link Canaries}, which judge a
+ * canary release against the route's own deployments (the {@link Planner} samples the canary).
  * When the chain is exhausted the client gets one error naming every attempt: 502 if every answer
  * was malformed, 503 otherwise, or 503 {@code no_eligible_deployment} if residency left nothing.
  *
@@ -72,9 +75,15 @@ public final class Relay {
     private final Health health;
     private final Routing routing;
     private final DeploymentGate gate;
+    private final Canaries canaries;
 
     public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing, DeploymentGate gate) {
+        this(vertx, providers, health, routing, gate, Canaries.none());
+    }
+
+    public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing, DeploymentGate gate, Canaries canaries) {
         this.gate = gate;
+        this.canaries = canaries;
         this.vertx = vertx;
         this.providers = Map.copyOf(providers);
         this.health = health;
@@ -172,7 +181,7 @@ public final class Relay {
             result.fail(Failures.noEligible(eligible));
             return result.future();
         }
-        next(d, new Planner(eligible, health, ThreadLocalRandom.current()), send, committed, result, null, null, 0);
+        next(d, new Planner(eligible, health, canaries, ThreadLocalRandom.current()), send, committed, result, null, null, 0);
         return result.future();
     }
 
@@ -196,6 +205,15 @@ public final class Relay {
         Runnable go = () -> attempt(d, planner, send, committed, result, c, nextRetry);
         if (delay > 0) vertx.setTimer(delay, id -> d.context().runOnContext(v -> go.run()));
         else go.run();
+    }
+
+    /**
+     * Whether the attempt went to its route's canary. A canary's refusal of the request is tried on
+     * the route's own deployments: a new release may refuse what the old one takes (a shorter context).
+     */
+    private static boolean isCanary(Planner.Choice c) {
+        var canary = c.stage().route().canary();
+        return canary != null && canary.deployment().equals(c.deployment().id());
     }
 
     private long backoff(UpstreamFailure f, int retryNo) {
@@ -261,6 +279,7 @@ public final class Relay {
             if (ar.succeeded()) {
                 d.upstreamDone(now);
                 health.success(dep.id());
+                canaries.record(route, dep.id(), false, micros);
                 d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "ok", micros));
                 if (d.chosen() == null) d.chosen(dep, route);
                 if (d.firstByteNanos() == 0) d.firstByte(System.nanoTime());
@@ -271,6 +290,8 @@ public final class Relay {
             d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), f.kind().name().toLowerCase() + ": " + f.getMessage(), micros));
             boolean mayBeBilled = f.kind() == Kind.TIMEOUT || f.kind() == Kind.CANCELLED;
             if (mayBeBilled && call.wasSent() && !committed.get()) d.discarded(dep, null);
+            // every verdict on the upstream or its answer counts for a canary's judgment, on both sides alike
+            if (f.kind() != Kind.CANCELLED) canaries.record(route, dep.id(), true, micros);
             switch (f.kind()) {
                 case CANCELLED -> health.release(dep.id());
                 case REJECTED, INVALID_ANSWER -> health.success(dep.id()); // it answered: a model's miss is not an outage
@@ -278,7 +299,7 @@ public final class Relay {
             }
             if (committed.get() || f.kind() == Kind.CANCELLED) {
                 result.tryFail(f);
-            } else if (f.kind() == Kind.REJECTED) {
+            } else if (f.kind() == Kind.REJECTED && !isCanary(c)) {
                 result.tryFail(Failures.rejected(f));
             } else {
                 if (!f.kind().retryable()) planner.burn(dep.id());

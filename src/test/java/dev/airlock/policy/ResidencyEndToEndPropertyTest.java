@@ -95,7 +95,8 @@ class ResidencyEndToEndPropertyTest {
             providers.put(d.id(), new OpenAiProvider(vertx, d));
         }
         try {
-            Relay relay = new Relay(vertx, providers, new Health(cfg.routing()), cfg.routing(), dev.airlock.route.DeploymentGate.OPEN);
+            Relay relay = new Relay(vertx, providers, new Health(cfg.routing()), cfg.routing(), dev.airlock.route.DeploymentGate.OPEN,
+                dev.airlock.canary.Canaries.inMemory(cfg, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
             Classification c = new Classification(s.level(), Scenario.LEVELS.indexOf(s.level()), List.of("detector:pii"));
             EligibleSet eligible = new Residency(cfg).eligibleSet(cfg.routes().get(s.route()), c);
             Context ctx = vertx.getOrCreateContext();

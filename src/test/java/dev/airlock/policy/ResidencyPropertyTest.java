@@ -66,7 +66,8 @@ class ResidencyPropertyTest {
         List<String> received = Collections.synchronizedList(new ArrayList<>());
         java.util.Map<String, Provider> upstreams = new java.util.HashMap<>();
         for (Deployment d : cfg.deployments().values()) upstreams.put(d.id(), new RecordingUpstream(d.id(), s.behaviours().get(d.id()), received));
-        Relay relay = new Relay(vertx, upstreams, new Health(cfg.routing()), cfg.routing(), dev.airlock.route.DeploymentGate.OPEN);
+        Relay relay = new Relay(vertx, upstreams, new Health(cfg.routing()), cfg.routing(), dev.airlock.route.DeploymentGate.OPEN,
+                dev.airlock.canary.Canaries.inMemory(cfg, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         Residency residency = new Residency(cfg);
         Classification c = new Classification(s.level(), Scenario.LEVELS.indexOf(s.level()), List.of("header"));
         EligibleSet eligible = residency.eligibleSet(cfg.routes().get(s.route()), c);

@@ -19,6 +19,7 @@ record Scenario(
         Map<String, String> deploymentZones,
         Map<String, List<String>> routeDeployments,
         Map<String, List<String>> routeFallbacks,
+        Map<String, String> routeCanaries,
         String route,
         String level,
         boolean stream,
@@ -57,6 +58,11 @@ record Scenario(
             for (String other : rd.keySet()) if (!other.equals(route) && r.nextInt(100) < 35) fb.add(other);
             rf.put(route, fb);
         }
+        Map<String, String> rc = new LinkedHashMap<>(); // a canary: a deployment not among the route's own, sampled on half its requests
+        for (var e : rd.entrySet()) {
+            List<String> others = deps.stream().filter(d -> !e.getValue().contains(d)).toList();
+            if (!others.isEmpty() && r.nextInt(100) < 40) rc.put(e.getKey(), others.get(r.nextInt(others.size())));
+        }
         Map<String, List<Behaviour>> beh = new LinkedHashMap<>();
         Behaviour[] all = Behaviour.values();
         for (String d : deps) {
@@ -65,7 +71,7 @@ record Scenario(
             beh.put(d, seq);
         }
         List<String> routes = new ArrayList<>(rd.keySet());
-        return new Scenario(zones, residency, dz, rd, rf, routes.get(r.nextInt(routes.size())), LEVELS.get(r.nextInt(4)),
+        return new Scenario(zones, residency, dz, rd, rf, rc, routes.get(r.nextInt(routes.size())), LEVELS.get(r.nextInt(4)),
                 r.nextBoolean(), beh);
     }
 
@@ -74,7 +80,7 @@ record Scenario(
         return residency.get(level).contains(deploymentZones.get(deployment));
     }
 
-    /** Deployments of the route and its fallback chain, all of them. */
+    /** Deployments of the route and its fallback chain, their canaries included, all of them. */
     Set<String> chain() {
         Set<String> seen = new LinkedHashSet<>();
         Set<String> out = new LinkedHashSet<>();
@@ -85,6 +91,7 @@ record Scenario(
     private void walk(String r, Set<String> seen, Set<String> out) {
         if (!seen.add(r)) return;
         out.addAll(routeDeployments.get(r));
+        if (routeCanaries.containsKey(r)) out.add(routeCanaries.get(r));
         for (String f : routeFallbacks.get(r)) walk(f, seen, out);
     }
 
@@ -100,7 +107,9 @@ record Scenario(
                 .append(baseUrl.apply(d)).append("\", model: m-").append(d).append(", zone: ").append(z).append(" }\n"));
         y.append("routes:\n");
         routeDeployments.forEach((r, ds) -> y.append("  ").append(r).append(": { deployments: [").append(String.join(", ", ds))
-                .append("], fallbacks: [").append(String.join(", ", routeFallbacks.get(r))).append("] }\n"));
+                .append("], fallbacks: [").append(String.join(", ", routeFallbacks.get(r))).append("]")
+                .append(routeCanaries.containsKey(r) ? ", canary: { deployment: " + routeCanaries.get(r) + ", percent: 50, min_requests: 10 }" : "")
+                .append(" }\n"));
         y.append("routing: { retries: 1, backoff_base_ms: 0, backoff_max_ms: 0, cooldown_failures: 1000, ")
                 .append("timeouts: { connect_ms: 300, first_token_ms: 300, idle_ms: 300, total_ms: 600 } }\n");
         return y.toString();

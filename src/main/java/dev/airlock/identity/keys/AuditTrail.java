@@ -35,7 +35,7 @@ public final class AuditTrail {
     }
 
     /** Appends an event on {@code c}, inside the caller's transaction. */
-    static void append(Dialect d, Connection c, Actor actor, String action, String target, ObjectNode details, Instant at) throws SQLException {
+    public static void append(Dialect d, Connection c, Actor actor, String action, String target, ObjectNode details, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO admin_event (id, at, action, target, actor, address, request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, Ids.ordered()); // two changes in one millisecond list in the order they were made

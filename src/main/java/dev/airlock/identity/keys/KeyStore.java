@@ -4,6 +4,7 @@ import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.policy.limits.Micros;
 import dev.airlock.store.Dialect;
+import dev.airlock.store.SqlWork;
 import dev.airlock.store.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -92,7 +93,7 @@ public final class KeyStore {
             KeyRecord rec = new KeyRecord(VirtualKeys.keyId(), tenant, spec.name(), allowed, spec.classificationFloor(), expires,
                     spec.rpm(), spec.tpm(), budget, now, null, binding, null, false);
             try {
-                store.call(c -> Sql.inTransaction(c, tx -> {
+                store.call(c -> SqlWork.inTransaction(c, tx -> {
                     TenantRecord owner = TenantStore.read(dialect, tx, tenant).orElseThrow(() -> unknownTenant(tx, tenant));
                     if (!owner.allowedRoutes().isEmpty()) {
                         for (String r : allowed) {
@@ -172,7 +173,7 @@ public final class KeyStore {
      */
     public Optional<KeyRecord> revoke(String id, Actor actor) throws SQLException {
         Instant now = Sql.micros(clock.instant());
-        return store.call(c -> Sql.inTransaction(c, tx -> {
+        return store.call(c -> SqlWork.inTransaction(c, tx -> {
             int changed;
             try (PreparedStatement ps = tx.prepareStatement("UPDATE virtual_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
                 dialect.setTime(ps, 1, now);
@@ -204,7 +205,7 @@ public final class KeyStore {
         for (int attempt = 0; ; attempt++) {
             String plaintext = VirtualKeys.generate();
             try {
-                return store.call(c -> Sql.inTransaction(c, tx -> {
+                return store.call(c -> SqlWork.inTransaction(c, tx -> {
                     Optional<KeyRecord> current = byColumn(tx, "id", id, true);
                     if (current.isEmpty()) return Optional.<Created>empty();
                     KeyRecord k = current.get();

@@ -3,6 +3,7 @@ package dev.airlock.identity.keys;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.store.Dialect;
+import dev.airlock.store.SqlWork;
 import dev.airlock.store.Store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -56,7 +57,7 @@ public final class TenantStore {
         TenantRecord v = validated(t);
         Instant now = Sql.micros(clock.instant());
         try {
-            return store.call(c -> Sql.inTransaction(c, tx -> {
+            return store.call(c -> SqlWork.inTransaction(c, tx -> {
                 insert(dialect, tx, v, now);
                 AuditTrail.append(dialect, tx, actor, "tenant.create", v.name(), described(v), now);
                 return read(dialect, tx, v.name()).orElseThrow();
@@ -79,7 +80,7 @@ public final class TenantStore {
         TenantRecord v = validated(t);
         Instant now = Sql.micros(clock.instant());
         try {
-            return store.call(c -> Sql.inTransaction(c, tx -> {
+            return store.call(c -> SqlWork.inTransaction(c, tx -> {
                 if (read(dialect, tx, v.name()).isPresent()) return false;
                 insert(dialect, tx, v, now);
                 AuditTrail.append(dialect, tx, actor, "tenant.create", v.name(), described(v), now);
@@ -100,7 +101,7 @@ public final class TenantStore {
      */
     public Optional<TenantRecord> patch(String name, UnaryOperator<TenantRecord> change, Actor actor) throws SQLException {
         Instant now = Sql.micros(clock.instant());
-        return store.call(c -> Sql.inTransaction(c, tx -> {
+        return store.call(c -> SqlWork.inTransaction(c, tx -> {
             Optional<TenantRecord> current = read(dialect, tx, name, true);
             if (current.isEmpty()) return Optional.<TenantRecord>empty();
             TenantRecord changed = change.apply(current.get());

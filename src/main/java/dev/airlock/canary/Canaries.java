@@ -1,0 +1,265 @@
+package dev.airlock.canary;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.Route;
+import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import dev.airlock.identity.keys.Actor;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The canary releases of a running gateway: which routes send a share of their requests to a new
+ * release now, what each side's attempts did, and the rollbacks.
+ *
+ * <p>The planner asks {@link #active} whether to sample a route's canary; the relay tells
+ * {@link #record} how each attempt on a route ended. After each canary outcome the
+ * {@link CanaryJudge} compares the two sides; a regression rolls the canary back at once on this
+ * replica (it is sampled no more, so its share of requests goes to the route's other deployments) and
+ * is then written to the store, where every other replica finds it within its refresh interval and a
+ * restart finds it again. A rollback is never undone by the store's silence: only a row saying an
+ * operator resumed that release, written after it, resumes it. A canary whose deployment or release
+ * the config changes starts afresh. Thread-safe: event loops record, store threads sync.
+ */
+public final class Canaries {
+    private static final Logger LOG = LoggerFactory.getLogger(Canaries.class);
+    /** Who rolls a canary back on its own. */
+    public static final Actor AUTOMATIC = new Actor("airlock (automatic canary judgment)", null, null);
+    /** Canary outcomes between two latency judgments (each copies and sorts both windows, on an event loop). */
+    static final int LATENCY_EVERY = 10;
+
+    private final Map<String, State> byRoute;
+    private final CanaryStore store;
+    private final Clock clock;
+
+    /** One route's canary. {@code rolledBack} null while it runs. */
+    private static final class State {
+        final String route;
+        final Route.Canary cfg;
+        final String release;
+        final Set<String> others;
+        final Outcomes canary;
+        final Outcomes rest;
+        final AtomicReference<Verdict> rolledBack = new AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicInteger judged = new java.util.concurrent.atomic.AtomicInteger();
+        volatile boolean unsaved;
+        Counter automatic;
+        Counter manual;
+
+        State(Route route, String release) {
+            this.route = route.name();
+            this.cfg = route.canary();
+            this.release = release;
+            this.others = Set.copyOf(route.deployments());
+            this.canary = new Outcomes(cfg.window());
+            this.rest = new Outcomes(cfg.window());
+        }
+    }
+
+    /** A rollback: why, by whom, when. */
+    record Verdict(String reason, String actor, Instant at) {}
+
+    private Canaries(Map<String, State> byRoute, CanaryStore store, Clock clock) {
+        this.byRoute = byRoute;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** No canaries at all (a relay built without a config's canaries). */
+    public static Canaries none() {
+        return new Canaries(Map.of(), null, Clock.systemUTC());
+    }
+
+    /**
+     * The canaries of {@code config}, with the verdicts the store holds for them; registers
+     * {@code airlock_canary_running{route}} and {@code airlock_canary_rollbacks_total{route,trigger}}.
+     * Reads the store on the calling thread (start-up).
+     */
+    public static Canaries start(AirlockConfig config, dev.airlock.store.Store store, MeterRegistry registry, Clock clock) throws SQLException {
+        Canaries c = build(config, new CanaryStore(store), registry, clock);
+        if (!c.byRoute.isEmpty()) c.apply(c.store.load());
+        return c;
+    }
+
+    /**
+     * The canaries of {@code config} with verdicts kept in this process only: a rollback ends with it.
+     * For tools and tests that run a relay without a store; a gateway always has one.
+     */
+    public static Canaries inMemory(AirlockConfig config, MeterRegistry registry) {
+        return build(config, null, registry, Clock.systemUTC());
+    }
+
+    private static Canaries build(AirlockConfig config, CanaryStore store, MeterRegistry registry, Clock clock) {
+        Map<String, State> states = new LinkedHashMap<>();
+        for (Route r : config.routes().values()) {
+            if (r.canary() == null) continue;
+            State s = new State(r, config.deployments().get(r.canary().deployment()).release());
+            states.put(r.name(), s);
+            Gauge.builder("airlock.canary.running", s, st -> st.rolledBack.get() == null ? 1 : 0).tag("route", r.name())
+                    .description("1 while the route's canary gets its share of requests, 0 once it is rolled back").register(registry);
+            s.automatic = rollbacks(registry, r.name(), "automatic");
+            s.manual = rollbacks(registry, r.name(), "manual");
+        }
+        return new Canaries(java.util.Collections.unmodifiableMap(states), store, clock); // config order, for the list
+    }
+
+    private static Counter rollbacks(MeterRegistry registry, String route, String trigger) {
+        return Counter.builder("airlock.canary.rollbacks").tag("route", route).tag("trigger", trigger)
+                .description("Canaries rolled back by this replica: automatic (its judgment) or manual (the admin API)").register(registry);
+    }
+
+    /** The canary to sample on {@code route} now, or null when it has none or it is rolled back. */
+    public Route.Canary active(String route) {
+        State s = byRoute.get(route);
+        return s == null || s.rolledBack.get() != null ? null : s.cfg;
+    }
+
+    /**
+     * An attempt on {@code route} to {@code deployment} ended: failed (any failure of the upstream or
+     * its answer), or succeeded in {@code micros}. Attempts that never reached the upstream or that the
+     * client cancelled are not outcomes and are not recorded.
+     */
+    public void record(String route, String deployment, boolean failed, long micros) {
+        State s = byRoute.get(route);
+        if (s == null || s.rolledBack.get() != null) return;
+        boolean isCanary = deployment.equals(s.cfg.deployment());
+        if (!isCanary && !s.others.contains(deployment)) return;
+        Outcomes side = isCanary ? s.canary : s.rest;
+        if (failed) side.failure();
+        else side.success(micros);
+        if (!isCanary) return;
+        // failures are judged on every canary outcome; latency, which sorts both windows, on every tenth
+        String why = CanaryJudge.failures(s.cfg, s.canary.counts(), s.rest.counts());
+        if (why == null && s.judged.incrementAndGet() % LATENCY_EVERY == 0) why = CanaryJudge.latency(s.cfg, s.canary.sample(), s.rest.sample());
+        if (why != null) rollBack(s, "automatic: " + why, AUTOMATIC);
+    }
+
+    /** {@code POST /admin/canaries/{route}/rollback}: stops the canary now; completes once the store has it. */
+    public CompletableFuture<Status> rollback(String route, String reason, Actor actor) {
+        State s = state(route);
+        if (s.rolledBack.get() != null) return CompletableFuture.completedFuture(status(s));
+        String why = "manual: " + (reason == null || reason.isBlank() ? "rolled back by an operator" : reason.strip());
+        return rollBack(s, why, actor).thenApply(r -> status(s));
+    }
+
+    /** {@code POST /admin/canaries/{route}/resume}: the canary runs again, with its outcomes forgotten, once the store has it. */
+    public CompletableFuture<Status> resume(String route, Actor actor) {
+        State s = state(route);
+        Verdict v = s.rolledBack.get();
+        if (v == null) return CompletableFuture.completedFuture(status(s));
+        Instant now = clock.instant();
+        CanaryStore.Row resumed = new CanaryStore.Row(s.route, s.cfg.deployment(), s.release, false, "resumed by an operator", actor.who(), now);
+        return (store == null ? CompletableFuture.completedFuture(resumed) : store.save(resumed, actor))
+                .thenApply(row -> {
+                    s.canary.clear();
+                    s.rest.clear();
+                    s.unsaved = false;
+                    s.rolledBack.compareAndSet(v, null);
+                    LOG.info("Canary {} (release {}) of route {} resumed by {}.", s.cfg.deployment(), s.release, s.route, actor.who());
+                    return status(s);
+                });
+    }
+
+    /** Reads the store's verdicts and applies what other replicas decided; retries saving local ones the store missed. */
+    public CompletableFuture<Void> sync() {
+        if (byRoute.isEmpty() || store == null) return CompletableFuture.completedFuture(null);
+        for (State s : byRoute.values()) {
+            Verdict v = s.rolledBack.get();
+            if (v != null && s.unsaved) save(s, v, AUTOMATIC.who().equals(v.actor()) ? AUTOMATIC : new Actor(v.actor(), null, null));
+        }
+        return store.loadAsync().thenAccept(this::apply);
+    }
+
+    private void apply(Map<String, CanaryStore.Row> rows) {
+        for (State s : byRoute.values()) {
+            CanaryStore.Row row = rows.get(s.route);
+            if (row == null || !row.deployment().equals(s.cfg.deployment()) || !row.release().equals(s.release)) continue;
+            Verdict local = s.rolledBack.get();
+            if (row.rolledBack() && local == null) {
+                if (s.rolledBack.compareAndSet(null, new Verdict(row.reason(), row.actor(), row.changedAt()))) {
+                    LOG.warn("Canary {} (release {}) of route {} is rolled back, as the store says ({}).", s.cfg.deployment(), s.release, s.route, row.reason());
+                }
+            } else if (!row.rolledBack() && local != null && !s.unsaved && row.changedAt().isAfter(local.at())) {
+                s.canary.clear();
+                s.rest.clear();
+                if (s.rolledBack.compareAndSet(local, null)) {
+                    LOG.info("Canary {} (release {}) of route {} resumed, as the store says ({}).", s.cfg.deployment(), s.release, s.route, row.actor());
+                }
+            }
+        }
+    }
+
+    private CompletableFuture<CanaryStore.Row> rollBack(State s, String reason, Actor actor) {
+        Verdict v = new Verdict(reason, actor.who(), clock.instant());
+        if (!s.rolledBack.compareAndSet(null, v)) return CompletableFuture.completedFuture(null);
+        (actor == AUTOMATIC ? s.automatic : s.manual).increment();
+        LOG.warn("Canary {} (release {}) of route {} rolled back: {}", s.cfg.deployment(), s.release, s.route, reason);
+        return save(s, v, actor);
+    }
+
+    private CompletableFuture<CanaryStore.Row> save(State s, Verdict v, Actor actor) {
+        if (store == null) return CompletableFuture.completedFuture(null);
+        s.unsaved = true;
+        return store.save(new CanaryStore.Row(s.route, s.cfg.deployment(), s.release, true, v.reason(), v.actor(), v.at()), actor)
+                .whenComplete((row, t) -> {
+                    if (t == null) s.unsaved = false;
+                    else LOG.warn("The rollback of canary {} on route {} is not in the store yet ({}); it holds on this replica and is saved again at the next refresh.",
+                            s.cfg.deployment(), s.route, t.getMessage());
+                });
+    }
+
+    private State state(String route) {
+        State s = byRoute.get(route);
+        if (s == null) {
+            throw new AirlockException(ErrorKind.NOT_FOUND, "Route '" + route + "' has no canary"
+                    + (byRoute.isEmpty() ? "; no route has one." : "; routes with one: " + String.join(", ", byRoute.keySet()) + "."));
+        }
+        return s;
+    }
+
+    /** {@code GET /admin/canaries}: every canary, in config order. */
+    public List<Status> list() {
+        List<Status> out = new ArrayList<>();
+        for (State s : byRoute.values()) out.add(status(s));
+        return out;
+    }
+
+    private static Status status(State s) {
+        Verdict v = s.rolledBack.get();
+        return new Status(s.route, s.cfg.deployment(), s.release, s.cfg.percent(), v == null ? "running" : "rolled_back",
+                v == null ? null : v.reason(), v == null ? null : v.actor(), v == null ? null : v.at().toString(),
+                Side.of(s.canary.sample()), Side.of(s.rest.sample()));
+    }
+
+    /**
+     * One canary as the admin API shows it: {@code state} is {@code running} or {@code rolled_back}
+     * (then with why, by whom and when); {@code canary} and {@code others} are each side's outcomes
+     * in the current window.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Status(String route, String deployment, String release, double percent, String state, String reason, String by, String at,
+                         Side canary, Side others) {}
+
+    /** One side's outcomes: attempts, failures, their rate (null without attempts), and the median time of the successes (null without any). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Side(int attempts, int failures, Double failureRate, Double medianMs) {
+        static Side of(Outcomes.Sample s) {
+            return new Side(s.outcomes(), s.failures(), s.outcomes() == 0 ? null : s.failureRate(), s.medianMicros() < 0 ? null : s.medianMicros() / 1000.0);
+        }
+    }
+}
