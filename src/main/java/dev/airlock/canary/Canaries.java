@@ -6,6 +6,8 @@ import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.Route;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.eval.EvalRun;
+import dev.airlock.eval.EvalStore;
 import dev.airlock.identity.keys.Actor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -45,6 +47,7 @@ public final class Canaries {
 
     private final Map<String, State> byRoute;
     private final CanaryStore store;
+    private final EvalStore evals;
     private final Clock clock;
 
     /** One route's canary. {@code rolledBack} null while it runs. */
@@ -56,6 +59,8 @@ public final class Canaries {
         final Outcomes canary;
         final Outcomes rest;
         final AtomicReference<Verdict> rolledBack = new AtomicReference<>();
+        /** False while a gate waits for a passing evaluation of the release. */
+        volatile boolean gateOpen;
         final java.util.concurrent.atomic.AtomicInteger judged = new java.util.concurrent.atomic.AtomicInteger();
         volatile boolean unsaved;
         Counter automatic;
@@ -68,21 +73,23 @@ public final class Canaries {
             this.others = Set.copyOf(route.deployments());
             this.canary = new Outcomes(cfg.window());
             this.rest = new Outcomes(cfg.window());
+            this.gateOpen = cfg.gate() == null;
         }
     }
 
     /** A rollback: why, by whom, when. */
     record Verdict(String reason, String actor, Instant at) {}
 
-    private Canaries(Map<String, State> byRoute, CanaryStore store, Clock clock) {
+    private Canaries(Map<String, State> byRoute, CanaryStore store, EvalStore evals, Clock clock) {
         this.byRoute = byRoute;
         this.store = store;
+        this.evals = evals;
         this.clock = clock;
     }
 
     /** No canaries at all (a relay built without a config's canaries). */
     public static Canaries none() {
-        return new Canaries(Map.of(), null, Clock.systemUTC());
+        return new Canaries(Map.of(), null, null, Clock.systemUTC());
     }
 
     /**
@@ -91,8 +98,11 @@ public final class Canaries {
      * Reads the store on the calling thread (start-up).
      */
     public static Canaries start(AirlockConfig config, dev.airlock.store.Store store, MeterRegistry registry, Clock clock) throws SQLException {
-        Canaries c = build(config, new CanaryStore(store), registry, clock);
-        if (!c.byRoute.isEmpty()) c.apply(c.store.load());
+        Canaries c = build(config, new CanaryStore(store), new EvalStore(store), registry, clock);
+        if (!c.byRoute.isEmpty()) {
+            c.apply(c.store.load());
+            c.openGates();
+        }
         return c;
     }
 
@@ -101,10 +111,10 @@ public final class Canaries {
      * For tools and tests that run a relay without a store; a gateway always has one.
      */
     public static Canaries inMemory(AirlockConfig config, MeterRegistry registry) {
-        return build(config, null, registry, Clock.systemUTC());
+        return build(config, null, null, registry, Clock.systemUTC());
     }
 
-    private static Canaries build(AirlockConfig config, CanaryStore store, MeterRegistry registry, Clock clock) {
+    private static Canaries build(AirlockConfig config, CanaryStore store, EvalStore evals, MeterRegistry registry, Clock clock) {
         Map<String, State> states = new LinkedHashMap<>();
         for (Route r : config.routes().values()) {
             if (r.canary() == null) continue;
@@ -115,7 +125,7 @@ public final class Canaries {
             s.automatic = rollbacks(registry, r.name(), "automatic");
             s.manual = rollbacks(registry, r.name(), "manual");
         }
-        return new Canaries(java.util.Collections.unmodifiableMap(states), store, clock); // config order, for the list
+        return new Canaries(java.util.Collections.unmodifiableMap(states), store, evals, clock); // config order, for the list
     }
 
     private static Counter rollbacks(MeterRegistry registry, String route, String trigger) {
@@ -126,7 +136,35 @@ public final class Canaries {
     /** The canary to sample on {@code route} now, or null when it has none or it is rolled back. */
     public Route.Canary active(String route) {
         State s = byRoute.get(route);
-        return s == null || s.rolledBack.get() != null ? null : s.cfg;
+        return s == null || !s.gateOpen || s.rolledBack.get() != null ? null : s.cfg;
+    }
+
+    /** An evaluation finished on this replica: a gate it satisfies opens at once (others open at their next sync). */
+    public void evaluated(EvalRun run) {
+        for (State s : byRoute.values()) {
+            if (!s.gateOpen && passes(s, run)) open(s, run.id());
+        }
+    }
+
+    private static boolean passes(State s, EvalRun run) {
+        Route.Gate g = s.cfg.gate();
+        return run.deployment().equals(s.cfg.deployment()) && run.release().equals(s.release) && run.suite().equals(g.suite())
+                && run.passRate() >= g.minPassRate();
+    }
+
+    private void open(State s, String why) {
+        s.gateOpen = true;
+        LOG.info("Canary {} (release {}) of route {} passed its evaluation gate ({}): it gets {}% of the route's requests.",
+                s.cfg.deployment(), s.release, s.route, why, s.cfg.percent());
+    }
+
+    /** Opens the gates a stored run satisfies; on the calling thread (start-up, or a store thread). */
+    private void openGates() throws SQLException {
+        if (evals == null) return;
+        for (State s : byRoute.values()) {
+            Route.Gate g = s.cfg.gate();
+            if (!s.gateOpen && evals.passed(s.cfg.deployment(), s.release, g.suite(), g.minPassRate())) open(s, "a stored run of " + g.suite());
+        }
     }
 
     /**
@@ -182,7 +220,14 @@ public final class Canaries {
             Verdict v = s.rolledBack.get();
             if (v != null && s.unsaved) save(s, v, AUTOMATIC.who().equals(v.actor()) ? AUTOMATIC : new Actor(v.actor(), null, null));
         }
-        return store.loadAsync().thenAccept(this::apply);
+        return store.loadAsync().thenAccept(rows -> {
+            apply(rows);
+            try {
+                openGates(); // on the store thread that read the rows
+            } catch (SQLException e) {
+                LOG.warn("Could not read the evaluation runs for the canary gates now ({}); trying again at the next refresh.", e.getMessage());
+            }
+        });
     }
 
     private void apply(Map<String, CanaryStore.Row> rows) {
@@ -241,19 +286,20 @@ public final class Canaries {
 
     private static Status status(State s) {
         Verdict v = s.rolledBack.get();
-        return new Status(s.route, s.cfg.deployment(), s.release, s.cfg.percent(), v == null ? "running" : "rolled_back",
-                v == null ? null : v.reason(), v == null ? null : v.actor(), v == null ? null : v.at().toString(),
+        String state = v != null ? "rolled_back" : s.gateOpen ? "running" : "awaiting_evaluation";
+        return new Status(s.route, s.cfg.deployment(), s.release, s.cfg.percent(), state,
+                v == null ? null : v.reason(), v == null ? null : v.actor(), v == null ? null : v.at().toString(), s.cfg.gate(),
                 Side.of(s.canary.sample()), Side.of(s.rest.sample()));
     }
 
     /**
-     * One canary as the admin API shows it: {@code state} is {@code running} or {@code rolled_back}
-     * (then with why, by whom and when); {@code canary} and {@code others} are each side's outcomes
+     * One canary as the admin API shows it: {@code state} is {@code awaiting_evaluation} (its
+     * {@code gate} not passed yet), {@code running} or {@code rolled_back} (then with why, by whom and when); {@code canary} and {@code others} are each side's outcomes
      * in the current window.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Status(String route, String deployment, String release, double percent, String state, String reason, String by, String at,
-                         Side canary, Side others) {}
+                         Route.Gate gate, Side canary, Side others) {}
 
     /** One side's outcomes: attempts, failures, their rate (null without attempts), and the median time of the successes (null without any). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

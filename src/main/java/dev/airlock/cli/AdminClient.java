@@ -27,8 +27,14 @@ final class AdminClient {
     static final String MASTER_KEY_ENV = "AIRLOCK_MASTER_KEY";
     static final String DEFAULT_URL = "http://127.0.0.1:4000";
 
-    /** One admin request: method, path with query, and a JSON body (or null). */
-    record Call(String method, String path, JsonNode body) {
+    /** One admin request: method, path with query, a JSON body (or null), and how long to wait for its answer. */
+    record Call(String method, String path, JsonNode body, Duration timeout) {
+        static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+        Call(String method, String path, JsonNode body) {
+            this(method, path, body, DEFAULT_TIMEOUT);
+        }
+
         static Call get(String path, Map<String, String> query) {
             return new Call("GET", path + query(query), null);
         }
@@ -104,7 +110,7 @@ final class AdminClient {
     /** Sends {@code call}; the parsed answer on 2xx, else a {@link Failure}. */
     JsonNode send(Call call) {
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + call.path()))
-                .timeout(Duration.ofSeconds(30))
+                .timeout(call.timeout())
                 .header("authorization", "Bearer " + masterKey)
                 .header("accept", "application/json");
         if (call.body() != null) {

@@ -47,6 +47,11 @@ final class CanaryCommand implements Runnable {
             }
             t.print(out);
             for (JsonNode c : answer.path("data")) {
+                if (c.path("state").asText().equals("awaiting_evaluation")) {
+                    out.println();
+                    out.println(Table.text(c, "route") + ": waits for a run of suite " + Table.text(c.path("gate"), "suite") + " on " + Table.text(c, "release")
+                            + " passing " + Table.percent(c.path("gate"), "min_pass_rate") + " of its cases (./airlock eval run).");
+                }
                 if (c.path("state").asText().equals("rolled_back")) {
                     out.println();
                     out.println(Table.text(c, "route") + ": rolled back at " + time(c, "at") + " UTC by " + Table.text(c, "by") + ", " + Table.text(c, "reason") + ".");

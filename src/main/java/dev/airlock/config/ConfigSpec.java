@@ -57,7 +57,10 @@ record ConfigSpec(
     record RouteSpec(List<String> deployments, List<String> fallbacks, String strategy, Integer retries, String onSensitive,
                      Boolean restore, List<String> guard, CaptureSpec capture, CanarySpec canary) {}
 
-    record CanarySpec(String deployment, Double percent, Integer minRequests, Integer window, Double maxErrorRateIncrease, Double maxLatencyRatio) {}
+    record CanarySpec(String deployment, Double percent, Integer minRequests, Integer window, Double maxErrorRateIncrease, Double maxLatencyRatio,
+                      GateSpec gate) {}
+
+    record GateSpec(String suite, Double minPassRate) {}
 
     record CaptureSpec(Double sampleRate, String approval, String until, Integer retentionDays) {}
 

@@ -385,7 +385,17 @@ final class Freezer {
         if (errors < 0 || errors >= 1) problem(p + ".max_error_rate_increase", "must be at least 0 and below 1, e.g. 0.05 for five points more failures.");
         double latency = or(c.maxLatencyRatio(), 2.0);
         if (!(latency > 1)) problem(p + ".max_latency_ratio", "must be above 1, e.g. 2.0 for a canary twice as slow as the route's deployments.");
-        return new Route.Canary(c.deployment(), percent, min, window, errors, latency);
+        Route.Gate gate = null;
+        if (c.gate() != null) {
+            String suite = c.gate().suite();
+            if (suite == null || !suite.matches("[A-Za-z0-9._-]{1,64}")) {
+                problem(p + ".gate.suite", "is required: the name of the evaluation suite the release must pass (1 to 64 letters, digits, '.', '-' or '_').");
+            }
+            double rate = or(c.gate().minPassRate(), 1.0);
+            if (!(rate > 0) || rate > 1) problem(p + ".gate.min_pass_rate", "must be above 0 and at most 1, e.g. 0.95.");
+            gate = new Route.Gate(suite, rate);
+        }
+        return new Route.Canary(c.deployment(), percent, min, window, errors, latency, gate);
     }
 
     private Route.Capture capture(String p, ConfigSpec.CaptureSpec c) {

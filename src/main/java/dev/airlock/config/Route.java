@@ -30,7 +30,17 @@ public record Route(String name, List<String> deployments, List<String> fallback
      * {@code deployment} first (when residency lets them), the rest to the route's deployments. Once
      * each side has {@code minRequests} outcomes among its last {@code window}, the canary is rolled back
      * when its failure rate exceeds the others' by more than {@code maxErrorRateIncrease} (and by more
-     * than chance), or its median attempt time exceeds theirs {@code maxLatencyRatio} times.
+     * than chance), or its median attempt time exceeds theirs {@code maxLatencyRatio} times. With a
+     * {@code gate}, it gets nothing until a run of that evaluation suite on its release passed.
      */
-    public record Canary(String deployment, double percent, int minRequests, int window, double maxErrorRateIncrease, double maxLatencyRatio) {}
+    public record Canary(String deployment, double percent, int minRequests, int window, double maxErrorRateIncrease, double maxLatencyRatio,
+                         Gate gate) {
+        public Canary(String deployment, double percent, int minRequests, int window, double maxErrorRateIncrease, double maxLatencyRatio) {
+            this(deployment, percent, minRequests, window, maxErrorRateIncrease, maxLatencyRatio, null);
+        }
+    }
+
+    /** The evaluation a canary's release must pass first: a run of {@code suite} with at least {@code minPassRate} of its cases passed. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Gate(String suite, double minPassRate) {}
 }

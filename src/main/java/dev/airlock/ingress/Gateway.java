@@ -123,7 +123,9 @@ public final class Gateway implements AutoCloseable {
             DecisionLog decisions = new DecisionLog(10_000);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store),
-                    new dev.airlock.tco.TcoReports(store, resolved, java.time.Clock.systemUTC()), canaries, metrics, admin, store);
+                    new dev.airlock.tco.TcoReports(store, resolved, java.time.Clock.systemUTC()), canaries,
+                    new dev.airlock.eval.EvalRunner(resolved, relay, ledger, java.time.Clock.systemUTC()), new dev.airlock.eval.EvalStore(store),
+                    metrics, admin, store);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first

@@ -197,6 +197,63 @@ final class OpsEndpoints {
     }
 
     /**
+     * {@code POST /admin/evals} ({@code {"deployment": …, "suite": {…}}}): runs the suite against the
+     * deployment and answers with the run once every case is done and it is stored; a canary gate it
+     * satisfies opens. {@code GET /admin/evals?deployment=…&limit=20}: runs, newest first.
+     */
+    void evals(HttpServerRequest req, String requestId) {
+        requireMaster(req);
+        String method = req.method().name();
+        if (method.equals("GET")) {
+            int limit;
+            try {
+                limit = Integer.parseInt(req.getParam("limit", "20"));
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > dev.airlock.eval.EvalStore.MAX_LIMIT) {
+                throw new AirlockException(ErrorKind.INVALID_REQUEST, "limit must be 1 to " + dev.airlock.eval.EvalStore.MAX_LIMIT + ".", "limit");
+            }
+            Future.fromCompletionStage(services.evalRuns().list(req.getParam("deployment"), limit, true), io.vertx.core.Vertx.currentContext())
+                    .onComplete(ar -> {
+                        if (ar.failed()) {
+                            Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The evaluation runs could not be read now (the database is unavailable)."), requestId);
+                            return;
+                        }
+                        ObjectNode out = Json.object().put("object", "list");
+                        ArrayNode data = out.putArray("data");
+                        for (var run : ar.result()) data.add(Json.MAPPER.valueToTree(run));
+                        Replies.json(req.response(), 200, out);
+                    });
+            return;
+        }
+        if (!method.equals("POST")) throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/evals takes GET and POST.");
+        Actor actor = actor(req, requestId);
+        bodies.read(req, 4 * 1024 * 1024).onComplete(body -> {
+            try {
+                if (body.failed()) throw body.cause();
+                ObjectNode in = RequestParser.parseObject(body.result());
+                String deployment = Json.text(in, "deployment");
+                if (deployment == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "Missing required parameter: 'deployment'.", "deployment");
+                var suite = dev.airlock.eval.Suite.parse(in.get("suite"), pipeline.config.levels());
+                services.evals().run(deployment, suite, actor.who(), io.vertx.core.Vertx.currentContext())
+                        .compose(run -> Future.fromCompletionStage(services.evalRuns().save(run, actor), io.vertx.core.Vertx.currentContext()))
+                        .onComplete(ar -> {
+                            if (ar.failed()) {
+                                Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The evaluation ran but could not be stored "
+                                        + "(the database is unavailable); its requests are in the ledger. Run it again once the store is back."), requestId);
+                                return;
+                            }
+                            services.canaries().evaluated(ar.result());
+                            Replies.json(req.response(), 200, Json.MAPPER.valueToTree(ar.result()));
+                        });
+            } catch (Throwable t) {
+                Replies.error(req.response(), t, requestId);
+            }
+        });
+    }
+
+    /**
      * Who is making an admin call, for the audit trail: the master key is one credential for every
      * administrator, so over mutual TLS the client certificate's subject says which of them.
      */

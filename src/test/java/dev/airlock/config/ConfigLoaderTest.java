@@ -227,18 +227,25 @@ class ConfigLoaderTest {
         var canary = parse(two.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], canary: { deployment: next, percent: 5 } }"),
                 Map.of("VLLM_KEY", "k")).routes().get("main").canary();
         assertThat(canary).isEqualTo(new dev.airlock.config.Route.Canary("next", 5, 50, 500, 0.05, 2.0));
-        Map<String, String> bad = Map.of(
-                "{ deployment: nxet, percent: 5 }", "routes.main.canary.deployment: unknown deployment 'nxet'; did you mean 'next'?",
-                "{ deployment: vllm, percent: 5 }", "'vllm' is already one of the route's deployments",
-                "{ deployment: next }", "routes.main.canary.percent: is required",
-                "{ deployment: next, percent: 60 }", "above 0 and at most 50",
-                "{ deployment: next, percent: 5, min_requests: 3 }", "routes.main.canary.min_requests: must be at least 10",
-                "{ deployment: next, percent: 5, min_requests: 100, window: 50 }", "routes.main.canary.window: must be at least min_requests (100)",
-                "{ deployment: next, percent: 5, max_latency_ratio: 0.5 }", "routes.main.canary.max_latency_ratio: must be above 1",
-                "{ deployment: next, percent: 5, max_error_rate_increase: 1.5 }", "routes.main.canary.max_error_rate_increase: must be at least 0 and below 1",
-                "{ deployment: next, percent: 5, promote_after: 10 }", "promote_after");
-        bad.forEach((spec, message) -> assertThatThrownBy(() -> parse(two.replace("main: { deployments: [vllm] }",
-                "main: { deployments: [vllm], canary: " + spec + " }"), Map.of("VLLM_KEY", "k"))).as(spec).hasMessageContaining(message));
+        assertThat(parse(two.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], canary: { deployment: next, percent: 5, gate: { suite: code } } }"),
+                Map.of("VLLM_KEY", "k")).routes().get("main").canary().gate()).isEqualTo(new dev.airlock.config.Route.Gate("code", 1.0));
+        String[][] bad = {
+                {"{ deployment: nxet, percent: 5 }", "routes.main.canary.deployment: unknown deployment 'nxet'; did you mean 'next'?"},
+                {"{ deployment: vllm, percent: 5 }", "'vllm' is already one of the route's deployments"},
+                {"{ deployment: next }", "routes.main.canary.percent: is required"},
+                {"{ deployment: next, percent: 60 }", "above 0 and at most 50"},
+                {"{ deployment: next, percent: 5, min_requests: 3 }", "routes.main.canary.min_requests: must be at least 10"},
+                {"{ deployment: next, percent: 5, min_requests: 100, window: 50 }", "routes.main.canary.window: must be at least min_requests (100)"},
+                {"{ deployment: next, percent: 5, max_latency_ratio: 0.5 }", "routes.main.canary.max_latency_ratio: must be above 1"},
+                {"{ deployment: next, percent: 5, max_error_rate_increase: 1.5 }", "routes.main.canary.max_error_rate_increase: must be at least 0 and below 1"},
+                {"{ deployment: next, percent: 5, promote_after: 10 }", "promote_after"},
+                {"{ deployment: next, percent: 5, gate: { min_pass_rate: 0.9 } }", "routes.main.canary.gate.suite: is required"},
+                {"{ deployment: next, percent: 5, gate: { suite: s, min_pass_rate: 90 } }", "routes.main.canary.gate.min_pass_rate: must be above 0 and at most 1"},
+        };
+        for (String[] b : bad) {
+            assertThatThrownBy(() -> parse(two.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], canary: " + b[0] + " }"),
+                    Map.of("VLLM_KEY", "k"))).as(b[0]).hasMessageContaining(b[1]);
+        }
     }
 
     @Test

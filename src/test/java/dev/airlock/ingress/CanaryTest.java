@@ -31,7 +31,7 @@ public class CanaryTest {
         return yaml + "\nstore: { url: \"jdbc:sqlite:" + db + "\" }\nledger: { spill_dir: \"" + Scratch.dir("canary-spill") + "\" }\n";
     }
 
-    static JsonNode canary(TestGateway gw, String route) throws Exception {
+    public static JsonNode canary(TestGateway gw, String route) throws Exception {
         HttpResponse<String> r = gw.get("/admin/canaries", "authorization", AUTH);
         assertThat(r.statusCode()).isEqualTo(200);
         for (JsonNode c : Json.MAPPER.readTree(r.body()).path("data")) if (c.path("route").asText().equals(route)) return c;
