@@ -63,6 +63,8 @@ public final class Canaries {
         volatile boolean gateOpen;
         final java.util.concurrent.atomic.AtomicInteger judged = new java.util.concurrent.atomic.AtomicInteger();
         volatile boolean unsaved;
+        /** The last save of a rollback failed: the next sync tries it again. */
+        volatile boolean saveFailed;
         Counter automatic;
         Counter manual;
 
@@ -173,6 +175,7 @@ public final class Canaries {
      * client cancelled are not outcomes and are not recorded.
      */
     public void record(String route, String deployment, boolean failed, long micros) {
+        if (byRoute.isEmpty()) return; // every attempt of every request comes here
         State s = byRoute.get(route);
         if (s == null || s.rolledBack.get() != null) return;
         boolean isCanary = deployment.equals(s.cfg.deployment());
@@ -218,7 +221,7 @@ public final class Canaries {
         if (byRoute.isEmpty() || store == null) return CompletableFuture.completedFuture(null);
         for (State s : byRoute.values()) {
             Verdict v = s.rolledBack.get();
-            if (v != null && s.unsaved) save(s, v, AUTOMATIC.who().equals(v.actor()) ? AUTOMATIC : new Actor(v.actor(), null, null));
+            if (v != null && s.unsaved && s.saveFailed) save(s, v, AUTOMATIC.who().equals(v.actor()) ? AUTOMATIC : new Actor(v.actor(), null, null));
         }
         return store.loadAsync().thenAccept(rows -> {
             apply(rows);
@@ -260,8 +263,10 @@ public final class Canaries {
     private CompletableFuture<CanaryStore.Row> save(State s, Verdict v, Actor actor) {
         if (store == null) return CompletableFuture.completedFuture(null);
         s.unsaved = true;
+        s.saveFailed = false; // one save at a time: a sync retries only one that failed
         return store.save(new CanaryStore.Row(s.route, s.cfg.deployment(), s.release, true, v.reason(), v.actor(), v.at()), actor)
                 .whenComplete((row, t) -> {
+                    s.saveFailed = t != null;
                     if (t == null) s.unsaved = false;
                     else LOG.warn("The rollback of canary {} on route {} is not in the store yet ({}); it holds on this replica and is saved again at the next refresh.",
                             s.cfg.deployment(), s.route, t.getMessage());
