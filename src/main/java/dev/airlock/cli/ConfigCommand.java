@@ -67,7 +67,8 @@ final class ConfigCommand implements Runnable {
                     + (r.fallbacks().isEmpty() ? "" : ", falls back to " + r.fallbacks()) + ", retries " + r.retries()
                     + ", on sensitive content: " + r.onSensitive().name().toLowerCase()
                     + (r.canary() == null ? "" : ", canary " + r.canary().deployment() + " (" + cfg.deployments().get(r.canary().deployment()).release()
-                            + ") on " + r.canary().percent() + "% of its requests"));
+                            + ") on " + r.canary().percent() + "% of its requests"
+                            + (r.canary().gate() == null ? "" : " once it passes suite " + r.canary().gate().suite())));
             for (int i = 0; i < cfg.levels().size(); i++) {
                 EligibleSet set = residency.eligibleSet(r, new Classification(cfg.levels().get(i), i, List.of()));
                 List<String> ids = set.deploymentIds();

@@ -134,7 +134,8 @@ public final class EvalRunner {
             } else {
                 // the kind only: an upstream's error text may quote the prompt, and results are kept
                 reason = "the deployment failed (" + UpstreamFailure.of(ar.cause()).kind().name().toLowerCase(java.util.Locale.ROOT) + ")";
-                usage = Usage.NONE;
+                // a prompt the upstream read without answering (a timeout) is billed, as for a client's request
+                usage = dispatch.discarded().isEmpty() ? Usage.NONE : new Usage(Usage.estimatePrompt(body.path("messages").toString().length()), 0, true);
             }
             double cost = d.price().cost(usage.promptTokens(), usage.completionTokens());
             ledger.record(LedgerEvent.builder(requestId).at(at).tenant(TENANT).route(pinned.name()).task(c.name()).classification(level.level())

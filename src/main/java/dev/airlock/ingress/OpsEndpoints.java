@@ -19,8 +19,9 @@ import java.time.Instant;
 /**
  * The endpoints around the request path: {@code GET /metrics}, {@code POST /v1/feedback},
  * {@code GET /admin/report}, {@code GET /admin/tco}, {@code GET /admin/requests},
- * {@code GET /admin/requests/{id}/decision} and the canary endpoints. None of them reads or
- * returns request content.
+ * {@code GET /admin/requests/{id}/decision}, and the canary and evaluation endpoints. None of them reads or
+ * returns request content; the evaluation endpoint sends its suite's prompts through classification,
+ * the residency check and the relay, as requests go.
  */
 final class OpsEndpoints {
     private final Pipeline pipeline;
@@ -167,10 +168,7 @@ final class OpsEndpoints {
         String method = req.method().name();
         String[] parts = path.substring("/admin/canaries".length()).split("/", -1); // "", route, action
         if (parts.length == 1 && parts[0].isEmpty() && method.equals("GET")) {
-            ObjectNode out = Json.object().put("object", "list");
-            ArrayNode data = out.putArray("data");
-            for (var status : services.canaries().list()) data.add(Json.MAPPER.valueToTree(status));
-            Replies.json(req.response(), 200, out);
+            Replies.json(req.response(), 200, list(services.canaries().list()));
             return;
         }
         String route = parts.length == 3 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
@@ -220,10 +218,7 @@ final class OpsEndpoints {
                             Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The evaluation runs could not be read now (the database is unavailable)."), requestId);
                             return;
                         }
-                        ObjectNode out = Json.object().put("object", "list");
-                        ArrayNode data = out.putArray("data");
-                        for (var run : ar.result()) data.add(Json.MAPPER.valueToTree(run));
-                        Replies.json(req.response(), 200, out);
+                        Replies.json(req.response(), 200, list(ar.result()));
                     });
             return;
         }
@@ -251,6 +246,14 @@ final class OpsEndpoints {
                 Replies.error(req.response(), t, requestId);
             }
         });
+    }
+
+    /** {@code {"object": "list", "data": [...]}} of records, as the admin API lists things. */
+    private static ObjectNode list(java.util.List<?> items) {
+        ObjectNode out = Json.object().put("object", "list");
+        ArrayNode data = out.putArray("data");
+        for (Object item : items) data.add(Json.MAPPER.valueToTree(item));
+        return out;
     }
 
     /**

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * Turns what the ledger saw ({@link LedgerTraffic}) and what the config says things cost into a
@@ -104,16 +103,15 @@ public final class CostModel {
         Double mix = w.inputShare(s);
         for (Deployment other : config.deployments().values()) {
             String otherPricing = pricing(other.price());
+            // the traffic residency would have let into the other deployment's zone, level by level
+            List<LedgerTraffic.Usage> movable = s.levels.values().stream().filter(u -> residency.allowsZone(other.zone(), u.level())).toList();
             if (pricing.equals("hourly") && otherPricing.equals("per_token")) {
-                Predicate<String> movable = level -> residency.allowsZone(other.zone(), level);
                 Price op = other.price();
                 apis.add(new TcoReport.ApiComparison(other.id(), other.zone(), op.cost(s.in, s.out), s.share(movable),
-                        s.levels.values().stream().filter(u -> movable.test(u.level())).mapToDouble(u -> op.cost(u.inputTokens(), u.outputTokens())).sum(),
-                        breakEven(p, op, mix)));
+                        movable.stream().mapToDouble(u -> op.cost(u.inputTokens(), u.outputTokens())).sum(), breakEven(p, op, mix)));
             } else if (pricing.equals("per_token") && otherPricing.equals("hourly")) {
-                Predicate<String> movable = level -> residency.allowsZone(other.zone(), level);
-                double spend = s.levels.values().stream().filter(u -> movable.test(u.level())).mapToLong(LedgerTraffic.Usage::costMicros).sum() / 1e6;
-                double movableTps = w.perSecond(s.levels.values().stream().filter(u -> movable.test(u.level())).mapToLong(LedgerTraffic.Usage::outputTokens).sum());
+                double spend = movable.stream().mapToLong(LedgerTraffic.Usage::costMicros).sum() / 1e6;
+                double movableTps = w.perSecond(movable.stream().mapToLong(LedgerTraffic.Usage::outputTokens).sum());
                 Double spare = other.capacity().declared()
                         ? other.capacity().outputTokensPerSecond() - w.perSecond(served.get(other.id()).out) : null;
                 hosted.add(new TcoReport.HostedComparison(other.id(), other.zone(), s.share(movable), spend, w.perMonth(spend),
@@ -189,8 +187,9 @@ public final class CostModel {
 
         long tokens() { return in + out; }
 
-        Double share(Predicate<String> movable) {
-            long moved = levels.values().stream().filter(u -> movable.test(u.level())).mapToLong(u -> u.inputTokens() + u.outputTokens()).sum();
+        /** The share of its tokens that {@code part} (some of its levels) holds; null without tokens. */
+        Double share(List<LedgerTraffic.Usage> part) {
+            long moved = part.stream().mapToLong(u -> u.inputTokens() + u.outputTokens()).sum();
             return tokens() == 0 ? null : moved / (double) tokens();
         }
     }

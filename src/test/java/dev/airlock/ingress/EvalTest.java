@@ -87,6 +87,24 @@ class EvalTest {
     }
 
     @Test
+    void aCaseTheDeploymentReadButNeverAnsweredFailsAndItsPromptIsCounted() throws Exception {
+        try (TestGateway gw = new TestGateway(yaml())) {
+            gw.sim("b-onprem").fault(dev.airlock.provider.simulator.Fault.HANG);
+            JsonNode run = Json.MAPPER.readTree(run(gw, "b-onprem", suite("internal", GREETS)).body());
+            assertThat(run.path("results").get(0).path("reason").asText()).isEqualTo("the deployment failed (timeout)");
+            assertThat(run.path("results").get(0).path("input_tokens").asLong()).isPositive();
+            assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(5))).isTrue();
+            try (Connection c = gw.gateway().store().dataSource().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT input_tokens, tokens_estimated, status FROM request_event WHERE tenant = 'airlock-eval'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).as("the prompt it read is counted").isPositive();
+                assertThat(rs.getBoolean(2)).isTrue();
+                assertThat(rs.getInt(3)).isEqualTo(502);
+            }
+        }
+    }
+
+    @Test
     void theBundledSuitePassesOnTheBundledConfig() throws Exception {
         String yaml = java.nio.file.Files.readString(java.nio.file.Path.of("airlock.yaml")).replace("port: 4000", "port: 0")
                 .replace("master_key: ${AIRLOCK_MASTER_KEY:-}", "master_key: \"${AIRLOCK_TEST_MASTER}\"");
