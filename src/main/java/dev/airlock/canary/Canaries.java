@@ -9,6 +9,7 @@ import dev.airlock.core.ErrorKind;
 import dev.airlock.eval.EvalRun;
 import dev.airlock.eval.EvalStore;
 import dev.airlock.identity.keys.Actor;
+import dev.airlock.store.Store;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,11 +17,13 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +64,7 @@ public final class Canaries {
         final AtomicReference<Verdict> rolledBack = new AtomicReference<>();
         /** False while a gate waits for a passing evaluation of the release. */
         volatile boolean gateOpen;
-        final java.util.concurrent.atomic.AtomicInteger judged = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger judged = new AtomicInteger();
         volatile boolean unsaved;
         /** The last save of a rollback failed: the next sync tries it again. */
         volatile boolean saveFailed;
@@ -99,7 +102,7 @@ public final class Canaries {
      * {@code airlock_canary_running{route}} and {@code airlock_canary_rollbacks_total{route,trigger}}.
      * Reads the store on the calling thread (start-up).
      */
-    public static Canaries start(AirlockConfig config, dev.airlock.store.Store store, MeterRegistry registry, Clock clock) throws SQLException {
+    public static Canaries start(AirlockConfig config, Store store, MeterRegistry registry, Clock clock) throws SQLException {
         Canaries c = build(config, new CanaryStore(store), new EvalStore(store), registry, clock);
         if (!c.byRoute.isEmpty()) {
             c.apply(c.store.load());
@@ -122,12 +125,13 @@ public final class Canaries {
             if (r.canary() == null) continue;
             State s = new State(r, config.deployments().get(r.canary().deployment()).release());
             states.put(r.name(), s);
-            Gauge.builder("airlock.canary.running", s, st -> st.rolledBack.get() == null ? 1 : 0).tag("route", r.name())
-                    .description("1 while the route's canary gets its share of requests, 0 once it is rolled back").register(registry);
+            Gauge.builder("airlock.canary.running", s, st -> st.gateOpen && st.rolledBack.get() == null ? 1 : 0).tag("route", r.name())
+                    .description("1 while the route's canary gets its share of requests; 0 while it waits for its evaluation or once it is rolled back")
+                    .register(registry);
             s.automatic = rollbacks(registry, r.name(), "automatic");
             s.manual = rollbacks(registry, r.name(), "manual");
         }
-        return new Canaries(java.util.Collections.unmodifiableMap(states), store, evals, clock); // config order, for the list
+        return new Canaries(Collections.unmodifiableMap(states), store, evals, clock); // config order, for the list
     }
 
     private static Counter rollbacks(MeterRegistry registry, String route, String trigger) {
@@ -135,7 +139,7 @@ public final class Canaries {
                 .description("Canaries rolled back by this replica: automatic (its judgment) or manual (the admin API)").register(registry);
     }
 
-    /** The canary to sample on {@code route} now, or null when it has none or it is rolled back. */
+    /** The canary to sample on {@code route} now, or null when it has none, it waits for its evaluation, or it is rolled back. */
     public Route.Canary active(String route) {
         State s = byRoute.get(route);
         return s == null || !s.gateOpen || s.rolledBack.get() != null ? null : s.cfg;

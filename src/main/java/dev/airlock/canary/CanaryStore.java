@@ -1,6 +1,7 @@
 package dev.airlock.canary;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.core.Columns;
 import dev.airlock.identity.keys.Actor;
 import dev.airlock.identity.keys.AuditTrail;
 import dev.airlock.store.Dialect;
@@ -54,8 +55,8 @@ final class CanaryStore {
                 ins.setString(2, row.deployment());
                 ins.setString(3, row.release());
                 ins.setString(4, row.rolledBack() ? "rolled_back" : "resumed");
-                ins.setString(5, cut(row.reason(), 1000));
-                ins.setString(6, cut(row.actor(), 600));
+                ins.setString(5, Columns.fit(row.reason(), 1000));
+                ins.setString(6, Columns.fit(row.actor(), 600));
                 d.setTime(ins, 7, row.changedAt());
                 ins.executeUpdate();
             }
@@ -75,9 +76,5 @@ final class CanaryStore {
             }
         }
         return rows;
-    }
-
-    private static String cut(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max);
     }
 }

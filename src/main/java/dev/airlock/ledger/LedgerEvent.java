@@ -1,5 +1,6 @@
 package dev.airlock.ledger;
 
+import dev.airlock.core.Columns;
 import dev.airlock.core.Ids;
 import java.time.Instant;
 import java.util.Objects;
@@ -52,18 +53,18 @@ public record LedgerEvent(
         Objects.requireNonNull(at, "at");
         if (tenant == null) tenant = "default";
         // the store's column widths; a value that would not fit is cut rather than lose the event
-        eventId = cut(eventId, 36);
-        requestId = cut(requestId, 128);
-        traceId = cut(traceId, 32);
-        tenant = cut(tenant, 128);
-        keyId = cut(keyId, 128);
-        route = cut(route, 128);
-        task = cut(task, 128);
-        classification = cut(classification, 64);
-        deployment = cut(deployment, 128);
-        zone = cut(zone, 128);
-        release = cut(release, 256);
-        errorCode = cut(errorCode, 64);
+        eventId = Columns.fit(eventId, 36);
+        requestId = Columns.fit(requestId, 128);
+        traceId = Columns.fit(traceId, 32);
+        tenant = Columns.fit(tenant, 128);
+        keyId = Columns.fit(keyId, 128);
+        route = Columns.fit(route, 128);
+        task = Columns.fit(task, 128);
+        classification = Columns.fit(classification, 64);
+        deployment = Columns.fit(deployment, 128);
+        zone = Columns.fit(zone, 128);
+        release = Columns.fit(release, 256);
+        errorCode = Columns.fit(errorCode, 64);
         inputTokens = Math.max(0, inputTokens);
         outputTokens = Math.max(0, outputTokens);
         if (!Double.isFinite(costUsd) || costUsd < 0) costUsd = 0;
@@ -87,10 +88,6 @@ public record LedgerEvent(
 
     public static Builder builder(String requestId) {
         return new Builder(requestId);
-    }
-
-    private static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
     /** Fills an event field by field; {@link #build()} assigns a fresh event id and "now" unless set. */

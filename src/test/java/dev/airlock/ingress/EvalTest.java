@@ -126,6 +126,7 @@ class EvalTest {
             assertThat(CanaryTest.canary(gw, "gated").path("gate").path("min_pass_rate").asDouble()).isEqualTo(1.0);
             for (int i = 0; i < 20; i++) assertThat(gw.post("/v1/chat/completions", chat("gated", "hello " + i)).statusCode()).isEqualTo(200);
             assertThat(gw.sim("b-onprem").received()).as("a gated canary gets nothing").isEmpty();
+            assertThat(gw.get("/metrics").body()).contains("airlock_canary_running{route=\"gated\"} 0.0");
 
             assertThat(run(gw, "b-onprem", suite("internal", GREETS, WRONG)).statusCode()).isEqualTo(200);
             assertThat(CanaryTest.canary(gw, "gated").path("state").asText()).as("1 of 2 is not all").isEqualTo("awaiting_evaluation");
@@ -134,6 +135,7 @@ class EvalTest {
 
             assertThat(run(gw, "b-onprem", suite("internal", GREETS, SHAPED)).statusCode()).isEqualTo(200);
             assertThat(CanaryTest.canary(gw, "gated").path("state").asText()).isEqualTo("running");
+            assertThat(gw.get("/metrics").body()).contains("airlock_canary_running{route=\"gated\"} 1.0");
             gw.sim("b-onprem").clearReceived();
             for (int i = 0; i < 20; i++) gw.post("/v1/chat/completions", chat("gated", "again " + i));
             assertThat(gw.sim("b-onprem").received()).isNotEmpty();

@@ -1,5 +1,6 @@
 package dev.airlock.identity.keys;
 
+import dev.airlock.core.Columns;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -23,12 +24,9 @@ public record SpendRow(String requestId, String tenant, String keyId, String rou
         if (tenant.length() > 64) throw new IllegalArgumentException("spend tenant must be at most 64 characters");
         if (keyId != null && keyId.length() > 16) throw new IllegalArgumentException("spend key id must be at most 16 characters");
         if (!(costUsd >= 0) || Double.isInfinite(costUsd)) throw new IllegalArgumentException("spend cost must be a finite USD >= 0, was " + costUsd);
-        route = cut(route);
-        task = cut(task);         // client-supplied: a long task name must not make the row unwritable
-        deployment = cut(deployment);
+        route = Columns.fit(route, 128);
+        task = Columns.fit(task, 128); // client-supplied: a long task name must not make the row unwritable
+        deployment = Columns.fit(deployment, 128);
     }
 
-    private static String cut(String s) {
-        return s == null || s.length() <= 128 ? s : s.substring(0, 128);
-    }
 }
