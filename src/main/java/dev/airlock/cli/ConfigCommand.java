@@ -58,7 +58,9 @@ final class ConfigCommand implements Runnable {
                     + (d.baseUrl() != null ? " url=" + safeUrl(d.baseUrl()) : "")
                     + (d.region() != null ? " region=" + d.region() : "")
                     + (d.apiKey() != null ? " key=" + d.apiKey().source() : "")
-                    + (d.weight() != 1 ? " weight=" + d.weight() : ""));
+                    + (d.weight() != 1 ? " weight=" + d.weight() : "")
+                    + price(d.price())
+                    + (d.capacity().declared() ? String.format(java.util.Locale.ROOT, " capacity=%.0f output tok/s", d.capacity().outputTokensPerSecond()) : ""));
         }
         out.println("Routes (what each level may reach, in fallback order):");
         Residency residency = new Residency(cfg);
@@ -75,6 +77,16 @@ final class ConfigCommand implements Runnable {
                 out.println("    " + cfg.levels().get(i) + ": " + (ids.isEmpty() ? "refused (no eligible deployment)" : String.join(" -> ", ids)));
             }
         }
+    }
+
+    /** What the TCO report and the budgets will take the deployment to cost; nothing when it has no price. */
+    private static String price(dev.airlock.config.Price p) {
+        String out = "";
+        if (p.hourlyUsd() > 0) out += String.format(java.util.Locale.ROOT, " price=$%.2f/h", p.hourlyUsd());
+        if (p.inputPerMtok() > 0 || p.outputPerMtok() > 0) {
+            out += String.format(java.util.Locale.ROOT, " price=$%.2f/$%.2f per Mtok in/out", p.inputPerMtok(), p.outputPerMtok());
+        }
+        return out;
     }
 
     /** Drops any user:password part of a URL before printing it. */

@@ -124,7 +124,8 @@ class LauncherIT {
     void configCheckExplainsAValidFile() throws Exception {
         Run r = run("./airlock", "config", "check", "airlock.yaml");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("Configuration is valid", "general-tasks", "confidential: sim-onprem", "public: sim-internet -> sim-onprem");
+        assertThat(r.out()).contains("Configuration is valid", "general-tasks", "confidential: sim-onprem", "public: sim-internet -> sim-onprem",
+                "price=$4.00/h capacity=2400 output tok/s", "price=$3.00/$15.00 per Mtok in/out");
     }
 
     @Test
