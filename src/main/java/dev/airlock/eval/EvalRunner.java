@@ -53,13 +53,14 @@ public final class EvalRunner {
     private final ContentScanner scanner;
     private final Clock clock;
 
-    public EvalRunner(AirlockConfig config, Relay relay, Ledger ledger, Clock clock) {
+    /** {@code classifier} and {@code scanner} are the request path's own, so cases are classified by the same detectors, built once. */
+    public EvalRunner(AirlockConfig config, Classifier classifier, ContentScanner scanner, Relay relay, Ledger ledger, Clock clock) {
         this.config = config;
         this.relay = relay;
         this.ledger = ledger;
         this.residency = new Residency(config);
-        this.classifier = new Classifier(config);
-        this.scanner = new ContentScanner(config);
+        this.classifier = classifier;
+        this.scanner = scanner;
         this.clock = clock;
     }
 

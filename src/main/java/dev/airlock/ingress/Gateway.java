@@ -124,7 +124,7 @@ public final class Gateway implements AutoCloseable {
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store),
                     new dev.airlock.tco.TcoReports(store, resolved, java.time.Clock.systemUTC()), canaries,
-                    new dev.airlock.eval.EvalRunner(resolved, relay, ledger, java.time.Clock.systemUTC()), new dev.airlock.eval.EvalStore(store),
+                    new dev.airlock.eval.EvalRunner(resolved, pipeline.classifier, pipeline.scanner, relay, ledger, java.time.Clock.systemUTC()), new dev.airlock.eval.EvalStore(store),
                     metrics, admin, store);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
