@@ -77,6 +77,13 @@ final class ConfigCommand implements Runnable {
                 out.println("    " + cfg.levels().get(i) + ": " + (ids.isEmpty() ? "refused (no eligible deployment)" : String.join(" -> ", ids)));
             }
         }
+        if (cfg.traces() != null) {
+            var t = cfg.traces();
+            List<String> sent = cfg.levels().stream().filter(l -> residency.allowsZone(t.zone(), l)).toList();
+            out.println("Traces: to " + safeUrl(t.endpoint().toString()) + " (zone " + t.zone() + "), sampling " + t.sampleRatio()
+                    + " of requests without a caller's trace; spans of " + (sent.isEmpty() ? "no level" : String.join(", ", sent))
+                    + (sent.size() == cfg.levels().size() ? "" : " (others withheld by residency)"));
+        }
     }
 
     /** What the TCO report and the budgets will take the deployment to cost; nothing when it has no price. */

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param storeZone  the zone the store is in: captured content may be stored only if residency allows it there
  * @param limits     where rate-limit and budget counters live, and how they behave when that store is away
  * @param auth       whether callers must present a virtual key, and how long a key lookup may be cached
+ * @param traces     where Airlock's own spans go, or null when it exports none
  */
 public record AirlockConfig(
         Server server,
@@ -38,7 +39,8 @@ public record AirlockConfig(
         LedgerConfig ledger,
         String storeZone,
         Limits limits,
-        Auth auth) {
+        Auth auth,
+        Traces traces) {
 
     public record Zone(String name, boolean external) {}
 
@@ -58,10 +60,10 @@ public record AirlockConfig(
     }
 
     public AirlockConfig withServer(Server s) {
-        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth);
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces);
     }
 
     public AirlockConfig withDeployments(Map<String, Deployment> d) {
-        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth);
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces);
     }
 }

@@ -22,7 +22,12 @@ record ConfigSpec(
         StoreSpec store,
         LedgerSpec ledger,
         LimitsSpec limits,
-        AuthSpec auth) {
+        AuthSpec auth,
+        TelemetrySpec telemetry) {
+
+    record TelemetrySpec(TracesSpec traces) {}
+
+    record TracesSpec(String endpoint, String zone, Double sampleRatio, Map<String, String> headers, String serviceName, Long timeoutMs, Integer queueSize) {}
 
     record AdminSpec(String masterKey) {}
 

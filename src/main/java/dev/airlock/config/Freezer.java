@@ -71,12 +71,13 @@ final class Freezer {
                 problem("routes." + r.name() + ".capture", "needs the pii and secrets detectors under classify.detectors: captured text is redacted with them before it is stored.");
             }
         }
+        Traces traces = TracesSection.freeze(this, spec.telemetry() == null ? null : spec.telemetry().traces(), zones);
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey,
-                store, ledger, storeZone, limits, auth);
+                store, ledger, storeZone, limits, auth, traces);
     }
 
-    private void problem(String path, String message) {
+    void problem(String path, String message) {
         int line = lines.line(path);
         problems.add(source + (line > 0 ? ":" + line : "") + ": " + path + ": " + message);
     }
@@ -528,7 +529,7 @@ final class Freezer {
     }
 
     /** Expands {@code ${VAR}} and {@code ${VAR:-default}}; a missing variable without default is a problem. */
-    private String expand(String path, String raw) {
+    String expand(String path, String raw) {
         if (raw == null) return null;
         Matcher m = ENV_REF.matcher(raw);
         StringBuilder sb = new StringBuilder();
@@ -546,7 +547,7 @@ final class Freezer {
     }
 
     /** Secrets must come from the environment, never be written into the file. */
-    private Secret secret(String path, String raw) {
+    Secret secret(String path, String raw) {
         if (raw == null) return null;
         if (!raw.matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?}")) {
             problem(path, "secrets must not be written in the file; reference an environment variable such as ${MY_API_KEY}.");

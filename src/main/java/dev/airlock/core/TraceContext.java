@@ -3,11 +3,11 @@ package dev.airlock.core;
 import java.util.List;
 
 /**
- * A caller's W3C trace context ({@code traceparent} and {@code tracestate}, W3C Trace Context level 1),
- * passed on to the upstream unchanged so that an instrumented upstream (vLLM with OpenTelemetry) puts
- * its spans under the caller's, and recorded in the ledger by trace id. Airlock exports no spans of its
- * own, so it neither starts a trace nor replaces the parent id: the upstream's span is the caller's
- * child, as behind any proxy that does not trace.
+ * A W3C trace context ({@code traceparent} and {@code tracestate}, W3C Trace Context level 1): the
+ * caller's, passed on so that an instrumented upstream (vLLM with OpenTelemetry) puts its spans under
+ * the caller's, and recorded in the ledger by trace id. When Airlock does not trace the request it goes
+ * upstream unchanged, as behind any proxy that does not trace; when it does ({@code telemetry} package),
+ * the upstream gets the same trace with the attempt's span as its parent.
  *
  * <p>Parsed strictly, as the specification asks of a receiver: a {@code traceparent} that does not
  * parse is dropped together with its {@code tracestate}, and nothing is forwarded. A later version is

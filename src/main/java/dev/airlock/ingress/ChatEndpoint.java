@@ -234,7 +234,10 @@ final class ChatEndpoint {
         Exchange ex = new Exchange(requestId, start, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
-        ex.dispatch.trace(trace(req));
+        TraceContext parent = trace(req);
+        ex.span = recorder.tracing().start(parent, start, embedding ? "embeddings" : "chat", adm.route().name(), adm.classification().level(), requestId);
+        ex.dispatch.trace(ex.span == null ? parent : ex.span.context());
+        ex.dispatch.spans(ex.span);
         ex.redactedIn.putAll(adm.redaction().counts());
         ex.capture = capturer.wants(adm);
         pipeline.headers.classification(req.response(), adm.classification().level());
@@ -374,7 +377,7 @@ final class ChatEndpoint {
             resp.putHeader("connection", "close");
         }
         Replies.error(resp, t, requestId, dialect);
-        TraceContext trace = trace(req);
-        recorder.rejected(requestId, start, Replies.toApiError(t, requestId), t instanceof KeyRefused k ? k : null, trace == null ? null : trace.traceId());
+        recorder.rejected(requestId, start, Replies.toApiError(t, requestId), t instanceof KeyRefused k ? k : null, trace(req),
+                req.path() != null && req.path().endsWith("/embeddings") ? "embeddings" : "chat");
     }
 }

@@ -45,6 +45,8 @@ final class Exchange {
     java.util.function.IntSupplier promptEstimate = () -> 0;
     /** Set when a stopping gateway cut this request at its drain timeout: its failure is then that. */
     boolean cutForShutdown;
+    /** Airlock's span of this request, or null when it is not traced. */
+    dev.airlock.telemetry.RequestSpan span;
     /** Runs once when the request ends, however it ends. */
     Runnable onEnd = () -> { };
     private boolean ended;

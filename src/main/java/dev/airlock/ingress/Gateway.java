@@ -14,6 +14,7 @@ import dev.airlock.ledger.DecisionLog;
 import dev.airlock.ledger.JdbcLedger;
 import dev.airlock.ledger.Ledger;
 import dev.airlock.ledger.Metrics;
+import dev.airlock.telemetry.Tracing;
 import dev.airlock.ledger.Reports;
 import dev.airlock.provider.Upstreams;
 import dev.airlock.policy.Quotas;
@@ -46,13 +47,15 @@ public final class Gateway implements AutoCloseable {
     private final Ledger ledger;
     private final Metrics metrics;
     private final Quotas quotas;
+    private final Tracing tracing;
     private final int port;
     private final String transport;
     private final List<HttpFrontend> frontends;
     private final Duration drain;
 
-    private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, Quotas quotas, int port,
+    private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, Quotas quotas, Tracing tracing, int port,
                     String transport, List<HttpFrontend> frontends, Duration drain) {
+        this.tracing = tracing;
         this.transport = transport;
         this.frontends = List.copyOf(frontends);
         this.drain = drain;
@@ -85,6 +88,8 @@ public final class Gateway implements AutoCloseable {
             Health health = new Health(resolved.routing());
             Metrics metrics = new Metrics(resolved.routes().keySet(), resolved.deployments().keySet(), resolved.zones().keySet());
             opened.add(metrics);
+            Tracing tracing = Tracing.of(resolved, metrics);
+            opened.add(0, tracing);
             Canaries canaries = Canaries.start(resolved, store, metrics.registry(), java.time.Clock.systemUTC());
             Quotas quotas = Quotas.create(resolved.limits());
             opened.add(quotas);
@@ -121,7 +126,7 @@ public final class Gateway implements AutoCloseable {
                     .description("Times rate limits or budgets lost Redis (each one degraded this replica until a probe succeeded)")
                     .register(metrics.registry());
             DecisionLog decisions = new DecisionLog(10_000);
-            Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx), ledger,
+            Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store),
                     new dev.airlock.tco.TcoReports(store, resolved, java.time.Clock.systemUTC()), canaries,
                     new dev.airlock.eval.EvalRunner(resolved, pipeline.classifier, pipeline.scanner, relay, ledger, java.time.Clock.systemUTC()), new dev.airlock.eval.EvalStore(store),
@@ -143,7 +148,7 @@ public final class Gateway implements AutoCloseable {
             // its timer ends with the Vert.x instance
             if (tls != null) TlsReloader.start(vertx, tls, resolved.server().tls(), frontends);
             ready.set(true);
-            return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, port,
+            return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, tracing, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""),
                     frontends, Duration.ofMillis(resolved.server().drainMs()));
         } catch (Exception e) {
@@ -221,11 +226,12 @@ public final class Gateway implements AutoCloseable {
      * Stops the gateway. First the drain: no new connection is taken, idle ones are closed, and the
      * requests in flight have up to {@code drain} to finish (a zero drain skips this); those still
      * running then are cut, each answered 503 {@code server_shutting_down} and recorded. Then Vert.x
-     * and the upstreams close, and the ledger flushes into the store before the store closes.
+     * and the upstreams close, the ledger flushes into the store before the store closes, and the spans
+     * still queued go to the collector.
      */
     public void close(Duration drain) {
         if (!drain.isZero()) drainFrontends(drain);
-        closeAll(List.of(() -> await(vertx.close()), upstreams, ledger, metrics, quotas, store));
+        closeAll(List.of(() -> await(vertx.close()), upstreams, ledger, tracing, metrics, quotas, store));
     }
 
     private void drainFrontends(Duration drain) {

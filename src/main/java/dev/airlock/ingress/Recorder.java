@@ -11,6 +11,8 @@ import dev.airlock.ledger.LedgerEvent;
 import dev.airlock.ledger.Metrics;
 import dev.airlock.policy.Quotas;
 import dev.airlock.route.Dispatch;
+import dev.airlock.core.TraceContext;
+import dev.airlock.telemetry.Tracing;
 import io.vertx.core.Vertx;
 import dev.airlock.wire.Usage;
 import java.time.Instant;
@@ -18,8 +20,8 @@ import java.util.List;
 
 /**
  * Where every request ends up: its decision record, one ledger event (metadata, tokens, cost and the
- * latency breakdown; never content; the ledger also writes the spend row of a priced answer), and the
- * metrics. Called exactly once per request, admitted or not, so no accepted request goes unrecorded
+ * latency breakdown; never content; the ledger also writes the spend row of a priced answer), the
+ * metrics, and its span when it is traced. Called exactly once per request, admitted or not, so no accepted request goes unrecorded
  * and no spend goes uncounted.
  */
 final class Recorder {
@@ -28,8 +30,10 @@ final class Recorder {
     private final Metrics metrics;
     private final Quotas quotas;
     private final Vertx vertx;
+    private final Tracing tracing;
 
-    Recorder(DecisionLog decisions, Ledger ledger, Metrics metrics, Quotas quotas, Vertx vertx) {
+    Recorder(DecisionLog decisions, Ledger ledger, Metrics metrics, Quotas quotas, Vertx vertx, Tracing tracing) {
+        this.tracing = tracing;
         this.decisions = decisions;
         this.ledger = ledger;
         this.metrics = metrics;
@@ -38,6 +42,8 @@ final class Recorder {
     }
 
     Metrics metrics() { return metrics; }
+
+    Tracing tracing() { return tracing; }
 
     /** An admitted request ended: {@code error} is null on success. */
     void ended(Exchange ex, int status, AirlockException error) {
@@ -92,6 +98,7 @@ final class Recorder {
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)
                 .build();
         record(event);
+        if (ex.span != null) ex.span.end(event, ex.dialect.name().toLowerCase(java.util.Locale.ROOT), dispatch.firstByteNanos());
         // an answer is charged, and so is a stream cut short for what it delivered and a prompt read without
         // an answer; else the reservation is released
         boolean charged = dep != null && (status == 200 || u != Usage.NONE);
@@ -107,12 +114,14 @@ final class Recorder {
      * A request refused before admission (bad body, unknown route, too large, a refused key): recorded
      * with what is known, the key and its tenant when {@code key} names them, and the caller's trace id.
      */
-    void rejected(String requestId, long startNanos, AirlockException error, KeyRefused key, String traceId) {
+    void rejected(String requestId, long startNanos, AirlockException error, KeyRefused key, TraceContext trace, String operation) {
         long total = micros(System.nanoTime() - startNanos);
-        LedgerEvent.Builder event = LedgerEvent.builder(requestId).traceId(traceId).at(Instant.now()).status(error.status()).errorCode(error.kind().code())
-                .tokens(0, 0, false).latency(total, LedgerEvent.NONE, 0, total);
+        LedgerEvent.Builder event = LedgerEvent.builder(requestId).traceId(trace == null ? null : trace.traceId()).at(Instant.now())
+                .status(error.status()).errorCode(error.kind().code()).tokens(0, 0, false).latency(total, LedgerEvent.NONE, 0, total);
         if (key != null) event.tenant(key.tenant()).keyId(key.keyId());
-        record(event.build());
+        LedgerEvent e = event.build();
+        record(e);
+        tracing.rejected(trace, startNanos, operation, e);
     }
 
     /** Spend is counted where it happened: settled with the real cost, or released when nothing was answered. */

@@ -47,6 +47,7 @@ public final class Metrics implements AutoCloseable {
     private final ConcurrentHashMap<String, Counter> blocks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> redactions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> traceSpans = new ConcurrentHashMap<>();
     private final Counter tokensIn;
     private final Counter tokensOut;
     private final Map<ClientLimit, Counter> clientLimits = new EnumMap<>(ClientLimit.class);
@@ -166,6 +167,16 @@ public final class Metrics implements AutoCloseable {
         redactions.computeIfAbsent(t + '\u0000' + d, k -> Counter.builder("airlock.redactions")
                 .description("Spans redacted, by detector type and direction").tags("type", t, "direction", d)
                 .register(registry)).increment(count);
+    }
+
+    /**
+     * {@code count} of Airlock's own spans that were {@code exported} to the collector, {@code failed}
+     * to export, or {@code withheld} because residency does not allow their request's level into its zone.
+     */
+    public void traceSpans(String outcome, long count) {
+        traceSpans.computeIfAbsent(outcome, k -> Counter.builder("airlock.trace.spans")
+                .description("Airlock's own spans, by outcome: exported, failed (the collector did not take them), withheld (residency)")
+                .tag("outcome", k).register(registry)).increment(count);
     }
 
     /** Reports {@code deployment} as up (1) or down (0), asking {@code up} at each scrape (e.g. its breaker is closed). */

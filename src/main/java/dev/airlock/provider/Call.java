@@ -31,7 +31,7 @@ public final class Call {
         this(requestId, deployment, context, null);
     }
 
-    /** {@code trace}: the caller's trace context, passed on to the upstream; null when it sent none. */
+    /** {@code trace}: the trace context passed on to the upstream (the caller's, or the attempt's span); null when there is none. */
     public Call(String requestId, Deployment deployment, Context context, TraceContext trace) {
         this.requestId = requestId;
         this.deployment = deployment;
@@ -42,7 +42,7 @@ public final class Call {
     public String requestId() { return requestId; }
     public Deployment deployment() { return deployment; }
     public Context context() { return context; }
-    /** The caller's trace context, or null. */
+    /** The trace context sent upstream, or null. */
     public TraceContext trace() { return trace; }
 
     /** Runs {@code hook} when the attempt is cancelled (at once if it already was). */

@@ -33,8 +33,8 @@ public final class JsonPost {
     }
 
     /**
-     * The caller's trace context on {@code opts}, unchanged, so that an instrumented upstream's spans join
-     * the caller's trace (see {@link TraceContext}).
+     * The attempt's trace context on {@code opts}, so that an instrumented upstream's spans join the
+     * caller's trace (see {@link TraceContext}).
      */
     public static RequestOptions traced(RequestOptions opts, Call call) {
         TraceContext t = call.trace();

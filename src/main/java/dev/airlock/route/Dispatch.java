@@ -32,6 +32,7 @@ public final class Dispatch {
     private long upstreamDoneNanos;
     private long estimatedTokens = 1;
     private TraceContext trace;
+    private AttemptSpans spans;
 
     /** One attempt: which deployment on which route, how it ended ("ok" or the failure), and how long it took. */
     public record Attempt(String route, String deployment, String zone, String outcome, long micros) {}
@@ -46,9 +47,16 @@ public final class Dispatch {
     public EligibleSet eligible() { return eligible; }
     Context context() { return context; }
 
-    /** The caller's trace context, passed on to every attempt; null when it sent none. */
+    /**
+     * The trace context passed on to every attempt: the caller's, or, when Airlock traces the request,
+     * its own span's; null when there is none.
+     */
     public void trace(TraceContext t) { trace = t; }
     public TraceContext trace() { return trace; }
+
+    /** Where the relay opens a span per attempt, when Airlock traces the request; else null. */
+    public void spans(AttemptSpans s) { spans = s; }
+    AttemptSpans spans() { return spans; }
 
     /** The token estimate per-deployment caps count before the real usage is known. */
     public void estimatedTokens(long tokens) { estimatedTokens = Math.max(1, tokens); }

@@ -38,6 +38,8 @@ import java.util.function.Supplier;
  *       residency check immediately before any byte leaves; if it refuses, the request fails with an
  *       internal error and nothing is sent. The planner can only offer members of the set, so this
  *       never fires unless there is a bug, and then it fails closed;</li>
+ *   <li>opens the attempt's span when the request is traced ({@link AttemptSpans}), whose context is
+ *       what the upstream receives as its parent;</li>
  *   <li>sends through the deployment's {@link Provider} under a total timeout (and, for streams, a
  *       first-token and an idle timeout), each of which cancels the {@link Call};</li>
  *   <li>classifies the outcome. Success closes the breaker. Connect errors, timeouts, 429 and 5xx
@@ -257,7 +259,8 @@ public final class Relay {
             next(d, planner, send, committed, result, c, f, retryNo);
             return;
         }
-        Call call = new Call(d.requestId(), dep, d.context(), d.trace());
+        AttemptSpans.Handle span = d.spans() == null ? null : d.spans().open(dep, route, isCanary(c));
+        Call call = new Call(d.requestId(), dep, d.context(), span == null ? d.trace() : span.context());
         d.current(call);
         Provider provider = providers.get(dep.id());
         long start = System.nanoTime();
@@ -277,6 +280,7 @@ public final class Relay {
             long now = System.nanoTime();
             long micros = (now - start) / 1000;
             if (ar.succeeded()) {
+                if (span != null) span.close(null);
                 d.upstreamDone(now);
                 health.success(dep.id());
                 canaries.record(route, dep.id(), false, micros);
@@ -287,6 +291,7 @@ public final class Relay {
                 return;
             }
             UpstreamFailure f = d.cancelled() ? new UpstreamFailure(Kind.CANCELLED, "the client went away") : UpstreamFailure.of(ar.cause());
+            if (span != null) span.close(f.kind().name().toLowerCase(java.util.Locale.ROOT));
             d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), f.kind().name().toLowerCase() + ": " + f.getMessage(), micros));
             boolean mayBeBilled = f.kind() == Kind.TIMEOUT || f.kind() == Kind.CANCELLED;
             if (mayBeBilled && call.wasSent() && !committed.get()) d.discarded(dep, null);

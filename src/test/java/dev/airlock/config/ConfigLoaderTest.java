@@ -93,6 +93,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tracesNeedAnEndpointAndAZoneAndSayWhatIsWrong() {
+        Map<String, String> env = Map.of("VLLM_KEY", "k", "OTEL_TOKEN", "t0ken");
+        assertThat(parse(BASE, env).traces()).as("off unless asked").isNull();
+        Traces t = parse(BASE + "telemetry:\n  traces: { endpoint: \"http://otel:4318/v1/traces\", zone: on-prem, headers: { authorization: \"${OTEL_TOKEN}\" } }\n", env).traces();
+        assertThat(t.endpoint().toString()).isEqualTo("http://otel:4318/v1/traces");
+        assertThat(t.sampleRatio()).isEqualTo(1.0);
+        assertThat(t.serviceName()).isEqualTo("airlock");
+        assertThat(t.headers().get("authorization").reveal()).isEqualTo("t0ken");
+        assertThat(t.headers().toString()).doesNotContain("t0ken");
+        assertThatThrownBy(() -> parse(BASE + "telemetry:\n  traces: { endpoint: \"otel:4318\", zone: on-perm, sample_ratio: 1.5, timeout_ms: 5, queue_size: 1,"
+                + " headers: { authorization: \"Bearer abc\", \"bad header\": \"${OTEL_TOKEN}\" } }\n", env))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(7))
+                .hasMessageContaining("telemetry.traces.endpoint: must be an http:// or https:// URL such as http://otel-collector:4318/v1/traces, got 'otel:4318'.")
+                .hasMessageContaining("telemetry.traces.zone: unknown zone 'on-perm'; did you mean 'on-prem'?")
+                .hasMessageContaining("telemetry.traces.sample_ratio: must be between 0 (trace only what callers sample) and 1 (every request), got 1.5.")
+                .hasMessageContaining("telemetry.traces.timeout_ms: must be between 100 and 60000 milliseconds, got 5.")
+                .hasMessageContaining("telemetry.traces.queue_size: must be between 64 and 1000000 spans, got 1.")
+                .hasMessageContaining("telemetry.traces.headers.authorization: secrets must not be written in the file")
+                .hasMessageContaining("telemetry.traces.headers: 'bad header' is not an HTTP header name.")
+                .hasMessageNotContaining("abc");
+        assertThatThrownBy(() -> parse(BASE + "telemetry:\n  traces: { endpoint: \"http://otel:4318/v1/traces\" }\n", env))
+                .hasMessageContaining("telemetry.traces.zone: is required: the zone the collector runs in");
+        assertThatThrownBy(() -> parse(BASE + "telemetry:\n  traces: { zone: on-prem, sampler: always }\n", env))
+                .hasMessageContaining("unknown key 'sampler'");
+    }
+
+    @Test
     void theServerTransportIsOneOfFourAndDefaultsToAuto() throws Exception {
         assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).server().transport()).isEqualTo(Server.Transport.AUTO);
         assertThat(parse(BASE + "server: { transport: io_uring }\n", Map.of("VLLM_KEY", "k")).server().transport())

@@ -98,6 +98,19 @@ public final class TestGateway implements AutoCloseable {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The trace id the ledger recorded for {@code requestId} (null if none), once the ledger has flushed. */
+    public String ledgerTraceId(String requestId) throws Exception {
+        if (!gateway.ledger().flush(Duration.ofSeconds(10))) throw new AssertionError("the ledger did not flush");
+        try (var c = gateway.store().dataSource().getConnection();
+             var st = c.prepareStatement("SELECT trace_id FROM request_event WHERE request_id = ?")) {
+            st.setString(1, requestId);
+            try (var rs = st.executeQuery()) {
+                if (!rs.next()) throw new AssertionError("request " + requestId + " is not recorded");
+                return rs.getString(1);
+            }
+        }
+    }
+
     public static String chat(String route, String text) {
         return "{\"model\":\"" + route + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
     }

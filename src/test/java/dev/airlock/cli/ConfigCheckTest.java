@@ -1,0 +1,33 @@
+package dev.airlock.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.airlock.config.ConfigLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code airlock config check} says where spans go and which levels' spans residency keeps from there. */
+class ConfigCheckTest {
+    @Test
+    void itNamesTheCollectorAndTheLevelsWhoseSpansMayReachIt() {
+        String yaml = """
+                zones: { on-prem: {}, internet: { external: true } }
+                residency: { public: [on-prem, internet], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
+                deployments:
+                  - { id: sim, provider: simulator, model: m, zone: on-prem }
+                routes:
+                  main: { deployments: [sim] }
+                telemetry:
+                  traces: { endpoint: "https://user:pw@otel.example:4318/v1/traces", zone: internet, sample_ratio: 0.1 }
+                """;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConfigCommand.print(new ConfigLoader(Map.of()).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(bytes.toString(StandardCharsets.UTF_8))
+                .contains("Traces: to https://****@otel.example:4318/v1/traces (zone internet), sampling 0.1 of requests without a caller's trace;"
+                        + " spans of public (others withheld by residency)")
+                .doesNotContain("pw@");
+    }
+}
