@@ -70,12 +70,18 @@ final class ConfigCommand implements Runnable {
                     + ", on sensitive content: " + r.onSensitive().name().toLowerCase()
                     + (r.canary() == null ? "" : ", canary " + r.canary().deployment() + " (" + cfg.deployments().get(r.canary().deployment()).release()
                             + ") on " + r.canary().percent() + "% of its requests"
-                            + (r.canary().gate() == null ? "" : " once it passes suite " + r.canary().gate().suite())));
+                            + (r.canary().gate() == null ? "" : " once it passes suite " + r.canary().gate().suite()))
+                    + (r.cacheTtl() == null ? "" : ", answers cached " + r.cacheTtl().toSeconds() + " s"));
             for (int i = 0; i < cfg.levels().size(); i++) {
                 EligibleSet set = residency.eligibleSet(r, new Classification(cfg.levels().get(i), i, List.of()));
                 List<String> ids = set.deploymentIds();
                 out.println("    " + cfg.levels().get(i) + ": " + (ids.isEmpty() ? "refused (no eligible deployment)" : String.join(" -> ", ids)));
             }
+        }
+        if (cfg.cache() != null) {
+            List<String> kept = cfg.levels().stream().filter(l -> residency.allowsZone(cfg.cache().zone(), l)).toList();
+            out.println("Answer cache: " + cfg.cache().maxBytes() / (1024 * 1024) + " MB in zone " + cfg.cache().zone() + "; answers of "
+                    + (kept.isEmpty() ? "no level" : String.join(", ", kept)) + (kept.size() == cfg.levels().size() ? "" : " (others never kept)"));
         }
         if (cfg.traces() != null) {
             var t = cfg.traces();

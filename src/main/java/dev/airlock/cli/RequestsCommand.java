@@ -42,7 +42,7 @@ final class RequestsCommand extends AdminCommand {
         for (JsonNode e : data) {
             String tokens = Table.count(e, "input_tokens") + "/" + Table.count(e, "output_tokens") + (e.path("tokens_estimated").asBoolean() ? " est." : "");
             t.row(AuditCommand.seconds(e.path("started_at").asText()), Table.text(e, "request_id"), Table.text(e, "status"), Table.text(e, "route"),
-                    Table.text(e, "deployment"), Table.text(e, "zone"), Table.text(e, "classification"), tokens, Table.usd(e, "cost_usd"),
+                    e.path("cached").asBoolean() ? "(cache)" : Table.text(e, "deployment"), Table.text(e, "zone"), Table.text(e, "classification"), tokens, Table.usd(e, "cost_usd"),
                     e.path("total_us").isNumber() ? String.valueOf(Math.round(e.path("total_us").asLong() / 1000.0)) : "-", Table.text(e, "error_code"));
         }
         t.print(out);

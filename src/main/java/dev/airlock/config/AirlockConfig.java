@@ -21,6 +21,7 @@ import java.util.Set;
  * @param limits     where rate-limit and budget counters live, and how they behave when that store is away
  * @param auth       whether callers must present a virtual key, and how long a key lookup may be cached
  * @param traces     where Airlock's own spans go, or null when it exports none
+ * @param cache      the answer cache's zone and size, or null when no answer is cached
  */
 public record AirlockConfig(
         Server server,
@@ -40,7 +41,8 @@ public record AirlockConfig(
         String storeZone,
         Limits limits,
         Auth auth,
-        Traces traces) {
+        Traces traces,
+        Cache cache) {
 
     public record Zone(String name, boolean external) {}
 
@@ -60,10 +62,10 @@ public record AirlockConfig(
     }
 
     public AirlockConfig withServer(Server s) {
-        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces);
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces, cache);
     }
 
     public AirlockConfig withDeployments(Map<String, Deployment> d) {
-        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces);
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces, cache);
     }
 }

@@ -23,7 +23,8 @@ record ConfigSpec(
         LedgerSpec ledger,
         LimitsSpec limits,
         AuthSpec auth,
-        TelemetrySpec telemetry) {
+        TelemetrySpec telemetry,
+        CacheSpec cache) {
 
     record TelemetrySpec(TracesSpec traces) {}
 
@@ -60,7 +61,11 @@ record ConfigSpec(
     record TimeoutsSpec(Long connectMs, Long firstTokenMs, Long idleMs, Long totalMs) {}
 
     record RouteSpec(List<String> deployments, List<String> fallbacks, String strategy, Integer retries, String onSensitive,
-                     Boolean restore, List<String> guard, CaptureSpec capture, CanarySpec canary) {}
+                     Boolean restore, List<String> guard, CaptureSpec capture, CanarySpec canary, RouteCacheSpec cache) {}
+
+    record RouteCacheSpec(Long ttlSeconds) {}
+
+    record CacheSpec(String zone, Integer maxMb) {}
 
     record CanarySpec(String deployment, Double percent, Integer minRequests, Integer window, Double maxErrorRateIncrease, Double maxLatencyRatio,
                       GateSpec gate) {}

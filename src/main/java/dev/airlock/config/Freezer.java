@@ -72,9 +72,23 @@ final class Freezer {
             }
         }
         Traces traces = TracesSection.freeze(this, spec.telemetry() == null ? null : spec.telemetry().traces(), zones);
+        Cache cache = cache(zones);
+        for (Route r : routes.values()) {
+            if (r.cacheTtl() != null && cache == null) problem("routes." + r.name() + ".cache", "needs the top-level cache: { zone }: the zone the gateway runs in, so residency can decide which answers may be kept.");
+        }
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey,
-                store, ledger, storeZone, limits, auth, traces);
+                store, ledger, storeZone, limits, auth, traces, cache);
+    }
+
+    private Cache cache(Map<String, AirlockConfig.Zone> zones) {
+        var c = spec.cache();
+        if (c == null) return null;
+        if (c.zone() == null) problem("cache.zone", "is required: the zone the gateway runs in, so residency can decide which answers may be kept in its memory.");
+        else if (!zones.containsKey(c.zone())) problem("cache.zone", "unknown zone '" + c.zone() + "'" + Suggest.hint(c.zone(), zones.keySet()));
+        int mb = or(c.maxMb(), Cache.DEFAULT_MAX_MB);
+        if (mb < 1 || mb > 65_536) problem("cache.max_mb", "must be between 1 and 65536 megabytes, got " + mb + ".");
+        return new Cache(c.zone(), mb * 1024L * 1024L);
     }
 
     void problem(String path, String message) {
@@ -358,62 +372,11 @@ final class Freezer {
                 }
             }
             if (Boolean.TRUE.equals(r.restore()) && on != Route.OnSensitive.REDACT) problem(p + ".restore", "only applies with on_sensitive: redact.");
-            out.put(name, new Route(name, r.deployments(), fallbacks, retries, on, Boolean.TRUE.equals(r.restore()), guard, capture(p + ".capture", r.capture()),
-                    canary(p + ".canary", r.canary(), r.deployments(), deployments)));
+            out.put(name, new Route(name, r.deployments(), fallbacks, retries, on, Boolean.TRUE.equals(r.restore()), guard,
+                    RouteOptions.capture(this, p + ".capture", r.capture()), RouteOptions.canary(this, p + ".canary", r.canary(), r.deployments(), deployments),
+                    RouteOptions.cacheTtl(this, p + ".cache", r.cache())));
         });
         return Collections.unmodifiableMap(out);
-    }
-
-    private Route.Canary canary(String p, ConfigSpec.CanarySpec c, List<String> routeDeployments, Map<String, Deployment> deployments) {
-        if (c == null) return null;
-        if (c.deployment() == null) {
-            problem(p + ".deployment", "is required: the deployment that runs the new release" + Suggest.hint("", deployments.keySet()));
-        } else if (!deployments.containsKey(c.deployment())) {
-            problem(p + ".deployment", "unknown deployment '" + c.deployment() + "'" + Suggest.hint(c.deployment(), deployments.keySet()));
-        } else if (routeDeployments.contains(c.deployment())) {
-            problem(p + ".deployment", "'" + c.deployment() + "' is already one of the route's deployments; a canary is the release they are compared with, "
-                    + "so list it here only.");
-        }
-        double percent = or(c.percent(), 0.0);
-        if (c.percent() == null || percent <= 0 || percent > 50) {
-            problem(p + ".percent", "is required: the share of the route's requests the canary gets first, above 0 and at most 50 (e.g. 5).");
-        }
-        int min = or(c.minRequests(), 50);
-        int window = or(c.window(), 500);
-        if (min < 10) problem(p + ".min_requests", "must be at least 10: fewer outcomes cannot tell a regression from chance.");
-        if (window < min || window > 10_000) problem(p + ".window", "must be at least min_requests (" + min + ") and at most 10000.");
-        double errors = or(c.maxErrorRateIncrease(), 0.05);
-        if (errors < 0 || errors >= 1) problem(p + ".max_error_rate_increase", "must be at least 0 and below 1, e.g. 0.05 for five points more failures.");
-        double latency = or(c.maxLatencyRatio(), 2.0);
-        if (!(latency > 1)) problem(p + ".max_latency_ratio", "must be above 1, e.g. 2.0 for a canary twice as slow as the route's deployments.");
-        Route.Gate gate = null;
-        if (c.gate() != null) {
-            String suite = c.gate().suite();
-            if (suite == null || !suite.matches("[A-Za-z0-9._-]{1,64}")) {
-                problem(p + ".gate.suite", "is required: the name of the evaluation suite the release must pass (1 to 64 letters, digits, '.', '-' or '_').");
-            }
-            double rate = or(c.gate().minPassRate(), 1.0);
-            if (!(rate > 0) || rate > 1) problem(p + ".gate.min_pass_rate", "must be above 0 and at most 1, e.g. 0.95.");
-            gate = new Route.Gate(suite, rate);
-        }
-        return new Route.Canary(c.deployment(), percent, min, window, errors, latency, gate);
-    }
-
-    private Route.Capture capture(String p, ConfigSpec.CaptureSpec c) {
-        if (c == null) return null;
-        double rate = or(c.sampleRate(), 0.0);
-        if (rate <= 0 || rate > 1) problem(p + ".sample_rate", "must be above 0 and at most 1, e.g. 0.05 for one request in twenty.");
-        if (c.approval() == null || c.approval().isBlank()) problem(p + ".approval", "is required: the reference of the approval that allows storing content (e.g. a DPO ticket).");
-        java.time.LocalDate until = null;
-        try {
-            if (c.until() == null) problem(p + ".until", "is required: the date the approval ends, e.g. 2026-12-31.");
-            else until = java.time.LocalDate.parse(c.until());
-        } catch (java.time.format.DateTimeParseException e) {
-            problem(p + ".until", "must be a date like 2026-12-31; got '" + c.until() + "'.");
-        }
-        int days = or(c.retentionDays(), 30);
-        if (days < 1) problem(p + ".retention_days", "must be at least 1.");
-        return new Route.Capture(rate, c.approval(), until, days);
     }
 
     private List<ClassifyRule> rules(List<String> levels) {
@@ -578,5 +541,5 @@ final class Freezer {
         return v;
     }
 
-    private static <T> T or(T v, T d) { return v == null ? d : v; }
+    static <T> T or(T v, T d) { return v == null ? d : v; }
 }

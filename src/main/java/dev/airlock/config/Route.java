@@ -7,10 +7,11 @@ import java.util.List;
  * healthy ones), the routes to fall back to in order, the retry count, and what to do with content
  * classified above what its deployments' zones may receive ({@code restore}: put redacted values back
  * into the answer), the detectors whose findings the output guard redacts from answers, and the
- * canary release it tries on a share of its requests (null: none).
+ * canary release it tries on a share of its requests (null: none), and how long its plain answers are
+ * served again from the answer cache ({@code cacheTtl}, null: not cached).
  */
 public record Route(String name, List<String> deployments, List<String> fallbacks, int retries, OnSensitive onSensitive,
-                    boolean restore, List<String> guard, Capture capture, Canary canary) {
+                    boolean restore, List<String> guard, Capture capture, Canary canary, java.time.Duration cacheTtl) {
     public Route {
         deployments = List.copyOf(deployments);
         fallbacks = List.copyOf(fallbacks);

@@ -33,11 +33,13 @@ final class ChatEndpoint {
     private final Pipeline pipeline;
     private final Recorder recorder;
     private final Capturer capturer;
+    private final Caching caching;
     private final BodyReader bodies;
     /** The admitted requests not yet ended, on this front end's event loop (confined to it). */
     private final java.util.Set<Exchange> inFlight = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
-    ChatEndpoint(Pipeline pipeline, Recorder recorder, Capturer capturer, BodyReader bodies) {
+    ChatEndpoint(Pipeline pipeline, Recorder recorder, Capturer capturer, Caching caching, BodyReader bodies) {
+        this.caching = caching;
         this.pipeline = pipeline;
         this.recorder = recorder;
         this.capturer = capturer;
@@ -82,7 +84,7 @@ final class ChatEndpoint {
             quota(ex, texts, chat.maxTokens()).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (chat.stream()) stream(req, chat, ex, schema);
-                else pipeline.relay.chat(ex.dispatch, chat, schema == null ? null : r -> answerProblem(schema, r)).onComplete(r -> {
+                else if (!cached(req, ex, "chat", bytes)) pipeline.relay.chat(ex.dispatch, chat, schema == null ? null : r -> answerProblem(schema, r)).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> promptChars(chat), r.result()::body);
                     answer(req, ex, r.result());
@@ -102,6 +104,7 @@ final class ChatEndpoint {
             ex.promptEstimate = () -> Usage.estimatePrompt(emb.inputs().stream().mapToInt(String::length).sum());
             quota(ex, emb.inputs(), 1).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
+                if (cached(req, ex, "embeddings", bytes)) return;
                 pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> emb.inputs().stream().mapToInt(String::length).sum(), null);
@@ -255,21 +258,33 @@ final class ChatEndpoint {
         return ex;
     }
 
+    /** Answers from the answer cache when it holds this request's answer: see {@link Caching}. */
+    private boolean cached(HttpServerRequest req, Exchange ex, String operation, byte[] body) {
+        byte[] kept = caching.lookup(req, ex, operation, body);
+        if (kept == null) return false;
+        Replies.json(req.response(), 200, kept);
+        recorder.ended(ex, 200, null);
+        return true;
+    }
+
     /** The upstream's own bytes, when it sent them, go on as they are unless a guard rewrites the answer; the tree is built only if needed. */
     private void answer(HttpServerRequest req, Exchange ex, Provider.ChatResult result) {
         HttpServerResponse resp = req.response();
         pipeline.headers.chosen(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
+        byte[] out;
         if (ex.dialect != Dialect.OPENAI) {
             ObjectNode body = result.body();
             ex.guard.answer(body, ex.redactedOut);
-            Replies.json(resp, 200, ex.dialect.answer(body, ex.usage));
+            out = dev.airlock.wire.Json.writeBytes(ex.dialect.answer(body, ex.usage));
         } else if (ex.guard.active() || result.bytes() == null) {
             ObjectNode body = result.body();
             ex.guard.answer(body, ex.redactedOut);
-            Replies.json(resp, 200, body);
+            out = dev.airlock.wire.Json.writeBytes(body);
         } else {
-            Replies.json(resp, 200, result.bytes());
+            out = result.bytes();
         }
+        caching.keep(ex, out);
+        Replies.json(resp, 200, out);
         recorder.ended(ex, 200, null);
         if (ex.capture) {
             ObjectNode body = result.body();

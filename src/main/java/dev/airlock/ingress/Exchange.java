@@ -45,6 +45,10 @@ final class Exchange {
     java.util.function.IntSupplier promptEstimate = () -> 0;
     /** Set when a stopping gateway cut this request at its drain timeout: its failure is then that. */
     boolean cutForShutdown;
+    /** Whether the answer came from the answer cache. */
+    boolean cached;
+    /** The key a miss's answer is kept under in the answer cache, or null when it is not kept. */
+    dev.airlock.cache.AnswerCache.Key cacheKey;
     /** Airlock's span of this request, or null when it is not traced. */
     dev.airlock.telemetry.RequestSpan span;
     /** Runs once when the request ends, however it ends. */

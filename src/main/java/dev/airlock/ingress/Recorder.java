@@ -93,6 +93,7 @@ final class Recorder {
                 .errorCode(error == null ? null : error.kind().code())
                 .tokens(u.promptTokens(), u.completionTokens(), u.estimated())
                 .costUsd(cost)
+                .cached(ex.cached)
                 .retries(dispatch.retries())
                 .fallbacks(dispatch.fallbacks())
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param upstreamTtftMicros upstream time to first token (first answer byte), or {@link #NONE}
  * @param upstreamTotalMicros time waiting on upstreams, first byte sent to last byte received
  * @param totalMicros        arrival to the last byte sent to the client
+ * @param cached             whether the answer came from the answer cache: no upstream was called
  */
 public record LedgerEvent(
         String eventId,
@@ -42,7 +43,8 @@ public record LedgerEvent(
         long queuedMicros,
         long upstreamTtftMicros,
         long upstreamTotalMicros,
-        long totalMicros) {
+        long totalMicros,
+        boolean cached) {
 
     /** Marks a latency that was never observed (no upstream answered). */
     public static final long NONE = -1;
@@ -99,7 +101,7 @@ public record LedgerEvent(
         private String tenant = "default", keyId, route, task, classification, deployment, zone, release, errorCode;
         private int status, retries, fallbacks;
         private long inputTokens, outputTokens, queued, ttft = NONE, upstreamTotal, total;
-        private boolean tokensEstimated;
+        private boolean tokensEstimated, cached;
         private double costUsd;
 
         private Builder(String requestId) { this.requestId = requestId; }
@@ -123,6 +125,7 @@ public record LedgerEvent(
         public Builder costUsd(double v) { costUsd = v; return this; }
         public Builder retries(int v) { retries = v; return this; }
         public Builder fallbacks(int v) { fallbacks = v; return this; }
+        public Builder cached(boolean v) { cached = v; return this; }
         /** Latency breakdown in microseconds; {@code upstreamTtft} may be {@link #NONE}. */
         public Builder latency(long queuedMicros, long upstreamTtftMicros, long upstreamTotalMicros, long totalMicros) {
             queued = queuedMicros; ttft = upstreamTtftMicros; upstreamTotal = upstreamTotalMicros; total = totalMicros; return this;
@@ -131,7 +134,7 @@ public record LedgerEvent(
         public LedgerEvent build() {
             return new LedgerEvent(eventId != null ? eventId : Ids.event(), requestId, traceId, at != null ? at : Instant.now(),
                     tenant, keyId, route, task, classification, deployment, zone, release, status, errorCode,
-                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total);
+                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total, cached);
         }
     }
 }

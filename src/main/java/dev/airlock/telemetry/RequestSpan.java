@@ -48,6 +48,7 @@ public final class RequestSpan implements AttemptSpans {
     static final AttributeKey<String> ZONE = stringKey("airlock.zone");
     static final AttributeKey<String> RELEASE = stringKey("airlock.release");
     static final AttributeKey<Boolean> CANARY = booleanKey("airlock.canary");
+    static final AttributeKey<Boolean> CACHED = booleanKey("airlock.cached");
     static final AttributeKey<Boolean> TOKENS_ESTIMATED = booleanKey("airlock.tokens_estimated");
     static final AttributeKey<Double> COST = doubleKey("airlock.cost_usd");
     static final AttributeKey<Long> RETRIES = longKey("airlock.retries");
@@ -124,6 +125,7 @@ public final class RequestSpan implements AttemptSpans {
             span.setAttribute(ZONE, e.zone());
             if (e.release() != null) span.setAttribute(RELEASE, e.release());
         }
+        if (e.cached()) span.setAttribute(CACHED, true);
         span.setAttribute(STATUS, (long) e.status());
         if (e.errorCode() != null) span.setAttribute(ERROR_TYPE, e.errorCode());
         if (e.status() >= 500) span.setStatus(StatusCode.ERROR, e.errorCode() == null ? "" : e.errorCode());

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code airlock config check} says where spans go and which levels' spans residency keeps from there. */
+/** {@code airlock config check} says where spans and cached answers go, and which levels residency keeps from there. */
 class ConfigCheckTest {
     @Test
     void itNamesTheCollectorAndTheLevelsWhoseSpansMayReachIt() {
@@ -19,7 +19,8 @@ class ConfigCheckTest {
                 deployments:
                   - { id: sim, provider: simulator, model: m, zone: on-prem }
                 routes:
-                  main: { deployments: [sim] }
+                  main: { deployments: [sim], cache: { ttl_seconds: 600 } }
+                cache: { zone: internet }
                 telemetry:
                   traces: { endpoint: "https://user:pw@otel.example:4318/v1/traces", zone: internet, sample_ratio: 0.1 }
                 """;
@@ -28,6 +29,8 @@ class ConfigCheckTest {
         assertThat(bytes.toString(StandardCharsets.UTF_8))
                 .contains("Traces: to https://****@otel.example:4318/v1/traces (zone internet), sampling 0.1 of requests without a caller's trace;"
                         + " spans of public (others withheld by residency)")
+                .contains("main: deployments [sim], retries 2, on sensitive content: route, answers cached 600 s")
+                .contains("Answer cache: 64 MB in zone internet; answers of public (others never kept)")
                 .doesNotContain("pw@");
     }
 }

@@ -1,0 +1,58 @@
+package dev.airlock.ingress;
+
+import dev.airlock.cache.AnswerCache;
+import dev.airlock.core.HeaderText;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The answer cache on the request path. A plain request on a route with {@code cache.ttl_seconds}
+ * whose level the cache may hold is looked up once it is admitted (rate limits and budgets have
+ * counted it, so a flood of repeats is still limited); a hit is answered at once, recorded with
+ * {@code cached} and no upstream, tokens or cost. A miss goes to the relay, and its answer, as the
+ * client receives it (after the output guard), is kept for the route's time.
+ *
+ * <p>A client can ask for a fresh answer with HTTP's own words: {@code Cache-Control: no-cache}
+ * skips the lookup (the new answer is kept), {@code no-store} skips the cache altogether.
+ * {@code x-airlock-cache} says {@code hit} or {@code miss} on every cacheable request.
+ */
+final class Caching {
+    static final CharSequence HEADER = HeaderText.of("x-airlock-cache");
+    private static final CharSequence CACHE_CONTROL = HeaderText.of("cache-control");
+    private static final CharSequence HIT = HeaderText.of("hit");
+    private static final CharSequence MISS = HeaderText.of("miss");
+
+    private final AnswerCache cache;
+
+    Caching(AnswerCache cache) {
+        this.cache = cache;
+    }
+
+    /**
+     * Looks the request up: its answer when the cache holds one, else null, after which {@code ex} has
+     * the key its answer is kept under (when it may be kept). {@code body} is the request as the
+     * client sent it.
+     */
+    byte[] lookup(HttpServerRequest req, Exchange ex, String operation, byte[] body) {
+        Duration ttl = ex.admission.route().cacheTtl();
+        if (ttl == null) return null;
+        String level = ex.admission.classification().level();
+        if (!cache.allows(level)) return null;
+        String control = req.getHeader(CACHE_CONTROL);
+        control = control == null ? "" : control.toLowerCase(Locale.ROOT);
+        if (control.contains("no-store")) return null;
+        AnswerCache.Key key = AnswerCache.key(ex.admission.caller().tenant().name(), ex.admission.route().name(),
+                ex.dialect.name() + ':' + operation, level, body);
+        byte[] kept = control.contains("no-cache") ? null : cache.get(key);
+        req.response().putHeader(HEADER, kept != null ? HIT : MISS);
+        if (kept != null) ex.cached = true;
+        else ex.cacheKey = key;
+        return kept;
+    }
+
+    /** Keeps {@code answer}, as the client received it, when the request was a miss that may be kept. */
+    void keep(Exchange ex, byte[] answer) {
+        if (ex.cacheKey != null) cache.put(ex.cacheKey, answer, ex.admission.route().cacheTtl());
+    }
+}

@@ -1,0 +1,151 @@
+package dev.airlock.ingress;
+
+import static dev.airlock.ingress.TestGateway.chat;
+import static dev.airlock.ingress.TestGateway.stream;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.config.ConfigLoader;
+import dev.airlock.wire.Json;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The answer cache: a repeated plain request is answered from memory, once per tenant, route, API,
+ * level and body; residency decides which levels may be kept; the ledger says which answers came from
+ * the cache and charges nothing for them.
+ */
+class CacheTest {
+    TestGateway gw;
+
+    @AfterEach
+    void stop() { if (gw != null) gw.close(); }
+
+    /** The test routes with a cache in {@code zone}; {@code local} and {@code redacting} keep answers for {@code ttl} seconds. */
+    private TestGateway gateway(String zone, int ttl) throws Exception {
+        String yaml = TestGateway.YAML
+                .replace("  local: { deployments: [a-onprem] }", "  local: { deployments: [a-onprem], cache: { ttl_seconds: " + ttl + " } }")
+                .replace("  redacting: { deployments: [c-internet], on_sensitive: redact, restore: true }",
+                        "  redacting: { deployments: [c-internet], on_sensitive: redact, restore: true, cache: { ttl_seconds: " + ttl + " } }")
+                + "cache: { zone: " + zone + ", max_mb: 8 }\ntenants: { other: { default: public } }\n";
+        gw = new TestGateway(yaml);
+        return gw;
+    }
+
+    private int sent() { return gw.sim("a-onprem").received().size(); }
+
+    private static String cacheHeader(HttpResponse<String> r) { return r.headers().firstValue("x-airlock-cache").orElse(null); }
+
+    private JsonNode event(String requestId) throws Exception {
+        assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(10))).isTrue();
+        JsonNode found = Json.MAPPER.readTree(gw.get("/admin/requests?request_id=" + requestId, "authorization", "Bearer " + TestGateway.MASTER_KEY).body());
+        assertThat(found.path("data")).hasSize(1);
+        return found.path("data").get(0);
+    }
+
+    @Test
+    void aRepeatedRequestIsAnsweredFromTheCacheWithNoUpstreamAndNoCost() throws Exception {
+        gateway("on-prem", 60);
+        var first = gw.post("/v1/chat/completions", chat("local", "what is two and two"), "x-request-id", "c-1");
+        var second = gw.post("/v1/chat/completions", chat("local", "what is two and two"), "x-request-id", "c-2");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(cacheHeader(first)).isEqualTo("miss");
+        assertThat(cacheHeader(second)).isEqualTo("hit");
+        assertThat(second.body()).isEqualTo(first.body());
+        assertThat(second.headers().firstValue("x-airlock-deployment")).as("no deployment answered").isEmpty();
+        assertThat(sent()).isEqualTo(1);
+
+        JsonNode miss = event("c-1"), hit = event("c-2");
+        assertThat(miss.path("cached").asBoolean()).isFalse();
+        assertThat(miss.path("deployment").asText()).isEqualTo("a-onprem");
+        assertThat(hit.path("cached").asBoolean()).isTrue();
+        assertThat(hit.path("deployment").isNull()).isTrue();
+        assertThat(hit.path("status").asInt()).isEqualTo(200);
+        assertThat(hit.path("output_tokens").asLong()).isZero();
+        assertThat(hit.path("cost_usd").asDouble()).isZero();
+        assertThat(gw.get("/metrics").body()).contains("cache_gets_total{cache=\"answers\",result=\"hit\"} 1.0");
+
+        // another body, another API and embeddings are other entries; each repeats from the cache
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "what is three and three")))).isEqualTo("miss");
+        String messages = "{\"model\":\"local\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"what is two and two\"}]}";
+        var anthropic = gw.post("/v1/messages", messages);
+        assertThat(cacheHeader(anthropic)).isEqualTo("miss");
+        var again = gw.post("/v1/messages", messages);
+        assertThat(cacheHeader(again)).isEqualTo("hit");
+        assertThat(Json.MAPPER.readTree(again.body()).path("type").asText()).as("answered in the client's API").isEqualTo("message");
+        String embed = "{\"model\":\"local\",\"input\":[\"a\",\"b\"]}";
+        assertThat(cacheHeader(gw.post("/v1/embeddings", embed))).isEqualTo("miss");
+        assertThat(cacheHeader(gw.post("/v1/embeddings", embed))).isEqualTo("hit");
+        assertThat(sent()).isEqualTo(4);
+    }
+
+    @Test
+    void theTenantTheLevelAndTheBodyAsSentAreEachPartOfTheKey() throws Exception {
+        gateway("on-prem", 60);
+        var created = gw.post("/admin/keys", "{\"tenant\":\"other\",\"name\":\"svc\"}", "authorization", "Bearer " + TestGateway.MASTER_KEY);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String key = Json.MAPPER.readTree(created.body()).path("key").asText();
+
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hello")))).isEqualTo("miss");
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hello"), "authorization", "Bearer " + key)))
+                .as("another tenant never gets this one's answer").isEqualTo("miss");
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hello"), "x-airlock-classification", "internal")))
+                .as("a request classified higher is another entry").isEqualTo("miss");
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hello"), "authorization", "Bearer " + key))).isEqualTo("hit");
+        assertThat(sent()).isEqualTo(3);
+
+        // two prompts that redact to the same text are two requests: each gets its own values back
+        var alice = gw.post("/v1/chat/completions", chat("redacting", "write to alice@example.com"));
+        var bob = gw.post("/v1/chat/completions", chat("redacting", "write to bob@example.org"));
+        assertThat(cacheHeader(alice)).isEqualTo("miss");
+        assertThat(cacheHeader(bob)).isEqualTo("miss");
+        assertThat(gw.sim("c-internet").received()).hasSize(2);
+        assertThat(gw.sim("c-internet").received()).allSatisfy(r -> assertThat(r.body().toString()).contains("[EMAIL_1]"));
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("redacting", "write to bob@example.org")))).isEqualTo("hit");
+    }
+
+    @Test
+    void residencyDecidesWhichLevelsMayBeKeptInTheCachesZone() throws Exception {
+        gateway("internet", 60);
+        for (int i = 0; i < 2; i++) {
+            var r = gw.post("/v1/chat/completions", chat("local", "review this"), "x-airlock-task", "code-review");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(cacheHeader(r)).as("confidential may not be kept in an internet zone").isNull();
+        }
+        assertThat(sent()).isEqualTo(2);
+        gw.post("/v1/chat/completions", chat("local", "review this"));
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "review this")))).as("public may").isEqualTo("hit");
+        assertThat(sent()).isEqualTo(3);
+    }
+
+    @Test
+    void theClientCanAskForAFreshAnswerAndEntriesExpireStreamsAreNeverCached() throws Exception {
+        gateway("on-prem", 1);
+        gw.post("/v1/chat/completions", chat("local", "hi"));
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hi"), "cache-control", "no-cache"))).isEqualTo("miss");
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hi"), "cache-control", "no-store"))).isNull();
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hi")))).isEqualTo("hit");
+        assertThat(sent()).isEqualTo(3);
+        Thread.sleep(1_200);
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hi")))).as("past ttl_seconds").isEqualTo("miss");
+        for (int i = 0; i < 2; i++) assertThat(cacheHeader(gw.post("/v1/chat/completions", stream("local", "hi")))).isNull();
+        assertThat(sent()).isEqualTo(6);
+    }
+
+    @Test
+    void aRouteCacheNeedsTheCachesZone() {
+        String yaml = TestGateway.YAML.replace("  local: { deployments: [a-onprem] }", "  local: { deployments: [a-onprem], cache: { ttl_seconds: 0 } }")
+                .replace("  pair: { deployments: [a-onprem, b-onprem] }", "  pair: { deployments: [a-onprem, b-onprem], cache: { ttl_seconds: 60 } }");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("AIRLOCK_TEST_MASTER", "k")).parse(yaml, "airlock.yaml"))
+                .hasMessageContaining("routes.local.cache.ttl_seconds: is required: how long an answer is served again, from 1 second to a day (86400)")
+                .hasMessageContaining("routes.pair.cache: needs the top-level cache: { zone }");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("AIRLOCK_TEST_MASTER", "k")).parse(TestGateway.YAML + "cache: { zone: on-perm, max_mb: 0 }\n", "airlock.yaml"))
+                .hasMessageContaining("cache.zone: unknown zone 'on-perm'; did you mean 'on-prem'?")
+                .hasMessageContaining("cache.max_mb: must be between 1 and 65536 megabytes, got 0.");
+    }
+}

@@ -1,0 +1,24 @@
+package dev.airlock.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/** The spill file's lines: an event reads back as it was written, and a line an older build spilled still reads. */
+class EventJsonTest {
+    @Test
+    void anEventRoundTripsAndFieldsAddedLaterAreOptional() {
+        LedgerEvent e = LedgerEvent.builder("r-1").at(Instant.parse("2026-12-06T23:00:00Z")).traceId("4bf92f3577b34da6a3ce929d0e0e4736")
+                .tenant("payments").route("local").classification("internal").status(200).tokens(0, 0, false).cached(true)
+                .latency(10, LedgerEvent.NONE, 0, 10).build();
+        assertThat(EventJson.parse(EventJson.line(e))).isEqualTo(e);
+
+        LedgerEvent plain = LedgerEvent.builder("r-2").at(Instant.parse("2026-12-06T23:00:00Z")).deployment("a").zone("on-prem")
+                .status(200).tokens(5, 7, true).costUsd(0.5).latency(1, 2, 3, 4).build();
+        String line = EventJson.line(plain);
+        assertThat(line).doesNotContain("cached");
+        String older = line.replace("\"trace_id\":null,", "");
+        assertThat(EventJson.parse(older)).isEqualTo(plain);
+    }
+}
