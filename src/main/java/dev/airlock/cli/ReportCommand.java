@@ -26,11 +26,11 @@ final class ReportCommand extends AdminCommand {
         out.println("Requests since " + time(report, "since") + " UTC, by " + Table.text(report, "by") + ":");
         out.println();
         Table t = new Table(Table.text(report, "by").toUpperCase(Locale.ROOT), "REQUESTS>", "OK>", "P50 MS>", "P95 MS>", "P99 MS>",
-                "TTFT P50>", "FALLBACK>", "RETRY>", "TOKENS IN>", "TOKENS OUT>", "COST>", "$/COMPLETED>");
+                "TTFT P50>", "FALLBACK>", "RETRY>", "CACHED>", "TOKENS IN>", "TOKENS OUT>", "COST>", "$/COMPLETED>");
         for (JsonNode r : report.path("rows")) {
             t.row(Table.text(r, "group"), Table.count(r, "requests"), pct(r.path("successRate")), ms(r.path("latencyP50Ms")),
                     ms(r.path("latencyP95Ms")), ms(r.path("latencyP99Ms")), ms(r.path("ttftP50Ms")), pct(r.path("fallbackRate")),
-                    pct(r.path("retryRate")), Table.count(r, "inputTokens"), Table.count(r, "outputTokens"), Table.usd(r, "costUsd"),
+                    pct(r.path("retryRate")), pct(r.path("cacheHitRate")), Table.count(r, "inputTokens"), Table.count(r, "outputTokens"), Table.usd(r, "costUsd"),
                     r.path("costPerCompletedTask").isNull() ? "-" : Table.usd(r, "costPerCompletedTask"));
         }
         t.print(out);

@@ -69,6 +69,8 @@ class CacheTest {
         assertThat(hit.path("output_tokens").asLong()).isZero();
         assertThat(hit.path("cost_usd").asDouble()).isZero();
         assertThat(gw.get("/metrics").body()).contains("cache_gets_total{cache=\"answers\",result=\"hit\"} 1.0");
+        JsonNode report = Json.MAPPER.readTree(gw.get("/admin/report?by=route", "authorization", "Bearer " + TestGateway.MASTER_KEY).body());
+        assertThat(report.path("rows").get(0).path("cacheHitRate").asDouble()).as("one of the route's two requests").isEqualTo(0.5);
 
         // another body, another API and embeddings are other entries; each repeats from the cache
         assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "what is three and three")))).isEqualTo("miss");
