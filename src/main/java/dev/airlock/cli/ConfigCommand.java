@@ -71,7 +71,8 @@ final class ConfigCommand implements Runnable {
                     + (r.canary() == null ? "" : ", canary " + r.canary().deployment() + " (" + cfg.deployments().get(r.canary().deployment()).release()
                             + ") on " + r.canary().percent() + "% of its requests"
                             + (r.canary().gate() == null ? "" : " once it passes suite " + r.canary().gate().suite()))
-                    + (r.cacheTtl() == null ? "" : ", answers cached " + r.cacheTtl().toSeconds() + " s"));
+                    + (r.cacheTtl() == null ? "" : ", answers cached " + r.cacheTtl().toSeconds() + " s")
+                    + shadow(cfg, residency, r));
             for (int i = 0; i < cfg.levels().size(); i++) {
                 EligibleSet set = residency.eligibleSet(r, new Classification(cfg.levels().get(i), i, List.of()));
                 List<String> ids = set.deploymentIds();
@@ -90,6 +91,14 @@ final class ConfigCommand implements Runnable {
                     + " of requests without a caller's trace; spans of " + (sent.isEmpty() ? "no level" : String.join(", ", sent))
                     + (sent.size() == cfg.levels().size() ? "" : " (others withheld by residency)"));
         }
+    }
+
+    /** The route's shadow and the levels whose requests may be copied to it; nothing when it has none. */
+    private static String shadow(AirlockConfig cfg, Residency residency, Route r) {
+        if (r.shadow() == null) return "";
+        Deployment d = cfg.deployments().get(r.shadow().deployment());
+        List<String> copied = cfg.levels().stream().filter(l -> residency.allowsZone(d.zone(), l)).toList();
+        return ", shadow " + d.id() + " gets a copy of " + r.shadow().percent() + "% of its " + (copied.isEmpty() ? "no" : String.join(", ", copied)) + " requests";
     }
 
     /** What the TCO report and the budgets will take the deployment to cost; nothing when it has no price. */

@@ -61,7 +61,10 @@ record ConfigSpec(
     record TimeoutsSpec(Long connectMs, Long firstTokenMs, Long idleMs, Long totalMs) {}
 
     record RouteSpec(List<String> deployments, List<String> fallbacks, String strategy, Integer retries, String onSensitive,
-                     Boolean restore, List<String> guard, CaptureSpec capture, CanarySpec canary, RouteCacheSpec cache) {}
+                     Boolean restore, List<String> guard, CaptureSpec capture, CanarySpec canary, RouteCacheSpec cache,
+                     ShadowSpec shadow) {}
+
+    record ShadowSpec(String deployment, Double percent, Integer maxInFlight) {}
 
     record RouteCacheSpec(Long ttlSeconds) {}
 

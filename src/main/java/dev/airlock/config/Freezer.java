@@ -374,7 +374,7 @@ final class Freezer {
             if (Boolean.TRUE.equals(r.restore()) && on != Route.OnSensitive.REDACT) problem(p + ".restore", "only applies with on_sensitive: redact.");
             out.put(name, new Route(name, r.deployments(), fallbacks, retries, on, Boolean.TRUE.equals(r.restore()), guard,
                     RouteOptions.capture(this, p + ".capture", r.capture()), RouteOptions.canary(this, p + ".canary", r.canary(), r.deployments(), deployments),
-                    RouteOptions.cacheTtl(this, p + ".cache", r.cache())));
+                    RouteOptions.cacheTtl(this, p + ".cache", r.cache()), RouteOptions.shadow(this, p + ".shadow", r.shadow(), r.deployments(), deployments)));
         });
         return Collections.unmodifiableMap(out);
     }

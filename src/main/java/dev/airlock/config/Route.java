@@ -7,11 +7,12 @@ import java.util.List;
  * healthy ones), the routes to fall back to in order, the retry count, and what to do with content
  * classified above what its deployments' zones may receive ({@code restore}: put redacted values back
  * into the answer), the detectors whose findings the output guard redacts from answers, and the
- * canary release it tries on a share of its requests (null: none), and how long its plain answers are
- * served again from the answer cache ({@code cacheTtl}, null: not cached).
+ * canary release it tries on a share of its requests (null: none), how long its plain answers are
+ * served again from the answer cache ({@code cacheTtl}, null: not cached), and the deployment that
+ * receives a copy of a share of its requests ({@code shadow}, null: none).
  */
 public record Route(String name, List<String> deployments, List<String> fallbacks, int retries, OnSensitive onSensitive,
-                    boolean restore, List<String> guard, Capture capture, Canary canary, java.time.Duration cacheTtl) {
+                    boolean restore, List<String> guard, Capture capture, Canary canary, java.time.Duration cacheTtl, Shadow shadow) {
     public Route {
         deployments = List.copyOf(deployments);
         fallbacks = List.copyOf(fallbacks);
@@ -40,6 +41,13 @@ public record Route(String name, List<String> deployments, List<String> fallback
             this(deployment, percent, minRequests, window, maxErrorRateIncrease, maxLatencyRatio, null);
         }
     }
+
+    /**
+     * A copy of {@code percent} of the route's requests sent to {@code deployment}, when residency lets
+     * them reach it, its answer discarded: a new release measured on real traffic that no client sees.
+     * At most {@code maxInFlight} copies at once per replica; beyond that a request is not copied.
+     */
+    public record Shadow(String deployment, double percent, int maxInFlight) {}
 
     /** The evaluation a canary's release must pass first: a run of {@code suite} with at least {@code minPassRate} of its cases passed. */
     @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)

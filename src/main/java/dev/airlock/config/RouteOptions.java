@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** Validates a route's optional parts for the {@link Freezer}: its canary, its content capture and its answer cache. */
+/** Validates a route's optional parts for the {@link Freezer}: its canary, its content capture, its answer cache and its shadow. */
 final class RouteOptions {
     private RouteOptions() {}
 
@@ -69,5 +69,23 @@ final class RouteOptions {
             return null;
         }
         return Duration.ofSeconds(ttl);
+    }
+
+    static Route.Shadow shadow(Freezer f, String p, ConfigSpec.ShadowSpec s, List<String> routeDeployments, Map<String, Deployment> deployments) {
+        if (s == null) return null;
+        if (s.deployment() == null) {
+            f.problem(p + ".deployment", "is required: the deployment that receives the copies" + Suggest.hint("", deployments.keySet()));
+        } else if (!deployments.containsKey(s.deployment())) {
+            f.problem(p + ".deployment", "unknown deployment '" + s.deployment() + "'" + Suggest.hint(s.deployment(), deployments.keySet()));
+        } else if (routeDeployments.contains(s.deployment())) {
+            f.problem(p + ".deployment", "'" + s.deployment() + "' is one of the route's own deployments; a shadow receives copies of requests another deployment answers.");
+        }
+        double percent = Freezer.or(s.percent(), 0.0);
+        if (s.percent() == null || percent <= 0 || percent > 100) {
+            f.problem(p + ".percent", "is required: the share of the route's requests copied to the shadow, above 0 and at most 100 (e.g. 10).");
+        }
+        int max = Freezer.or(s.maxInFlight(), 32);
+        if (max < 1 || max > 10_000) f.problem(p + ".max_in_flight", "must be between 1 and 10000 copies at once, got " + max + ".");
+        return new Route.Shadow(s.deployment(), percent, max);
     }
 }

@@ -34,12 +34,14 @@ final class ChatEndpoint {
     private final Recorder recorder;
     private final Capturer capturer;
     private final Caching caching;
+    private final dev.airlock.shadow.Shadows shadows;
     private final BodyReader bodies;
     /** The admitted requests not yet ended, on this front end's event loop (confined to it). */
     private final java.util.Set<Exchange> inFlight = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
-    ChatEndpoint(Pipeline pipeline, Recorder recorder, Capturer capturer, Caching caching, BodyReader bodies) {
+    ChatEndpoint(Pipeline pipeline, Recorder recorder, Capturer capturer, Caching caching, dev.airlock.shadow.Shadows shadows, BodyReader bodies) {
         this.caching = caching;
+        this.shadows = shadows;
         this.pipeline = pipeline;
         this.recorder = recorder;
         this.capturer = capturer;
@@ -83,8 +85,12 @@ final class ChatEndpoint {
             for (ChatMessage m : chat.messages()) texts.add(m.text());
             quota(ex, texts, chat.maxTokens()).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
+                if (!chat.stream() && cached(req, ex, "chat", bytes)) return;
+                if (shadows.draws(ex.admission.route())) {
+                    shadows.chat(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), chat, promptChars(chat), Vertx.currentContext());
+                }
                 if (chat.stream()) stream(req, chat, ex, schema);
-                else if (!cached(req, ex, "chat", bytes)) pipeline.relay.chat(ex.dispatch, chat, schema == null ? null : r -> answerProblem(schema, r)).onComplete(r -> {
+                else pipeline.relay.chat(ex.dispatch, chat, schema == null ? null : r -> answerProblem(schema, r)).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> promptChars(chat), r.result()::body);
                     answer(req, ex, r.result());
@@ -105,6 +111,10 @@ final class ChatEndpoint {
             quota(ex, emb.inputs(), 1).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (cached(req, ex, "embeddings", bytes)) return;
+                if (shadows.draws(ex.admission.route())) {
+                    shadows.embed(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), emb,
+                            emb.inputs().stream().mapToInt(String::length).sum(), Vertx.currentContext());
+                }
                 pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> emb.inputs().stream().mapToInt(String::length).sum(), null);

@@ -130,7 +130,8 @@ public final class Gateway implements AutoCloseable {
                     new Reports(store), new dev.airlock.ledger.EventLookup(store),
                     new dev.airlock.tco.TcoReports(store, resolved, java.time.Clock.systemUTC()), canaries,
                     new dev.airlock.eval.EvalRunner(resolved, pipeline.classifier, pipeline.scanner, relay, ledger, java.time.Clock.systemUTC()), new dev.airlock.eval.EvalStore(store),
-                    metrics, admin, store, dev.airlock.cache.AnswerCache.of(resolved, metrics.registry()));
+                    metrics, admin, store, dev.airlock.cache.AnswerCache.of(resolved, metrics.registry()),
+                    new dev.airlock.shadow.Shadows(resolved, relay, ledger, metrics.registry()));
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first

@@ -42,7 +42,7 @@ final class HttpFrontend extends VerticleBase {
         this.deadlines = new ClientDeadlines(pipeline.config.server().clients(), services.metrics());
         BodyReader bodies = new BodyReader(deadlines);
         this.ops = new OpsEndpoints(pipeline, services, bodies);
-        this.chat = new ChatEndpoint(pipeline, services.recorder(), new Capturer(pipeline, services.ledger()), new Caching(services.cache()), bodies);
+        this.chat = new ChatEndpoint(pipeline, services.recorder(), new Capturer(pipeline, services.ledger()), new Caching(services.cache()), services.shadows(), bodies);
         this.tokens = new MessagesTokens(pipeline, bodies);
         this.ready = ready;
         this.port = port;

@@ -11,4 +11,4 @@ import dev.airlock.ledger.Reports;
 /** What the HTTP front ends share besides the decision core: records, ledger, reports and metrics. */
 record Services(DecisionLog decisions, Recorder recorder, Ledger ledger, Reports reports, EventLookup events, dev.airlock.tco.TcoReports tco, dev.airlock.canary.Canaries canaries,
                 dev.airlock.eval.EvalRunner evals, dev.airlock.eval.EvalStore evalRuns, Metrics metrics, AdminApi admin,
-                Store store, dev.airlock.cache.AnswerCache cache) {}
+                Store store, dev.airlock.cache.AnswerCache cache, dev.airlock.shadow.Shadows shadows) {}

@@ -18,8 +18,9 @@ class ConfigCheckTest {
                 residency: { public: [on-prem, internet], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
                 deployments:
                   - { id: sim, provider: simulator, model: m, zone: on-prem }
+                  - { id: next, provider: simulator, model: n, zone: internet }
                 routes:
-                  main: { deployments: [sim], cache: { ttl_seconds: 600 } }
+                  main: { deployments: [sim], cache: { ttl_seconds: 600 }, shadow: { deployment: next, percent: 10 } }
                 cache: { zone: internet }
                 telemetry:
                   traces: { endpoint: "https://user:pw@otel.example:4318/v1/traces", zone: internet, sample_ratio: 0.1 }
@@ -29,7 +30,7 @@ class ConfigCheckTest {
         assertThat(bytes.toString(StandardCharsets.UTF_8))
                 .contains("Traces: to https://****@otel.example:4318/v1/traces (zone internet), sampling 0.1 of requests without a caller's trace;"
                         + " spans of public (others withheld by residency)")
-                .contains("main: deployments [sim], retries 2, on sensitive content: route, answers cached 600 s")
+                .contains("main: deployments [sim], retries 2, on sensitive content: route, answers cached 600 s, shadow next gets a copy of 10.0% of its public requests")
                 .contains("Answer cache: 64 MB in zone internet; answers of public (others never kept)")
                 .doesNotContain("pw@");
     }

@@ -36,7 +36,7 @@ import dev.airlock.testing.SeededCases;
 /**
  * The residency property over real HTTP: each deployment is a simulator on loopback that records
  * every request it receives and fails as the scenario says (down, 5xx, 429, hang, garbage, 400,
- * dropped stream). Fewer tries than the in-process property, since each one does real I/O.
+ * dropped stream). The route's shadow, when the scenario gives it one, gets its copy too. Fewer tries than the in-process property, since each one does real I/O.
  * Each case's seed is fixed by {@link #BASE_SEED} and the case index; a failure names its seed and
  * {@code check(seed)} replays it.
  */
@@ -49,8 +49,15 @@ class ResidencyEndToEndPropertyTest {
     static final int TRIES = 200;
     static final long BASE_SEED = 0x5EED_0000_0000_0002L;
 
+    static java.nio.file.Path dir;
+    static dev.airlock.store.Store store;
+    static dev.airlock.ledger.JdbcLedger ledger;
+
     @BeforeAll
     static void start() throws Exception {
+        dir = dev.airlock.testing.Scratch.dir("residency-e2e");
+        store = dev.airlock.store.Store.open(dev.airlock.store.TestDatabases.fresh(dev.airlock.store.TestDatabases.Kind.SQLITE, dir));
+        ledger = dev.airlock.ledger.JdbcLedger.start(store, dev.airlock.ledger.LedgerConfig.defaults().withSpill(dir.resolve("spill"), 1 << 20));
         vertx = TestVertx.create();
         for (int i = 0; i < 6; i++) {
             SimulatorServer s = new SimulatorServer(vertx, "m" + i, new SimulatorProfile(0, 100_000, 0, 3, 0));
@@ -62,6 +69,8 @@ class ResidencyEndToEndPropertyTest {
     static void stop() {
         SIMS.values().forEach(SimulatorServer::close);
         vertx.close();
+        ledger.close();
+        store.close();
     }
 
 
@@ -101,16 +110,20 @@ class ResidencyEndToEndPropertyTest {
             EligibleSet eligible = new Residency(cfg).eligibleSet(cfg.routes().get(s.route()), c);
             Context ctx = vertx.getOrCreateContext();
             Promise<Object> done = Promise.promise();
+            // the route's shadow, when it has one, gets its copy beside the request, as at the ingress
+            dev.airlock.shadow.Shadows shadows = new dev.airlock.shadow.Shadows(cfg, relay, ledger, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             ctx.runOnContext(v -> {
                 Dispatch d = new Dispatch("e2e", eligible, ctx);
-                ChatRequest req = RequestParser.chat(BODY);
+                ChatRequest req = RequestParser.chat(s.stream() ? BODY.deepCopy().put("stream", true) : BODY);
+                var route = cfg.routes().get(s.route());
+                Future<Void> copy = route.shadow() == null ? Future.succeededFuture() : shadows.chat(route, c, "e2e", null, req, 32, ctx);
                 Future<?> f = s.stream()
                         ? relay.stream(d, req, new StreamTarget() {
-                            public void begin(Deployment dep, String route) { }
+                            public void begin(Deployment dep, String route2) { }
                             public void chunk(ObjectNode chunk) { }
                         })
                         : relay.chat(d, req);
-                f.onComplete(ar -> done.complete(ar.succeeded()));
+                Future.join(f, copy).onComplete(ar -> done.complete(f.succeeded()));
             });
             done.future().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
             for (var e : SIMS.entrySet()) {

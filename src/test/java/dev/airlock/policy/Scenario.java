@@ -20,6 +20,7 @@ record Scenario(
         Map<String, List<String>> routeDeployments,
         Map<String, List<String>> routeFallbacks,
         Map<String, String> routeCanaries,
+        Map<String, String> routeShadows,
         String route,
         String level,
         boolean stream,
@@ -63,6 +64,11 @@ record Scenario(
             List<String> others = deps.stream().filter(d -> !e.getValue().contains(d)).toList();
             if (!others.isEmpty() && r.nextInt(100) < 40) rc.put(e.getKey(), others.get(r.nextInt(others.size())));
         }
+        Map<String, String> rs = new LinkedHashMap<>(); // a shadow: a deployment not among the route's own, copied every request
+        for (var e : rd.entrySet()) {
+            List<String> others = deps.stream().filter(d -> !e.getValue().contains(d)).toList();
+            if (!others.isEmpty() && r.nextInt(100) < 40) rs.put(e.getKey(), others.get(r.nextInt(others.size())));
+        }
         Map<String, List<Behaviour>> beh = new LinkedHashMap<>();
         Behaviour[] all = Behaviour.values();
         for (String d : deps) {
@@ -71,7 +77,7 @@ record Scenario(
             beh.put(d, seq);
         }
         List<String> routes = new ArrayList<>(rd.keySet());
-        return new Scenario(zones, residency, dz, rd, rf, rc, routes.get(r.nextInt(routes.size())), LEVELS.get(r.nextInt(4)),
+        return new Scenario(zones, residency, dz, rd, rf, rc, rs, routes.get(r.nextInt(routes.size())), LEVELS.get(r.nextInt(4)),
                 r.nextBoolean(), beh);
     }
 
@@ -109,6 +115,7 @@ record Scenario(
         routeDeployments.forEach((r, ds) -> y.append("  ").append(r).append(": { deployments: [").append(String.join(", ", ds))
                 .append("], fallbacks: [").append(String.join(", ", routeFallbacks.get(r))).append("]")
                 .append(routeCanaries.containsKey(r) ? ", canary: { deployment: " + routeCanaries.get(r) + ", percent: 50, min_requests: 10 }" : "")
+                .append(routeShadows.containsKey(r) ? ", shadow: { deployment: " + routeShadows.get(r) + ", percent: 100 }" : "")
                 .append(" }\n"));
         y.append("routing: { retries: 1, backoff_base_ms: 0, backoff_max_ms: 0, cooldown_failures: 1000, ")
                 .append("timeouts: { connect_ms: 300, first_token_ms: 300, idle_ms: 300, total_ms: 600 } }\n");

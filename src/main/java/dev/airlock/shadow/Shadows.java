@@ -1,0 +1,171 @@
+package dev.airlock.shadow;
+
+import dev.airlock.classify.Classification;
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.config.Deployment;
+import dev.airlock.config.Route;
+import dev.airlock.ledger.Ledger;
+import dev.airlock.ledger.LedgerEvent;
+import dev.airlock.policy.EligibleSet;
+import dev.airlock.policy.Residency;
+import dev.airlock.provider.UpstreamFailure;
+import dev.airlock.route.Dispatch;
+import dev.airlock.route.Relay;
+import dev.airlock.route.StreamTarget;
+import dev.airlock.wire.ChatRequest;
+import dev.airlock.wire.EmbeddingRequest;
+import dev.airlock.wire.Usage;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Sends copies of a share of each route's requests to the route's {@code shadow} deployment and
+ * records what they cost and how they did; the answers are discarded.
+ *
+ * <ul>
+ *   <li><b>Residency.</b> A copy may go only where the request itself may: its eligible set is
+ *       residency's for a route pinned to the shadow, at the request's level (after any redaction,
+ *       with the body that was admitted), and the relay re-checks it before the send. A request whose
+ *       level may not reach the shadow's zone is not copied, and is counted as {@code withheld}.</li>
+ *   <li><b>The client is never kept waiting.</b> The copy leaves beside the request, on its event
+ *       loop, with no retry and no fallback, and ends on its own: a client that goes away does not
+ *       cancel it, and its failure is the shadow's only. At most {@code max_in_flight} copies run at
+ *       once per route and replica; beyond that a request is not copied ({@code busy}).</li>
+ *   <li><b>Nothing uncounted.</b> Each copy is a ledger event of tenant {@value #TENANT} on route
+ *       {@code shadow:<route>}, with the original request's id, so {@code ./airlock report --by
+ *       deployment} sets the shadow beside the route's deployments and a request id finds both.
+ *       A copy does not count against the caller's rate limits or budget: the platform sent it.</li>
+ * </ul>
+ */
+public final class Shadows {
+    public static final String TENANT = "airlock-shadow";
+
+    private final Residency residency;
+    private final Relay relay;
+    private final Ledger ledger;
+    private final MeterRegistry registry;
+    private final Map<String, Route> pinned;
+    private final Map<String, AtomicInteger> inFlight;
+    private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>();
+
+    public Shadows(AirlockConfig config, Relay relay, Ledger ledger, MeterRegistry registry) {
+        this.residency = new Residency(config);
+        this.relay = relay;
+        this.ledger = ledger;
+        this.registry = registry;
+        Map<String, Route> pins = new HashMap<>();
+        Map<String, AtomicInteger> counts = new HashMap<>();
+        for (Route r : config.routes().values()) {
+            if (r.shadow() == null) continue;
+            pins.put(r.name(), new Route("shadow:" + r.name(), List.of(r.shadow().deployment()), List.of(), 0, Route.OnSensitive.ROUTE,
+                    false, List.of(), null, null, null, null));
+            counts.put(r.name(), new AtomicInteger());
+        }
+        this.pinned = Map.copyOf(pins);
+        this.inFlight = Map.copyOf(counts);
+    }
+
+    /** Whether this request on {@code route} is copied: drawn once per request, at the route's {@code percent}. */
+    public boolean draws(Route route) {
+        return route.shadow() != null && ThreadLocalRandom.current().nextDouble() * 100 < route.shadow().percent();
+    }
+
+    /**
+     * Copies a chat request, plain or streamed, as it was admitted ({@code level}: the one its eligible
+     * set was computed at). The future completes when the copy has ended and is recorded, at once when
+     * it was not sent; it never fails.
+     */
+    public Future<Void> chat(Route route, Classification level, String requestId, String task, ChatRequest chat, int promptChars, Context context) {
+        if (!chat.stream()) {
+            return send(route, level, requestId, task, promptChars, context, d -> relay.chat(d, chat).map(r -> usage(r.usage(), promptChars)));
+        }
+        return send(route, level, requestId, task, promptChars, context, d -> relay.stream(d, chat, DISCARD).map(end -> usage(end.usage(), promptChars)));
+    }
+
+    /** Copies an embeddings request as it was admitted; the future as for {@link #chat}. */
+    public Future<Void> embed(Route route, Classification level, String requestId, String task, EmbeddingRequest request, int inputChars, Context context) {
+        return send(route, level, requestId, task, inputChars, context, d -> relay.embed(d, request).map(r -> usage(r.usage(), inputChars)));
+    }
+
+    private Future<Void> send(Route route, Classification level, String requestId, String task, int promptChars, Context context,
+                              Function<Dispatch, Future<Usage>> call) {
+        Route pin = pinned.get(route.name());
+        EligibleSet eligible = residency.eligibleSet(pin, level);
+        if (eligible.isEmpty()) {
+            count(route, "withheld");
+            return Future.succeededFuture();
+        }
+        AtomicInteger running = inFlight.get(route.name());
+        if (running.incrementAndGet() > route.shadow().maxInFlight()) {
+            running.decrementAndGet();
+            count(route, "busy");
+            return Future.succeededFuture();
+        }
+        Deployment shadow = eligible.stages().get(0).deployments().get(0);
+        Dispatch d = new Dispatch(requestId, eligible, context);
+        Instant at = Instant.now();
+        long start = System.nanoTime();
+        Future<Usage> sent;
+        try {
+            sent = call.apply(d);
+        } catch (RuntimeException e) {
+            sent = Future.failedFuture(e);
+        }
+        count(route, "sent");
+        return sent.transform(ar -> {
+            running.decrementAndGet();
+            long micros = (System.nanoTime() - start) / 1000;
+            // a copy whose prompt the shadow read without answering is billed too, as a client's would be
+            Usage u = ar.succeeded() ? ar.result() : d.discarded().isEmpty() ? Usage.NONE : usage(null, promptChars);
+            String failure = ar.succeeded() ? null : failure(d, ar.cause());
+            long ttft = d.firstByteNanos() > 0 ? (d.firstByteNanos() - d.lastAttemptNanos()) / 1000 : LedgerEvent.NONE;
+            ledger.record(LedgerEvent.builder(requestId).at(at).tenant(TENANT).route(pin.name()).task(task).classification(level.level())
+                    .deployment(shadow.id()).zone(shadow.zone()).release(shadow.release()).status(ar.succeeded() ? 200 : 502)
+                    .errorCode(failure == null ? null : "shadow_" + failure).tokens(u.promptTokens(), u.completionTokens(), u.estimated())
+                    .costUsd(shadow.price().cost(u.promptTokens(), u.completionTokens())).retries(d.retries())
+                    .latency(0, ttft, micros, micros).build());
+            count(route, ar.succeeded() ? "answered" : "failed");
+            return Future.<Void>succeededFuture();
+        });
+    }
+
+    /** The kind of the copy's failure: its attempt's (the relay's own error only says that no attempt succeeded). */
+    private static String failure(Dispatch d, Throwable cause) {
+        var attempts = d.attempts();
+        if (attempts.isEmpty()) return UpstreamFailure.of(cause).kind().name().toLowerCase(Locale.ROOT);
+        String outcome = attempts.getLast().outcome();
+        int colon = outcome.indexOf(':');
+        return colon < 0 ? outcome : outcome.substring(0, colon);
+    }
+
+    private static Usage usage(Usage reported, int promptChars) {
+        return reported != null ? reported : new Usage(Usage.estimatePrompt(promptChars), 0, true);
+    }
+
+    private void count(Route route, String outcome) {
+        outcomes.computeIfAbsent(route.name() + '\u0000' + outcome, k -> Counter.builder("airlock.shadow.requests")
+                .description("Copies of requests for a route's shadow deployment: sent, answered, failed, withheld (residency) or busy (max_in_flight)")
+                .tags("route", route.name(), "outcome", outcome).register(registry)).increment();
+    }
+
+    /** Where a shadow's stream goes: nowhere. Its first chunk still marks the time to first token. */
+    private static final StreamTarget DISCARD = new StreamTarget() {
+        @Override
+        public void begin(Deployment deployment, String route) {}
+
+        @Override
+        public void chunk(ObjectNode chunk) {}
+    };
+}
