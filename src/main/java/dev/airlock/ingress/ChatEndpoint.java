@@ -403,6 +403,6 @@ final class ChatEndpoint {
         }
         Replies.error(resp, t, requestId, dialect);
         recorder.rejected(requestId, start, Replies.toApiError(t, requestId), t instanceof KeyRefused k ? k : null, trace(req),
-                req.path() != null && req.path().endsWith("/embeddings") ? "embeddings" : "chat");
+                req.path() != null && req.path().endsWith("/embeddings") ? "embeddings" : "chat", dialect.wire());
     }
 }

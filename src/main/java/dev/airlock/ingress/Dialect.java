@@ -36,6 +36,9 @@ enum Dialect {
         @Override StreamDialect stream() { return new ResponsesStream(); }
     };
 
+    /** The API's name in the ledger's {@code api} column and in spans: openai, anthropic, responses. */
+    String wire() { return name().toLowerCase(java.util.Locale.ROOT); }
+
     /** The client's request body as an OpenAI chat request; throws a 400 for what cannot be carried. */
     abstract ObjectNode request(ObjectNode body);
 

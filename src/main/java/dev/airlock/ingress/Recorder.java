@@ -94,12 +94,13 @@ final class Recorder {
                 .tokens(u.promptTokens(), u.completionTokens(), u.estimated())
                 .costUsd(cost)
                 .cached(ex.cached)
+                .api(ex.dialect.wire())
                 .retries(dispatch.retries())
                 .fallbacks(dispatch.fallbacks())
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)
                 .build();
         record(event);
-        if (ex.span != null) ex.span.end(event, ex.dialect.name().toLowerCase(java.util.Locale.ROOT), dispatch.firstByteNanos());
+        if (ex.span != null) ex.span.end(event, dispatch.firstByteNanos());
         // an answer is charged, and so is a stream cut short for what it delivered and a prompt read without
         // an answer; else the reservation is released
         boolean charged = dep != null && (status == 200 || u != Usage.NONE);
@@ -115,10 +116,10 @@ final class Recorder {
      * A request refused before admission (bad body, unknown route, too large, a refused key): recorded
      * with what is known, the key and its tenant when {@code key} names them, and the caller's trace id.
      */
-    void rejected(String requestId, long startNanos, AirlockException error, KeyRefused key, TraceContext trace, String operation) {
+    void rejected(String requestId, long startNanos, AirlockException error, KeyRefused key, TraceContext trace, String operation, String api) {
         long total = micros(System.nanoTime() - startNanos);
         LedgerEvent.Builder event = LedgerEvent.builder(requestId).traceId(trace == null ? null : trace.traceId()).at(Instant.now())
-                .status(error.status()).errorCode(error.kind().code()).tokens(0, 0, false).latency(total, LedgerEvent.NONE, 0, total);
+                .status(error.status()).errorCode(error.kind().code()).tokens(0, 0, false).latency(total, LedgerEvent.NONE, 0, total).api(api);
         if (key != null) event.tenant(key.tenant()).keyId(key.keyId());
         LedgerEvent e = event.build();
         record(e);

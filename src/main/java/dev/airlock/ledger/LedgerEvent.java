@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param upstreamTotalMicros time waiting on upstreams, first byte sent to last byte received
  * @param totalMicros        arrival to the last byte sent to the client
  * @param cached             whether the answer came from the answer cache: no upstream was called
+ * @param api                the API the client spoke ({@code openai}, {@code anthropic}, {@code responses}), or null
  */
 public record LedgerEvent(
         String eventId,
@@ -44,7 +45,8 @@ public record LedgerEvent(
         long upstreamTtftMicros,
         long upstreamTotalMicros,
         long totalMicros,
-        boolean cached) {
+        boolean cached,
+        String api) {
 
     /** Marks a latency that was never observed (no upstream answered). */
     public static final long NONE = -1;
@@ -67,6 +69,7 @@ public record LedgerEvent(
         zone = Columns.fit(zone, 128);
         release = Columns.fit(release, 256);
         errorCode = Columns.fit(errorCode, 64);
+        api = Columns.fit(api, 16);
         inputTokens = Math.max(0, inputTokens);
         outputTokens = Math.max(0, outputTokens);
         if (!Double.isFinite(costUsd) || costUsd < 0) costUsd = 0;
@@ -98,6 +101,7 @@ public record LedgerEvent(
         private final String requestId;
         private String traceId;
         private Instant at;
+        private String api;
         private String tenant = "default", keyId, route, task, classification, deployment, zone, release, errorCode;
         private int status, retries, fallbacks;
         private long inputTokens, outputTokens, queued, ttft = NONE, upstreamTotal, total;
@@ -126,6 +130,7 @@ public record LedgerEvent(
         public Builder retries(int v) { retries = v; return this; }
         public Builder fallbacks(int v) { fallbacks = v; return this; }
         public Builder cached(boolean v) { cached = v; return this; }
+        public Builder api(String v) { api = v; return this; }
         /** Latency breakdown in microseconds; {@code upstreamTtft} may be {@link #NONE}. */
         public Builder latency(long queuedMicros, long upstreamTtftMicros, long upstreamTotalMicros, long totalMicros) {
             queued = queuedMicros; ttft = upstreamTtftMicros; upstreamTotal = upstreamTotalMicros; total = totalMicros; return this;
@@ -134,7 +139,7 @@ public record LedgerEvent(
         public LedgerEvent build() {
             return new LedgerEvent(eventId != null ? eventId : Ids.event(), requestId, traceId, at != null ? at : Instant.now(),
                     tenant, keyId, route, task, classification, deployment, zone, release, status, errorCode,
-                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total, cached);
+                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total, cached, api);
         }
     }
 }

@@ -108,10 +108,9 @@ public final class RequestSpan implements AttemptSpans {
      * The request ended and {@code e} is its ledger event: the span takes its metadata and ends.
      * {@code firstByteNanos} ({@link System#nanoTime()}, 0 if none) marks the answer's first token.
      */
-    public void end(LedgerEvent e, String api, long firstByteNanos) {
+    public void end(LedgerEvent e, long firstByteNanos) {
         if (firstByteNanos > 0) server.addEvent("first_token", Tracing.epochNanos(firstByteNanos), TimeUnit.NANOSECONDS);
         describe(server, e);
-        server.setAttribute(API, api);
         server.end();
     }
 
@@ -126,6 +125,7 @@ public final class RequestSpan implements AttemptSpans {
             if (e.release() != null) span.setAttribute(RELEASE, e.release());
         }
         if (e.cached()) span.setAttribute(CACHED, true);
+        if (e.api() != null) span.setAttribute(API, e.api());
         span.setAttribute(STATUS, (long) e.status());
         if (e.errorCode() != null) span.setAttribute(ERROR_TYPE, e.errorCode());
         if (e.status() >= 500) span.setStatus(StatusCode.ERROR, e.errorCode() == null ? "" : e.errorCode());

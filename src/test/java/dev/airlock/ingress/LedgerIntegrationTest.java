@@ -164,4 +164,26 @@ class LedgerIntegrationTest {
         assertThat(local.path("confirmedSuccesses").asLong()).isEqualTo(1);
         assertThat(gw.get("/admin/report").statusCode()).isEqualTo(401);
     }
+
+    @Test
+    void eachEventNamesTheApiItsClientSpokeAndTheReportGroupsByIt() throws Exception {
+        String master = "Bearer " + TestGateway.MASTER_KEY;
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "x-request-id", "api-1").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/messages", "{\"model\":\"local\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-request-id", "api-2").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/responses", "{\"model\":\"local\",\"input\":\"hi\"}", "x-request-id", "api-3").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/messages", "{\"model\":\"no-such-route\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-request-id", "api-4").statusCode()).isEqualTo(404);
+        events(4);
+        Map<String, String> apis = new LinkedHashMap<>();
+        for (String id : List.of("api-1", "api-2", "api-3", "api-4")) {
+            JsonNode e = Json.MAPPER.readTree(gw.get("/admin/requests?request_id=" + id, "authorization", master).body()).path("data").get(0);
+            apis.put(id, e.path("api").asText());
+        }
+        assertThat(apis).containsExactly(Map.entry("api-1", "openai"), Map.entry("api-2", "anthropic"), Map.entry("api-3", "responses"),
+                Map.entry("api-4", "anthropic"));
+        JsonNode report = Json.MAPPER.readTree(gw.get("/admin/report?by=api", "authorization", master).body());
+        Map<String, Long> byApi = new LinkedHashMap<>();
+        for (JsonNode r : report.path("rows")) byApi.put(r.path("group").asText(), r.path("requests").asLong());
+        assertThat(byApi).containsOnly(Map.entry("openai", 1L), Map.entry("anthropic", 2L), Map.entry("responses", 1L));
+    }
 }
