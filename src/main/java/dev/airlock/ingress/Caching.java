@@ -43,7 +43,7 @@ final class Caching {
         control = control == null ? "" : control.toLowerCase(Locale.ROOT);
         if (control.contains("no-store")) return null;
         AnswerCache.Key key = AnswerCache.key(ex.admission.caller().tenant().name(), ex.admission.route().name(),
-                ex.dialect.name() + ':' + operation, level, body);
+                ex.dialect.wire() + ':' + operation, level, body);
         byte[] kept = control.contains("no-cache") ? null : cache.get(key);
         req.response().putHeader(HEADER, kept != null ? HIT : MISS);
         if (kept != null) ex.cached = true;

@@ -87,7 +87,8 @@ final class ChatEndpoint {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (!chat.stream() && cached(req, ex, "chat", bytes)) return;
                 if (shadows.draws(ex.admission.route())) {
-                    shadows.chat(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), chat, promptChars(chat), Vertx.currentContext());
+                    ex.copied(shadows.chat(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), chat, promptChars(chat),
+                            Vertx.currentContext()));
                 }
                 if (chat.stream()) stream(req, chat, ex, schema);
                 else pipeline.relay.chat(ex.dispatch, chat, schema == null ? null : r -> answerProblem(schema, r)).onComplete(r -> {
@@ -112,8 +113,8 @@ final class ChatEndpoint {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (cached(req, ex, "embeddings", bytes)) return;
                 if (shadows.draws(ex.admission.route())) {
-                    shadows.embed(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), emb,
-                            emb.inputs().stream().mapToInt(String::length).sum(), Vertx.currentContext());
+                    ex.copied(shadows.embed(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), emb,
+                            emb.inputs().stream().mapToInt(String::length).sum(), Vertx.currentContext()));
                 }
                 pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }

@@ -21,8 +21,8 @@ import java.util.List;
 /**
  * Where every request ends up: its decision record, one ledger event (metadata, tokens, cost and the
  * latency breakdown; never content; the ledger also writes the spend row of a priced answer), the
- * metrics, and its span when it is traced. Called exactly once per request, admitted or not, so no accepted request goes unrecorded
- * and no spend goes uncounted.
+ * metrics, and its span when it is traced. Called exactly once per request, admitted or not, so no
+ * accepted request goes unrecorded and no spend goes uncounted.
  */
 final class Recorder {
     private final DecisionLog decisions;

@@ -84,34 +84,33 @@ public final class Shadows {
 
     /**
      * Copies a chat request, plain or streamed, as it was admitted ({@code level}: the one its eligible
-     * set was computed at). The future completes when the copy has ended and is recorded, at once when
-     * it was not sent; it never fails.
+     * set was computed at).
      */
-    public Future<Void> chat(Route route, Classification level, String requestId, String task, ChatRequest chat, int promptChars, Context context) {
+    public Copy chat(Route route, Classification level, String requestId, String task, ChatRequest chat, int promptChars, Context context) {
         if (!chat.stream()) {
             return send(route, level, requestId, task, promptChars, context, d -> relay.chat(d, chat).map(r -> usage(r.usage(), promptChars)));
         }
         return send(route, level, requestId, task, promptChars, context, d -> relay.stream(d, chat, DISCARD).map(end -> usage(end.usage(), promptChars)));
     }
 
-    /** Copies an embeddings request as it was admitted; the future as for {@link #chat}. */
-    public Future<Void> embed(Route route, Classification level, String requestId, String task, EmbeddingRequest request, int inputChars, Context context) {
+    /** Copies an embeddings request as it was admitted. */
+    public Copy embed(Route route, Classification level, String requestId, String task, EmbeddingRequest request, int inputChars, Context context) {
         return send(route, level, requestId, task, inputChars, context, d -> relay.embed(d, request).map(r -> usage(r.usage(), inputChars)));
     }
 
-    private Future<Void> send(Route route, Classification level, String requestId, String task, int promptChars, Context context,
+    private Copy send(Route route, Classification level, String requestId, String task, int promptChars, Context context,
                               Function<Dispatch, Future<Usage>> call) {
         Route pin = pinned.get(route.name());
         EligibleSet eligible = residency.eligibleSet(pin, level);
         if (eligible.isEmpty()) {
             count(route, "withheld");
-            return Future.succeededFuture();
+            return Copy.NOT_SENT;
         }
         AtomicInteger running = inFlight.get(route.name());
         if (running.incrementAndGet() > route.shadow().maxInFlight()) {
             running.decrementAndGet();
             count(route, "busy");
-            return Future.succeededFuture();
+            return Copy.NOT_SENT;
         }
         Deployment shadow = eligible.stages().get(0).deployments().get(0);
         Dispatch d = new Dispatch(requestId, eligible, context);
@@ -124,7 +123,7 @@ public final class Shadows {
             sent = Future.failedFuture(e);
         }
         count(route, "sent");
-        return sent.transform(ar -> {
+        return new Copy(shadow.id(), pin.name(), sent.transform(ar -> {
             running.decrementAndGet();
             long micros = (System.nanoTime() - start) / 1000;
             // a copy whose prompt the shadow read without answering is billed too, as a client's would be
@@ -138,7 +137,17 @@ public final class Shadows {
                     .latency(0, ttft, micros, micros).build());
             count(route, ar.succeeded() ? "answered" : "failed");
             return Future.<Void>succeededFuture();
-        });
+        }));
+    }
+
+    /**
+     * A copy: the deployment and pinned route it went to (null when none was sent), and its end, when it
+     * is recorded (at once when nothing was sent; it never fails).
+     */
+    public record Copy(String deployment, String route, Future<Void> done) {
+        static final Copy NOT_SENT = new Copy(null, null, Future.succeededFuture());
+
+        public boolean sent() { return deployment != null; }
     }
 
     /** The kind of the copy's failure: its attempt's (the relay's own error only says that no attempt succeeded). */

@@ -67,6 +67,8 @@ class ShadowTest {
         assertThat(shadow.path("route").asText()).isEqualTo("shadow:local");
         assertThat(shadow.path("status").asInt()).isEqualTo(200);
         assertThat(shadow.path("output_tokens").asLong()).isPositive();
+        JsonNode decision = Json.MAPPER.readTree(gw.get("/admin/requests/s-1/decision", "authorization", "Bearer " + TestGateway.MASTER_KEY).body());
+        assertThat(decision.path("attempts").toString()).as("the decision record names where the copy went").contains("b-onprem@shadow:local: copied");
 
         assertThat(gw.post("/v1/chat/completions", stream("local", "hello"), "x-request-id", "s-2").statusCode()).isEqualTo(200);
         JsonNode streamed = ofTenant(events("s-2", 2), "airlock-shadow");
