@@ -4,6 +4,8 @@
 #   bench/flags.sh "<flags A>" "<flags B>" ...     (default: the launcher's flags and the proposed G1 ones)
 # A flag set that starts with "jar=PATH " runs that build's jar (with its lib/ beside it) instead of
 # this tree's, to compare two builds of Airlock, e.g. a commit's against its parent's (git worktree).
+# One that starts with "yaml=FILE " (after any jar=) appends FILE to that gateway's config, COLLECTOR_PORT
+# replaced by the port of a canned OpenTelemetry collector: bench/telemetry.yaml turns on Airlock's spans.
 # Per flag set: 1-connection p50, 64-connection req/s, p99 at 1,000 req/s, max RSS during that run,
 # and optionally (BENCH_STREAMS=N) the max RSS and errors with N slow streams (BENCH_STREAM_SPREAD
 # deployments behind the route, default 24, so the per-deployment connection pool is not the limit).
@@ -38,6 +40,10 @@ for i in $(seq $#); do
   # shellcheck disable=SC2086
   spec=${!i} jar="$root/target/airlock.jar"
   if [[ $spec == jar=* ]]; then jar=${spec%% *}; jar=${jar#jar=}; spec=${spec#* }; fi
+  if [[ $spec == yaml=* ]]; then
+    extra=${spec%% *}; extra=${extra#yaml=}; spec=${spec#* }
+    sed "s/COLLECTOR_PORT/$PORT_COLLECTOR/g" "$extra" >> "$tmp/airlock-$i.yaml"
+  fi
   # shellcheck disable=SC2086
   AIRLOCK_MASTER_KEY=$MASTER start_bg "gw$i" "$JAVA_HOME/bin/java" $spec -jar "$jar" serve --config "$tmp/airlock-$i.yaml"
 done

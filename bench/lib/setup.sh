@@ -7,7 +7,7 @@ PORT_SIMHOST=$((P + 5)) PORT_SIM=$((P + 6)) PORT_SLOW=$((P + 7)) PORT_SIM_FLOOR=
 # each to the canned upstream and to the simulator
 PORT_STACK=$((P + 9)) PORT_STACK_SIM=$((P + 10)) PORT_NETTY=$((P + 11)) PORT_NETTY_SIM=$((P + 12))
 # a second gateway, the same config except server.spin_us (its event loops poll before they sleep)
-PORT_SPIN=$((P + 13)) SPIN_US=${BENCH_SPIN_US:-100}
+PORT_SPIN=$((P + 13)) SPIN_US=${BENCH_SPIN_US:-100} PORT_COLLECTOR=$((P + 14))
 MASTER="bench-master-$RANDOM$RANDOM"
 started_pids=()
 
@@ -101,6 +101,10 @@ http {
   server {   # the streaming floor: the same hop in front of the simulator, chunks passed on unbuffered
     listen 127.0.0.1:$PORT_SIM_FLOOR;
     location / { proxy_pass http://sim; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }
+  }
+  server {   # an OpenTelemetry collector that takes every export (bench/flags.sh "yaml=bench/telemetry.yaml ...")
+    listen 127.0.0.1:$PORT_COLLECTOR;
+    location / { return 200; }
   }
 }
 EOF
