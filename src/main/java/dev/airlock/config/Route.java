@@ -22,6 +22,15 @@ public record Route(String name, List<String> deployments, List<String> fallback
     public enum OnSensitive { ROUTE, BLOCK, REDACT }
 
     /**
+     * A route of one deployment and nothing else: no retry, fallback, redaction, guard, canary, cache or
+     * shadow. What sends to one chosen deployment (an evaluation, a shadow copy) runs on one, so that
+     * residency's eligible set and the relay's re-check apply to it as to any request.
+     */
+    public static Route pinned(String name, String deployment) {
+        return new Route(name, List.of(deployment), List.of(), 0, OnSensitive.ROUTE, false, List.of(), null, null, null, null);
+    }
+
+    /**
      * Opt-in content capture: a sample of requests on this route keeps its (redacted) text, under an
      * approval reference, until {@code until}; each capture is deleted after {@code retentionDays}.
      */

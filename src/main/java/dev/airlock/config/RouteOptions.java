@@ -10,14 +10,8 @@ final class RouteOptions {
 
     static Route.Canary canary(Freezer f, String p, ConfigSpec.CanarySpec c, List<String> routeDeployments, Map<String, Deployment> deployments) {
         if (c == null) return null;
-        if (c.deployment() == null) {
-            f.problem(p + ".deployment", "is required: the deployment that runs the new release" + Suggest.hint("", deployments.keySet()));
-        } else if (!deployments.containsKey(c.deployment())) {
-            f.problem(p + ".deployment", "unknown deployment '" + c.deployment() + "'" + Suggest.hint(c.deployment(), deployments.keySet()));
-        } else if (routeDeployments.contains(c.deployment())) {
-            f.problem(p + ".deployment", "'" + c.deployment() + "' is already one of the route's deployments; a canary is the release they are compared with, "
-                    + "so list it here only.");
-        }
+        otherDeployment(f, p + ".deployment", c.deployment(), routeDeployments, deployments, "the deployment that runs the new release",
+                "is already one of the route's deployments; a canary is the release they are compared with, so list it here only.");
         double percent = Freezer.or(c.percent(), 0.0);
         if (c.percent() == null || percent <= 0 || percent > 50) {
             f.problem(p + ".percent", "is required: the share of the route's requests the canary gets first, above 0 and at most 50 (e.g. 5).");
@@ -73,13 +67,8 @@ final class RouteOptions {
 
     static Route.Shadow shadow(Freezer f, String p, ConfigSpec.ShadowSpec s, List<String> routeDeployments, Map<String, Deployment> deployments) {
         if (s == null) return null;
-        if (s.deployment() == null) {
-            f.problem(p + ".deployment", "is required: the deployment that receives the copies" + Suggest.hint("", deployments.keySet()));
-        } else if (!deployments.containsKey(s.deployment())) {
-            f.problem(p + ".deployment", "unknown deployment '" + s.deployment() + "'" + Suggest.hint(s.deployment(), deployments.keySet()));
-        } else if (routeDeployments.contains(s.deployment())) {
-            f.problem(p + ".deployment", "'" + s.deployment() + "' is one of the route's own deployments; a shadow receives copies of requests another deployment answers.");
-        }
+        otherDeployment(f, p + ".deployment", s.deployment(), routeDeployments, deployments, "the deployment that receives the copies",
+                "is one of the route's own deployments; a shadow receives copies of requests another deployment answers.");
         double percent = Freezer.or(s.percent(), 0.0);
         if (s.percent() == null || percent <= 0 || percent > 100) {
             f.problem(p + ".percent", "is required: the share of the route's requests copied to the shadow, above 0 and at most 100 (e.g. 10).");
@@ -87,5 +76,13 @@ final class RouteOptions {
         int max = Freezer.or(s.maxInFlight(), 32);
         if (max < 1 || max > 10_000) f.problem(p + ".max_in_flight", "must be between 1 and 10000 copies at once, got " + max + ".");
         return new Route.Shadow(s.deployment(), percent, max);
+    }
+
+    /** A canary's or a shadow's deployment: given, known, and not one of the route's own. */
+    private static void otherDeployment(Freezer f, String p, String id, List<String> routeDeployments, Map<String, Deployment> deployments,
+                                        String role, String whyNotOwn) {
+        if (id == null) f.problem(p, "is required: " + role + Suggest.hint("", deployments.keySet()));
+        else if (!deployments.containsKey(id)) f.problem(p, "unknown deployment '" + id + "'" + Suggest.hint(id, deployments.keySet()));
+        else if (routeDeployments.contains(id)) f.problem(p, "'" + id + "' " + whyNotOwn);
     }
 }

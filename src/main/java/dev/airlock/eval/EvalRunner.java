@@ -83,7 +83,7 @@ public final class EvalRunner {
         }
         String runId = Ids.ordered();
         Instant started = clock.instant();
-        Route pinned = new Route("eval:" + suite.name(), List.of(d.id()), List.of(), 0, Route.OnSensitive.ROUTE, false, List.of(), null, null, null, null);
+        Route pinned = Route.pinned("eval:" + suite.name(), d.id());
         EvalRun.CaseResult[] results = new EvalRun.CaseResult[suite.cases().size()];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();

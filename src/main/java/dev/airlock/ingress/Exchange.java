@@ -79,7 +79,7 @@ final class Exchange {
         Deployment d = dispatch.chosen();
         var c = admission.classification();
         List<String> attempts = new ArrayList<>(dispatch.attempts().size());
-        for (Dispatch.Attempt a : dispatch.attempts()) attempts.add(a.deployment() + "@" + a.route() + ": " + a.outcome().split(":")[0]);
+        for (Dispatch.Attempt a : dispatch.attempts()) attempts.add(a.deployment() + "@" + a.route() + ": " + a.kind());
         if (copiedTo != null) attempts.add(copiedTo);
         return new Decision(requestId, at, admission.caller().tenant().name(), admission.route().name(), c.level(), c.raisedBy(),
                 List.copyOf(admission.eligible().allowedZones()), admission.eligible().deploymentIds(), admission.eligible().excluded(),

@@ -35,7 +35,13 @@ public final class Dispatch {
     private AttemptSpans spans;
 
     /** One attempt: which deployment on which route, how it ended ("ok" or the failure), and how long it took. */
-    public record Attempt(String route, String deployment, String zone, String outcome, long micros) {}
+    public record Attempt(String route, String deployment, String zone, String outcome, long micros) {
+        /** The outcome's first word: "ok", or the failure's kind ("timeout", "server_error", ...). */
+        public String kind() {
+            int colon = outcome.indexOf(':');
+            return colon < 0 ? outcome : outcome.substring(0, colon);
+        }
+    }
 
     public Dispatch(String requestId, EligibleSet eligible, Context context) {
         this.requestId = requestId;

@@ -22,7 +22,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,8 +68,7 @@ public final class Shadows {
         Map<String, AtomicInteger> counts = new HashMap<>();
         for (Route r : config.routes().values()) {
             if (r.shadow() == null) continue;
-            pins.put(r.name(), new Route("shadow:" + r.name(), List.of(r.shadow().deployment()), List.of(), 0, Route.OnSensitive.ROUTE,
-                    false, List.of(), null, null, null, null));
+            pins.put(r.name(), Route.pinned("shadow:" + r.name(), r.shadow().deployment()));
             counts.put(r.name(), new AtomicInteger());
         }
         this.pinned = Map.copyOf(pins);
@@ -153,10 +151,7 @@ public final class Shadows {
     /** The kind of the copy's failure: its attempt's (the relay's own error only says that no attempt succeeded). */
     private static String failure(Dispatch d, Throwable cause) {
         var attempts = d.attempts();
-        if (attempts.isEmpty()) return UpstreamFailure.of(cause).kind().name().toLowerCase(Locale.ROOT);
-        String outcome = attempts.getLast().outcome();
-        int colon = outcome.indexOf(':');
-        return colon < 0 ? outcome : outcome.substring(0, colon);
+        return attempts.isEmpty() ? UpstreamFailure.of(cause).kind().name().toLowerCase(Locale.ROOT) : attempts.getLast().kind();
     }
 
     private static Usage usage(Usage reported, int promptChars) {
