@@ -95,6 +95,7 @@ final class ChatEndpoint {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> promptChars(chat), r.result()::body);
                     answer(req, ex, r.result());
+                    if (ex.copy != null) shadows.compare(ex.admission.route(), dev.airlock.shadow.Shadows.textOf(r.result().body()), ex.copy);
                 });
             });
             });
@@ -318,7 +319,7 @@ final class ChatEndpoint {
      */
     private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex, AnswerSchema schema) {
         SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut), recorder.metrics(), ex.dialect);
-        if (ex.capture || schema != null) out.keepText();
+        if (ex.capture || schema != null || ex.copy != null) out.keepText();
         ex.delivered = () -> out.delivered(promptChars(chat));
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
             if (r.succeeded() && schema != null) out.releaseHeld();
@@ -334,6 +335,7 @@ final class ChatEndpoint {
                 ex.usage = out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
                 recorder.ended(ex, 200, null);
                 if (ex.capture) capturer.capture(ex, Capturer.promptText(ex.admission.body()), out.text());
+                if (ex.copy != null) shadows.compare(ex.admission.route(), out.text(), ex.copy);
             } else if (out.begun()) {
                 AirlockException e = Replies.toApiError(ex.cutForShutdown ? shuttingDown() : midStream(r.cause()), ex.requestId);
                 ex.usage = ex.delivered.get();

@@ -51,8 +51,8 @@ final class Exchange {
     dev.airlock.cache.AnswerCache.Key cacheKey;
     /** Airlock's span of this request, or null when it is not traced. */
     dev.airlock.telemetry.RequestSpan span;
-    /** Where a shadow copy of this request went, for the decision record ("deployment@shadow:route: copied"), or null. */
-    private String copiedTo;
+    /** The shadow copy of this request, or null when none was sent. */
+    dev.airlock.shadow.Shadows.Copy copy;
     /** Runs once when the request ends, however it ends. */
     Runnable onEnd = () -> { };
     private boolean ended;
@@ -67,8 +67,8 @@ final class Exchange {
     }
 
     /** A shadow copy of this request was (or was not) sent: the decision record names where it went. */
-    void copied(dev.airlock.shadow.Shadows.Copy copy) {
-        if (copy.sent()) copiedTo = copy.deployment() + "@" + copy.route() + ": copied";
+    void copied(dev.airlock.shadow.Shadows.Copy c) {
+        if (c.sent()) copy = c;
     }
 
     /** Builds the decision record; {@code error} is null on success. Later calls return null. */
@@ -80,7 +80,7 @@ final class Exchange {
         var c = admission.classification();
         List<String> attempts = new ArrayList<>(dispatch.attempts().size());
         for (Dispatch.Attempt a : dispatch.attempts()) attempts.add(a.deployment() + "@" + a.route() + ": " + a.kind());
-        if (copiedTo != null) attempts.add(copiedTo);
+        if (copy != null) attempts.add(copy.deployment() + "@" + copy.route() + ": copied");
         return new Decision(requestId, at, admission.caller().tenant().name(), admission.route().name(), c.level(), c.raisedBy(),
                 List.copyOf(admission.eligible().allowedZones()), admission.eligible().deploymentIds(), admission.eligible().excluded(),
                 d == null ? null : d.id(), d == null ? null : d.zone(), attempts, Map.copyOf(redactedIn), Map.copyOf(redactedOut),

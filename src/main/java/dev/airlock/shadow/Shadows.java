@@ -58,12 +58,14 @@ public final class Shadows {
     private final Map<String, Route> pinned;
     private final Map<String, AtomicInteger> inFlight;
     private final ConcurrentHashMap<String, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Agreement agreement;
 
     public Shadows(AirlockConfig config, Relay relay, Ledger ledger, MeterRegistry registry) {
         this.residency = new Residency(config);
         this.relay = relay;
         this.ledger = ledger;
         this.registry = registry;
+        this.agreement = new Agreement(registry);
         Map<String, Route> pins = new HashMap<>();
         Map<String, AtomicInteger> counts = new HashMap<>();
         for (Route r : config.routes().values()) {
@@ -86,18 +88,33 @@ public final class Shadows {
      */
     public Copy chat(Route route, Classification level, String requestId, String task, ChatRequest chat, int promptChars, Context context) {
         if (!chat.stream()) {
-            return send(route, level, requestId, task, promptChars, context, d -> relay.chat(d, chat).map(r -> usage(r.usage(), promptChars)));
+            return send(route, level, requestId, task, promptChars, context,
+                    d -> relay.chat(d, chat).map(r -> new Answer(usage(r.usage(), promptChars), Agreement.text(r.body()))));
         }
-        return send(route, level, requestId, task, promptChars, context, d -> relay.stream(d, chat, DISCARD).map(end -> usage(end.usage(), promptChars)));
+        return send(route, level, requestId, task, promptChars, context, d -> {
+            Collect text = new Collect();
+            return relay.stream(d, chat, text).map(end -> new Answer(usage(end.usage(), promptChars), text.toString()));
+        });
+    }
+
+    /**
+     * Once the client's answer to a copied request is complete ({@code answered}, its text as delivered;
+     * null when it had none), sets the shadow's beside it when that comes: see {@link Agreement}.
+     */
+    public void compare(Route route, String answered, Copy copy) {
+        if (!copy.sent() || answered == null) return;
+        copy.answer().onSuccess(shadow -> {
+            if (shadow != null) agreement.record(route.name(), answered, shadow);
+        });
     }
 
     /** Copies an embeddings request as it was admitted. */
     public Copy embed(Route route, Classification level, String requestId, String task, EmbeddingRequest request, int inputChars, Context context) {
-        return send(route, level, requestId, task, inputChars, context, d -> relay.embed(d, request).map(r -> usage(r.usage(), inputChars)));
+        return send(route, level, requestId, task, inputChars, context, d -> relay.embed(d, request).map(r -> new Answer(usage(r.usage(), inputChars), null)));
     }
 
     private Copy send(Route route, Classification level, String requestId, String task, int promptChars, Context context,
-                              Function<Dispatch, Future<Usage>> call) {
+              Function<Dispatch, Future<Answer>> call) {
         Route pin = pinned.get(route.name());
         EligibleSet eligible = residency.eligibleSet(pin, level);
         if (eligible.isEmpty()) {
@@ -114,7 +131,7 @@ public final class Shadows {
         Dispatch d = new Dispatch(requestId, eligible, context);
         Instant at = Instant.now();
         long start = System.nanoTime();
-        Future<Usage> sent;
+        Future<Answer> sent;
         try {
             sent = call.apply(d);
         } catch (RuntimeException e) {
@@ -125,7 +142,7 @@ public final class Shadows {
             running.decrementAndGet();
             long micros = (System.nanoTime() - start) / 1000;
             // a copy whose prompt the shadow read without answering is billed too, as a client's would be
-            Usage u = ar.succeeded() ? ar.result() : d.discarded().isEmpty() ? Usage.NONE : usage(null, promptChars);
+            Usage u = ar.succeeded() ? ar.result().usage() : d.discarded().isEmpty() ? Usage.NONE : usage(null, promptChars);
             String failure = ar.succeeded() ? null : failure(d, ar.cause());
             long ttft = d.firstByteNanos() > 0 ? (d.firstByteNanos() - d.lastAttemptNanos()) / 1000 : LedgerEvent.NONE;
             ledger.record(LedgerEvent.builder(requestId).at(at).tenant(TENANT).route(pin.name()).task(task).classification(level.level())
@@ -134,15 +151,22 @@ public final class Shadows {
                     .costUsd(shadow.price().cost(u.promptTokens(), u.completionTokens())).retries(d.retries())
                     .latency(0, ttft, micros, micros).build());
             count(route, ar.succeeded() ? "answered" : "failed");
-            return Future.<Void>succeededFuture();
+            return Future.succeededFuture(ar.succeeded() ? ar.result().text() : null);
         }));
     }
 
+    /** The text of a chat completion's first choice, or null (an answer of tool calls only): what {@link #compare} takes. */
+    public static String textOf(ObjectNode completion) { return Agreement.text(completion); }
+
+    /** What a copy got back: its usage, and its text for the {@link Agreement} (null for embeddings). */
+    private record Answer(Usage usage, String text) {}
+
     /**
-     * A copy: the deployment and pinned route it went to (null when none was sent), and its end, when it
-     * is recorded (at once when nothing was sent; it never fails).
+     * A copy: the deployment and pinned route it went to (null when none was sent), and its answer's
+     * text once it is recorded (null when it failed or had none; at once when nothing was sent; it
+     * never fails).
      */
-    public record Copy(String deployment, String route, Future<Void> done) {
+    public record Copy(String deployment, String route, Future<String> answer) {
         static final Copy NOT_SENT = new Copy(null, null, Future.succeededFuture());
 
         public boolean sent() { return deployment != null; }
@@ -164,12 +188,20 @@ public final class Shadows {
                 .tags("route", route.name(), "outcome", outcome).register(registry)).increment();
     }
 
-    /** Where a shadow's stream goes: nowhere. Its first chunk still marks the time to first token. */
-    private static final StreamTarget DISCARD = new StreamTarget() {
+    /** Where a shadow's stream goes: its text is kept for the {@link Agreement}, and nothing else. */
+    private static final class Collect implements StreamTarget {
+        private final StringBuilder text = new StringBuilder();
+
         @Override
         public void begin(Deployment deployment, String route) {}
 
         @Override
-        public void chunk(ObjectNode chunk) {}
-    };
+        public void chunk(ObjectNode chunk) {
+            var content = chunk.path("choices").path(0).path("delta").path("content");
+            if (content.isTextual()) text.append(content.asText());
+        }
+
+        @Override
+        public String toString() { return text.toString(); }
+    }
 }

@@ -128,4 +128,21 @@ class ShadowTest {
                 .hasMessageContaining("routes.pair.shadow.deployment: unknown deployment 'z'")
                 .hasMessageContaining("routes.pair.shadow.max_in_flight: must be between 1 and 10000 copies at once, got 0.");
     }
+
+    @Test
+    void theShadowsAnswersAreComparedWithTheClientsAsNumbersOnly() throws Exception {
+        gateway("deployment: b-onprem, percent: 100", "deployment: b-onprem, percent: 100");
+        // the simulators answer an echo request with its text, whatever their model: the same answer
+        assertThat(gw.post("/v1/chat/completions", chat("local", "echo: the same words"), "x-request-id", "s-8").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", stream("local", "echo: the same words"), "x-request-id", "s-9").statusCode()).isEqualTo(200);
+        // else each model writes its own text from the prompt: another answer
+        assertThat(gw.post("/v1/chat/completions", chat("local", "say something"), "x-request-id", "s-10").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics().contains("airlock_shadow_similarity_percent_count{route=\"local\"} 3"));
+        String m = metrics();
+        assertThat(m).contains("airlock_shadow_answers_total{result=\"same\",route=\"local\"} 2.0")
+                .contains("airlock_shadow_answers_total{result=\"different\",route=\"local\"} 1.0")
+                .contains("airlock_shadow_similarity_percent_bucket{route=\"local\",le=\"99.0\"} 1");
+        double sum = Double.parseDouble(m.lines().filter(l -> l.startsWith("airlock_shadow_similarity_percent_sum{route=\"local\"}")).findFirst().orElseThrow().split(" ")[1]);
+        assertThat(sum).as("two identical answers (100 each) and one that differs").isGreaterThanOrEqualTo(200).isLessThan(300);
+    }
 }
