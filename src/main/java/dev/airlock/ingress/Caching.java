@@ -51,8 +51,22 @@ final class Caching {
         return kept;
     }
 
-    /** Keeps {@code answer}, as the client received it, when the request was a miss that may be kept. */
+    /**
+     * Keeps {@code answer}, as the client received it, when the request was a miss that may be kept. An
+     * answer from a canary is not kept: the release is on trial, and a rollback must not leave its
+     * answers behind for the route's time to live.
+     */
     void keep(Exchange ex, byte[] answer) {
-        if (ex.cacheKey != null) cache.put(ex.cacheKey, answer, ex.admission.route().cacheTtl());
+        if (ex.cacheKey != null && !fromCanary(ex)) cache.put(ex.cacheKey, answer, ex.admission.route().cacheTtl());
+    }
+
+    private static boolean fromCanary(Exchange ex) {
+        var answered = ex.dispatch.chosen();
+        if (answered == null) return false;
+        for (var stage : ex.admission.eligible().stages()) {
+            var canary = stage.route().canary();
+            if (canary != null && canary.deployment().equals(answered.id())) return true;
+        }
+        return false;
     }
 }

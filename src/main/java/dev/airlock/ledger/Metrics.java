@@ -170,12 +170,13 @@ public final class Metrics implements AutoCloseable {
     }
 
     /**
-     * {@code count} of Airlock's own spans that were {@code exported} to the collector, {@code failed}
-     * to export, or {@code withheld} because residency does not allow their request's level into its zone.
+     * {@code count} of Airlock's own spans {@code queued} for export, {@code exported} to the collector,
+     * {@code failed} to export, or {@code withheld} because residency does not allow their request's
+     * level into its zone. Queued minus exported and failed is what the queue dropped or still holds.
      */
     public void traceSpans(String outcome, long count) {
         traceSpans.computeIfAbsent(outcome, k -> Counter.builder("airlock.trace.spans")
-                .description("Airlock's own spans, by outcome: exported, failed (the collector did not take them), withheld (residency)")
+                .description("Airlock's own spans, by outcome: queued, exported, failed (the collector did not take them), withheld (residency)")
                 .tag("outcome", k).register(registry)).increment(count);
     }
 

@@ -12,7 +12,8 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
  * Passes a finished span on to the export queue only if residency allows its request's level into the
  * collector's zone. The level is set on every span when it starts ({@link RequestSpan#LEVEL}); a span
  * without one (a request refused before it was classified) is judged at the highest level, so an
- * unknown never leaks. What is held back is counted, never sent.
+ * unknown never leaks. What is held back is counted, never sent; what passes is counted as queued, so
+ * that queued minus exported and failed is what the full queue dropped (or still holds).
  */
 final class ResidencyFilter implements SpanProcessor {
     private final SpanProcessor next;
@@ -38,8 +39,12 @@ final class ResidencyFilter implements SpanProcessor {
     @Override
     public void onEnd(ReadableSpan span) {
         String level = span.getAttribute(RequestSpan.LEVEL);
-        if (residency.allowsZone(zone, level == null ? highest : level)) next.onEnd(span);
-        else metrics.traceSpans("withheld", 1);
+        if (residency.allowsZone(zone, level == null ? highest : level)) {
+            next.onEnd(span);
+            metrics.traceSpans("queued", 1);
+        } else {
+            metrics.traceSpans("withheld", 1);
+        }
     }
 
     @Override

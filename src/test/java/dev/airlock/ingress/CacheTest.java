@@ -150,4 +150,22 @@ class CacheTest {
                 .hasMessageContaining("cache.zone: unknown zone 'on-perm'; did you mean 'on-prem'?")
                 .hasMessageContaining("cache.max_mb: must be between 1 and 65536 megabytes, got 0.");
     }
+
+    @Test
+    void aCanarysAnswersAreNotKept() throws Exception {
+        gw = new TestGateway(TestGateway.YAML.replace("  local: { deployments: [a-onprem] }",
+                "  local: { deployments: [a-onprem], cache: { ttl_seconds: 60 }, canary: { deployment: b-onprem, percent: 50, min_requests: 10 } }")
+                + "cache: { zone: on-prem }\n");
+        int byCanary = 0, byStable = 0;
+        for (int i = 0; i < 20; i++) {
+            var first = gw.post("/v1/chat/completions", chat("local", "question " + i));
+            assertThat(first.statusCode()).isEqualTo(200);
+            boolean canary = first.headers().firstValue("x-airlock-deployment").orElseThrow().equals("b-onprem");
+            if (canary) byCanary++; else byStable++;
+            assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "question " + i))))
+                    .as("question %d, first answered by %s", i, canary ? "the canary" : "the route's deployment").isEqualTo(canary ? "miss" : "hit");
+        }
+        assertThat(byCanary).as("half the first attempts go to the canary: 20 all one way is one chance in a million").isPositive();
+        assertThat(byStable).isPositive();
+    }
 }

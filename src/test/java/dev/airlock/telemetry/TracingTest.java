@@ -105,6 +105,7 @@ class TracingTest {
         assertThat(collector.authorizations()).contains(TestGateway.MASTER_KEY);
         assertThat(new String(collector.received(), StandardCharsets.ISO_8859_1)).doesNotContain(PROMPT);
         await().atMost(Duration.ofSeconds(10)).until(() -> metric("exported") >= 2);
+        assertThat(metric("queued")).isEqualTo(metric("exported"));
     }
 
     @Test
