@@ -59,6 +59,10 @@ public final class Canaries {
         final Route.Canary cfg;
         final String release;
         final Set<String> others;
+        /** The route's own deployments and their releases: what a gate that compares with the route compares with. */
+        final Map<String, String> baseline;
+        /** The best pass rate of the gate's suite on {@link #baseline} this replica knows of; NaN while none. */
+        volatile double baselineRate = Double.NaN;
         final Outcomes canary;
         final Outcomes rest;
         final AtomicReference<Verdict> rolledBack = new AtomicReference<>();
@@ -71,11 +75,12 @@ public final class Canaries {
         Counter automatic;
         Counter manual;
 
-        State(Route route, String release) {
+        State(Route route, String release, Map<String, String> baseline) {
             this.route = route.name();
             this.cfg = route.canary();
             this.release = release;
             this.others = Set.copyOf(route.deployments());
+            this.baseline = Map.copyOf(baseline);
             this.canary = new Outcomes(cfg.window());
             this.rest = new Outcomes(cfg.window());
             this.gateOpen = cfg.gate() == null;
@@ -123,7 +128,9 @@ public final class Canaries {
         Map<String, State> states = new LinkedHashMap<>();
         for (Route r : config.routes().values()) {
             if (r.canary() == null) continue;
-            State s = new State(r, config.deployments().get(r.canary().deployment()).release());
+            Map<String, String> baseline = new LinkedHashMap<>();
+            for (String d : r.deployments()) baseline.put(d, config.deployments().get(d).release());
+            State s = new State(r, config.deployments().get(r.canary().deployment()).release(), baseline);
             states.put(r.name(), s);
             Gauge.builder("airlock.canary.running", s, st -> st.gateOpen && st.rolledBack.get() == null ? 1 : 0).tag("route", r.name())
                     .description("1 while the route's canary gets its share of requests; 0 while it waits for its evaluation or once it is rolled back")
@@ -148,14 +155,19 @@ public final class Canaries {
     /** An evaluation finished on this replica: a gate it satisfies opens at once (others open at their next sync). */
     public void evaluated(EvalRun run) {
         for (State s : byRoute.values()) {
-            if (!s.gateOpen && passes(s, run)) open(s, run.id());
+            Route.Gate g = s.cfg.gate();
+            if (g == null || !run.suite().equals(g.suite())) continue;
+            // a run on the release the canary would replace raises the bar; the store's canary runs are read again at the next sync
+            if (run.release().equals(s.baseline.get(run.deployment())) && !(run.passRate() <= s.baselineRate)) s.baselineRate = run.passRate();
+            if (!s.gateOpen && run.deployment().equals(s.cfg.deployment()) && run.release().equals(s.release) && passes(g, run.passRate(), s.baselineRate)) {
+                open(s, run.id());
+            }
         }
     }
 
-    private static boolean passes(State s, EvalRun run) {
-        Route.Gate g = s.cfg.gate();
-        return run.deployment().equals(s.cfg.deployment()) && run.release().equals(s.release) && run.suite().equals(g.suite())
-                && run.passRate() >= g.minPassRate();
+    /** Whether a pass rate opens {@code g}: at least its minimum and, when it compares with the route, at least the route's best ({@code baseline}, NaN: none yet). */
+    private static boolean passes(Route.Gate g, double rate, double baseline) {
+        return rate >= g.minPassRate() && (!g.compareWithRoute() || (!Double.isNaN(baseline) && rate >= baseline));
     }
 
     private void open(State s, String why) {
@@ -169,7 +181,15 @@ public final class Canaries {
         if (evals == null) return;
         for (State s : byRoute.values()) {
             Route.Gate g = s.cfg.gate();
-            if (!s.gateOpen && evals.passed(s.cfg.deployment(), s.release, g.suite(), g.minPassRate())) open(s, "a stored run of " + g.suite());
+            if (s.gateOpen || g == null) continue;
+            if (!g.compareWithRoute()) {
+                if (evals.passed(s.cfg.deployment(), s.release, g.suite(), g.minPassRate())) open(s, "a stored run of " + g.suite());
+                continue;
+            }
+            Double base = evals.bestPassRate(s.baseline, g.suite());
+            if (base != null) s.baselineRate = base;
+            Double best = evals.bestPassRate(Map.of(s.cfg.deployment(), s.release), g.suite());
+            if (best != null && passes(g, best, s.baselineRate)) open(s, "stored runs of " + g.suite() + " on it and on the route's deployments");
         }
     }
 

@@ -73,7 +73,7 @@ record ConfigSpec(
     record CanarySpec(String deployment, Double percent, Integer minRequests, Integer window, Double maxErrorRateIncrease, Double maxLatencyRatio,
                       GateSpec gate) {}
 
-    record GateSpec(String suite, Double minPassRate) {}
+    record GateSpec(String suite, Double minPassRate, Boolean compareWithRoute) {}
 
     record CaptureSpec(Double sampleRate, String approval, String until, Integer retentionDays) {}
 

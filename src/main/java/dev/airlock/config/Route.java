@@ -58,7 +58,16 @@ public record Route(String name, List<String> deployments, List<String> fallback
      */
     public record Shadow(String deployment, double percent, int maxInFlight) {}
 
-    /** The evaluation a canary's release must pass first: a run of {@code suite} with at least {@code minPassRate} of its cases passed. */
+    /**
+     * The evaluation a canary's release must pass first: a run of {@code suite} with at least
+     * {@code minPassRate} of its cases passed and, with {@code compareWithRoute}, at least the best pass
+     * rate a run of the same suite had on the route's own deployments at their current releases (the
+     * release it would replace). Without such a run to compare with, the gate stays closed.
+     */
     @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Gate(String suite, double minPassRate) {}
+    public record Gate(String suite, double minPassRate, boolean compareWithRoute) {
+        public Gate(String suite, double minPassRate) {
+            this(suite, minPassRate, false);
+        }
+    }
 }

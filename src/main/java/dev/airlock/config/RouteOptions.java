@@ -32,7 +32,7 @@ final class RouteOptions {
             }
             double rate = Freezer.or(c.gate().minPassRate(), 1.0);
             if (!(rate > 0) || rate > 1) f.problem(p + ".gate.min_pass_rate", "must be above 0 and at most 1, e.g. 0.95.");
-            gate = new Route.Gate(suite, rate);
+            gate = new Route.Gate(suite, rate, Boolean.TRUE.equals(c.gate().compareWithRoute()));
         }
         return new Route.Canary(c.deployment(), percent, min, window, errors, latency, gate);
     }

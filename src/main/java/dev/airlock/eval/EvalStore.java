@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** Evaluation runs in the store ({@code eval_run}), each saved with its audit event. */
@@ -67,6 +68,32 @@ public final class EvalStore {
                     while (r.next()) out.add(run(d, r, withResults));
                 }
                 return out;
+            }
+        });
+    }
+
+    /**
+     * The best pass rate of any run of {@code suite} on any of {@code releases} (deployment id → its
+     * release), or null when there is none.
+     */
+    public Double bestPassRate(Map<String, String> releases, String suite) throws SQLException {
+        if (releases.isEmpty()) return null;
+        StringBuilder sql = new StringBuilder("SELECT MAX(pass_rate) FROM eval_run WHERE suite = ? AND (");
+        for (int i = 0; i < releases.size(); i++) sql.append(i == 0 ? "" : " OR ").append("(deployment = ? AND release = ?)");
+        sql.append(')');
+        return store.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 0;
+                ps.setString(++i, suite);
+                for (var e : releases.entrySet()) {
+                    ps.setString(++i, e.getKey());
+                    ps.setString(++i, e.getValue());
+                }
+                try (ResultSet r = ps.executeQuery()) {
+                    if (!r.next()) return null;
+                    double best = r.getDouble(1);
+                    return r.wasNull() ? null : best;
+                }
             }
         });
     }

@@ -23,7 +23,9 @@ class EvalTest {
     /** The canary test's gateway plus a route whose canary waits for suite "basics". */
     static String yaml() {
         String routes = "  local: { deployments: [a-onprem] }\n"
-                + "  gated: { deployments: [a-onprem], canary: { deployment: b-onprem, percent: 50, min_requests: 10, gate: { suite: basics } } }\n";
+                + "  gated: { deployments: [a-onprem], canary: { deployment: b-onprem, percent: 50, min_requests: 10, gate: { suite: basics } } }\n"
+                + "  compared: { deployments: [a-onprem], canary: { deployment: b-onprem, percent: 50, min_requests: 10,"
+                + " gate: { suite: basics, min_pass_rate: 0.5, compare_with_route: true } } }\n";
         return CanaryTest.yaml().replace("  local: { deployments: [a-onprem] }\n", routes);
     }
 
@@ -142,6 +144,27 @@ class EvalTest {
         }
         try (TestGateway again = new TestGateway(yaml)) {
             assertThat(CanaryTest.canary(again, "gated").path("state").asText()).as("the stored run keeps the gate open").isEqualTo("running");
+        }
+    }
+
+    @Test
+    void aGateThatComparesWithTheRouteWaitsForARunOnTheRouteAndOneAtLeastAsGood() throws Exception {
+        String yaml = yaml() + "auth: { key_cache_seconds: 1 }\n";
+        try (TestGateway gw = new TestGateway(yaml)) {
+            assertThat(CanaryTest.canary(gw, "compared").path("gate").path("compare_with_route").asBoolean()).isTrue();
+            assertThat(run(gw, "b-onprem", suite("internal", GREETS, WRONG)).statusCode()).isEqualTo(200);
+            Thread.sleep(1_500); // a sync reads the stored runs again
+            assertThat(CanaryTest.canary(gw, "compared").path("state").asText()).as("half passes its minimum, but nothing to compare with")
+                    .isEqualTo("awaiting_evaluation");
+            assertThat(run(gw, "a-onprem", suite("internal", GREETS)).statusCode()).isEqualTo(200);
+            Thread.sleep(1_500);
+            assertThat(CanaryTest.canary(gw, "compared").path("state").asText()).as("the route's release passes all: half is worse")
+                    .isEqualTo("awaiting_evaluation");
+            assertThat(run(gw, "b-onprem", suite("internal", GREETS, SHAPED)).statusCode()).isEqualTo(200);
+            assertThat(CanaryTest.canary(gw, "compared").path("state").asText()).isEqualTo("running");
+        }
+        try (TestGateway again = new TestGateway(yaml)) {
+            assertThat(CanaryTest.canary(again, "compared").path("state").asText()).as("the stored runs keep it open").isEqualTo("running");
         }
     }
 }
