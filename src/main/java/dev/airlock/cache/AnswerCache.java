@@ -1,21 +1,20 @@
 package dev.airlock.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.policy.Residency;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Answers kept for their route's {@code ttl_seconds}, at most {@code cache.max_mb} of them, the least
- * recently used going first (Caffeine, weighed in bytes).
+ * Answers kept for their route's {@code ttl_seconds}: in this process's memory, at most
+ * {@code cache.max_mb} of them ({@link MemoryAnswers}), or with {@code cache.redis_url} in a Redis
+ * every replica shares ({@link RedisAnswers}).
  *
  * <p><b>What makes two requests the same.</b> The key is a SHA-256 of the tenant, the route, the API
  * and operation, the request's level, and the request body exactly as the client sent it. The body is
@@ -25,56 +24,55 @@ import java.time.Duration;
  * task rule) never shares an entry with a lower one. A cryptographic hash, because a collision would
  * serve one request's answer to another.
  *
- * <p><b>Residency.</b> The cache is process memory in {@code cache.zone}: {@link #allows} asks the one
- * eligibility check whether a level may be kept there, and nothing of a level it refuses is looked up
- * or stored.
+ * <p><b>Residency.</b> The cache lives in {@code cache.zone} (the gateway's memory, or the Redis):
+ * {@link #allows} asks the one eligibility check whether a level may be kept there, and nothing of a
+ * level it refuses is looked up or stored.
  */
-public final class AnswerCache {
-    private static final AnswerCache OFF = new AnswerCache(null, null, null, 0);
-    /** What an entry costs beside its bytes: the key, the entry and the map's node. */
-    private static final int OVERHEAD = 160;
+public final class AnswerCache implements AutoCloseable {
+    private static final AnswerCache OFF = new AnswerCache(null, null, null);
+    private static final CompletionStage<byte[]> NONE = CompletableFuture.completedFuture(null);
 
-    private final Cache<Key, Entry> entries;
+    private final AnswerStore store;
     private final Residency residency;
     private final String zone;
-    private final long maxEntryBytes;
 
-    private AnswerCache(Cache<Key, Entry> entries, Residency residency, String zone, long maxEntryBytes) {
-        this.entries = entries;
+    private AnswerCache(AnswerStore store, Residency residency, String zone) {
+        this.store = store;
         this.residency = residency;
         this.zone = zone;
-        this.maxEntryBytes = maxEntryBytes;
     }
 
-    /** The cache {@code config} asks for, its gets, hits and evictions on {@code registry}; a cache that keeps nothing without {@code cache}. */
+    /**
+     * The cache {@code config} asks for, its gets (and evictions, in memory) on {@code registry}; one
+     * that keeps nothing without {@code cache}. Throws when {@code cache.redis_url} is unreachable now.
+     */
     public static AnswerCache of(AirlockConfig config, MeterRegistry registry) {
-        if (config.cache() == null) return OFF;
-        Cache<Key, Entry> entries = Caffeine.newBuilder()
-                .maximumWeight(config.cache().maxBytes())
-                .weigher((Key k, Entry e) -> e.body().length + OVERHEAD)
-                .expireAfter(Expiry.creating((Key k, Entry e) -> e.ttl()))
-                .recordStats()
-                .build();
-        CaffeineCacheMetrics.monitor(registry, entries, "answers");
-        // one answer may not push out more than a sixteenth of the others
-        return new AnswerCache(entries, new Residency(config), config.cache().zone(), Math.max(1, config.cache().maxBytes() / 16));
+        var c = config.cache();
+        if (c == null) return OFF;
+        AnswerStore store = c.redisUrl() != null
+                ? new RedisAnswers(c.redisUrl(), Duration.ofMillis(c.commandTimeoutMs()), registry)
+                : new MemoryAnswers(c.maxBytes(), registry);
+        return new AnswerCache(store, new Residency(config), c.zone());
     }
 
     /** Whether answers to requests of {@code level} may be kept in, and served from, the cache's zone. */
     public boolean allows(String level) {
-        return entries != null && residency.allowsZone(zone, level);
+        return store != null && residency.allowsZone(zone, level);
     }
 
-    /** The answer kept for {@code key}, or null. */
-    public byte[] get(Key key) {
-        Entry e = entries == null ? null : entries.getIfPresent(key);
-        return e == null ? null : e.body();
+    /** The answer kept for {@code key}; completes with null when there is none (or the store did not answer). */
+    public CompletionStage<byte[]> get(Key key) {
+        return store == null ? NONE : store.get(key);
     }
 
-    /** Keeps {@code body} for {@code ttl}; an answer larger than a sixteenth of the cache is not kept. */
+    /** Keeps {@code body} for {@code ttl}. */
     public void put(Key key, byte[] body, Duration ttl) {
-        if (entries == null || body.length > maxEntryBytes) return;
-        entries.put(key, new Entry(body, ttl));
+        if (store != null) store.put(key, body, ttl);
+    }
+
+    @Override
+    public void close() {
+        if (store != null) store.close();
     }
 
     /** The key of a request: see the class comment for what goes in and why. */
@@ -97,6 +95,4 @@ public final class AnswerCache {
 
     /** A request's SHA-256, as four longs: cheap to compare and to hash. */
     public record Key(long a, long b, long c, long d) {}
-
-    private record Entry(byte[] body, Duration ttl) {}
 }

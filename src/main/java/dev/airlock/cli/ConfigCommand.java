@@ -82,7 +82,8 @@ final class ConfigCommand implements Runnable {
         }
         if (cfg.cache() != null) {
             List<String> kept = cfg.levels().stream().filter(l -> residency.allowsZone(cfg.cache().zone(), l)).toList();
-            out.println("Answer cache: " + cfg.cache().maxBytes() / (1024 * 1024) + " MB in zone " + cfg.cache().zone() + "; answers of "
+            String where = cfg.cache().redisUrl() != null ? "Redis at " + safeUrl(cfg.cache().redisUrl()) : cfg.cache().maxBytes() / (1024 * 1024) + " MB of memory";
+            out.println("Answer cache: " + where + " in zone " + cfg.cache().zone() + "; answers of "
                     + (kept.isEmpty() ? "no level" : String.join(", ", kept)) + (kept.size() == cfg.levels().size() ? "" : " (others never kept)"));
         }
         if (cfg.traces() != null) {

@@ -68,7 +68,7 @@ record ConfigSpec(
 
     record RouteCacheSpec(Long ttlSeconds) {}
 
-    record CacheSpec(String zone, Integer maxMb) {}
+    record CacheSpec(String zone, Integer maxMb, String redisUrl, Long commandTimeoutMs) {}
 
     record CanarySpec(String deployment, Double percent, Integer minRequests, Integer window, Double maxErrorRateIncrease, Double maxLatencyRatio,
                       GateSpec gate) {}

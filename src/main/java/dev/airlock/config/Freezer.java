@@ -84,11 +84,16 @@ final class Freezer {
     private Cache cache(Map<String, AirlockConfig.Zone> zones) {
         var c = spec.cache();
         if (c == null) return null;
-        if (c.zone() == null) problem("cache.zone", "is required: the zone the gateway runs in, so residency can decide which answers may be kept in its memory.");
+        if (c.zone() == null) problem("cache.zone", "is required: the zone the gateway (or cache.redis_url's Redis) runs in, so residency can decide which answers may be kept there.");
         else if (!zones.containsKey(c.zone())) problem("cache.zone", "unknown zone '" + c.zone() + "'" + Suggest.hint(c.zone(), zones.keySet()));
         int mb = or(c.maxMb(), Cache.DEFAULT_MAX_MB);
         if (mb < 1 || mb > 65_536) problem("cache.max_mb", "must be between 1 and 65536 megabytes, got " + mb + ".");
-        return new Cache(c.zone(), mb * 1024L * 1024L);
+        String url = c.redisUrl() == null ? null : expand("cache.redis_url", c.redisUrl());
+        if (url != null && !url.matches("rediss?://.+")) problem("cache.redis_url", "must be a redis:// or rediss:// URL.");
+        if (url != null && c.maxMb() != null) problem("cache.max_mb", "sizes the in-memory cache; with cache.redis_url, bound Redis with its own maxmemory and an eviction policy such as allkeys-lru.");
+        long timeout = or(c.commandTimeoutMs(), Cache.DEFAULT_COMMAND_TIMEOUT_MS);
+        if (timeout < 1 || timeout > 10_000) problem("cache.command_timeout_ms", "must be between 1 and 10000 milliseconds, got " + timeout + ".");
+        return new Cache(c.zone(), mb * 1024L * 1024L, url, timeout);
     }
 
     void problem(String path, String message) {

@@ -2,13 +2,16 @@ package dev.airlock.ingress;
 
 import dev.airlock.cache.AnswerCache;
 import dev.airlock.core.HeaderText;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.util.Locale;
 
 /**
  * The answer cache on the request path. A plain request on a route with {@code cache.ttl_seconds}
- * whose level the cache may hold is looked up once it is admitted (rate limits and budgets have
+ * whose level the cache may hold is looked up once it is admitted (in memory at once; in a shared Redis
+ * asynchronously, the request going on on its event loop when Redis answers or times out) (rate limits and budgets have
  * counted it, so a flood of repeats is still limited); a hit is answered at once, recorded with
  * {@code cached} and no upstream, tokens or cost. A miss goes to the relay, and its answer, as the
  * client receives it (after the output guard), is kept for the route's time.
@@ -23,6 +26,8 @@ final class Caching {
     private static final CharSequence HIT = HeaderText.of("hit");
     private static final CharSequence MISS = HeaderText.of("miss");
 
+    private static final Future<byte[]> NOTHING = Future.succeededFuture();
+
     private final AnswerCache cache;
 
     Caching(AnswerCache cache) {
@@ -30,25 +35,27 @@ final class Caching {
     }
 
     /**
-     * Looks the request up: its answer when the cache holds one, else null, after which {@code ex} has
-     * the key its answer is kept under (when it may be kept). {@code body} is the request as the
-     * client sent it.
+     * Looks the request up, on its event loop: its answer when the cache holds one, else null, after
+     * which {@code ex} has the key its answer is kept under (when it may be kept). {@code body} is the
+     * request as the client sent it. Never fails: a store that does not answer is a miss.
      */
-    byte[] lookup(HttpServerRequest req, Exchange ex, String operation, byte[] body) {
+    Future<byte[]> lookup(HttpServerRequest req, Exchange ex, String operation, byte[] body) {
         Duration ttl = ex.admission.route().cacheTtl();
-        if (ttl == null) return null;
+        if (ttl == null) return NOTHING;
         String level = ex.admission.classification().level();
-        if (!cache.allows(level)) return null;
+        if (!cache.allows(level)) return NOTHING;
         String control = req.getHeader(CACHE_CONTROL);
         control = control == null ? "" : control.toLowerCase(Locale.ROOT);
-        if (control.contains("no-store")) return null;
+        if (control.contains("no-store")) return NOTHING;
         AnswerCache.Key key = AnswerCache.key(ex.admission.caller().tenant().name(), ex.admission.route().name(),
                 ex.dialect.wire() + ':' + operation, level, body);
-        byte[] kept = control.contains("no-cache") ? null : cache.get(key);
-        req.response().putHeader(HEADER, kept != null ? HIT : MISS);
-        if (kept != null) ex.cached = true;
-        else ex.cacheKey = key;
-        return kept;
+        var found = control.contains("no-cache") ? NOTHING : Future.fromCompletionStage(cache.get(key), Vertx.currentContext());
+        return found.map(kept -> {
+            req.response().putHeader(HEADER, kept != null ? HIT : MISS);
+            if (kept != null) ex.cached = true;
+            else ex.cacheKey = key;
+            return kept;
+        });
     }
 
     /**

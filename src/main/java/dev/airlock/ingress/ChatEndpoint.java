@@ -83,9 +83,9 @@ final class ChatEndpoint {
             ex.promptEstimate = () -> Usage.estimatePrompt(promptChars(chat));
             List<String> texts = new ArrayList<>(chat.messages().size());
             for (ChatMessage m : chat.messages()) texts.add(m.text());
-            quota(ex, texts, chat.maxTokens()).onComplete(q -> {
+            quota(ex, texts, chat.maxTokens()).compose(g -> chat.stream() ? NOT_CACHED : caching.lookup(req, ex, "chat", bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
-                if (!chat.stream() && cached(req, ex, "chat", bytes)) return;
+                if (q.result() != null) { answerCached(req, ex, q.result()); return; }
                 if (shadows.draws(ex.admission.route())) {
                     ex.copied(shadows.chat(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), chat, promptChars(chat),
                             Vertx.currentContext()));
@@ -110,9 +110,9 @@ final class ChatEndpoint {
             Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, true);
             EmbeddingRequest emb = ex.admission.body() == body ? parsed : RequestParser.embedding(ex.admission.body());
             ex.promptEstimate = () -> Usage.estimatePrompt(emb.inputs().stream().mapToInt(String::length).sum());
-            quota(ex, emb.inputs(), 1).onComplete(q -> {
+            quota(ex, emb.inputs(), 1).compose(g -> caching.lookup(req, ex, "embeddings", bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
-                if (cached(req, ex, "embeddings", bytes)) return;
+                if (q.result() != null) { answerCached(req, ex, q.result()); return; }
                 if (shadows.draws(ex.admission.route())) {
                     ex.copied(shadows.embed(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), emb,
                             emb.inputs().stream().mapToInt(String::length).sum(), Vertx.currentContext()));
@@ -270,13 +270,12 @@ final class ChatEndpoint {
         return ex;
     }
 
-    /** Answers from the answer cache when it holds this request's answer: see {@link Caching}. */
-    private boolean cached(HttpServerRequest req, Exchange ex, String operation, byte[] body) {
-        byte[] kept = caching.lookup(req, ex, operation, body);
-        if (kept == null) return false;
+    private static final Future<byte[]> NOT_CACHED = Future.succeededFuture();
+
+    /** The answer the answer cache held for this request: see {@link Caching}. */
+    private void answerCached(HttpServerRequest req, Exchange ex, byte[] kept) {
         Replies.json(req.response(), 200, kept);
         recorder.ended(ex, 200, null);
-        return true;
     }
 
     /** The upstream's own bytes, when it sent them, go on as they are unless a guard rewrites the answer; the tree is built only if needed. */

@@ -48,14 +48,16 @@ public final class Gateway implements AutoCloseable {
     private final Metrics metrics;
     private final Quotas quotas;
     private final Tracing tracing;
+    private final dev.airlock.cache.AnswerCache answers;
     private final int port;
     private final String transport;
     private final List<HttpFrontend> frontends;
     private final Duration drain;
 
-    private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, Quotas quotas, Tracing tracing, int port,
-                    String transport, List<HttpFrontend> frontends, Duration drain) {
+    private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, Quotas quotas, Tracing tracing,
+                    dev.airlock.cache.AnswerCache answers, int port, String transport, List<HttpFrontend> frontends, Duration drain) {
         this.tracing = tracing;
+        this.answers = answers;
         this.transport = transport;
         this.frontends = List.copyOf(frontends);
         this.drain = drain;
@@ -125,12 +127,14 @@ public final class Gateway implements AutoCloseable {
             io.micrometer.core.instrument.FunctionCounter.builder("airlock.limits.outages", quotas, Quotas::outages)
                     .description("Times rate limits or budgets lost Redis (each one degraded this replica until a probe succeeded)")
                     .register(metrics.registry());
+            dev.airlock.cache.AnswerCache answers = dev.airlock.cache.AnswerCache.of(resolved, metrics.registry());
+            opened.add(0, answers);
             DecisionLog decisions = new DecisionLog(10_000);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store),
                     new dev.airlock.tco.TcoReports(store, resolved, java.time.Clock.systemUTC()), canaries,
                     new dev.airlock.eval.EvalRunner(resolved, pipeline.classifier, pipeline.scanner, relay, ledger, java.time.Clock.systemUTC()), new dev.airlock.eval.EvalStore(store),
-                    metrics, admin, store, dev.airlock.cache.AnswerCache.of(resolved, metrics.registry()),
+                    metrics, admin, store, answers,
                     new dev.airlock.shadow.Shadows(resolved, relay, ledger, metrics.registry()));
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
@@ -149,7 +153,7 @@ public final class Gateway implements AutoCloseable {
             // its timer ends with the Vert.x instance
             if (tls != null) TlsReloader.start(vertx, tls, resolved.server().tls(), frontends);
             ready.set(true);
-            return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, tracing, port,
+            return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, tracing, answers, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""),
                     frontends, Duration.ofMillis(resolved.server().drainMs()));
         } catch (Exception e) {
@@ -232,7 +236,7 @@ public final class Gateway implements AutoCloseable {
      */
     public void close(Duration drain) {
         if (!drain.isZero()) drainFrontends(drain);
-        closeAll(List.of(() -> await(vertx.close()), upstreams, ledger, tracing, metrics, quotas, store));
+        closeAll(List.of(() -> await(vertx.close()), upstreams, ledger, tracing, answers, metrics, quotas, store));
     }
 
     private void drainFrontends(Duration drain) {

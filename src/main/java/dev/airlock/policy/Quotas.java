@@ -49,7 +49,7 @@ public final class Quotas implements AutoCloseable {
         try {
             redis = LimitsRedis.connect(cfg.redisUrl(), Duration.ofMillis(cfg.commandTimeoutMs()));
         } catch (RuntimeException e) {
-            throw new IllegalStateException("Redis at limits.redis_url (" + cfg.redisUrl().replaceAll("//[^@/]*@", "//****@")
+            throw new IllegalStateException("Redis at limits.redis_url (" + dev.airlock.store.FailFastRedis.safeUri(cfg.redisUrl())
                     + ") is unreachable; start it, or remove limits.redis_url to count limits in this process only", e);
         }
         RateLimiter limiter = new ResilientRateLimiter(new RedisRateLimiter(redis.connection(), "airlock:rl:"), new LocalRateLimiter(), cfg.replicas(), 1_000);

@@ -6,5 +6,8 @@
  * SQLite has its own ({@code db/sqlite}), and {@link dev.airlock.store.Dialect} holds the few
  * statements and bindings that differ. JDBC blocks, so all of it runs on the store's own threads,
  * never on an event loop.
+ *
+ * <p>{@link dev.airlock.store.FailFastRedis}: the Redis connection of what runs on the request path
+ * (the limits' counters, the shared answer cache), which fails fast instead of waiting out an outage.
  */
 package dev.airlock.store;

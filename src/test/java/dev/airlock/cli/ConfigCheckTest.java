@@ -31,7 +31,7 @@ class ConfigCheckTest {
                 .contains("Traces: to https://****@otel.example:4318/v1/traces (zone internet), sampling 0.1 of requests without a caller's trace;"
                         + " spans of public (others withheld by residency)")
                 .contains("main: deployments [sim], retries 2, on sensitive content: route, answers cached 600 s, shadow next gets a copy of 10.0% of its public requests")
-                .contains("Answer cache: 64 MB in zone internet; answers of public (others never kept)")
+                .contains("Answer cache: 64 MB of memory in zone internet; answers of public (others never kept)")
                 .doesNotContain("pw@");
     }
 }

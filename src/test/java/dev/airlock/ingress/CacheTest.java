@@ -168,4 +168,33 @@ class CacheTest {
         assertThat(byCanary).as("half the first attempts go to the canary: 20 all one way is one chance in a million").isPositive();
         assertThat(byStable).isPositive();
     }
+
+    @Test
+    void withRedisReplicasShareTheirAnswersAndAnOutageIsOnlyMisses() throws Exception {
+        try (var redis = dev.airlock.policy.limits.TestRedis.start()) {
+            String yaml = TestGateway.YAML.replace("  local: { deployments: [a-onprem] }", "  local: { deployments: [a-onprem], cache: { ttl_seconds: 60 } }")
+                    + "cache: { zone: on-prem, redis_url: \"" + redis.uri() + "\", command_timeout_ms: 200 }\n";
+            try (TestGateway a = new TestGateway(yaml); TestGateway b = new TestGateway(yaml)) {
+                var first = a.post("/v1/chat/completions", chat("local", "shared question"));
+                assertThat(cacheHeader(first)).isEqualTo("miss");
+                var second = b.post("/v1/chat/completions", chat("local", "shared question"));
+                assertThat(cacheHeader(second)).as("the other replica's answer, from Redis").isEqualTo("hit");
+                assertThat(second.body()).isEqualTo(first.body());
+                assertThat(b.sim("a-onprem").received()).isEmpty();
+                assertThat(b.get("/metrics").body()).contains("cache_gets_total{cache=\"answers\",result=\"hit\"} 1.0");
+
+                redis.stop();
+                for (int i = 0; i < 3; i++) {
+                    var r = a.post("/v1/chat/completions", chat("local", "shared question"));
+                    assertThat(r.statusCode()).as("Redis away: a miss, answered by the deployment").isEqualTo(200);
+                    assertThat(cacheHeader(r)).isEqualTo("miss");
+                }
+                assertThat(a.get("/metrics").body()).containsPattern("airlock_cache_errors_total\\{cache=\"answers\"} [1-9]");
+            }
+        }
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("AIRLOCK_TEST_MASTER", "k")).parse(TestGateway.YAML
+                + "cache: { zone: on-prem, redis_url: \"http://x\", max_mb: 8 }\n", "airlock.yaml"))
+                .hasMessageContaining("cache.redis_url: must be a redis:// or rediss:// URL.")
+                .hasMessageContaining("cache.max_mb: sizes the in-memory cache; with cache.redis_url, bound Redis with its own maxmemory");
+    }
 }

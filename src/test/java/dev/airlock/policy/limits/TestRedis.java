@@ -60,7 +60,7 @@ public final class TestRedis implements AutoCloseable {
         return LimitsRedis.connect(uri(), Duration.ofSeconds(2));
     }
 
-    void stop() {
+    public void stop() {
         try {
             server.stop();
         } catch (IOException e) {
