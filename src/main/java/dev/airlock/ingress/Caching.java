@@ -7,13 +7,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The answer cache on the request path. A plain request on a route with {@code cache.ttl_seconds}
- * whose level the cache may hold is looked up once it is admitted (in memory at once; in a shared Redis
- * asynchronously, the request going on on its event loop when Redis answers or times out) (rate limits and budgets have
- * counted it, so a flood of repeats is still limited); a hit is answered at once, recorded with
- * {@code cached} and no upstream, tokens or cost. A miss goes to the relay, and its answer, as the
+ * whose level the cache may hold is looked up once it is admitted: rate limits and budgets have counted
+ * it, so a flood of repeats is still limited. In memory the answer is there at once; from a shared
+ * Redis the request goes on, on its event loop, when Redis answers or its command times out. A hit is
+ * answered at once, recorded with {@code cached} and no upstream, tokens or cost. A miss goes to the relay, and its answer, as the
  * client receives it (after the output guard), is kept for the route's time.
  *
  * <p>A client can ask for a fresh answer with HTTP's own words: {@code Cache-Control: no-cache}
@@ -49,13 +51,20 @@ final class Caching {
         if (control.contains("no-store")) return NOTHING;
         AnswerCache.Key key = AnswerCache.key(ex.admission.caller().tenant().name(), ex.admission.route().name(),
                 ex.dialect.wire() + ':' + operation, level, body);
-        var found = control.contains("no-cache") ? NOTHING : Future.fromCompletionStage(cache.get(key), Vertx.currentContext());
+        var found = control.contains("no-cache") ? NOTHING : onLoop(cache.get(key));
         return found.map(kept -> {
             req.response().putHeader(HEADER, kept != null ? HIT : MISS);
             if (kept != null) ex.cached = true;
             else ex.cacheKey = key;
             return kept;
         });
+    }
+
+    /** An answer already there (memory) goes on at once; one still coming (Redis) on the request's event loop. */
+    private static Future<byte[]> onLoop(CompletionStage<byte[]> answer) {
+        CompletableFuture<byte[]> f = answer.toCompletableFuture();
+        if (f.isDone() && !f.isCompletedExceptionally()) return Future.succeededFuture(f.getNow(null));
+        return Future.fromCompletionStage(answer, Vertx.currentContext());
     }
 
     /**
