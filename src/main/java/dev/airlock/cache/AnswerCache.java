@@ -70,6 +70,19 @@ public final class AnswerCache implements AutoCloseable {
         if (store != null) store.put(key, body, ttl);
     }
 
+    /**
+     * Drops the answers of {@code route} (null: every route's), blocking (run it off the event loops);
+     * returns how many. In memory that is this replica's only; in Redis every replica's.
+     */
+    public long purge(String route) {
+        return store == null ? 0 : store.purge(route);
+    }
+
+    /** {@code memory}, {@code redis}, or {@code off} when no cache is configured. */
+    public String kind() {
+        return store == null ? "off" : store.kind();
+    }
+
     @Override
     public void close() {
         if (store != null) store.close();
@@ -90,9 +103,9 @@ public final class AnswerCache implements AutoCloseable {
         }
         sha.update(body);
         ByteBuffer d = ByteBuffer.wrap(sha.digest());
-        return new Key(d.getLong(), d.getLong(), d.getLong(), d.getLong());
+        return new Key(route, d.getLong(), d.getLong(), d.getLong(), d.getLong());
     }
 
-    /** A request's SHA-256, as four longs: cheap to compare and to hash. */
-    public record Key(long a, long b, long c, long d) {}
+    /** A request's SHA-256, as four longs (cheap to compare and to hash), and its route, to purge a route's answers. */
+    public record Key(String route, long a, long b, long c, long d) {}
 }

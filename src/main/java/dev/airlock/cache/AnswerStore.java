@@ -15,6 +15,12 @@ sealed interface AnswerStore extends AutoCloseable permits MemoryAnswers, RedisA
     /** Keeps {@code body} for {@code ttl}, in the background. */
     void put(AnswerCache.Key key, byte[] body, Duration ttl);
 
+    /** Drops the answers of {@code route} (null: of every route), blocking; returns how many. */
+    long purge(String route);
+
+    /** Where the answers are, for whoever purges them: {@code memory} (this replica's) or {@code redis} (every replica's). */
+    String kind();
+
     @Override
     void close();
 }

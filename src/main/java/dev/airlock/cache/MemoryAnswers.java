@@ -44,6 +44,20 @@ final class MemoryAnswers implements AnswerStore {
     }
 
     @Override
+    public long purge(String route) {
+        long[] n = {0};
+        entries.asMap().keySet().removeIf(k -> {
+            boolean drop = route == null || k.route().equals(route);
+            if (drop) n[0]++;
+            return drop;
+        });
+        return n[0];
+    }
+
+    @Override
+    public String kind() { return "memory"; }
+
+    @Override
     public void close() {}
 
     private record Entry(byte[] body, Duration ttl) {}

@@ -1,6 +1,8 @@
 package dev.airlock.cache;
 
 import dev.airlock.store.FailFastRedis;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.ScanArgs;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -12,14 +14,14 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Answers in a Redis that every replica shares, under {@code airlock:answer:<sha-256 of the key>} with
+ * Answers in a Redis that every replica shares, under {@code airlock:answer:<route>:<sha-256 of the key>} with
  * the route's time to live; Redis's own {@code maxmemory} and eviction policy bound them. One
  * {@link FailFastRedis} connection, pipelined from every event loop: a command refused while it is
  * disconnected, or not answered within {@code timeout}, is a miss (or an answer not kept), counted in
  * {@code airlock_cache_errors_total}.
  */
 final class RedisAnswers implements AnswerStore {
-    private static final byte[] PREFIX = "airlock:answer:".getBytes(StandardCharsets.US_ASCII);
+    private static final String PREFIX = "airlock:answer:";
 
     private final FailFastRedis<byte[], byte[]> redis;
     private final StatefulRedisConnection<byte[], byte[]> connection;
@@ -59,13 +61,32 @@ final class RedisAnswers implements AnswerStore {
         });
     }
 
+    /**
+     * {@code airlock:answer:<route, in hex>:<sha-256>}: the route in hex, so that its answers are one
+     * {@code SCAN} pattern whatever characters its name has.
+     */
     private static byte[] redisKey(AnswerCache.Key k) {
-        String hex = HexFormat.of().toHexDigits(k.a()) + HexFormat.of().toHexDigits(k.b()) + HexFormat.of().toHexDigits(k.c()) + HexFormat.of().toHexDigits(k.d());
-        byte[] out = new byte[PREFIX.length + hex.length()];
-        System.arraycopy(PREFIX, 0, out, 0, PREFIX.length);
-        System.arraycopy(hex.getBytes(StandardCharsets.US_ASCII), 0, out, PREFIX.length, hex.length());
-        return out;
+        HexFormat hex = HexFormat.of();
+        return (PREFIX + hex.formatHex(k.route().getBytes(StandardCharsets.UTF_8)) + ':'
+                + hex.toHexDigits(k.a()) + hex.toHexDigits(k.b()) + hex.toHexDigits(k.c()) + hex.toHexDigits(k.d())).getBytes(StandardCharsets.US_ASCII);
     }
+
+    @Override
+    public long purge(String route) {
+        String pattern = PREFIX + (route == null ? "" : HexFormat.of().formatHex(route.getBytes(StandardCharsets.UTF_8)) + ":") + "*";
+        var commands = connection.sync();
+        ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
+        long purged = 0;
+        KeyScanCursor<byte[]> cursor = commands.scan(args);
+        while (true) {
+            if (!cursor.getKeys().isEmpty()) purged += commands.unlink(cursor.getKeys().toArray(new byte[0][]));
+            if (cursor.isFinished()) return purged;
+            cursor = commands.scan(cursor, args);
+        }
+    }
+
+    @Override
+    public String kind() { return "redis"; }
 
     @Override
     public void close() {

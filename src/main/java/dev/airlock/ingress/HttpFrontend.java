@@ -146,6 +146,7 @@ final class HttpFrontend extends VerticleBase {
                 case "/admin/report" -> ops.report(req, requestId);
                 case "/admin/tco" -> ops.tco(req, requestId);
                 case "/admin/evals" -> ops.evals(req, requestId);
+                case "/admin/cache" -> ops.cache(req, requestId);
                 case "/admin/requests" -> ops.requests(req, requestId);
                 default -> {
                     if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) ops.decision(req, path);

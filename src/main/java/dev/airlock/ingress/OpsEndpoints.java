@@ -248,6 +248,37 @@ final class OpsEndpoints {
         });
     }
 
+    /**
+     * {@code DELETE /admin/cache} ({@code ?route=…} for one route's answers): drops kept answers, in this
+     * replica's memory or in the Redis every replica shares, and notes it in the audit trail.
+     */
+    void cache(HttpServerRequest req, String requestId) {
+        requireMaster(req);
+        if (!req.method().name().equals("DELETE")) {
+            throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/cache takes DELETE, with ?route=… to drop one route's answers only.");
+        }
+        String route = req.getParam("route");
+        if (route != null && !pipeline.config.routes().containsKey(route)) {
+            throw new AirlockException(ErrorKind.NOT_FOUND, "No route '" + route + "'; routes: " + String.join(", ", pipeline.config.routes().keySet()) + ".", "route");
+        }
+        Actor actor = actor(req, requestId);
+        var store = services.store();
+        var answers = services.cache();
+        io.vertx.core.Vertx.currentContext().owner().executeBlocking(() -> {
+            long purged = answers.purge(route);
+            ObjectNode details = Json.object().put("purged", purged).put("store", answers.kind());
+            store.submit(c -> {
+                dev.airlock.identity.keys.AuditTrail.append(store.dialect(), c, actor, "cache.purge", route == null ? "*" : route, details, Instant.now());
+                return null;
+            }).join();
+            return details;
+        }, false).onComplete(ar -> {
+            if (ar.succeeded()) Replies.json(req.response(), 200, ar.result().put("object", "cache.purge").put("route", route));
+            else Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The answers could not be dropped, or the drop noted, now ("
+                    + ar.cause().getMessage() + "); try again."), requestId);
+        });
+    }
+
     /** {@code {"object": "list", "data": [...]}} of records, as the admin API lists things. */
     private static ObjectNode list(java.util.List<?> items) {
         ObjectNode out = Json.object().put("object", "list");

@@ -182,6 +182,10 @@ class CacheTest {
                 assertThat(second.body()).isEqualTo(first.body());
                 assertThat(b.sim("a-onprem").received()).isEmpty();
                 assertThat(b.get("/metrics").body()).contains("cache_gets_total{cache=\"answers\",result=\"hit\"} 1.0");
+                var purged = Json.MAPPER.readTree(a.request("DELETE", "/admin/cache?route=local", "authorization", "Bearer " + TestGateway.MASTER_KEY).body());
+                assertThat(purged.path("store").asText()).isEqualTo("redis");
+                assertThat(purged.path("purged").asLong()).isEqualTo(1);
+                assertThat(cacheHeader(b.post("/v1/chat/completions", chat("local", "shared question")))).as("dropped for every replica").isEqualTo("miss");
 
                 redis.stop();
                 for (int i = 0; i < 3; i++) {
@@ -196,5 +200,26 @@ class CacheTest {
                 + "cache: { zone: on-prem, redis_url: \"http://x\", max_mb: 8 }\n", "airlock.yaml"))
                 .hasMessageContaining("cache.redis_url: must be a redis:// or rediss:// URL.")
                 .hasMessageContaining("cache.max_mb: sizes the in-memory cache; with cache.redis_url, bound Redis with its own maxmemory");
+    }
+
+    @Test
+    void anOperatorDropsARoutesAnswersOrAllAndTheAuditTrailSaysSo() throws Exception {
+        gateway("on-prem", 60);
+        String auth = "Bearer " + TestGateway.MASTER_KEY;
+        gw.post("/v1/chat/completions", chat("local", "hello"));
+        gw.post("/v1/chat/completions", chat("redacting", "hello"));
+        var purged = Json.MAPPER.readTree(gw.request("DELETE", "/admin/cache?route=local", "authorization", auth).body());
+        assertThat(purged.path("purged").asLong()).isEqualTo(1);
+        assertThat(purged.path("store").asText()).isEqualTo("memory");
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hello")))).as("dropped").isEqualTo("miss");
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("redacting", "hello")))).as("another route's, kept").isEqualTo("hit");
+        assertThat(Json.MAPPER.readTree(gw.request("DELETE", "/admin/cache", "authorization", auth).body()).path("purged").asLong()).isEqualTo(2);
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("redacting", "hello")))).isEqualTo("miss");
+
+        assertThat(gw.request("DELETE", "/admin/cache?route=nope", "authorization", auth).statusCode()).isEqualTo(404);
+        assertThat(gw.request("DELETE", "/admin/cache").statusCode()).isEqualTo(401);
+        assertThat(gw.get("/admin/cache", "authorization", auth).statusCode()).isEqualTo(405);
+        var audit = Json.MAPPER.readTree(gw.get("/admin/audit", "authorization", auth).body()).path("data");
+        assertThat(audit.toString()).contains("\"action\":\"cache.purge\"", "\"target\":\"local\"", "\"target\":\"*\"");
     }
 }
