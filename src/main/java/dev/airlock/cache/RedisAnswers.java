@@ -67,13 +67,18 @@ final class RedisAnswers implements AnswerStore {
      */
     private static byte[] redisKey(AnswerCache.Key k) {
         HexFormat hex = HexFormat.of();
-        return (PREFIX + hex.formatHex(k.route().getBytes(StandardCharsets.UTF_8)) + ':'
-                + hex.toHexDigits(k.a()) + hex.toHexDigits(k.b()) + hex.toHexDigits(k.c()) + hex.toHexDigits(k.d())).getBytes(StandardCharsets.US_ASCII);
+        return (routePrefix(k.route()) + hex.toHexDigits(k.a()) + hex.toHexDigits(k.b()) + hex.toHexDigits(k.c()) + hex.toHexDigits(k.d()))
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** {@code airlock:answer:<route, in hex>:}, what every key of the route starts with. */
+    private static String routePrefix(String route) {
+        return PREFIX + HexFormat.of().formatHex(route.getBytes(StandardCharsets.UTF_8)) + ':';
     }
 
     @Override
     public long purge(String route) {
-        String pattern = PREFIX + (route == null ? "" : HexFormat.of().formatHex(route.getBytes(StandardCharsets.UTF_8)) + ":") + "*";
+        String pattern = (route == null ? PREFIX : routePrefix(route)) + "*";
         var commands = connection.sync();
         ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
         long purged = 0;

@@ -81,14 +81,14 @@ final class ConfigCommand implements Runnable {
             }
         }
         if (cfg.cache() != null) {
-            List<String> kept = cfg.levels().stream().filter(l -> residency.allowsZone(cfg.cache().zone(), l)).toList();
+            List<String> kept = residency.levelsAllowedIn(cfg.cache().zone());
             String where = cfg.cache().redisUrl() != null ? "Redis at " + safeUrl(cfg.cache().redisUrl()) : cfg.cache().maxBytes() / (1024 * 1024) + " MB of memory";
             out.println("Answer cache: " + where + " in zone " + cfg.cache().zone() + "; answers of "
                     + (kept.isEmpty() ? "no level" : String.join(", ", kept)) + (kept.size() == cfg.levels().size() ? "" : " (others never kept)"));
         }
         if (cfg.traces() != null) {
             var t = cfg.traces();
-            List<String> sent = cfg.levels().stream().filter(l -> residency.allowsZone(t.zone(), l)).toList();
+            List<String> sent = residency.levelsAllowedIn(t.zone());
             out.println("Traces: to " + safeUrl(t.endpoint().toString()) + " (zone " + t.zone() + "), sampling " + t.sampleRatio()
                     + " of requests without a caller's trace; spans of " + (sent.isEmpty() ? "no level" : String.join(", ", sent))
                     + (sent.size() == cfg.levels().size() ? "" : " (others withheld by residency)"));
@@ -99,7 +99,7 @@ final class ConfigCommand implements Runnable {
     private static String shadow(AirlockConfig cfg, Residency residency, Route r) {
         if (r.shadow() == null) return "";
         Deployment d = cfg.deployments().get(r.shadow().deployment());
-        List<String> copied = cfg.levels().stream().filter(l -> residency.allowsZone(d.zone(), l)).toList();
+        List<String> copied = residency.levelsAllowedIn(d.zone());
         return ", shadow " + d.id() + " gets a copy of " + r.shadow().percent() + "% of its " + (copied.isEmpty() ? "no" : String.join(", ", copied)) + " requests";
     }
 

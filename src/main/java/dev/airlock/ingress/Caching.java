@@ -28,7 +28,8 @@ final class Caching {
     private static final CharSequence HIT = HeaderText.of("hit");
     private static final CharSequence MISS = HeaderText.of("miss");
 
-    private static final Future<byte[]> NOTHING = Future.succeededFuture();
+    /** No answer from the cache: the request goes on to the relay. */
+    static final Future<byte[]> NOTHING = Future.succeededFuture();
 
     private final AnswerCache cache;
 

@@ -83,7 +83,7 @@ final class ChatEndpoint {
             ex.promptEstimate = () -> Usage.estimatePrompt(promptChars(chat));
             List<String> texts = new ArrayList<>(chat.messages().size());
             for (ChatMessage m : chat.messages()) texts.add(m.text());
-            quota(ex, texts, chat.maxTokens()).compose(g -> chat.stream() ? NOT_CACHED : caching.lookup(req, ex, "chat", bytes)).onComplete(q -> {
+            quota(ex, texts, chat.maxTokens()).compose(g -> chat.stream() ? Caching.NOTHING : caching.lookup(req, ex, "chat", bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (q.result() != null) { answerCached(req, ex, q.result()); return; }
                 if (shadows.draws(ex.admission.route())) {
@@ -269,8 +269,6 @@ final class ChatEndpoint {
         ex.onEnd = () -> inFlight.remove(ex);
         return ex;
     }
-
-    private static final Future<byte[]> NOT_CACHED = Future.succeededFuture();
 
     /** The answer the answer cache held for this request: see {@link Caching}. */
     private void answerCached(HttpServerRequest req, Exchange ex, byte[] kept) {

@@ -42,6 +42,11 @@ public final class Residency {
         return zones != null && zone != null && zones.contains(zone);
     }
 
+    /** The levels, lowest first, that {@link #allowsZone(String, String)} lets into {@code zone}: what a sink there may receive. */
+    public List<String> levelsAllowedIn(String zone) {
+        return config.levels().stream().filter(l -> allowsZone(zone, l)).toList();
+    }
+
     public Set<String> allowedZones(Classification classification) {
         Set<String> zones = config.residency().get(classification.level());
         return zones == null ? Set.of() : zones;
