@@ -33,7 +33,7 @@ public final class AnswerCache implements AutoCloseable {
     private static final CompletionStage<byte[]> NONE = CompletableFuture.completedFuture(null);
 
     private final AnswerStore store;
-    private final Residency residency;
+    private volatile Residency residency;
     private final String zone;
 
     private AnswerCache(AnswerStore store, Residency residency, String zone) {
@@ -53,6 +53,11 @@ public final class AnswerCache implements AutoCloseable {
                 ? new RedisAnswers(c.redisUrl(), Duration.ofMillis(c.commandTimeoutMs()), registry)
                 : new MemoryAnswers(c.maxBytes(), registry);
         return new AnswerCache(store, new Residency(config), c.zone());
+    }
+
+    /** A reloaded configuration's residency decides, from now on, which levels the cache keeps and serves. */
+    public void residency(Residency next) {
+        if (store != null) residency = next;
     }
 
     /** Whether answers to requests of {@code level} may be kept in, and served from, the cache's zone. */

@@ -108,7 +108,16 @@ public final class Canaries {
      * Reads the store on the calling thread (start-up).
      */
     public static Canaries start(AirlockConfig config, Store store, MeterRegistry registry, Clock clock) throws SQLException {
-        Canaries c = build(config, new CanaryStore(store), new EvalStore(store), registry, clock);
+        return start(config, store, registry, clock, null);
+    }
+
+    /**
+     * The canaries of a reloaded {@code config}. A canary configured exactly as before, on the same
+     * route, deployments and releases, goes on where it was (its samples, its verdict, its meters);
+     * any other starts afresh, and the running gauges of canaries that are gone go too.
+     */
+    public static Canaries start(AirlockConfig config, Store store, MeterRegistry registry, Clock clock, Canaries previous) throws SQLException {
+        Canaries c = build(config, new CanaryStore(store), new EvalStore(store), registry, clock, previous);
         if (!c.byRoute.isEmpty()) {
             c.apply(c.store.load());
             c.openGates();
@@ -121,24 +130,40 @@ public final class Canaries {
      * For tools and tests that run a relay without a store; a gateway always has one.
      */
     public static Canaries inMemory(AirlockConfig config, MeterRegistry registry) {
-        return build(config, null, null, registry, Clock.systemUTC());
+        return build(config, null, null, registry, Clock.systemUTC(), null);
     }
 
-    private static Canaries build(AirlockConfig config, CanaryStore store, EvalStore evals, MeterRegistry registry, Clock clock) {
+    private static Canaries build(AirlockConfig config, CanaryStore store, EvalStore evals, MeterRegistry registry, Clock clock, Canaries previous) {
         Map<String, State> states = new LinkedHashMap<>();
+        Map<String, State> before = previous == null ? Map.of() : previous.byRoute;
         for (Route r : config.routes().values()) {
             if (r.canary() == null) continue;
             Map<String, String> baseline = new LinkedHashMap<>();
             for (String d : r.deployments()) baseline.put(d, config.deployments().get(d).release());
-            State s = new State(r, config.deployments().get(r.canary().deployment()).release(), baseline);
+            String release = config.deployments().get(r.canary().deployment()).release();
+            State was = before.get(r.name());
+            if (was != null && was.cfg.equals(r.canary()) && was.release.equals(release) && was.others.equals(Set.copyOf(r.deployments()))
+                    && was.baseline.equals(baseline)) {
+                states.put(r.name(), was);
+                continue;
+            }
+            State s = new State(r, release, baseline);
             states.put(r.name(), s);
+            if (was != null) dropGauge(registry, r.name());
             Gauge.builder("airlock.canary.running", s, st -> st.gateOpen && st.rolledBack.get() == null ? 1 : 0).tag("route", r.name())
                     .description("1 while the route's canary gets its share of requests; 0 while it waits for its evaluation or once it is rolled back")
                     .register(registry);
             s.automatic = rollbacks(registry, r.name(), "automatic");
             s.manual = rollbacks(registry, r.name(), "manual");
         }
+        for (String gone : before.keySet()) if (!states.containsKey(gone)) dropGauge(registry, gone);
         return new Canaries(Collections.unmodifiableMap(states), store, evals, clock); // config order, for the list
+    }
+
+    /** Micrometer keeps the first gauge of a name and tags: a canary that starts afresh must replace it. */
+    private static void dropGauge(MeterRegistry registry, String route) {
+        var g = registry.find("airlock.canary.running").tag("route", route).gauge();
+        if (g != null) registry.remove(g);
     }
 
     private static Counter rollbacks(MeterRegistry registry, String route, String trigger) {

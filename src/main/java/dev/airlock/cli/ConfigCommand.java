@@ -17,11 +17,32 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Work with configuration files.",
-        subcommands = ConfigCommand.Check.class)
+        subcommands = {ConfigCommand.Check.class, ConfigCommand.Reload.class})
 final class ConfigCommand implements Runnable {
     @Override
     public void run() {
-        System.out.println("Use: airlock config check FILE");
+        System.out.println("Use: airlock config check FILE, or airlock config reload [--url URL]");
+    }
+
+    /** {@code airlock config reload}: a running Airlock reads its file again (as on {@code SIGHUP}), through the admin API. */
+    @Command(name = "reload", mixinStandardHelpOptions = true,
+            description = "Make a running Airlock read its configuration file again and put it in place, or say why not "
+                    + "(admin API, master key from $AIRLOCK_MASTER_KEY). Each replica reads its own file: reload each one.")
+    static final class Reload extends AdminCommand {
+        @Override
+        AdminClient.Call request() {
+            return new AdminClient.Call("POST", "/admin/config/reload", null);
+        }
+
+        @Override
+        void render(com.fasterxml.jackson.databind.JsonNode r, java.io.PrintWriter out) {
+            if (!r.path("changed").asBoolean()) {
+                out.println("The file changes nothing; configuration " + r.path("generation").asLong() + " stays in place.");
+                return;
+            }
+            out.println("Configuration " + r.path("generation").asLong() + " is in place; requests already running finish on the previous one.");
+            for (var c : r.path("changes")) out.println("  " + c.asText());
+        }
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,

@@ -19,23 +19,20 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (port != null && (port < 0 || port > 65535)) {
+            System.err.println("--port must be between 0 and 65535, got " + port + ".");
+            return 2;
+        }
         AirlockConfig cfg;
         try {
-            cfg = ConfigFiles.load(config);
+            cfg = load();
         } catch (ConfigException e) {
             System.err.println("Airlock cannot start: the configuration has problems:\n" + e.getMessage());
             return 2;
         }
-        if (port != null) {
-            if (port < 0 || port > 65535) {
-                System.err.println("--port must be between 0 and 65535, got " + port + ".");
-                return 2;
-            }
-            cfg = cfg.withServer(cfg.server().withPort(port));
-        }
         Gateway gateway;
         try {
-            gateway = Gateway.start(cfg);
+            gateway = Gateway.start(cfg, this::load);
         } catch (Exception e) {
             Throwable shown = e;
             while (shown.getCause() != null && (shown instanceof java.util.concurrent.ExecutionException || shown.getMessage() == null)) shown = shown.getCause();
@@ -43,9 +40,36 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "airlock-shutdown"));
+        onHangUp(gateway);
         System.out.println("Airlock listening on " + cfg.server().scheme() + "://" + cfg.server().host() + ":" + gateway.port()
                 + " (routes: " + String.join(", ", cfg.routes().keySet()) + "; transport: " + gateway.transport() + ")");
         System.out.flush();
         return 0;
+    }
+
+    /** The file as at start, with the same {@code --port}: what a reload reads again. */
+    private AirlockConfig load() {
+        AirlockConfig cfg = ConfigFiles.load(config);
+        return port == null ? cfg : cfg.withServer(cfg.server().withPort(port));
+    }
+
+    /**
+     * {@code kill -HUP} reloads the configuration, as nginx and Envoy's hot restarters do; the outcome
+     * goes to the log (and {@code airlock_config_reloads_total}). Where the JVM offers no signals, the
+     * admin API's reload remains.
+     */
+    @SuppressWarnings("removal")
+    private static void onHangUp(Gateway gateway) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> Thread.ofVirtual().name("airlock-reload").start(() -> {
+                try {
+                    gateway.reload("signal SIGHUP");
+                } catch (RuntimeException refused) {
+                    // logged, with the reason, where the reload was refused
+                }
+            }));
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            org.slf4j.LoggerFactory.getLogger(ServeCommand.class).warn("SIGHUP cannot reload the configuration here ({}); use ./airlock config reload.", e.toString());
+        }
     }
 }

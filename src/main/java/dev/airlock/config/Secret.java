@@ -18,4 +18,13 @@ public final class Secret {
 
     @Override
     public String toString() { return "****(" + source + ")"; }
+
+    /** Equal by value and source, so that a reload can tell a changed secret from one read again. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Secret s && value.equals(s.value) && java.util.Objects.equals(source, s.source);
+    }
+
+    @Override
+    public int hashCode() { return value.hashCode(); }
 }

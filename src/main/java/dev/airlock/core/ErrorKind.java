@@ -21,11 +21,17 @@ public enum ErrorKind {
     REQUEST_TIMEOUT(408, "invalid_request_error", "request_timeout"),
     BODY_TOO_LARGE(413, "invalid_request_error", "request_too_large"),
     CONTENT_BLOCKED(422, "invalid_request_error", "content_blocked"),
+    /** A configuration reload read a file with problems; the running configuration stays. */
+    CONFIG_INVALID(422, "invalid_request_error", "config_invalid"),
+    /** A configuration reload changed a section only a restart changes; nothing of it was applied. */
+    CONFIG_NEEDS_RESTART(409, "invalid_request_error", "config_needs_restart"),
     RATE_LIMITED(429, "rate_limit_error", "rate_limit_exceeded"),
     BUDGET_EXCEEDED(429, "insufficient_quota", "budget_exceeded"),
     /** The upstream rejected the request itself (400/413/422): the caller's fault, passed on. */
     UPSTREAM_REJECTED(400, "invalid_request_error", "upstream_rejected_request"),
     INTERNAL(500, "api_error", "internal_error"),
+    /** A valid configuration could not be put in place (an upstream did not start, the store did not record it). */
+    CONFIG_NOT_APPLIED(500, "api_error", "config_not_applied"),
     BAD_UPSTREAM_RESPONSE(502, "api_error", "bad_upstream_response"),
     /** Every answer failed the output guard's check of the requested response_format. */
     ANSWER_INVALID(502, "api_error", "answer_failed_validation"),

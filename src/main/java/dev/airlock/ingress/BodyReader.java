@@ -14,9 +14,17 @@ import io.vertx.core.http.HttpServerRequest;
  */
 final class BodyReader {
     private final ClientDeadlines deadlines;
+    private final long maxBodyBytes;
 
-    BodyReader(ClientDeadlines deadlines) {
+    /** @param maxBodyBytes {@code server.max_body_bytes}: the limit of requests to the API */
+    BodyReader(ClientDeadlines deadlines, long maxBodyBytes) {
         this.deadlines = deadlines;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** A request to the API, up to {@code server.max_body_bytes}. */
+    Future<byte[]> read(HttpServerRequest req) {
+        return read(req, maxBodyBytes);
     }
 
     Future<byte[]> read(HttpServerRequest req, long limit) {

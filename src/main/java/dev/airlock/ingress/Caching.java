@@ -74,7 +74,9 @@ final class Caching {
      * answers behind for the route's time to live.
      */
     void keep(Exchange ex, byte[] answer) {
-        if (ex.cacheKey != null && !fromCanary(ex)) cache.put(ex.cacheKey, answer, ex.admission.route().cacheTtl());
+        if (ex.cacheKey == null || fromCanary(ex)) return;
+        // asked again: a reload while the request ran may have narrowed where its level may be kept
+        if (cache.allows(ex.admission.classification().level())) cache.put(ex.cacheKey, answer, ex.admission.route().cacheTtl());
     }
 
     private static boolean fromCanary(Exchange ex) {

@@ -21,16 +21,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * before it is handed to the ledger, which keeps it in its own table until it expires.
  */
 final class Capturer {
-    private final Pipeline pipeline;
     private final Ledger ledger;
 
-    Capturer(Pipeline pipeline, Ledger ledger) {
-        this.pipeline = pipeline;
+    Capturer(Ledger ledger) {
         this.ledger = ledger;
     }
 
-    /** Decided once, at admission. */
-    boolean wants(Pipeline.Admission adm) {
+    /** Decided once, at admission, by the configuration ({@code pipeline}) it was admitted under. */
+    boolean wants(Pipeline pipeline, Pipeline.Admission adm) {
         Route.Capture c = adm.route().capture();
         if (c == null || LocalDate.now(ZoneOffset.UTC).isAfter(c.until())) return false;
         if (!pipeline.residency.allowsZone(pipeline.config.storeZone(), adm.classification())) return false;
@@ -45,7 +43,7 @@ final class Capturer {
         messages.addObject().put("role", "user").put("content", prompt);
         messages.addObject().put("role", "assistant").put("content", answer);
         var fields = TextFields.chat(doc);
-        ContentScan scan = pipeline.scanner.scan(fields);
+        ContentScan scan = ex.generation.pipeline.scanner.scan(fields);
         if (!scan.failedDetectors().isEmpty()) return; // cannot redact what a failed detector missed: store nothing
         Redactor.redact(scan.hits(), -1, fields);
         Instant now = Instant.now();

@@ -30,19 +30,18 @@ import io.vertx.core.http.HttpServerResponse;
 
 /** {@code POST /v1/chat/completions} (plain and streamed) and {@code POST /v1/embeddings}. */
 final class ChatEndpoint {
-    private final Pipeline pipeline;
+    private final Generations generations;
     private final Recorder recorder;
     private final Capturer capturer;
     private final Caching caching;
-    private final dev.airlock.shadow.Shadows shadows;
     private final BodyReader bodies;
     /** The admitted requests not yet ended, on this front end's event loop (confined to it). */
     private final java.util.Set<Exchange> inFlight = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
-    ChatEndpoint(Pipeline pipeline, Recorder recorder, Capturer capturer, Caching caching, dev.airlock.shadow.Shadows shadows, BodyReader bodies) {
+    /** @param generations the configuration in force: each request is admitted under the current one and keeps it to its end */
+    ChatEndpoint(Generations generations, Recorder recorder, Capturer capturer, Caching caching, BodyReader bodies) {
         this.caching = caching;
-        this.shadows = shadows;
-        this.pipeline = pipeline;
+        this.generations = generations;
         this.recorder = recorder;
         this.capturer = capturer;
         this.bodies = bodies;
@@ -86,16 +85,17 @@ final class ChatEndpoint {
             quota(ex, texts, chat.maxTokens()).compose(g -> chat.stream() ? Caching.NOTHING : caching.lookup(req, ex, "chat", bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (q.result() != null) { answerCached(req, ex, q.result()); return; }
+                var shadows = ex.generation.shadows;
                 if (shadows.draws(ex.admission.route())) {
                     ex.copied(shadows.chat(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), chat, promptChars(chat),
                             Vertx.currentContext()));
                 }
                 if (chat.stream()) stream(req, chat, ex, schema);
-                else pipeline.relay.chat(ex.dispatch, chat, schema == null ? null : r -> answerProblem(schema, r)).onComplete(r -> {
+                else ex.generation.pipeline.relay.chat(ex.dispatch, chat, schema == null ? null : r -> answerProblem(schema, r)).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> promptChars(chat), r.result()::body);
                     answer(req, ex, r.result());
-                    if (ex.copy != null) shadows.compare(ex.admission.route(), dev.airlock.shadow.Shadows.textOf(r.result().body()), ex.copy);
+                    if (ex.copy != null) ex.generation.shadows.compare(ex.admission.route(), dev.airlock.shadow.Shadows.textOf(r.result().body()), ex.copy);
                 });
             });
             });
@@ -113,11 +113,12 @@ final class ChatEndpoint {
             quota(ex, emb.inputs(), 1).compose(g -> caching.lookup(req, ex, "embeddings", bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (q.result() != null) { answerCached(req, ex, q.result()); return; }
+                var shadows = ex.generation.shadows;
                 if (shadows.draws(ex.admission.route())) {
                     ex.copied(shadows.embed(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), emb,
                             emb.inputs().stream().mapToInt(String::length).sum(), Vertx.currentContext()));
                 }
-                pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
+                ex.generation.pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> emb.inputs().stream().mapToInt(String::length).sum(), null);
                     answer(req, ex, r.result());
@@ -129,7 +130,7 @@ final class ChatEndpoint {
 
     /** Identifies the caller (from cache at once, or after a store read), then continues; a refusal is answered here. */
     private void identified(HttpServerRequest req, String requestId, long start, Dialect dialect, java.util.function.Consumer<Caller> then) {
-        pipeline.identify(req).onComplete(id -> {
+        generations.current().pipeline.identify(req).onComplete(id -> {
             if (id.failed()) { reject(req, id.cause(), requestId, start, dialect); return; }
             try {
                 then.accept(id.result());
@@ -153,6 +154,7 @@ final class ChatEndpoint {
      * The price: a request in flight holds its bound, up to four times its tokens, until it settles.
      */
     private Future<Quotas.Grant> quota(Exchange ex, List<String> texts, Integer maxTokens) {
+        Pipeline pipeline = ex.generation.pipeline;
         var caller = ex.admission.caller();
         var key = caller.key();
         boolean needsTokens = caller.tenant().tpm() != null || caller.tenant().budgetUsdMonth() != null
@@ -203,7 +205,7 @@ final class ChatEndpoint {
         for (EligibleSet.Stage s : ex.admission.eligible().stages()) {
             for (Deployment d : s.deployments()) worst = Math.max(worst, d.price().cost(prompt, completion));
         }
-        return pipeline.quotas.admit(ex.admission.caller(), prompt + (maxTokens == null ? 0 : maxTokens), worst, System.currentTimeMillis());
+        return ex.generation.pipeline.quotas.admit(ex.admission.caller(), prompt + (maxTokens == null ? 0 : maxTokens), worst, System.currentTimeMillis());
     }
 
     /** Names the client's tools that its dialect's translation left out (hosted tools, namespaces). */
@@ -232,7 +234,7 @@ final class ChatEndpoint {
     private void body(HttpServerRequest req, String requestId, Dialect dialect, BodyHandler then) {
         long start = System.nanoTime();
         recorder.metrics().requestStarted();
-        Future<byte[]> read = bodies.read(req, pipeline.config.server().maxBodyBytes());
+        Future<byte[]> read = bodies.read(req);
         read.onComplete(ar -> {
             if (ar.failed()) { reject(req, ar.cause(), requestId, start, dialect); return; }
             try {
@@ -245,8 +247,19 @@ final class ChatEndpoint {
 
     /** Identify, route, classify, compute the eligible set: the synchronous decision core. */
     private Exchange admit(HttpServerRequest req, Caller caller, String requestId, long start, String model, ObjectNode body, boolean embedding) {
+        Generation g = generations.enter();
+        try {
+            return admit(g, req, caller, requestId, start, model, body, embedding);
+        } catch (RuntimeException e) {
+            g.leave();
+            throw e;
+        }
+    }
+
+    private Exchange admit(Generation g, HttpServerRequest req, Caller caller, String requestId, long start, String model, ObjectNode body, boolean embedding) {
+        Pipeline pipeline = g.pipeline;
         Pipeline.Admission adm = pipeline.admit(caller, model, req.headers(), body, embedding);
-        Exchange ex = new Exchange(requestId, start, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
+        Exchange ex = new Exchange(g, requestId, start, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
         TraceContext parent = trace(req);
@@ -254,7 +267,7 @@ final class ChatEndpoint {
         ex.dispatch.trace(ex.span == null ? parent : ex.span.context());
         ex.dispatch.spans(ex.span);
         ex.redactedIn.putAll(adm.redaction().counts());
-        ex.capture = capturer.wants(adm);
+        ex.capture = capturer.wants(pipeline, adm);
         pipeline.headers.classification(req.response(), adm.classification().level());
         HttpServerResponse resp = req.response();
         // a close after the end is the connection's own (a keep-alive limit); only a close before it means the client left
@@ -266,7 +279,10 @@ final class ChatEndpoint {
         });
         // last, so that nothing above can throw and leave it in the set: from here every path ends it
         inFlight.add(ex);
-        ex.onEnd = () -> inFlight.remove(ex);
+        ex.onEnd = () -> {
+            inFlight.remove(ex);
+            g.leave();
+        };
         return ex;
     }
 
@@ -279,7 +295,7 @@ final class ChatEndpoint {
     /** The upstream's own bytes, when it sent them, go on as they are unless a guard rewrites the answer; the tree is built only if needed. */
     private void answer(HttpServerRequest req, Exchange ex, Provider.ChatResult result) {
         HttpServerResponse resp = req.response();
-        pipeline.headers.chosen(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
+        ex.generation.pipeline.headers.chosen(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
         byte[] out;
         if (ex.dialect != Dialect.OPENAI) {
             ObjectNode body = result.body();
@@ -315,6 +331,7 @@ final class ChatEndpoint {
      * marker, and the client knows not to trust it.
      */
     private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex, AnswerSchema schema) {
+        Pipeline pipeline = ex.generation.pipeline;
         SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut), recorder.metrics(), ex.dialect);
         if (ex.capture || schema != null || ex.copy != null) out.keepText();
         ex.delivered = () -> out.delivered(promptChars(chat));
@@ -332,7 +349,7 @@ final class ChatEndpoint {
                 ex.usage = out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
                 recorder.ended(ex, 200, null);
                 if (ex.capture) capturer.capture(ex, Capturer.promptText(ex.admission.body()), out.text());
-                if (ex.copy != null) shadows.compare(ex.admission.route(), out.text(), ex.copy);
+                if (ex.copy != null) ex.generation.shadows.compare(ex.admission.route(), out.text(), ex.copy);
             } else if (out.begun()) {
                 AirlockException e = Replies.toApiError(ex.cutForShutdown ? shuttingDown() : midStream(r.cause()), ex.requestId);
                 ex.usage = ex.delivered.get();

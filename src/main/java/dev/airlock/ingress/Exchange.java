@@ -19,6 +19,8 @@ import java.util.TreeMap;
  * dispatch, and the redaction counts. It ends exactly once, producing the {@link Decision} record.
  */
 final class Exchange {
+    /** The configuration this request was admitted under, kept to its end. */
+    final Generation generation;
     final String requestId;
     final Pipeline.Admission admission;
     final Dispatch dispatch;
@@ -57,7 +59,9 @@ final class Exchange {
     Runnable onEnd = () -> { };
     private boolean ended;
 
-    Exchange(String requestId, long startNanos, Pipeline.Admission admission, Dispatch dispatch, ResponseGuard guard, HttpServerResponse response) {
+    Exchange(Generation generation, String requestId, long startNanos, Pipeline.Admission admission, Dispatch dispatch, ResponseGuard guard,
+             HttpServerResponse response) {
+        this.generation = generation;
         this.response = response;
         this.requestId = requestId;
         this.startNanos = startNanos;

@@ -19,9 +19,7 @@ import dev.airlock.ledger.Reports;
 import dev.airlock.provider.Upstreams;
 import dev.airlock.policy.Quotas;
 import dev.airlock.route.DeploymentGate;
-import dev.airlock.canary.Canaries;
 import dev.airlock.route.Health;
-import dev.airlock.route.Relay;
 import dev.airlock.store.Store;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -42,7 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Gateway implements AutoCloseable {
     private final Vertx vertx;
-    private final Upstreams upstreams;
+    private final Generations generations;
     private final Store store;
     private final Ledger ledger;
     private final Metrics metrics;
@@ -54,7 +52,20 @@ public final class Gateway implements AutoCloseable {
     private final List<HttpFrontend> frontends;
     private final Duration drain;
 
-    private Gateway(Vertx vertx, Upstreams upstreams, Store store, Ledger ledger, Metrics metrics, Quotas quotas, Tracing tracing,
+    /** Reads the configuration again for a reload; throws {@link dev.airlock.config.ConfigException} for a file with problems. */
+    @FunctionalInterface
+    public interface ConfigSource {
+        AirlockConfig load();
+    }
+
+    /** A reload that went through: the generation now in force, and what changed (empty: the file changed nothing). */
+    public record Reloaded(long generation, List<String> changes) {
+        public Reloaded {
+            changes = List.copyOf(changes);
+        }
+    }
+
+    private Gateway(Vertx vertx, Generations generations, Store store, Ledger ledger, Metrics metrics, Quotas quotas, Tracing tracing,
                     dev.airlock.cache.AnswerCache answers, int port, String transport, List<HttpFrontend> frontends, Duration drain) {
         this.tracing = tracing;
         this.answers = answers;
@@ -63,15 +74,24 @@ public final class Gateway implements AutoCloseable {
         this.drain = drain;
         this.quotas = quotas;
         this.vertx = vertx;
-        this.upstreams = upstreams;
+        this.generations = generations;
         this.store = store;
         this.ledger = ledger;
         this.metrics = metrics;
         this.port = port;
     }
 
-    /** Starts on {@code config.server().port()} (0 picks a free port). Blocks until bound or failed. */
+    /** Starts on {@code config.server().port()} (0 picks a free port), with no file to reload. Blocks until bound or failed. */
     public static Gateway start(AirlockConfig config) throws Exception {
+        return start(config, null);
+    }
+
+    /**
+     * Starts on {@code config.server().port()} (0 picks a free port). Blocks until bound or failed.
+     *
+     * @param source where {@link #reload} reads the configuration again; null: reloads are refused
+     */
+    public static Gateway start(AirlockConfig config, ConfigSource source) throws Exception {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             Store store = Store.open(config.store());
@@ -84,39 +104,41 @@ public final class Gateway implements AutoCloseable {
             opened.add(0, () -> await(vertx.close()));
             TlsPair tls = tlsFiles(config.server().tls());
             if (tls != null) tls.check(vertx);
-            Upstreams upstreams = await(Upstreams.start(vertx, config));
-            opened.add(1, upstreams);
-            AirlockConfig resolved = upstreams.config();
-            Health health = new Health(resolved.routing());
-            Metrics metrics = new Metrics(resolved.routes().keySet(), resolved.deployments().keySet(), resolved.zones().keySet());
+            Health health = new Health(config.routing());
+            Metrics metrics = new Metrics(config.routes().keySet(), config.deployments().keySet(), config.zones().keySet());
             opened.add(metrics);
-            Tracing tracing = Tracing.of(resolved, metrics);
+            Tracing tracing = Tracing.of(config, metrics);
             opened.add(0, tracing);
-            Canaries canaries = Canaries.start(resolved, store, metrics.registry(), java.time.Clock.systemUTC());
-            Quotas quotas = Quotas.create(resolved.limits());
+            Quotas quotas = Quotas.create(config.limits());
             opened.add(quotas);
             DeploymentGate gate = (d, tokens) -> {
                 if (d.rpm() == null && d.tpm() == null) return Future.succeededFuture(true);
                 if (!quotas.remote()) return Future.succeededFuture(quotas.deploymentAllows(d, tokens, System.currentTimeMillis()));
                 return vertx.executeBlocking(() -> quotas.deploymentAllows(d, tokens, System.currentTimeMillis()), false);
             };
-            Relay relay = new Relay(vertx, upstreams.providers(), health, resolved.routing(), gate, canaries);
-            Vocabulary vocab = Vocabulary.of(resolved);
+            Vocabulary vocab = Vocabulary.of(config);
             KeyStore keyStore = new KeyStore(store, vocab);
             TenantStore tenantStore = new TenantStore(store, vocab);
             SpendStore spend = new SpendStore(store);
-            KeyCache keyCache = new KeyCache(keyStore, Duration.ofSeconds(resolved.auth().keyCacheSeconds()));
-            Tenants tenants = new Tenants(tenantStore, resolved);
-            tenants.seed(resolved);
-            if (!quotas.remote()) seedBudgets(quotas, spend, resolved, keyStore);
+            KeyCache keyCache = new KeyCache(keyStore, Duration.ofSeconds(config.auth().keyCacheSeconds()));
+            Tenants tenants = new Tenants(tenantStore, config);
+            tenants.seed(config);
+            if (!quotas.remote()) seedBudgets(quotas, spend, config, keyStore);
+            Identifier identifier = new Identifier(keyCache, tenants, config.auth().requireKeys());
+            dev.airlock.cache.AnswerCache answers = dev.airlock.cache.AnswerCache.of(config, metrics.registry());
+            opened.add(0, answers);
+            Generations generations = Generations.start(config, new Generations.Parts(vertx, store, ledger, metrics, quotas, health, gate,
+                    identifier, tenants, keyStore, tenantStore, tracing, answers, java.time.Clock.systemUTC()), source);
+            Generation first = generations.current();
+            opened.add(1, first.upstreams);
+            AirlockConfig resolved = first.pipeline.config;
+            tracing.reconfigure(resolved); // the simulators' URLs are known now
             // tenants changed through the admin API of any replica reach this one within the same bound as keys
             // and so do canary rollbacks decided on any replica
-            vertx.setPeriodic(resolved.auth().keyCacheSeconds() * 1000L, id -> {
+            vertx.setPeriodic(config.auth().keyCacheSeconds() * 1000L, id -> {
                 store.submit(c -> { tenants.refresh(); return null; });
-                canaries.sync();
+                generations.current().canaries.sync();
             });
-            Identifier identifier = new Identifier(keyCache, tenants, resolved.auth().requireKeys());
-            Pipeline pipeline = new Pipeline(resolved, relay, quotas, identifier);
             AdminApi admin = new AdminApi(keyStore, tenantStore, spend, new dev.airlock.identity.keys.AuditTrail(store), keyCache,
                     java.time.Clock.systemUTC());
             for (String id : resolved.deployments().keySet()) metrics.deploymentUp(id, () -> health.available(id));
@@ -127,22 +149,17 @@ public final class Gateway implements AutoCloseable {
             io.micrometer.core.instrument.FunctionCounter.builder("airlock.limits.outages", quotas, Quotas::outages)
                     .description("Times rate limits or budgets lost Redis (each one degraded this replica until a probe succeeded)")
                     .register(metrics.registry());
-            dev.airlock.cache.AnswerCache answers = dev.airlock.cache.AnswerCache.of(resolved, metrics.registry());
-            opened.add(0, answers);
             DecisionLog decisions = new DecisionLog(10_000);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
-                    new Reports(store), new dev.airlock.ledger.EventLookup(store),
-                    new dev.airlock.tco.TcoReports(store, resolved, java.time.Clock.systemUTC()), canaries,
-                    new dev.airlock.eval.EvalRunner(resolved, pipeline.classifier, pipeline.scanner, relay, ledger, java.time.Clock.systemUTC()), new dev.airlock.eval.EvalStore(store),
-                    metrics, admin, store, answers,
-                    new dev.airlock.shadow.Shadows(resolved, relay, ledger, metrics.registry()));
+                    new Reports(store), new dev.airlock.ledger.EventLookup(store), generations, new dev.airlock.eval.EvalStore(store),
+                    metrics, admin, store, answers);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first
-            int wanted = resolved.server().port() == 0 ? freePort(resolved.server().host()) : resolved.server().port();
+            int wanted = config.server().port() == 0 ? freePort(config.server().host()) : config.server().port();
             List<HttpFrontend> frontends = new CopyOnWriteArrayList<>();
             await(vertx.deployVerticle(() -> {
-                HttpFrontend f = new HttpFrontend(pipeline, services, ready::get, wanted, tls);
+                HttpFrontend f = new HttpFrontend(config.server(), services, ready::get, wanted, tls);
                 frontends.add(f);
                 return f;
             }, new DeploymentOptions().setInstances(loops)));
@@ -151,15 +168,26 @@ public final class Gateway implements AutoCloseable {
                 throw new IllegalStateException("the HTTP front ends bound different ports; set server.port explicitly");
             }
             // its timer ends with the Vert.x instance
-            if (tls != null) TlsReloader.start(vertx, tls, resolved.server().tls(), frontends);
+            if (tls != null) TlsReloader.start(vertx, tls, config.server().tls(), frontends);
             ready.set(true);
-            return new Gateway(vertx, upstreams, store, ledger, metrics, quotas, tracing, answers, port,
+            return new Gateway(vertx, generations, store, ledger, metrics, quotas, tracing, answers, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""),
-                    frontends, Duration.ofMillis(resolved.server().drainMs()));
+                    frontends, Duration.ofMillis(config.server().drainMs()));
         } catch (Exception e) {
             closeAll(opened);
             throw e;
         }
+    }
+
+    /**
+     * Reads the configuration file again and puts it in place, or says why not and keeps the running
+     * one: see {@link Generations}. Blocking; one reload at a time.
+     *
+     * @param who who asked, for the log and the audit trail (an administrator, a signal)
+     * @throws dev.airlock.core.AirlockException {@code config_invalid}, {@code config_needs_restart} or {@code config_not_applied}
+     */
+    public Reloaded reload(String who) {
+        return generations.reload(new dev.airlock.identity.keys.Actor(who, null, null));
     }
 
     /**
@@ -211,7 +239,8 @@ public final class Gateway implements AutoCloseable {
     /** The socket I/O under the event loops: {@code io_uring}, {@code epoll} or {@code nio}. */
     public String transport() { return transport; }
 
-    public Upstreams upstreams() { return upstreams; }
+    /** The upstreams of the configuration in force. */
+    public Upstreams upstreams() { return generations.current().upstreams; }
 
     public Vertx vertx() { return vertx; }
 
@@ -236,7 +265,7 @@ public final class Gateway implements AutoCloseable {
      */
     public void close(Duration drain) {
         if (!drain.isZero()) drainFrontends(drain);
-        closeAll(List.of(() -> await(vertx.close()), upstreams, ledger, tracing, answers, metrics, quotas, store));
+        closeAll(List.of(() -> await(vertx.close()), generations.current().upstreams, ledger, tracing, answers, metrics, quotas, store));
     }
 
     private void drainFrontends(Duration drain) {

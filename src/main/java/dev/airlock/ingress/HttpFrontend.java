@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 /** One HTTP server on one event loop; the gateway deploys one per core, all on the same port. */
 final class HttpFrontend extends VerticleBase {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-    private final Pipeline pipeline;
+    private final Server config;
+    private final Generations generations;
     private final ChatEndpoint chat;
     private final MessagesTokens tokens;
     private final BooleanSupplier ready;
@@ -37,24 +38,26 @@ final class HttpFrontend extends VerticleBase {
     /** What the listener answers TLS with; null for plain HTTP. */
     private final TlsPair tls;
 
-    HttpFrontend(Pipeline pipeline, Services services, BooleanSupplier ready, int port, TlsPair tls) {
-        this.pipeline = pipeline;
-        this.deadlines = new ClientDeadlines(pipeline.config.server().clients(), services.metrics());
-        BodyReader bodies = new BodyReader(deadlines);
-        this.ops = new OpsEndpoints(pipeline, services, bodies);
-        this.chat = new ChatEndpoint(pipeline, services.recorder(), new Capturer(pipeline, services.ledger()), new Caching(services.cache()), services.shadows(), bodies);
-        this.tokens = new MessagesTokens(pipeline, bodies);
+    /** @param config the listener's settings, which a reload does not change */
+    HttpFrontend(Server config, Services services, BooleanSupplier ready, int port, TlsPair tls) {
+        this.config = config;
+        this.generations = services.generations();
+        this.deadlines = new ClientDeadlines(config.clients(), services.metrics());
+        BodyReader bodies = new BodyReader(deadlines, config.maxBodyBytes());
+        this.ops = new OpsEndpoints(services, bodies);
+        this.chat = new ChatEndpoint(generations, services.recorder(), new Capturer(services.ledger()), new Caching(services.cache()), bodies);
+        this.tokens = new MessagesTokens(generations, bodies);
         this.ready = ready;
         this.port = port;
         this.tls = tls;
-        Server.Tls files = pipeline.config.server().tls();
+        Server.Tls files = config.tls();
         this.mutualTls = files != null && files.clientCaFile() != null;
     }
 
     @Override
     public Future<?> start() {
         HttpServerOptions options = new HttpServerOptions()
-                .setHost(pipeline.config.server().host()).setPort(port)
+                .setHost(config.host()).setPort(port)
                 .setTcpNoDelay(true).setCompressionSupported(false)
                 // HTTP/1.1 only: no "Upgrade: h2c". RFC 9113 dropped that upgrade, and with it on, a JDK
                 // HttpClient left at its default (HTTP/2) hung for ever now and then on a GET whose answer
@@ -148,6 +151,7 @@ final class HttpFrontend extends VerticleBase {
                 case "/admin/evals" -> ops.evals(req, requestId);
                 case "/admin/cache" -> ops.cache(req, requestId);
                 case "/admin/requests" -> ops.requests(req, requestId);
+                case "/admin/config/reload" -> ops.reload(req, requestId);
                 default -> {
                     if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) ops.decision(req, path);
                     else if (path.equals("/admin/canaries") || path.startsWith("/admin/canaries/")) ops.canaries(req, path, requestId);
@@ -164,7 +168,7 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision).");
+                + "; Airlock serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config/reload).");
     }
 
     private static void requirePost(HttpMethod m) {
@@ -172,6 +176,7 @@ final class HttpFrontend extends VerticleBase {
     }
 
     private void models(HttpServerRequest req, String requestId) {
+        Pipeline pipeline = generations.current().pipeline;
         pipeline.identify(req).onComplete(id -> {
             if (id.failed()) { Replies.error(req.response(), id.cause(), requestId); return; }
             ObjectNode list = Json.object().put("object", "list");
@@ -187,6 +192,7 @@ final class HttpFrontend extends VerticleBase {
         boolean ok = ready.getAsBoolean();
         ObjectNode body = Json.object().put("status", ok ? "ready" : "starting");
         ObjectNode deps = body.putObject("deployments");
+        Pipeline pipeline = generations.current().pipeline;
         for (String id : pipeline.config.deployments().keySet()) deps.put(id, pipeline.relay.health().describe(id));
         Replies.json(req.response(), ok ? 200 : 503, body);
     }

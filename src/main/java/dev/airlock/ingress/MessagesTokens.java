@@ -20,16 +20,17 @@ import java.util.List;
  * caller is identified as for a message; nothing goes upstream and nothing is charged.
  */
 final class MessagesTokens {
-    private final Pipeline pipeline;
+    private final Generations generations;
     private final BodyReader bodies;
 
-    MessagesTokens(Pipeline pipeline, BodyReader bodies) {
-        this.pipeline = pipeline;
+    MessagesTokens(Generations generations, BodyReader bodies) {
+        this.generations = generations;
         this.bodies = bodies;
     }
 
     void count(HttpServerRequest req, String requestId) {
-        bodies.read(req, pipeline.config.server().maxBodyBytes()).onComplete(read -> {
+        Pipeline pipeline = generations.current().pipeline;
+        bodies.read(req).onComplete(read -> {
             if (read.failed()) { Replies.error(req.response(), read.cause(), requestId, Dialect.ANTHROPIC); return; }
             ChatRequest chat;
             try {

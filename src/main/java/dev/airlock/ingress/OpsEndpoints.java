@@ -24,14 +24,40 @@ import java.time.Instant;
  * the residency check and the relay, as requests go.
  */
 final class OpsEndpoints {
-    private final Pipeline pipeline;
     private final Services services;
     private final BodyReader bodies;
 
-    OpsEndpoints(Pipeline pipeline, Services services, BodyReader bodies) {
-        this.pipeline = pipeline;
+    OpsEndpoints(Services services, BodyReader bodies) {
         this.services = services;
         this.bodies = bodies;
+    }
+
+    /** The configuration in force. */
+    private Generation now() {
+        return services.generations().current();
+    }
+
+    /**
+     * {@code POST /admin/config/reload}: reads the configuration file again and puts it in place, or
+     * answers why not (422 {@code config_invalid}, 409 {@code config_needs_restart}, 500
+     * {@code config_not_applied}) with the running configuration untouched. See {@link Generations}.
+     */
+    void reload(HttpServerRequest req, String requestId) {
+        requireMaster(req);
+        if (req.method() != io.vertx.core.http.HttpMethod.POST) {
+            throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/config/reload takes POST.");
+        }
+        Actor actor = actor(req, requestId);
+        io.vertx.core.Vertx.currentContext().owner().executeBlocking(() -> services.generations().reload(actor), false).onComplete(ar -> {
+            if (ar.failed()) {
+                Replies.error(req.response(), ar.cause(), requestId);
+                return;
+            }
+            ObjectNode out = Json.object().put("object", "config.reload").put("generation", ar.result().generation())
+                    .put("changed", !ar.result().changes().isEmpty());
+            ar.result().changes().forEach(out.putArray("changes")::add);
+            Replies.json(req.response(), 200, out);
+        });
     }
 
     void metrics(HttpServerRequest req) {
@@ -90,7 +116,7 @@ final class OpsEndpoints {
             if (!name.equals("since")) throw new AirlockException(ErrorKind.INVALID_REQUEST, "Unknown parameter '" + name + "' for /admin/tco; it takes since.", name);
         }
         Instant since = Since.parse(req.getParam("since"), Instant.now());
-        Future.fromCompletionStage(services.tco().reportAsync(since), io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
+        Future.fromCompletionStage(now().tco.reportAsync(since), io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
             if (ar.failed()) {
                 Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The TCO report could not be read now (the database is unavailable)."), requestId);
             } else {
@@ -168,7 +194,7 @@ final class OpsEndpoints {
         String method = req.method().name();
         String[] parts = path.substring("/admin/canaries".length()).split("/", -1); // "", route, action
         if (parts.length == 1 && parts[0].isEmpty() && method.equals("GET")) {
-            Replies.json(req.response(), 200, list(services.canaries().list()));
+            Replies.json(req.response(), 200, list(now().canaries.list()));
             return;
         }
         String route = parts.length == 3 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
@@ -182,7 +208,7 @@ final class OpsEndpoints {
             try {
                 if (body.failed()) throw body.cause();
                 String reason = body.result().length == 0 ? null : Json.text(RequestParser.parseObject(body.result()), "reason");
-                var change = action.equals("rollback") ? services.canaries().rollback(route, reason, actor) : services.canaries().resume(route, actor);
+                var change = action.equals("rollback") ? now().canaries.rollback(route, reason, actor) : now().canaries.resume(route, actor);
                 Future.fromCompletionStage(change, io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
                     if (ar.succeeded()) Replies.json(req.response(), 200, Json.MAPPER.valueToTree(ar.result()));
                     else Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The canary change could not be stored now (the database is "
@@ -230,8 +256,17 @@ final class OpsEndpoints {
                 ObjectNode in = RequestParser.parseObject(body.result());
                 String deployment = Json.text(in, "deployment");
                 if (deployment == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "Missing required parameter: 'deployment'.", "deployment");
-                var suite = dev.airlock.eval.Suite.parse(in.get("suite"), pipeline.config.levels());
-                services.evals().run(deployment, suite, actor.who(), io.vertx.core.Vertx.currentContext())
+                var suite = dev.airlock.eval.Suite.parse(in.get("suite"), now().pipeline.config.levels());
+                // the run keeps its generation's upstreams open, as a request does, until it ends
+                Generation g = services.generations().enter();
+                Future<dev.airlock.eval.EvalRun> ran;
+                try {
+                    ran = g.evals.run(deployment, suite, actor.who(), io.vertx.core.Vertx.currentContext());
+                } catch (RuntimeException e) {
+                    g.leave();
+                    throw e;
+                }
+                ran.onComplete(done -> g.leave())
                         .compose(run -> Future.fromCompletionStage(services.evalRuns().save(run, actor), io.vertx.core.Vertx.currentContext()))
                         .onComplete(ar -> {
                             if (ar.failed()) {
@@ -239,7 +274,7 @@ final class OpsEndpoints {
                                         + "(the database is unavailable); its requests are in the ledger. Run it again once the store is back."), requestId);
                                 return;
                             }
-                            services.canaries().evaluated(ar.result());
+                            now().canaries.evaluated(ar.result());
                             Replies.json(req.response(), 200, Json.MAPPER.valueToTree(ar.result()));
                         });
             } catch (Throwable t) {
@@ -258,8 +293,8 @@ final class OpsEndpoints {
             throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/cache takes DELETE, with ?route=… to drop one route's answers only.");
         }
         String route = req.getParam("route");
-        if (route != null && !pipeline.config.routes().containsKey(route)) {
-            throw new AirlockException(ErrorKind.NOT_FOUND, "No route '" + route + "'; routes: " + String.join(", ", pipeline.config.routes().keySet()) + ".", "route");
+        if (route != null && !now().pipeline.config.routes().containsKey(route)) {
+            throw new AirlockException(ErrorKind.NOT_FOUND, "No route '" + route + "'; routes: " + String.join(", ", now().pipeline.config.routes().keySet()) + ".", "route");
         }
         Actor actor = actor(req, requestId);
         var store = services.store();
@@ -306,7 +341,7 @@ final class OpsEndpoints {
     /** The master key or a 401, counted in {@code airlock_admin_refusals_total} so that guessing shows on a dashboard. */
     private void requireMaster(HttpServerRequest req) {
         try {
-            Admin.requireMaster(pipeline.config, req.getHeader("authorization"));
+            Admin.requireMaster(now().pipeline.config, req.getHeader("authorization"));
         } catch (AirlockException refused) {
             services.metrics().adminRefused();
             throw refused;

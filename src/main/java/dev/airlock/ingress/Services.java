@@ -8,7 +8,9 @@ import dev.airlock.ledger.EventLookup;
 import dev.airlock.ledger.Metrics;
 import dev.airlock.ledger.Reports;
 
-/** What the HTTP front ends share besides the decision core: records, ledger, reports and metrics. */
-record Services(DecisionLog decisions, Recorder recorder, Ledger ledger, Reports reports, EventLookup events, dev.airlock.tco.TcoReports tco, dev.airlock.canary.Canaries canaries,
-                dev.airlock.eval.EvalRunner evals, dev.airlock.eval.EvalStore evalRuns, Metrics metrics, AdminApi admin,
-                Store store, dev.airlock.cache.AnswerCache cache, dev.airlock.shadow.Shadows shadows) {}
+/**
+ * What the HTTP front ends share: the configuration in force ({@link Generations}), and what outlives
+ * a reload (records, ledger, reports, metrics, the admin API, the answer cache).
+ */
+record Services(DecisionLog decisions, Recorder recorder, Ledger ledger, Reports reports, EventLookup events, Generations generations,
+                dev.airlock.eval.EvalStore evalRuns, Metrics metrics, AdminApi admin, Store store, dev.airlock.cache.AnswerCache cache) {}

@@ -6,6 +6,9 @@
  * assembles and starts everything, on the socket transport {@link dev.airlock.ingress.Transports} picks,
  * whose event loops {@link dev.airlock.ingress.SpinningTransport} may keep polling before they sleep.
  * {@link dev.airlock.ingress.ClientDeadlines} closes the connections a client holds without using them
- * and times out the bodies it does not send.
+ * and times out the bodies it does not send. {@link dev.airlock.ingress.Generations} holds the
+ * configuration in force as one {@link dev.airlock.ingress.Generation} (decision core, relay, upstreams,
+ * canaries, shadows) and swaps in the next one on a reload; each request keeps the generation it was
+ * admitted under.
  */
 package dev.airlock.ingress;

@@ -41,6 +41,7 @@ public final class Metrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Labels routes, deployments, zones, codes, reasons, types, directions;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong configApplied = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
     private final ConcurrentHashMap<RequestKey, RequestMeters> byRequest = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<LatencyKey, LatencyMeters> byLatency = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RouteMeters> byRoute = new ConcurrentHashMap<>();
@@ -79,6 +80,8 @@ public final class Metrics implements AutoCloseable {
                     .description("Client connections closed on a limit: keepalive (idle), body (answered 408), send (answer left unread)")
                     .tag("limit", limit.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
         }
+        Gauge.builder("airlock.config.applied.timestamp", configApplied, t -> t.get() / 1000.0).baseUnit("seconds")
+                .description("When this replica last put a configuration in place: its start, then each applied reload").register(registry);
         adminRefusals = Counter.builder("airlock.admin.refusals")
                 .description("Admin API calls refused for a missing or wrong master key").register(registry);
         streamHolds = Counter.builder("airlock.stream.holds")
@@ -131,6 +134,17 @@ public final class Metrics implements AutoCloseable {
     /** A request admitted to the relay; pair with {@link #requestEnded()}. */
     /** An admin API call without the right master key. */
     public void adminRefused() { adminRefusals.increment(); }
+
+    /**
+     * A configuration reload ended: {@code applied}, {@code unchanged} (the file changed nothing),
+     * {@code refused} (invalid, or a change that takes a restart) or {@code failed} (valid, but it
+     * could not be put in place). An applied one also sets {@code airlock_config_applied_timestamp_seconds}.
+     */
+    public void configReloaded(String result) {
+        Counter.builder("airlock.config.reloads").tag("result", result)
+                .description("Configuration reloads, by result: applied, unchanged, refused (invalid or needs a restart), failed").register(registry).increment();
+        if (result.equals("applied")) configApplied.set(System.currentTimeMillis());
+    }
 
     public void requestStarted() { inFlight.incrementAndGet(); }
 
@@ -185,6 +199,19 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder("airlock.deployment.up", up, u -> u.getAsBoolean() ? 1 : 0)
                 .description("1 while the deployment is taking requests (breaker closed or half-open), else 0")
                 .tag("deployment", deployments.of(deployment)).strongReference(true).register(registry);
+    }
+
+    /** A removed deployment's {@code airlock_deployment_up} goes, rather than saying "up" about nothing. */
+    public void deploymentGone(String deployment) {
+        var g = registry.find("airlock.deployment.up").tag("deployment", deployments.of(deployment)).gauge();
+        if (g != null) registry.remove(g);
+    }
+
+    /** A reloaded configuration's routes, deployments and zones become label values too. */
+    public void widen(Set<String> moreRoutes, Set<String> moreDeployments, Set<String> moreZones) {
+        routes.widen(moreRoutes);
+        deployments.widen(moreDeployments);
+        zones.widen(moreZones);
     }
 
     /** Exposes the ledger's queue depth, drops and spill state. */
@@ -259,11 +286,19 @@ public final class Metrics implements AutoCloseable {
 
     /** One label's values: the configured set (or any), at most {@link #MAX_VALUES_PER_LABEL} distinct. */
     static final class Labels {
-        private final Set<String> known;
+        private volatile Set<String> known;
         private final Set<String> seen = ConcurrentHashMap.newKeySet();
 
         Labels(Set<String> known) {
             this.known = known == null ? null : Set.copyOf(known);
+        }
+
+        /** Adds names a reload configured; the old ones stay, for requests still running on the old configuration. */
+        void widen(Set<String> more) {
+            if (known == null) return;
+            Set<String> all = new java.util.LinkedHashSet<>(known);
+            all.addAll(more);
+            known = Set.copyOf(all);
         }
 
         String of(String v) {

@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  * share it.
  */
 public final class Health {
-    private final Routing routing;
+    private volatile Routing routing;
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
 
@@ -31,6 +31,15 @@ public final class Health {
     Health(Routing routing, LongSupplier clock) {
         this.routing = routing;
         this.clock = clock;
+    }
+
+    /**
+     * A reloaded configuration: its breaker settings apply from the next failure on, and the breakers
+     * of deployments it changed or removed start over (a changed deployment is another upstream).
+     */
+    public void reconfigure(Routing next, java.util.Collection<String> startOver) {
+        routing = next;
+        startOver.forEach(states::remove);
     }
 
     private State state(String id) {

@@ -17,7 +17,7 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
  */
 final class ResidencyFilter implements SpanProcessor {
     private final SpanProcessor next;
-    private final Residency residency;
+    private volatile Residency residency;
     private final String zone;
     private final String highest;
     private final Metrics metrics;
@@ -28,6 +28,11 @@ final class ResidencyFilter implements SpanProcessor {
         this.zone = zone;
         this.highest = highestLevel;
         this.metrics = metrics;
+    }
+
+    /** A reloaded configuration's residency judges the spans that end from now on. */
+    void residency(Residency next) {
+        residency = next;
     }
 
     @Override

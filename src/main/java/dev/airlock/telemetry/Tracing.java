@@ -51,15 +51,18 @@ import java.util.concurrent.TimeUnit;
  * its spans, counted as {@code failed}.
  */
 public final class Tracing implements AutoCloseable {
-    private static final Tracing OFF = new Tracing(null, null, Map.of(), Duration.ZERO, 0);
+    private static final Tracing OFF = new Tracing(null, null, null, Map.of(), Duration.ZERO, 0);
 
     private final SdkTracerProvider provider;
     private final Tracer tracer;
-    private final Map<String, Attributes> deployments;
+    private volatile Map<String, Attributes> deployments;
+    /** Null when off. */
+    private final ResidencyFilter filter;
     private final Duration timeout;
     private final double ratio;
 
-    private Tracing(SdkTracerProvider provider, Tracer tracer, Map<String, Attributes> deployments, Duration timeout, double ratio) {
+    private Tracing(SdkTracerProvider provider, Tracer tracer, ResidencyFilter filter, Map<String, Attributes> deployments, Duration timeout, double ratio) {
+        this.filter = filter;
         this.ratio = ratio;
         this.provider = provider;
         this.tracer = tracer;
@@ -86,14 +89,29 @@ public final class Tracing implements AutoCloseable {
                 .setScheduleDelay(Duration.ofSeconds(1))
                 .setExporterTimeout(t.timeout())
                 .build();
+        ResidencyFilter filter = new ResidencyFilter(batch, new Residency(config), t.zone(), config.levels().getLast(), metrics);
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), t.serviceName()))))
                 .setSampler(Sampler.alwaysOn()) // only sampled requests reach the SDK: see sampled()
-                .addSpanProcessor(new ResidencyFilter(batch, new Residency(config), t.zone(), config.levels().getLast(), metrics))
+                .addSpanProcessor(filter)
                 .build();
+        return new Tracing(provider, provider.get("dev.airlock"), filter, described(config), t.timeout(), t.sampleRatio());
+    }
+
+    /**
+     * A reloaded configuration (simulators' URLs filled in): its residency decides which spans go to
+     * the collector from now on, and its deployments are what attempts' spans describe.
+     */
+    public void reconfigure(AirlockConfig config) {
+        if (filter == null) return;
+        filter.residency(new Residency(config));
+        deployments = described(config);
+    }
+
+    private static Map<String, Attributes> described(AirlockConfig config) {
         Map<String, Attributes> deployments = new HashMap<>();
         config.deployments().values().forEach(d -> deployments.put(d.id(), describe(d)));
-        return new Tracing(provider, provider.get("dev.airlock"), Map.copyOf(deployments), t.timeout(), t.sampleRatio());
+        return Map.copyOf(deployments);
     }
 
     public boolean on() { return tracer != null; }

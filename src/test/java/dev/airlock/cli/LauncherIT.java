@@ -37,28 +37,38 @@ class LauncherIT {
         }
     }
 
+    /** {@code ./airlock serve --port PORT ARGS…} with the master key set, once {@code /health/ready} answers 200. */
+    static Process serve(int port, Path log, String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("./airlock", "serve", "--port", String.valueOf(port)));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
+        Process p = pb.start();
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.currentTimeMillis() + 60_000;
+        int ready = 0;
+        while (System.currentTimeMillis() < deadline && p.isAlive()) {
+            try {
+                ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (ready == 200) break;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        if (ready != 200) p.destroyForcibly();
+        assertThat(ready).as("ready; log: %s", Files.readString(log)).isEqualTo(200);
+        return p;
+    }
+
     @Test
     void serveAnswersChatCompletionsThroughTheBundledSimulators() throws Exception {
         int port = freePort();
         Path log = Scratch.dir("airlock-serve").resolve("serve.log");
-        ProcessBuilder pb = new ProcessBuilder("./airlock", "serve", "--port", String.valueOf(port))
-                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
-        Process p = pb.start();
+        Process p = serve(port, log);
         try {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + port;
-            long deadline = System.currentTimeMillis() + 60_000;
-            int ready = 0;
-            while (System.currentTimeMillis() < deadline && p.isAlive()) {
-                try {
-                    ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                    if (ready == 200) break;
-                } catch (IOException notYet) {
-                    Thread.sleep(200);
-                }
-            }
-            assertThat(ready).as("ready; log: %s", Files.readString(log)).isEqualTo(200);
             assertThat(Files.readString(log)).contains("Airlock listening on http://127.0.0.1:" + port);
 
             String body = "{\"model\":\"general-tasks\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
@@ -105,6 +115,45 @@ class LauncherIT {
             assertThat(d.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(d.exitValue()).isEqualTo(1);
             assertThat(Files.readString(out)).contains("master key").doesNotContain("Exception");
+        } finally {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void serveReadsItsFileAgainOnSighupAndOnConfigReload() throws Exception {
+        int port = freePort();
+        Path dir = Scratch.dir("airlock-reload");
+        Path config = dir.resolve("airlock.yaml");
+        String original = Files.readString(ROOT.resolve("airlock.yaml")) + "\nstore: { url: \"jdbc:sqlite:" + dir.resolve("airlock.db") + "\" }\n";
+        String route = "  sensitive-tasks: { deployments: [sim-onprem] }\n";
+        assertThat(original).contains(route);
+        Files.writeString(config, original);
+        Path log = dir.resolve("serve.log");
+        Process p = serve(port, log, "--config", config.toString());
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + port;
+            HttpRequest models = HttpRequest.newBuilder(URI.create(base + "/v1/models")).build();
+            assertThat(http.send(models, HttpResponse.BodyHandlers.ofString()).body()).doesNotContain("reloaded-tasks");
+
+            // the launcher execs java, so its pid is the gateway's
+            Files.writeString(config, original.replace(route, route + "  reloaded-tasks: { deployments: [sim-onprem] }\n"));
+            assertThat(new ProcessBuilder("kill", "-HUP", String.valueOf(p.pid())).start().waitFor()).isZero();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> http.send(models, HttpResponse.BodyHandlers.ofString()).body().contains("reloaded-tasks"));
+            assertThat(p.isAlive()).as("a hang-up reloads; it does not stop the gateway").isTrue();
+
+            Files.writeString(config, original);
+            ProcessBuilder reload = new ProcessBuilder("./airlock", "config", "reload", "--url", base).directory(ROOT.toFile());
+            reload.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
+            Path out = dir.resolve("reload.out");
+            Process r = reload.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertThat(r.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(r.exitValue()).as(Files.readString(out)).isZero();
+            assertThat(Files.readString(out)).contains("Configuration 3 is in place", "routes.reloaded-tasks removed");
+            assertThat(http.send(models, HttpResponse.BodyHandlers.ofString()).body()).doesNotContain("reloaded-tasks");
         } finally {
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();

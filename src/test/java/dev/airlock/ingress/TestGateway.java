@@ -77,6 +77,23 @@ public final class TestGateway implements AutoCloseable {
         this.gateway = Gateway.start(cfg);
     }
 
+    private TestGateway(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    /** A gateway started from {@code file}, which {@link Gateway#reload} reads again (store and spill as the file says). */
+    public static TestGateway fromFile(java.nio.file.Path file) throws Exception {
+        ConfigLoader loader = new ConfigLoader(Map.of("AIRLOCK_TEST_MASTER", MASTER_KEY));
+        Gateway.ConfigSource source = () -> {
+            try {
+                return loader.parse(java.nio.file.Files.readString(file), file.getFileName().toString());
+            } catch (java.io.IOException e) {
+                throw new dev.airlock.config.ConfigException(file + " cannot be read: " + e.getMessage());
+            }
+        };
+        return new TestGateway(Gateway.start(source.load(), source));
+    }
+
     public int port() { return gateway.port(); }
 
     public String baseUrl() { return "http://127.0.0.1:" + port(); }

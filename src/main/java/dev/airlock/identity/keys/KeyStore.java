@@ -30,7 +30,7 @@ public final class KeyStore {
 
     private final Store store;
     private final Dialect dialect;
-    private final Vocabulary vocab;
+    private volatile Vocabulary vocab;
     private final Clock clock;
 
     /**
@@ -42,6 +42,11 @@ public final class KeyStore {
         public String toString() {
             return "Created[plaintext=(hidden), record=" + record + "]";
         }
+    }
+
+    /** A reloaded configuration's routes (and levels) are what keys and tenants may name from now on. */
+    public void vocabulary(Vocabulary next) {
+        vocab = next;
     }
 
     public KeyStore(Store store, Vocabulary vocab) {

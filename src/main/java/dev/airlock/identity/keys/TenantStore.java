@@ -33,8 +33,13 @@ public final class TenantStore {
 
     private final Store store;
     private final Dialect dialect;
-    private final Vocabulary vocab;
+    private volatile Vocabulary vocab;
     private final Clock clock;
+
+    /** A reloaded configuration's routes (and levels) are what keys and tenants may name from now on. */
+    public void vocabulary(Vocabulary next) {
+        vocab = next;
+    }
 
     public TenantStore(Store store, Vocabulary vocab) {
         this(store, vocab, Clock.systemUTC());
