@@ -13,10 +13,16 @@ import java.nio.file.Path;
 final class ConfigFiles {
     private ConfigFiles() {}
 
-    static AirlockConfig load(Path given) {
-        if (given != null) return ConfigLoader.load(given);
+    /** The file {@link #load} reads: the one given, else {@code ./airlock.yaml} if there is one; null for the bundled copy. */
+    static Path path(Path given) {
+        if (given != null) return given;
         Path local = Path.of("airlock.yaml");
-        if (Files.exists(local)) return ConfigLoader.load(local);
+        return Files.exists(local) ? local : null;
+    }
+
+    static AirlockConfig load(Path given) {
+        Path file = path(given);
+        if (file != null) return ConfigLoader.load(file);
         try (InputStream in = ConfigFiles.class.getResourceAsStream("/airlock.yaml")) {
             if (in == null) throw new ConfigException("No config given, no ./airlock.yaml and none bundled; pass one with --config.");
             return new ConfigLoader(System.getenv()).parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "airlock.yaml (bundled)");

@@ -32,7 +32,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         Gateway gateway;
         try {
-            gateway = Gateway.start(cfg, this::load);
+            gateway = Gateway.start(cfg, new Gateway.ConfigSource() {
+                public AirlockConfig load() { return ServeCommand.this.load(); }
+
+                public java.nio.file.Path file() { return ConfigFiles.path(config); }
+            });
         } catch (Exception e) {
             Throwable shown = e;
             while (shown.getCause() != null && (shown instanceof java.util.concurrent.ExecutionException || shown.getMessage() == null)) shown = shown.getCause();

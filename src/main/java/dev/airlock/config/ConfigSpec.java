@@ -40,7 +40,7 @@ record ConfigSpec(
                       Integer retentionDays, Integer retentionIntervalMinutes, Integer dropLogIntervalSeconds) {}
 
     record ServerSpec(String host, Integer port, Long maxBodyBytes, String transport, Integer spinUs, Long keepaliveTimeoutMs, Long bodyTimeoutMs, Long sendTimeoutMs,
-                      TlsSpec tls, Long drainTimeoutMs) {}
+                      TlsSpec tls, Long drainTimeoutMs, Long watchConfigMs) {}
 
     record TlsSpec(String certFile, String keyFile, String clientCaFile, Long reloadIntervalMs) {}
 

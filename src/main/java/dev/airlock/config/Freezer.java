@@ -153,7 +153,11 @@ final class Freezer {
         if (drain < 0 || drain > Server.MAX_DRAIN_MS) {
             problem("server.drain_timeout_ms", "must be between 0 (stop at once) and " + Server.MAX_DRAIN_MS + " milliseconds, got " + drain + ".");
         }
-        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, clients, tls(s.tls()), drain);
+        long watch = s.watchConfigMs() == null ? 0 : s.watchConfigMs();
+        if (watch != 0 && (watch < Server.MIN_WATCH_MS || watch > Server.MAX_WATCH_MS)) {
+            problem("server.watch_config_ms", "must be 0 (off) or between " + Server.MIN_WATCH_MS + " and " + Server.MAX_WATCH_MS + " milliseconds, got " + watch + ".");
+        }
+        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, clients, tls(s.tls()), drain, watch);
     }
 
     private Server.Tls tls(ConfigSpec.TlsSpec t) {

@@ -56,6 +56,9 @@ public final class Gateway implements AutoCloseable {
     @FunctionalInterface
     public interface ConfigSource {
         AirlockConfig load();
+
+        /** The file {@link #load()} reads, which {@code server.watch_config_ms} watches; null when there is none (a bundled config). */
+        default java.nio.file.Path file() { return null; }
     }
 
     /** A reload that went through: the generation now in force, and what changed (empty: the file changed nothing). */
@@ -92,6 +95,9 @@ public final class Gateway implements AutoCloseable {
      * @param source where {@link #reload} reads the configuration again; null: reloads are refused
      */
     public static Gateway start(AirlockConfig config, ConfigSource source) throws Exception {
+        java.nio.file.Path watched = config.server().watchConfigMs() > 0 && source != null ? source.file() : null;
+        // read before anything else: a change from here on is one the running configuration does not have
+        byte[] digest = watched == null ? null : ConfigWatch.digest(watched);
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             Store store = Store.open(config.store());
@@ -169,6 +175,8 @@ public final class Gateway implements AutoCloseable {
             }
             // its timer ends with the Vert.x instance
             if (tls != null) TlsReloader.start(vertx, tls, config.server().tls(), frontends);
+            if (watched != null) ConfigWatch.start(vertx, watched, config.server().watchConfigMs(), generations, digest);
+            else if (config.server().watchConfigMs() > 0) LOG.warn("server.watch_config_ms is set, but this configuration was not read from a file; nothing is watched.");
             ready.set(true);
             return new Gateway(vertx, generations, store, ledger, metrics, quotas, tracing, answers, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""),

@@ -131,6 +131,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theFileIsWatchedOnlyWhenAskedAndNotTooOften() throws Exception {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).server().watchConfigMs()).isZero();
+        assertThat(parse(BASE + "server: { watch_config_ms: 10000 }\n", Map.of("VLLM_KEY", "k")).server().watchConfigMs()).isEqualTo(10_000);
+        for (long bad : new long[] {-1, 99, 3_600_001}) {
+            assertThatThrownBy(() -> parse(BASE + "server: { watch_config_ms: " + bad + " }\n", Map.of("VLLM_KEY", "k")))
+                    .hasMessageContaining("server.watch_config_ms: must be 0 (off) or between 100 and 3600000 milliseconds, got " + bad + ".");
+        }
+    }
+
+    @Test
     void aStopDrainsFor25SecondsByDefaultAndZeroStopsAtOnce() throws Exception {
         assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).server().drainMs()).isEqualTo(25_000);
         assertThat(parse(BASE + "server: { drain_timeout_ms: 0 }\n", Map.of("VLLM_KEY", "k")).server().drainMs()).isZero();

@@ -201,6 +201,28 @@ class ReloadTest {
         assertThat(metrics()).as("the gauge follows the new canary").contains("airlock_canary_running{route=\"canaried\"} 0.0");
     }
 
+    @Test
+    void aWatchedFileIsReloadedWhenItChangesAndARefusedOneIsTriedOnce() throws Exception {
+        start(TestGateway.YAML.replace("server: { port: 0, max_body_bytes: 65536 }", "server: { port: 0, max_body_bytes: 65536, watch_config_ms: 100 }"));
+        Thread.sleep(300);
+        assertThat(metrics()).as("an unchanged file is not reloaded").doesNotContain("airlock_config_reloads_total{");
+
+        rewrite("routes:\n", EXTRA);
+        await().atMost(Duration.ofSeconds(10)).until(() -> gw.get("/v1/models").body().contains("\"fresh\""));
+        assertThat(gw.post("/v1/chat/completions", chat("fresh", "hello")).statusCode()).isEqualTo(200);
+
+        rewrite("  local: { deployments: [a-onprem] }", "  local: { deployments: [a-onprem, nowhere] }");
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics().contains("airlock_config_reloads_total{result=\"refused\"} 1.0"));
+        Thread.sleep(500);
+        assertThat(metrics()).as("the same refused file is not tried at every interval")
+                .contains("airlock_config_reloads_total{result=\"refused\"} 1.0", "airlock_config_reloads_total{result=\"applied\"} 1.0");
+        assertThat(gw.post("/v1/chat/completions", chat("fresh", "hello")).statusCode()).as("the running configuration stays").isEqualTo(200);
+
+        rewrite("  local: { deployments: [a-onprem, nowhere] }", "  local: { deployments: [b-onprem] }");
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics().contains("airlock_config_reloads_total{result=\"applied\"} 2.0"));
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hello")).headers().firstValue("x-airlock-deployment")).hasValue("b-onprem");
+    }
+
     private String release(String requestId) throws Exception {
         JsonNode events = Json.MAPPER.readTree(gw.get("/admin/requests?request_id=" + requestId, "authorization", AUTH).body()).path("data");
         assertThat(events).hasSize(1);

@@ -84,12 +84,16 @@ public final class TestGateway implements AutoCloseable {
     /** A gateway started from {@code file}, which {@link Gateway#reload} reads again (store and spill as the file says). */
     public static TestGateway fromFile(java.nio.file.Path file) throws Exception {
         ConfigLoader loader = new ConfigLoader(Map.of("AIRLOCK_TEST_MASTER", MASTER_KEY));
-        Gateway.ConfigSource source = () -> {
-            try {
-                return loader.parse(java.nio.file.Files.readString(file), file.getFileName().toString());
-            } catch (java.io.IOException e) {
-                throw new dev.airlock.config.ConfigException(file + " cannot be read: " + e.getMessage());
+        Gateway.ConfigSource source = new Gateway.ConfigSource() {
+            public AirlockConfig load() {
+                try {
+                    return loader.parse(java.nio.file.Files.readString(file), file.getFileName().toString());
+                } catch (java.io.IOException e) {
+                    throw new dev.airlock.config.ConfigException(file + " cannot be read: " + e.getMessage());
+                }
             }
+
+            public java.nio.file.Path file() { return file; }
         };
         return new TestGateway(Gateway.start(source.load(), source));
     }
