@@ -17,11 +17,36 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Work with configuration files.",
-        subcommands = {ConfigCommand.Check.class, ConfigCommand.Reload.class})
+        subcommands = {ConfigCommand.Check.class, ConfigCommand.Reload.class, ConfigCommand.Status.class})
 final class ConfigCommand implements Runnable {
     @Override
     public void run() {
-        System.out.println("Use: airlock config check FILE, or airlock config reload [--url URL]");
+        System.out.println("Use: airlock config check FILE, airlock config reload [--url URL] or airlock config status [--url URL]");
+    }
+
+    /** {@code airlock config status}: which configuration a running Airlock has in force (admin API). */
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Say which configuration a running Airlock has in force: its generation, file and SHA-256 (compare replicas "
+                    + "with it), routes and deployments (admin API, master key from $AIRLOCK_MASTER_KEY).")
+    static final class Status extends AdminCommand {
+        @Override
+        AdminClient.Call request() {
+            return new AdminClient.Call("GET", "/admin/config", null);
+        }
+
+        @Override
+        void render(com.fasterxml.jackson.databind.JsonNode r, java.io.PrintWriter out) {
+            String file = r.path("file").isNull() ? "the bundled configuration" : r.path("file").asText();
+            out.println("Configuration " + r.path("generation").asLong() + " in force since " + r.path("since").asText() + ", read from " + file
+                    + (r.path("sha256").isNull() ? "" : " (sha256 " + r.path("sha256").asText() + ")") + ".");
+            java.util.List<String> routes = new java.util.ArrayList<>();
+            r.path("routes").forEach(x -> routes.add(x.asText()));
+            out.println("Routes: " + String.join(", ", routes));
+            out.println("Deployments:");
+            for (var d : r.path("deployments")) {
+                out.println("  " + d.path("id").asText() + " zone=" + d.path("zone").asText() + " release=" + d.path("release").asText(""));
+            }
+        }
     }
 
     /** {@code airlock config reload}: a running Airlock reads its file again (as on {@code SIGHUP}), through the admin API. */

@@ -95,9 +95,10 @@ public final class Gateway implements AutoCloseable {
      * @param source where {@link #reload} reads the configuration again; null: reloads are refused
      */
     public static Gateway start(AirlockConfig config, ConfigSource source) throws Exception {
-        java.nio.file.Path watched = config.server().watchConfigMs() > 0 && source != null ? source.file() : null;
+        java.nio.file.Path file = source == null ? null : source.file();
+        java.nio.file.Path watched = config.server().watchConfigMs() > 0 ? file : null;
         // read before anything else: a change from here on is one the running configuration does not have
-        byte[] digest = watched == null ? null : ConfigWatch.digest(watched);
+        byte[] digest = file == null ? null : ConfigWatch.digest(file);
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             Store store = Store.open(config.store());
@@ -134,7 +135,7 @@ public final class Gateway implements AutoCloseable {
             dev.airlock.cache.AnswerCache answers = dev.airlock.cache.AnswerCache.of(config, metrics.registry());
             opened.add(0, answers);
             Generations generations = Generations.start(config, new Generations.Parts(vertx, store, ledger, metrics, quotas, health, gate,
-                    identifier, tenants, keyStore, tenantStore, tracing, answers, java.time.Clock.systemUTC()), source);
+                    identifier, tenants, keyStore, tenantStore, tracing, answers, java.time.Clock.systemUTC()), source, digest);
             Generation first = generations.current();
             opened.add(1, first.upstreams);
             AirlockConfig resolved = first.pipeline.config;

@@ -24,6 +24,9 @@ final class Generation {
     /** The configuration as the loader built it (simulators' URLs not filled in): what the next reload compares with. */
     final AirlockConfig declared;
     final long number;
+    /** The SHA-256 (hex) of the file it was read from, or null when it came from no file. */
+    final String sha256;
+    final java.time.Instant builtAt = java.time.Instant.now();
     final Upstreams upstreams;
     final Pipeline pipeline;
     final Shadows shadows;
@@ -35,10 +38,11 @@ final class Generation {
     /** Null while this generation is current; then what its successor does not use. */
     private volatile List<AutoCloseable> leftBehind;
 
-    Generation(AirlockConfig declared, long number, Upstreams upstreams, Pipeline pipeline, Shadows shadows, Canaries canaries,
+    Generation(AirlockConfig declared, long number, String sha256, Upstreams upstreams, Pipeline pipeline, Shadows shadows, Canaries canaries,
                EvalRunner evals, TcoReports tco) {
         this.declared = declared;
         this.number = number;
+        this.sha256 = sha256;
         this.upstreams = upstreams;
         this.pipeline = pipeline;
         this.shadows = shadows;

@@ -72,11 +72,21 @@ final class Generations {
         this.source = source;
     }
 
-    /** Builds the first generation. Blocking: call at start. */
-    static Generations start(AirlockConfig declared, Parts parts, Gateway.ConfigSource source) throws Exception {
+    /**
+     * Builds the first generation. Blocking: call at start.
+     *
+     * @param digest the SHA-256 of the file {@code declared} was read from, read before it; null without a file
+     */
+    static Generations start(AirlockConfig declared, Parts parts, Gateway.ConfigSource source, byte[] digest) throws Exception {
         Generations g = new Generations(parts, source);
-        g.current.set(g.build(declared, null, 1));
+        g.current.set(g.build(declared, null, 1, digest));
+        parts.metrics().configInfo(g.current().sha256, 1);
         return g;
+    }
+
+    /** The file reloads read; null when there is none. */
+    java.nio.file.Path file() {
+        return source == null ? null : source.file();
     }
 
     /** The generation new requests are admitted under. */
@@ -119,6 +129,8 @@ final class Generations {
             throw new AirlockException(ErrorKind.CONFIG_NOT_APPLIED, "This gateway was started from a configuration in memory, not a file: there is nothing to read again.");
         }
         AirlockConfig next;
+        // read before the file is parsed: a change in between makes the next watch reload again, never miss it
+        byte[] digest = source.file() == null ? null : ConfigWatch.digest(source.file());
         try {
             next = source.load();
         } catch (ConfigException e) {
@@ -133,7 +145,7 @@ final class Generations {
         if (change.none()) return new Gateway.Reloaded(was.number, List.of());
         Generation next0;
         try {
-            next0 = build(next, was, was.number + 1);
+            next0 = build(next, was, was.number + 1, digest);
         } catch (Exception e) {
             throw notApplied("its deployments could not be started", e);
         }
@@ -174,17 +186,18 @@ final class Generations {
             if (!was.pipeline.config.deployments().containsKey(id)) m.deploymentUp(id, () -> parts.health().available(id));
         }
         current.set(next);
+        m.configInfo(next.sha256, next.number);
         was.retire(was.upstreams.leftBehind(next.upstreams));
     }
 
-    private Generation build(AirlockConfig declared, Generation previous, long number) throws Exception {
+    private Generation build(AirlockConfig declared, Generation previous, long number, byte[] digest) throws Exception {
         Upstreams ups = await(previous == null ? Upstreams.start(parts.vertx(), declared) : previous.upstreams.next(parts.vertx(), declared));
         try {
             AirlockConfig resolved = ups.config();
             Canaries canaries = Canaries.start(resolved, parts.store(), parts.metrics().registry(), parts.clock(), previous == null ? null : previous.canaries);
             Relay relay = new Relay(parts.vertx(), ups.providers(), parts.health(), resolved.routing(), parts.gate(), canaries);
             Pipeline pipeline = new Pipeline(resolved, relay, parts.quotas(), parts.identifier());
-            return new Generation(declared, number, ups, pipeline, new Shadows(resolved, relay, parts.ledger(), parts.metrics().registry()), canaries,
+            return new Generation(declared, number, digest == null ? null : java.util.HexFormat.of().formatHex(digest), ups, pipeline, new Shadows(resolved, relay, parts.ledger(), parts.metrics().registry()), canaries,
                     new EvalRunner(resolved, pipeline.classifier, pipeline.scanner, relay, parts.ledger(), parts.clock()),
                     new TcoReports(parts.store(), resolved, parts.clock()));
         } catch (Exception | Error e) {

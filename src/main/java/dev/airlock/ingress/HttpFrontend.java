@@ -152,6 +152,7 @@ final class HttpFrontend extends VerticleBase {
                 case "/admin/cache" -> ops.cache(req, requestId);
                 case "/admin/requests" -> ops.requests(req, requestId);
                 case "/admin/config/reload" -> ops.reload(req, requestId);
+                case "/admin/config" -> ops.config(req);
                 default -> {
                     if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) ops.decision(req, path);
                     else if (path.equals("/admin/canaries") || path.startsWith("/admin/canaries/")) ops.canaries(req, path, requestId);
@@ -168,7 +169,7 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config/reload).");
+                + "; Airlock serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config, config/reload).");
     }
 
     private static void requirePost(HttpMethod m) {

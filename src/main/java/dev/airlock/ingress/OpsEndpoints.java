@@ -38,6 +38,25 @@ final class OpsEndpoints {
     }
 
     /**
+     * {@code GET /admin/config}: which configuration this replica runs: its generation, since when, the
+     * file and its SHA-256 (compare replicas with it), and its routes and deployments. No secret.
+     */
+    void config(HttpServerRequest req) {
+        requireMaster(req);
+        if (req.method() != io.vertx.core.http.HttpMethod.GET) throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/config takes GET.");
+        Generation g = now();
+        var file = services.generations().file();
+        ObjectNode out = Json.object().put("object", "config").put("generation", g.number).put("since", g.builtAt.toString())
+                .put("file", file == null ? null : file.toAbsolutePath().toString()).put("sha256", g.sha256);
+        g.pipeline.config.routes().keySet().forEach(out.putArray("routes")::add);
+        ArrayNode deployments = out.putArray("deployments");
+        for (var d : g.pipeline.config.deployments().values()) {
+            deployments.addObject().put("id", d.id()).put("zone", d.zone()).put("release", d.release());
+        }
+        Replies.json(req.response(), 200, out);
+    }
+
+    /**
      * {@code POST /admin/config/reload}: reads the configuration file again and puts it in place, or
      * answers why not (422 {@code config_invalid}, 409 {@code config_needs_restart}, 500
      * {@code config_not_applied}) with the running configuration untouched. See {@link Generations}.

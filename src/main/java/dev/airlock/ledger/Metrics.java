@@ -201,6 +201,20 @@ public final class Metrics implements AutoCloseable {
                 .tag("deployment", deployments.of(deployment)).strongReference(true).register(registry);
     }
 
+    private io.micrometer.core.instrument.Gauge configInfo;
+
+    /**
+     * {@code airlock_config_info{sha256, generation} 1}: the configuration in force, by its file's SHA-256
+     * (the first 16 hex digits; {@code none} without a file) and this replica's generation number (an
+     * info metric: only the labels change). Replicas that show different digests run different files.
+     */
+    public synchronized void configInfo(String sha256, long generation) {
+        if (configInfo != null) registry.remove(configInfo);
+        configInfo = Gauge.builder("airlock.config.info", () -> 1)
+                .description("The configuration in force: its file's SHA-256 (first 16 hex digits) and this replica's generation number")
+                .tag("sha256", sha256 == null ? NONE : sha256.substring(0, 16)).tag("generation", Long.toString(generation)).register(registry);
+    }
+
     /** A removed deployment's {@code airlock_deployment_up} goes, rather than saying "up" about nothing. */
     public void deploymentGone(String deployment) {
         var g = registry.find("airlock.deployment.up").tag("deployment", deployments.of(deployment)).gauge();

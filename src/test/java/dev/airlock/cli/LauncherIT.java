@@ -154,6 +154,13 @@ class LauncherIT {
             assertThat(r.exitValue()).as(Files.readString(out)).isZero();
             assertThat(Files.readString(out)).contains("Configuration 3 is in place", "routes.reloaded-tasks removed");
             assertThat(http.send(models, HttpResponse.BodyHandlers.ofString()).body()).doesNotContain("reloaded-tasks");
+
+            ProcessBuilder status = new ProcessBuilder("./airlock", "config", "status", "--url", base).directory(ROOT.toFile());
+            status.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
+            Process st = status.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertThat(st.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(config)));
+            assertThat(Files.readString(out)).contains("Configuration 3 in force", "sha256 " + sha, "sim-onprem zone=on-prem");
         } finally {
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();

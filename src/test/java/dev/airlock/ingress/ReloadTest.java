@@ -86,6 +86,16 @@ class ReloadTest {
         assertThat(trail.toString()).contains("\"action\":\"config.reload\"", "routes.fresh added");
         assertThat(metrics()).contains("airlock_config_reloads_total{result=\"applied\"} 1.0", "airlock_deployment_up{deployment=\"d-new\"} 1.0");
 
+        // which configuration is in force: its file's digest, to compare replicas by
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        JsonNode status = Json.MAPPER.readTree(gw.get("/admin/config", "authorization", AUTH).body());
+        assertThat(status.path("generation").asLong()).isEqualTo(2);
+        assertThat(status.path("sha256").asText()).isEqualTo(sha);
+        assertThat(status.path("routes").toString()).contains("\"fresh\"");
+        assertThat(status.toString()).doesNotContain(TestGateway.MASTER_KEY);
+        assertThat(metrics()).contains("airlock_config_info{generation=\"2\",sha256=\"" + sha.substring(0, 16) + "\"} 1")
+                .doesNotContain("airlock_config_info{generation=\"1\"");
+
         // the same file again changes nothing
         JsonNode same = Json.MAPPER.readTree(reload().body());
         assertThat(same.path("changed").asBoolean()).isFalse();
