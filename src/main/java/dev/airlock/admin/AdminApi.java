@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class AdminApi {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     static final List<String> KEY_FIELDS = List.of("tenant", "name", "routes", "classification_floor", "expires_at", "rpm", "tpm", "budget_usd_month", "client_identity");
-    static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm");
-    static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm");
+    static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers");
+    static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers");
     static final List<String> SPEND_PARAMS = List.of("group_by", "since");
     static final List<String> ROTATE_FIELDS = List.of("grace");
     static final List<String> AUDIT_PARAMS = List.of("since", "target", "limit");
@@ -151,14 +151,15 @@ public final class AdminApi {
 
     /**
      * {@code POST /admin/tenants}: {@code name} (required), {@code default_level} (default: the lowest
-     * level), {@code routes}, {@code budget_usd_month}, {@code rpm}, {@code tpm}. 409 if it exists.
+     * level), {@code routes}, {@code budget_usd_month}, {@code rpm}, {@code tpm}, {@code cache_answers}
+     * (default true). 409 if it exists.
      */
     public ObjectNode createTenant(JsonNode body, Actor actor) {
         Body b = new Body(body, "tenant", TENANT_FIELDS);
         String name = b.text("name");
         if (name == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'name' is required: the tenant's name.", "name");
         TenantRecord t = db(() -> tenants.insert(TenantRecord.of(name, b.text("default_level"), b.strings("routes"),
-                b.number("budget_usd_month"), b.integer("rpm"), b.whole("tpm")), actor));
+                b.number("budget_usd_month"), b.integer("rpm"), b.whole("tpm"), !Boolean.FALSE.equals(b.bool("cache_answers"))), actor));
         return tenantJson(t, 0L);
     }
 
@@ -189,6 +190,8 @@ public final class AdminApi {
         if (b.isNull("default_level")) {
             throw Body.invalid("default_level", "'default_level' cannot be cleared: every tenant starts its requests at some level.");
         }
+        if (b.isNull("cache_answers")) throw Body.invalid("cache_answers", "'cache_answers' is true or false; it cannot be cleared.");
+        Boolean cacheAnswers = b.bool("cache_answers");
         String level = b.text("default_level");
         List<String> routes = b.strings("routes");
         Double budget = b.number("budget_usd_month");
@@ -201,6 +204,7 @@ public final class AdminApi {
             if (b.has("budget_usd_month")) n = n.withBudgetUsdMonth(budget);
             if (b.has("rpm")) n = n.withRpm(rpm);
             if (b.has("tpm")) n = n.withTpm(tpm);
+            if (cacheAnswers != null) n = n.withCacheAnswers(cacheAnswers);
             return n;
         }, actor)).orElseThrow(() -> noSuchTenant(name));
         String month = YearMonth.from(clock.instant().atZone(ZoneOffset.UTC)).toString();
@@ -349,6 +353,7 @@ public final class AdminApi {
         o.put("budget_usd_month", t.budgetUsdMonth());
         o.put("rpm", t.rpm());
         o.put("tpm", t.tpm());
+        o.put("cache_answers", t.cacheAnswers());
         if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
         o.put("created_at", time(t.createdAt()));
         o.put("updated_at", time(t.updatedAt()));

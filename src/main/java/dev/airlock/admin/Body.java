@@ -74,6 +74,13 @@ final class Body {
         return v.asLong();
     }
 
+    Boolean bool(String f) {
+        JsonNode v = value(f);
+        if (v == null) return null;
+        if (!v.isBoolean()) throw invalid(f, "'" + f + "' must be true or false, not " + kind(v) + ".");
+        return v.asBoolean();
+    }
+
     Double number(String f) {
         JsonNode v = value(f);
         if (v == null) return null;

@@ -48,10 +48,14 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--tpm", paramLabel = "N", description = "Tokens per minute.")
         Long tpm;
 
+        @Option(names = "--no-cache-answers", description = "The answer cache neither keeps nor serves its answers.")
+        boolean noCache;
+
         @Override
         AdminClient.Call request() {
             ObjectNode body = Json.object();
             body.put("name", name);
+            if (noCache) body.put("cache_answers", false);
             if (level != null) body.put("default_level", level);
             if (routes != null) routes.stream().map(String::trim).filter(r -> !r.isEmpty()).forEach(body.withArray("/routes")::add);
             if (budget != null) body.put("budget_usd_month", budget);
@@ -127,6 +131,10 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--tpm", paramLabel = "N|none", description = "Tokens per minute, or none.")
         String tpm;
 
+        @Option(names = "--cache-answers", paramLabel = "true|false", arity = "1",
+                description = "Whether the answer cache may keep and serve its answers (routes with a cache opt in; false opts this tenant out).")
+        Boolean cacheAnswers;
+
         @Override
         AdminClient.Call request() {
             if (routes != null && allRoutes) throw new ParameterException(spec.commandLine(), "Give --routes or --all-routes, not both.");
@@ -137,9 +145,10 @@ final class TenantsCommand implements Runnable {
             limit(body, "budget_usd_month", "--budget", budget, false);
             limit(body, "rpm", "--rpm", rpm, true);
             limit(body, "tpm", "--tpm", tpm, true);
+            if (cacheAnswers != null) body.put("cache_answers", cacheAnswers);
             if (body.isEmpty()) {
                 throw new ParameterException(spec.commandLine(),
-                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm.");
+                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --cache-answers.");
             }
             return new AdminClient.Call("PATCH", "/admin/tenants/" + URLEncoder.encode(name, StandardCharsets.UTF_8), body);
         }
@@ -169,6 +178,7 @@ final class TenantsCommand implements Runnable {
     static void describe(JsonNode t, PrintWriter out) {
         AdminCommand.fields(out, "default level", Table.text(t, "default_level"), "routes", Table.routes(t), "rpm", Table.count(t, "rpm"),
                 "tpm", Table.count(t, "tpm"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
+                "answer cache", t.path("cache_answers").asBoolean(true) ? "may keep its answers" : "keeps none of its answers",
                 "created", AdminCommand.time(t, "created_at"), "updated", AdminCommand.time(t, "updated_at"));
     }
 }

@@ -91,7 +91,7 @@ record ConfigSpec(
 
     record RuleSpec(List<String> task, String path, String atLeast) {}
 
-    record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm) {}
+    record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, Boolean cacheAnswers) {}
 
     record LimitsSpec(String redisUrl, String budgetsOnOutage, Boolean countFreeDeployments, Integer replicas, Long commandTimeoutMs) {}
 

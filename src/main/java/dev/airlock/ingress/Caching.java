@@ -44,7 +44,7 @@ final class Caching {
      */
     Future<byte[]> lookup(HttpServerRequest req, Exchange ex, String operation, byte[] body) {
         Duration ttl = ex.admission.route().cacheTtl();
-        if (ttl == null) return NOTHING;
+        if (ttl == null || !ex.admission.caller().tenant().cacheAnswers()) return NOTHING;
         String level = ex.admission.classification().level();
         if (!cache.allows(level)) return NOTHING;
         String control = req.getHeader(CACHE_CONTROL);

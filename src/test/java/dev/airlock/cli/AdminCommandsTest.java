@@ -231,6 +231,7 @@ class AdminCommandsTest {
                       tpm               2,000,000
                       budget            $5,000.00 a month
                       spent this month  $0.00
+                      answer cache      may keep its answers
                       created           2026-11-20 12:00
                       updated           2026-11-20 12:00
                     """);

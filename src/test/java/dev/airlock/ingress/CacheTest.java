@@ -48,6 +48,34 @@ class CacheTest {
     }
 
     @Test
+    void aTenantThatOptsOutHasNoAnswerKeptOrServed() throws Exception {
+        gw = new TestGateway(TestGateway.YAML
+                .replace("  local: { deployments: [a-onprem] }", "  local: { deployments: [a-onprem], cache: { ttl_seconds: 60 } }")
+                + "cache: { zone: on-prem }\ntenants: { private: { default: public, cache_answers: false } }\nauth: { key_cache_seconds: 1 }\n");
+        String auth = "Bearer " + TestGateway.MASTER_KEY;
+        var created = gw.post("/admin/keys", "{\"tenant\":\"private\"}", "authorization", auth);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String key = "Bearer " + Json.MAPPER.readTree(created.body()).path("key").asText();
+        assertThat(Json.MAPPER.readTree(gw.get("/admin/tenants/private", "authorization", auth).body()).path("cache_answers").asBoolean()).isFalse();
+
+        for (int i = 0; i < 2; i++) {
+            var r = gw.post("/v1/chat/completions", chat("local", "a private question"), "authorization", key);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(cacheHeader(r)).isNull();
+        }
+        assertThat(sent()).as("both asked upstream").isEqualTo(2);
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "a private question")))).as("another tenant's cache works").isEqualTo("miss");
+
+        var optIn = gw.send("PATCH", "/admin/tenants/private", "{\"cache_answers\":true}", "authorization", auth);
+        assertThat(optIn.statusCode()).as(optIn.body()).isEqualTo(200);
+        assertThat(gw.send("PATCH", "/admin/tenants/private", "{\"cache_answers\":\"no\"}", "authorization", auth).body())
+                .contains("'cache_answers' must be true or false");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                "miss".equals(cacheHeader(gw.post("/v1/chat/completions", chat("local", "a private question"), "authorization", key))));
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "a private question"), "authorization", key))).isEqualTo("hit");
+    }
+
+    @Test
     void aRepeatedRequestIsAnsweredFromTheCacheWithNoUpstreamAndNoCost() throws Exception {
         gateway("on-prem", 60);
         var first = gw.post("/v1/chat/completions", chat("local", "what is two and two"), "x-request-id", "c-1");

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param budgetUsdMonth monthly budget in US dollars, for all of the tenant's keys together
  */
 public record TenantRecord(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm,
-                           Instant createdAt, Instant updatedAt) {
+                           boolean cacheAnswers, Instant createdAt, Instant updatedAt) {
     public TenantRecord {
         Objects.requireNonNull(name, "name");
         allowedRoutes = allowedRoutes == null ? List.of() : List.copyOf(allowedRoutes);
@@ -22,26 +22,33 @@ public record TenantRecord(String name, String defaultLevel, List<String> allowe
 
     /** A tenant to create or replace. */
     public static TenantRecord of(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm) {
-        return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, null, null);
+        return of(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, true);
+    }
+
+    /** A tenant to create or replace, saying whether the answer cache may keep its answers. */
+    public static TenantRecord of(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm,
+                                  boolean cacheAnswers) {
+        return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null);
     }
 
     /** A tenant from the config file, for seeding the store with {@link TenantStore#ensure}. */
     public static TenantRecord of(Tenant t) {
-        return of(t.name(), t.defaultLevel(), t.routes(), t.budgetUsdMonth(), t.rpm() == null ? null : Math.toIntExact(t.rpm()), t.tpm());
+        return of(t.name(), t.defaultLevel(), t.routes(), t.budgetUsdMonth(), t.rpm() == null ? null : Math.toIntExact(t.rpm()), t.tpm(), t.cacheAnswers());
     }
 
     /** The view the request path uses: default level, allowed routes and limits. */
     public Tenant toTenant() {
-        return new Tenant(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm == null ? null : rpm.longValue(), tpm);
+        return new Tenant(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm == null ? null : rpm.longValue(), tpm, cacheAnswers);
     }
 
     public boolean mayUse(String route) {
         return allowedRoutes.isEmpty() || allowedRoutes.contains(route);
     }
 
-    public TenantRecord withDefaultLevel(String v) { return new TenantRecord(name, v, allowedRoutes, budgetUsdMonth, rpm, tpm, createdAt, updatedAt); }
-    public TenantRecord withAllowedRoutes(List<String> v) { return new TenantRecord(name, defaultLevel, v, budgetUsdMonth, rpm, tpm, createdAt, updatedAt); }
-    public TenantRecord withBudgetUsdMonth(Double v) { return new TenantRecord(name, defaultLevel, allowedRoutes, v, rpm, tpm, createdAt, updatedAt); }
-    public TenantRecord withRpm(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, v, tpm, createdAt, updatedAt); }
-    public TenantRecord withTpm(Long v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, v, createdAt, updatedAt); }
+    public TenantRecord withDefaultLevel(String v) { return new TenantRecord(name, v, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, createdAt, updatedAt); }
+    public TenantRecord withAllowedRoutes(List<String> v) { return new TenantRecord(name, defaultLevel, v, budgetUsdMonth, rpm, tpm, cacheAnswers, createdAt, updatedAt); }
+    public TenantRecord withBudgetUsdMonth(Double v) { return new TenantRecord(name, defaultLevel, allowedRoutes, v, rpm, tpm, cacheAnswers, createdAt, updatedAt); }
+    public TenantRecord withRpm(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, v, tpm, cacheAnswers, createdAt, updatedAt); }
+    public TenantRecord withCacheAnswers(boolean v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, v, createdAt, updatedAt); }
+    public TenantRecord withTpm(Long v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, v, cacheAnswers, createdAt, updatedAt); }
 }

@@ -29,7 +29,7 @@ import java.util.function.UnaryOperator;
  * message names the field; database failures are {@link SQLException}s.
  */
 public final class TenantStore {
-    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, created_at, updated_at";
+    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at";
 
     private final Store store;
     private final Dialect dialect;
@@ -120,11 +120,11 @@ public final class TenantStore {
         }));
     }
 
-    /** What the audit trail says of a new tenant: the fields set. */
+    /** What the audit trail says of a new tenant: the fields set (an answer cache allowed, as by default, is not named). */
     private static ObjectNode described(TenantRecord t) {
         ObjectNode o = Json.object();
         fields(t).forEach((k, v) -> {
-            if (!v.isNull()) o.set(k, v);
+            if (!v.isNull() && !(k.equals("cache_answers") && v.asBoolean())) o.set(k, v);
         });
         return o;
     }
@@ -150,6 +150,7 @@ public final class TenantStore {
         m.put("budget_usd_month", t.budgetUsdMonth() == null ? f.nullNode() : f.numberNode(t.budgetUsdMonth()));
         m.put("rpm", t.rpm() == null ? f.nullNode() : f.numberNode(t.rpm()));
         m.put("tpm", t.tpm() == null ? f.nullNode() : f.numberNode(t.tpm()));
+        m.put("cache_answers", f.booleanNode(t.cacheAnswers()));
         return m;
     }
 
@@ -191,33 +192,35 @@ public final class TenantStore {
         Checks.budget(t.budgetUsdMonth());
         Checks.rpm(t.rpm());
         Checks.tpm(t.tpm());
-        return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), null, null);
+        return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), t.cacheAnswers(), null, null);
     }
 
     private static void insert(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, t.name());
             ps.setString(2, t.defaultLevel());
             ps.setString(3, Sql.routesText(t.allowedRoutes()));
             Sql.setMoney(ps, 4, t.budgetUsdMonth());
             Sql.setInt(ps, 5, t.rpm());
             Sql.setLong(ps, 6, t.tpm());
-            d.setTime(ps, 7, now);
+            ps.setBoolean(7, t.cacheAnswers());
             d.setTime(ps, 8, now);
+            d.setTime(ps, 9, now);
             ps.executeUpdate();
         }
     }
 
     private static int update(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE tenant SET default_level = ?, allowed_routes = ?, budget_usd_month = ?, rpm = ?, tpm = ?, "
-                + "updated_at = ? WHERE name = ?")) {
+                + "cache_answers = ?, updated_at = ? WHERE name = ?")) {
             ps.setString(1, t.defaultLevel());
             ps.setString(2, Sql.routesText(t.allowedRoutes()));
             Sql.setMoney(ps, 3, t.budgetUsdMonth());
             Sql.setInt(ps, 4, t.rpm());
             Sql.setLong(ps, 5, t.tpm());
-            d.setTime(ps, 6, now);
-            ps.setString(7, t.name());
+            ps.setBoolean(6, t.cacheAnswers());
+            d.setTime(ps, 7, now);
+            ps.setString(8, t.name());
             return ps.executeUpdate();
         }
     }
@@ -237,6 +240,6 @@ public final class TenantStore {
 
     private static TenantRecord row(Dialect d, ResultSet r) throws SQLException {
         return new TenantRecord(r.getString("name"), r.getString("default_level"), Sql.routes(r, "allowed_routes"), Sql.usd(r, "budget_usd_month"),
-                Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), d.time(r, "created_at"), d.time(r, "updated_at"));
+                Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), r.getBoolean("cache_answers"), d.time(r, "created_at"), d.time(r, "updated_at"));
     }
 }

@@ -149,7 +149,7 @@ class KeyStoreTest {
         try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
             TenantStore tenants = new TenantStore(store, VOCAB, clock);
             TenantRecord p = tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L), ADMIN);
-            assertThat(p).isEqualTo(new TenantRecord("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L, T0, T0));
+            assertThat(p).isEqualTo(new TenantRecord("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L, true, T0, T0));
             assertThatThrownBy(() -> tenants.insert(TenantRecord.of("payments", null, null, null, null, null), ADMIN))
                     .isInstanceOfSatisfying(AirlockException.class, e -> {
                         assertThat(e.status()).isEqualTo(409);
@@ -161,19 +161,22 @@ class KeyStoreTest {
 
             clock.advance(Duration.ofHours(1));
             TenantRecord up = tenants.patch("payments", t -> TenantRecord.of("payments", "internal", null, null, 10, null), ADMIN).orElseThrow();
-            assertThat(up).isEqualTo(new TenantRecord("payments", "internal", List.of(), null, 10, null, T0, T0.plus(Duration.ofHours(1))));
+            assertThat(up).isEqualTo(new TenantRecord("payments", "internal", List.of(), null, 10, null, true, T0, T0.plus(Duration.ofHours(1))));
 
             assertThat(tenants.ensure(TenantRecord.of("payments", "public", null, null, null, null), ADMIN)).isFalse();
             assertThat(tenants.get("payments").orElseThrow().defaultLevel()).as("ensure leaves an existing tenant alone").isEqualTo("internal");
-            assertThat(tenants.ensure(TenantRecord.of(new dev.airlock.config.Tenant("default", "public", List.of(), null, null, null)), ADMIN)).isTrue();
+            assertThat(tenants.ensure(TenantRecord.of(new dev.airlock.config.Tenant("default", "public", List.of(), null, null, null, true)), ADMIN)).isTrue();
 
             clock.advance(Duration.ofHours(1));
             TenantRecord patched = tenants.patch("payments", t -> t.withBudgetUsdMonth(99.5).withAllowedRoutes(List.of("embeddings")), ADMIN).orElseThrow();
-            assertThat(patched).isEqualTo(new TenantRecord("payments", "internal", List.of("embeddings"), 99.5, 10, null, T0, clock.instant()));
+            assertThat(patched).isEqualTo(new TenantRecord("payments", "internal", List.of("embeddings"), 99.5, 10, null, true, T0, clock.instant()));
             assertThat(tenants.patch("nobody", t -> t, ADMIN)).isEmpty();
             assertRefused(() -> tenants.patch("payments", t -> t.withRpm(-1), ADMIN), "rpm", "'rpm' must be");
             assertRefused(() -> tenants.patch("payments", t -> t.withDefaultLevel("secret"), ADMIN), "default_level", "'default_level' must be one of");
             assertThat(tenants.get("payments")).as("a refused patch changes nothing").contains(patched);
+            assertThat(tenants.patch("payments", t -> t.withCacheAnswers(false), ADMIN).orElseThrow().cacheAnswers()).isFalse();
+            assertThat(tenants.get("payments").orElseThrow().toTenant().cacheAnswers()).as("kept in the store").isFalse();
+            patched = tenants.patch("payments", t -> t.withCacheAnswers(true), ADMIN).orElseThrow();
 
             assertRefused(() -> tenants.insert(TenantRecord.of("bad name", null, null, null, null, null), ADMIN), "name", "'name' must be 1 to 64 letters");
             assertRefused(() -> tenants.insert(TenantRecord.of("x", null, List.of("nope"), null, null, null), ADMIN), "routes", "unknown route 'nope'");
