@@ -91,6 +91,9 @@ class AdminCommandsTest {
         assertThat(body(update)).isEqualTo("{\"routes\":null,\"budget_usd_month\":null,\"rpm\":100}");
         assertThat(body(parse(new TenantsCommand(), "update", "p", "--tpm", "NONE", "--default-level", "internal").request()))
                 .isEqualTo("{\"default_level\":\"internal\",\"tpm\":null}");
+        assertThat(body(parse(new TenantsCommand(), "create", "vault", "--no-cache-answers").request()))
+                .isEqualTo("{\"name\":\"vault\",\"cache_answers\":false}");
+        assertThat(body(parse(new TenantsCommand(), "update", "vault", "--cache-answers", "true").request())).isEqualTo("{\"cache_answers\":true}");
 
         assertThat(parse(new SpendCommand()).request().path()).isEqualTo("/admin/spend?group_by=tenant&since=30d");
         assertThat(parse(new SpendCommand(), "--by", "deployment", "--since", "2026-11-01T00:00:00+01:00").request().path())
