@@ -11,12 +11,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The answer cache on the request path. A plain request on a route with {@code cache.ttl_seconds}
- * whose level the cache may hold is looked up once it is admitted: rate limits and budgets have counted
+ * The answer cache on the request path. A request on a route with {@code cache.ttl_seconds}, of a
+ * tenant that has not opted out, whose level the cache may hold is looked up once it is admitted: rate limits and budgets have counted
  * it, so a flood of repeats is still limited. In memory the answer is there at once; from a shared
  * Redis the request goes on, on its event loop, when Redis answers or its command times out. A hit is
  * answered at once, recorded with {@code cached} and no upstream, tokens or cost. A miss goes to the relay, and its answer, as the
- * client receives it (after the output guard), is kept for the route's time.
+ * client receives it (after the output guard), is kept for the route's time: a stream's as the events it
+ * was sent as (up to {@link #STREAM_LIMIT}), once it ended complete, and served again as those events.
  *
  * <p>A client can ask for a fresh answer with HTTP's own words: {@code Cache-Control: no-cache}
  * skips the lookup (the new answer is kept), {@code no-store} skips the cache altogether.
@@ -27,6 +28,12 @@ final class Caching {
     private static final CharSequence CACHE_CONTROL = HeaderText.of("cache-control");
     private static final CharSequence HIT = HeaderText.of("hit");
     private static final CharSequence MISS = HeaderText.of("miss");
+
+    /**
+     * The most a stream's events may take to be kept: a streamed answer is kept as the events the client
+     * was sent, several times its text (a chunk of JSON per token), so a long one is bounded here too.
+     */
+    static final int STREAM_LIMIT = 4 * 1024 * 1024;
 
     /** No answer from the cache: the request goes on to the relay. */
     static final Future<byte[]> NOTHING = Future.succeededFuture();
@@ -74,7 +81,7 @@ final class Caching {
      * answers behind for the route's time to live.
      */
     void keep(Exchange ex, byte[] answer) {
-        if (ex.cacheKey == null || fromCanary(ex)) return;
+        if (answer == null || ex.cacheKey == null || fromCanary(ex)) return;
         // asked again: a reload while the request ran may have narrowed where its level may be kept
         if (cache.allows(ex.admission.classification().level())) cache.put(ex.cacheKey, answer, ex.admission.route().cacheTtl());
     }

@@ -82,9 +82,9 @@ final class ChatEndpoint {
             ex.promptEstimate = () -> Usage.estimatePrompt(promptChars(chat));
             List<String> texts = new ArrayList<>(chat.messages().size());
             for (ChatMessage m : chat.messages()) texts.add(m.text());
-            quota(ex, texts, chat.maxTokens()).compose(g -> chat.stream() ? Caching.NOTHING : caching.lookup(req, ex, "chat", bytes)).onComplete(q -> {
+            quota(ex, texts, chat.maxTokens()).compose(g -> caching.lookup(req, ex, chat.stream() ? "chat-stream" : "chat", bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
-                if (q.result() != null) { answerCached(req, ex, q.result()); return; }
+                if (q.result() != null) { answerCached(req, ex, q.result(), chat.stream()); return; }
                 var shadows = ex.generation.shadows;
                 if (shadows.draws(ex.admission.route())) {
                     ex.copied(shadows.chat(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), chat, promptChars(chat),
@@ -112,7 +112,7 @@ final class ChatEndpoint {
             ex.promptEstimate = () -> Usage.estimatePrompt(emb.inputs().stream().mapToInt(String::length).sum());
             quota(ex, emb.inputs(), 1).compose(g -> caching.lookup(req, ex, "embeddings", bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
-                if (q.result() != null) { answerCached(req, ex, q.result()); return; }
+                if (q.result() != null) { answerCached(req, ex, q.result(), false); return; }
                 var shadows = ex.generation.shadows;
                 if (shadows.draws(ex.admission.route())) {
                     ex.copied(shadows.embed(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), emb,
@@ -286,9 +286,14 @@ final class ChatEndpoint {
         return ex;
     }
 
-    /** The answer the answer cache held for this request: see {@link Caching}. */
-    private void answerCached(HttpServerRequest req, Exchange ex, byte[] kept) {
-        Replies.json(req.response(), 200, kept);
+    /** The answer the answer cache held for this request, a stream's as the events it was sent as: see {@link Caching}. */
+    private void answerCached(HttpServerRequest req, Exchange ex, byte[] kept, boolean stream) {
+        if (stream) {
+            req.response().setStatusCode(200).putHeader(HeaderText.CONTENT_TYPE, HeaderText.EVENT_STREAM)
+                    .putHeader(HeaderText.CACHE_CONTROL, HeaderText.NO_CACHE).end(io.vertx.core.buffer.Buffer.buffer(kept));
+        } else {
+            Replies.json(req.response(), 200, kept);
+        }
         recorder.ended(ex, 200, null);
     }
 
@@ -334,6 +339,7 @@ final class ChatEndpoint {
         Pipeline pipeline = ex.generation.pipeline;
         SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut), recorder.metrics(), ex.dialect);
         if (ex.capture || schema != null || ex.copy != null) out.keepText();
+        if (ex.cacheKey != null) out.keepBytes(Caching.STREAM_LIMIT);
         ex.delivered = () -> out.delivered(promptChars(chat));
         pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
             if (r.succeeded() && schema != null) out.releaseHeld();
@@ -347,6 +353,7 @@ final class ChatEndpoint {
                 recorder.ended(ex, 200, e);
             } else if (r.succeeded()) {
                 ex.usage = out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
+                caching.keep(ex, out.kept());
                 recorder.ended(ex, 200, null);
                 if (ex.capture) capturer.capture(ex, Capturer.promptText(ex.admission.body()), out.text());
                 if (ex.copy != null) ex.generation.shadows.compare(ex.admission.route(), out.text(), ex.copy);

@@ -33,6 +33,9 @@ final class SseWriter implements StreamTarget {
     private String model;
     private int completionChars;
     private StringBuilder text;
+    /** What the client was sent, for the answer cache; null when not kept, or once past {@link #keepLimit}. */
+    private Buffer kept;
+    private int keepLimit;
 
     /** Sets the response headers that depend on the chosen deployment. */
     interface Headers {
@@ -62,6 +65,34 @@ final class SseWriter implements StreamTarget {
 
     String text() { return text == null ? "" : text.toString(); }
 
+    /** Keep the bytes the client is sent, up to {@code limit}, for the answer cache. */
+    void keepBytes(int limit) {
+        kept = Buffer.buffer(4096);
+        keepLimit = limit;
+    }
+
+    /** The bytes the client was sent, or null when they were not kept or grew past the limit. */
+    byte[] kept() {
+        return kept == null ? null : kept.getBytes();
+    }
+
+    /** Writes {@code b} to the client, keeping a copy when asked. */
+    private void send(Buffer b) {
+        tee(b);
+        resp.write(b);
+    }
+
+    private void end(Buffer b) {
+        tee(b);
+        resp.end(b);
+    }
+
+    private void tee(Buffer b) {
+        if (kept == null) return;
+        if (kept.length() + b.length() > keepLimit) kept = null;
+        else kept.appendBuffer(b);
+    }
+
     @Override
     public void begin(Deployment deployment, String route) {
         if (resp.closed()) return;
@@ -85,7 +116,7 @@ final class SseWriter implements StreamTarget {
             List<ObjectNode> guarded = guard == null ? List.of(chunk) : guard.onChunk(chunk);
             if (!resp.closed()) for (ObjectNode c : guarded) event(c, out);
         }
-        if (out.length() > 0 && !resp.closed()) resp.write(out);
+        if (out.length() > 0 && !resp.closed()) send(out);
     }
 
     /**
@@ -122,7 +153,7 @@ final class SseWriter implements StreamTarget {
             model = chunk.model();
         }
         completionChars += chunk.contentChars();
-        resp.write(chunk.event());
+        send(chunk.event());
     }
 
     /** Appends the chunk's SSE event to {@code out}, counting its content. */
@@ -158,11 +189,11 @@ final class SseWriter implements StreamTarget {
         Buffer tail = Buffer.buffer(DONE.length() + (includeUsage ? 256 : 0));
         if (guard != null && !heldReleased) for (ObjectNode c : guard.finish()) event(c, tail);
         if (translated != null) {
-            resp.end(tail.appendString(events(sb -> translated.finish(id, model, u, sb))));
+            end(tail.appendString(events(sb -> translated.finish(id, model, u, sb))));
             return u;
         }
         if (includeUsage) event(Completions.usageChunk(id == null ? "chatcmpl-airlock" : id, model, u), tail);
-        resp.end(tail.appendBuffer(DONE));
+        end(tail.appendBuffer(DONE));
         return u;
     }
 
@@ -175,7 +206,7 @@ final class SseWriter implements StreamTarget {
         heldReleased = true;
         Buffer out = Buffer.buffer(256);
         for (ObjectNode c : guard.finish()) event(c, out);
-        if (out.length() > 0 && !resp.closed()) resp.write(out);
+        if (out.length() > 0 && !resp.closed()) send(out);
     }
 
     /**

@@ -154,7 +154,7 @@ class CacheTest {
     }
 
     @Test
-    void theClientCanAskForAFreshAnswerAndEntriesExpireStreamsAreNeverCached() throws Exception {
+    void theClientCanAskForAFreshAnswerAndEntriesExpire() throws Exception {
         gateway("on-prem", 2);
         gw.post("/v1/chat/completions", chat("local", "hi"));
         assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hi"), "cache-control", "no-cache"))).isEqualTo("miss");
@@ -163,8 +163,36 @@ class CacheTest {
         assertThat(sent()).isEqualTo(3);
         Thread.sleep(2_100);
         assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hi")))).as("past ttl_seconds").isEqualTo("miss");
-        for (int i = 0; i < 2; i++) assertThat(cacheHeader(gw.post("/v1/chat/completions", stream("local", "hi")))).isNull();
-        assertThat(sent()).isEqualTo(6);
+        assertThat(sent()).isEqualTo(4);
+    }
+
+    @Test
+    void aCompleteStreamIsKeptAsTheEventsItWasSentAsAndServedAgain() throws Exception {
+        gateway("on-prem", 60);
+        var first = gw.post("/v1/chat/completions", stream("local", "tell me"), "x-request-id", "s-1");
+        var second = gw.post("/v1/chat/completions", stream("local", "tell me"), "x-request-id", "s-2");
+        assertThat(cacheHeader(first)).isEqualTo("miss");
+        assertThat(cacheHeader(second)).isEqualTo("hit");
+        assertThat(second.headers().firstValue("content-type")).hasValue("text/event-stream");
+        assertThat(second.body()).isEqualTo(first.body()).contains("chat.completion.chunk").endsWith("data: [DONE]\n\n");
+        assertThat(sent()).isEqualTo(1);
+        assertThat(event("s-2").path("cached").asBoolean()).isTrue();
+        // a plain request with the same prompt is another request, and so is the stream in another API
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "tell me")))).isEqualTo("miss");
+        String messages = "{\"model\":\"local\",\"max_tokens\":16,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"tell me\"}]}";
+        var anthropic = gw.post("/v1/messages", messages);
+        assertThat(cacheHeader(anthropic)).isEqualTo("miss");
+        var again = gw.post("/v1/messages", messages);
+        assertThat(cacheHeader(again)).isEqualTo("hit");
+        assertThat(again.body()).isEqualTo(anthropic.body()).contains("event: message_stop");
+        assertThat(sent()).isEqualTo(3);
+
+        // a stream that broke is not kept: its client saw no end
+        gw.sim("a-onprem").failNext(dev.airlock.provider.simulator.Fault.DROP_MID_STREAM);
+        var broken = gw.post("/v1/chat/completions", stream("local", "break"));
+        assertThat(broken.body()).doesNotContain("[DONE]");
+        assertThat(cacheHeader(gw.post("/v1/chat/completions", stream("local", "break")))).isEqualTo("miss");
+        assertThat(sent()).isEqualTo(5);
     }
 
     @Test
