@@ -54,13 +54,27 @@ final class ConfigCommand implements Runnable {
             description = "Make a running Airlock read its configuration file again and put it in place, or say why not "
                     + "(admin API, master key from $AIRLOCK_MASTER_KEY). Each replica reads its own file: reload each one.")
     static final class Reload extends AdminCommand {
+        @picocli.CommandLine.Option(names = "--dry-run", description = "Only say what a reload would change, and what would take a restart.")
+        boolean dryRun;
+
         @Override
         AdminClient.Call request() {
-            return new AdminClient.Call("POST", "/admin/config/reload", null);
+            return new AdminClient.Call("POST", "/admin/config/reload" + (dryRun ? "?dry_run=true" : ""), null);
         }
 
         @Override
         void render(com.fasterxml.jackson.databind.JsonNode r, java.io.PrintWriter out) {
+            if (r.path("dry_run").asBoolean()) {
+                if (!r.path("changed").asBoolean() && r.path("needs_restart").isEmpty()) {
+                    out.println("The file changes nothing; nothing was applied (dry run).");
+                    return;
+                }
+                out.println(r.path("would_apply").asBoolean() ? "A reload would apply these changes (dry run: nothing was applied):"
+                        : "A reload would be refused: the file changes what only a restart changes (dry run: nothing was applied).");
+                for (var c : r.path("needs_restart")) out.println("  " + c.asText() + " (takes a restart)");
+                for (var c : r.path("changes")) out.println("  " + c.asText());
+                return;
+            }
             if (!r.path("changed").asBoolean()) {
                 out.println("The file changes nothing; configuration " + r.path("generation").asLong() + " stays in place.");
                 return;

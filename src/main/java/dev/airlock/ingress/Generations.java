@@ -124,7 +124,20 @@ final class Generations {
         }
     }
 
-    private Gateway.Reloaded apply(Actor actor) {
+    /**
+     * A dry run: reads the configuration again and says what a reload would change, and what in it
+     * would take a restart, without applying anything. Blocking.
+     *
+     * @throws AirlockException {@code config_invalid} for a file with problems, {@code config_not_applied} without a file
+     */
+    synchronized ConfigChange check() {
+        return read().change();
+    }
+
+    /** The file as read now, its digest (read first), and how it differs from the running configuration. */
+    private record Read(AirlockConfig next, byte[] digest, ConfigChange change) {}
+
+    private Read read() {
         if (source == null) {
             throw new AirlockException(ErrorKind.CONFIG_NOT_APPLIED, "This gateway was started from a configuration in memory, not a file: there is nothing to read again.");
         }
@@ -136,8 +149,15 @@ final class Generations {
         } catch (ConfigException e) {
             throw new AirlockException(ErrorKind.CONFIG_INVALID, "The configuration has problems, so the running one stays:\n" + e.getMessage());
         }
+        return new Read(next, digest, ConfigChange.between(current.get().declared, next));
+    }
+
+    private Gateway.Reloaded apply(Actor actor) {
+        Read read = read();
+        AirlockConfig next = read.next();
+        byte[] digest = read.digest();
         Generation was = current.get();
-        ConfigChange change = ConfigChange.between(was.declared, next);
+        ConfigChange change = read.change();
         if (!change.needsRestart().isEmpty()) {
             throw new AirlockException(ErrorKind.CONFIG_NEEDS_RESTART, "The new configuration changes what only a restart changes ("
                     + String.join(", ", change.needsRestart()) + "), so nothing of it was applied; restart the gateway, or undo those changes and reload.");

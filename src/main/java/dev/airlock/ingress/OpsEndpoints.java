@@ -60,6 +60,7 @@ final class OpsEndpoints {
      * {@code POST /admin/config/reload}: reads the configuration file again and puts it in place, or
      * answers why not (422 {@code config_invalid}, 409 {@code config_needs_restart}, 500
      * {@code config_not_applied}) with the running configuration untouched. See {@link Generations}.
+     * With {@code ?dry_run=true}, only says what a reload would change and what would take a restart.
      */
     void reload(HttpServerRequest req, String requestId) {
         requireMaster(req);
@@ -67,6 +68,20 @@ final class OpsEndpoints {
             throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/config/reload takes POST.");
         }
         Actor actor = actor(req, requestId);
+        if ("true".equals(req.getParam("dry_run"))) {
+            io.vertx.core.Vertx.currentContext().owner().executeBlocking(() -> services.generations().check(), false).onComplete(ar -> {
+                if (ar.failed()) {
+                    Replies.error(req.response(), ar.cause(), requestId);
+                    return;
+                }
+                ObjectNode out = Json.object().put("object", "config.reload").put("dry_run", true).put("generation", now().number)
+                        .put("changed", !ar.result().changes().isEmpty()).put("would_apply", ar.result().needsRestart().isEmpty());
+                ar.result().changes().forEach(out.putArray("changes")::add);
+                ar.result().needsRestart().forEach(out.putArray("needs_restart")::add);
+                Replies.json(req.response(), 200, out);
+            });
+            return;
+        }
         io.vertx.core.Vertx.currentContext().owner().executeBlocking(() -> services.generations().reload(actor), false).onComplete(ar -> {
             if (ar.failed()) {
                 Replies.error(req.response(), ar.cause(), requestId);

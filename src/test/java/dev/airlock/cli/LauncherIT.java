@@ -146,9 +146,15 @@ class LauncherIT {
             assertThat(p.isAlive()).as("a hang-up reloads; it does not stop the gateway").isTrue();
 
             Files.writeString(config, original);
+            Path out = dir.resolve("reload.out");
+            ProcessBuilder dry = new ProcessBuilder("./airlock", "config", "reload", "--dry-run", "--url", base).directory(ROOT.toFile());
+            dry.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
+            Process d = dry.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertThat(d.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(out)).contains("A reload would apply these changes", "routes.reloaded-tasks removed");
+            assertThat(http.send(models, HttpResponse.BodyHandlers.ofString()).body()).as("a dry run applies nothing").contains("reloaded-tasks");
             ProcessBuilder reload = new ProcessBuilder("./airlock", "config", "reload", "--url", base).directory(ROOT.toFile());
             reload.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
-            Path out = dir.resolve("reload.out");
             Process r = reload.redirectErrorStream(true).redirectOutput(out.toFile()).start();
             assertThat(r.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(r.exitValue()).as(Files.readString(out)).isZero();

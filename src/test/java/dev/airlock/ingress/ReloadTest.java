@@ -66,6 +66,11 @@ class ReloadTest {
         assertThat(gw.post("/v1/chat/completions", chat("fresh", "hello")).statusCode()).isEqualTo(404);
 
         rewrite("routes:\n", EXTRA);
+        JsonNode dry = Json.MAPPER.readTree(gw.post("/admin/config/reload?dry_run=true", "", "authorization", AUTH).body());
+        assertThat(dry.path("dry_run").asBoolean()).isTrue();
+        assertThat(dry.path("would_apply").asBoolean()).isTrue();
+        assertThat(dry.path("changes").toString()).contains("deployments.d-new added", "routes.fresh added");
+        assertThat(gw.post("/v1/chat/completions", chat("fresh", "hello")).statusCode()).as("a dry run applies nothing").isEqualTo(404);
         HttpResponse<String> r = reload();
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode out = Json.MAPPER.readTree(r.body());
@@ -145,6 +150,10 @@ class ReloadTest {
         rewrite("  local: { deployments: [a-onprem, nowhere] }", "  local: { deployments: [a-onprem] }");
         rewrite("server: { port: 0, max_body_bytes: 65536 }", "server: { port: 0, max_body_bytes: 131072 }");
         rewrite("  pair: { deployments: [a-onprem, b-onprem] }", "  pair: { deployments: [b-onprem] }");
+        JsonNode dry = Json.MAPPER.readTree(gw.post("/admin/config/reload?dry_run=true", "", "authorization", AUTH).body());
+        assertThat(dry.path("would_apply").asBoolean()).isFalse();
+        assertThat(dry.path("needs_restart").toString()).contains("server changed");
+        assertThat(dry.path("changes").toString()).contains("routes.pair changed");
         var restart = reload();
         assertThat(restart.statusCode()).isEqualTo(409);
         assertThat(restart.body()).contains("config_needs_restart", "server changed");
