@@ -87,7 +87,7 @@ final class ChatEndpoint {
                 if (q.result() != null) { answerCached(req, ex, q.result(), chat.stream()); return; }
                 var shadows = ex.generation.shadows;
                 if (shadows.draws(ex.admission.route())) {
-                    ex.copied(shadows.chat(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), chat, promptChars(chat),
+                    ex.copied(shadows.chat(ex.admission.route(), ex.admission.classification(), ex.dispatch, ex.admission.task(), chat, promptChars(chat),
                             Vertx.currentContext()));
                 }
                 if (chat.stream()) stream(req, chat, ex, schema);
@@ -115,7 +115,7 @@ final class ChatEndpoint {
                 if (q.result() != null) { answerCached(req, ex, q.result(), false); return; }
                 var shadows = ex.generation.shadows;
                 if (shadows.draws(ex.admission.route())) {
-                    ex.copied(shadows.embed(ex.admission.route(), ex.admission.classification(), requestId, ex.admission.task(), emb,
+                    ex.copied(shadows.embed(ex.admission.route(), ex.admission.classification(), ex.dispatch, ex.admission.task(), emb,
                             emb.inputs().stream().mapToInt(String::length).sum(), Vertx.currentContext()));
                 }
                 ex.generation.pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {

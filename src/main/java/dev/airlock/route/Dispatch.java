@@ -62,6 +62,15 @@ public final class Dispatch {
 
     /** Where the relay opens a span per attempt, when Airlock traces the request; else null. */
     public void spans(AttemptSpans s) { spans = s; }
+
+    /**
+     * This dispatch carries a copy of {@code request} (a shadow): its attempts go out in the request's
+     * trace, their spans beside the request's own attempts.
+     */
+    public void traceAs(Dispatch request) {
+        trace = request.trace;
+        spans = request.spans;
+    }
     AttemptSpans spans() { return spans; }
 
     /** The token estimate per-deployment caps count before the real usage is known. */

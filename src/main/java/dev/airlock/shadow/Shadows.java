@@ -86,12 +86,12 @@ public final class Shadows {
      * Copies a chat request, plain or streamed, as it was admitted ({@code level}: the one its eligible
      * set was computed at).
      */
-    public Copy chat(Route route, Classification level, String requestId, String task, ChatRequest chat, int promptChars, Context context) {
+    public Copy chat(Route route, Classification level, Dispatch request, String task, ChatRequest chat, int promptChars, Context context) {
         if (!chat.stream()) {
-            return send(route, level, requestId, task, promptChars, context,
+            return send(route, level, request, task, promptChars, context,
                     d -> relay.chat(d, chat).map(r -> new Answer(usage(r.usage(), promptChars), Agreement.text(r.body()))));
         }
-        return send(route, level, requestId, task, promptChars, context, d -> {
+        return send(route, level, request, task, promptChars, context, d -> {
             Collect text = new Collect();
             return relay.stream(d, chat, text).map(end -> new Answer(usage(end.usage(), promptChars), text.toString()));
         });
@@ -109,12 +109,13 @@ public final class Shadows {
     }
 
     /** Copies an embeddings request as it was admitted. */
-    public Copy embed(Route route, Classification level, String requestId, String task, EmbeddingRequest request, int inputChars, Context context) {
-        return send(route, level, requestId, task, inputChars, context, d -> relay.embed(d, request).map(r -> new Answer(usage(r.usage(), inputChars), null)));
+    public Copy embed(Route route, Classification level, Dispatch request, String task, EmbeddingRequest embedding, int inputChars, Context context) {
+        return send(route, level, request, task, inputChars, context, d -> relay.embed(d, embedding).map(r -> new Answer(usage(r.usage(), inputChars), null)));
     }
 
-    private Copy send(Route route, Classification level, String requestId, String task, int promptChars, Context context,
+    private Copy send(Route route, Classification level, Dispatch request, String task, int promptChars, Context context,
               Function<Dispatch, Future<Answer>> call) {
+        String requestId = request.requestId();
         Route pin = pinned.get(route.name());
         EligibleSet eligible = residency.eligibleSet(pin, level);
         if (eligible.isEmpty()) {
@@ -129,6 +130,7 @@ public final class Shadows {
         }
         Deployment shadow = eligible.stages().get(0).deployments().get(0);
         Dispatch d = new Dispatch(requestId, eligible, context);
+        d.traceAs(request); // the upstream joins the request's trace, and a traced copy's attempt is a span of it
         Instant at = Instant.now();
         long start = System.nanoTime();
         Future<Answer> sent;

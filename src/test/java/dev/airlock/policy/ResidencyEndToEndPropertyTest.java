@@ -116,7 +116,7 @@ class ResidencyEndToEndPropertyTest {
                 Dispatch d = new Dispatch("e2e", eligible, ctx);
                 ChatRequest req = RequestParser.chat(s.stream() ? BODY.deepCopy().put("stream", true) : BODY);
                 var route = cfg.routes().get(s.route());
-                Future<Void> copy = route.shadow() == null ? Future.succeededFuture() : shadows.chat(route, c, "e2e", null, req, 32, ctx).answer().mapEmpty();
+                Future<Void> copy = route.shadow() == null ? Future.succeededFuture() : shadows.chat(route, c, d, null, req, 32, ctx).answer().mapEmpty();
                 Future<?> f = s.stream()
                         ? relay.stream(d, req, new StreamTarget() {
                             public void begin(Deployment dep, String route2) { }

@@ -109,6 +109,24 @@ class TracingTest {
     }
 
     @Test
+    void aShadowCopyIsAnAttemptSpanOfItsRequestAndItsUpstreamJoinsTheTrace() throws Exception {
+        gw = new TestGateway(TestGateway.YAML.replace("  local: { deployments: [a-onprem] }", "  local: { deployments: [a-onprem], shadow: { deployment: b-onprem, percent: 100 } }")
+                + "telemetry:\n  traces: { endpoint: \"" + collector.endpoint() + "\", zone: on-prem }\n");
+        assertThat(gw.post("/v1/chat/completions", chat("local", PROMPT), "traceparent", PARENT, "x-request-id", "tr-shadow").statusCode()).isEqualTo(200);
+        List<Span> spans = spansOf("tr-shadow", 3);
+        Span server = only(spans, Span.SpanKind.SPAN_KIND_SERVER);
+        List<Span> clients = spans.stream().filter(x -> x.getKind() == Span.SpanKind.SPAN_KIND_CLIENT).toList();
+        assertThat(clients).extracting(x -> attr(x, "airlock.route")).containsExactlyInAnyOrder("local", "shadow:local");
+        Span copy = clients.stream().filter(x -> attr(x, "airlock.route").equals("shadow:local")).findFirst().orElseThrow();
+        assertThat(hex(copy.getParentSpanId())).isEqualTo(hex(server.getSpanId()));
+        assertThat(attr(copy, "airlock.deployment")).isEqualTo("b-onprem");
+        assertThat(attr(copy, "airlock.classification")).isEqualTo("public");
+        await().atMost(Duration.ofSeconds(5)).until(() -> gw.sim("b-onprem").received().size() == 1);
+        assertThat(gw.sim("b-onprem").received().get(0).traceparent()).isEqualTo("00-" + TRACE + "-" + hex(copy.getSpanId()) + "-01");
+        assertThat(new String(collector.received(), StandardCharsets.ISO_8859_1)).doesNotContain(PROMPT);
+    }
+
+    @Test
     void aStreamMarksItsFirstTokenAndARetryIsASecondAttemptSpan() throws Exception {
         gateway(", zone: on-prem");
         assertThat(gw.post("/v1/chat/completions", stream("local", "hi"), "traceparent", PARENT, "x-request-id", "tr-2").statusCode()).isEqualTo(200);
