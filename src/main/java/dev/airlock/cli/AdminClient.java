@@ -27,13 +27,11 @@ final class AdminClient {
     static final String MASTER_KEY_ENV = "AIRLOCK_MASTER_KEY";
     static final String DEFAULT_URL = "http://127.0.0.1:4000";
 
-    /** One admin request: method, path with query, a JSON body (or null), and how long to wait for its answer. */
-    record Call(String method, String path, JsonNode body, Duration timeout) {
-        static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long an admin call may take; a long evaluation run is followed by its id instead (see {@code eval run}). */
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-        Call(String method, String path, JsonNode body) {
-            this(method, path, body, DEFAULT_TIMEOUT);
-        }
+    /** One admin request: method, path with query, and a JSON body (or null). */
+    record Call(String method, String path, JsonNode body) {
 
         static Call get(String path, Map<String, String> query) {
             return new Call("GET", path + query(query), null);
@@ -110,7 +108,7 @@ final class AdminClient {
     /** Sends {@code call}; the parsed answer on 2xx, else a {@link Failure}. */
     JsonNode send(Call call) {
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + call.path()))
-                .timeout(call.timeout())
+                .timeout(TIMEOUT)
                 .header("authorization", "Bearer " + masterKey)
                 .header("accept", "application/json");
         if (call.body() != null) {
@@ -125,7 +123,7 @@ final class AdminClient {
         } catch (HttpConnectTimeoutException e) {
             throw new Failure("Cannot reach Airlock at " + base + ": the connection timed out. Is `airlock serve` running there?");
         } catch (HttpTimeoutException e) {
-            throw new Failure("Airlock at " + base + " did not answer " + call.method() + " " + pathOnly(call) + " within 30 seconds.");
+            throw new Failure("Airlock at " + base + " did not answer " + call.method() + " " + pathOnly(call) + " within " + TIMEOUT.toSeconds() + " seconds.");
         } catch (ConnectException e) {
             throw new Failure("Cannot reach Airlock at " + base + ": connection refused. Is `airlock serve` running there?");
         } catch (javax.net.ssl.SSLHandshakeException e) {

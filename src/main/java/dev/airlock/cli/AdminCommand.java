@@ -34,13 +34,18 @@ abstract class AdminCommand implements Callable<Integer> {
     /** Prints the server's answer for a person at a terminal. */
     abstract void render(JsonNode answer, PrintWriter out);
 
+    /** Makes the call and returns the answer to render; a command that must ask again (a run's progress) does it here. */
+    JsonNode exchange(AdminClient client, AdminClient.Call call, PrintWriter err) {
+        return client.send(call);
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         AdminClient.Call c = request();
         try {
-            JsonNode answer = AdminClient.create(url, env).send(c);
+            JsonNode answer = exchange(AdminClient.create(url, env), c, err);
             render(answer, out);
             out.flush();
             return 0;

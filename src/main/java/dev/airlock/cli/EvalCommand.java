@@ -42,6 +42,10 @@ final class EvalCommand implements Runnable {
         @Option(names = "--timeout", paramLabel = "MINUTES", defaultValue = "30", description = "How long to wait for the run (default: ${DEFAULT-VALUE}).")
         int minutes;
 
+        /** Between two looks at a running run. */
+        Duration poll = Duration.ofSeconds(2);
+
+        /** Starts the run without holding the connection open for it ({@code "wait": false}). */
         @Override
         AdminClient.Call request() {
             JsonNode tree;
@@ -50,7 +54,39 @@ final class EvalCommand implements Runnable {
             } catch (IOException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "Cannot read the suite " + suite + ": " + e.getMessage());
             }
-            return new AdminClient.Call("POST", "/admin/evals", Json.object().put("deployment", deployment).set("suite", tree), Duration.ofMinutes(minutes));
+            return new AdminClient.Call("POST", "/admin/evals", Json.object().put("deployment", deployment).put("wait", false).set("suite", tree));
+        }
+
+        /**
+         * Starts the run, then asks how far it is every {@link #poll} until it is stored (or
+         * {@code --timeout} passes): a long suite needs no connection held open for its whole length,
+         * which a load balancer's idle timeout would cut.
+         */
+        @Override
+        JsonNode exchange(AdminClient client, AdminClient.Call start, PrintWriter err) {
+            JsonNode run = client.send(start);
+            String id = run.path("id").asText();
+            long deadline = System.nanoTime() + Duration.ofMinutes(minutes).toNanos();
+            int shown = -1;
+            while ("running".equals(run.path("status").asText())) {
+                if (run.path("done").asInt() != shown) {
+                    shown = run.path("done").asInt();
+                    err.println("run " + id + ": " + shown + " of " + run.path("cases").asInt() + " cases done");
+                    err.flush();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AdminClient.Failure("The run " + id + " is still going after " + minutes
+                            + " minute(s); it goes on, and './airlock eval list' shows it once it is stored.");
+                }
+                try {
+                    Thread.sleep(poll.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AdminClient.Failure("Stopped waiting for the run " + id + "; it goes on.");
+                }
+                run = client.send(AdminClient.Call.get("/admin/evals/" + id, java.util.Map.of()));
+            }
+            return run;
         }
 
         @Override

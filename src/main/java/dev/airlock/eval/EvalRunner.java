@@ -64,12 +64,43 @@ public final class EvalRunner {
         this.clock = clock;
     }
 
+    /** A run going on: its id, how many of its cases are done, and the run once all are. */
+    public static final class Running {
+        private final String id;
+        private final String deployment;
+        private final String suite;
+        private final int cases;
+        private final AtomicInteger done;
+        private final Future<EvalRun> finished;
+
+        Running(String id, String deployment, String suite, int cases, AtomicInteger done, Future<EvalRun> finished) {
+            this.id = id;
+            this.deployment = deployment;
+            this.suite = suite;
+            this.cases = cases;
+            this.done = done;
+            this.finished = finished;
+        }
+
+        public String id() { return id; }
+        public String deployment() { return deployment; }
+        public String suite() { return suite; }
+        public int cases() { return cases; }
+        public int done() { return done.get(); }
+        public Future<EvalRun> finished() { return finished; }
+    }
+
+    /** Runs the suite and completes with the run: {@link #start}'s {@link Running#finished()}. */
+    public Future<EvalRun> run(String deploymentId, Suite suite, String by, Context context) {
+        return start(deploymentId, suite, by, context).finished();
+    }
+
     /**
-     * Runs every case of {@code suite} against {@code deploymentId} on {@code context} (an event loop).
+     * Starts every case of {@code suite} against {@code deploymentId} on {@code context} (an event loop).
      * Refuses at once, sending nothing, when the deployment is unknown or the suite's level may not
      * reach its zone.
      */
-    public Future<EvalRun> run(String deploymentId, Suite suite, String by, Context context) {
+    public Running start(String deploymentId, Suite suite, String by, Context context) {
         Deployment d = config.deployments().get(deploymentId);
         if (d == null) {
             throw new AirlockException(ErrorKind.NOT_FOUND, "No deployment '" + deploymentId + "'; deployments: "
@@ -105,7 +136,7 @@ public final class EvalRunner {
             });
         };
         for (int k = 0; k < Math.min(CONCURRENCY, results.length); k++) startNext[0].run();
-        return finished.future();
+        return new Running(runId, d.id(), suite.name(), results.length, done, finished.future());
     }
 
     private Future<EvalRun.CaseResult> runCase(Deployment d, Suite suite, Route pinned, Classification base, String runId, int index, Context context) {

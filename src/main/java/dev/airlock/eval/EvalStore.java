@@ -23,6 +23,8 @@ public final class EvalStore {
     private static final TypeReference<List<EvalRun.CaseResult>> RESULTS = new TypeReference<>() {};
     private final Store store;
 
+    private static final String COLUMNS = "id, deployment, release, suite, classification, cases, passed, pass_rate, started_at, finished_at, actor, results";
+
     public EvalStore(Store store) {
         this.store = store;
     }
@@ -53,10 +55,23 @@ public final class EvalStore {
         }));
     }
 
+    /** The stored run {@code id}, with its case results; empty when there is none (yet). */
+    public CompletableFuture<java.util.Optional<EvalRun>> find(String id) {
+        Dialect d = store.dialect();
+        return store.submit(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM eval_run WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet r = ps.executeQuery()) {
+                    return r.next() ? java.util.Optional.of(run(d, r, true)) : java.util.Optional.<EvalRun>empty();
+                }
+            }
+        });
+    }
+
     /** The newest runs first, of one deployment when it is not null; with case results only when {@code withResults}. */
     public CompletableFuture<List<EvalRun>> list(String deployment, int limit, boolean withResults) {
         Dialect d = store.dialect();
-        String sql = "SELECT id, deployment, release, suite, classification, cases, passed, pass_rate, started_at, finished_at, actor, results FROM eval_run"
+        String sql = "SELECT " + COLUMNS + " FROM eval_run"
                 + (deployment == null ? "" : " WHERE deployment = ?") + " ORDER BY finished_at DESC, id DESC LIMIT ?";
         return store.submit(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {

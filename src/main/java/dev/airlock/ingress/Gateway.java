@@ -158,7 +158,7 @@ public final class Gateway implements AutoCloseable {
                     .register(metrics.registry());
             DecisionLog decisions = new DecisionLog(10_000);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
-                    new Reports(store), new dev.airlock.ledger.EventLookup(store), generations, new dev.airlock.eval.EvalStore(store),
+                    new Reports(store), new dev.airlock.ledger.EventLookup(store), generations, new dev.airlock.eval.EvalStore(store), new java.util.concurrent.ConcurrentHashMap<>(),
                     metrics, admin, store, answers);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its

@@ -156,6 +156,7 @@ final class HttpFrontend extends VerticleBase {
                 default -> {
                     if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) ops.decision(req, path);
                     else if (path.equals("/admin/canaries") || path.startsWith("/admin/canaries/")) ops.canaries(req, path, requestId);
+                    else if (path.startsWith("/admin/evals/")) ops.evalRun(req, path.substring("/admin/evals/".length()), requestId);
                     else if (path.startsWith("/admin/keys") || path.startsWith("/admin/tenants") || path.equals("/admin/spend") || path.equals("/admin/audit")) ops.admin(req, path, requestId);
                     else throw notFound(m, path);
                 }

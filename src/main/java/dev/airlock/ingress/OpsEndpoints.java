@@ -1,5 +1,6 @@
 package dev.airlock.ingress;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
@@ -257,7 +258,8 @@ final class OpsEndpoints {
     /**
      * {@code POST /admin/evals} ({@code {"deployment": …, "suite": {…}}}): runs the suite against the
      * deployment and answers with the run once every case is done and it is stored; a canary gate it
-     * satisfies opens. {@code GET /admin/evals?deployment=…&limit=20}: runs, newest first.
+     * satisfies opens. With {@code "wait": false} it answers 202 at once with the run's id, for
+     * {@code GET /admin/evals/{id}}: a long suite then needs no connection held open for its length. {@code GET /admin/evals?deployment=…&limit=20}: runs, newest first.
      */
     void evals(HttpServerRequest req, String requestId) {
         requireMaster(req);
@@ -291,28 +293,74 @@ final class OpsEndpoints {
                 String deployment = Json.text(in, "deployment");
                 if (deployment == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "Missing required parameter: 'deployment'.", "deployment");
                 var suite = dev.airlock.eval.Suite.parse(in.get("suite"), now().pipeline.config.levels());
+                JsonNode wait = in.get("wait");
+                if (wait != null && !wait.isBoolean()) throw new AirlockException(ErrorKind.INVALID_REQUEST, "'wait' must be true or false.", "wait");
                 // the run keeps its generation's upstreams open, as a request does, until it ends
                 Generation g = services.generations().enter();
-                Future<dev.airlock.eval.EvalRun> ran;
+                dev.airlock.eval.EvalRunner.Running running;
                 try {
-                    ran = g.evals.run(deployment, suite, actor.who(), io.vertx.core.Vertx.currentContext());
+                    running = g.evals.start(deployment, suite, actor.who(), io.vertx.core.Vertx.currentContext());
                 } catch (RuntimeException e) {
                     g.leave();
                     throw e;
                 }
-                ran.onComplete(done -> g.leave())
+                var evals = services.evals();
+                evals.put(running.id(), new EvalRunning(running, null));
+                Future<dev.airlock.eval.EvalRun> stored = running.finished().onComplete(done -> g.leave())
                         .compose(run -> Future.fromCompletionStage(services.evalRuns().save(run, actor), io.vertx.core.Vertx.currentContext()))
-                        .onComplete(ar -> {
-                            if (ar.failed()) {
-                                Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The evaluation ran but could not be stored "
-                                        + "(the database is unavailable); its requests are in the ledger. Run it again once the store is back."), requestId);
-                                return;
-                            }
-                            now().canaries.evaluated(ar.result());
-                            Replies.json(req.response(), 200, Json.MAPPER.valueToTree(ar.result()));
-                        });
+                        .onSuccess(run -> {
+                            now().canaries.evaluated(run);
+                            evals.remove(running.id());
+                        })
+                        .onFailure(t -> evals.put(running.id(), new EvalRunning(running, t)));
+                if (wait != null && !wait.asBoolean()) {
+                    Replies.json(req.response(), 202, progress(running).put("status", "running"));
+                    return;
+                }
+                stored.onComplete(ar -> {
+                    if (ar.failed()) Replies.error(req.response(), notStored(), requestId);
+                    else Replies.json(req.response(), 200, Json.MAPPER.valueToTree(ar.result()));
+                });
             } catch (Throwable t) {
                 Replies.error(req.response(), t, requestId);
+            }
+        });
+    }
+
+    /** A run that could not be stored: its cases are in the ledger. */
+    private static AirlockException notStored() {
+        return new AirlockException(ErrorKind.NOT_READY, "The evaluation ran but could not be stored "
+                + "(the database is unavailable); its requests are in the ledger. Run it again once the store is back.");
+    }
+
+    private static ObjectNode progress(dev.airlock.eval.EvalRunner.Running r) {
+        return Json.object().put("object", "eval.run").put("id", r.id()).put("deployment", r.deployment()).put("suite", r.suite())
+                .put("cases", r.cases()).put("done", r.done());
+    }
+
+    /**
+     * {@code GET /admin/evals/{id}}: a run started with {@code "wait": false}. While it runs on this
+     * replica: {@code status: running} with how many cases are done; once stored (on any replica):
+     * the run, {@code status: finished}.
+     */
+    void evalRun(HttpServerRequest req, String id, String requestId) {
+        requireMaster(req);
+        if (req.method() != io.vertx.core.http.HttpMethod.GET) throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/evals/{id} takes GET.");
+        EvalRunning here = services.evals().get(id);
+        if (here != null && here.storeFailure() != null) throw notStored();
+        if (here != null) {
+            Replies.json(req.response(), 200, progress(here.running()).put("status", "running"));
+            return;
+        }
+        Future.fromCompletionStage(services.evalRuns().find(id), io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
+            if (ar.failed()) {
+                Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The evaluation runs could not be read now (the database is unavailable)."), requestId);
+            } else if (ar.result().isEmpty()) {
+                Replies.error(req.response(), new AirlockException(ErrorKind.NOT_FOUND, "No evaluation run '" + id
+                        + "' is stored or running here; a run still going on another replica is stored when it ends."), requestId);
+            } else {
+                ObjectNode run = Json.MAPPER.valueToTree(ar.result().get());
+                Replies.json(req.response(), 200, run.put("status", "finished"));
             }
         });
     }

@@ -10,7 +10,8 @@ import dev.airlock.ledger.Reports;
 
 /**
  * What the HTTP front ends share: the configuration in force ({@link Generations}), and what outlives
- * a reload (records, ledger, reports, metrics, the admin API, the answer cache).
+ * a reload (records, ledger, reports, the evaluation runs started here, metrics, the admin API, the answer cache).
  */
 record Services(DecisionLog decisions, Recorder recorder, Ledger ledger, Reports reports, EventLookup events, Generations generations,
-                dev.airlock.eval.EvalStore evalRuns, Metrics metrics, AdminApi admin, Store store, dev.airlock.cache.AnswerCache cache) {}
+                dev.airlock.eval.EvalStore evalRuns, java.util.concurrent.ConcurrentMap<String, EvalRunning> evals, Metrics metrics, AdminApi admin,
+                Store store, dev.airlock.cache.AnswerCache cache) {}

@@ -89,6 +89,33 @@ class EvalTest {
     }
 
     @Test
+    void aRunStartedWithoutWaitingIsFollowedByItsIdUntilItIsStored() throws Exception {
+        try (TestGateway gw = new TestGateway(yaml())) {
+            HttpResponse<String> started = gw.post("/admin/evals", "{\"deployment\":\"b-onprem\",\"wait\":false,\"suite\":" + suite("internal", GREETS, WRONG) + "}",
+                    "authorization", AUTH);
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            JsonNode progress = Json.MAPPER.readTree(started.body());
+            assertThat(progress.path("status").asText()).isEqualTo("running");
+            assertThat(progress.path("cases").asInt()).isEqualTo(2);
+            String id = progress.path("id").asText();
+            JsonNode[] seen = new JsonNode[1];
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                seen[0] = Json.MAPPER.readTree(gw.get("/admin/evals/" + id, "authorization", AUTH).body());
+                return seen[0].path("status").asText().equals("finished");
+            });
+            assertThat(seen[0].path("id").asText()).isEqualTo(id);
+            assertThat(seen[0].path("passed").asInt()).isEqualTo(1);
+            assertThat(seen[0].path("results")).hasSize(2);
+            assertThat(Json.MAPPER.readTree(gw.get("/admin/evals", "authorization", AUTH).body()).path("data").get(0).path("id").asText()).isEqualTo(id);
+
+            assertThat(gw.get("/admin/evals/nope", "authorization", AUTH).statusCode()).isEqualTo(404);
+            assertThat(gw.get("/admin/evals/" + id).statusCode()).isEqualTo(401);
+            assertThat(gw.post("/admin/evals", "{\"deployment\":\"b-onprem\",\"wait\":\"no\",\"suite\":" + suite("internal", GREETS) + "}",
+                    "authorization", AUTH).body()).contains("'wait' must be true or false");
+        }
+    }
+
+    @Test
     void aCaseTheDeploymentReadButNeverAnsweredFailsAndItsPromptIsCounted() throws Exception {
         try (TestGateway gw = new TestGateway(yaml())) {
             gw.sim("b-onprem").fault(dev.airlock.provider.simulator.Fault.HANG);
