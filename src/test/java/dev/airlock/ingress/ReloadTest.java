@@ -242,6 +242,44 @@ class ReloadTest {
         assertThat(gw.post("/v1/chat/completions", chat("local", "hello")).headers().firstValue("x-airlock-deployment")).hasValue("b-onprem");
     }
 
+    @Test
+    void requestsUnderLoadAllSucceedThroughReloadsThatReplaceTheirDeployment() throws Exception {
+        start(TestGateway.YAML);
+        String one = yaml, two = yaml.replace("release: glm5@1", "release: glm5@2");
+        java.util.concurrent.atomic.AtomicBoolean going = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ConcurrentLinkedQueue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Thread> clients = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            boolean streamed = t % 2 == 0;
+            clients.add(Thread.ofPlatform().start(() -> {
+                while (going.get()) {
+                    try {
+                        var r = gw.post("/v1/chat/completions", streamed ? stream("local", "hello") : chat("local", "hello"));
+                        if (r.statusCode() != 200 || (streamed && !r.body().endsWith("data: [DONE]\n\n"))) failures.add(r.statusCode() + " " + r.body());
+                        else answered.incrementAndGet();
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                }
+            }));
+        }
+        try {
+            // every reload replaces a-onprem: a new simulator and client, the old ones closed once their requests end
+            for (int i = 0; i < 10; i++) {
+                Files.writeString(file, i % 2 == 0 ? two : one);
+                assertThat(reload().statusCode()).isEqualTo(200);
+                Thread.sleep(100);
+            }
+        } finally {
+            going.set(false);
+            for (Thread c : clients) c.join(10_000);
+        }
+        assertThat(failures).as("no request failed across 10 reloads").isEmpty();
+        assertThat(answered.get()).isGreaterThan(40);
+        assertThat(Json.MAPPER.readTree(gw.get("/admin/config", "authorization", AUTH).body()).path("generation").asLong()).isEqualTo(11);
+    }
+
     private String release(String requestId) throws Exception {
         JsonNode events = Json.MAPPER.readTree(gw.get("/admin/requests?request_id=" + requestId, "authorization", AUTH).body()).path("data");
         assertThat(events).hasSize(1);
