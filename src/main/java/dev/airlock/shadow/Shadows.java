@@ -61,6 +61,14 @@ public final class Shadows {
     private final Agreement agreement;
 
     public Shadows(AirlockConfig config, Relay relay, Ledger ledger, MeterRegistry registry) {
+        this(config, relay, ledger, registry, null);
+    }
+
+    /**
+     * The shadows of a reloaded {@code config}: a route's copies still running under {@code previous}
+     * count against its {@code max_in_flight} here too.
+     */
+    public Shadows(AirlockConfig config, Relay relay, Ledger ledger, MeterRegistry registry, Shadows previous) {
         this.residency = new Residency(config);
         this.relay = relay;
         this.ledger = ledger;
@@ -71,7 +79,8 @@ public final class Shadows {
         for (Route r : config.routes().values()) {
             if (r.shadow() == null) continue;
             pins.put(r.name(), Route.pinned("shadow:" + r.name(), r.shadow().deployment()));
-            counts.put(r.name(), new AtomicInteger());
+            AtomicInteger running = previous == null ? null : previous.inFlight.get(r.name());
+            counts.put(r.name(), running != null ? running : new AtomicInteger());
         }
         this.pinned = Map.copyOf(pins);
         this.inFlight = Map.copyOf(counts);

@@ -280,6 +280,19 @@ class ReloadTest {
         assertThat(Json.MAPPER.readTree(gw.get("/admin/config", "authorization", AUTH).body()).path("generation").asLong()).isEqualTo(11);
     }
 
+    @Test
+    void aShadowsCopiesStillRunningCountAgainstItsCapAfterAReload() throws Exception {
+        start(TestGateway.YAML.replace("  local: { deployments: [a-onprem] }", "  local: { deployments: [a-onprem], shadow: { deployment: b-onprem, percent: 100, max_in_flight: 1 } }"));
+        gw.sim("b-onprem").fault(dev.airlock.provider.simulator.Fault.HANG);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "one")).statusCode()).isEqualTo(200);
+        rewrite("  pair: { deployments: [a-onprem, b-onprem] }", "  pair: { deployments: [b-onprem, a-onprem] }");
+        assertThat(reload().statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "two")).statusCode()).isEqualTo(200);
+        assertThat(metrics()).as("the copy of the first, still hanging, holds the one place")
+                .contains("airlock_shadow_requests_total{outcome=\"busy\",route=\"local\"} 1.0");
+        assertThat(gw.sim("b-onprem").received()).hasSize(1);
+    }
+
     private String release(String requestId) throws Exception {
         JsonNode events = Json.MAPPER.readTree(gw.get("/admin/requests?request_id=" + requestId, "authorization", AUTH).body()).path("data");
         assertThat(events).hasSize(1);
