@@ -69,6 +69,9 @@ public final class Canaries {
         /** False while a gate waits for a passing evaluation of the release. */
         volatile boolean gateOpen;
         final AtomicInteger judged = new AtomicInteger();
+        /** Which share of {@link Route.Canary#share} it has now, and how many of its outcomes came at it. */
+        volatile int step;
+        final AtomicInteger atStep = new AtomicInteger();
         volatile boolean unsaved;
         /** The last save of a rollback failed: the next sync tries it again. */
         volatile boolean saveFailed;
@@ -150,6 +153,9 @@ public final class Canaries {
             State s = new State(r, release, baseline);
             states.put(r.name(), s);
             if (was != null) dropGauge(registry, r.name());
+            Gauge.builder("airlock.canary.share", s, st -> st.gateOpen && st.rolledBack.get() == null ? st.cfg.share(st.step) : 0).tag("route", r.name())
+                    .description("The percent of the route's requests its canary gets now (its step, with steps); 0 while it waits or once it is rolled back")
+                    .register(registry);
             Gauge.builder("airlock.canary.running", s, st -> st.gateOpen && st.rolledBack.get() == null ? 1 : 0).tag("route", r.name())
                     .description("1 while the route's canary gets its share of requests; 0 while it waits for its evaluation or once it is rolled back")
                     .register(registry);
@@ -162,8 +168,10 @@ public final class Canaries {
 
     /** Micrometer keeps the first gauge of a name and tags: a canary that starts afresh must replace it. */
     private static void dropGauge(MeterRegistry registry, String route) {
-        var g = registry.find("airlock.canary.running").tag("route", route).gauge();
-        if (g != null) registry.remove(g);
+        for (String name : List.of("airlock.canary.running", "airlock.canary.share")) {
+            var g = registry.find(name).tag("route", route).gauge();
+            if (g != null) registry.remove(g);
+        }
     }
 
     private static Counter rollbacks(MeterRegistry registry, String route, String trigger) {
@@ -171,10 +179,35 @@ public final class Canaries {
                 .description("Canaries rolled back by this replica: automatic (its judgment) or manual (the admin API)").register(registry);
     }
 
-    /** The canary to sample on {@code route} now, or null when it has none, it waits for its evaluation, or it is rolled back. */
-    public Route.Canary active(String route) {
+    /**
+     * The share (percent) of {@code route}'s requests its canary gets now: its step's, or 0 when it has
+     * none, it waits for its evaluation, or it is rolled back.
+     */
+    public double share(String route) {
         State s = byRoute.get(route);
-        return s == null || !s.gateOpen || s.rolledBack.get() != null ? null : s.cfg;
+        return s == null || !s.gateOpen || s.rolledBack.get() != null ? 0 : s.cfg.share(s.step);
+    }
+
+    /** One more canary outcome at its share without a rollback: after {@code step_requests} of them it moves to the next share. */
+    private static void stepped(State s) {
+        int at = s.step;
+        // counted at the last step too: its count is what makes the canary ready to promote
+        if (s.atStep.incrementAndGet() < s.cfg.stepRequests() || at >= s.cfg.steps().size()) return;
+        synchronized (s) {
+            if (s.step != at) return;
+            s.step = at + 1;
+            s.atStep.set(0);
+        }
+        LOG.info("Canary {} (release {}) of route {} had {} outcomes at {}% without a regression: it now gets {}%{}.", s.cfg.deployment(), s.release,
+                s.route, s.cfg.stepRequests(), s.cfg.share(at), s.cfg.share(at + 1), at + 1 == s.cfg.steps().size() ? ", its last step" : "");
+    }
+
+    /** A canary resumed after a rollback starts over: empty windows, its first share. */
+    private static void restart(State s) {
+        s.canary.clear();
+        s.rest.clear();
+        s.step = 0;
+        s.atStep.set(0);
     }
 
     /** An evaluation finished on this replica: a gate it satisfies opens at once (others open at their next sync). */
@@ -237,6 +270,7 @@ public final class Canaries {
         String why = CanaryJudge.failures(s.cfg, s.canary.counts(), s.rest.counts());
         if (why == null && s.judged.incrementAndGet() % LATENCY_EVERY == 0) why = CanaryJudge.latency(s.cfg, s.canary.sample(), s.rest.sample());
         if (why != null) rollBack(s, "automatic: " + why, AUTOMATIC);
+        else if (!s.cfg.steps().isEmpty()) stepped(s);
     }
 
     /** {@code POST /admin/canaries/{route}/rollback}: stops the canary now; completes once the store has it. */
@@ -256,8 +290,7 @@ public final class Canaries {
         CanaryStore.Row resumed = new CanaryStore.Row(s.route, s.cfg.deployment(), s.release, false, "resumed by an operator", actor.who(), now);
         return (store == null ? CompletableFuture.completedFuture(resumed) : store.save(resumed, actor))
                 .thenApply(row -> {
-                    s.canary.clear();
-                    s.rest.clear();
+                    restart(s);
                     s.unsaved = false;
                     s.rolledBack.compareAndSet(v, null);
                     LOG.info("Canary {} (release {}) of route {} resumed by {}.", s.cfg.deployment(), s.release, s.route, actor.who());
@@ -292,8 +325,7 @@ public final class Canaries {
                     LOG.warn("Canary {} (release {}) of route {} is rolled back, as the store says ({}).", s.cfg.deployment(), s.release, s.route, row.reason());
                 }
             } else if (!row.rolledBack() && local != null && !s.unsaved && row.changedAt().isAfter(local.at())) {
-                s.canary.clear();
-                s.rest.clear();
+                restart(s);
                 if (s.rolledBack.compareAndSet(local, null)) {
                     LOG.info("Canary {} (release {}) of route {} resumed, as the store says ({}).", s.cfg.deployment(), s.release, s.route, row.actor());
                 }
@@ -341,19 +373,23 @@ public final class Canaries {
     private static Status status(State s) {
         Verdict v = s.rolledBack.get();
         String state = v != null ? "rolled_back" : s.gateOpen ? "running" : "awaiting_evaluation";
-        return new Status(s.route, s.cfg.deployment(), s.release, s.cfg.percent(), state,
+        int step = s.step;
+        boolean last = step == s.cfg.steps().size();
+        return new Status(s.route, s.cfg.deployment(), s.release, s.cfg.share(step), state,
                 v == null ? null : v.reason(), v == null ? null : v.actor(), v == null ? null : v.at().toString(), s.cfg.gate(),
-                Side.of(s.canary.sample()), Side.of(s.rest.sample()));
+                Side.of(s.canary.sample()), Side.of(s.rest.sample()), s.cfg.steps(),
+                v == null && !s.cfg.steps().isEmpty() && last && s.atStep.get() >= s.cfg.stepRequests());
     }
 
     /**
      * One canary as the admin API shows it: {@code state} is {@code awaiting_evaluation} (its
      * {@code gate} not passed yet), {@code running} or {@code rolled_back} (then with why, by whom and when); {@code canary} and {@code others} are each side's outcomes
-     * in the current window.
+     * in the current window. {@code percent} is its share now: with {@code steps}, the step it has
+     * reached; {@code readyToPromote} once it has had its outcomes at the last one without a regression.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Status(String route, String deployment, String release, double percent, String state, String reason, String by, String at,
-                         Route.Gate gate, Side canary, Side others) {}
+                         Route.Gate gate, Side canary, Side others, List<Double> steps, boolean readyToPromote) {}
 
     /** One side's outcomes: attempts, failures, their rate (null without attempts), and the median time of the successes (null without any). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

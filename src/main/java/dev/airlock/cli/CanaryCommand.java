@@ -52,6 +52,11 @@ final class CanaryCommand implements Runnable {
                     out.println(Table.text(c, "route") + ": waits for a run of suite " + Table.text(c.path("gate"), "suite") + " on " + Table.text(c, "release")
                             + " passing " + Table.percent(c.path("gate"), "min_pass_rate") + " of its cases (./airlock eval run).");
                 }
+                if (c.path("ready_to_promote").asBoolean()) {
+                    out.println();
+                    out.println(Table.text(c, "route") + ": " + Table.text(c, "deployment") + " held up through its last step; ready to promote: "
+                            + "make it the route's deployment in the config and reload (./airlock config reload).");
+                }
                 if (c.path("state").asText().equals("rolled_back")) {
                     out.println();
                     out.println(Table.text(c, "route") + ": rolled back at " + time(c, "at") + " UTC by " + Table.text(c, "by") + ", " + Table.text(c, "reason") + ".");

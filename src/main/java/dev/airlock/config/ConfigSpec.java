@@ -71,7 +71,7 @@ record ConfigSpec(
     record CacheSpec(String zone, Integer maxMb, String redisUrl, Long commandTimeoutMs) {}
 
     record CanarySpec(String deployment, Double percent, Integer minRequests, Integer window, Double maxErrorRateIncrease, Double maxLatencyRatio,
-                      GateSpec gate) {}
+                      GateSpec gate, List<Double> steps, Integer stepRequests) {}
 
     record GateSpec(String suite, Double minPassRate, Boolean compareWithRoute) {}
 

@@ -42,12 +42,23 @@ public record Route(String name, List<String> deployments, List<String> fallback
      * each side has {@code minRequests} outcomes among its last {@code window}, the canary is rolled back
      * when its failure rate exceeds the others' by more than {@code maxErrorRateIncrease} (and by more
      * than chance), or its median attempt time exceeds theirs {@code maxLatencyRatio} times. With a
-     * {@code gate}, it gets nothing until a run of that evaluation suite on its release passed.
+     * {@code gate}, it gets nothing until a run of that evaluation suite on its release passed. With
+     * {@code steps} (shares above {@code percent}, rising, up to 100), it moves to the next share each
+     * time it has had {@code stepRequests} outcomes at the current one without being rolled back.
      */
     public record Canary(String deployment, double percent, int minRequests, int window, double maxErrorRateIncrease, double maxLatencyRatio,
-                         Gate gate) {
+                         Gate gate, List<Double> steps, int stepRequests) {
+        public Canary {
+            steps = List.copyOf(steps);
+        }
+
         public Canary(String deployment, double percent, int minRequests, int window, double maxErrorRateIncrease, double maxLatencyRatio) {
-            this(deployment, percent, minRequests, window, maxErrorRateIncrease, maxLatencyRatio, null);
+            this(deployment, percent, minRequests, window, maxErrorRateIncrease, maxLatencyRatio, null, List.of(), minRequests);
+        }
+
+        /** The share at step {@code i}: {@code percent} first, then each of {@code steps}. */
+        public double share(int i) {
+            return i == 0 ? percent : steps.get(i - 1);
         }
     }
 

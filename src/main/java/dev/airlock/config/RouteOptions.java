@@ -34,7 +34,20 @@ final class RouteOptions {
             if (!(rate > 0) || rate > 1) f.problem(p + ".gate.min_pass_rate", "must be above 0 and at most 1, e.g. 0.95.");
             gate = new Route.Gate(suite, rate, Boolean.TRUE.equals(c.gate().compareWithRoute()));
         }
-        return new Route.Canary(c.deployment(), percent, min, window, errors, latency, gate);
+        List<Double> steps = c.steps() == null ? List.of() : c.steps();
+        double below = percent;
+        for (int i = 0; i < steps.size(); i++) {
+            Double share = steps.get(i);
+            if (share == null || !(share > below) || share > 100) {
+                f.problem(p + ".steps[" + i + "]", "must be above the share before it (" + below + ") and at most 100: each step gives the canary more of the route.");
+                break;
+            }
+            below = share;
+        }
+        int stepRequests = Freezer.or(c.stepRequests(), min);
+        if (c.stepRequests() != null && steps.isEmpty()) f.problem(p + ".step_requests", "needs steps: the shares the canary moves through.");
+        if (stepRequests < 10) f.problem(p + ".step_requests", "must be at least 10: fewer outcomes cannot tell a regression from chance.");
+        return new Route.Canary(c.deployment(), percent, min, window, errors, latency, gate, steps, stepRequests);
     }
 
     static Route.Capture capture(Freezer f, String p, ConfigSpec.CaptureSpec c) {

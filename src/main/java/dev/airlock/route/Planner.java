@@ -80,7 +80,7 @@ final class Planner {
     private Deployment sampleCanary(EligibleSet.Stage s) {
         canarySampled = true;
         Route.Canary canary = s.route().canary();
-        if (canary == null || canaries.active(s.route().name()) == null || random.nextDouble() * 100 >= canary.percent()) return null;
+        if (canary == null || random.nextDouble() * 100 >= canaries.share(s.route().name())) return null;
         for (Deployment d : s.deployments()) {
             if (d.id().equals(canary.deployment()) && !burned.contains(d.id()) && health.available(d.id()) && health.acquire(d.id())) return d;
         }

@@ -34,4 +34,13 @@ class CanaryCommandTest {
             assertThat(none.err()).contains("Route 'local' has no canary; routes with one: canaried, canaried-out, canaried-strict.");
         }
     }
+
+    @Test
+    void aCanaryThatHeldUpThroughItsLastStepIsShownReadyToPromote() throws Exception {
+        var answer = dev.airlock.wire.Json.MAPPER.readTree("""
+                {"object":"list","data":[{"route":"r","deployment":"glm5-next","release":"glm5@2","percent":100.0,"state":"running",
+                 "canary":{"attempts":40,"failures":0},"others":{"attempts":40,"failures":0},"steps":[25.0,100.0],"ready_to_promote":true}]}""");
+        assertThat(AdminCommandsTest.render(new CanaryCommand.ListCanaries(), answer))
+                .contains("100.0%", "r: glm5-next held up through its last step; ready to promote");
+    }
 }

@@ -264,6 +264,12 @@ class ConfigLoaderTest {
         var canary = parse(two.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], canary: { deployment: next, percent: 5 } }"),
                 Map.of("VLLM_KEY", "k")).routes().get("main").canary();
         assertThat(canary).isEqualTo(new dev.airlock.config.Route.Canary("next", 5, 50, 500, 0.05, 2.0));
+        var stepped = parse(two.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], canary: { deployment: next, percent: 5, steps: [25, 100] } }"),
+                Map.of("VLLM_KEY", "k")).routes().get("main").canary();
+        assertThat(stepped.steps()).containsExactly(25.0, 100.0);
+        assertThat(stepped.stepRequests()).as("min_requests by default").isEqualTo(50);
+        assertThat(stepped.share(0)).isEqualTo(5.0);
+        assertThat(stepped.share(2)).isEqualTo(100.0);
         assertThat(parse(two.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], canary: { deployment: next, percent: 5, gate: { suite: code } } }"),
                 Map.of("VLLM_KEY", "k")).routes().get("main").canary().gate()).isEqualTo(new dev.airlock.config.Route.Gate("code", 1.0));
         String[][] bad = {
@@ -278,6 +284,11 @@ class ConfigLoaderTest {
                 {"{ deployment: next, percent: 5, promote_after: 10 }", "promote_after"},
                 {"{ deployment: next, percent: 5, gate: { min_pass_rate: 0.9 } }", "routes.main.canary.gate.suite: is required"},
                 {"{ deployment: next, percent: 5, gate: { suite: s, min_pass_rate: 90 } }", "routes.main.canary.gate.min_pass_rate: must be above 0 and at most 1"},
+                {"{ deployment: next, percent: 5, steps: [25, 20] }", "routes.main.canary.steps[1]: must be above the share before it (25.0) and at most 100"},
+                {"{ deployment: next, percent: 5, steps: [5] }", "routes.main.canary.steps[0]: must be above the share before it (5.0)"},
+                {"{ deployment: next, percent: 5, steps: [150] }", "routes.main.canary.steps[0]"},
+                {"{ deployment: next, percent: 5, step_requests: 20 }", "routes.main.canary.step_requests: needs steps"},
+                {"{ deployment: next, percent: 5, steps: [50], step_requests: 3 }", "routes.main.canary.step_requests: must be at least 10"},
         };
         for (String[] b : bad) {
             assertThatThrownBy(() -> parse(two.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], canary: " + b[0] + " }"),

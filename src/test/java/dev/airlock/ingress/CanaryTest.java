@@ -64,6 +64,35 @@ public class CanaryTest {
     }
 
     @Test
+    void aSteppedCanaryGetsMoreOfTheRouteAsItHoldsUpAndStartsOverWhenResumed() throws Exception {
+        String yaml = yaml().replace("canary: { deployment: b-onprem, percent: 50, min_requests: 10, window: 40 }",
+                "canary: { deployment: b-onprem, percent: 10, min_requests: 10, window: 40, steps: [50, 100], step_requests: 10 }");
+        try (TestGateway gw = new TestGateway(yaml)) {
+            assertThat(canary(gw, "canaried").path("percent").asDouble()).isEqualTo(10.0);
+            assertThat(canary(gw, "canaried").path("steps").toString()).isEqualTo("[50.0,100.0]");
+            int sent = 0;
+            while (!canary(gw, "canaried").path("ready_to_promote").asBoolean() && sent < 600) {
+                assertThat(gw.post("/v1/chat/completions", chat("canaried", "hello " + sent++)).statusCode()).isEqualTo(200);
+            }
+            JsonNode c = canary(gw, "canaried");
+            assertThat(c.path("ready_to_promote").asBoolean()).as("after %d requests", sent).isTrue();
+            assertThat(c.path("percent").asDouble()).isEqualTo(100.0);
+            // 10 outcomes at 10 % take ~100 requests, 10 at 50 % ~20, 10 at 100 % exactly 10
+            assertThat(gw.sim("b-onprem").received()).hasSize(30);
+            for (int i = 0; i < 5; i++) {
+                assertThat(gw.post("/v1/chat/completions", chat("canaried", "all " + i)).headers().firstValue("x-airlock-deployment")).contains("b-onprem");
+            }
+            assertThat(gw.get("/metrics").body()).contains("airlock_canary_share{route=\"canaried\"} 100.0");
+
+            assertThat(gw.post("/admin/canaries/canaried/rollback", "{}", "authorization", AUTH).statusCode()).isEqualTo(200);
+            assertThat(gw.get("/metrics").body()).contains("airlock_canary_share{route=\"canaried\"} 0.0");
+            assertThat(gw.post("/admin/canaries/canaried/resume", "", "authorization", AUTH).statusCode()).isEqualTo(200);
+            assertThat(canary(gw, "canaried").path("percent").asDouble()).as("a resumed canary starts over").isEqualTo(10.0);
+            assertThat(canary(gw, "canaried").path("ready_to_promote").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
     void aFailingCanaryIsRolledBackForGoodAndResumedByAnOperator() throws Exception {
         String yaml = yaml();
         try (TestGateway gw = new TestGateway(yaml)) {
