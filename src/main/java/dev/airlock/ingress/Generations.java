@@ -217,8 +217,8 @@ final class Generations {
             Canaries canaries = Canaries.start(resolved, parts.store(), parts.metrics().registry(), parts.clock(), previous == null ? null : previous.canaries);
             Relay relay = new Relay(parts.vertx(), ups.providers(), parts.health(), resolved.routing(), parts.gate(), canaries);
             Pipeline pipeline = new Pipeline(resolved, relay, parts.quotas(), parts.identifier());
-            return new Generation(declared, number, digest == null ? null : java.util.HexFormat.of().formatHex(digest), ups, pipeline, new Shadows(resolved, relay, parts.ledger(), parts.metrics().registry(),
-                    previous == null ? null : previous.shadows), canaries,
+            Shadows shadows = new Shadows(resolved, relay, parts.ledger(), parts.metrics().registry(), previous == null ? null : previous.shadows);
+            return new Generation(declared, number, digest == null ? null : java.util.HexFormat.of().formatHex(digest), ups, pipeline, shadows, canaries,
                     new EvalRunner(resolved, pipeline.classifier, pipeline.scanner, relay, parts.ledger(), parts.clock()),
                     new TcoReports(parts.store(), resolved, parts.clock()));
         } catch (Exception | Error e) {
