@@ -71,9 +71,12 @@ final class SseWriter implements StreamTarget {
         keepLimit = limit;
     }
 
-    /** The bytes the client was sent, or null when they were not kept or grew past the limit. */
+    /**
+     * The bytes the client was sent, or null when they were not kept, grew past the limit, or never
+     * ended (a client that left before the end saw no complete stream: nothing to serve again).
+     */
     byte[] kept() {
-        return kept == null ? null : kept.getBytes();
+        return kept == null || !resp.ended() ? null : kept.getBytes();
     }
 
     /** Writes {@code b} to the client, keeping a copy when asked. */
