@@ -31,12 +31,21 @@ final class Capturer {
     boolean wants(Pipeline pipeline, Pipeline.Admission adm) {
         Route.Capture c = adm.route().capture();
         if (c == null || LocalDate.now(ZoneOffset.UTC).isAfter(c.until())) return false;
-        if (!pipeline.residency.allowsZone(pipeline.config.storeZone(), adm.classification())) return false;
+        if (!mayStore(pipeline, adm)) return false;
         return ThreadLocalRandom.current().nextDouble() < c.sampleRate();
     }
 
-    /** Stores the redacted prompt and answer; a failure to store is the ledger's to count, never the client's. */
-    void capture(Exchange ex, String prompt, String answer) {
+    private static boolean mayStore(Pipeline pipeline, Pipeline.Admission adm) {
+        return pipeline.residency.allowsZone(pipeline.config.storeZone(), adm.classification());
+    }
+
+    /**
+     * Stores the redacted prompt and answer; a failure to store is the ledger's to count, never the
+     * client's. {@code inForce} is the configuration in force: a reload while the request ran may have
+     * narrowed where its level may be stored, so the store's zone is asked again.
+     */
+    void capture(Pipeline inForce, Exchange ex, String prompt, String answer) {
+        if (!mayStore(inForce, ex.admission)) return;
         Route.Capture c = ex.admission.route().capture();
         ObjectNode doc = Json.object();
         var messages = doc.putArray("messages");

@@ -318,7 +318,7 @@ final class ChatEndpoint {
         recorder.ended(ex, 200, null);
         if (ex.capture) {
             ObjectNode body = result.body();
-            if (body.has("choices")) capturer.capture(ex, Capturer.promptText(ex.admission.body()), body.path("choices").path(0).path("message").path("content").asText(""));
+            if (body.has("choices")) capturer.capture(generations.current().pipeline, ex, Capturer.promptText(ex.admission.body()), body.path("choices").path(0).path("message").path("content").asText(""));
         }
     }
 
@@ -355,7 +355,7 @@ final class ChatEndpoint {
                 ex.usage = out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
                 caching.keep(ex, out.kept());
                 recorder.ended(ex, 200, null);
-                if (ex.capture) capturer.capture(ex, Capturer.promptText(ex.admission.body()), out.text());
+                if (ex.capture) capturer.capture(generations.current().pipeline, ex, Capturer.promptText(ex.admission.body()), out.text());
                 if (ex.copy != null) ex.generation.shadows.compare(ex.admission.route(), out.text(), ex.copy);
             } else if (out.begun()) {
                 AirlockException e = Replies.toApiError(ex.cutForShutdown ? shuttingDown() : midStream(r.cause()), ex.requestId);

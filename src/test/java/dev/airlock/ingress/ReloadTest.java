@@ -293,6 +293,31 @@ class ReloadTest {
         assertThat(gw.sim("b-onprem").received()).hasSize(1);
     }
 
+    @Test
+    void contentCapturedAfterAReloadThatNarrowedTheStoresZoneIsNotStored() throws Exception {
+        String capture = "capture: { sample_rate: 1.0, approval: DPO-2026-114, until: \"2099-12-31\", retention_days: 7 }";
+        start(TestGateway.YAML
+                .replace("release: glm5@1, simulator: { ttft_ms: 1, tokens_per_second: 5000, jitter: 0, max_tokens: 8 }",
+                        "release: glm5@1, simulator: { ttft_ms: 1, tokens_per_second: 10, jitter: 0, max_tokens: 8 }")
+                .replace("  local: { deployments: [a-onprem] }", "  local: { deployments: [a-onprem], " + capture + " }")
+                + "store: { url: \"jdbc:sqlite:" + Scratch.dir("reload-capture").resolve("airlock.db") + "\", zone: internet }\n");
+        HttpClient http = HttpClient.newHttpClient();
+        CompletableFuture<HttpResponse<String>> running = http.sendAsync(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(stream("local", "hello"))).build(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(5)).until(() -> gw.sim("a-onprem").received().size() == 1);
+        // public may no longer be stored in the internet zone, where the store is
+        rewrite("  public: [on-prem, internet]", "  public: [on-prem]");
+        assertThat(reload().statusCode()).isEqualTo(200);
+        assertThat(running.get(20, java.util.concurrent.TimeUnit.SECONDS).body()).contains("data: [DONE]");
+        gw.gateway().ledger().flush(Duration.ofSeconds(10));
+        Thread.sleep(300);
+        try (var c = gw.gateway().store().dataSource().getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT COUNT(*) FROM captured_content")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).as("admitted when it could be stored, answered when it may not").isZero();
+        }
+    }
+
     private String release(String requestId) throws Exception {
         JsonNode events = Json.MAPPER.readTree(gw.get("/admin/requests?request_id=" + requestId, "authorization", AUTH).body()).path("data");
         assertThat(events).hasSize(1);
