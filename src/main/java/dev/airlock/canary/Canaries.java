@@ -69,9 +69,13 @@ public final class Canaries {
         /** False while a gate waits for a passing evaluation of the release. */
         volatile boolean gateOpen;
         final AtomicInteger judged = new AtomicInteger();
-        /** Which share of {@link Route.Canary#share} it has now, and how many of its outcomes came at it. */
+        /**
+         * Which share of {@link Route.Canary#share} it has now (one past the last step: it held up
+         * there, ready to promote), how many of its outcomes came at it, and since when.
+         */
         volatile int step;
         final AtomicInteger atStep = new AtomicInteger();
+        volatile Instant stepAt = Instant.EPOCH;
         volatile boolean unsaved;
         /** The last save of a rollback failed: the next sync tries it again. */
         volatile boolean saveFailed;
@@ -123,6 +127,7 @@ public final class Canaries {
         Canaries c = build(config, new CanaryStore(store), new EvalStore(store), registry, clock, previous);
         if (!c.byRoute.isEmpty()) {
             c.apply(c.store.load());
+            c.applySteps(c.store.loadSteps());
             c.openGates();
         }
         return c;
@@ -188,26 +193,67 @@ public final class Canaries {
         return s == null || !s.gateOpen || s.rolledBack.get() != null ? 0 : s.cfg.share(s.step);
     }
 
-    /** One more canary outcome at its share without a rollback: after {@code step_requests} of them it moves to the next share. */
-    private static void stepped(State s) {
+    /**
+     * One more canary outcome at its share without a rollback: after {@code step_requests} of them it
+     * moves to the next share, or, at the last, is ready to promote. The step is stored, so that every
+     * replica and every restart gives the canary the same share.
+     */
+    private void stepped(State s) {
         int at = s.step;
-        // counted at the last step too: its count is what makes the canary ready to promote
-        if (s.atStep.incrementAndGet() < s.cfg.stepRequests() || at >= s.cfg.steps().size()) return;
+        if (at > s.cfg.steps().size() || s.atStep.incrementAndGet() < s.cfg.stepRequests()) return;
         synchronized (s) {
             if (s.step != at) return;
             s.step = at + 1;
             s.atStep.set(0);
+            s.stepAt = clock.instant();
         }
-        LOG.info("Canary {} (release {}) of route {} had {} outcomes at {}% without a regression: it now gets {}%{}.", s.cfg.deployment(), s.release,
-                s.route, s.cfg.stepRequests(), s.cfg.share(at), s.cfg.share(at + 1), at + 1 == s.cfg.steps().size() ? ", its last step" : "");
+        if (at + 1 > s.cfg.steps().size()) {
+            LOG.info("Canary {} (release {}) of route {} held up for {} outcomes at its last step ({}%): ready to promote.", s.cfg.deployment(),
+                    s.release, s.route, s.cfg.stepRequests(), s.cfg.share(at));
+        } else {
+            LOG.info("Canary {} (release {}) of route {} had {} outcomes at {}% without a regression: it now gets {}%.", s.cfg.deployment(), s.release,
+                    s.route, s.cfg.stepRequests(), s.cfg.share(at), s.cfg.share(at + 1));
+        }
+        saveStep(s);
     }
 
-    /** A canary resumed after a rollback starts over: empty windows, its first share. */
-    private static void restart(State s) {
+    /** A canary resumed after a rollback starts over: empty windows, its first share (stored, for the other replicas and restarts). */
+    private void restart(State s) {
         s.canary.clear();
         s.rest.clear();
-        s.step = 0;
-        s.atStep.set(0);
+        synchronized (s) {
+            s.step = 0;
+            s.atStep.set(0);
+            s.stepAt = clock.instant();
+        }
+        if (!s.cfg.steps().isEmpty()) saveStep(s);
+    }
+
+    private void saveStep(State s) {
+        if (store == null) return;
+        CanaryStore.Step row = new CanaryStore.Step(s.route, s.cfg.deployment(), s.release, s.step, s.stepAt);
+        store.saveStep(row, s.cfg.share(row.step()), AUTOMATIC).whenComplete((r, t) -> {
+            if (t != null) LOG.warn("The step of canary {} on route {} is not in the store ({}); the other replicas keep theirs until its next step.",
+                    s.cfg.deployment(), s.route, t.getMessage());
+        });
+    }
+
+    /**
+     * Takes the steps other replicas (or this one, before a restart) reached: a stored step further on,
+     * and newer than this replica's last change of step, for the same deployment and release.
+     */
+    private void applySteps(Map<String, CanaryStore.Step> rows) {
+        for (State s : byRoute.values()) {
+            CanaryStore.Step row = rows.get(s.route);
+            if (row == null || s.cfg.steps().isEmpty() || !row.deployment().equals(s.cfg.deployment()) || !row.release().equals(s.release)) continue;
+            synchronized (s) {
+                if (row.step() <= s.step || !row.changedAt().isAfter(s.stepAt)) continue;
+                s.step = Math.min(row.step(), s.cfg.steps().size() + 1);
+                s.atStep.set(0);
+                s.stepAt = row.changedAt();
+            }
+            LOG.info("Canary {} (release {}) of route {} is at {}%, as the store says.", s.cfg.deployment(), s.release, s.route, s.cfg.share(s.step));
+        }
     }
 
     /** An evaluation finished on this replica: a gate it satisfies opens at once (others open at their next sync). */
@@ -305,8 +351,11 @@ public final class Canaries {
             Verdict v = s.rolledBack.get();
             if (v != null && s.unsaved && s.saveFailed) save(s, v, AUTOMATIC.who().equals(v.actor()) ? AUTOMATIC : new Actor(v.actor(), null, null));
         }
-        return store.loadAsync().thenAccept(rows -> {
+        return store.loadAsync().thenCombine(store.loadStepsAsync(), (rows, steps) -> {
             apply(rows);
+            applySteps(steps);
+            return null;
+        }).thenAccept(done -> {
             try {
                 openGates(); // on the store thread that read the rows
             } catch (SQLException e) {
@@ -374,11 +423,9 @@ public final class Canaries {
         Verdict v = s.rolledBack.get();
         String state = v != null ? "rolled_back" : s.gateOpen ? "running" : "awaiting_evaluation";
         int step = s.step;
-        boolean last = step == s.cfg.steps().size();
         return new Status(s.route, s.cfg.deployment(), s.release, s.cfg.share(step), state,
                 v == null ? null : v.reason(), v == null ? null : v.actor(), v == null ? null : v.at().toString(), s.cfg.gate(),
-                Side.of(s.canary.sample()), Side.of(s.rest.sample()), s.cfg.steps(),
-                v == null && !s.cfg.steps().isEmpty() && last && s.atStep.get() >= s.cfg.stepRequests());
+                Side.of(s.canary.sample()), Side.of(s.rest.sample()), s.cfg.steps(), v == null && !s.cfg.steps().isEmpty() && step > s.cfg.steps().size());
     }
 
     /**

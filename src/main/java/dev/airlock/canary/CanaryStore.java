@@ -27,6 +27,9 @@ final class CanaryStore {
     /** One route's last verdict: rolled back, or resumed by an operator since. */
     record Row(String route, String deployment, String release, boolean rolledBack, String reason, String actor, Instant changedAt) {}
 
+    /** How far one route's stepped canary has come ({@code canary_step}). */
+    record Step(String route, String deployment, String release, int step, Instant changedAt) {}
+
     CanaryStore(Store store) {
         this.store = store;
     }
@@ -64,6 +67,56 @@ final class CanaryStore {
             AuditTrail.append(d, tx, actor, row.rolledBack() ? "canary.rollback" : "canary.resume", row.route(), details, row.changedAt());
             return row;
         }));
+    }
+
+    /** Every route's step, on the calling thread (start-up). */
+    Map<String, Step> loadSteps() throws SQLException {
+        return store.call(c -> readSteps(store.dialect(), c));
+    }
+
+    /** Every route's step, on a store thread. */
+    CompletableFuture<Map<String, Step>> loadStepsAsync() {
+        return store.submit(c -> readSteps(store.dialect(), c));
+    }
+
+    /**
+     * Writes {@code step} in place of the route's last one, on a store thread; a step forward is noted
+     * in the audit trail ({@code canary.step}, by the automatic judgment), a return to the first is not
+     * (the resume that caused it is).
+     */
+    CompletableFuture<Step> saveStep(Step step, double percent, Actor actor) {
+        Dialect d = store.dialect();
+        return store.submit(c -> SqlWork.inTransaction(c, tx -> {
+            try (PreparedStatement del = tx.prepareStatement("DELETE FROM canary_step WHERE route = ?")) {
+                del.setString(1, step.route());
+                del.executeUpdate();
+            }
+            try (PreparedStatement ins = tx.prepareStatement("INSERT INTO canary_step (route, deployment, release, step, changed_at) VALUES (?, ?, ?, ?, ?)")) {
+                ins.setString(1, step.route());
+                ins.setString(2, step.deployment());
+                ins.setString(3, step.release());
+                ins.setInt(4, step.step());
+                d.setTime(ins, 5, step.changedAt());
+                ins.executeUpdate();
+            }
+            if (step.step() > 0) {
+                ObjectNode details = Json.object().put("deployment", step.deployment()).put("release", step.release()).put("step", step.step()).put("percent", percent);
+                AuditTrail.append(d, tx, actor, "canary.step", step.route(), details, step.changedAt());
+            }
+            return step;
+        }));
+    }
+
+    private static Map<String, Step> readSteps(Dialect d, Connection c) throws SQLException {
+        Map<String, Step> rows = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT route, deployment, release, step, changed_at FROM canary_step");
+             ResultSet r = ps.executeQuery()) {
+            while (r.next()) {
+                rows.put(r.getString("route"), new Step(r.getString("route"), r.getString("deployment"), r.getString("release"), r.getInt("step"),
+                        d.time(r, "changed_at")));
+            }
+        }
+        return rows;
     }
 
     private static Map<String, Row> read(Dialect d, Connection c) throws SQLException {

@@ -56,9 +56,9 @@ public record Route(String name, List<String> deployments, List<String> fallback
             this(deployment, percent, minRequests, window, maxErrorRateIncrease, maxLatencyRatio, null, List.of(), minRequests);
         }
 
-        /** The share at step {@code i}: {@code percent} first, then each of {@code steps}. */
+        /** The share at step {@code i}: {@code percent} first, then each of {@code steps}; past the last, the last. */
         public double share(int i) {
-            return i == 0 ? percent : steps.get(i - 1);
+            return i == 0 ? percent : steps.get(Math.min(i, steps.size()) - 1);
         }
     }
 

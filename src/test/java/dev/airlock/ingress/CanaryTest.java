@@ -93,6 +93,39 @@ public class CanaryTest {
     }
 
     @Test
+    void aCanarysStepIsStoredSoEveryReplicaAndARestartGiveItTheSameShare() throws Exception {
+        String yaml = yaml().replace("canary: { deployment: b-onprem, percent: 50, min_requests: 10, window: 40 }",
+                "canary: { deployment: b-onprem, percent: 10, min_requests: 10, window: 40, steps: [50, 100], step_requests: 10 }")
+                + "auth: { key_cache_seconds: 1 }\n";
+        try (TestGateway a = new TestGateway(yaml)) {
+            try (TestGateway b = new TestGateway(yaml)) {
+                int sent = 0;
+                while (!canary(a, "canaried").path("ready_to_promote").asBoolean() && sent < 600) a.post("/v1/chat/completions", chat("canaried", "hi " + sent++));
+                assertThat(canary(a, "canaried").path("ready_to_promote").asBoolean()).isTrue();
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> canary(b, "canaried").path("ready_to_promote").asBoolean());
+                assertThat(canary(b, "canaried").path("percent").asDouble()).as("the other replica, which served none of it").isEqualTo(100.0);
+                JsonNode trail = Json.MAPPER.readTree(a.get("/admin/audit?target=canaried", "authorization", AUTH).body()).path("data");
+                assertThat(trail.toString()).contains("\"action\":\"canary.step\"");
+
+                assertThat(b.post("/admin/canaries/canaried/rollback", "{}", "authorization", AUTH).statusCode()).isEqualTo(200);
+                awaitState(a, "canaried", "rolled_back");
+                assertThat(b.post("/admin/canaries/canaried/resume", "", "authorization", AUTH).statusCode()).isEqualTo(200);
+                awaitState(a, "canaried", "running");
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> canary(a, "canaried").path("percent").asDouble() == 10.0);
+            }
+            // a second run up to 50 %, then a restart
+            int sent = 0;
+            while (canary(a, "canaried").path("percent").asDouble() < 50 && sent < 600) a.post("/v1/chat/completions", chat("canaried", "again " + sent++));
+            assertThat(canary(a, "canaried").path("percent").asDouble()).isEqualTo(50.0);
+        }
+        Thread.sleep(200); // the step's write is asynchronous
+        try (TestGateway restarted = new TestGateway(yaml)) {
+            assertThat(canary(restarted, "canaried").path("percent").asDouble()).as("a restart keeps the step").isEqualTo(50.0);
+            assertThat(canary(restarted, "canaried").path("ready_to_promote").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
     void aFailingCanaryIsRolledBackForGoodAndResumedByAnOperator() throws Exception {
         String yaml = yaml();
         try (TestGateway gw = new TestGateway(yaml)) {
