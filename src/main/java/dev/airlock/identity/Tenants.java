@@ -41,6 +41,11 @@ public final class Tenants {
         return byName.get(name);
     }
 
+    /** Every tenant this replica knows of. */
+    public java.util.Collection<Tenant> all() {
+        return byName.values();
+    }
+
     /** The tenant of callers without a key. */
     public Tenant anonymous() {
         Tenant t = byName.get("default");

@@ -142,8 +142,14 @@ public final class Gateway implements AutoCloseable {
             tracing.reconfigure(resolved); // the simulators' URLs are known now
             // tenants changed through the admin API of any replica reach this one within the same bound as keys
             // and so do canary rollbacks decided on any replica
+            BudgetGauges budgets = new BudgetGauges(metrics.registry(), spend, tenants, java.time.Clock.systemUTC());
+            budgets.refresh();
             vertx.setPeriodic(config.auth().keyCacheSeconds() * 1000L, id -> {
-                store.submit(c -> { tenants.refresh(); return null; });
+                store.submit(c -> {
+                    tenants.refresh();
+                    budgets.refresh();
+                    return null;
+                });
                 generations.current().canaries.sync();
             });
             AdminApi admin = new AdminApi(keyStore, tenantStore, spend, new dev.airlock.identity.keys.AuditTrail(store), keyCache,

@@ -85,6 +85,26 @@ class QuotaTest {
     }
 
     @Test
+    void eachTenantsSpendThisMonthAndItsBudgetAreGaugesForAlerts() throws Exception {
+        gw = new TestGateway(tenant("budget_usd_month: 5.0").replace(
+                "release: frontier@1,", "release: frontier@1, price: { input_per_mtok: 3000.0, output_per_mtok: 15000.0 },")
+                + "auth: { key_cache_seconds: 1 }\n");
+        assertThat(gw.get("/metrics").body()).contains("airlock_tenant_budget_usd{tenant=\"default\"} 5.0", "airlock_tenant_spend_usd{tenant=\"default\"} 0.0");
+        double spent = 0;
+        for (int i = 0; i < 2; i++) {
+            var r = gw.post("/v1/chat/completions", "{\"model\":\"external-only\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
+            assertThat(r.statusCode()).isEqualTo(200);
+            JsonNode u = Json.MAPPER.readTree(r.body()).path("usage");
+            spent += (u.path("prompt_tokens").asLong() * 3000.0 + u.path("completion_tokens").asLong() * 15000.0) / 1e6;
+        }
+        double expected = spent;
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+            String line = gw.get("/metrics").body().lines().filter(l -> l.startsWith("airlock_tenant_spend_usd{tenant=\"default\"}")).findFirst().orElseThrow();
+            assertThat(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-6));
+        });
+    }
+
+    @Test
     void aBudgetIsNeverOverspentByMoreThanOneReservation() throws Exception {
         double budget = 0.0005;
         gw = new TestGateway(tenant("budget_usd_month: " + budget).replace(
