@@ -52,9 +52,17 @@ public final class EvalRunner {
     private final Classifier classifier;
     private final ContentScanner scanner;
     private final Clock clock;
+    private final dev.airlock.telemetry.Tracing tracing;
 
     /** {@code classifier} and {@code scanner} are the request path's own, so cases are classified by the same detectors, built once. */
     public EvalRunner(AirlockConfig config, Classifier classifier, ContentScanner scanner, Relay relay, Ledger ledger, Clock clock) {
+        this(config, classifier, scanner, relay, ledger, clock, dev.airlock.telemetry.Tracing.off());
+    }
+
+    /** @param tracing Airlock's own spans: a traced case is a span of its own, at its level, with its attempt beneath */
+    public EvalRunner(AirlockConfig config, Classifier classifier, ContentScanner scanner, Relay relay, Ledger ledger, Clock clock,
+                      dev.airlock.telemetry.Tracing tracing) {
+        this.tracing = tracing;
         this.config = config;
         this.relay = relay;
         this.ledger = ledger;
@@ -153,6 +161,12 @@ public final class EvalRunner {
         Dispatch dispatch = new Dispatch(requestId, eligible, context);
         long start = System.nanoTime();
         Instant at = clock.instant();
+        // judged at the case's own level, content included, like a request's spans
+        dev.airlock.telemetry.RequestSpan span = tracing.start(null, start, "chat", pinned.name(), level.level(), requestId);
+        if (span != null) {
+            dispatch.spans(span);
+            dispatch.trace(span.context());
+        }
         return relay.chat(dispatch, RequestParser.chat(body)).transform(ar -> {
             long micros = (System.nanoTime() - start) / 1000;
             String reason;
@@ -170,10 +184,12 @@ public final class EvalRunner {
                 usage = dispatch.discarded().isEmpty() ? Usage.NONE : new Usage(Usage.estimatePrompt(body.path("messages").toString().length()), 0, true);
             }
             double cost = d.price().cost(usage.promptTokens(), usage.completionTokens());
-            ledger.record(LedgerEvent.builder(requestId).at(at).tenant(TENANT).route(pinned.name()).task(c.name()).classification(level.level())
+            LedgerEvent event = LedgerEvent.builder(requestId).at(at).tenant(TENANT).route(pinned.name()).task(c.name()).classification(level.level())
                     .deployment(d.id()).zone(d.zone()).release(d.release()).status(ar.succeeded() ? 200 : 502)
                     .errorCode(ar.succeeded() ? null : "eval_attempt_failed").tokens(usage.promptTokens(), usage.completionTokens(), usage.estimated())
-                    .costUsd(cost).latency(0, LedgerEvent.NONE, micros, micros).build());
+                    .costUsd(cost).latency(0, LedgerEvent.NONE, micros, micros).build();
+            ledger.record(event);
+            if (span != null) span.end(event, 0);
             return Future.succeededFuture(new EvalRun.CaseResult(c.name(), reason == null, reason, micros / 1000, usage.promptTokens(),
                     usage.completionTokens(), cost));
         });

@@ -219,7 +219,7 @@ final class Generations {
             Pipeline pipeline = new Pipeline(resolved, relay, parts.quotas(), parts.identifier());
             Shadows shadows = new Shadows(resolved, relay, parts.ledger(), parts.metrics().registry(), previous == null ? null : previous.shadows);
             return new Generation(declared, number, digest == null ? null : java.util.HexFormat.of().formatHex(digest), ups, pipeline, shadows, canaries,
-                    new EvalRunner(resolved, pipeline.classifier, pipeline.scanner, relay, parts.ledger(), parts.clock()),
+                    new EvalRunner(resolved, pipeline.classifier, pipeline.scanner, relay, parts.ledger(), parts.clock(), parts.tracing()),
                     new TcoReports(parts.store(), resolved, parts.clock()));
         } catch (Exception | Error e) {
             closeQuietly(previous == null ? List.of(ups) : ups.leftBehind(previous.upstreams));

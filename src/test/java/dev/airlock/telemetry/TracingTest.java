@@ -127,6 +127,26 @@ class TracingTest {
     }
 
     @Test
+    void anEvaluationCaseIsASpanAtItsOwnLevelAndACaseRaisedPastTheCollectorsZoneIsWithheld() throws Exception {
+        gateway(", zone: internet");
+        String echo = dev.airlock.provider.simulator.SimulatorServer.ECHO;
+        String suite = "{\"name\":\"basics\",\"classification\":\"public\",\"cases\":["
+                + "{\"name\":\"greets\",\"prompt\":\"" + echo + "hello there\",\"expect\":{\"contains\":\"hello\"}},"
+                + "{\"name\":\"pii\",\"prompt\":\"" + echo + "write to jane.doe@example.com\",\"expect\":{\"contains\":\"write\"}}]}";
+        var run = gw.post("/admin/evals", "{\"deployment\":\"a-onprem\",\"suite\":" + suite + "}", "authorization", "Bearer " + TestGateway.MASTER_KEY);
+        assertThat(run.statusCode()).as(run.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(15)).until(() -> collector.spans().stream().anyMatch(x -> "eval:basics".equals(attr(x, "airlock.route"))
+                && x.getKind() == Span.SpanKind.SPAN_KIND_CLIENT));
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric("withheld") >= 2);
+        List<Span> spans = collector.spans().stream().filter(x -> "eval:basics".equals(attr(x, "airlock.route"))).toList();
+        assertThat(spans).extracting(x -> attr(x, "airlock.classification")).containsOnly("public");
+        assertThat(spans).extracting(Span::getKind).contains(Span.SpanKind.SPAN_KIND_SERVER, Span.SpanKind.SPAN_KIND_CLIENT);
+        Span client = spans.stream().filter(x -> x.getKind() == Span.SpanKind.SPAN_KIND_CLIENT).findFirst().orElseThrow();
+        assertThat(gw.sim("a-onprem").received()).anySatisfy(r -> assertThat(r.traceparent()).contains(hex(client.getSpanId())));
+        assertThat(new String(collector.received(), StandardCharsets.ISO_8859_1)).doesNotContain("jane.doe");
+    }
+
+    @Test
     void aStreamMarksItsFirstTokenAndARetryIsASecondAttemptSpan() throws Exception {
         gateway(", zone: on-prem");
         assertThat(gw.post("/v1/chat/completions", stream("local", "hi"), "traceparent", PARENT, "x-request-id", "tr-2").statusCode()).isEqualTo(200);
