@@ -130,6 +130,8 @@ final class ConfigCommand implements Runnable {
                     + ", on sensitive content: " + r.onSensitive().name().toLowerCase()
                     + (r.canary() == null ? "" : ", canary " + r.canary().deployment() + " (" + cfg.deployments().get(r.canary().deployment()).release()
                             + ") on " + r.canary().percent() + "% of its requests"
+                            + (r.canary().steps().isEmpty() ? "" : ", then " + r.canary().steps().stream().map(x -> x + "%")
+                                    .collect(java.util.stream.Collectors.joining(", ")) + " after " + r.canary().stepRequests() + " outcomes at each")
                             + (r.canary().gate() == null ? "" : " once it passes suite " + r.canary().gate().suite()
                                     + (r.canary().gate().compareWithRoute() ? " at least as well as the route's deployments" : "")))
                     + (r.cacheTtl() == null ? "" : ", answers cached " + r.cacheTtl().toSeconds() + " s")

@@ -34,4 +34,20 @@ class ConfigCheckTest {
                 .contains("Answer cache: 64 MB of memory in zone internet; answers of public (others never kept)")
                 .doesNotContain("pw@");
     }
+
+    @Test
+    void itSaysWhereASteppedCanaryGoes() {
+        String yaml = """
+                zones: { on-prem: {} }
+                residency: { public: [on-prem], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
+                deployments:
+                  - { id: sim, provider: simulator, model: m, zone: on-prem, release: m@1 }
+                  - { id: next, provider: simulator, model: n, zone: on-prem, release: m@2 }
+                routes:
+                  main: { deployments: [sim], canary: { deployment: next, percent: 5, steps: [25, 100], step_requests: 200 } }
+                """;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConfigCommand.print(new ConfigLoader(Map.of()).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("canary next (m@2) on 5.0% of its requests, then 25.0%, 100.0% after 200 outcomes at each");
+    }
 }
