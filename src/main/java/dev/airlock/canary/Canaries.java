@@ -76,6 +76,11 @@ public final class Canaries {
         volatile int step;
         final AtomicInteger atStep = new AtomicInteger();
         volatile Instant stepAt = Instant.EPOCH;
+
+        /** Whether it gets its share now: its gate passed and not rolled back. */
+        boolean running() {
+            return gateOpen && rolledBack.get() == null;
+        }
         volatile boolean unsaved;
         /** The last save of a rollback failed: the next sync tries it again. */
         volatile boolean saveFailed;
@@ -158,10 +163,10 @@ public final class Canaries {
             State s = new State(r, release, baseline);
             states.put(r.name(), s);
             if (was != null) dropGauge(registry, r.name());
-            Gauge.builder("airlock.canary.share", s, st -> st.gateOpen && st.rolledBack.get() == null ? st.cfg.share(st.step) : 0).tag("route", r.name())
+            Gauge.builder("airlock.canary.share", s, st -> st.running() ? st.cfg.share(st.step) : 0).tag("route", r.name())
                     .description("The percent of the route's requests its canary gets now (its step, with steps); 0 while it waits or once it is rolled back")
                     .register(registry);
-            Gauge.builder("airlock.canary.running", s, st -> st.gateOpen && st.rolledBack.get() == null ? 1 : 0).tag("route", r.name())
+            Gauge.builder("airlock.canary.running", s, st -> st.running() ? 1 : 0).tag("route", r.name())
                     .description("1 while the route's canary gets its share of requests; 0 while it waits for its evaluation or once it is rolled back")
                     .register(registry);
             s.automatic = rollbacks(registry, r.name(), "automatic");
@@ -190,7 +195,7 @@ public final class Canaries {
      */
     public double share(String route) {
         State s = byRoute.get(route);
-        return s == null || !s.gateOpen || s.rolledBack.get() != null ? 0 : s.cfg.share(s.step);
+        return s == null || !s.running() ? 0 : s.cfg.share(s.step);
     }
 
     /**

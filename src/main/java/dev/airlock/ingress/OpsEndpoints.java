@@ -375,8 +375,9 @@ final class OpsEndpoints {
             throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/cache takes DELETE, with ?route=… to drop one route's answers only.");
         }
         String route = req.getParam("route");
-        if (route != null && !now().pipeline.config.routes().containsKey(route)) {
-            throw new AirlockException(ErrorKind.NOT_FOUND, "No route '" + route + "'; routes: " + String.join(", ", now().pipeline.config.routes().keySet()) + ".", "route");
+        var routes = now().pipeline.config.routes();
+        if (route != null && !routes.containsKey(route)) {
+            throw new AirlockException(ErrorKind.NOT_FOUND, "No route '" + route + "'; routes: " + String.join(", ", routes.keySet()) + ".", "route");
         }
         Actor actor = actor(req, requestId);
         var store = services.store();
