@@ -85,6 +85,8 @@ class DrainTest {
         CompletableFuture<List<String>> stream = stream(gw, "drain-stream", begun);
         CompletableFuture<HttpResponse<String>> plain = chat(gw, "drain-plain");
         assertThat(begun.await(10, TimeUnit.SECONDS)).isTrue();
+        // both must be in flight when the stop begins: a request still on its way is a new one, refused
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> gw.sim("sim").received().size() == 2);
 
         long t0 = System.nanoTime();
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> gw.gateway().close());
