@@ -4,7 +4,8 @@
 #   bench/flags.sh "<flags A>" "<flags B>" ...     (default: the launcher's flags and the proposed G1 ones)
 # A flag set that starts with "jar=PATH " runs that build's jar (with its lib/ beside it) instead of
 # this tree's, to compare two builds of Airlock, e.g. a commit's against its parent's (git worktree).
-# One that starts with "yaml=FILE " (after any jar=) appends FILE to that gateway's config, COLLECTOR_PORT
+# One that starts with "transport=NAME " (after any jar=) sets that gateway's server.transport (auto,
+# io_uring, epoll, nio). One that starts with "yaml=FILE " (after any jar= and transport=) appends FILE to that gateway's config, COLLECTOR_PORT
 # replaced by the port of a canned OpenTelemetry collector: bench/telemetry.yaml turns on Airlock's spans.
 # Per flag set: 1-connection p50, 64-connection req/s, p99 at 1,000 req/s, max RSS during that run,
 # and optionally (BENCH_STREAMS=N) the max RSS and errors with N slow streams (BENCH_STREAM_SPREAD
@@ -40,6 +41,10 @@ for i in $(seq $#); do
   # shellcheck disable=SC2086
   spec=${!i} jar="$root/target/airlock.jar"
   if [[ $spec == jar=* ]]; then jar=${spec%% *}; jar=${jar#jar=}; spec=${spec#* }; fi
+  if [[ $spec == transport=* ]]; then
+    t=${spec%% *}; t=${t#transport=}; spec=${spec#* }
+    sed -i "s/transport: [a-z_]* }/transport: $t }/" "$tmp/airlock-$i.yaml"
+  fi
   if [[ $spec == yaml=* ]]; then
     extra=${spec%% *}; extra=${extra#yaml=}; spec=${spec#* }
     sed "s/COLLECTOR_PORT/$PORT_COLLECTOR/g" "$extra" >> "$tmp/airlock-$i.yaml"
