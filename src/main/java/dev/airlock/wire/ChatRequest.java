@@ -31,6 +31,13 @@ public record ChatRequest(
         tools = tools == null ? List.of() : List.copyOf(tools);
     }
 
+    /** Whether a message or a tool carries a prompt-cache breakpoint ({@link CacheMark}). */
+    public boolean cacheMarked() {
+        for (ChatMessage m : messages) if (m.cacheMarked()) return true;
+        for (ToolDef t : tools) if (t.cache() != null) return true;
+        return false;
+    }
+
     /** The {@code metadata} object the client sent, or a missing node. */
     public JsonNode metadata() { return raw.path("metadata"); }
 }

@@ -103,11 +103,13 @@ public final class RequestParser {
         if (c != null && c.isTextual()) {
             parts.add(new ContentPart.Text(c.asText()));
         } else if (c != null && c.isArray()) {
-            for (JsonNode p : c) {
+            for (int i = 0; i < c.size(); i++) {
+                JsonNode p = c.get(i);
                 String type = p.path("type").asText("");
                 switch (type) {
-                    case "text" -> parts.add(new ContentPart.Text(p.path("text").asText("")));
-                    case "image_url" -> parts.add(new ContentPart.Image(p.path("image_url").path("url").asText("")));
+                    case "text" -> parts.add(new ContentPart.Text(p.path("text").asText(""), CacheMark.of(p.get("cache_control"), where + ".content[" + i + "].cache_control")));
+                    case "image_url" -> parts.add(new ContentPart.Image(p.path("image_url").path("url").asText(""),
+                            CacheMark.of(p.get("cache_control"), where + ".content[" + i + "].cache_control")));
                     default -> parts.add(new ContentPart.Other(type, p));
                 }
             }
@@ -120,7 +122,7 @@ public final class RequestParser {
             calls.add(new ToolCall(Json.text(tc, "id"), Json.text(fn, "name"), fn.path("arguments").asText("{}")));
         }
         if (c == null && calls.isEmpty() && !"assistant".equals(role)) throw missing(where + ".content");
-        return new ChatMessage(role, parts, Json.text(m, "name"), calls, Json.text(m, "tool_call_id"));
+        return new ChatMessage(role, parts, Json.text(m, "name"), calls, Json.text(m, "tool_call_id"), CacheMark.of(m.get("cache_control"), where + ".cache_control"));
     }
 
     private static List<ToolDef> tools(JsonNode tools) {
@@ -130,7 +132,7 @@ public final class RequestParser {
             JsonNode fn = tools.get(i).path("function");
             String name = Json.text(fn, "name");
             if (name == null) throw missing("tools[" + i + "].function.name");
-            out.add(new ToolDef(name, Json.text(fn, "description"), fn.get("parameters")));
+            out.add(new ToolDef(name, Json.text(fn, "description"), fn.get("parameters"), CacheMark.of(tools.get(i).get("cache_control"), "tools[" + i + "].cache_control")));
         }
         return out;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.provider.UpstreamFailure;
+import dev.airlock.wire.CacheMark;
 import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.ContentPart;
@@ -36,6 +37,8 @@ final class RequestMapper {
         body.put("max_tokens", request.maxTokens() == null ? DEFAULT_MAX_TOKENS : request.maxTokens());
 
         StringBuilder system = new StringBuilder();
+        ArrayNode systemBlocks = Json.MAPPER.createArrayNode(); // the same, block by block, for cache marks
+        boolean systemMarked = false;
         List<Turn> turns = new ArrayList<>();
         for (int i = 0; i < request.messages().size(); i++) {
             ChatMessage m = request.messages().get(i);
@@ -44,14 +47,20 @@ final class RequestMapper {
                 case "system", "developer" -> {
                     if (!system.isEmpty()) system.append("\n\n");
                     system.append(m.text());
+                    systemMarked |= m.cacheMarked();
+                    ArrayNode own = Json.MAPPER.createArrayNode();
+                    for (ContentPart p : m.content()) if (p instanceof ContentPart.Text t) mark(text(own, t.text()), t.cache());
+                    systemBlocks.addAll(marked(own, m.cache()));
                 }
-                case "user" -> add(turns, "user", userBlocks(m, i));
-                case "assistant" -> add(turns, "assistant", assistantBlocks(m, i));
+                case "user" -> add(turns, "user", marked(userBlocks(m, i), m.cache()));
+                case "assistant" -> add(turns, "assistant", marked(assistantBlocks(m, i), m.cache()));
                 case "tool" -> add(turns, "user", toolResult(m, i));
                 default -> throw rejected("messages[" + i + "] has role '" + m.role() + "', which Anthropic has no equivalent for");
             }
         }
-        if (!system.isEmpty()) body.put("system", system.toString());
+        // one string as before, unless a cache mark must sit after one of its blocks
+        if (systemMarked && !systemBlocks.isEmpty()) body.set("system", systemBlocks);
+        else if (!system.isEmpty()) body.put("system", system.toString());
         ArrayNode messages = body.putArray("messages");
         for (Turn t : turns) {
             ObjectNode msg = messages.addObject();
@@ -86,8 +95,12 @@ final class RequestMapper {
         ArrayNode blocks = Json.MAPPER.createArrayNode();
         for (ContentPart p : m.content()) {
             switch (p) {
-                case ContentPart.Text t -> text(blocks, t.text());
-                case ContentPart.Image img -> blocks.add(image(img.url(), "messages[" + i + "]"));
+                case ContentPart.Text t -> mark(text(blocks, t.text()), t.cache());
+                case ContentPart.Image img -> {
+                    ObjectNode block = image(img.url(), "messages[" + i + "]");
+                    blocks.add(block);
+                    mark(block, img.cache());
+                }
                 case ContentPart.Other o -> throw rejected("messages[" + i + "] has a '" + o.type() + "' content part, which is not mapped to Anthropic");
             }
         }
@@ -133,15 +146,28 @@ final class RequestMapper {
         if (textOnly) {
             String text = m.text();
             if (!text.isEmpty()) result.put("content", text);
+            mark(result, m.lastMark()); // the text is one string: a mark on a part of it goes after the result
         } else {
-            result.set("content", userBlocks(m, i)); // tool results may carry images too
+            result.set("content", userBlocks(m, i)); // tool results may carry images too, and their parts their marks
+            mark(result, m.cache());
         }
         return blocks;
     }
 
-    private static void text(ArrayNode blocks, String text) {
-        if (text == null || text.isEmpty()) return; // Anthropic rejects empty text blocks
-        blocks.addObject().put("type", "text").put("text", text);
+    /** Adds a text block and returns it, or null for empty text, which Anthropic rejects. */
+    private static ObjectNode text(ArrayNode blocks, String text) {
+        if (text == null || text.isEmpty()) return null;
+        return blocks.addObject().put("type", "text").put("text", text);
+    }
+
+    private static void mark(ObjectNode block, CacheMark cache) {
+        if (block != null && cache != null) block.set("cache_control", cache.json());
+    }
+
+    /** {@code blocks} with {@code cache} (a mark on the whole message) on the last of them. */
+    private static ArrayNode marked(ArrayNode blocks, CacheMark cache) {
+        if (cache != null && !blocks.isEmpty()) mark((ObjectNode) blocks.get(blocks.size() - 1), cache);
+        return blocks;
     }
 
     /** A data URL becomes a base64 source, an http(s) URL a url source; Anthropic fetches the latter itself. */
@@ -170,6 +196,7 @@ final class RequestMapper {
             ObjectNode tool = tools.addObject();
             tool.put("name", t.name());
             if (t.description() != null) tool.put("description", t.description());
+            if (t.cache() != null) tool.set("cache_control", t.cache().json());
             // input_schema is required by Anthropic; OpenAI lets a function take no parameters
             tool.set("input_schema", t.parameters() != null && t.parameters().isObject()
                     ? t.parameters() : Json.object().put("type", "object").set("properties", Json.object()));

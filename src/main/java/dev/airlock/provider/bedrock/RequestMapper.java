@@ -3,6 +3,7 @@ package dev.airlock.provider.bedrock;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
+import dev.airlock.wire.CacheMark;
 import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.ContentPart;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.bedrockruntime.model.AnyToolChoice;
+import software.amazon.awssdk.services.bedrockruntime.model.CachePointBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.CachePointType;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
 import software.amazon.awssdk.services.bedrockruntime.model.ImageBlock;
@@ -71,14 +74,20 @@ final class RequestMapper {
                     // Converse has one system prompt; instructions anywhere in the history join it in order
                     String text = m.text();
                     if (!text.isBlank()) system.add(SystemContentBlock.fromText(text));
+                    // the message is one block here: a mark anywhere in it goes after it
+                    if (!text.isBlank() && m.cacheMarked()) system.add(SystemContentBlock.fromCachePoint(cachePoint(m.lastMark())));
                 }
-                case "user" -> append(ConversationRole.USER, content(m, where));
+                case "user" -> append(ConversationRole.USER, marked(content(m, where), m.cache()));
                 case "assistant" -> {
                     List<ContentBlock> out = content(m, where);
                     for (int i = 0; i < m.toolCalls().size(); i++) out.add(toolUse(m.toolCalls().get(i), where + ".tool_calls[" + i + "]"));
-                    append(ConversationRole.ASSISTANT, out);
+                    append(ConversationRole.ASSISTANT, marked(out, m.cache()));
                 }
-                case "tool" -> append(ConversationRole.USER, List.of(toolResult(m, where)));
+                case "tool" -> {
+                    List<ContentBlock> out = new ArrayList<>(List.of(toolResult(m, where)));
+                    // a tool result cannot hold a cache point: marks inside it go after it
+                    append(ConversationRole.USER, marked(out, m.lastMark()));
+                }
                 default -> throw reject("'" + where + ".role' " + m.role() + " is not supported; use 'tool' messages with tool_call_id");
             }
         }
@@ -105,8 +114,14 @@ final class RequestMapper {
                 String at = where + ".content[" + i + "]";
                 switch (p) {
                     // Converse refuses blank text blocks; OpenAI clients send "" beside tool calls
-                    case ContentPart.Text t -> { if (!t.text().isBlank()) out.add(ContentBlock.fromText(t.text())); }
-                    case ContentPart.Image img -> out.add(ContentBlock.fromImage(image(img.url(), at)));
+                    case ContentPart.Text t -> {
+                        if (!t.text().isBlank()) out.add(ContentBlock.fromText(t.text()));
+                        if (!t.text().isBlank() && t.cache() != null) out.add(ContentBlock.fromCachePoint(cachePoint(t.cache())));
+                    }
+                    case ContentPart.Image img -> {
+                        out.add(ContentBlock.fromImage(image(img.url(), at)));
+                        if (img.cache() != null) out.add(ContentBlock.fromCachePoint(cachePoint(img.cache())));
+                    }
                     case ContentPart.Other o -> throw reject("'" + at + "' has type '" + typeName(o) + "', which Bedrock Converse does not take here");
                 }
             }
@@ -195,6 +210,7 @@ final class RequestMapper {
                 ToolSpecification.Builder spec = ToolSpecification.builder().name(t.name()).inputSchema(ToolInputSchema.fromJson(Documents.fromJson(schema)));
                 if (t.description() != null && !t.description().isBlank()) spec.description(t.description());
                 tools.add(Tool.fromToolSpec(spec.build()));
+                if (t.cache() != null) tools.add(Tool.fromCachePoint(cachePoint(t.cache())));
             }
             ToolConfiguration.Builder b = ToolConfiguration.builder().tools(tools);
             switch (mode) {
@@ -208,6 +224,18 @@ final class RequestMapper {
                 }
                 default -> throw reject("'tool_choice' must be none, auto, required or a named function");
             }
+            return b.build();
+        }
+
+        /** {@code blocks} with a cache point after them for a mark on the whole message (none after a cache point already there). */
+        private static List<ContentBlock> marked(List<ContentBlock> blocks, CacheMark cache) {
+            if (cache != null && !blocks.isEmpty() && blocks.getLast().cachePoint() == null) blocks.add(ContentBlock.fromCachePoint(cachePoint(cache)));
+            return blocks;
+        }
+
+        private static CachePointBlock cachePoint(CacheMark cache) {
+            CachePointBlock.Builder b = CachePointBlock.builder().type(CachePointType.DEFAULT);
+            if (cache.ttl() != null) b.ttl(cache.ttl());
             return b.build();
         }
 

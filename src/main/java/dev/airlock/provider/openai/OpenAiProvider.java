@@ -13,6 +13,7 @@ import dev.airlock.provider.JsonPost;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamClients;
 import dev.airlock.provider.UpstreamFailure;
+import dev.airlock.wire.CacheMark;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.Json;
@@ -107,13 +108,16 @@ public final class OpenAiProvider implements Provider {
      * The upstream body: the client's own bytes with {@code model} replaced when the request is
      * unchanged and needs nothing else ({@link ModelSplice}); otherwise the tree, copied and
      * serialized. A stream always asks for usage, so every stream is costed (the router forwards it
-     * only if the client asked); a client that asked already needs no rewrite for it.
+     * only if the client asked); a client that asked already needs no rewrite for it. Prompt-cache marks
+     * ({@link CacheMark}) are taken out.
      */
     private Buffer payload(ChatRequest request, boolean stream) {
-        boolean asIs = !stream || (request.stream() && request.includeUsage());
+        boolean marked = request.cacheMarked();
+        boolean asIs = !marked && (!stream || (request.stream() && request.includeUsage()));
         byte[] spliced = asIs ? ModelSplice.replace(request.source(), deployment.model()) : null;
         if (spliced != null) return Bodies.wrap(spliced);
         ObjectNode body = request.raw().deepCopy();
+        if (marked) CacheMark.strip(body); // OpenAI refuses the field; vLLM caches prefixes without it
         body.put("model", deployment.model());
         if (stream) {
             body.put("stream", true);

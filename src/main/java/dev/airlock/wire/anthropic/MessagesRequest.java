@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.wire.CacheMark;
 import dev.airlock.wire.Json;
 
 /**
@@ -16,9 +17,12 @@ import dev.airlock.wire.Json;
  * speaks, so nothing about residency depends on the dialect. The inverse of
  * {@code provider.anthropic.RequestMapper}.
  *
+ * <p>{@code cache_control} marks stay where they are, as {@code cache_control} on the OpenAI part,
+ * message or tool ({@link CacheMark}), for Anthropic and Bedrock deployments to put back.
+ *
  * <p>What has no OpenAI equivalent is left out on purpose, not refused, so that a coding agent's usual
- * request goes through: {@code thinking}, {@code top_k}, {@code cache_control}, {@code service_tier},
- * thinking blocks in the history. What would change the answer's meaning if dropped is refused with a
+ * request goes through: {@code thinking}, {@code top_k}, {@code service_tier}, thinking blocks in the
+ * history. What would change the answer's meaning if dropped is refused with a
  * 400 naming it: server tools (web search, code execution), documents, images from files.
  */
 public final class MessagesRequest {
@@ -65,10 +69,18 @@ public final class MessagesRequest {
             text = system.asText();
         } else if (system.isArray()) {
             StringBuilder b = new StringBuilder();
-            for (JsonNode block : system) {
+            ArrayNode parts = Json.MAPPER.createArrayNode();
+            boolean marked = false;
+            for (int i = 0; i < system.size(); i++) {
+                JsonNode block = system.get(i);
                 if (!"text".equals(block.path("type").asText())) throw invalid(where + " blocks must be text blocks", where);
                 if (!b.isEmpty()) b.append("\n\n");
                 b.append(block.path("text").asText(""));
+                marked |= mark(parts.addObject().put("type", "text").put("text", block.path("text").asText("")), block, where + "[" + i + "]");
+            }
+            if (marked) { // the blocks stay apart, so the cache can end where the client's mark does
+                messages.addObject().put("role", "system").set("content", parts);
+                return;
             }
             text = b.toString();
         } else {
@@ -101,9 +113,12 @@ public final class MessagesRequest {
     private static void assistant(JsonNode blocks, String where, ArrayNode out) {
         StringBuilder text = new StringBuilder();
         ArrayNode calls = Json.MAPPER.createArrayNode();
+        CacheMark cache = null;
         for (int b = 0; b < blocks.size(); b++) {
             JsonNode block = blocks.get(b);
             String type = block.path("type").asText("");
+            CacheMark m = CacheMark.of(block.get("cache_control"), where + ".content[" + b + "].cache_control");
+            if (m != null) cache = m; // an assistant turn is text and calls, not blocks: the mark goes after all of it
             switch (type) {
                 case "text" -> text.append(block.path("text").asText(""));
                 case "tool_use" -> {
@@ -123,6 +138,7 @@ public final class MessagesRequest {
         if (!text.isEmpty() || calls.isEmpty()) msg.put("content", text.toString());
         else msg.putNull("content");
         if (!calls.isEmpty()) msg.set("tool_calls", calls);
+        if (cache != null) msg.set("cache_control", cache.json());
     }
 
     /**
@@ -136,9 +152,10 @@ public final class MessagesRequest {
             String at = where + ".content[" + b + "]";
             String type = block.path("type").asText("");
             switch (type) {
-                case "text" -> parts.addObject().put("type", "text").put("text", block.path("text").asText(""));
-                case "image" -> parts.add(image(block, at));
+                case "text" -> mark(parts.addObject().put("type", "text").put("text", block.path("text").asText("")), block, at);
+                case "image" -> mark(parts.addObject().setAll(image(block, at)), block, at);
                 case "tool_result" -> {
+                    CacheMark cache = CacheMark.of(block.get("cache_control"), at + ".cache_control");
                     StringBuilder text = new StringBuilder();
                     JsonNode c = block.get("content");
                     if (c != null && c.isTextual()) {
@@ -150,22 +167,25 @@ public final class MessagesRequest {
                                 case "text" -> {
                                     if (!text.isEmpty()) text.append('\n');
                                     text.append(part.path("text").asText(""));
+                                    CacheMark m = CacheMark.of(part.get("cache_control"), at + ".content[" + k + "].cache_control");
+                                    if (m != null) cache = m; // the result's text is one string: the mark goes after it
                                 }
-                                case "image" -> parts.add(image(part, at + ".content[" + k + "]"));
+                                case "image" -> mark(parts.addObject().setAll(image(part, at + ".content[" + k + "]")), part, at + ".content[" + k + "]");
                                 default -> throw invalid(at + ".content[" + k + "] is a '" + part.path("type").asText("") + "' block; a tool result may hold text and images",
                                         at + ".content[" + k + "].type");
                             }
                         }
                     }
                     if (block.path("is_error").asBoolean(false)) text.insert(0, "Error: ");
-                    out.addObject().put("role", "tool").put("tool_call_id", requiredText(block, "tool_use_id", at + ".tool_use_id")).put("content", text.toString());
+                    ObjectNode result = out.addObject().put("role", "tool").put("tool_call_id", requiredText(block, "tool_use_id", at + ".tool_use_id")).put("content", text.toString());
+                    if (cache != null) result.set("cache_control", cache.json());
                 }
                 default -> throw invalid(at + " is a '" + type + "' block, which Airlock does not carry (text, image, tool_result are)", at + ".type");
             }
         }
         if (parts.isEmpty()) return;
         ObjectNode msg = out.addObject().put("role", "user");
-        if (parts.size() == 1 && parts.get(0).path("type").asText().equals("text")) msg.put("content", parts.get(0).path("text").asText());
+        if (parts.size() == 1 && parts.get(0).path("type").asText().equals("text") && !parts.get(0).has("cache_control")) msg.put("content", parts.get(0).path("text").asText());
         else msg.set("content", parts);
     }
 
@@ -191,7 +211,10 @@ public final class MessagesRequest {
             if (!type.equals("custom")) {
                 throw invalid("tools[" + t + "] is Anthropic's server tool '" + type + "', which only Anthropic runs; offer it as a custom tool", "tools[" + t + "].type");
             }
-            ObjectNode fn = fns.addObject().put("type", "function").putObject("function");
+            ObjectNode def = fns.addObject().put("type", "function");
+            CacheMark cache = CacheMark.of(tool.get("cache_control"), "tools[" + t + "].cache_control");
+            if (cache != null) def.set("cache_control", cache.json());
+            ObjectNode fn = def.putObject("function");
             fn.put("name", requiredText(tool, "name", "tools[" + t + "].name"));
             if (tool.hasNonNull("description")) fn.put("description", tool.get("description").asText());
             fn.set("parameters", tool.has("input_schema") ? tool.get("input_schema").deepCopy() : Json.object().put("type", "object"));
@@ -209,6 +232,13 @@ public final class MessagesRequest {
             default -> throw invalid("tool_choice.type must be auto, any, tool or none", "tool_choice.type");
         }
         if (choice.path("disable_parallel_tool_use").asBoolean(false)) out.put("parallel_tool_calls", false);
+    }
+
+    /** Copies {@code block}'s {@code cache_control} (checked) onto {@code part}; true if there was one. */
+    private static boolean mark(ObjectNode part, JsonNode block, String at) {
+        CacheMark cache = CacheMark.of(block.get("cache_control"), at + ".cache_control");
+        if (cache != null) part.set("cache_control", cache.json());
+        return cache != null;
     }
 
     private static void number(JsonNode in, ObjectNode out, String from, String to) {

@@ -57,7 +57,7 @@ public final class FakeBedrock implements AutoCloseable {
         HANG
     }
 
-    record Recorded(String path, String modelId, Map<String, String> headers, JsonNode body) {}
+    public record Recorded(String path, String modelId, Map<String, String> headers, JsonNode body) {}
 
     static final String TOOL_USE_ID = "tooluse_fake1";
     private static final Pattern PATH = Pattern.compile("^/model/([^/]+)/(converse|converse-stream)$");
@@ -101,6 +101,11 @@ public final class FakeBedrock implements AutoCloseable {
     public FakeBedrock fault(Fault f) {
         fault = f;
         return this;
+    }
+
+    /** Every request received so far, oldest first. */
+    public List<Recorded> received() {
+        return List.copyOf(requests);
     }
 
     public int requestCount() {

@@ -51,7 +51,11 @@ class MessagesMappingTest {
         JsonNode m = out.path("messages");
         assertThat(m).hasSize(5);
         assertThat(m.get(0).path("role").asText()).isEqualTo("system");
-        assertThat(m.get(0).path("content").asText()).isEqualTo("You review code.\n\nBe terse.");
+        // a cache mark keeps the system prompt's blocks apart, the mark on its own block (PromptCacheTest)
+        assertThat(m.get(0).path("content").get(0).path("text").asText()).isEqualTo("You review code.");
+        assertThat(m.get(0).path("content").get(0).path("cache_control").path("type").asText()).isEqualTo("ephemeral");
+        assertThat(m.get(0).path("content").get(1).path("text").asText()).isEqualTo("Be terse.");
+        assertThat(m.get(0).path("content").get(1).has("cache_control")).isFalse();
         assertThat(m.get(1).path("content").asText()).isEqualTo("Check src/main.c");
         assertThat(m.get(2).path("role").asText()).isEqualTo("assistant");
         assertThat(m.get(2).path("content").asText()).as("thinking is left out").isEqualTo("Reading it.");
