@@ -54,7 +54,7 @@ record ConfigSpec(
 
     record CapacitySpec(Double outputTokensPerSecond) {}
 
-    record PriceSpec(Double inputPerMtok, Double outputPerMtok, Double hourlyUsd) {}
+    record PriceSpec(Double inputPerMtok, Double outputPerMtok, Double hourlyUsd, Double cacheReadPerMtok, Double cacheWritePerMtok) {}
 
     record SimulatorSpec(Integer ttftMs, Double tokensPerSecond, Double jitter, Integer maxTokens, Integer port) {}
 

@@ -296,8 +296,14 @@ final class Freezer {
             int weight = d.weight() == null ? 1 : d.weight();
             if (weight < 1) problem(p + ".weight", "must be at least 1.");
             var pr = d.price();
-            Price price = pr == null ? Price.FREE : new Price(or(pr.inputPerMtok(), 0.0), or(pr.outputPerMtok(), 0.0), or(pr.hourlyUsd(), 0.0));
-            if (price.inputPerMtok() < 0 || price.outputPerMtok() < 0 || price.hourlyUsd() < 0) problem(p + ".price", "prices cannot be negative.");
+            Price price = Price.FREE;
+            if (pr != null) {
+                double in = or(pr.inputPerMtok(), 0.0);
+                price = new Price(in, or(pr.outputPerMtok(), 0.0), or(pr.hourlyUsd(), 0.0), or(pr.cacheReadPerMtok(), in), or(pr.cacheWritePerMtok(), in));
+            }
+            if (price.inputPerMtok() < 0 || price.outputPerMtok() < 0 || price.hourlyUsd() < 0 || price.cacheReadPerMtok() < 0 || price.cacheWritePerMtok() < 0) {
+                problem(p + ".price", "prices cannot be negative.");
+            }
             var s = d.simulator();
             SimulatorProfile sim = SimulatorProfile.DEFAULTS;
             if (s != null && kind != ProviderKind.SIMULATOR) problem(p + ".simulator", "only applies to provider simulator.");

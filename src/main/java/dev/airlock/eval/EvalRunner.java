@@ -183,7 +183,7 @@ public final class EvalRunner {
                 // a prompt the upstream read without answering (a timeout) is billed, as for a client's request
                 usage = dispatch.discarded().isEmpty() ? Usage.NONE : new Usage(Usage.estimatePrompt(body.path("messages").toString().length()), 0, true);
             }
-            double cost = d.price().cost(usage.promptTokens(), usage.completionTokens());
+            double cost = d.price().cost(usage);
             LedgerEvent event = LedgerEvent.builder(requestId).at(at).tenant(TENANT).route(pinned.name()).task(c.name()).classification(level.level())
                     .deployment(d.id()).zone(d.zone()).release(d.release()).status(ar.succeeded() ? 200 : 502)
                     .errorCode(ar.succeeded() ? null : "eval_attempt_failed").tokens(usage.promptTokens(), usage.completionTokens(), usage.estimated())

@@ -59,7 +59,7 @@ final class Recorder {
         for (Dispatch.Attempt a : dispatch.attempts()) upstreamTotal += a.micros();
         long ttft = dep != null && dispatch.firstByteNanos() > 0 ? micros(dispatch.firstByteNanos() - dispatch.lastAttemptNanos()) : LedgerEvent.NONE;
         Usage u = ex.usage;
-        double cost = dep == null ? 0 : dep.price().cost(u.promptTokens(), u.completionTokens());
+        double cost = dep == null ? 0 : dep.price().cost(u);
         // what upstreams billed for attempts the client got nothing from: count each (a prompt read
         // without an answer is estimated)
         List<Dispatch.Discarded> discarded = dispatch.discarded();
@@ -70,7 +70,7 @@ final class Recorder {
             for (Dispatch.Discarded x : discarded) {
                 if (x.usage() == null && promptOnly == null) promptOnly = new Usage(ex.promptEstimate.getAsInt(), 0, true);
                 Usage billed = x.usage() != null ? x.usage() : promptOnly;
-                cost += x.deployment().price().cost(billed.promptTokens(), billed.completionTokens());
+                cost += x.deployment().price().cost(billed);
                 in += billed.promptTokens();
                 out += billed.completionTokens();
                 estimated |= billed.estimated();

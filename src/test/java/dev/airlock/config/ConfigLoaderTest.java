@@ -259,6 +259,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void cachedInputHasItsOwnPricesOrTheInputPrice() {
+        var unset = parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    price: { input_per_mtok: 3, output_per_mtok: 15 }\n"), Map.of("VLLM_KEY", "k"))
+                .deployments().get("vllm").price();
+        assertThat(unset.cacheReadPerMtok()).isEqualTo(3);
+        assertThat(unset.cacheWritePerMtok()).isEqualTo(3);
+        var set = parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    price: { input_per_mtok: 3, output_per_mtok: 15, cache_read_per_mtok: 0.3, cache_write_per_mtok: 3.75 }\n"),
+                Map.of("VLLM_KEY", "k")).deployments().get("vllm").price();
+        assertThat(set.cacheReadPerMtok()).isEqualTo(0.3);
+        assertThat(set.cacheWritePerMtok()).isEqualTo(3.75);
+        // 10 uncached, 1,000 read, 200 written, 50 out
+        assertThat(set.cost(new dev.airlock.wire.Usage(1210, 50, false, 1000, 200))).isEqualTo((10 * 3 + 1000 * 0.3 + 200 * 3.75 + 50 * 15) / 1e6);
+        assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    price: { input_per_mtok: 3, cache_read_per_mtok: -1 }\n"), Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("deployments[0].price: prices cannot be negative.");
+    }
+
+    @Test
     void aCanaryNamesAnotherDeploymentAndASensibleJudgment() {
         String two = BASE.replace("routes:\n", "  - { id: next, provider: simulator, zone: on-prem, release: glm5@2 }\nroutes:\n");
         var canary = parse(two.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], canary: { deployment: next, percent: 5 } }"),

@@ -3,14 +3,19 @@ package dev.airlock.ingress;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
+import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.BadRequestException;
+import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.CacheControlEphemeral;
 import com.anthropic.models.messages.ContentBlockParam;
+import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.TextBlockParam;
 import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolResultBlockParam;
@@ -37,7 +42,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Prompt-cache marks from a coding agent's Anthropic request reach Anthropic as {@code cache_control}
  * on the same blocks, Bedrock as {@code cachePoint} blocks after them, and an OpenAI-compatible
- * upstream not at all. The client is the official Anthropic SDK; the upstreams are loopback fakes.
+ * upstream not at all; what the cache read and wrote is counted and priced as the provider bills it. The client is the official Anthropic SDK; the upstreams are loopback fakes.
  */
 class PromptCacheTest {
     static Vertx vertx;
@@ -68,9 +73,11 @@ class PromptCacheTest {
                 zones: { on-prem: {}, internet: { external: true } }
                 residency: { public: [on-prem, internet], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
                 deployments:
-                  - { id: claude, provider: anthropic, model: claude-sonnet-4-5, zone: internet, api_key: "${AIRLOCK_TEST_MASTER}", base_url: "%s" }
+                  - { id: claude, provider: anthropic, model: claude-sonnet-4-5, zone: internet, api_key: "${AIRLOCK_TEST_MASTER}", base_url: "%s",
+                      price: { input_per_mtok: 3, output_per_mtok: 15, cache_read_per_mtok: 0.3, cache_write_per_mtok: 3.75 } }
                   - { id: claude-bedrock, provider: bedrock, model: anthropic.claude-sonnet-4-5, zone: internet, region: us-east-1,
-                      endpoint: "%s", aws_access_key_id: "${AIRLOCK_TEST_MASTER}", aws_secret_access_key: "${AIRLOCK_TEST_MASTER}" }
+                      endpoint: "%s", aws_access_key_id: "${AIRLOCK_TEST_MASTER}", aws_secret_access_key: "${AIRLOCK_TEST_MASTER}",
+                      price: { input_per_mtok: 3, output_per_mtok: 15, cache_read_per_mtok: 0.3 } }
                   - { id: local, provider: simulator, model: glm5, zone: on-prem, simulator: { ttft_ms: 1, tokens_per_second: 5000, jitter: 0, max_tokens: 8 } }
                 routes:
                   anthropic: { deployments: [claude] }
@@ -171,6 +178,47 @@ class PromptCacheTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Json.write(gw.sim("local").received().getLast().body())).doesNotContain("cache_control").contains("A long document");
+    }
+
+    /** Input, output and cost of the newest ledger event of {@code route}. */
+    double[] recorded(String route) throws Exception {
+        assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(10))).isTrue();
+        try (var c = gw.gateway().store().dataSource().getConnection();
+             var ps = c.prepareStatement("SELECT input_tokens, output_tokens, cost_usd FROM request_event WHERE route = ? ORDER BY started_at DESC")) {
+            ps.setString(1, route);
+            try (var rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("an event of route %s", route).isTrue();
+                return new double[] {rs.getLong(1), rs.getLong(2), rs.getDouble(3)};
+            }
+        }
+    }
+
+    @Test
+    void cachedInputIsCountedAndPricedAsTheProviderBillsIt() throws Exception {
+        Message m = client.messages().create(request("anthropic"));
+        // as Anthropic says it: input_tokens without the cache's reads and writes, which follow it
+        assertThat(m.usage().inputTokens()).isEqualTo(21);
+        assertThat(m.usage().cacheReadInputTokens()).hasValue((long) FakeAnthropic.CACHE_READ);
+        assertThat(m.usage().cacheCreationInputTokens()).hasValue((long) FakeAnthropic.CACHE_WRITE);
+        double[] r = recorded("anthropic");
+        assertThat(r[0]).as("every input token is counted").isEqualTo(21 + FakeAnthropic.CACHE_READ + FakeAnthropic.CACHE_WRITE);
+        assertThat(r[2]).isCloseTo((21 * 3 + FakeAnthropic.CACHE_READ * 0.3 + FakeAnthropic.CACHE_WRITE * 3.75 + r[1] * 15) / 1e6, within(1e-12));
+
+        // a stream: the counts arrive in message_start and message_delta
+        MessageAccumulator acc = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> s = client.messages().createStreaming(request("anthropic"))) {
+            s.stream().forEach(acc::accumulate);
+        }
+        assertThat(acc.message().usage().cacheReadInputTokens()).hasValue((long) FakeAnthropic.CACHE_READ);
+        double[] streamed = recorded("anthropic");
+        assertThat(streamed[0]).isEqualTo(21 + FakeAnthropic.CACHE_READ + FakeAnthropic.CACHE_WRITE);
+        assertThat(streamed[2]).isCloseTo((21 * 3 + FakeAnthropic.CACHE_READ * 0.3 + FakeAnthropic.CACHE_WRITE * 3.75 + streamed[1] * 15) / 1e6, within(1e-12));
+
+        // Bedrock's inputTokens leaves the cache out too; an unset write price is the input price
+        client.messages().create(request("bedrock"));
+        double[] b = recorded("bedrock");
+        assertThat(b[0]).isEqualTo(12 + FakeBedrock.CACHE_READ + FakeBedrock.CACHE_WRITE);
+        assertThat(b[2]).isCloseTo((12 * 3 + FakeBedrock.CACHE_READ * 0.3 + FakeBedrock.CACHE_WRITE * 3 + b[1] * 15) / 1e6, within(1e-12));
     }
 
     @Test

@@ -66,7 +66,8 @@ final class ResponseMapper {
 
     static Usage usage(JsonNode usage) {
         if (!usage.isObject()) return Usage.NONE;
-        return new Usage(inputTokens(usage), usage.path("output_tokens").asInt(0), false);
+        return new Usage(inputTokens(usage), usage.path("output_tokens").asInt(0), false,
+                usage.path("cache_read_input_tokens").asInt(0), usage.path("cache_creation_input_tokens").asInt(0));
     }
 
     static UpstreamFailure malformed(String deployment, String what) {

@@ -38,6 +38,8 @@ final class StreamTranslator {
     private String id;
     private int inputTokens;
     private int outputTokens;
+    private int cacheReadTokens;
+    private int cacheWriteTokens;
     private boolean finished;
 
     StreamTranslator(String deployment, String model, Consumer<ObjectNode> chunks, Promise<StreamEnd> done) {
@@ -89,7 +91,7 @@ final class StreamTranslator {
                 if (!started()) return;
                 flush();
                 finished = true;
-                done.tryComplete(new StreamEnd(new Usage(inputTokens, outputTokens, false)));
+                done.tryComplete(new StreamEnd(new Usage(inputTokens, outputTokens, false, cacheReadTokens, cacheWriteTokens)));
             }
             case "error" -> fail(AnthropicErrors.fromStreamEvent(deployment, node));
             default -> { } // ping, content_block_stop, and event types added after this was written
@@ -119,6 +121,7 @@ final class StreamTranslator {
         id = "chatcmpl-" + message.path("id").asText();
         inputTokens = ResponseMapper.inputTokens(message.path("usage"));
         outputTokens = message.path("usage").path("output_tokens").asInt(0);
+        cache(message.path("usage"));
         emit(Completions.textChunk(id, model, true, "")); // OpenAI's first chunk: the role, empty content
     }
 
@@ -158,8 +161,15 @@ final class StreamTranslator {
         // output_tokens here is cumulative; newer API versions repeat the input counts too
         if (usage.has("output_tokens")) outputTokens = usage.path("output_tokens").asInt(outputTokens);
         if (usage.has("input_tokens")) inputTokens = Math.max(inputTokens, ResponseMapper.inputTokens(usage));
+        cache(usage);
         String stop = node.path("delta").path("stop_reason").asText(null);
         if (stop != null) emit(Completions.finishChunk(id, model, ResponseMapper.finishReason(stop)));
+    }
+
+    /** The prompt cache's reads and writes, where this event reports them. */
+    private void cache(JsonNode usage) {
+        if (usage.has("cache_read_input_tokens")) cacheReadTokens = usage.path("cache_read_input_tokens").asInt(cacheReadTokens);
+        if (usage.has("cache_creation_input_tokens")) cacheWriteTokens = usage.path("cache_creation_input_tokens").asInt(cacheWriteTokens);
     }
 
     private UpstreamFailure malformed(String what) {

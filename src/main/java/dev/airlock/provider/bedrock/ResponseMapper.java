@@ -60,8 +60,11 @@ final class ResponseMapper {
         };
     }
 
+    /** Converse's {@code inputTokens} leaves out what was read from or written to the prompt cache; OpenAI's count holds all. */
     static Usage usage(TokenUsage u) {
         if (u == null || u.inputTokens() == null || u.outputTokens() == null) return null;
-        return new Usage(u.inputTokens(), u.outputTokens(), false);
+        int read = u.cacheReadInputTokens() == null ? 0 : u.cacheReadInputTokens();
+        int write = u.cacheWriteInputTokens() == null ? 0 : u.cacheWriteInputTokens();
+        return new Usage(u.inputTokens() + read + write, u.outputTokens(), false, read, write);
     }
 }

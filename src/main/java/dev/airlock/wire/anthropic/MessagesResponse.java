@@ -53,8 +53,11 @@ public final class MessagesResponse {
         };
     }
 
+    /** Anthropic's usage: {@code input_tokens} leaves out the prompt cache's reads and writes, which follow it. */
     static void usage(ObjectNode u, Usage usage) {
-        u.put("input_tokens", usage.promptTokens());
+        u.put("input_tokens", usage.uncachedPromptTokens());
+        if (usage.cacheWriteTokens() > 0) u.put("cache_creation_input_tokens", usage.cacheWriteTokens());
+        if (usage.cacheReadTokens() > 0) u.put("cache_read_input_tokens", usage.cacheReadTokens());
         u.put("output_tokens", usage.completionTokens());
     }
 

@@ -84,7 +84,7 @@ public final class ResponsesResponse {
     static ObjectNode usage(Usage u) {
         ObjectNode usage = Json.object();
         usage.put("input_tokens", u.promptTokens());
-        usage.putObject("input_tokens_details").put("cached_tokens", 0);
+        usage.putObject("input_tokens_details").put("cached_tokens", u.cacheReadTokens());
         usage.put("output_tokens", u.completionTokens());
         usage.putObject("output_tokens_details").put("reasoning_tokens", 0);
         usage.put("total_tokens", u.totalTokens());

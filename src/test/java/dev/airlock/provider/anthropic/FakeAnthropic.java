@@ -27,6 +27,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FakeAnthropic implements AutoCloseable {
     static final int INPUT_TOKENS = 21;
+    /** What a request with cache marks reports read from and written to the prompt cache, beside INPUT_TOKENS. */
+    public static final int CACHE_READ = 1000, CACHE_WRITE = 200;
+
+    /** The message's usage: with a cache mark in the request, cache reads and writes as Anthropic reports them. */
+    private static ObjectNode usage(ObjectNode msg, ObjectNode request) {
+        ObjectNode u = msg.putObject("usage").put("input_tokens", INPUT_TOKENS);
+        if (Json.write(request).contains("\"cache_control\"")) u.put("cache_creation_input_tokens", CACHE_WRITE).put("cache_read_input_tokens", CACHE_READ);
+        return u;
+    }
     static final List<String> TEXT = List.of("Hello", " from", " fake", " Claude.");
     static final String TOOL_INPUT = "{\"location\":\"Paris\",\"unit\":\"celsius\"}";
     /** The pieces {@link #TOOL_INPUT} is streamed in, split mid-token as Anthropic does. */
@@ -159,7 +168,7 @@ public final class FakeAnthropic implements AutoCloseable {
             content.addObject().put("type", "text").put("text", String.join("", text(request)));
         }
         msg.put("stop_reason", tool ? "tool_use" : "end_turn").putNull("stop_sequence");
-        msg.putObject("usage").put("input_tokens", INPUT_TOKENS).put("output_tokens", tool ? 30 : text(request).size());
+        usage(msg, request).put("output_tokens", tool ? 30 : text(request).size());
         return msg;
     }
 
@@ -169,7 +178,7 @@ public final class FakeAnthropic implements AutoCloseable {
                 .put("model", request.path("model").asText());
         msg.putArray("content");
         msg.putNull("stop_reason").putNull("stop_sequence");
-        msg.putObject("usage").put("input_tokens", INPUT_TOKENS).put("output_tokens", 1);
+        usage(msg, request).put("output_tokens", 1);
         ObjectNode e = Json.object().put("type", "message_start");
         e.set("message", msg);
         return event(e);

@@ -211,13 +211,20 @@ public final class FakeBedrock implements AutoCloseable {
             content.addObject().put("text", replyText(body));
             root.put("stopReason", "end_turn");
         }
-        root.set("usage", usage());
+        root.set("usage", usage(body));
         root.putObject("metrics").put("latencyMs", 5);
         return root;
     }
 
-    private ObjectNode usage() {
-        return Json.object().put("inputTokens", 12).put("outputTokens", textPieces.size()).put("totalTokens", 12 + textPieces.size());
+    /** What a request with cache points reports read from and written to the prompt cache, beside 12 uncached. */
+    public static final int CACHE_READ = 1000, CACHE_WRITE = 200;
+
+    private ObjectNode usage(JsonNode body) {
+        ObjectNode u = Json.object().put("inputTokens", 12).put("outputTokens", textPieces.size()).put("totalTokens", 12 + textPieces.size());
+        if (body != null && body.toString().contains("\"cachePoint\"")) {
+            u.put("cacheReadInputTokens", CACHE_READ).put("cacheWriteInputTokens", CACHE_WRITE).put("totalTokens", 12 + CACHE_READ + CACHE_WRITE + textPieces.size());
+        }
+        return u;
     }
 
     private void stream(HttpServerResponse resp, JsonNode body) {
@@ -248,7 +255,7 @@ public final class FakeBedrock implements AutoCloseable {
         }
         frames.add(event("messageStop", Json.object().put("stopReason", tool ? "tool_use" : "end_turn")));
         ObjectNode meta = Json.object();
-        meta.set("usage", usage());
+        meta.set("usage", usage(body));
         meta.putObject("metrics").put("latencyMs", 5);
         frames.add(event("metadata", meta));
 
