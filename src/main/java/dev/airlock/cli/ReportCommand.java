@@ -26,19 +26,24 @@ final class ReportCommand extends AdminCommand {
         out.println("Requests since " + time(report, "since") + " UTC, by " + Table.text(report, "by") + ":");
         out.println();
         Table t = new Table(Table.text(report, "by").toUpperCase(Locale.ROOT), "REQUESTS>", "OK>", "P50 MS>", "P95 MS>", "P99 MS>",
-                "TTFT P50>", "FALLBACK>", "RETRY>", "CACHED>", "TOKENS IN>", "TOKENS OUT>", "COST>", "$/COMPLETED>");
+                "TTFT P50>", "FALLBACK>", "RETRY>", "CACHED>", "TOKENS IN>", "IN FROM PROMPT CACHE>", "TOKENS OUT>", "COST>", "$/COMPLETED>");
         for (JsonNode r : report.path("rows")) {
             t.row(Table.text(r, "group"), Table.count(r, "requests"), pct(r.path("successRate")), ms(r.path("latencyP50Ms")),
                     ms(r.path("latencyP95Ms")), ms(r.path("latencyP99Ms")), ms(r.path("ttftP50Ms")), pct(r.path("fallbackRate")),
-                    pct(r.path("retryRate")), pct(r.path("cacheHitRate")), Table.count(r, "inputTokens"), Table.count(r, "outputTokens"), Table.usd(r, "costUsd"),
+                    pct(r.path("retryRate")), pct(r.path("cacheHitRate")), Table.count(r, "inputTokens"),
+                    r.path("inputTokens").asLong() == 0 ? "-" : pct(r.path("cacheReadTokens").asDouble() / r.path("inputTokens").asLong()),
+                    Table.count(r, "outputTokens"), Table.usd(r, "costUsd"),
                     r.path("costPerCompletedTask").isNull() ? "-" : Table.usd(r, "costPerCompletedTask"));
         }
         t.print(out);
         out.println();
+        out.println("CACHED: requests answered from Airlock's answer cache. IN FROM PROMPT CACHE: input tokens the providers read from their prompt caches.");
         out.println("$/COMPLETED: the cost of every request in the group divided by the requests confirmed successful with POST /v1/feedback.");
     }
 
-    private static String pct(JsonNode n) { return String.format(Locale.ROOT, "%.1f%%", n.asDouble() * 100); }
+    private static String pct(JsonNode n) { return pct(n.asDouble()); }
+
+    private static String pct(double share) { return String.format(Locale.ROOT, "%.1f%%", share * 100); }
 
     private static String ms(JsonNode n) { return n.isNull() || n.isMissingNode() ? "-" : String.format(Locale.ROOT, "%.1f", n.asDouble()); }
 }

@@ -187,6 +187,7 @@ public final class EvalRunner {
             LedgerEvent event = LedgerEvent.builder(requestId).at(at).tenant(TENANT).route(pinned.name()).task(c.name()).classification(level.level())
                     .deployment(d.id()).zone(d.zone()).release(d.release()).status(ar.succeeded() ? 200 : 502)
                     .errorCode(ar.succeeded() ? null : "eval_attempt_failed").tokens(usage.promptTokens(), usage.completionTokens(), usage.estimated())
+                    .cacheTokens(usage.cacheReadTokens(), usage.cacheWriteTokens())
                     .costUsd(cost).latency(0, LedgerEvent.NONE, micros, micros).build();
             ledger.record(event);
             if (span != null) span.end(event, 0);

@@ -64,7 +64,7 @@ final class Recorder {
         // without an answer is estimated)
         List<Dispatch.Discarded> discarded = dispatch.discarded();
         if (!discarded.isEmpty()) {
-            long in = u.promptTokens(), out = u.completionTokens();
+            long in = u.promptTokens(), out = u.completionTokens(), read = u.cacheReadTokens(), write = u.cacheWriteTokens();
             boolean estimated = u != Usage.NONE && u.estimated();
             Usage promptOnly = null; // the same estimate for every attempt that read the prompt: counted once
             for (Dispatch.Discarded x : discarded) {
@@ -73,9 +73,11 @@ final class Recorder {
                 cost += x.deployment().price().cost(billed);
                 in += billed.promptTokens();
                 out += billed.completionTokens();
+                read += billed.cacheReadTokens();
+                write += billed.cacheWriteTokens();
                 estimated |= billed.estimated();
             }
-            u = new Usage((int) in, (int) out, estimated);
+            u = new Usage((int) in, (int) out, estimated, (int) read, (int) write);
             if (dep == null) dep = discarded.getLast().deployment(); // where this request's bytes went, for the ledger
         }
         LedgerEvent event = LedgerEvent.builder(ex.requestId)
@@ -92,6 +94,7 @@ final class Recorder {
                 .status(status)
                 .errorCode(error == null ? null : error.kind().code())
                 .tokens(u.promptTokens(), u.completionTokens(), u.estimated())
+                .cacheTokens(u.cacheReadTokens(), u.cacheWriteTokens())
                 .costUsd(cost)
                 .cached(ex.cached)
                 .api(ex.dialect.wire())

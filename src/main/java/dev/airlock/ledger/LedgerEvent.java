@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param totalMicros        arrival to the last byte sent to the client
  * @param cached             whether the answer came from the answer cache: no upstream was called
  * @param api                the API the client spoke ({@code openai}, {@code anthropic}, {@code responses}), or null
+ * @param cacheReadTokens    of {@code inputTokens}, those the provider read from its prompt cache
+ * @param cacheWriteTokens   of {@code inputTokens}, those the provider wrote to its prompt cache
  */
 public record LedgerEvent(
         String eventId,
@@ -46,7 +48,9 @@ public record LedgerEvent(
         long upstreamTotalMicros,
         long totalMicros,
         boolean cached,
-        String api) {
+        String api,
+        long cacheReadTokens,
+        long cacheWriteTokens) {
 
     /** Marks a latency that was never observed (no upstream answered). */
     public static final long NONE = -1;
@@ -72,6 +76,8 @@ public record LedgerEvent(
         api = Columns.fit(api, 16);
         inputTokens = Math.max(0, inputTokens);
         outputTokens = Math.max(0, outputTokens);
+        cacheReadTokens = Math.max(0, cacheReadTokens);
+        cacheWriteTokens = Math.max(0, cacheWriteTokens);
         if (!Double.isFinite(costUsd) || costUsd < 0) costUsd = 0;
         retries = Math.max(0, retries);
         fallbacks = Math.max(0, fallbacks);
@@ -104,7 +110,7 @@ public record LedgerEvent(
         private String api;
         private String tenant = "default", keyId, route, task, classification, deployment, zone, release, errorCode;
         private int status, retries, fallbacks;
-        private long inputTokens, outputTokens, queued, ttft = NONE, upstreamTotal, total;
+        private long inputTokens, outputTokens, cacheRead, cacheWrite, queued, ttft = NONE, upstreamTotal, total;
         private boolean tokensEstimated, cached;
         private double costUsd;
 
@@ -126,6 +132,8 @@ public record LedgerEvent(
         public Builder tokens(long input, long output, boolean estimated) {
             inputTokens = input; outputTokens = output; tokensEstimated = estimated; return this;
         }
+        /** Of the input tokens, those read from and written to the provider's prompt cache. */
+        public Builder cacheTokens(long read, long write) { cacheRead = read; cacheWrite = write; return this; }
         public Builder costUsd(double v) { costUsd = v; return this; }
         public Builder retries(int v) { retries = v; return this; }
         public Builder fallbacks(int v) { fallbacks = v; return this; }
@@ -139,7 +147,7 @@ public record LedgerEvent(
         public LedgerEvent build() {
             return new LedgerEvent(eventId != null ? eventId : Ids.event(), requestId, traceId, at != null ? at : Instant.now(),
                     tenant, keyId, route, task, classification, deployment, zone, release, status, errorCode,
-                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total, cached, api);
+                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total, cached, api, cacheRead, cacheWrite);
         }
     }
 }

@@ -159,7 +159,7 @@ public final class Shadows {
             ledger.record(LedgerEvent.builder(requestId).at(at).tenant(TENANT).route(pin.name()).task(task).classification(level.level())
                     .deployment(shadow.id()).zone(shadow.zone()).release(shadow.release()).status(ar.succeeded() ? 200 : 502)
                     .errorCode(failure == null ? null : "shadow_" + failure).tokens(u.promptTokens(), u.completionTokens(), u.estimated())
-                    .costUsd(shadow.price().cost(u)).retries(d.retries())
+                    .cacheTokens(u.cacheReadTokens(), u.cacheWriteTokens()).costUsd(shadow.price().cost(u)).retries(d.retries())
                     .latency(0, ttft, micros, micros).build());
             count(route, ar.succeeded() ? "answered" : "failed");
             return Future.succeededFuture(ar.succeeded() ? ar.result().text() : null);

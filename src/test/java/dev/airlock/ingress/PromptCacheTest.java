@@ -180,15 +180,16 @@ class PromptCacheTest {
         assertThat(Json.write(gw.sim("local").received().getLast().body())).doesNotContain("cache_control").contains("A long document");
     }
 
-    /** Input, output and cost of the newest ledger event of {@code route}. */
+    /** Input, output, cost, cache reads and cache writes of the newest ledger event of {@code route}. */
     double[] recorded(String route) throws Exception {
         assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(10))).isTrue();
         try (var c = gw.gateway().store().dataSource().getConnection();
-             var ps = c.prepareStatement("SELECT input_tokens, output_tokens, cost_usd FROM request_event WHERE route = ? ORDER BY started_at DESC")) {
+             var ps = c.prepareStatement("SELECT input_tokens, output_tokens, cost_usd, cache_read_tokens, cache_write_tokens FROM request_event "
+                     + "WHERE route = ? ORDER BY started_at DESC")) {
             ps.setString(1, route);
             try (var rs = ps.executeQuery()) {
                 assertThat(rs.next()).as("an event of route %s", route).isTrue();
-                return new double[] {rs.getLong(1), rs.getLong(2), rs.getDouble(3)};
+                return new double[] {rs.getLong(1), rs.getLong(2), rs.getDouble(3), rs.getLong(4), rs.getLong(5)};
             }
         }
     }
@@ -202,6 +203,8 @@ class PromptCacheTest {
         assertThat(m.usage().cacheCreationInputTokens()).hasValue((long) FakeAnthropic.CACHE_WRITE);
         double[] r = recorded("anthropic");
         assertThat(r[0]).as("every input token is counted").isEqualTo(21 + FakeAnthropic.CACHE_READ + FakeAnthropic.CACHE_WRITE);
+        assertThat(r[3]).as("and the ledger says which came from the cache").isEqualTo(FakeAnthropic.CACHE_READ);
+        assertThat(r[4]).isEqualTo(FakeAnthropic.CACHE_WRITE);
         assertThat(r[2]).isCloseTo((21 * 3 + FakeAnthropic.CACHE_READ * 0.3 + FakeAnthropic.CACHE_WRITE * 3.75 + r[1] * 15) / 1e6, within(1e-12));
 
         // a stream: the counts arrive in message_start and message_delta
@@ -218,6 +221,13 @@ class PromptCacheTest {
         client.messages().create(request("bedrock"));
         double[] b = recorded("bedrock");
         assertThat(b[0]).isEqualTo(12 + FakeBedrock.CACHE_READ + FakeBedrock.CACHE_WRITE);
+        assertThat(b[3]).isEqualTo(FakeBedrock.CACHE_READ);
+
+        // the report's share of input read from prompt caches: 2 x 1,000 of 2 x 1,221 on the Anthropic route
+        var row = new dev.airlock.ledger.Reports(gw.gateway().store()).by(dev.airlock.ledger.Reports.GroupBy.ROUTE, java.time.Instant.EPOCH).stream()
+                .filter(x -> x.group().equals("anthropic")).findFirst().orElseThrow();
+        assertThat(row.cacheReadTokens()).isEqualTo(2L * FakeAnthropic.CACHE_READ);
+        assertThat(row.inputTokens()).isEqualTo(2L * (21 + FakeAnthropic.CACHE_READ + FakeAnthropic.CACHE_WRITE));
         assertThat(b[2]).isCloseTo((12 * 3 + FakeBedrock.CACHE_READ * 0.3 + FakeBedrock.CACHE_WRITE * 3 + b[1] * 15) / 1e6, within(1e-12));
     }
 
