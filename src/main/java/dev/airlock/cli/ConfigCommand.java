@@ -171,6 +171,10 @@ final class ConfigCommand implements Runnable {
         if (p.hourlyUsd() > 0) out += String.format(java.util.Locale.ROOT, " price=$%.2f/h", p.hourlyUsd());
         if (p.inputPerMtok() > 0 || p.outputPerMtok() > 0) {
             out += String.format(java.util.Locale.ROOT, " price=$%.2f/$%.2f per Mtok in/out", p.inputPerMtok(), p.outputPerMtok());
+            // prompt-cache prices only when they differ from the input price they default to
+            if (p.cacheReadPerMtok() != p.inputPerMtok() || p.cacheWritePerMtok() != p.inputPerMtok()) {
+                out += String.format(java.util.Locale.ROOT, " (prompt cache $%.2f/$%.2f read/write)", p.cacheReadPerMtok(), p.cacheWritePerMtok());
+            }
         }
         return out;
     }

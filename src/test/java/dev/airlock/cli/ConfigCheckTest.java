@@ -50,4 +50,22 @@ class ConfigCheckTest {
         ConfigCommand.print(new ConfigLoader(Map.of()).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("canary next (m@2) on 5.0% of its requests, then 25.0%, 100.0% after 200 outcomes at each");
     }
+
+    @Test
+    void itSaysWhatADeploymentCostsPromptCacheIncluded() {
+        String yaml = """
+                zones: { on-prem: {} }
+                residency: { public: [on-prem], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
+                deployments:
+                  - { id: priced, provider: simulator, model: m, zone: on-prem, price: { input_per_mtok: 3, output_per_mtok: 15, cache_read_per_mtok: 0.3, cache_write_per_mtok: 3.75 } }
+                  - { id: plain, provider: simulator, model: n, zone: on-prem, price: { input_per_mtok: 3, output_per_mtok: 15 } }
+                routes:
+                  main: { deployments: [priced, plain] }
+                """;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConfigCommand.print(new ConfigLoader(Map.of()).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("price=$3.00/$15.00 per Mtok in/out (prompt cache $0.30/$3.75 read/write)");
+        assertThat(out.lines().filter(l -> l.contains("plain")).findFirst().orElseThrow()).contains("price=$3.00/$15.00 per Mtok in/out").doesNotContain("prompt cache");
+    }
 }
