@@ -51,6 +51,7 @@ public final class Metrics implements AutoCloseable {
     private final ConcurrentHashMap<String, Counter> traceSpans = new ConcurrentHashMap<>();
     private final Counter tokensIn;
     private final Counter tokensOut;
+    private final Counter cacheRead, cacheWrite;
     private final Map<ClientLimit, Counter> clientLimits = new EnumMap<>(ClientLimit.class);
     private final Counter streamHolds;
     private final Counter adminRefusals;
@@ -75,6 +76,10 @@ public final class Metrics implements AutoCloseable {
         directions = new Labels(Set.of("request", "response"));
         tokensIn = Counter.builder("airlock.tokens").description("Tokens processed, by direction").tag("direction", "input").register(registry);
         tokensOut = Counter.builder("airlock.tokens").description("Tokens processed, by direction").tag("direction", "output").register(registry);
+        cacheRead = Counter.builder("airlock.prompt.cache.tokens").description("Input tokens the providers read from or wrote to their prompt caches")
+                .tag("kind", "read").register(registry);
+        cacheWrite = Counter.builder("airlock.prompt.cache.tokens").description("Input tokens the providers read from or wrote to their prompt caches")
+                .tag("kind", "write").register(registry);
         for (ClientLimit limit : ClientLimit.values()) {
             clientLimits.put(limit, Counter.builder("airlock.client.limits")
                     .description("Client connections closed on a limit: keepalive (idle), body (answered 408), send (answer left unread)")
@@ -119,6 +124,8 @@ public final class Metrics implements AutoCloseable {
         if (e.upstreamTtftMicros() != LedgerEvent.NONE) lat.ttft.record(e.upstreamTtftMicros(), TimeUnit.MICROSECONDS);
         if (e.inputTokens() > 0) tokensIn.increment(e.inputTokens());
         if (e.outputTokens() > 0) tokensOut.increment(e.outputTokens());
+        if (e.cacheReadTokens() > 0) cacheRead.increment(e.cacheReadTokens());
+        if (e.cacheWriteTokens() > 0) cacheWrite.increment(e.cacheWriteTokens());
         RouteMeters rm = byRoute.computeIfAbsent(route, RouteMeters::new);
         if (e.costUsd() > 0) rm.cost.increment(e.costUsd());
         if (e.fallbacks() > 0) rm.fallbacks.increment(e.fallbacks());

@@ -30,7 +30,7 @@ class MetricsTest {
             m.request(LedgerEvent.builder("req-1").route("general").deployment("d1").zone("on-prem").status(200)
                     .tokens(10, 20, false).costUsd(0.25).retries(1).fallbacks(1).latency(100, 20_000, 50_000, 51_000).build());
             m.request(LedgerEvent.builder("req-2").route("general").deployment("d1").zone("on-prem").status(200)
-                    .tokens(5, 7, true).costUsd(0.5).latency(100, 300_000, 2_000_000, 2_000_200).build());
+                    .tokens(5, 7, true).cacheTokens(3, 1).costUsd(0.5).latency(100, 300_000, 2_000_000, 2_000_200).build());
             m.request(LedgerEvent.builder("req-3").route("general").classification("restricted").status(503)
                     .errorCode("no_eligible_deployment").latency(0, LedgerEvent.NONE, 0, 300).build());
             m.residencyBlock("restricted");
@@ -46,6 +46,7 @@ class MetricsTest {
             expect(f, "airlock_upstream_duration_seconds", "histogram", "route", "deployment");
             expect(f, "airlock_overhead_seconds", "histogram", "route", "deployment");
             expect(f, "airlock_tokens_total", "counter", "direction");
+            expect(f, "airlock_prompt_cache_tokens_total", "counter", "kind");
             expect(f, "airlock_cost_usd_total", "counter", "route");
             expect(f, "airlock_fallbacks_total", "counter", "route");
             expect(f, "airlock_retries_total", "counter", "route");
@@ -79,6 +80,8 @@ class MetricsTest {
 
             assertThat(f.get("airlock_tokens_total").value("airlock_tokens_total", Map.of("direction", "input"))).isEqualTo(15);
             assertThat(f.get("airlock_tokens_total").value("airlock_tokens_total", Map.of("direction", "output"))).isEqualTo(27);
+            assertThat(f.get("airlock_prompt_cache_tokens_total").value("airlock_prompt_cache_tokens_total", Map.of("kind", "read"))).isEqualTo(3);
+            assertThat(f.get("airlock_prompt_cache_tokens_total").value("airlock_prompt_cache_tokens_total", Map.of("kind", "write"))).isEqualTo(1);
             assertThat(f.get("airlock_cost_usd_total").value("airlock_cost_usd_total", Map.of("route", "general"))).isEqualTo(0.75);
             assertThat(f.get("airlock_fallbacks_total").value("airlock_fallbacks_total", Map.of("route", "general"))).isEqualTo(1);
             assertThat(f.get("airlock_retries_total").value("airlock_retries_total", Map.of("route", "general"))).isEqualTo(1);
