@@ -115,8 +115,10 @@ final class RequestMapper {
                 switch (p) {
                     // Converse refuses blank text blocks; OpenAI clients send "" beside tool calls
                     case ContentPart.Text t -> {
-                        if (!t.text().isBlank()) out.add(ContentBlock.fromText(t.text()));
-                        if (!t.text().isBlank() && t.cache() != null) out.add(ContentBlock.fromCachePoint(cachePoint(t.cache())));
+                        if (!t.text().isBlank()) {
+                            out.add(ContentBlock.fromText(t.text()));
+                            if (t.cache() != null) out.add(ContentBlock.fromCachePoint(cachePoint(t.cache())));
+                        }
                     }
                     case ContentPart.Image img -> {
                         out.add(ContentBlock.fromImage(image(img.url(), at)));
