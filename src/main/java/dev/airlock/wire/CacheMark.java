@@ -18,8 +18,10 @@ public record CacheMark(String ttl) {
     public static final CacheMark DEFAULT = new CacheMark(null);
 
     public CacheMark {
-        if (ttl != null && !ttl.equals("5m") && !ttl.equals("1h")) throw new IllegalArgumentException("ttl must be 5m or 1h: " + ttl);
+        if (ttl != null && !knownTtl(ttl)) throw new IllegalArgumentException("ttl must be 5m or 1h: " + ttl);
     }
+
+    private static boolean knownTtl(String ttl) { return ttl.equals("5m") || ttl.equals("1h"); }
 
     /** The mark {@code node} spells ({@code {"type": "ephemeral", "ttl"?: "5m" | "1h"}}), null for none, or a 400 naming {@code where}. */
     public static CacheMark of(JsonNode node, String where) {
@@ -29,7 +31,7 @@ public record CacheMark(String ttl) {
         }
         JsonNode ttl = node.get("ttl");
         if (ttl == null || ttl.isNull()) return DEFAULT;
-        if (!ttl.isTextual() || !(ttl.asText().equals("5m") || ttl.asText().equals("1h"))) {
+        if (!ttl.isTextual() || !knownTtl(ttl.asText())) {
             throw Translation.invalid(where + ".ttl must be 5m or 1h", where + ".ttl");
         }
         return new CacheMark(ttl.asText());

@@ -107,9 +107,11 @@ public final class RequestParser {
                 JsonNode p = c.get(i);
                 String type = p.path("type").asText("");
                 switch (type) {
-                    case "text" -> parts.add(new ContentPart.Text(p.path("text").asText(""), CacheMark.of(p.get("cache_control"), where + ".content[" + i + "].cache_control")));
+                    // a mark's path is spelled only where there is a mark: an unmarked request builds no strings for it
+                    case "text" -> parts.add(new ContentPart.Text(p.path("text").asText(""),
+                            p.has("cache_control") ? CacheMark.of(p.get("cache_control"), where + ".content[" + i + "].cache_control") : null));
                     case "image_url" -> parts.add(new ContentPart.Image(p.path("image_url").path("url").asText(""),
-                            CacheMark.of(p.get("cache_control"), where + ".content[" + i + "].cache_control")));
+                            p.has("cache_control") ? CacheMark.of(p.get("cache_control"), where + ".content[" + i + "].cache_control") : null));
                     default -> parts.add(new ContentPart.Other(type, p));
                 }
             }
@@ -122,7 +124,8 @@ public final class RequestParser {
             calls.add(new ToolCall(Json.text(tc, "id"), Json.text(fn, "name"), fn.path("arguments").asText("{}")));
         }
         if (c == null && calls.isEmpty() && !"assistant".equals(role)) throw missing(where + ".content");
-        return new ChatMessage(role, parts, Json.text(m, "name"), calls, Json.text(m, "tool_call_id"), CacheMark.of(m.get("cache_control"), where + ".cache_control"));
+        return new ChatMessage(role, parts, Json.text(m, "name"), calls, Json.text(m, "tool_call_id"),
+                m.has("cache_control") ? CacheMark.of(m.get("cache_control"), where + ".cache_control") : null);
     }
 
     private static List<ToolDef> tools(JsonNode tools) {
@@ -132,7 +135,8 @@ public final class RequestParser {
             JsonNode fn = tools.get(i).path("function");
             String name = Json.text(fn, "name");
             if (name == null) throw missing("tools[" + i + "].function.name");
-            out.add(new ToolDef(name, Json.text(fn, "description"), fn.get("parameters"), CacheMark.of(tools.get(i).get("cache_control"), "tools[" + i + "].cache_control")));
+            JsonNode mark = tools.get(i).get("cache_control");
+            out.add(new ToolDef(name, Json.text(fn, "description"), fn.get("parameters"), mark == null ? null : CacheMark.of(mark, "tools[" + i + "].cache_control")));
         }
         return out;
     }

@@ -178,6 +178,16 @@ class PromptCacheTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Json.write(gw.sim("local").received().getLast().body())).doesNotContain("cache_control").contains("A long document");
+
+        // and an OpenAI client's malformed mark is its 400, naming the part
+        HttpResponse<String> bad = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model": "local", "messages": [{"role": "user", "content": [
+                          {"type": "text", "text": "A long document", "cache_control": {"type": "forever"}}]}]}"""))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("messages[0].content[0].cache_control must be");
     }
 
     /** Input, output, cost, cache reads and cache writes of the newest ledger event of {@code route}. */
