@@ -170,22 +170,16 @@ class PromptCacheTest {
         assertThat(sent.path("messages").get(0).path("role").asText()).isEqualTo("system");
 
         // nor from an OpenAI client that marks its parts as LiteLLM and OpenRouter take them
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"model": "local", "messages": [{"role": "user", "content": [
-                          {"type": "text", "text": "A long document", "cache_control": {"type": "ephemeral"}}]}]}"""))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = chat("""
+                {"model": "local", "messages": [{"role": "user", "content": [
+                  {"type": "text", "text": "A long document", "cache_control": {"type": "ephemeral"}}]}]}""");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Json.write(gw.sim("local").received().getLast().body())).doesNotContain("cache_control").contains("A long document");
 
         // and an OpenAI client's malformed mark is its 400, naming the part
-        HttpResponse<String> bad = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"model": "local", "messages": [{"role": "user", "content": [
-                          {"type": "text", "text": "A long document", "cache_control": {"type": "forever"}}]}]}"""))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = chat("""
+                {"model": "local", "messages": [{"role": "user", "content": [
+                  {"type": "text", "text": "A long document", "cache_control": {"type": "forever"}}]}]}""");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("messages[0].content[0].cache_control must be");
     }
@@ -239,6 +233,12 @@ class PromptCacheTest {
         assertThat(row.cacheReadTokens()).isEqualTo(2L * FakeAnthropic.CACHE_READ);
         assertThat(row.inputTokens()).isEqualTo(2L * (21 + FakeAnthropic.CACHE_READ + FakeAnthropic.CACHE_WRITE));
         assertThat(b[2]).isCloseTo((12 * 3 + FakeBedrock.CACHE_READ * 0.3 + FakeBedrock.CACHE_WRITE * 3 + b[1] * 15) / 1e6, within(1e-12));
+    }
+
+    /** An OpenAI chat completion request, sent as plain HTTP so the marks go exactly as written. */
+    HttpResponse<String> chat(String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
