@@ -27,6 +27,9 @@ public interface RateLimiter {
      * exactly when that entry would have expired; nothing happens if the entry has already left the
      * window. A positive delta is recorded as a new entry at {@code nowMs}: the tokens were used, so it
      * is recorded even if it takes the window over the limit, and later requests wait for it.
+     * Adjust each ticket down at most once, by no more than it admitted: the local limiter keeps one
+     * entry per millisecond, so a larger cut could free what another admission of the same
+     * millisecond holds ({@code Quotas} adjusts each ticket once, by the real usage less the estimate).
      *
      * @return the amount actually applied (0 when the entry was gone or the ticket unknown)
      */

@@ -9,10 +9,14 @@ package dev.airlock.policy.limits;
  * counting now plus the new amount fit the limit makes every rolling window exact: in any window,
  * the last entry admitted in it saw every earlier entry of that window when it was checked.
  *
- * <p>Entries live in one ring of primitives (time, id, amount: 24 bytes each), not as objects: a key
- * admitting thousands of requests a second holds hundreds of thousands of entries for a minute, and
- * as objects they cost twice the memory and every one had to be traced by each garbage collection.
- * An entry adjusted down to zero stays in place, counting nothing, until it expires.
+ * <p>Entries live in one ring of primitives (time, first id, amount: 24 bytes each), not as objects,
+ * and everything admitted in one millisecond shares one entry: its id is the first admission's, and
+ * a ticket belongs to the newest entry whose id is not above it. Expiry is per millisecond anyway, so
+ * merging changes no decision, and a key then holds at most one entry per millisecond of the window
+ * (60,000, 1.4 MB) however busy it is. One entry per admission cost a key at 28,000 requests a
+ * second 40 MB per log, and the profile of that load spent 2.6 % of the gateway's CPU growing,
+ * copying and faulting in those rings. An entry adjusted down to zero stays in place, counting
+ * nothing, until it expires.
  */
 final class SlidingLog {
     private static final int STRIDE = 3; // at, seq, amount
@@ -35,12 +39,19 @@ final class SlidingLog {
     }
 
     private void addLast(long at, long seq, long amount) {
+        sum += amount;
+        if (size > 0) {
+            int tail = slot(size - 1);
+            if (ring[tail] == at) { // same millisecond: the tail's id already covers this one's
+                ring[tail + 2] += amount;
+                return;
+            }
+        }
         if (size == capacity()) resize(capacity() * 2);
         int s = slot(size++);
         ring[s] = at;
         ring[s + 1] = seq;
         ring[s + 2] = amount;
-        sum += amount;
     }
 
     private void resize(int capacity) {
@@ -92,17 +103,17 @@ final class SlidingLog {
             addLast(now, newSeq, delta);
             return delta;
         }
-        // Newest first: an adjustment usually follows its acquire closely.
+        // Newest first: an adjustment usually follows its acquire closely. Ids grow with time, so the
+        // newest entry whose first id is not above the ticket holds it; if the ticket's entry has
+        // expired, every older one has too and no entry matches.
         for (int i = size - 1; i >= 0; i--) {
             int s = slot(i);
-            long entrySeq = ring[s + 1];
-            if (entrySeq == seq) {
+            if (ring[s + 1] <= seq) {
                 long cut = Math.min(ring[s + 2], -delta);
                 ring[s + 2] -= cut;
                 sum -= cut;
                 return -cut;
             }
-            if (entrySeq < seq) break; // seqs grow with time: it has expired already
         }
         return 0;
     }

@@ -25,20 +25,43 @@ class LimiterInternalsTest {
     }
 
     @Test
-    void aBusyLogGrowsAsItMustAndGivesTheMemoryBackOnceTheBurstHasLeftTheWindow() {
+    void aBusyLogHoldsOneEntryPerMillisecondAndGivesTheMemoryBackOnceTheBurstHasLeftTheWindow() {
         SlidingLog log = new SlidingLog();
+        // 10 admissions per millisecond for 20 s: 20,000 entries, not 200,000
         for (int i = 0; i < 200_000; i++) assertThat(log.acquire(1_000_000, 1, T0 + i / 10, W, i + 1).allowed()).isTrue();
-        assertThat(log.size()).isEqualTo(200_000);
+        assertThat(log.size()).isEqualTo(20_000);
         assertThat(log.sum()).isEqualTo(200_000);
-        // an adjustment finds its entry anywhere in the ring
+        // an adjustment finds its entry anywhere in the ring, also a ticket that shares its entry
         assertThat(log.adjust(5, -1, T0 + 20_000, W, 300_000)).isEqualTo(-1);
-        assertThat(log.sum()).isEqualTo(199_999);
+        assertThat(log.adjust(7, -1, T0 + 20_000, W, 300_001)).isEqualTo(-1);
+        assertThat(log.adjust(8, -1, T0 + 20_000, W, 300_002)).isEqualTo(-1);
+        assertThat(log.sum()).isEqualTo(199_997);
+        // the first millisecond's entry held 10, 3 of them given back: it cannot give more than 7
+        assertThat(log.adjust(1, -100, T0 + 20_000, W, 300_003)).isEqualTo(-7);
         // half the burst leaves the window; then all of it
-        log.acquire(1_000_000, 1, T0 + W + 10_000, W, 300_001);
-        assertThat(log.size()).as("entries up to T0 + 10 s expired").isEqualTo(200_000 - 100_010 + 1);
-        assertThat(log.acquire(1_000_000, 1, T0 + 3 * W, W, 300_002).remaining()).isEqualTo(1_000_000 - 1);
+        log.acquire(1_000_000, 1, T0 + W + 10_000, W, 300_004);
+        assertThat(log.size()).as("entries up to T0 + 10 s expired").isEqualTo(20_000 - 10_001 + 1);
+        assertThat(log.sum()).isEqualTo(200_000 - 100_010 + 1);
+        assertThat(log.adjust(9, -1, T0 + W + 10_000, W, 300_005)).as("a ticket whose entry expired frees nothing").isZero();
+        assertThat(log.acquire(1_000_000, 1, T0 + 3 * W, W, 300_006).remaining()).isEqualTo(1_000_000 - 1);
         assertThat(log.size()).isEqualTo(1);
         assertThat(log.room()).as("the ring shrank back").isLessThanOrEqualTo(16);
+    }
+
+    @Test
+    void admissionsOfOneMillisecondShareAnEntryButEachTicketGivesBackItsOwn() {
+        LocalRateLimiter l = new LocalRateLimiter(W);
+        Decision a = l.acquire("k", 100, 40, T0);
+        Decision b = l.acquire("k", 100, 50, T0);
+        assertThat(l.acquire("k", 100, 11, T0).allowed()).isFalse();
+        assertThat(l.adjust("k", b.ticket(), -30, T0 + 1)).isEqualTo(-30);
+        assertThat(l.adjust("k", a.ticket(), -40, T0 + 2)).isEqualTo(-40);
+        Decision c = l.acquire("k", 100, 80, T0 + 3);
+        assertThat(c.allowed()).isTrue();
+        assertThat(c.remaining()).isZero();
+        // the shared entry (20 left) expires at T0 + W, the 80 at T0 + W + 3
+        assertThat(l.acquire("k", 100, 20, T0 + W - 1).allowed()).isFalse();
+        assertThat(l.acquire("k", 100, 20, T0 + W).allowed()).isTrue();
     }
 
     @Test
