@@ -3,6 +3,7 @@ package dev.airlock.guard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.classify.detect.Detector;
+import dev.airlock.wire.TextFields;
 import java.util.List;
 import java.util.Map;
 
@@ -36,13 +37,25 @@ public final class ResponseGuard {
         return restore == null ? redact : TextStream.chain(redact, restore);
     }
 
-    /** Guards a whole {@code chat.completion} in place: message content and tool-call arguments. */
+    /**
+     * Guards a whole {@code chat.completion} in place: message content, tool-call arguments and the
+     * model's reasoning. A thinking block whose text this changes no longer matches its signature, and
+     * the provider refuses it if the client sends it back: what the guard must hide wins.
+     */
     public void answer(ObjectNode completion, Map<String, Integer> counts) {
         if (!active()) return;
         for (JsonNode choice : completion.path("choices")) {
             JsonNode message = choice.path("message");
             if (message instanceof ObjectNode m && m.path("content").isTextual()) {
                 m.put("content", text(counts).apply(m.path("content").asText()));
+            }
+            if (message instanceof ObjectNode m) {
+                for (String field : TextFields.REASONING) {
+                    if (m.path(field).isTextual()) m.put(field, text(counts).apply(m.path(field).asText()));
+                }
+            }
+            for (JsonNode block : message.path("thinking_blocks")) {
+                if (block instanceof ObjectNode b && b.path("thinking").isTextual()) b.put("thinking", text(counts).apply(b.path("thinking").asText()));
             }
             for (JsonNode call : message.path("tool_calls")) {
                 if (call.path("function") instanceof ObjectNode fn && fn.path("arguments").isTextual()) {

@@ -5,16 +5,23 @@ import java.util.List;
 /**
  * One chat message. {@code content} is empty when the message has none (an assistant turn that only
  * calls tools). {@code toolCallId} is set on {@code tool} messages. {@code cache} is a prompt-cache
- * breakpoint after the whole message (its last block), or null.
+ * breakpoint after the whole message (its last block), or null. {@code thinking} is an assistant
+ * turn's extended thinking, in order, to go back to the provider that wrote it ({@link ThinkingBlock}).
  */
-public record ChatMessage(String role, List<ContentPart> content, String name, List<ToolCall> toolCalls, String toolCallId, CacheMark cache) {
+public record ChatMessage(String role, List<ContentPart> content, String name, List<ToolCall> toolCalls, String toolCallId, CacheMark cache,
+                          List<ThinkingBlock> thinking) {
     public ChatMessage {
         content = content == null ? List.of() : List.copyOf(content);
         toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        thinking = thinking == null ? List.of() : List.copyOf(thinking);
+    }
+
+    public ChatMessage(String role, List<ContentPart> content, String name, List<ToolCall> toolCalls, String toolCallId, CacheMark cache) {
+        this(role, content, name, toolCalls, toolCallId, cache, null);
     }
 
     public ChatMessage(String role, List<ContentPart> content, String name, List<ToolCall> toolCalls, String toolCallId) {
-        this(role, content, name, toolCalls, toolCallId, null);
+        this(role, content, name, toolCalls, toolCallId, null, null);
     }
 
     /** Whether the message or one of its parts carries a prompt-cache breakpoint. */

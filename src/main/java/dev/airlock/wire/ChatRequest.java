@@ -38,6 +38,16 @@ public record ChatRequest(
         return false;
     }
 
+    /**
+     * Whether the request asks for extended thinking or carries thinking in its history: then an
+     * OpenAI-compatible upstream's body must be rewritten ({@link Thinking}, {@link ThinkingBlock}).
+     */
+    public boolean thinkingInPlay() {
+        if (raw.has("thinking")) return true;
+        for (ChatMessage m : messages) if (!m.thinking().isEmpty()) return true;
+        return false;
+    }
+
     /** The {@code metadata} object the client sent, or a missing node. */
     public JsonNode metadata() { return raw.path("metadata"); }
 }

@@ -12,6 +12,16 @@ public final class Completions {
     private Completions() {}
 
     public static ObjectNode completion(String id, String model, String text, List<ToolCall> toolCalls, String finishReason, Usage usage) {
+        return completion(id, model, text, toolCalls, List.of(), finishReason, usage);
+    }
+
+    /**
+     * A completion whose message also carries the model's extended thinking: its text as
+     * {@code reasoning_content} and its blocks, signatures included, as {@code thinking_blocks}
+     * ({@link ThinkingBlock}), for the client to send back on its next turn.
+     */
+    public static ObjectNode completion(String id, String model, String text, List<ToolCall> toolCalls, List<ThinkingBlock> thinking,
+                                        String finishReason, Usage usage) {
         ObjectNode root = header(id, "chat.completion", model);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
@@ -28,6 +38,12 @@ public final class Completions {
                 c.putObject("function").put("name", tc.name()).put("arguments", tc.arguments());
             }
         }
+        if (!thinking.isEmpty()) {
+            String reasoning = ThinkingBlock.text(thinking);
+            if (reasoning != null) message.put("reasoning_content", reasoning);
+            ArrayNode blocks = message.putArray("thinking_blocks");
+            for (ThinkingBlock b : thinking) blocks.add(b.json());
+        }
         choice.put("finish_reason", finishReason);
         if (usage != null) root.set("usage", usage.toOpenAi());
         return root;
@@ -41,6 +57,29 @@ public final class Completions {
         ObjectNode delta = choice.putObject("delta");
         if (first) delta.put("role", "assistant");
         if (text != null) delta.put("content", text);
+        choice.putNull("finish_reason");
+        return root;
+    }
+
+    /** A chunk carrying a piece of the model's thinking, as {@code reasoning_content}. */
+    public static ObjectNode reasoningChunk(String id, String model, String text) {
+        ObjectNode root = header(id, "chat.completion.chunk", model);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.putObject("delta").put("reasoning_content", text);
+        choice.putNull("finish_reason");
+        return root;
+    }
+
+    /**
+     * A chunk carrying what a thinking block needs beyond its text: the signature that closes it
+     * ({@code {"type": "thinking", "thinking": "", "signature"}}), or a whole redacted block.
+     */
+    public static ObjectNode thinkingBlockChunk(String id, String model, ThinkingBlock block) {
+        ObjectNode root = header(id, "chat.completion.chunk", model);
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.putObject("delta").putArray("thinking_blocks").add(block.json());
         choice.putNull("finish_reason");
         return root;
     }
@@ -75,6 +114,18 @@ public final class Completions {
         root.putArray("choices");
         root.set("usage", usage.toOpenAi());
         return root;
+    }
+
+    /**
+     * The reasoning text of a message or delta from any OpenAI-compatible server: {@code reasoning_content}
+     * (DeepSeek, LiteLLM, Airlock) or {@code reasoning} (vLLM since 0.9); null when it has none.
+     */
+    public static String reasoning(com.fasterxml.jackson.databind.JsonNode messageOrDelta) {
+        for (String field : TextFields.REASONING) {
+            com.fasterxml.jackson.databind.JsonNode v = messageOrDelta.get(field);
+            if (v != null && v.isTextual()) return v.asText();
+        }
+        return null;
     }
 
     private static ObjectNode header(String id, String object, String model) {

@@ -62,6 +62,7 @@ public final class RequestParser {
         for (int i = 0; i < msgs.size(); i++) messages.add(message(msgs.get(i), "messages[" + i + "]"));
         boolean stream = body.path("stream").asBoolean(false);
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        if (body.has("thinking") || body.has("reasoning_effort")) Thinking.check(body);
         Integer maxTokens = optInt(body, "max_completion_tokens");
         if (maxTokens == null) maxTokens = optInt(body, "max_tokens");
         return new ChatRequest(model, messages, stream, includeUsage, maxTokens,
@@ -125,7 +126,8 @@ public final class RequestParser {
         }
         if (c == null && calls.isEmpty() && !"assistant".equals(role)) throw missing(where + ".content");
         return new ChatMessage(role, parts, Json.text(m, "name"), calls, Json.text(m, "tool_call_id"),
-                m.has("cache_control") ? CacheMark.of(m.get("cache_control"), where + ".cache_control") : null);
+                m.has("cache_control") ? CacheMark.of(m.get("cache_control"), where + ".cache_control") : null,
+                m.has("thinking_blocks") ? ThinkingBlock.list(m.get("thinking_blocks"), where + ".thinking_blocks") : null);
     }
 
     private static List<ToolDef> tools(JsonNode tools) {

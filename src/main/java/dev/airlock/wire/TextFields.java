@@ -8,8 +8,10 @@ import java.util.List;
 
 /**
  * Every place in a request body that carries text a model will read: message content (string or text
- * parts) of every role, tool-call arguments, and embedding inputs. Detectors scan these; the redactor
- * rewrites them in place (on a copy of the body).
+ * parts) of every role, tool-call arguments, an assistant turn's reasoning ({@code reasoning_content},
+ * {@code reasoning}, the text of its {@code thinking_blocks}), and embedding inputs. Detectors scan
+ * these; the redactor rewrites them in place (on a copy of the body). A redacted thinking block's
+ * {@code data} is encrypted by its provider and holds nothing to scan.
  */
 public final class TextFields {
     private TextFields() {}
@@ -41,6 +43,9 @@ public final class TextFields {
         }
     }
 
+    /** The fields OpenAI-compatible servers carry a message's reasoning in: DeepSeek's and LiteLLM's, and vLLM's since 0.9. */
+    public static final List<String> REASONING = List.of("reasoning_content", "reasoning");
+
     public static List<Field> chat(ObjectNode body) {
         List<Field> out = new ArrayList<>();
         JsonNode messages = body.path("messages");
@@ -52,6 +57,13 @@ public final class TextFields {
                 for (int j = 0; j < c.size(); j++) {
                     if (c.get(j).path("text").isTextual()) out.add(new Field(c.get(j), "text", -1, "messages[" + i + "].content[" + j + "].text"));
                 }
+            }
+            for (String field : REASONING) {
+                if (m.path(field).isTextual()) out.add(new Field(m, field, -1, "messages[" + i + "]." + field));
+            }
+            JsonNode blocks = m.path("thinking_blocks");
+            for (int k = 0; k < blocks.size(); k++) {
+                if (blocks.get(k).path("thinking").isTextual()) out.add(new Field(blocks.get(k), "thinking", -1, "messages[" + i + "].thinking_blocks[" + k + "].thinking"));
             }
             JsonNode calls = m.path("tool_calls");
             for (int k = 0; k < calls.size(); k++) {

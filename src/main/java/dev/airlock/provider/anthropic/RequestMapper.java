@@ -9,6 +9,8 @@ import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.ContentPart;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.Thinking;
+import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.ToolCall;
 import dev.airlock.wire.ToolDef;
 import java.util.ArrayList;
@@ -34,7 +36,10 @@ final class RequestMapper {
         if (raw.path("n").asInt(1) > 1) throw rejected("asks for n=" + raw.path("n").asInt() + " choices; Anthropic returns one");
         ObjectNode body = Json.object();
         body.put("model", model);
-        body.put("max_tokens", request.maxTokens() == null ? DEFAULT_MAX_TOKENS : request.maxTokens());
+        ObjectNode thinking = Thinking.anthropic(raw);
+        // max_tokens holds the thinking budget too: a default must leave room for an answer after it
+        body.put("max_tokens", request.maxTokens() != null ? request.maxTokens() : DEFAULT_MAX_TOKENS + Thinking.budgetOf(thinking));
+        if (thinking != null) body.set("thinking", thinking);
 
         StringBuilder system = new StringBuilder();
         ArrayNode systemBlocks = Json.MAPPER.createArrayNode(); // the same, block by block, for cache marks
@@ -109,6 +114,9 @@ final class RequestMapper {
 
     private ArrayNode assistantBlocks(ChatMessage m, int i) {
         ArrayNode blocks = Json.MAPPER.createArrayNode();
+        // thinking first, as Anthropic wrote it; a block without a signature (another provider's
+        // reasoning) would be refused, and Anthropic reads no earlier turn's thinking anyway
+        for (ThinkingBlock t : m.thinking()) if (t.isRedacted() || t.signed()) blocks.add(t.json());
         for (ContentPart p : m.content()) {
             if (p instanceof ContentPart.Text t) text(blocks, t.text());
             // refusal and other assistant parts are the model's own words about itself: nothing to replay

@@ -6,12 +6,16 @@ import dev.airlock.provider.Provider.ChatResult;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.ToolCall;
 import dev.airlock.wire.Usage;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Anthropic {@code message} → OpenAI {@code chat.completion}, plus the pieces the stream decoder shares. */
+/**
+ * Anthropic {@code message} → OpenAI {@code chat.completion}, plus the pieces the stream decoder shares.
+ * Thinking blocks become the message's {@code reasoning_content} and {@code thinking_blocks}.
+ */
 final class ResponseMapper {
     private ResponseMapper() {}
 
@@ -27,20 +31,23 @@ final class ResponseMapper {
         }
         StringBuilder text = null;
         List<ToolCall> calls = new ArrayList<>();
+        List<ThinkingBlock> thinking = new ArrayList<>(0);
         for (JsonNode block : node.path("content")) {
             switch (block.path("type").asText("")) {
+                case "thinking" -> thinking.add(ThinkingBlock.text(block.path("thinking").asText(""), block.path("signature").asText(null)));
+                case "redacted_thinking" -> thinking.add(ThinkingBlock.redacted(block.path("data").asText("")));
                 case "text" -> {
                     if (text == null) text = new StringBuilder();
                     text.append(block.path("text").asText(""));
                 }
                 case "tool_use" -> calls.add(new ToolCall(block.path("id").asText(), block.path("name").asText(),
                         Json.write(block.path("input").isObject() ? block.path("input") : Json.object())));
-                default -> { } // thinking and server-tool blocks have no OpenAI chat equivalent
+                default -> { } // server-tool blocks have no OpenAI chat equivalent
             }
         }
         Usage usage = usage(node.path("usage"));
         ObjectNode body = Completions.completion("chatcmpl-" + node.path("id").asText(), model,
-                text == null ? null : text.toString(), calls, finishReason(node.path("stop_reason").asText(null)), usage);
+                text == null ? null : text.toString(), calls, thinking, finishReason(node.path("stop_reason").asText(null)), usage);
         return new ChatResult(body, usage);
     }
 

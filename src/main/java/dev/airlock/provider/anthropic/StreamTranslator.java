@@ -9,6 +9,7 @@ import dev.airlock.provider.SseDecoder;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.Usage;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +18,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Anthropic Messages SSE → OpenAI {@code chat.completion.chunk}s. Completes only on {@code message_stop};
+ * Anthropic Messages SSE → OpenAI {@code chat.completion.chunk}s. Thinking streams as
+ * {@code reasoning_content} deltas, and each block's signature (or a whole redacted block) as a
+ * {@code thinking_blocks} delta after its text. Completes only on {@code message_stop};
  * an {@code error} event, a body that is not JSON, or a body that ends first fails it. Not thread-safe:
  * fed from the response's context only.
  *
@@ -136,7 +139,12 @@ final class StreamTranslator {
                 String text = block.path("text").asText("");
                 if (!text.isEmpty()) emit(Completions.textChunk(id, model, false, text));
             }
-            default -> { } // thinking, server tools: no OpenAI chat equivalent
+            case "thinking" -> {
+                String text = block.path("thinking").asText("");
+                if (!text.isEmpty()) emit(Completions.reasoningChunk(id, model, text));
+            }
+            case "redacted_thinking" -> emit(Completions.thinkingBlockChunk(id, model, ThinkingBlock.redacted(block.path("data").asText(""))));
+            default -> { } // server tools: no OpenAI chat equivalent
         }
     }
 
@@ -152,7 +160,13 @@ final class StreamTranslator {
                 String part = delta.path("partial_json").asText("");
                 if (!part.isEmpty()) emit(Completions.toolCallChunk(id, model, tool, null, null, part));
             }
-            default -> { } // thinking_delta, signature_delta, citations_delta
+            case "thinking_delta" -> {
+                String text = delta.path("thinking").asText("");
+                if (!text.isEmpty()) emit(Completions.reasoningChunk(id, model, text));
+            }
+            // the signature closes the thinking block whose text went before it
+            case "signature_delta" -> emit(Completions.thinkingBlockChunk(id, model, ThinkingBlock.text("", delta.path("signature").asText(""))));
+            default -> { } // citations_delta
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.airlock.provider.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
 import dev.airlock.wire.CacheMark;
@@ -8,6 +9,8 @@ import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.ContentPart;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.Thinking;
+import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.ToolCall;
 import dev.airlock.wire.ToolDef;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.document.Document;
 import software.amazon.awssdk.services.bedrockruntime.model.AnyToolChoice;
 import software.amazon.awssdk.services.bedrockruntime.model.CachePointBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.CachePointType;
@@ -25,6 +29,8 @@ import software.amazon.awssdk.services.bedrockruntime.model.ImageFormat;
 import software.amazon.awssdk.services.bedrockruntime.model.ImageSource;
 import software.amazon.awssdk.services.bedrockruntime.model.InferenceConfiguration;
 import software.amazon.awssdk.services.bedrockruntime.model.Message;
+import software.amazon.awssdk.services.bedrockruntime.model.ReasoningContentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.ReasoningTextBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.SpecificToolChoice;
 import software.amazon.awssdk.services.bedrockruntime.model.SystemContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.Tool;
@@ -43,6 +49,9 @@ import software.amazon.awssdk.services.bedrockruntime.model.ToolUseBlock;
  */
 final class RequestMapper {
     private RequestMapper() {}
+
+    /** Room for the answer above a thinking budget when the client set no max_tokens (as Anthropic's mapper gives). */
+    static final int DEFAULT_ANSWER_TOKENS = 4096;
 
     static ConverseInput map(ChatRequest request, String deploymentId) {
         return new RequestMapper.Run(deploymentId).map(request);
@@ -65,7 +74,9 @@ final class RequestMapper {
             for (int i = 0; i < r.messages().size(); i++) message(r.messages().get(i), "messages[" + i + "]");
             List<Message> messages = new ArrayList<>(roles.size());
             for (int i = 0; i < roles.size(); i++) messages.add(Message.builder().role(roles.get(i)).content(blocks.get(i)).build());
-            return new ConverseInput(messages, system, inference(r), tools(r));
+            ObjectNode thinking = Thinking.anthropic(r.raw());
+            Document additional = thinking == null ? null : Documents.fromJson(Json.object().set("thinking", thinking));
+            return new ConverseInput(messages, system, inference(r, Thinking.budgetOf(thinking)), tools(r), additional);
         }
 
         private void message(ChatMessage m, String where) {
@@ -79,7 +90,8 @@ final class RequestMapper {
                 }
                 case "user" -> append(ConversationRole.USER, marked(content(m, where), m.cache()));
                 case "assistant" -> {
-                    List<ContentBlock> out = content(m, where);
+                    List<ContentBlock> out = thinking(m);
+                    out.addAll(content(m, where));
                     for (int i = 0; i < m.toolCalls().size(); i++) out.add(toolUse(m.toolCalls().get(i), where + ".tool_calls[" + i + "]"));
                     append(ConversationRole.ASSISTANT, marked(out, m.cache()));
                 }
@@ -125,6 +137,29 @@ final class RequestMapper {
                         if (img.cache() != null) out.add(ContentBlock.fromCachePoint(cachePoint(img.cache())));
                     }
                     case ContentPart.Other o -> throw reject("'" + at + "' has type '" + typeName(o) + "', which Bedrock Converse does not take here");
+                }
+            }
+            return out;
+        }
+
+        /**
+         * An assistant turn's thinking, first, as Claude wrote it: Bedrock checks the signature, and
+         * a block without one (another model's reasoning) would be refused, so it stays out.
+         */
+        private static List<ContentBlock> thinking(ChatMessage m) {
+            List<ContentBlock> out = new ArrayList<>();
+            for (ThinkingBlock t : m.thinking()) {
+                if (t.isRedacted()) {
+                    byte[] data;
+                    try {
+                        data = Base64.getDecoder().decode(t.data());
+                    } catch (IllegalArgumentException e) {
+                        continue; // not Bedrock's (it gives base64 of its bytes): only its writer could read it
+                    }
+                    out.add(ContentBlock.fromReasoningContent(ReasoningContentBlock.fromRedactedContent(SdkBytes.fromByteArrayUnsafe(data))));
+                } else if (t.signed()) {
+                    out.add(ContentBlock.fromReasoningContent(ReasoningContentBlock.fromReasoningText(
+                            ReasoningTextBlock.builder().text(t.thinking()).signature(t.signature()).build())));
                 }
             }
             return out;
@@ -187,10 +222,12 @@ final class RequestMapper {
             return ContentBlock.fromToolResult(ToolResultBlock.builder().toolUseId(m.toolCallId()).content(out).build());
         }
 
-        private InferenceConfiguration inference(ChatRequest r) {
-            if (r.maxTokens() == null && r.temperature() == null && r.topP() == null && r.stop().isEmpty()) return null;
+        /** @param thinkingBudget the thinking budget; max_tokens must exceed it, so a client that set none gets room above it */
+        private InferenceConfiguration inference(ChatRequest r, int thinkingBudget) {
+            if (r.maxTokens() == null && thinkingBudget == 0 && r.temperature() == null && r.topP() == null && r.stop().isEmpty()) return null;
             InferenceConfiguration.Builder b = InferenceConfiguration.builder();
             if (r.maxTokens() != null) b.maxTokens(r.maxTokens());
+            else if (thinkingBudget > 0) b.maxTokens(thinkingBudget + DEFAULT_ANSWER_TOKENS);
             if (r.temperature() != null) b.temperature(r.temperature().floatValue());
             if (r.topP() != null) b.topP(r.topP().floatValue());
             if (!r.stop().isEmpty()) b.stopSequences(r.stop());

@@ -6,13 +6,16 @@ import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.ToolCall;
 import dev.airlock.wire.Usage;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse;
 import software.amazon.awssdk.services.bedrockruntime.model.Message;
+import software.amazon.awssdk.services.bedrockruntime.model.ReasoningContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.StopReason;
 import software.amazon.awssdk.services.bedrockruntime.model.TokenUsage;
 import software.amazon.awssdk.services.bedrockruntime.model.ToolUseBlock;
@@ -28,20 +31,31 @@ final class ResponseMapper {
         }
         StringBuilder text = null;
         List<ToolCall> calls = new ArrayList<>();
+        List<ThinkingBlock> thinking = new ArrayList<>(0);
         for (ContentBlock b : message.content()) {
-            if (b.text() != null) {
+            if (b.reasoningContent() != null) {
+                ThinkingBlock t = thinking(b.reasoningContent());
+                if (t != null) thinking.add(t);
+            } else if (b.text() != null) {
                 if (text == null) text = new StringBuilder();
                 text.append(b.text());
             } else if (b.toolUse() != null) {
                 ToolUseBlock t = b.toolUse();
                 calls.add(new ToolCall(t.toolUseId(), t.name(), arguments(t)));
             }
-            // reasoning, citations and other block kinds have no place in a chat.completion message
+            // citations and other block kinds have no place in a chat.completion message
         }
         Usage usage = usage(r.usage());
         ObjectNode body = Completions.completion(completionId, model, text == null ? null : text.toString(),
-                calls, finishReason(r.stopReason()), usage);
+                calls, thinking, finishReason(r.stopReason()), usage);
         return new ChatResult(body, usage == null ? Usage.NONE : usage);
+    }
+
+    /** A reasoning block as a thinking block; a redacted one's bytes as base64, which the request mapper decodes. */
+    static ThinkingBlock thinking(ReasoningContentBlock r) {
+        if (r.reasoningText() != null) return ThinkingBlock.text(r.reasoningText().text(), r.reasoningText().signature());
+        if (r.redactedContent() != null) return ThinkingBlock.redacted(Base64.getEncoder().encodeToString(r.redactedContent().asByteArrayUnsafe()));
+        return null;
     }
 
     /** OpenAI carries tool arguments as JSON text; Converse as a document. */

@@ -2,7 +2,9 @@ package dev.airlock.provider.bedrock;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.Completions;
+import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.Usage;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -13,6 +15,7 @@ import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamMetada
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamOutput;
 import software.amazon.awssdk.services.bedrockruntime.model.MessageStartEvent;
 import software.amazon.awssdk.services.bedrockruntime.model.MessageStopEvent;
+import software.amazon.awssdk.services.bedrockruntime.model.ReasoningContentBlockDelta;
 import software.amazon.awssdk.services.bedrockruntime.model.ToolUseBlockStart;
 
 /**
@@ -74,8 +77,17 @@ final class StreamMapper {
             }
             role();
             emit(Completions.toolCallChunk(id, model, index, null, null, d.toolUse().input()));
+        } else if (d.reasoningContent() != null) {
+            ReasoningContentBlockDelta r = d.reasoningContent();
+            role();
+            if (r.text() != null && !r.text().isEmpty()) emit(Completions.reasoningChunk(id, model, r.text()));
+            // the signature closes the thinking block whose text went before it
+            if (r.signature() != null) emit(Completions.thinkingBlockChunk(id, model, ThinkingBlock.text("", r.signature())));
+            if (r.redactedContent() != null) {
+                emit(Completions.thinkingBlockChunk(id, model, ThinkingBlock.redacted(Base64.getEncoder().encodeToString(r.redactedContent().asByteArrayUnsafe()))));
+            }
         }
-        // reasoning and citation deltas have no chat.completion.chunk field
+        // citation deltas have no chat.completion.chunk field
     }
 
     /** OpenAI's first chunk carries the role; Converse says it in messageStart, but do not rely on it. */

@@ -18,6 +18,7 @@ import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.ModelSplice;
+import dev.airlock.wire.Thinking;
 import dev.airlock.wire.Usage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -109,15 +110,17 @@ public final class OpenAiProvider implements Provider {
      * unchanged and needs nothing else ({@link ModelSplice}); otherwise the tree, copied and
      * serialized. A stream always asks for usage, so every stream is costed (the router forwards it
      * only if the client asked); a client that asked already needs no rewrite for it. Prompt-cache marks
-     * ({@link CacheMark}) are taken out.
+     * ({@link CacheMark}) are taken out, and Anthropic's thinking fields rewritten ({@link Thinking}).
      */
     private Buffer payload(ChatRequest request, boolean stream) {
         boolean marked = request.cacheMarked();
-        boolean asIs = !marked && (!stream || (request.stream() && request.includeUsage()));
+        boolean thinking = request.thinkingInPlay();
+        boolean asIs = !marked && !thinking && (!stream || (request.stream() && request.includeUsage()));
         byte[] spliced = asIs ? ModelSplice.replace(request.source(), deployment.model()) : null;
         if (spliced != null) return Bodies.wrap(spliced);
         ObjectNode body = request.raw().deepCopy();
         if (marked) CacheMark.strip(body); // OpenAI refuses the field; vLLM caches prefixes without it
+        if (thinking) Thinking.forOpenAiCompatible(body);
         body.put("model", deployment.model());
         if (stream) {
             body.put("stream", true);

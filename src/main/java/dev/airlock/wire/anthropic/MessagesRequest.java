@@ -10,6 +10,7 @@ import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.wire.CacheMark;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.ThinkingBlock;
 
 /**
  * An Anthropic Messages request ({@code POST /v1/messages}) as the OpenAI chat request the rest of the
@@ -20,10 +21,14 @@ import dev.airlock.wire.Json;
  * <p>{@code cache_control} marks stay where they are, as {@code cache_control} on the OpenAI part,
  * message or tool ({@link CacheMark}), for Anthropic and Bedrock deployments to put back.
  *
+ * <p>Extended thinking goes through: {@code thinking} as it is (Anthropic and Bedrock deployments
+ * take it; OpenAI-compatible ones do not get it), and an assistant turn's thinking blocks, with their
+ * signatures, as the message's {@code thinking_blocks} ({@link ThinkingBlock}).
+ *
  * <p>What has no OpenAI equivalent is left out on purpose, not refused, so that a coding agent's usual
- * request goes through: {@code thinking}, {@code top_k}, {@code service_tier}, thinking blocks in the
- * history. What would change the answer's meaning if dropped is refused with a
- * 400 naming it: server tools (web search, code execution), documents, images from files.
+ * request goes through: {@code top_k}, {@code service_tier}. What would change the answer's meaning if
+ * dropped is refused with a 400 naming it: server tools (web search, code execution), documents,
+ * images from files.
  */
 public final class MessagesRequest {
     private MessagesRequest() {}
@@ -44,6 +49,8 @@ public final class MessagesRequest {
             out.put("stream", true);
             out.putObject("stream_options").put("include_usage", true); // message_delta reports usage
         }
+        JsonNode thinking = in.get("thinking");
+        if (thinking != null && !thinking.isNull()) out.set("thinking", thinking.deepCopy()); // checked with the rest of the OpenAI shape
         String user = in.path("metadata").path("user_id").asText(null);
         if (user != null) out.put("user", user);
 
@@ -109,10 +116,11 @@ public final class MessagesRequest {
         else user(content, where, out);
     }
 
-    /** Text blocks become the content, tool_use blocks the tool calls; thinking is the model's own and is left out. */
+    /** Text blocks become the content, tool_use blocks the tool calls, thinking blocks the thinking_blocks. */
     private static void assistant(JsonNode blocks, String where, ArrayNode out) {
         StringBuilder text = new StringBuilder();
         ArrayNode calls = Json.MAPPER.createArrayNode();
+        ArrayNode thinking = null;
         CacheMark cache = null;
         for (int b = 0; b < blocks.size(); b++) {
             JsonNode block = blocks.get(b);
@@ -129,7 +137,10 @@ public final class MessagesRequest {
                     fn.put("name", requiredText(block, "name", where + ".content[" + b + "].name"));
                     fn.put("arguments", Json.write(block.has("input") ? block.get("input") : Json.object()));
                 }
-                case "thinking", "redacted_thinking" -> { }
+                case "thinking", "redacted_thinking" -> {
+                    if (thinking == null) thinking = Json.MAPPER.createArrayNode();
+                    thinking.add(ThinkingBlock.of(block, where + ".content[" + b + "]").json());
+                }
                 default -> throw invalid(where + ".content[" + b + "] is a '" + type + "' block, which an assistant turn cannot carry through Airlock",
                         where + ".content[" + b + "].type");
             }
@@ -138,6 +149,7 @@ public final class MessagesRequest {
         if (!text.isEmpty() || calls.isEmpty()) msg.put("content", text.toString());
         else msg.putNull("content");
         if (!calls.isEmpty()) msg.set("tool_calls", calls);
+        if (thinking != null) msg.set("thinking_blocks", thinking);
         if (cache != null) msg.set("cache_control", cache.json());
     }
 

@@ -3,6 +3,7 @@ package dev.airlock.wire.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.Usage;
 
@@ -23,6 +24,7 @@ public final class MessagesResponse {
         ArrayNode content = out.putArray("content");
         JsonNode choice = completion.path("choices").path(0);
         JsonNode message = choice.path("message");
+        thinking(message, content);
         String text = message.path("content").asText("");
         if (!text.isEmpty()) content.addObject().put("type", "text").put("text", text);
         for (JsonNode call : message.path("tool_calls")) {
@@ -35,6 +37,34 @@ public final class MessagesResponse {
         out.putNull("stop_sequence");
         usage(out.putObject("usage"), usage);
         return out;
+    }
+
+    /**
+     * The message's thinking as Anthropic's first blocks: its {@code thinking_blocks} (signatures and
+     * all) where it has them, else its reasoning text as one thinking block without a signature (an
+     * OpenAI-compatible model's; it goes back to such a model, and Anthropic is never sent it).
+     */
+    static void thinking(JsonNode message, ArrayNode content) {
+        JsonNode blocks = message.path("thinking_blocks");
+        if (blocks.isArray() && !blocks.isEmpty()) {
+            for (JsonNode b : blocks) {
+                ObjectNode block = thinkingBlock(b);
+                if (block != null) content.add(block);
+            }
+            return;
+        }
+        String reasoning = Completions.reasoning(message);
+        if (reasoning != null && !reasoning.isEmpty()) content.addObject().put("type", "thinking").put("thinking", reasoning).put("signature", "");
+    }
+
+    /** One {@code thinking_blocks} entry as Anthropic's block (a signature always present, as its SDKs expect); null for a foreign shape. */
+    static ObjectNode thinkingBlock(JsonNode b) {
+        return switch (b.path("type").asText("")) {
+            case "thinking" -> Json.object().put("type", "thinking").put("thinking", b.path("thinking").asText(""))
+                    .put("signature", b.path("signature").asText(""));
+            case "redacted_thinking" -> Json.object().put("type", "redacted_thinking").put("data", b.path("data").asText(""));
+            default -> null;
+        };
     }
 
     /** Anthropic's ids start {@code msg_}; the OpenAI completion's own id follows, so logs on both sides match. */

@@ -2,6 +2,7 @@ package dev.airlock.wire.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.StreamDialect;
 import dev.airlock.wire.Usage;
@@ -10,8 +11,8 @@ import java.util.Map;
 
 /**
  * OpenAI stream chunks written as Anthropic's stream events, for one answer: {@code message_start},
- * then per content block {@code content_block_start}, its deltas ({@code text_delta} or
- * {@code input_json_delta}) and {@code content_block_stop}, then {@code message_delta} (stop reason
+ * then per content block {@code content_block_start}, its deltas ({@code thinking_delta} and
+ * {@code signature_delta}, {@code text_delta} or {@code input_json_delta}) and {@code content_block_stop}, then {@code message_delta} (stop reason
  * and usage) and {@code message_stop}. A block opens when its first piece arrives and closes when the
  * next begins, so text and tool calls keep the order the model produced them in. The inverse of
  * {@code provider.anthropic.StreamTranslator}. Not thread-safe: one per stream, on its event loop.
@@ -20,7 +21,7 @@ import java.util.Map;
  * end), so it says 0 and {@code message_delta} carries both counts, as Anthropic's own API may.
  */
 public final class MessagesStream implements StreamDialect {
-    private enum Block { NONE, TEXT, TOOL }
+    private enum Block { NONE, THINKING, TEXT, TOOL }
 
     private boolean started;
     private Block open = Block.NONE;
@@ -36,6 +37,13 @@ public final class MessagesStream implements StreamDialect {
         JsonNode choice = chunk.path("choices").path(0);
         if (choice.isMissingNode()) return;
         JsonNode delta = choice.path("delta");
+        JsonNode blocks = delta.path("thinking_blocks");
+        if (blocks.isArray() && !blocks.isEmpty()) { // LiteLLM repeats the text in reasoning_content: the blocks say it all
+            for (JsonNode b : blocks) thinkingBlock(b, out);
+        } else {
+            String reasoning = Completions.reasoning(delta);
+            if (reasoning != null && !reasoning.isEmpty()) thinkingText(reasoning, out);
+        }
         String text = delta.path("content").asText("");
         if (!text.isEmpty()) {
             if (open != Block.TEXT) {
@@ -52,6 +60,44 @@ public final class MessagesStream implements StreamDialect {
         for (JsonNode call : delta.path("tool_calls")) tool(call, out);
         String finish = Json.text(choice, "finish_reason");
         if (finish != null) stopReason = MessagesResponse.stopReason(finish);
+    }
+
+    private void thinkingText(String text, StringBuilder out) {
+        if (open != Block.THINKING) {
+            close(out);
+            open = Block.THINKING;
+            ObjectNode start = blockStart(++index);
+            start.putObject("content_block").put("type", "thinking").put("thinking", "").put("signature", "");
+            event("content_block_start", start, out);
+        }
+        if (text.isEmpty()) return;
+        ObjectNode d = Json.object().put("type", "content_block_delta").put("index", index);
+        d.putObject("delta").put("type", "thinking_delta").put("thinking", text);
+        event("content_block_delta", d, out);
+    }
+
+    /** A {@code thinking_blocks} delta: text, then the signature that closes the block; or a whole redacted block. */
+    private void thinkingBlock(JsonNode b, StringBuilder out) {
+        switch (b.path("type").asText("")) {
+            case "thinking" -> {
+                String signature = b.path("signature").asText("");
+                String text = b.path("thinking").asText("");
+                if (!text.isEmpty() || !signature.isEmpty()) thinkingText(text, out);
+                if (signature.isEmpty()) return;
+                ObjectNode d = Json.object().put("type", "content_block_delta").put("index", index);
+                d.putObject("delta").put("type", "signature_delta").put("signature", signature);
+                event("content_block_delta", d, out);
+                close(out); // signed: the next thinking is a block of its own
+            }
+            case "redacted_thinking" -> {
+                close(out);
+                ObjectNode start = blockStart(++index);
+                start.putObject("content_block").put("type", "redacted_thinking").put("data", b.path("data").asText(""));
+                event("content_block_start", start, out);
+                event("content_block_stop", Json.object().put("type", "content_block_stop").put("index", index), out);
+            }
+            default -> { } // a shape this code does not know: nothing to show for it
+        }
     }
 
     private void tool(JsonNode call, StringBuilder out) {

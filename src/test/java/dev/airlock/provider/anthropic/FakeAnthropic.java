@@ -41,6 +41,40 @@ public final class FakeAnthropic implements AutoCloseable {
     /** The pieces {@link #TOOL_INPUT} is streamed in, split mid-token as Anthropic does. */
     static final List<String> TOOL_INPUT_PARTS = List.of("", "{\"location\":", "\"Par", "is\",\"unit\":\"cel", "sius\"}");
 
+    /**
+     * With {@code thinking} enabled, an answer opens with a thinking block of these pieces, signed by
+     * {@link #sign}, and a redacted block of {@link #REDACTED}. A request whose history holds a thinking
+     * block with another signature, or a redacted block with other data, is refused as Anthropic does.
+     */
+    public static volatile List<String> thinkingPieces = List.of("Let me think", " about Paris.");
+    public static final String REDACTED = "RUVOQ1JZUFRFRA==";
+
+    public static String sign(String thinking) { return "sig-" + Integer.toHexString(thinking.hashCode()); }
+
+    private static boolean thinks(ObjectNode request) { return "enabled".equals(request.path("thinking").path("type").asText()); }
+
+    /** The index of the first block after the thinking ones. */
+    private static int afterThinking(ObjectNode request) { return thinks(request) ? 2 : 0; }
+
+    /** Why Anthropic would refuse the history's thinking blocks, or null. */
+    private static String badThinking(ObjectNode request) {
+        JsonNode messages = request.path("messages");
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode content = messages.get(i).path("content");
+            for (int j = 0; j < content.size(); j++) {
+                JsonNode b = content.get(j);
+                String type = b.path("type").asText();
+                if (type.equals("thinking") && !sign(b.path("thinking").asText()).equals(b.path("signature").asText())) {
+                    return "messages." + i + ".content." + j + ": Invalid `signature` in `thinking` block";
+                }
+                if (type.equals("redacted_thinking") && !REDACTED.equals(b.path("data").asText())) {
+                    return "messages." + i + ".content." + j + ": Invalid `data` in `redacted_thinking` block";
+                }
+            }
+        }
+        return null;
+    }
+
     public enum Mode { NORMAL, RATE_LIMITED, OVERLOADED, SERVER_ERROR, INVALID_REQUEST, MALFORMED, DROP_MID_STREAM, STREAM_ERROR, HANG }
 
     public record Received(Map<String, String> headers, JsonNode body, io.vertx.core.http.HttpVersion version) {
@@ -112,6 +146,11 @@ public final class FakeAnthropic implements AutoCloseable {
             return;
         }
         boolean stream = request.path("stream").asBoolean(false);
+        String badThinking = badThinking(request);
+        if (badThinking != null) {
+            error(resp, 400, "invalid_request_error", badThinking);
+            return;
+        }
         switch (mode) {
             case HANG -> { } // reads the request and never answers
             case RATE_LIMITED -> { resp.putHeader("retry-after", "7"); error(resp, 429, "rate_limit_error", "Number of requests has exceeded your rate limit"); }
@@ -159,6 +198,11 @@ public final class FakeAnthropic implements AutoCloseable {
         msg.put("id", "msg_fake" + ids.incrementAndGet()).put("type", "message").put("role", "assistant")
                 .put("model", request.path("model").asText());
         ArrayNode content = msg.putArray("content");
+        if (thinks(request)) {
+            String thought = String.join("", thinkingPieces);
+            content.addObject().put("type", "thinking").put("thinking", thought).put("signature", sign(thought));
+            content.addObject().put("type", "redacted_thinking").put("data", REDACTED);
+        }
         boolean tool = callsTool(request);
         if (tool) {
             content.addObject().put("type", "text").put("text", "Let me check.");
@@ -190,22 +234,31 @@ public final class FakeAnthropic implements AutoCloseable {
         out.add(messageStart(request));
         boolean tool = callsTool(request);
         List<String> words = tool ? List.of("Let me", " check.") : text(request);
-        out.add(event(blockStart(0, Json.object().put("type", "text").put("text", ""))));
+        if (thinks(request)) {
+            out.add(event(blockStart(0, Json.object().put("type", "thinking").put("thinking", "").put("signature", ""))));
+            for (String t : thinkingPieces) out.add(event(delta(0, Json.object().put("type", "thinking_delta").put("thinking", t))));
+            out.add(event(delta(0, Json.object().put("type", "signature_delta").put("signature", sign(String.join("", thinkingPieces))))));
+            out.add(event(Json.object().put("type", "content_block_stop").put("index", 0)));
+            out.add(event(blockStart(1, Json.object().put("type", "redacted_thinking").put("data", REDACTED))));
+            out.add(event(Json.object().put("type", "content_block_stop").put("index", 1)));
+        }
+        int first = afterThinking(request);
+        out.add(event(blockStart(first, Json.object().put("type", "text").put("text", ""))));
         out.add(event(Json.object().put("type", "ping")));
-        for (String w : words) out.add(event(delta(0, Json.object().put("type", "text_delta").put("text", w))));
+        for (String w : words) out.add(event(delta(first, Json.object().put("type", "text_delta").put("text", w))));
         if (mode == Mode.STREAM_ERROR) {
             ObjectNode err = Json.object().put("type", "error");
             err.putObject("error").put("type", streamErrorType).put("message", "Overloaded");
             out.add(event(err));
             return out;
         }
-        out.add(event(Json.object().put("type", "content_block_stop").put("index", 0)));
+        out.add(event(Json.object().put("type", "content_block_stop").put("index", first)));
         if (tool) {
             ObjectNode use = Json.object().put("type", "tool_use").put("id", "toolu_fake" + ids.get()).put("name", toolName(request));
             use.putObject("input");
-            out.add(event(blockStart(1, use)));
-            for (String p : TOOL_INPUT_PARTS) out.add(event(delta(1, Json.object().put("type", "input_json_delta").put("partial_json", p))));
-            out.add(event(Json.object().put("type", "content_block_stop").put("index", 1)));
+            out.add(event(blockStart(first + 1, use)));
+            for (String p : TOOL_INPUT_PARTS) out.add(event(delta(first + 1, Json.object().put("type", "input_json_delta").put("partial_json", p))));
+            out.add(event(Json.object().put("type", "content_block_stop").put("index", first + 1)));
         }
         ObjectNode md = Json.object().put("type", "message_delta");
         md.putObject("delta").put("stop_reason", tool ? "tool_use" : "end_turn").putNull("stop_sequence");

@@ -138,6 +138,11 @@ public final class FakeBedrock implements AutoCloseable {
                 return;
             }
             boolean stream = m.group(2).equals("converse-stream");
+            String badThinking = body == null ? null : badThinking(body);
+            if (badThinking != null) {
+                error(resp, 400, "ValidationException", badThinking);
+                return;
+            }
             switch (fault) {
                 case HANG -> { }
                 case THROTTLE -> error(resp, 429, "ThrottlingException", "Too many requests, please wait before trying again.");
@@ -162,6 +167,46 @@ public final class FakeBedrock implements AutoCloseable {
     }
 
     // ---- answers ----
+
+    /**
+     * With Claude's {@code thinking} enabled in {@code additionalModelRequestFields}, an answer opens
+     * with a reasoning block of {@link #THINKING}, signed by {@link #sign}, and a redacted one of
+     * {@link #REDACTED}'s bytes; a history whose reasoning carries another signature or other bytes is
+     * refused, as Bedrock does.
+     */
+    public static final String THINKING = "Paris, then. ";
+    public static final byte[] REDACTED = {1, 2, 3, 4, 5};
+
+    public static String sign(String thinking) { return "bsig-" + Integer.toHexString(thinking.hashCode()); }
+
+    private static boolean thinks(JsonNode body) {
+        return "enabled".equals(body.path("additionalModelRequestFields").path("thinking").path("type").asText());
+    }
+
+    private static String badThinking(JsonNode body) {
+        String redacted = java.util.Base64.getEncoder().encodeToString(REDACTED);
+        for (JsonNode msg : body.path("messages")) {
+            for (JsonNode b : msg.path("content")) {
+                JsonNode r = b.path("reasoningContent");
+                if (r.isMissingNode()) continue;
+                JsonNode text = r.path("reasoningText");
+                if (!text.isMissingNode() && !sign(text.path("text").asText()).equals(text.path("signature").asText())) {
+                    return "The model returned the following errors: Invalid signature in a reasoning block.";
+                }
+                if (r.has("redactedContent") && !redacted.equals(r.path("redactedContent").asText())) {
+                    return "The model returned the following errors: Invalid redacted reasoning.";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The reasoning blocks of an answer, as Converse spells them in JSON (blobs as base64). */
+    private static void reasoning(ArrayNode content) {
+        ObjectNode text = content.addObject().putObject("reasoningContent").putObject("reasoningText");
+        text.put("text", THINKING).put("signature", sign(THINKING));
+        content.addObject().putObject("reasoningContent").put("redactedContent", java.util.Base64.getEncoder().encodeToString(REDACTED));
+    }
 
     /** A tool call when tools are offered and the conversation does not end in a tool result; text otherwise. */
     private boolean answersWithTool(JsonNode body) {
@@ -197,6 +242,7 @@ public final class FakeBedrock implements AutoCloseable {
         ObjectNode message = root.putObject("output").putObject("message");
         message.put("role", "assistant");
         ArrayNode content = message.putArray("content");
+        if (thinks(body)) reasoning(content);
         if (answersWithTool(body)) {
             content.addObject().put("text", "Let me check.");
             ObjectNode use = content.addObject().putObject("toolUse");
@@ -239,19 +285,32 @@ public final class FakeBedrock implements AutoCloseable {
         frames.add(event("messageStart", Json.object().put("role", "assistant")));
         boolean tool = answersWithTool(body);
         List<String> pieces = tool ? List.of("Let me check.") : results(body);
-        for (String p : pieces) frames.add(event("contentBlockDelta", blockEvent(0).set("delta", Json.object().put("text", p))));
-        frames.add(event("contentBlockStop", blockEvent(0)));
+        int first = 0;
+        if (thinks(body)) {
+            int half = THINKING.length() / 2;
+            for (String t : List.of(THINKING.substring(0, half), THINKING.substring(half))) {
+                frames.add(event("contentBlockDelta", blockEvent(0).set("delta", Json.object().set("reasoningContent", Json.object().put("text", t)))));
+            }
+            frames.add(event("contentBlockDelta", blockEvent(0).set("delta", Json.object().set("reasoningContent", Json.object().put("signature", sign(THINKING))))));
+            frames.add(event("contentBlockStop", blockEvent(0)));
+            frames.add(event("contentBlockDelta", blockEvent(1).set("delta", Json.object().set("reasoningContent",
+                    Json.object().put("redactedContent", java.util.Base64.getEncoder().encodeToString(REDACTED))))));
+            frames.add(event("contentBlockStop", blockEvent(1)));
+            first = 2;
+        }
+        for (String p : pieces) frames.add(event("contentBlockDelta", blockEvent(first).set("delta", Json.object().put("text", p))));
+        frames.add(event("contentBlockStop", blockEvent(first)));
         if (tool) {
-            ObjectNode start = blockEvent(1);
+            ObjectNode start = blockEvent(first + 1);
             start.putObject("start").putObject("toolUse").put("toolUseId", TOOL_USE_ID).put("name", toolName(body));
             frames.add(event("contentBlockStart", start));
             int half = toolInput.length() / 2;
             for (String part : List.of(toolInput.substring(0, half), toolInput.substring(half))) {
-                ObjectNode d = blockEvent(1);
+                ObjectNode d = blockEvent(first + 1);
                 d.putObject("delta").putObject("toolUse").put("input", part);
                 frames.add(event("contentBlockDelta", d));
             }
-            frames.add(event("contentBlockStop", blockEvent(1)));
+            frames.add(event("contentBlockStop", blockEvent(first + 1)));
         }
         frames.add(event("messageStop", Json.object().put("stopReason", tool ? "tool_use" : "end_turn")));
         ObjectNode meta = Json.object();

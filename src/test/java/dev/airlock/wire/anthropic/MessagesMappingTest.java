@@ -40,7 +40,7 @@ class MessagesMappingTest {
         assertThat(out.path("stream_options").path("include_usage").asBoolean()).isTrue();
         assertThat(out.path("temperature").asDouble()).isEqualTo(0.2);
         assertThat(out.has("top_k")).isFalse();
-        assertThat(out.has("thinking")).isFalse();
+        assertThat(out.path("thinking").path("budget_tokens").asInt()).as("thinking goes through (ThinkingTest)").isEqualTo(1024);
         assertThat(out.path("stop").get(0).asText()).isEqualTo("END");
         assertThat(out.path("user").asText()).isEqualTo("u-7");
         assertThat(out.path("tools").get(0).path("function").path("name").asText()).isEqualTo("read_file");
@@ -58,7 +58,9 @@ class MessagesMappingTest {
         assertThat(m.get(0).path("content").get(1).has("cache_control")).isFalse();
         assertThat(m.get(1).path("content").asText()).isEqualTo("Check src/main.c");
         assertThat(m.get(2).path("role").asText()).isEqualTo("assistant");
-        assertThat(m.get(2).path("content").asText()).as("thinking is left out").isEqualTo("Reading it.");
+        assertThat(m.get(2).path("content").asText()).as("thinking is not text").isEqualTo("Reading it.");
+        assertThat(m.get(2).path("thinking_blocks").get(0).path("thinking").asText()).isEqualTo("hmm");
+        assertThat(m.get(2).path("thinking_blocks").get(0).path("signature").asText()).isEqualTo("s");
         assertThat(m.get(2).path("tool_calls").get(0).path("id").asText()).isEqualTo("toolu_1");
         assertThat(Json.MAPPER.readTree(m.get(2).path("tool_calls").get(0).path("function").path("arguments").asText()).path("path").asText()).isEqualTo("src/main.c");
         assertThat(m.get(3).path("role").asText()).isEqualTo("tool");
