@@ -14,6 +14,7 @@ import dev.airlock.policy.limits.TokenEstimator;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.route.Dispatch;
+import dev.airlock.wire.AnthropicBetas;
 import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
@@ -65,6 +66,7 @@ final class ChatEndpoint {
             } else {
                 ObjectNode original = RequestParser.parseObject(bytes);
                 body = dialect.request(original);
+                if (dialect == Dialect.ANTHROPIC) AnthropicBetas.fromHeader(req.getHeader("anthropic-beta"), body);
                 parsed = RequestParser.chat(body);
                 List<String> leftOut = dialect.leftOutTools(original);
                 if (!leftOut.isEmpty()) {

@@ -39,11 +39,11 @@ public record ChatRequest(
     }
 
     /**
-     * Whether the request asks for extended thinking or carries thinking in its history: then an
-     * OpenAI-compatible upstream's body must be rewritten ({@link Thinking}, {@link ThinkingBlock}).
+     * Whether the request carries Anthropic's fields: extended thinking, thinking in its history, or
+     * betas. Then an OpenAI-compatible upstream's body must be rewritten ({@link Thinking#forOpenAiCompatible}).
      */
     public boolean thinkingInPlay() {
-        if (raw.has("thinking")) return true;
+        if (raw.has("thinking") || raw.has(AnthropicBetas.FIELD)) return true;
         for (ChatMessage m : messages) if (!m.thinking().isEmpty()) return true;
         return false;
     }

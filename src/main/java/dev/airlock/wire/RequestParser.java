@@ -63,6 +63,7 @@ public final class RequestParser {
         boolean stream = body.path("stream").asBoolean(false);
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         if (body.has("thinking") || body.has("reasoning_effort")) Thinking.check(body);
+        if (body.has(AnthropicBetas.FIELD)) AnthropicBetas.check(body);
         Integer maxTokens = optInt(body, "max_completion_tokens");
         if (maxTokens == null) maxTokens = optInt(body, "max_tokens");
         return new ChatRequest(model, messages, stream, includeUsage, maxTokens,

@@ -319,6 +319,23 @@ class ThinkingTest {
     }
 
     @Test
+    void betasFromTheListReachClaudeOnAnthropicAndBedrockAndNoOneElse() {
+        // Claude Code's header: a beta Airlock forwards, one it does not (long-context pricing), one it does not know
+        String header = "claude-code-20250219,interleaved-thinking-2025-05-14, context-1m-2025-08-07";
+        for (String route : List.of("anthropic", "bedrock", "local")) {
+            client.messages().create(firstTurn(route).putAdditionalHeader("anthropic-beta", header).build());
+        }
+        assertThat(anthropic.received().getLast().headers().get("anthropic-beta")).isEqualTo("interleaved-thinking-2025-05-14");
+        assertThat(bedrock.received().getLast().body().path("additionalModelRequestFields").path("anthropic_beta"))
+                .isEqualTo(Json.MAPPER.createArrayNode().add("interleaved-thinking-2025-05-14"));
+        assertThat(vllmReceived.getLast().has("anthropic_beta")).isFalse();
+
+        // without the header, no beta goes on
+        client.messages().create(firstTurn("anthropic").build());
+        assertThat(anthropic.received().getLast().headers()).doesNotContainKey("anthropic-beta");
+    }
+
+    @Test
     void thinkingOfTheWrongShapeIsTheClientsError() throws Exception {
         int before = anthropic.received().size();
         HttpResponse<String> notAnObject = chat("""

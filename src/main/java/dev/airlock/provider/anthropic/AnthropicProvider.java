@@ -9,6 +9,7 @@ import dev.airlock.provider.JsonPost;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamClients;
 import dev.airlock.provider.UpstreamFailure;
+import dev.airlock.wire.AnthropicBetas;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import io.vertx.core.Future;
@@ -18,6 +19,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -33,6 +35,7 @@ public final class AnthropicProvider implements Provider {
     private final String url;
     private final RequestMapper requests;
     private static final CharSequence VERSION = HeaderText.of("anthropic-version");
+    private static final CharSequence BETA = HeaderText.of("anthropic-beta");
     private static final CharSequence API_KEY = HeaderText.of("x-api-key");
     /**
      * Header values made once ({@link HeaderText}). The config loader always sets both; a test double
@@ -69,7 +72,7 @@ public final class AnthropicProvider implements Provider {
         } catch (UpstreamFailure f) {
             return Future.failedFuture(f);
         }
-        return post(body, call)
+        return post(body, AnthropicBetas.forwarded(request.raw()), call)
                 .compose(resp -> JsonPost.body(resp, deployment.id()))
                 .map(buf -> ResponseMapper.completion(buf, deployment.id(), deployment.model()));
     }
@@ -82,7 +85,7 @@ public final class AnthropicProvider implements Provider {
         } catch (UpstreamFailure f) {
             return Future.failedFuture(f);
         }
-        return post(body, call).compose(resp -> {
+        return post(body, AnthropicBetas.forwarded(request.raw()), call).compose(resp -> {
             Promise<StreamEnd> done = Promise.promise();
             ChunkSink sink = ChunkSink.of(chunks);
             StreamTranslator translator = new StreamTranslator(deployment.id(), deployment.model(), sink, done);
@@ -106,8 +109,9 @@ public final class AnthropicProvider implements Provider {
     /**
      * Sends the request; succeeds with a 200 response whose body is still unread, fails with the mapped
      * error otherwise. The router's timers bound it (see the openai provider's {@code post}).
+     * {@code betas} go as {@code anthropic-beta} ({@link AnthropicBetas}).
      */
-    private Future<HttpClientResponse> post(ObjectNode body, Call call) {
+    private Future<HttpClientResponse> post(ObjectNode body, List<String> betas, Call call) {
         RequestOptions opts = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setAbsoluteURI(url)
@@ -117,6 +121,7 @@ public final class AnthropicProvider implements Provider {
                 .putHeader(VERSION, version)
                 .putHeader(HeaderText.REQUEST_ID, HeaderText.of(call.requestId()));
         if (apiKey != null) opts.putHeader(API_KEY, apiKey);
+        if (!betas.isEmpty()) opts.putHeader(BETA, String.join(",", betas));
         return JsonPost.send(client, JsonPost.traced(opts, call), body, call, (status, retryAfter, b) -> AnthropicErrors.fromHttp(deployment.id(), status, retryAfter, b));
     }
 

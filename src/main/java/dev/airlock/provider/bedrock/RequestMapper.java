@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
+import dev.airlock.wire.AnthropicBetas;
 import dev.airlock.wire.CacheMark;
 import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
@@ -74,8 +75,13 @@ final class RequestMapper {
             for (int i = 0; i < r.messages().size(); i++) message(r.messages().get(i), "messages[" + i + "]");
             List<Message> messages = new ArrayList<>(roles.size());
             for (int i = 0; i < roles.size(); i++) messages.add(Message.builder().role(roles.get(i)).content(blocks.get(i)).build());
-            ObjectNode thinking = Thinking.anthropic(r.raw());
-            Document additional = thinking == null ? null : Documents.fromJson(Json.object().set("thinking", thinking));
+            ObjectNode raw = r.raw() == null ? Json.object() : r.raw();
+            ObjectNode thinking = Thinking.anthropic(raw);
+            List<String> betas = AnthropicBetas.forwarded(raw);
+            ObjectNode fields = Json.object();
+            if (thinking != null) fields.set("thinking", thinking);
+            if (!betas.isEmpty()) betas.forEach(fields.putArray(AnthropicBetas.FIELD)::add);
+            Document additional = fields.isEmpty() ? null : Documents.fromJson(fields);
             return new ConverseInput(messages, system, inference(r, Thinking.budgetOf(thinking)), tools(r), additional);
         }
 
