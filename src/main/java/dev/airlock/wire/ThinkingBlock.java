@@ -57,6 +57,15 @@ public record ThinkingBlock(String thinking, String signature, String data) {
         }
     }
 
+    /** The block an answer's {@code thinking_blocks} entry spells, or null for a shape this code does not know. */
+    public static ThinkingBlock lenient(JsonNode node) {
+        return switch (node.path("type").asText("")) {
+            case "thinking" -> text(node.path("thinking").asText(""), node.path("signature").asText(null));
+            case "redacted_thinking" -> node.path("data").isTextual() ? redacted(node.path("data").asText()) : null;
+            default -> null;
+        };
+    }
+
     /** The blocks of a {@code thinking_blocks} array (null or missing: none), or a 400 naming {@code where}. */
     public static List<ThinkingBlock> list(JsonNode array, String where) {
         if (array == null || array.isNull() || array.isMissingNode()) return List.of();
@@ -64,6 +73,35 @@ public record ThinkingBlock(String thinking, String signature, String data) {
         List<ThinkingBlock> out = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) out.add(of(array.get(i), where + "[" + i + "]"));
         return out;
+    }
+
+    /**
+     * Thinking blocks as one opaque string, for an API that carries a model's reasoning back only as
+     * such (the Responses API's {@code encrypted_content}). It is not encrypted: the client saw the text
+     * already, and what comes back is scanned like any other text once read ({@link #fromEnvelope}).
+     */
+    public static String envelope(List<ThinkingBlock> blocks) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = Json.MAPPER.createArrayNode();
+        for (ThinkingBlock b : blocks) a.add(b.json());
+        return ENVELOPE + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(Json.writeBytes(a));
+    }
+
+    private static final String ENVELOPE = "airlock-thinking-v1.";
+
+    /**
+     * The blocks of an {@link #envelope}; an empty list for another API's opaque reasoning (OpenAI's
+     * own, which no other model can read), or a 400 naming {@code where} for a damaged envelope.
+     */
+    public static List<ThinkingBlock> fromEnvelope(String envelope, String where) {
+        if (envelope == null || !envelope.startsWith(ENVELOPE)) return List.of();
+        JsonNode a;
+        try {
+            a = Json.MAPPER.readTree(java.util.Base64.getUrlDecoder().decode(envelope.substring(ENVELOPE.length())));
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            a = null;
+        }
+        if (a == null || !a.isArray()) throw Translation.invalid(where + " is not reasoning Airlock wrote", where);
+        return list(a, where);
     }
 
     /** The text of the blocks that have any, joined; null when none has. */

@@ -335,6 +335,107 @@ class ThinkingTest {
         assertThat(anthropic.received().getLast().headers()).doesNotContainKey("anthropic-beta");
     }
 
+    /** Codex's turn: a function tool, thinking asked for by effort; {@code input} as items. */
+    static String codexTurn(String route, boolean stream, String input) {
+        return """
+                {"model": "%s", "store": false, "stream": %s, "include": ["reasoning.encrypted_content"], "reasoning": {"effort": "low", "summary": "auto"},
+                 "tools": [{"type": "function", "name": "read_file", "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}}],
+                 "input": %s}""".formatted(route, stream, input);
+    }
+
+    static final String FIRST_INPUT = "[{\"role\": \"user\", \"content\": \"Read the build file.\"}]";
+
+    @Test
+    void codexGetsClaudesThinkingAsAReasoningItemAndSendsItBackSealed() throws Exception {
+        var openai = com.openai.client.okhttp.OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl() + "/v1").apiKey("unused").maxRetries(0).build();
+        try {
+            var r = openai.responses().create(com.openai.models.responses.ResponseCreateParams.builder().model("anthropic").input("Hello")
+                    .reasoning(com.openai.models.Reasoning.builder().effort(com.openai.models.ReasoningEffort.LOW).build()).build());
+            assertThat(anthropic.received().getLast().body().path("thinking").path("budget_tokens").asInt()).isEqualTo(1024);
+            var reasoning = r.output().get(0).asReasoning();
+            assertThat(reasoning.content().orElseThrow().get(0).text()).isEqualTo(THOUGHT);
+            assertThat(reasoning.encryptedContent()).isPresent();
+            assertThat(r.output().get(1).isMessage()).isTrue();
+        } finally {
+            openai.close();
+        }
+
+        for (boolean stream : List.of(false, true)) {
+            HttpResponse<String> first = post("/v1/responses", codexTurn("anthropic", stream, FIRST_INPUT));
+            assertThat(first.statusCode()).isEqualTo(200);
+            JsonNode output;
+            if (stream) {
+                StringBuilder deltas = new StringBuilder();
+                JsonNode completed = null;
+                for (String line : first.body().split("\n")) {
+                    if (!line.startsWith("data: {")) continue;
+                    JsonNode e = Json.MAPPER.readTree(line.substring(6));
+                    if (e.path("type").asText().equals("response.reasoning_text.delta")) deltas.append(e.path("delta").asText());
+                    if (e.path("type").asText().equals("response.completed")) completed = e.path("response");
+                }
+                assertThat(deltas.toString()).isEqualTo(THOUGHT);
+                output = completed.path("output");
+            } else {
+                output = Json.MAPPER.readTree(first.body()).path("output");
+            }
+            assertThat(output.get(0).path("type").asText()).isEqualTo("reasoning");
+            assertThat(output.get(0).path("content").get(0).path("text").asText()).isEqualTo(THOUGHT);
+            JsonNode call = output.get(output.size() - 1);
+            assertThat(call.path("type").asText()).isEqualTo("function_call");
+
+            // Codex sends back what it got (the reasoning item as it came), then the call's output
+            ArrayNode input = (ArrayNode) Json.MAPPER.readTree(FIRST_INPUT);
+            input.add(output.get(0)).add(call);
+            input.addObject().put("type", "function_call_output").put("call_id", call.path("call_id").asText()).put("output", "<project/>");
+            HttpResponse<String> second = post("/v1/responses", codexTurn("anthropic", false, Json.write(input)));
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+            JsonNode assistant = anthropic.received().getLast().body().path("messages").get(1).path("content");
+            assertThat(assistant.get(0).path("signature").asText()).as("the signed block came back whole").isEqualTo(FakeAnthropic.sign(THOUGHT));
+            assertThat(assistant.get(1).path("data").asText()).isEqualTo(FakeAnthropic.REDACTED);
+            assertThat(assistant.get(assistant.size() - 1).path("type").asText()).isEqualTo("tool_use");
+        }
+
+        // a damaged seal is the client's error; OpenAI's own sealed reasoning is left out, as no other model can read it
+        ArrayNode damaged = (ArrayNode) Json.MAPPER.readTree(FIRST_INPUT);
+        damaged.addObject().put("type", "reasoning").put("id", "rs_1").put("encrypted_content", "airlock-thinking-v1.!!!").putArray("summary");
+        damaged.addObject().put("type", "message").put("role", "assistant").put("content", "Hi.");
+        damaged.addObject().put("role", "user").put("content", "Again.");
+        HttpResponse<String> bad = post("/v1/responses", codexTurn("anthropic", false, Json.write(damaged)));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("input[1].encrypted_content is not reasoning Airlock wrote");
+        ((ObjectNode) damaged.get(1)).put("encrypted_content", "gAAAAABfOpenAIsOwn");
+        assertThat(post("/v1/responses", codexTurn("anthropic", false, Json.write(damaged))).statusCode()).isEqualTo(200);
+        assertThat(anthropic.received().getLast().body().path("messages").get(1).path("content").get(0).path("type").asText()).isEqualTo("text");
+    }
+
+    @Test
+    void codexOnAnOpenAiCompatibleModelGetsItsReasoningBackAsVllmReadsIt() throws Exception {
+        for (boolean stream : List.of(false, true)) {
+            HttpResponse<String> first = post("/v1/responses", codexTurn("local", stream, FIRST_INPUT));
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(vllmReceived.getLast().path("reasoning_effort").asText()).as("vLLM takes OpenAI's effort as it is").isEqualTo("low");
+            JsonNode reasoning = null;
+            for (String line : first.body().split("\n")) {
+                JsonNode e = stream ? (line.startsWith("data: {") ? Json.MAPPER.readTree(line.substring(6)) : null) : Json.MAPPER.readTree(first.body());
+                if (e == null) continue;
+                JsonNode out = stream ? e.path("response").path("output") : e.path("output");
+                if (out.isArray() && !out.isEmpty() && out.get(0).path("type").asText().equals("reasoning")) reasoning = out.get(0);
+                if (!stream) break;
+            }
+            assertThat(reasoning).as("a reasoning item").isNotNull();
+            assertThat(reasoning.path("content").get(0).path("text").asText()).isEqualTo("Thinking locally.");
+
+            ArrayNode input = (ArrayNode) Json.MAPPER.readTree(FIRST_INPUT);
+            ObjectNode item = reasoning.deepCopy();
+            item.remove("content"); // Codex keeps the seal; the text rides in it
+            input.add(item);
+            input.addObject().put("type", "message").put("role", "assistant").put("content", "Local answer.");
+            input.addObject().put("role", "user").put("content", "Go on.");
+            assertThat(post("/v1/responses", codexTurn("local", false, Json.write(input))).statusCode()).isEqualTo(200);
+            assertThat(vllmReceived.getLast().path("messages").get(1).path("reasoning").asText()).isEqualTo("Thinking locally.");
+        }
+    }
+
     @Test
     void thinkingOfTheWrongShapeIsTheClientsError() throws Exception {
         int before = anthropic.received().size();

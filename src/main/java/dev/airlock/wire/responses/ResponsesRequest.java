@@ -8,8 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.Translation;
-import dev.airlock.wire.Translation;
+import java.util.List;
 
 /**
  * An OpenAI Responses request ({@code POST /v1/responses}) as the chat request the rest of the path
@@ -17,8 +18,13 @@ import dev.airlock.wire.Translation;
  * speaks. Airlock keeps no state between requests: the client sends the whole conversation each time
  * (as Codex does with {@code store: false}), and {@code previous_response_id} is refused.
  *
+ * <p>Reasoning goes through: {@code reasoning.effort} as chat's {@code reasoning_effort}, and a
+ * reasoning item of the input as the {@code thinking_blocks} of the assistant turn after it: from its
+ * {@code encrypted_content} when Airlock wrote it (signatures and all, {@link ThinkingBlock#envelope}),
+ * else from its text. OpenAI's own encrypted reasoning is for OpenAI's Responses API only and is left out.
+ *
  * <p>Left out on purpose, as chat requests have no equivalent and an agent's usual request must go
- * through (Codex 0.171 sends all of these): {@code reasoning} (and reasoning items in the input),
+ * through (Codex 0.171 sends all of these): {@code reasoning.summary},
  * {@code store}, {@code include}, {@code prompt_cache_key}, {@code client_metadata}, and every tool that
  * is not a function tool (hosted tools such as web search, tool namespaces, freeform tools): the model
  * gets the function tools. Refused with a 400 naming them: input files, and items of other types.
@@ -53,6 +59,11 @@ public final class ResponsesRequest {
         if (in.path("metadata").isObject()) out.set("metadata", in.get("metadata").deepCopy()); // Airlock's task and file_path hints
         if (in.has("parallel_tool_calls") && in.get("parallel_tool_calls").isBoolean()) out.put("parallel_tool_calls", in.get("parallel_tool_calls").asBoolean());
         format(in.path("text").path("format"), out);
+        JsonNode effort = in.path("reasoning").get("effort");
+        if (effort != null && !effort.isNull()) {
+            if (!effort.isTextual()) throw invalid("reasoning.effort must be a string such as low, medium or high", "reasoning.effort");
+            out.put("reasoning_effort", effort.asText());
+        }
 
         ArrayNode messages = out.putArray("messages");
         JsonNode instructions = in.get("instructions");
@@ -64,7 +75,8 @@ public final class ResponsesRequest {
         if (input.isTextual()) {
             messages.addObject().put("role", "user").put("content", input.asText());
         } else if (input.isArray() && !input.isEmpty()) {
-            for (int i = 0; i < input.size(); i++) item(input.get(i), "input[" + i + "]", messages);
+            ArrayNode thinking = Json.MAPPER.createArrayNode(); // reasoning items waiting for their assistant turn
+            for (int i = 0; i < input.size(); i++) item(input.get(i), "input[" + i + "]", messages, thinking);
         } else {
             throw invalid("input must be a string or a non-empty array of items", "input");
         }
@@ -72,10 +84,16 @@ public final class ResponsesRequest {
         return out;
     }
 
-    private static void item(JsonNode item, String at, ArrayNode out) {
+    private static void item(JsonNode item, String at, ArrayNode out, ArrayNode thinking) {
         String type = item.path("type").asText(item.has("role") ? "message" : "");
+        if (!type.equals("reasoning") && !type.equals("function_call") && !"assistant".equals(item.path("role").asText())) {
+            thinking.removeAll(); // reasoning that no assistant turn followed belongs to nothing
+        }
         switch (type) {
-            case "message" -> message(item, at, out);
+            case "message" -> {
+                message(item, at, out);
+                if ("assistant".equals(item.path("role").asText())) think((ObjectNode) out.get(out.size() - 1), thinking);
+            }
             case "function_call" -> {
                 ObjectNode call = Json.object().put("id", text(item, "call_id", at)).put("type", "function");
                 call.putObject("function").put("name", text(item, "name", at)).put("arguments", item.path("arguments").asText("{}"));
@@ -85,10 +103,11 @@ public final class ResponsesRequest {
                     if (!last.has("tool_calls")) last.putArray("tool_calls");
                     ((ArrayNode) last.get("tool_calls")).add(call);
                 } else {
-                    ObjectNode msg = out.addObject().put("role", "assistant");
-                    msg.putNull("content");
-                    msg.putArray("tool_calls").add(call);
+                    last = out.addObject().put("role", "assistant");
+                    last.putNull("content");
+                    last.putArray("tool_calls").add(call);
                 }
+                think(last, thinking);
             }
             case "function_call_output" -> {
                 JsonNode output = item.get("output");
@@ -98,10 +117,34 @@ public final class ResponsesRequest {
                 else throw new AirlockException(ErrorKind.MISSING_FIELD, at + ".output is required (a string).", at + ".output");
                 out.addObject().put("role", "tool").put("tool_call_id", text(item, "call_id", at)).put("content", text);
             }
-            case "reasoning" -> { } // the model's own, and opaque to any other model
+            case "reasoning" -> reasoning(item, at, thinking);
             default -> throw invalid(at + " is an item of type '" + type + "', which Airlock does not carry (message, function_call and function_call_output are)",
                     at + ".type");
         }
+    }
+
+    /** A reasoning item's thinking: the blocks of Airlock's envelope, else its text as one unsigned block. */
+    private static void reasoning(JsonNode item, String at, ArrayNode thinking) {
+        JsonNode sealed = item.get("encrypted_content");
+        if (sealed != null && sealed.isTextual()) {
+            List<ThinkingBlock> blocks = ThinkingBlock.fromEnvelope(sealed.asText(), at + ".encrypted_content");
+            if (!blocks.isEmpty()) {
+                blocks.forEach(b -> thinking.add(b.json()));
+                return;
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : item.path("content")) text.append(part.path("text").asText(""));
+        if (text.isEmpty()) for (JsonNode part : item.path("summary")) text.append(part.path("text").asText(""));
+        if (!text.isEmpty()) thinking.add(ThinkingBlock.text(text.toString(), null).json());
+    }
+
+    /** Hands the waiting reasoning to the assistant turn it came before. */
+    private static void think(ObjectNode assistant, ArrayNode thinking) {
+        if (thinking.isEmpty()) return;
+        if (!assistant.has("thinking_blocks")) assistant.putArray("thinking_blocks");
+        ((ArrayNode) assistant.get("thinking_blocks")).addAll(thinking);
+        thinking.removeAll();
     }
 
     private static void message(JsonNode item, String at, ArrayNode out) {

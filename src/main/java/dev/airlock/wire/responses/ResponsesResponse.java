@@ -3,12 +3,17 @@ package dev.airlock.wire.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.Usage;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * An OpenAI chat completion as the Response object a {@code /v1/responses} client expects: its text
- * as one {@code message} item, each tool call as a {@code function_call} item, in that order, and the
+ * An OpenAI chat completion as the Response object a {@code /v1/responses} client expects: its
+ * thinking as a {@code reasoning} item, its text as one {@code message} item, each tool call as a
+ * {@code function_call} item, in that order, and the
  * usage Airlock accounts. Also the pieces the stream ({@link ResponsesStream}) shares.
  */
 public final class ResponsesResponse {
@@ -21,6 +26,8 @@ public final class ResponsesResponse {
         ObjectNode r = shell(id, completion.path("model").asText(""), status(Json.text(choice, "finish_reason")));
         ArrayNode output = r.putArray("output");
         JsonNode message = choice.path("message");
+        List<ThinkingBlock> thinking = thinking(message);
+        if (!thinking.isEmpty()) output.add(reasoningItem(id, thinking, "completed"));
         String text = message.path("content").asText("");
         if (!text.isEmpty()) output.add(messageItem(id, text, "completed"));
         for (JsonNode call : message.path("tool_calls")) {
@@ -30,6 +37,34 @@ public final class ResponsesResponse {
         incomplete(r, Json.text(choice, "finish_reason"));
         r.set("usage", usage(usage));
         return r;
+    }
+
+    /** A message's thinking: its {@code thinking_blocks}, else its reasoning text as one unsigned block. */
+    static List<ThinkingBlock> thinking(JsonNode message) {
+        List<ThinkingBlock> out = new ArrayList<>(0);
+        for (JsonNode b : message.path("thinking_blocks")) {
+            ThinkingBlock t = ThinkingBlock.lenient(b);
+            if (t != null) out.add(t);
+        }
+        if (out.isEmpty()) {
+            String text = Completions.reasoning(message);
+            if (text != null && !text.isEmpty()) out.add(ThinkingBlock.text(text, null));
+        }
+        return out;
+    }
+
+    /**
+     * The reasoning item: its text as {@code reasoning_text} content, and all its blocks (signatures
+     * included) as {@code encrypted_content}, which Codex sends back on the next turn.
+     */
+    static ObjectNode reasoningItem(String completionId, List<ThinkingBlock> blocks, String status) {
+        ObjectNode item = Json.object().put("type", "reasoning").put("id", "rs_" + suffix(completionId)).put("status", status);
+        item.putArray("summary");
+        String text = ThinkingBlock.text(blocks);
+        ArrayNode content = item.putArray("content");
+        if (text != null) content.addObject().put("type", "reasoning_text").put("text", text);
+        item.put("encrypted_content", ThinkingBlock.envelope(blocks));
+        return item;
     }
 
     /** The fields every Response carries, with an empty output and no usage yet. */

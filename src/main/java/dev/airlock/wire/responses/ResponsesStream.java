@@ -3,17 +3,22 @@ package dev.airlock.wire.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.StreamDialect;
+import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.Usage;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * OpenAI stream chunks written as the Responses API's stream events, for one answer:
  * {@code response.created} and {@code response.in_progress}; per output item its
- * {@code response.output_item.added}, deltas ({@code response.output_text.delta} within a content part,
- * or {@code response.function_call_arguments.delta}) and their {@code .done} events, then
+ * {@code response.output_item.added}, deltas ({@code response.reasoning_text.delta} of a reasoning item,
+ * {@code response.output_text.delta} within a content part, or
+ * {@code response.function_call_arguments.delta}) and their {@code .done} events, then
  * {@code response.output_item.done}; and {@code response.completed} (or {@code response.incomplete} at
  * the token limit) with the whole output and the usage. An item opens with its first piece and closes
  * when the next begins, so text and calls keep the model's order. A broken answer ends with
@@ -21,7 +26,7 @@ import java.util.Map;
  * {@code sequence_number}.
  */
 public final class ResponsesStream implements StreamDialect {
-    private enum Item { NONE, MESSAGE, CALL }
+    private enum Item { NONE, REASONING, MESSAGE, CALL }
 
     private boolean started;
     private String id;
@@ -37,6 +42,10 @@ public final class ResponsesStream implements StreamDialect {
     private String callId;
     private String callName;
     private final StringBuilder arguments = new StringBuilder();
+    /** The open reasoning item's blocks, closed by their signatures, and the text of the one still open. */
+    private final List<ThinkingBlock> blocks = new ArrayList<>();
+    private final StringBuilder blockText = new StringBuilder();
+    private final StringBuilder reasoningText = new StringBuilder();
     private String finishReason;
 
     @Override
@@ -45,6 +54,13 @@ public final class ResponsesStream implements StreamDialect {
         JsonNode choice = chunk.path("choices").path(0);
         if (choice.isMissingNode()) return;
         JsonNode delta = choice.path("delta");
+        JsonNode thinking = delta.path("thinking_blocks");
+        if (thinking.isArray() && !thinking.isEmpty()) { // LiteLLM repeats the text in reasoning_content: the blocks say it all
+            for (JsonNode b : thinking) thinkingBlock(b, out);
+        } else {
+            String reasoning = Completions.reasoning(delta);
+            if (reasoning != null && !reasoning.isEmpty()) reasoning(reasoning, out);
+        }
         String piece = delta.path("content").asText("");
         if (!piece.isEmpty()) {
             if (open != Item.MESSAGE) openMessage(out);
@@ -54,6 +70,37 @@ public final class ResponsesStream implements StreamDialect {
         for (JsonNode call : delta.path("tool_calls")) call(call, out);
         String finish = Json.text(choice, "finish_reason");
         if (finish != null) finishReason = finish;
+    }
+
+    private void reasoning(String piece, StringBuilder out) {
+        if (open != Item.REASONING) {
+            close(out);
+            open = Item.REASONING;
+            blocks.clear();
+            blockText.setLength(0);
+            reasoningText.setLength(0);
+            ObjectNode item = Json.object().put("type", "reasoning").put("id", "rs_" + ResponsesResponse.suffix(id) + (output.isEmpty() ? "" : "_" + output.size()));
+            item.putArray("summary");
+            itemId = item.path("id").asText();
+            event("response.output_item.added", Json.object().put("output_index", output.size()).set("item", item), out);
+        }
+        if (piece.isEmpty()) return;
+        blockText.append(piece);
+        reasoningText.append(piece);
+        event("response.reasoning_text.delta", at(Json.object()).put("content_index", 0).put("delta", piece), out);
+    }
+
+    /** A {@code thinking_blocks} delta: text, then the signature that closes the block; or a whole redacted block. */
+    private void thinkingBlock(JsonNode b, StringBuilder out) {
+        ThinkingBlock t = ThinkingBlock.lenient(b);
+        if (t == null) return;
+        reasoning(t.isRedacted() ? "" : t.thinking(), out);
+        if (t.isRedacted()) {
+            blocks.add(t);
+        } else if (t.signed()) {
+            blocks.add(ThinkingBlock.text(blockText.toString(), t.signature()));
+            blockText.setLength(0);
+        }
     }
 
     private void openMessage(StringBuilder out) {
@@ -97,6 +144,13 @@ public final class ResponsesStream implements StreamDialect {
     private void close(StringBuilder out) {
         switch (open) {
             case NONE -> { return; }
+            case REASONING -> {
+                if (!blockText.isEmpty()) blocks.add(ThinkingBlock.text(blockText.toString(), null)); // unsigned: an OpenAI-compatible model's
+                if (!reasoningText.isEmpty()) event("response.reasoning_text.done", at(Json.object()).put("content_index", 0).put("text", reasoningText.toString()), out);
+                ObjectNode item = ResponsesResponse.reasoningItem(id, blocks, "completed").put("id", itemId);
+                event("response.output_item.done", Json.object().put("output_index", output.size()).set("item", item), out);
+                output.add(item);
+            }
             case MESSAGE -> {
                 String t = text.toString();
                 event("response.output_text.done", at(Json.object()).put("content_index", 0).put("text", t), out);

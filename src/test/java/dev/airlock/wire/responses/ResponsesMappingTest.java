@@ -40,6 +40,7 @@ class ResponsesMappingTest {
         assertThat(out.path("max_tokens").asInt()).isEqualTo(200);
         assertThat(out.path("stream_options").path("include_usage").asBoolean()).isTrue();
         assertThat(out.has("reasoning")).isFalse();
+        assertThat(out.path("reasoning_effort").asText()).isEqualTo("high");
         assertThat(out.has("store")).isFalse();
         assertThat(out.path("parallel_tool_calls").asBoolean(true)).isFalse();
         assertThat(out.path("metadata").path("task").asText()).as("Airlock's task hint rides along").isEqualTo("code-review");
@@ -57,6 +58,7 @@ class ResponsesMappingTest {
         assertThat(m.get(1).path("content").asText()).isEqualTo("Use the shell.");
         assertThat(m.get(3).path("content").asText()).as("the text and the calls after it are one turn").isEqualTo("Listing.");
         assertThat(m.get(3).path("tool_calls")).hasSize(2);
+        assertThat(m.get(3).has("thinking_blocks")).as("OpenAI's own sealed reasoning is for OpenAI only").isFalse();
         assertThat(m.get(3).path("tool_calls").get(1).path("id").asText()).isEqualTo("call_2");
         assertThat(m.get(5).path("content").asText()).isEqualTo("/src");
         assertThat(m.get(6).path("content").get(1).path("image_url").path("detail").asText()).isEqualTo("low");
