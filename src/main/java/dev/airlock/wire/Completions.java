@@ -52,22 +52,16 @@ public final class Completions {
     /** A chunk carrying a text delta (and the assistant role on the first chunk). */
     public static ObjectNode textChunk(String id, String model, boolean first, String text) {
         ObjectNode root = header(id, "chat.completion.chunk", model);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode delta = choice.putObject("delta");
+        ObjectNode delta = delta(root);
         if (first) delta.put("role", "assistant");
         if (text != null) delta.put("content", text);
-        choice.putNull("finish_reason");
         return root;
     }
 
     /** A chunk carrying a piece of the model's thinking, as {@code reasoning_content}. */
     public static ObjectNode reasoningChunk(String id, String model, String text) {
         ObjectNode root = header(id, "chat.completion.chunk", model);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("delta").put("reasoning_content", text);
-        choice.putNull("finish_reason");
+        delta(root).put("reasoning_content", text);
         return root;
     }
 
@@ -77,26 +71,29 @@ public final class Completions {
      */
     public static ObjectNode thinkingBlockChunk(String id, String model, ThinkingBlock block) {
         ObjectNode root = header(id, "chat.completion.chunk", model);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("delta").putArray("thinking_blocks").add(block.json());
-        choice.putNull("finish_reason");
+        delta(root).putArray("thinking_blocks").add(block.json());
         return root;
     }
 
     /** A chunk starting or continuing tool call {@code index}: name set on the start, argument text on deltas. */
     public static ObjectNode toolCallChunk(String id, String model, int index, String callId, String name, String argumentsDelta) {
         ObjectNode root = header(id, "chat.completion.chunk", model);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        ObjectNode call = choice.putObject("delta").putArray("tool_calls").addObject();
+        ObjectNode call = delta(root).putArray("tool_calls").addObject();
         call.put("index", index);
         if (callId != null) call.put("id", callId).put("type", "function");
         ObjectNode fn = call.putObject("function");
         if (name != null) fn.put("name", name);
         fn.put("arguments", argumentsDelta == null ? "" : argumentsDelta);
-        choice.putNull("finish_reason");
         return root;
+    }
+
+    /** The one choice of a chunk still under way (no finish reason): its delta, for the caller to fill. */
+    private static ObjectNode delta(ObjectNode root) {
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode delta = choice.putObject("delta");
+        choice.putNull("finish_reason");
+        return delta;
     }
 
     public static ObjectNode finishChunk(String id, String model, String finishReason) {
@@ -126,6 +123,23 @@ public final class Completions {
             if (v != null && v.isTextual()) return v.asText();
         }
         return null;
+    }
+
+    /**
+     * Hands a message's or delta's thinking to {@code blocks} (each {@code thinking_blocks} entry) or,
+     * when it has no blocks, to {@code text} (its reasoning text). LiteLLM repeats a block's text in
+     * {@code reasoning_content}: where there are blocks, they say it all.
+     */
+    public static void thinking(com.fasterxml.jackson.databind.JsonNode messageOrDelta,
+                                java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> blocks,
+                                java.util.function.Consumer<String> text) {
+        com.fasterxml.jackson.databind.JsonNode b = messageOrDelta.path("thinking_blocks");
+        if (b.isArray() && !b.isEmpty()) {
+            b.forEach(blocks);
+            return;
+        }
+        String r = reasoning(messageOrDelta);
+        if (r != null && !r.isEmpty()) text.accept(r);
     }
 
     private static ObjectNode header(String id, String object, String model) {

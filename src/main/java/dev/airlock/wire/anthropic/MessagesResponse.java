@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.Usage;
 
 /**
@@ -45,26 +46,19 @@ public final class MessagesResponse {
      * OpenAI-compatible model's; it goes back to such a model, and Anthropic is never sent it).
      */
     static void thinking(JsonNode message, ArrayNode content) {
-        JsonNode blocks = message.path("thinking_blocks");
-        if (blocks.isArray() && !blocks.isEmpty()) {
-            for (JsonNode b : blocks) {
-                ObjectNode block = thinkingBlock(b);
-                if (block != null) content.add(block);
-            }
-            return;
-        }
-        String reasoning = Completions.reasoning(message);
-        if (reasoning != null && !reasoning.isEmpty()) content.addObject().put("type", "thinking").put("thinking", reasoning).put("signature", "");
+        Completions.thinking(message, b -> {
+            ObjectNode block = thinkingBlock(b);
+            if (block != null) content.add(block);
+        }, text -> content.addObject().put("type", "thinking").put("thinking", text).put("signature", ""));
     }
 
     /** One {@code thinking_blocks} entry as Anthropic's block (a signature always present, as its SDKs expect); null for a foreign shape. */
     static ObjectNode thinkingBlock(JsonNode b) {
-        return switch (b.path("type").asText("")) {
-            case "thinking" -> Json.object().put("type", "thinking").put("thinking", b.path("thinking").asText(""))
-                    .put("signature", b.path("signature").asText(""));
-            case "redacted_thinking" -> Json.object().put("type", "redacted_thinking").put("data", b.path("data").asText(""));
-            default -> null;
-        };
+        ThinkingBlock t = ThinkingBlock.lenient(b);
+        if (t == null) return null;
+        ObjectNode block = t.json();
+        if (!t.isRedacted() && t.signature() == null) block.put("signature", "");
+        return block;
     }
 
     /** Anthropic's ids start {@code msg_}; the OpenAI completion's own id follows, so logs on both sides match. */

@@ -37,13 +37,7 @@ public final class MessagesStream implements StreamDialect {
         JsonNode choice = chunk.path("choices").path(0);
         if (choice.isMissingNode()) return;
         JsonNode delta = choice.path("delta");
-        JsonNode blocks = delta.path("thinking_blocks");
-        if (blocks.isArray() && !blocks.isEmpty()) { // LiteLLM repeats the text in reasoning_content: the blocks say it all
-            for (JsonNode b : blocks) thinkingBlock(b, out);
-        } else {
-            String reasoning = Completions.reasoning(delta);
-            if (reasoning != null && !reasoning.isEmpty()) thinkingText(reasoning, out);
-        }
+        Completions.thinking(delta, b -> thinkingBlock(b, out), t -> thinkingText(t, out));
         String text = delta.path("content").asText("");
         if (!text.isEmpty()) {
             if (open != Block.TEXT) {

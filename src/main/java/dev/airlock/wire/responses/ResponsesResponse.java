@@ -42,14 +42,10 @@ public final class ResponsesResponse {
     /** A message's thinking: its {@code thinking_blocks}, else its reasoning text as one unsigned block. */
     static List<ThinkingBlock> thinking(JsonNode message) {
         List<ThinkingBlock> out = new ArrayList<>(0);
-        for (JsonNode b : message.path("thinking_blocks")) {
+        Completions.thinking(message, b -> {
             ThinkingBlock t = ThinkingBlock.lenient(b);
             if (t != null) out.add(t);
-        }
-        if (out.isEmpty()) {
-            String text = Completions.reasoning(message);
-            if (text != null && !text.isEmpty()) out.add(ThinkingBlock.text(text, null));
-        }
+        }, text -> out.add(ThinkingBlock.text(text, null)));
         return out;
     }
 

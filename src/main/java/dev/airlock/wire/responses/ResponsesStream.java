@@ -54,13 +54,7 @@ public final class ResponsesStream implements StreamDialect {
         JsonNode choice = chunk.path("choices").path(0);
         if (choice.isMissingNode()) return;
         JsonNode delta = choice.path("delta");
-        JsonNode thinking = delta.path("thinking_blocks");
-        if (thinking.isArray() && !thinking.isEmpty()) { // LiteLLM repeats the text in reasoning_content: the blocks say it all
-            for (JsonNode b : thinking) thinkingBlock(b, out);
-        } else {
-            String reasoning = Completions.reasoning(delta);
-            if (reasoning != null && !reasoning.isEmpty()) reasoning(reasoning, out);
-        }
+        Completions.thinking(delta, b -> thinkingBlock(b, out), t -> reasoning(t, out));
         String piece = delta.path("content").asText("");
         if (!piece.isEmpty()) {
             if (open != Item.MESSAGE) openMessage(out);
