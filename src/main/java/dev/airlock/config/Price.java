@@ -22,7 +22,13 @@ public record Price(double inputPerMtok, double outputPerMtok, double hourlyUsd,
 
     /** What an answer cost, its cached input at the cache's prices, in USD. */
     public double cost(Usage u) {
-        return (u.uncachedPromptTokens() * inputPerMtok + (double) u.cacheReadTokens() * cacheReadPerMtok
-                + (double) u.cacheWriteTokens() * cacheWritePerMtok + (double) u.completionTokens() * outputPerMtok) / 1_000_000.0;
+        return cost(u.promptTokens(), u.cacheReadTokens(), u.cacheWriteTokens(), u.completionTokens());
+    }
+
+    /** What {@code inputTokens} in (of them {@code cacheRead} read from and {@code cacheWrite} written to the prompt cache) and {@code outputTokens} out cost, in USD. */
+    public double cost(long inputTokens, long cacheRead, long cacheWrite, long outputTokens) {
+        long uncached = Math.max(0, inputTokens - cacheRead - cacheWrite);
+        return ((double) uncached * inputPerMtok + (double) cacheRead * cacheReadPerMtok + (double) cacheWrite * cacheWritePerMtok
+                + (double) outputTokens * outputPerMtok) / 1_000_000.0;
     }
 }

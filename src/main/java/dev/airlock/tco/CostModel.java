@@ -26,6 +26,9 @@ import java.util.Map;
  *   <li>break-even volume of an hourly deployment H against a per-token one A, in millions of tokens a
  *       month: H's {@code hourly_usd} × M ÷ (A's price at the mix − H's own per-token price at the mix),
  *       none when A is not dearer per token. Above it, H's fixed price costs less than A's bill;</li>
+ *   <li>an hourly deployment's traffic on an API: its input that its prefix cache served (vLLM reports
+ *       it with {@code --enable-prompt-tokens-details}) at the API's cache-read price, the rest at its
+ *       input price, its output at its output price; the API's cache writes are not known and not counted;</li>
  *   <li>movable traffic: the tokens whose recorded level residency lets into the other deployment's
  *       zone ({@link Residency#allowsZone(String, String)}, the gateway's own check). Restricted code
  *       that may only stay on-premises is never counted as something an API could have served.</li>
@@ -61,6 +64,10 @@ public final class CostModel {
             rows.add(d == null ? removed(s, w) : row(d, s, served, w, traffic));
             if (d == null) {
                 notes.add(s.id + " is in the ledger but not in the config (removed or renamed): shown with the token cost recorded, no hourly cost and no comparison.");
+            } else if (pricing(d.price()).equals("hourly") && s.cacheRead > 0 && !row(rows).againstApis().isEmpty()) {
+                notes.add(String.format(Locale.ROOT, "%s's prefix cache served %.1f %% of its input: on an API that part is priced at the API's "
+                        + "cache-read price, as its prompt cache would have served it (the writes that fill that cache are not counted).",
+                        s.id, 100.0 * s.cacheRead / s.in));
             } else if (pricing(d.price()).equals("none") && s.tokens() > 0) {
                 notes.add(s.id + " served " + s.tokens() + " tokens but has no price: they count at $0. Set price.hourly_usd for a deployment paid by the hour "
                         + "(own GPUs, provisioned throughput) or per-token prices for an API.");
@@ -107,8 +114,8 @@ public final class CostModel {
             List<LedgerTraffic.Usage> movable = s.levels.values().stream().filter(u -> residency.allowsZone(other.zone(), u.level())).toList();
             if (pricing.equals("hourly") && otherPricing.equals("per_token")) {
                 Price op = other.price();
-                apis.add(new TcoReport.ApiComparison(other.id(), other.zone(), op.cost(s.in, s.out), s.share(movable),
-                        movable.stream().mapToDouble(u -> op.cost(u.inputTokens(), u.outputTokens())).sum(), breakEven(p, op, mix)));
+                apis.add(new TcoReport.ApiComparison(other.id(), other.zone(), onApi(op, s.in, s.out, s.cacheRead), s.share(movable),
+                        movable.stream().mapToDouble(u -> onApi(op, u.inputTokens(), u.outputTokens(), u.cacheReadTokens())).sum(), breakEven(p, op, mix)));
             } else if (pricing.equals("per_token") && otherPricing.equals("hourly")) {
                 double spend = movable.stream().mapToLong(LedgerTraffic.Usage::costMicros).sum() / 1e6;
                 double movableTps = w.perSecond(movable.stream().mapToLong(LedgerTraffic.Usage::outputTokens).sum());
@@ -120,14 +127,28 @@ public final class CostModel {
             }
         }
         return new TcoReport.DeploymentCost(d.id(), d.zone(), d.provider().name().toLowerCase(Locale.ROOT), pricing, s.requests, s.in, s.out,
-                p.hourlyUsd(), fixed, tokenCost, fixed + tokenCost, perMtok(fixed + tokenCost, s.tokens()), w.perMonth(s.tokens() / 1e6),
+                s.cacheRead, p.hourlyUsd(), fixed, tokenCost, fixed + tokenCost, perMtok(fixed + tokenCost, s.tokens()), w.perMonth(s.tokens() / 1e6),
                 p.hourlyUsd() * HOURS_PER_MONTH + w.perMonth(tokenCost), capacity, apis, hosted);
+    }
+
+    private static TcoReport.DeploymentCost row(List<TcoReport.DeploymentCost> rows) {
+        return rows.get(rows.size() - 1);
     }
 
     private static TcoReport.DeploymentCost removed(Served s, Window w) {
         double cost = s.costMicros / 1e6;
-        return new TcoReport.DeploymentCost(s.id, null, null, "not_in_config", s.requests, s.in, s.out, 0, 0, cost, cost,
+        return new TcoReport.DeploymentCost(s.id, null, null, "not_in_config", s.requests, s.in, s.out, s.cacheRead, 0, 0, cost, cost,
                 perMtok(cost, s.tokens()), w.perMonth(s.tokens() / 1e6), w.perMonth(cost), null, List.of(), List.of());
+    }
+
+    /**
+     * Self-hosted traffic at an API's prices: what the self-hosted prefix cache served ({@code cacheRead})
+     * at the API's cache-read price, as the API's prompt cache would have served it, the rest of the
+     * input at its input price. The writes that would have filled the API's cache are not known, and
+     * are not counted.
+     */
+    static double onApi(Price api, long in, long out, long cacheRead) {
+        return api.cost(in, cacheRead, 0, out);
     }
 
     /** {@code hourly} if it has an hourly price, else {@code per_token} if it has a token price, else {@code none}. */
@@ -170,7 +191,7 @@ public final class CostModel {
     private static final class Served {
         final String id;
         final Map<String, LedgerTraffic.Usage> levels = new LinkedHashMap<>();
-        long requests, in, out, costMicros;
+        long requests, in, out, costMicros, cacheRead;
 
         Served(String id) {
             this.id = id;
@@ -178,8 +199,10 @@ public final class CostModel {
 
         void add(LedgerTraffic.Usage u) {
             levels.merge(String.valueOf(u.level()), u, (a, b) -> new LedgerTraffic.Usage(a.deployment(), a.level(), a.requests() + b.requests(),
-                    a.inputTokens() + b.inputTokens(), a.outputTokens() + b.outputTokens(), a.costMicros() + b.costMicros()));
+                    a.inputTokens() + b.inputTokens(), a.outputTokens() + b.outputTokens(), a.costMicros() + b.costMicros(),
+                    a.cacheReadTokens() + b.cacheReadTokens()));
             requests += u.requests();
+            cacheRead += u.cacheReadTokens();
             in += u.inputTokens();
             out += u.outputTokens();
             costMicros += u.costMicros();

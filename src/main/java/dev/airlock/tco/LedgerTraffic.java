@@ -24,8 +24,16 @@ import java.util.Map;
  */
 public record LedgerTraffic(Instant firstEvent, List<Usage> usage, Map<String, Long> peakHourOutputTokens) {
 
-    /** A deployment's traffic at one level; {@code costMicros} is what the ledger recorded (per-token prices). */
-    public record Usage(String deployment, String level, long requests, long inputTokens, long outputTokens, long costMicros) {}
+    /**
+     * A deployment's traffic at one level; {@code costMicros} is what the ledger recorded (per-token
+     * prices); {@code cacheReadTokens} the input its provider's prompt cache served (counted in
+     * {@code inputTokens} too).
+     */
+    public record Usage(String deployment, String level, long requests, long inputTokens, long outputTokens, long costMicros, long cacheReadTokens) {
+        public Usage(String deployment, String level, long requests, long inputTokens, long outputTokens, long costMicros) {
+            this(deployment, level, requests, inputTokens, outputTokens, costMicros, 0);
+        }
+    }
 
     public LedgerTraffic {
         usage = List.copyOf(usage);
@@ -41,13 +49,13 @@ public record LedgerTraffic(Instant firstEvent, List<Usage> usage, Map<String, L
         }
         List<Usage> usage = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT deployment, classification, COUNT(*) AS n, SUM(input_tokens) AS tin, "
-                + "SUM(output_tokens) AS tout, " + d.sumMicros("cost_usd") + " AS cost FROM request_event "
+                + "SUM(output_tokens) AS tout, SUM(cache_read_tokens) AS tcache, " + d.sumMicros("cost_usd") + " AS cost FROM request_event "
                 + "WHERE started_at >= ? AND deployment IS NOT NULL GROUP BY deployment, classification ORDER BY deployment, classification")) {
             d.setTime(ps, 1, since);
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
                     usage.add(new Usage(r.getString("deployment"), r.getString("classification"), r.getLong("n"),
-                            r.getLong("tin"), r.getLong("tout"), r.getLong("cost")));
+                            r.getLong("tin"), r.getLong("tout"), r.getLong("cost"), r.getLong("tcache")));
                 }
             }
         }

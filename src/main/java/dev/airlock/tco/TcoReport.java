@@ -30,6 +30,8 @@ public record TcoReport(String object, String since, String from, String until, 
      * {@code none} (no price configured: its traffic counts at $0) or {@code not_in_config} (in the
      * ledger under an id the config no longer has).
      *
+     * @param cacheReadTokens  of its input, what its prompt cache served (a provider's, or vLLM's prefix cache
+     *                         when it reports it); an API comparison prices that part at the API's cache-read price
      * @param costPerMtok      the window's cost over its tokens in and out, in USD per million; null without tokens
      * @param mtokPerMonth     its tokens in and out per month at the window's rate, in millions
      * @param costPerMonthUsd  its hourly price for a month plus its token cost at the window's rate
@@ -39,7 +41,7 @@ public record TcoReport(String object, String since, String from, String until, 
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record DeploymentCost(String deployment, String zone, String provider, String pricing, long requests, long inputTokens,
-                                 long outputTokens, double hourlyUsd, double fixedCostUsd, double tokenCostUsd, double costUsd,
+                                 long outputTokens, long cacheReadTokens, double hourlyUsd, double fixedCostUsd, double tokenCostUsd, double costUsd,
                                  Double costPerMtok, double mtokPerMonth, double costPerMonthUsd, CapacityUse capacity,
                                  List<ApiComparison> againstApis, List<HostedComparison> toSelfHosted) {}
 

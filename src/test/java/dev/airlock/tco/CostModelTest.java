@@ -133,6 +133,28 @@ class CostModelTest {
         assertThat(r.notes()).noneSatisfy(n -> assertThat(n).contains("ledger begins"));
     }
 
+    /**
+     * vLLM's prefix cache served 1.5 M of gpu's 2 M input tokens; the API reads its cache at $0.2 a million.
+     * On the API: 0.5 M × 2 + 1.5 M × 0.2 + 0.6 M × 10 = $7.30 (not $10); the public level's 1 M in, 0.75 M of it
+     * cached, and 0.5 M out: 0.25 × 2 + 0.75 × 0.2 + 0.5 × 10 = $5.65.
+     */
+    @Test
+    void selfHostedInputThatItsPrefixCacheServedIsPricedAtTheApisCacheReadPrice() {
+        String yaml = YAML.replace("price: { input_per_mtok: 2, output_per_mtok: 10 }", "price: { input_per_mtok: 2, output_per_mtok: 10, cache_read_per_mtok: 0.2 }");
+        LedgerTraffic t = new LedgerTraffic(NOW.minus(Duration.ofDays(40)), List.of(
+                new LedgerTraffic.Usage("gpu", "public", 10, 1_000_000, 500_000, 0, 750_000),
+                new LedgerTraffic.Usage("gpu", "confidential", 5, 1_000_000, 100_000, 0, 750_000)), Map.of());
+        TcoReport r = new CostModel(config(yaml)).report(t, SINCE, NOW);
+        TcoReport.DeploymentCost gpu = r.deployments().stream().filter(d -> d.deployment().equals("gpu")).findFirst().orElseThrow();
+        assertThat(gpu.cacheReadTokens()).isEqualTo(1_500_000);
+        close(gpu.againstApis().get(0).costUsd(), 7.3);
+        close(gpu.againstApis().get(0).movableCostUsd(), 5.65);
+        assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("gpu's prefix cache served 75.0 % of its input"));
+        // without a cache price the API reads its cache at its input price: the old figure
+        TcoReport plain = new CostModel(config(YAML)).report(t, SINCE, NOW);
+        close(plain.deployments().stream().filter(d -> d.deployment().equals("gpu")).findFirst().orElseThrow().againstApis().get(0).costUsd(), 10);
+    }
+
     @Test
     void residencyDecidesWhatCouldMove() {
         // only confidential traffic on gpu: the API could have served none of it
