@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * Applies a {@link ResponseGuard} to a stream of {@code chat.completion.chunk}s: one text transform
- * per choice's content, per tool call's arguments, and per field of its reasoning. What the reasoning
- * held back goes out before the answer, a call or a signature that ends the thinking. Text held back is released into the next
- * chunk, or as an extra chunk just before the choice's finish chunk, so nothing is lost or reordered.
+ * per choice's content, per tool call's arguments, and per field of its reasoning. Text held back is
+ * released into the next chunk, or as an extra chunk just before the choice's finish chunk; what the
+ * reasoning held goes out before the answer, a call or a signature that ends the thinking. So nothing
+ * is lost or reordered.
  */
 public final class StreamGuard {
     private final ResponseGuard guard;

@@ -84,7 +84,9 @@ final class ChatEndpoint {
             ex.promptEstimate = () -> Usage.estimatePrompt(promptChars(chat));
             List<String> texts = new ArrayList<>(chat.messages().size());
             for (ChatMessage m : chat.messages()) texts.add(m.text());
-            quota(ex, texts, chat.maxTokens()).compose(g -> caching.lookup(req, ex, chat.stream() ? "chat-stream" : "chat", bytes)).onComplete(q -> {
+            // an Anthropic client's betas are in its header, not in the bytes the answer is cached by: they name the operation
+            String operation = (chat.stream() ? "chat-stream" : "chat") + (dialect == Dialect.ANTHROPIC ? betas(chat) : "");
+            quota(ex, texts, chat.maxTokens()).compose(g -> caching.lookup(req, ex, operation, bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (q.result() != null) { answerCached(req, ex, q.result(), chat.stream()); return; }
                 var shadows = ex.generation.shadows;
@@ -376,6 +378,12 @@ final class ChatEndpoint {
             return new UpstreamFailure(UpstreamFailure.Kind.DROPPED, f.getMessage() + "; the answer is incomplete");
         }
         return t;
+    }
+
+    /** The betas that go on with the request ({@link AnthropicBetas#forwarded}), as a suffix of its cache operation. */
+    private static String betas(ChatRequest chat) {
+        List<String> betas = AnthropicBetas.forwarded(chat.raw());
+        return betas.isEmpty() ? "" : "+" + String.join(",", betas);
     }
 
     private static int promptChars(ChatRequest chat) {

@@ -42,7 +42,7 @@ public record ChatRequest(
      * Whether the request carries Anthropic's fields: extended thinking, thinking in its history, or
      * betas. Then an OpenAI-compatible upstream's body must be rewritten ({@link Thinking#forOpenAiCompatible}).
      */
-    public boolean thinkingInPlay() {
+    public boolean anthropicFields() {
         if (raw.has("thinking") || raw.has(AnthropicBetas.FIELD)) return true;
         for (ChatMessage m : messages) if (!m.thinking().isEmpty()) return true;
         return false;

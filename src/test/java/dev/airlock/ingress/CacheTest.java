@@ -129,6 +129,15 @@ class CacheTest {
         assertThat(cacheHeader(gw.post("/v1/chat/completions", chat("local", "hello"), "authorization", "Bearer " + key))).isEqualTo("hit");
         assertThat(sent()).isEqualTo(3);
 
+        // an Anthropic client's betas travel in its header, outside the bytes: the ones that go on are part of the key
+        String messages = "{\"model\":\"local\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+        assertThat(cacheHeader(gw.post("/v1/messages", messages))).isEqualTo("miss");
+        assertThat(cacheHeader(gw.post("/v1/messages", messages, "anthropic-beta", "interleaved-thinking-2025-05-14"))).isEqualTo("miss");
+        assertThat(cacheHeader(gw.post("/v1/messages", messages, "anthropic-beta", "claude-code-20250219, interleaved-thinking-2025-05-14")))
+                .as("a beta that does not go on changes nothing").isEqualTo("hit");
+        assertThat(cacheHeader(gw.post("/v1/messages", messages))).isEqualTo("hit");
+        assertThat(sent()).isEqualTo(5);
+
         // two prompts that redact to the same text are two requests: each gets its own values back
         var alice = gw.post("/v1/chat/completions", chat("redacting", "write to alice@example.com"));
         var bob = gw.post("/v1/chat/completions", chat("redacting", "write to bob@example.org"));

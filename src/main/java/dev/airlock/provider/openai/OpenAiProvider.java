@@ -114,13 +114,13 @@ public final class OpenAiProvider implements Provider {
      */
     private Buffer payload(ChatRequest request, boolean stream) {
         boolean marked = request.cacheMarked();
-        boolean thinking = request.thinkingInPlay();
-        boolean asIs = !marked && !thinking && (!stream || (request.stream() && request.includeUsage()));
+        boolean anthropic = request.anthropicFields();
+        boolean asIs = !marked && !anthropic && (!stream || (request.stream() && request.includeUsage()));
         byte[] spliced = asIs ? ModelSplice.replace(request.source(), deployment.model()) : null;
         if (spliced != null) return Bodies.wrap(spliced);
         ObjectNode body = request.raw().deepCopy();
         if (marked) CacheMark.strip(body); // OpenAI refuses the field; vLLM caches prefixes without it
-        if (thinking) Thinking.forOpenAiCompatible(body);
+        if (anthropic) Thinking.forOpenAiCompatible(body);
         body.put("model", deployment.model());
         if (stream) {
             body.put("stream", true);
