@@ -1,8 +1,10 @@
 package dev.airlock.wire;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Builds OpenAI-shaped {@code chat.completion} and {@code chat.completion.chunk} objects for providers
@@ -117,9 +119,9 @@ public final class Completions {
      * The reasoning text of a message or delta from any OpenAI-compatible server: {@code reasoning_content}
      * (DeepSeek, LiteLLM, Airlock) or {@code reasoning} (vLLM since 0.9); null when it has none.
      */
-    public static String reasoning(com.fasterxml.jackson.databind.JsonNode messageOrDelta) {
+    public static String reasoning(JsonNode messageOrDelta) {
         for (String field : TextFields.REASONING) {
-            com.fasterxml.jackson.databind.JsonNode v = messageOrDelta.get(field);
+            JsonNode v = messageOrDelta.get(field);
             if (v != null && v.isTextual()) return v.asText();
         }
         return null;
@@ -130,10 +132,8 @@ public final class Completions {
      * when it has no blocks, to {@code text} (its reasoning text). LiteLLM repeats a block's text in
      * {@code reasoning_content}: where there are blocks, they say it all.
      */
-    public static void thinking(com.fasterxml.jackson.databind.JsonNode messageOrDelta,
-                                java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> blocks,
-                                java.util.function.Consumer<String> text) {
-        com.fasterxml.jackson.databind.JsonNode b = messageOrDelta.path("thinking_blocks");
+    public static void thinking(JsonNode messageOrDelta, Consumer<JsonNode> blocks, Consumer<String> text) {
+        JsonNode b = messageOrDelta.path("thinking_blocks");
         if (b.isArray() && !b.isEmpty()) {
             b.forEach(blocks);
             return;

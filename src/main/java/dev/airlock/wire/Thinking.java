@@ -56,9 +56,9 @@ public final class Thinking {
 
     /**
      * Rewrites an OpenAI-shaped chat request for an OpenAI-compatible upstream: no {@code thinking}
-     * (OpenAI refuses it; vLLM's models think by their chat template), no {@code anthropic_beta}, and an assistant turn's
-     * {@code thinking_blocks} as its {@code reasoning} text, which vLLM reads back for models that
-     * think between tool calls. A turn that names its reasoning itself keeps it as it is.
+     * (OpenAI refuses it; vLLM's models think by their chat template), no {@code anthropic_beta}, and
+     * an assistant turn's {@code thinking_blocks} as its {@code reasoning} text, which vLLM reads back
+     * for models that think between tool calls. A turn that names its reasoning itself keeps it.
      */
     public static void forOpenAiCompatible(ObjectNode body) {
         body.remove("thinking");

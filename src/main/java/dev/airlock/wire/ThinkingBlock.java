@@ -1,8 +1,11 @@
 package dev.airlock.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -81,9 +84,9 @@ public record ThinkingBlock(String thinking, String signature, String data) {
      * already, and what comes back is scanned like any other text once read ({@link #fromEnvelope}).
      */
     public static String envelope(List<ThinkingBlock> blocks) {
-        com.fasterxml.jackson.databind.node.ArrayNode a = Json.MAPPER.createArrayNode();
+        ArrayNode a = Json.MAPPER.createArrayNode();
         for (ThinkingBlock b : blocks) a.add(b.json());
-        return ENVELOPE + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(Json.writeBytes(a));
+        return ENVELOPE + Base64.getUrlEncoder().withoutPadding().encodeToString(Json.writeBytes(a));
     }
 
     private static final String ENVELOPE = "airlock-thinking-v1.";
@@ -96,8 +99,8 @@ public record ThinkingBlock(String thinking, String signature, String data) {
         if (envelope == null || !envelope.startsWith(ENVELOPE)) return List.of();
         JsonNode a;
         try {
-            a = Json.MAPPER.readTree(java.util.Base64.getUrlDecoder().decode(envelope.substring(ENVELOPE.length())));
-        } catch (IllegalArgumentException | java.io.IOException e) {
+            a = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(envelope.substring(ENVELOPE.length())));
+        } catch (IllegalArgumentException | IOException e) {
             a = null;
         }
         if (a == null || !a.isArray()) throw Translation.invalid(where + " is not reasoning Airlock wrote", where);
