@@ -110,16 +110,19 @@ class ThinkingTest {
                   - { id: claude, provider: anthropic, model: claude-sonnet-4-5, zone: internet, api_key: "${AIRLOCK_TEST_MASTER}", base_url: "%s" }
                   - { id: claude-bedrock, provider: bedrock, model: anthropic.claude-sonnet-4-5, zone: internet, region: us-east-1,
                       endpoint: "%s", aws_access_key_id: "${AIRLOCK_TEST_MASTER}", aws_secret_access_key: "${AIRLOCK_TEST_MASTER}" }
+                  - { id: llama-bedrock, provider: bedrock, model: "meta.llama3-70b-instruct-v1:0", zone: internet, region: us-east-1,
+                      endpoint: "%s", aws_access_key_id: "${AIRLOCK_TEST_MASTER}", aws_secret_access_key: "${AIRLOCK_TEST_MASTER}" }
                   - { id: glm, provider: openai, base_url: "http://127.0.0.1:%d/v1", model: glm, zone: on-prem }
                 routes:
                   anthropic: { deployments: [claude] }
                   bedrock: { deployments: [claude-bedrock] }
+                  llama: { deployments: [llama-bedrock] }
                   local: { deployments: [glm] }
                   guarded: { deployments: [claude], guard: [pii] }
                 classify:
                   detectors:
                     pii: { at_least: confidential }
-                """.formatted(anthropic.baseUrl(), bedrock.endpoint(), vllm.actualPort()));
+                """.formatted(anthropic.baseUrl(), bedrock.endpoint(), bedrock.endpoint(), vllm.actualPort()));
         client = AnthropicOkHttpClient.builder().baseUrl(gw.baseUrl()).apiKey("unused").maxRetries(0).timeout(Duration.ofSeconds(10)).build();
     }
 
@@ -437,6 +440,21 @@ class ThinkingTest {
     }
 
     @Test
+    void anotherModelOnBedrockGetsNoneOfClaudesFieldsUnlessTheClientNamedThem() throws Exception {
+        // Codex sends an effort with every request: Llama would refuse a thinking field it never asked for
+        HttpResponse<String> r = post("/v1/responses", codexTurn("llama", false, FIRST_INPUT));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(bedrock.received().getLast().modelId()).isEqualTo("meta.llama3-70b-instruct-v1:0");
+        assertThat(bedrock.received().getLast().body().has("additionalModelRequestFields")).isFalse();
+        assertThat(messages("{\"model\": \"llama\", \"max_tokens\": 64, \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}",
+                "anthropic-beta", "interleaved-thinking-2025-05-14").statusCode()).isEqualTo(200);
+        assertThat(bedrock.received().getLast().body().has("additionalModelRequestFields")).as("no betas either").isFalse();
+        // thinking the client named goes on: the model's answer to it is the model's to give
+        chat("{\"model\": \"llama\", \"thinking\": {\"type\": \"enabled\", \"budget_tokens\": 1024}, \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}");
+        assertThat(bedrock.received().getLast().body().path("additionalModelRequestFields").path("thinking").path("budget_tokens").asInt()).isEqualTo(1024);
+    }
+
+    @Test
     void thinkingOfTheWrongShapeIsTheClientsError() throws Exception {
         int before = anthropic.received().size();
         HttpResponse<String> notAnObject = chat("""
@@ -459,12 +477,11 @@ class ThinkingTest {
         return post("/v1/chat/completions", body);
     }
 
-    HttpResponse<String> messages(String body) throws Exception {
-        return post("/v1/messages", body);
+    HttpResponse<String> messages(String body, String... headers) throws Exception {
+        return post("/v1/messages", body, headers);
     }
 
-    HttpResponse<String> post(String path, String body) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + path))
-                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+        return gw.post(path, body, headers);
     }
 }

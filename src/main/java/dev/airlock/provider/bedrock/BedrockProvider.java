@@ -36,7 +36,7 @@ public final class BedrockProvider implements Provider {
     public Future<ChatResult> chat(ChatRequest request, Call call) {
         CompletableFuture<ConverseResponse> sent;
         try {
-            sent = client.converse(RequestMapper.map(request, deployment.id()).converse(deployment.model()));
+            sent = client.converse(RequestMapper.map(request, deployment.id(), deployment.model()).converse(deployment.model()));
         } catch (RuntimeException e) {
             return Future.failedFuture(Errors.map(deployment.id(), e));
         }
@@ -63,7 +63,7 @@ public final class BedrockProvider implements Provider {
         StreamRelay relay = new StreamRelay(call, new StreamMapper(completionId(call), deployment.model(), sink), sink);
         CompletableFuture<Void> sent;
         try {
-            sent = client.converseStream(RequestMapper.map(request, deployment.id()).converseStream(deployment.model()), relay);
+            sent = client.converseStream(RequestMapper.map(request, deployment.id(), deployment.model()).converseStream(deployment.model()), relay);
         } catch (RuntimeException e) {
             return Future.failedFuture(Errors.map(deployment.id(), e));
         }

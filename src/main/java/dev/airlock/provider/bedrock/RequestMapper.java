@@ -54,8 +54,9 @@ final class RequestMapper {
     /** Room for the answer above a thinking budget when the client set no max_tokens (as Anthropic's mapper gives). */
     static final int DEFAULT_ANSWER_TOKENS = 4096;
 
-    static ConverseInput map(ChatRequest request, String deploymentId) {
-        return new RequestMapper.Run(deploymentId).map(request);
+    /** @param modelId the deployment's model (id, inference profile or ARN): Claude's own fields go only to Claude */
+    static ConverseInput map(ChatRequest request, String deploymentId, String modelId) {
+        return new RequestMapper.Run(deploymentId, modelId != null && modelId.contains("claude")).map(request);
     }
 
     private static final class Run {
@@ -64,9 +65,11 @@ final class RequestMapper {
         private final List<ConversationRole> roles = new ArrayList<>();
         private final List<List<ContentBlock>> blocks = new ArrayList<>();
         private boolean toolBlocksInHistory;
+        private final boolean claude;
 
-        Run(String deployment) {
+        Run(String deployment, boolean claude) {
             this.deployment = deployment;
+            this.claude = claude;
         }
 
         ConverseInput map(ChatRequest r) {
@@ -76,8 +79,10 @@ final class RequestMapper {
             List<Message> messages = new ArrayList<>(roles.size());
             for (int i = 0; i < roles.size(); i++) messages.add(Message.builder().role(roles.get(i)).content(blocks.get(i)).build());
             ObjectNode raw = r.raw() == null ? Json.object() : r.raw();
-            ObjectNode thinking = Thinking.anthropic(raw);
-            List<String> betas = AnthropicBetas.forwarded(raw);
+            // another model refuses Claude's fields: it gets thinking only if the client named it, and no betas.
+            // Codex sends an effort with every request, which would otherwise fail on Llama or Mistral.
+            ObjectNode thinking = claude ? Thinking.anthropic(raw) : raw.get("thinking") instanceof ObjectNode t ? t : null;
+            List<String> betas = claude ? AnthropicBetas.forwarded(raw) : List.of();
             ObjectNode fields = Json.object();
             if (thinking != null) fields.set("thinking", thinking);
             if (!betas.isEmpty()) betas.forEach(fields.putArray(AnthropicBetas.FIELD)::add);
