@@ -62,7 +62,12 @@ public final class ResponsesRequest {
         JsonNode effort = in.path("reasoning").get("effort");
         if (effort != null && !effort.isNull()) {
             if (!effort.isTextual()) throw invalid("reasoning.effort must be a string such as low, medium or high", "reasoning.effort");
-            out.put("reasoning_effort", effort.asText());
+            // chat's own values only: an OpenAI-compatible server may refuse the Responses API's others
+            switch (effort.asText()) {
+                case "low", "medium", "high" -> out.put("reasoning_effort", effort.asText());
+                case "xhigh" -> out.put("reasoning_effort", "high");
+                default -> { } // minimal, none: no thinking asked for
+            }
         }
 
         ArrayNode messages = out.putArray("messages");

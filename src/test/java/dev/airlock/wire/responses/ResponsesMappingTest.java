@@ -41,6 +41,9 @@ class ResponsesMappingTest {
         assertThat(out.path("stream_options").path("include_usage").asBoolean()).isTrue();
         assertThat(out.has("reasoning")).isFalse();
         assertThat(out.path("reasoning_effort").asText()).isEqualTo("high");
+        assertThat(map("{\"model\":\"m\",\"input\":\"hi\",\"reasoning\":{\"effort\":\"xhigh\"}}").path("reasoning_effort").asText())
+                .as("chat's values only").isEqualTo("high");
+        assertThat(map("{\"model\":\"m\",\"input\":\"hi\",\"reasoning\":{\"effort\":\"minimal\"}}").has("reasoning_effort")).isFalse();
         assertThat(out.has("store")).isFalse();
         assertThat(out.path("parallel_tool_calls").asBoolean(true)).isFalse();
         assertThat(out.path("metadata").path("task").asText()).as("Airlock's task hint rides along").isEqualTo("code-review");
