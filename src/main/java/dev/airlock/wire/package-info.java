@@ -6,5 +6,10 @@
  * dev.airlock.wire.ModelSplice} sends an unchanged request as the client's own bytes with only the
  * model replaced, which {@link dev.airlock.wire.RequestParser}'s strictness (no duplicate keys, nothing
  * after the object) makes safe.
+ *
+ * <p>Anthropic's features ride in the same shape, as LiteLLM spells them, for the providers that take
+ * them and are taken out for those that do not: prompt-cache marks ({@link dev.airlock.wire.CacheMark}),
+ * extended thinking ({@link dev.airlock.wire.Thinking}, and the signed blocks a turn carries back,
+ * {@link dev.airlock.wire.ThinkingBlock}) and betas ({@link dev.airlock.wire.AnthropicBetas}).
  */
 package dev.airlock.wire;
