@@ -53,10 +53,49 @@ public enum Dialect {
     public void setTime(PreparedStatement ps, int i, Instant t) throws SQLException {
         if (this == SQLITE) {
             if (t == null) ps.setNull(i, Types.VARCHAR);
-            else ps.setString(i, SQLITE_TIME.format(t));
+            else ps.setString(i, sqliteTime(t));
         } else {
             if (t == null) ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
             else ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+        }
+    }
+
+    /**
+     * {@code t} as SQLite's timestamp text, {@code 2026-12-04T16:05:09.123456Z} (microseconds
+     * truncated, as {@link #SQLITE_TIME} does). Written out digit by digit: every ledger event binds
+     * one, on the writer thread that shares the event loops' cores, and the formatter's general
+     * machinery (a print context, a zoned date-time, field lookups) was most of the cost. Years
+     * outside 0000–9999 go to the formatter.
+     */
+    static String sqliteTime(Instant t) {
+        long seconds = t.getEpochSecond();
+        long day = Math.floorDiv(seconds, 86_400L);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(day);
+        int year = date.getYear();
+        if (year < 0 || year > 9999) return SQLITE_TIME.format(t);
+        char[] c = new char[27];
+        digits(c, 0, year, 4);
+        c[4] = '-';
+        digits(c, 5, date.getMonthValue(), 2);
+        c[7] = '-';
+        digits(c, 8, date.getDayOfMonth(), 2);
+        c[10] = 'T';
+        digits(c, 11, secondOfDay / 3600, 2);
+        c[13] = ':';
+        digits(c, 14, secondOfDay / 60 % 60, 2);
+        c[16] = ':';
+        digits(c, 17, secondOfDay % 60, 2);
+        c[19] = '.';
+        digits(c, 20, t.getNano() / 1000, 6);
+        c[26] = 'Z';
+        return new String(c);
+    }
+
+    private static void digits(char[] c, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            c[i] = (char) ('0' + value % 10);
+            value /= 10;
         }
     }
 
