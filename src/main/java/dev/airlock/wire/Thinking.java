@@ -2,6 +2,8 @@ package dev.airlock.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Extended thinking as the client asked for it: Anthropic's {@code thinking} object ({@code {"type":
@@ -66,10 +68,14 @@ public final class Thinking {
         for (JsonNode m : body.path("messages")) {
             if (!(m instanceof ObjectNode msg) || !msg.has("thinking_blocks")) continue;
             JsonNode blocks = msg.remove("thinking_blocks");
-            if (msg.has("reasoning") || msg.has("reasoning_content")) continue;
-            StringBuilder text = new StringBuilder();
-            for (JsonNode b : blocks) if ("thinking".equals(b.path("type").asText())) text.append(b.path("thinking").asText(""));
-            if (!text.isEmpty()) msg.put("reasoning", text.toString());
+            if (TextFields.REASONING.stream().anyMatch(msg::has)) continue;
+            List<ThinkingBlock> thinking = new ArrayList<>(blocks.size());
+            for (JsonNode b : blocks) {
+                ThinkingBlock t = ThinkingBlock.lenient(b);
+                if (t != null) thinking.add(t);
+            }
+            String text = ThinkingBlock.text(thinking);
+            if (text != null) msg.put("reasoning", text);
         }
     }
 

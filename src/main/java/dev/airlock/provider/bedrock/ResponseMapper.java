@@ -12,6 +12,7 @@ import dev.airlock.wire.Usage;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse;
 import software.amazon.awssdk.services.bedrockruntime.model.Message;
@@ -54,8 +55,13 @@ final class ResponseMapper {
     /** A reasoning block as a thinking block; a redacted one's bytes as base64, which the request mapper decodes. */
     static ThinkingBlock thinking(ReasoningContentBlock r) {
         if (r.reasoningText() != null) return ThinkingBlock.text(r.reasoningText().text(), r.reasoningText().signature());
-        if (r.redactedContent() != null) return ThinkingBlock.redacted(Base64.getEncoder().encodeToString(r.redactedContent().asByteArrayUnsafe()));
+        if (r.redactedContent() != null) return redacted(r.redactedContent());
         return null;
+    }
+
+    /** A redacted reasoning block, its bytes as base64 (the request mapper decodes them), in an answer or a stream. */
+    static ThinkingBlock redacted(SdkBytes content) {
+        return ThinkingBlock.redacted(Base64.getEncoder().encodeToString(content.asByteArrayUnsafe()));
     }
 
     /** OpenAI carries tool arguments as JSON text; Converse as a document. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.Usage;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -83,9 +82,7 @@ final class StreamMapper {
             if (r.text() != null && !r.text().isEmpty()) emit(Completions.reasoningChunk(id, model, r.text()));
             // the signature closes the thinking block whose text went before it
             if (r.signature() != null) emit(Completions.thinkingBlockChunk(id, model, ThinkingBlock.text("", r.signature())));
-            if (r.redactedContent() != null) {
-                emit(Completions.thinkingBlockChunk(id, model, ThinkingBlock.redacted(Base64.getEncoder().encodeToString(r.redactedContent().asByteArrayUnsafe()))));
-            }
+            if (r.redactedContent() != null) emit(Completions.thinkingBlockChunk(id, model, ResponseMapper.redacted(r.redactedContent())));
         }
         // citation deltas have no chat.completion.chunk field
     }
