@@ -70,7 +70,7 @@ public final class Classifier {
             if (h.rank() >= acc.rank && h.rank() > 0 && !acc.sources.contains(h.source())) acc.raise(h.rank(), h.source());
         }
         if (failClosed) {
-            for (String d : scan.failedDetectors()) acc.raise(levels.size() - 1, "detector-error:" + d);
+            for (String d : scan.failedDetectors()) acc.raise(levels.size() - 1, d.startsWith(ContentScan.UNREADABLE) ? d : "detector-error:" + d);
         }
         return new Classification(levels.get(acc.rank), acc.rank, acc.sources);
     }

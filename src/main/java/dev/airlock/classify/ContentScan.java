@@ -16,6 +16,19 @@ public record ContentScan(List<Hit> hits, List<String> failedDetectors) {
 
     public static final ContentScan EMPTY = new ContentScan(List.of(), List.of());
 
+    /** The prefix of an entry of {@link #failedDetectors} that names content no detector could read, not a detector. */
+    public static final String UNREADABLE = "unreadable:";
+
+    /**
+     * This scan, and content that no detector could read (token ids): classified as a failed
+     * detector's content is, so that the unread is never taken for harmless.
+     */
+    public ContentScan unreadable(String what) {
+        List<String> failed = new java.util.ArrayList<>(failedDetectors);
+        failed.add(UNREADABLE + what);
+        return new ContentScan(hits, failed);
+    }
+
     /** One finding: where, what, and the level rank its detector raises to. */
     public record Hit(TextFields.Field field, Finding finding, int rank) {
         /** The name recorded for it, e.g. {@code detector:pii:email}. */

@@ -14,4 +14,7 @@ public enum ProviderKind {
     SIMULATOR;
 
     public String id() { return name().toLowerCase(Locale.ROOT); }
+
+    /** Whether it speaks OpenAI's own API, so serves embeddings and text completions besides chat. */
+    public boolean openAiCompatible() { return this == OPENAI || this == SIMULATOR; }
 }

@@ -40,11 +40,13 @@ public final class ResponseGuard {
     /**
      * Guards a whole {@code chat.completion} in place: message content, tool-call arguments and the
      * model's reasoning. A thinking block whose text this changes no longer matches its signature, and
-     * the provider refuses it if the client sends it back: what the guard must hide wins.
+     * the provider refuses it if the client sends it back: what the guard must hide wins. So does a
+     * choice's {@code logprobs}, which is dropped ({@link #hideLogprobs}).
      */
     public void answer(ObjectNode completion, Map<String, Integer> counts) {
         if (!active()) return;
         for (JsonNode choice : completion.path("choices")) {
+            hideLogprobs(choice);
             JsonNode message = choice.path("message");
             if (message instanceof ObjectNode m && m.path("content").isTextual()) {
                 m.put("content", text(counts).apply(m.path("content").asText()));
@@ -63,6 +65,14 @@ public final class ResponseGuard {
                 }
             }
         }
+    }
+
+    /**
+     * A choice's {@code logprobs} spell the answer out again, token by token (and name the likeliest
+     * other tokens), beside the text the guard rewrites: a guarded answer carries them as null.
+     */
+    static void hideLogprobs(JsonNode choice) {
+        if (choice instanceof ObjectNode c && c.hasNonNull("logprobs")) c.putNull("logprobs");
     }
 
     /** The guard of one streamed answer, or null when there is nothing to guard. */

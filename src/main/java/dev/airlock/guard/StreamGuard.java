@@ -36,6 +36,7 @@ public final class StreamGuard {
         List<ObjectNode> out = new ArrayList<>(1);
         for (JsonNode choice : chunk.path("choices")) {
             int idx = choice.path("index").asInt(0);
+            ResponseGuard.hideLogprobs(choice);
             JsonNode delta = choice.path("delta");
             // the thinking is over once the answer, a call or a signature comes: what it held back goes first
             if (endsThinking(delta)) out.addAll(release(idx, true));

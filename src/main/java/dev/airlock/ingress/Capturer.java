@@ -63,6 +63,10 @@ final class Capturer {
     /** The prompt as one text: each message's role and text on its own line. */
     static String promptText(ObjectNode body) {
         StringBuilder sb = new StringBuilder();
+        if (!body.has("messages")) { // a text completion: its prompts and suffix, one a line
+            for (TextFields.Field f : TextFields.text(body)) sb.append(f.where()).append(": ").append(f.get()).append('\n');
+            return sb.toString();
+        }
         for (var m : body.path("messages")) {
             String content = m.path("content").isTextual() ? m.path("content").asText() : "";
             if (m.path("content").isArray()) for (var p : m.path("content")) content += p.path("text").asText("");

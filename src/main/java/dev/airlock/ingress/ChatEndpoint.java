@@ -19,6 +19,8 @@ import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.RequestParser;
+import dev.airlock.wire.TextFields;
+import dev.airlock.wire.TextRequest;
 import dev.airlock.wire.Usage;
 import dev.airlock.policy.EligibleSet;
 import dev.airlock.policy.Quotas;
@@ -29,7 +31,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-/** {@code POST /v1/chat/completions} (plain and streamed) and {@code POST /v1/embeddings}. */
+/** {@code POST /v1/chat/completions} (plain and streamed), {@code POST /v1/completions} and {@code POST /v1/embeddings}. */
 final class ChatEndpoint {
     private final Generations generations;
     private final Recorder recorder;
@@ -78,7 +80,7 @@ final class ChatEndpoint {
             // compiled before admission: a schema that does not compile is the client's 400, and nothing was sent
             AnswerSchema schema = AnswerSchema.of(body.get("response_format"));
             identified(req, requestId, start, dialect, caller -> {
-            Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, false);
+            Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, TextFields.Shape.CHAT);
             ex.dialect = dialect;
             ChatRequest chat = ex.admission.body() == body ? parsed : RequestParser.chat(ex.admission.body());
             ex.promptEstimate = () -> Usage.estimatePrompt(promptChars(chat));
@@ -94,7 +96,7 @@ final class ChatEndpoint {
                     ex.copied(shadows.chat(ex.admission.route(), ex.admission.classification(), ex.dispatch, ex.admission.task(), chat, promptChars(chat),
                             Vertx.currentContext()));
                 }
-                if (chat.stream()) stream(req, chat, ex, schema);
+                if (chat.stream()) stream(req, ex, schema, promptChars(chat), chat.includeUsage(), out -> ex.generation.pipeline.relay.stream(ex.dispatch, chat, out));
                 else ex.generation.pipeline.relay.chat(ex.dispatch, chat, schema == null ? null : r -> answerProblem(schema, r)).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> promptChars(chat), r.result()::body);
@@ -111,7 +113,7 @@ final class ChatEndpoint {
             ObjectNode body = RequestParser.parseObject(bytes);
             EmbeddingRequest parsed = RequestParser.embedding(body);
             identified(req, requestId, start, Dialect.OPENAI, caller -> {
-            Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, true);
+            Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, TextFields.Shape.EMBEDDING);
             EmbeddingRequest emb = ex.admission.body() == body ? parsed : RequestParser.embedding(ex.admission.body());
             ex.promptEstimate = () -> Usage.estimatePrompt(emb.inputs().stream().mapToInt(String::length).sum());
             quota(ex, emb.inputs(), 1).compose(g -> caching.lookup(req, ex, "embeddings", bytes)).onComplete(q -> {
@@ -125,6 +127,38 @@ final class ChatEndpoint {
                 ex.generation.pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> emb.inputs().stream().mapToInt(String::length).sum(), null);
+                    answer(req, ex, r.result());
+                });
+            });
+            });
+        });
+    }
+
+    /**
+     * {@code POST /v1/completions}: a raw prompt for the model to continue, as IDE autocomplete sends
+     * it. Classified by its prompt and suffix, routed only to OpenAI-compatible deployments, and carried
+     * as chat in between ({@link Dialect#COMPLETIONS}). Not shadowed: a copy's answer would be compared
+     * as chat's, which a fill-in-the-middle fragment is not.
+     */
+    void completions(HttpServerRequest req, String requestId) {
+        body(req, requestId, Dialect.COMPLETIONS, (bytes, start) -> {
+            ObjectNode body = RequestParser.parseObject(bytes);
+            TextRequest parsed = RequestParser.text(body, bytes);
+            identified(req, requestId, start, Dialect.COMPLETIONS, caller -> {
+            Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, TextFields.Shape.TEXT);
+            ex.dialect = Dialect.COMPLETIONS;
+            TextRequest text = ex.admission.body() == body ? parsed : RequestParser.text(ex.admission.body(), null);
+            int chars = text.promptChars();
+            ex.promptEstimate = () -> Usage.estimatePrompt(chars);
+            quota(ex, text.texts(), text.completionLimit())
+                    .compose(g -> caching.lookup(req, ex, text.stream() ? "completions-stream" : "completions", bytes)).onComplete(q -> {
+                if (q.failed()) { fail(req, q.cause(), ex); return; }
+                if (q.result() != null) { answerCached(req, ex, q.result(), text.stream()); return; }
+                var relay = ex.generation.pipeline.relay;
+                if (text.stream()) stream(req, ex, null, chars, text.includeUsage(), out -> relay.completeStream(ex.dispatch, text, out));
+                else relay.complete(ex.dispatch, text).onComplete(r -> {
+                    if (r.failed()) { fail(req, r.cause(), ex); return; }
+                    ex.usage = accountable(r.result().usage(), () -> chars, r.result()::body);
                     answer(req, ex, r.result());
                 });
             });
@@ -250,24 +284,24 @@ final class ChatEndpoint {
     }
 
     /** Identify, route, classify, compute the eligible set: the synchronous decision core. */
-    private Exchange admit(HttpServerRequest req, Caller caller, String requestId, long start, String model, ObjectNode body, boolean embedding) {
+    private Exchange admit(HttpServerRequest req, Caller caller, String requestId, long start, String model, ObjectNode body, TextFields.Shape shape) {
         Generation g = generations.enter();
         try {
-            return admit(g, req, caller, requestId, start, model, body, embedding);
+            return admit(g, req, caller, requestId, start, model, body, shape);
         } catch (RuntimeException e) {
             g.leave();
             throw e;
         }
     }
 
-    private Exchange admit(Generation g, HttpServerRequest req, Caller caller, String requestId, long start, String model, ObjectNode body, boolean embedding) {
+    private Exchange admit(Generation g, HttpServerRequest req, Caller caller, String requestId, long start, String model, ObjectNode body, TextFields.Shape shape) {
         Pipeline pipeline = g.pipeline;
-        Pipeline.Admission adm = pipeline.admit(caller, model, req.headers(), body, embedding);
+        Pipeline.Admission adm = pipeline.admit(caller, model, req.headers(), body, shape);
         Exchange ex = new Exchange(g, requestId, start, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
         TraceContext parent = trace(req);
-        ex.span = recorder.tracing().start(parent, start, embedding ? "embeddings" : "chat", adm.route().name(), adm.classification().level(), requestId);
+        ex.span = recorder.tracing().start(parent, start, shape.operation(), adm.route().name(), adm.classification().level(), requestId);
         ex.dispatch.trace(ex.span == null ? parent : ex.span.context());
         ex.dispatch.spans(ex.span);
         ex.redactedIn.putAll(adm.redaction().counts());
@@ -339,13 +373,14 @@ final class ChatEndpoint {
      * out: it cannot be taken back, so an answer that fails ends with the error instead of its end
      * marker, and the client knows not to trust it.
      */
-    private void stream(HttpServerRequest req, ChatRequest chat, Exchange ex, AnswerSchema schema) {
+    private void stream(HttpServerRequest req, Exchange ex, AnswerSchema schema, int promptChars, boolean includeUsage,
+                        java.util.function.Function<SseWriter, Future<Provider.StreamEnd>> send) {
         Pipeline pipeline = ex.generation.pipeline;
         SseWriter out = new SseWriter(req.response(), pipeline.headers::chosen, ex.guard.forStream(ex.redactedOut), recorder.metrics(), ex.dialect);
         if (ex.capture || schema != null || ex.copy != null) out.keepText();
         if (ex.cacheKey != null) out.keepBytes(Caching.STREAM_LIMIT);
-        ex.delivered = () -> out.delivered(promptChars(chat));
-        pipeline.relay.stream(ex.dispatch, chat, out).onComplete(r -> {
+        ex.delivered = () -> out.delivered(promptChars);
+        send.apply(out).onComplete(r -> {
             if (r.succeeded() && schema != null) out.releaseHeld();
             String why = r.succeeded() && schema != null && !out.text().isEmpty() ? schema.problem(out.text()) : null;
             if (why != null) {
@@ -356,7 +391,7 @@ final class ChatEndpoint {
                 out.fail(e);
                 recorder.ended(ex, 200, e);
             } else if (r.succeeded()) {
-                ex.usage = out.finish(r.result().usage(), chat.includeUsage(), promptChars(chat));
+                ex.usage = out.finish(r.result().usage(), includeUsage, promptChars);
                 caching.keep(ex, out.kept());
                 recorder.ended(ex, 200, null);
                 if (ex.capture) capturer.capture(generations.current().pipeline, ex, Capturer.promptText(ex.admission.body()), out.text());
@@ -437,6 +472,13 @@ final class ChatEndpoint {
         }
         Replies.error(resp, t, requestId, dialect);
         recorder.rejected(requestId, start, Replies.toApiError(t, requestId), t instanceof KeyRefused k ? k : null, trace(req),
-                req.path() != null && req.path().endsWith("/embeddings") ? "embeddings" : "chat", dialect.wire());
+                operation(req.path()).operation(), dialect.wire());
+    }
+
+    /** The shape of the request a path takes, for a refusal's span. */
+    private static TextFields.Shape operation(String path) {
+        if (path == null) return TextFields.Shape.CHAT;
+        if (path.endsWith("/embeddings")) return TextFields.Shape.EMBEDDING;
+        return path.endsWith("/completions") && !path.endsWith("/chat/completions") ? TextFields.Shape.TEXT : TextFields.Shape.CHAT;
     }
 }

@@ -2,6 +2,7 @@ package dev.airlock.ingress;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.StreamDialect;
+import dev.airlock.wire.TextCompletions;
 import dev.airlock.wire.Usage;
 import dev.airlock.wire.anthropic.MessagesRequest;
 import dev.airlock.wire.anthropic.MessagesResponse;
@@ -16,6 +17,16 @@ import dev.airlock.wire.responses.ResponsesStream;
  * the answer, the stream and the errors go back in its own.
  */
 enum Dialect {
+    /**
+     * OpenAI's text completions ({@code POST /v1/completions}): carried as chat between the provider
+     * and here ({@link TextCompletions}), streamed as OpenAI's own SSE with {@code text_completion} chunks.
+     */
+    COMPLETIONS {
+        @Override ObjectNode request(ObjectNode body) { return body; }
+        @Override ObjectNode answer(ObjectNode completion, Usage usage) { return TextCompletions.fromChat(completion); }
+        @Override StreamDialect stream() { return null; }
+        @Override ObjectNode chunk(ObjectNode chunk) { return TextCompletions.chunkFromChat(chunk); }
+    },
     /** OpenAI's chat completions and embeddings: nothing to translate. */
     OPENAI {
         @Override ObjectNode request(ObjectNode body) { return body; }
@@ -48,6 +59,9 @@ enum Dialect {
     /** An OpenAI chat completion as this API's answer, with the usage Airlock accounts. */
     abstract ObjectNode answer(ObjectNode completion, Usage usage);
 
-    /** This API's stream events for one answer, or null for OpenAI's own chunks. */
+    /** This API's stream events for one answer, or null for OpenAI's own SSE. */
     abstract StreamDialect stream();
+
+    /** A chat completion chunk as this API's chunk in OpenAI's SSE (when {@link #stream} is null); may change it in place. */
+    ObjectNode chunk(ObjectNode chunk) { return chunk; }
 }

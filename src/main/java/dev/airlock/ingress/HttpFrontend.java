@@ -134,6 +134,10 @@ final class HttpFrontend extends VerticleBase {
                     requirePost(m);
                     tokens.count(req, requestId);
                 }
+                case "/v1/completions", "/completions" -> {
+                    requirePost(m);
+                    chat.completions(req, requestId);
+                }
                 case "/v1/embeddings", "/embeddings" -> {
                     requirePost(m);
                     chat.embeddings(req, requestId);
@@ -170,7 +174,7 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config, config/reload).");
+                + "; Airlock serves /v1/chat/completions, /v1/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config, config/reload).");
     }
 
     private static void requirePost(HttpMethod m) {

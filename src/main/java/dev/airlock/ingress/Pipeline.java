@@ -76,9 +76,10 @@ final class Pipeline {
      * Runs the decision core on a parsed body: route, classification (rules and content detectors),
      * the route's policy for sensitive content, and the eligible set.
      *
-     * @param embedding whether the body is an embeddings request (its inputs are scanned instead of messages)
+     * @param shape where the body's text is (messages, embedding inputs, a prompt); token ids, which no
+     *              detector can read, count as a detector that failed ({@code classify.on_detector_error})
      */
-    Admission admit(Caller caller, String model, MultiMap headers, ObjectNode body, boolean embedding) {
+    Admission admit(Caller caller, String model, MultiMap headers, ObjectNode body, TextFields.Shape shape) {
         JsonNode metadata = body.path("metadata");
         Route route = config.routes().get(model);
         if (route == null) {
@@ -94,30 +95,50 @@ final class Pipeline {
                 first(headers.get(PATH), metadata.path("file_path")));
         Classification base = classifier.classify(caller, hints);
         TextHash.Memo fingerprints = new TextHash.Memo();
-        ContentScan scan = scanner.scan(embedding ? TextFields.embedding(body) : TextFields.chat(body), fingerprints);
+        ContentScan scan = scanner.scan(shape.fields(body), fingerprints);
+        if (shape.tokenIds(body)) scan = scan.unreadable(TOKEN_IDS);
         Classification full = classifier.withContent(base, scan, config.failClosed());
-        EligibleSet eligible = residency.eligibleSet(route, full);
+        EligibleSet eligible = eligible(route, full, shape);
         if (full.rank() == base.rank() || route.onSensitive() == Route.OnSensitive.ROUTE) {
             return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE, fingerprints);
         }
         // the content raised the level: does that change where the request may go?
-        EligibleSet withoutContent = residency.eligibleSet(route, base);
+        EligibleSet withoutContent = eligible(route, base, shape);
         if (withoutContent.deploymentIds().equals(eligible.deploymentIds())) {
             return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE, fingerprints);
         }
-        List<String> detected = full.raisedBy().stream().filter(r -> r.startsWith("detector")).toList();
+        List<String> detected = full.raisedBy().stream().filter(r -> r.startsWith("detector") || r.startsWith(ContentScan.UNREADABLE)).toList();
         if (route.onSensitive() == Route.OnSensitive.BLOCK || !scan.failedDetectors().isEmpty()) {
             throw new AirlockException(ErrorKind.CONTENT_BLOCKED, "Route '" + route.name() + "' refuses content classified '" + full.level()
-                    + "' by " + String.join(", ", detected) + "; remove it or use a route whose deployments may receive it.", "messages");
+                    + "' by " + String.join(", ", detected) + "; remove it or use a route whose deployments may receive it.", shape.textField());
         }
         // REDACT: replace what raised the level, on a copy; what remains is classified as before
         ObjectNode copy = body.deepCopy();
-        Redaction redaction = Redactor.redact(scan.hits(), base.rank(), embedding ? TextFields.embedding(copy) : TextFields.chat(copy));
+        Redaction redaction = Redactor.redact(scan.hits(), base.rank(), shape.fields(copy));
         List<String> sources = new java.util.ArrayList<>(base.raisedBy());
         redaction.counts().keySet().forEach(t -> sources.add("redacted:" + t));
         Classification after = new Classification(base.level(), base.rank(), sources);
-        return new Admission(caller, route, hints.task(), after, residency.eligibleSet(route, after), copy, redaction, fingerprints);
+        return new Admission(caller, route, hints.task(), after, eligible(route, after, shape), copy, redaction, fingerprints);
     }
+
+    /**
+     * The deployments residency lets this request reach that also serve its operation: only
+     * OpenAI-compatible servers have embeddings and text completions. A route that has such
+     * deployments for the request's level, none of them OpenAI-compatible, is the client's 400.
+     */
+    private EligibleSet eligible(Route route, Classification level, TextFields.Shape shape) {
+        EligibleSet set = residency.eligibleSet(route, level);
+        if (shape == TextFields.Shape.CHAT) return set;
+        EligibleSet served = set.servedBy(d -> d.provider().openAiCompatible(), "no /v1/" + shape.operation() + " API");
+        if (served.isEmpty() && !set.isEmpty()) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "Route '" + route.name() + "' has no deployment that serves /v1/" + shape.operation()
+                    + " (only OpenAI-compatible ones do) among those this request may reach: " + String.join(", ", set.deploymentIds()) + ".", "model");
+        }
+        return served;
+    }
+
+    /** What a scan could not read when the body gives token ids instead of text. */
+    static final String TOKEN_IDS = "token-ids";
 
     List<String> routesFor(Caller caller) {
         return config.routes().keySet().stream().filter(caller::mayUse).toList();

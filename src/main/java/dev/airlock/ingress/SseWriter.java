@@ -44,8 +44,10 @@ final class SseWriter implements StreamTarget {
 
     private final StreamGuard guard;
     private final Metrics metrics;
-    /** Another API's events (Anthropic's Messages, OpenAI's Responses); null for OpenAI's chunks. */
+    /** Another API's events (Anthropic's Messages, OpenAI's Responses); null for OpenAI's SSE. */
     private final StreamDialect translated;
+    /** The client's API: in OpenAI's SSE, it says the shape of each chunk (chat's, or a text completion's). */
+    private final Dialect dialect;
     /** Whether what the guard held back has been written ahead of {@link #finish}. */
     private boolean heldReleased;
 
@@ -56,6 +58,7 @@ final class SseWriter implements StreamTarget {
         this.guard = guard;
         this.metrics = metrics;
         this.translated = dialect.stream();
+        this.dialect = dialect;
     }
 
     boolean begun() { return resp.headWritten(); }
@@ -145,7 +148,7 @@ final class SseWriter implements StreamTarget {
     /** No guard rewrites the chunks and no capture reads them: they may go out as the upstream sent them. */
     @Override
     public boolean passthrough() {
-        return guard == null && text == null && translated == null;
+        return guard == null && text == null && dialect == Dialect.OPENAI;
     }
 
     @Override
@@ -171,7 +174,7 @@ final class SseWriter implements StreamTarget {
             if (text != null) text.append(delta);
         }
         if (translated != null) return out.appendString(events(sb -> translated.chunk(chunk, sb)));
-        return out.appendString("data: ").appendBytes(Json.writeBytes(chunk)).appendString("\n\n");
+        return out.appendString("data: ").appendBytes(Json.writeBytes(dialect.chunk(chunk))).appendString("\n\n");
     }
 
     private static String events(java.util.function.Consumer<StringBuilder> write) {

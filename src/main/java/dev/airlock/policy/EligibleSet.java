@@ -43,6 +43,26 @@ public final class EligibleSet {
 
     public List<Stage> stages() { return stages; }
 
+    /**
+     * This set without the deployments that do not {@code serve} the request's operation (an
+     * embeddings or text completions request sent to a route that also holds Anthropic or Bedrock
+     * deployments), each listed as excluded for {@code why}. It only ever narrows: what residency
+     * allowed is checked again by {@link #permit} as before.
+     */
+    public EligibleSet servedBy(java.util.function.Predicate<Deployment> serves, String why) {
+        List<Stage> kept = new java.util.ArrayList<>(stages.size());
+        List<String> out = new java.util.ArrayList<>(excluded);
+        for (Stage s : stages) {
+            List<Deployment> ok = new java.util.ArrayList<>(s.deployments().size());
+            for (Deployment d : s.deployments()) {
+                if (serves.test(d)) ok.add(d);
+                else out.add(d.id() + " (" + why + ")");
+            }
+            kept.add(new Stage(s.route(), ok));
+        }
+        return out.size() == excluded.size() ? this : new EligibleSet(residency, classification, kept, out);
+    }
+
     /** The zones the request's level may reach. */
     public java.util.Set<String> allowedZones() { return residency.allowedZones(classification); }
 

@@ -66,6 +66,28 @@ public interface ChunkSink extends Consumer<ObjectNode> {
         whenReady(upstream::resume);
     }
 
+    /**
+     * This sink behind {@code reshape}, which every chunk passes through first (a provider whose
+     * upstream speaks another chunk shape); it keeps this sink's pace ({@link #ready}, {@link #whenReady})
+     * and its batching, and takes parsed chunks only.
+     */
+    default ChunkSink reshaped(java.util.function.UnaryOperator<ObjectNode> reshape) {
+        ChunkSink target = this;
+        return new ChunkSink() {
+            @Override public void accept(ObjectNode chunk) { target.accept(reshape.apply(chunk)); }
+
+            @Override public void acceptAll(List<ObjectNode> chunks) {
+                List<ObjectNode> out = new java.util.ArrayList<>(chunks.size());
+                for (ObjectNode c : chunks) out.add(reshape.apply(c));
+                target.acceptAll(out);
+            }
+
+            @Override public boolean ready() { return target.ready(); }
+
+            @Override public void whenReady(Runnable resume) { target.whenReady(resume); }
+        };
+    }
+
     /** A plain consumer as a sink that takes parsed chunks only. */
     static ChunkSink of(Consumer<ObjectNode> chunks) {
         return chunks instanceof ChunkSink s ? s : chunks::accept;

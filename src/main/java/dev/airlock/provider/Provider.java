@@ -3,6 +3,7 @@ package dev.airlock.provider;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
+import dev.airlock.wire.TextRequest;
 import dev.airlock.wire.Usage;
 import io.vertx.core.Future;
 import java.util.function.Consumer;
@@ -27,6 +28,26 @@ public interface Provider extends AutoCloseable {
 
     /** Embeddings; the body is an OpenAI {@code list} of embedding objects. */
     Future<ChatResult> embed(EmbeddingRequest request, Call call);
+
+    /**
+     * A text completion ({@code /v1/completions}); the body is the answer as a chat completion
+     * ({@link dev.airlock.wire.TextCompletions#toChat}). Only OpenAI-compatible servers (vLLM, SGLang,
+     * TGI) have this API: the others refuse it as an invalid request, which ends the request.
+     */
+    default Future<ChatResult> complete(TextRequest request, Call call) {
+        return Future.failedFuture(textUnsupported(call));
+    }
+
+    /** A streamed text completion; its chunks go to {@code chunks} as chat completion chunks, as in {@link #stream}. */
+    default Future<StreamEnd> completeStream(TextRequest request, Call call, Consumer<ObjectNode> chunks) {
+        return Future.failedFuture(textUnsupported(call));
+    }
+
+    private static UpstreamFailure textUnsupported(Call call) {
+        return new UpstreamFailure(UpstreamFailure.Kind.REJECTED, 400, -1, "deployment '" + call.deployment().id() + "' ("
+                + call.deployment().provider().name().toLowerCase(java.util.Locale.ROOT)
+                + ") does not serve text completions (/v1/completions); route them to OpenAI-compatible deployments");
+    }
 
     @Override
     default void close() {}

@@ -16,6 +16,7 @@ import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
+import dev.airlock.wire.TextRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -117,13 +118,31 @@ public final class Relay {
         return run(d, (p, call, route) -> p.embed(request, call), () -> false);
     }
 
+    /** A text completion ({@code /v1/completions}), its answer as a chat completion. */
+    public Future<ChatResult> complete(Dispatch d, TextRequest request) {
+        return run(d, (p, call, route) -> p.complete(request, call), () -> false);
+    }
+
     public Future<StreamEnd> stream(Dispatch d, ChatRequest request, StreamTarget target) {
+        return stream(d, target, (p, call, sink) -> p.stream(request, call, sink));
+    }
+
+    /** A streamed text completion, its chunks as chat completion chunks. */
+    public Future<StreamEnd> completeStream(Dispatch d, TextRequest request, StreamTarget target) {
+        return stream(d, target, (p, call, sink) -> p.completeStream(request, call, sink));
+    }
+
+    private interface StreamSend {
+        Future<StreamEnd> apply(Provider provider, Call call, ChunkSink sink);
+    }
+
+    private Future<StreamEnd> stream(Dispatch d, StreamTarget target, StreamSend send) {
         boolean[] committed = {false};
         return run(d, (p, call, route) -> {
             Deployment dep = call.deployment();
             AttemptTimer timer = new AttemptTimer(vertx, call, dep.timeouts().firstTokenMs(), dep.timeouts().idleMs());
             boolean passthrough = target.passthrough();
-            Future<StreamEnd> sent = p.stream(request, call, new ChunkSink() {
+            Future<StreamEnd> sent = send.apply(p, call, new ChunkSink() {
                 /** False when the attempt timed out; commits the answer on its first chunk. */
                 private boolean admit() {
                     if (timer.expired()) return false;

@@ -73,22 +73,55 @@ public final class RequestParser {
 
     public static EmbeddingRequest embedding(ObjectNode body) {
         String model = requiredString(body, "model");
-        JsonNode input = body.get("input");
-        if (input == null || input.isNull()) throw missing("input");
-        List<String> inputs = new ArrayList<>();
-        if (input.isTextual()) {
-            inputs.add(input.asText());
-        } else if (input.isArray() && !input.isEmpty()) {
-            for (JsonNode n : input) {
-                if (n.isTextual()) inputs.add(n.asText());
-                else if (!n.isArray() && !n.isNumber()) {
-                    throw new AirlockException(ErrorKind.INVALID_REQUEST, "'input' must be a string, an array of strings or an array of token arrays.", "input");
-                }
-            }
-        } else {
-            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'input' must be a string or a non-empty array.", "input");
+        return new EmbeddingRequest(model, textsOrTokenIds(body, "input"), body);
+    }
+
+    /**
+     * A text completion request. A prompt of token ids (an array of integers, or of such arrays) is
+     * taken, as for embeddings: {@link TextFields#tokenIds} makes the classifier treat what it cannot
+     * read as it treats a detector that failed.
+     */
+    public static TextRequest text(ObjectNode body, byte[] source) {
+        String model = requiredString(body, "model");
+        List<String> prompts = textsOrTokenIds(body, "prompt");
+        JsonNode suffix = body.get("suffix");
+        if (suffix != null && !suffix.isNull() && !suffix.isTextual()) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'suffix' must be a string.", "suffix");
         }
-        return new EmbeddingRequest(model, inputs, body);
+        JsonNode stream = body.get("stream");
+        if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'stream' must be true or false.", "stream");
+        }
+        return new TextRequest(model, prompts, suffix == null || suffix.isNull() ? null : suffix.asText(),
+                body.path("stream").asBoolean(false), body.path("stream_options").path("include_usage").asBoolean(false),
+                optInt(body, "max_tokens"), body, source);
+    }
+
+    /**
+     * The texts of an embedding's {@code input} or a completion's {@code prompt}: a string, or an array
+     * of strings, token ids or token-id arrays (the token ids are left in the body, see {@link TextFields#tokenIds}).
+     */
+    private static List<String> textsOrTokenIds(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) throw missing(field);
+        if (value.isTextual()) return List.of(value.asText());
+        if (!value.isArray() || value.isEmpty()) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'" + field + "' must be a string or a non-empty array.", field);
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode n : value) {
+            if (n.isTextual()) texts.add(n.asText());
+            else if (!n.isIntegralNumber() && !(n.isArray() && allIntegers(n))) {
+                throw new AirlockException(ErrorKind.INVALID_REQUEST, "'" + field
+                        + "' must be a string, an array of strings, an array of token ids or an array of token-id arrays.", field);
+            }
+        }
+        return texts;
+    }
+
+    private static boolean allIntegers(JsonNode array) {
+        for (JsonNode n : array) if (!n.isIntegralNumber()) return false;
+        return true;
     }
 
     private static ChatMessage message(JsonNode m, String where) {

@@ -9,12 +9,55 @@ import java.util.List;
 /**
  * Every place in a request body that carries text a model will read: message content (string or text
  * parts) of every role, tool-call arguments, an assistant turn's reasoning ({@code reasoning_content},
- * {@code reasoning}, the text of its {@code thinking_blocks}), and embedding inputs. Detectors scan
- * these; the redactor rewrites them in place (on a copy of the body). A redacted thinking block's
- * {@code data} is encrypted by its provider and holds nothing to scan.
+ * {@code reasoning}, the text of its {@code thinking_blocks}), embedding inputs, and a text
+ * completion's prompt and suffix. Detectors scan these; the redactor rewrites them in place (on a copy
+ * of the body). A redacted thinking block's {@code data} is encrypted by its provider and holds nothing
+ * to scan. Token ids (embedding inputs and prompts may be given as such) are no text: {@link #tokenIds}
+ * says where they are, so that what cannot be read is not taken for harmless.
  */
 public final class TextFields {
     private TextFields() {}
+
+    /** The kinds of request body, by where their text is. */
+    public enum Shape {
+        /** {@code /v1/chat/completions}, and the APIs read as it (Messages, Responses). */
+        CHAT("chat", "messages"),
+        /** {@code /v1/embeddings}. */
+        EMBEDDING("embeddings", "input"),
+        /** {@code /v1/completions}. */
+        TEXT("completions", "prompt");
+
+        private final String operation;
+        private final String textField;
+
+        Shape(String operation, String textField) {
+            this.operation = operation;
+            this.textField = textField;
+        }
+
+        /** The operation's name in spans and the ledger's records of refusals. */
+        public String operation() { return operation; }
+
+        /** The field an error about the body's text names. */
+        public String textField() { return textField; }
+
+        public List<Field> fields(ObjectNode body) {
+            return switch (this) {
+                case CHAT -> chat(body);
+                case EMBEDDING -> embedding(body);
+                case TEXT -> text(body);
+            };
+        }
+
+        /** Whether the body carries token ids where text could be ({@link #tokenIds}). */
+        public boolean tokenIds(ObjectNode body) {
+            return switch (this) {
+                case CHAT -> false;
+                case EMBEDDING -> TextFields.tokenIds(body.path("input"));
+                case TEXT -> TextFields.tokenIds(body.path("prompt"));
+            };
+        }
+    }
 
     /** One text location: an object field or an array element holding a string. */
     public static final class Field {
@@ -72,6 +115,29 @@ public final class TextFields {
             }
         }
         return out;
+    }
+
+    /** A text completion's prompt (a string, or the strings of an array) and its suffix. */
+    public static List<Field> text(ObjectNode body) {
+        List<Field> out = new ArrayList<>();
+        JsonNode prompt = body.path("prompt");
+        if (prompt.isTextual()) out.add(new Field(body, "prompt", -1, "prompt"));
+        else for (int i = 0; i < prompt.size(); i++) {
+            if (prompt.get(i).isTextual()) out.add(new Field(prompt, null, i, "prompt[" + i + "]"));
+        }
+        if (body.path("suffix").isTextual()) out.add(new Field(body, "suffix", -1, "suffix"));
+        return out;
+    }
+
+    /**
+     * Whether {@code value} (an embedding's {@code input}, a completion's {@code prompt}) holds token ids:
+     * an array of integers, or an array with an array in it. Their text is in the model's vocabulary,
+     * which Airlock does not have for every model, so no detector can read them.
+     */
+    public static boolean tokenIds(JsonNode value) {
+        if (!value.isArray()) return false;
+        for (JsonNode n : value) if (n.isNumber() || n.isArray()) return true;
+        return false;
     }
 
     public static List<Field> embedding(ObjectNode body) {

@@ -17,6 +17,9 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
+import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import dev.airlock.ingress.TestGateway;
 import dev.airlock.provider.simulator.Fault;
@@ -94,6 +97,22 @@ class OpenAiSdkClientTest {
         var e = client.embeddings().create(EmbeddingCreateParams.builder().model("local").input("hello").build());
         assertThat(e.data()).hasSize(1);
         assertThat(e.data().get(0).embedding()).hasSize(16);
+    }
+
+    /** The bundled simulator answers /v1/completions as vLLM does, so `./airlock serve` shows autocomplete too. */
+    @Test
+    void textCompletionsFromTheSimulator() {
+        Completion c = client.completions().create(CompletionCreateParams.builder().model("local").prompt("def add(a, b):").maxTokens(5).build());
+        assertThat(c.choices().get(0).text()).isNotBlank();
+        assertThat(c.usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isEqualTo(5));
+        assertThat(gw.sim("a-onprem").received().getLast().path()).isEqualTo("/v1/completions");
+        List<Completion> chunks;
+        try (StreamResponse<Completion> s = client.completions().createStreaming(CompletionCreateParams.builder().model("local")
+                .prompt("def add(a, b):").maxTokens(5).streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            chunks = s.stream().toList();
+        }
+        assertThat(chunks.stream().flatMap(ch -> ch.choices().stream()).map(CompletionChoice::text).collect(Collectors.joining())).isNotBlank();
+        assertThat(chunks.getLast().usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isEqualTo(5));
     }
 
     @Test

@@ -41,10 +41,7 @@ class CacheTest {
     private static String cacheHeader(HttpResponse<String> r) { return r.headers().firstValue("x-airlock-cache").orElse(null); }
 
     private JsonNode event(String requestId) throws Exception {
-        assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(10))).isTrue();
-        JsonNode found = Json.MAPPER.readTree(gw.get("/admin/requests?request_id=" + requestId, "authorization", "Bearer " + TestGateway.MASTER_KEY).body());
-        assertThat(found.path("data")).hasSize(1);
-        return found.path("data").get(0);
+        return gw.ledgerEvent(requestId);
     }
 
     @Test

@@ -147,6 +147,14 @@ public final class TestGateway implements AutoCloseable {
         }
     }
 
+    /** What the ledger recorded of {@code requestId}, as {@code GET /admin/requests} shows it, once it has flushed; exactly one event. */
+    public com.fasterxml.jackson.databind.JsonNode ledgerEvent(String requestId) throws Exception {
+        if (!gateway.ledger().flush(Duration.ofSeconds(10))) throw new AssertionError("the ledger did not flush");
+        var found = dev.airlock.wire.Json.MAPPER.readTree(get("/admin/requests?request_id=" + requestId, "authorization", "Bearer " + MASTER_KEY).body());
+        if (found.path("data").size() != 1) throw new AssertionError("request " + requestId + " has " + found.path("data").size() + " events, not one");
+        return found.path("data").get(0);
+    }
+
     public static String chat(String route, String text) {
         return "{\"model\":\"" + route + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
     }

@@ -18,6 +18,8 @@ import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.ModelSplice;
+import dev.airlock.wire.TextCompletions;
+import dev.airlock.wire.TextRequest;
 import dev.airlock.wire.Thinking;
 import dev.airlock.wire.Usage;
 import io.vertx.core.Future;
@@ -81,9 +83,25 @@ public final class OpenAiProvider implements Provider {
 
     @Override
     public Future<StreamEnd> stream(ChatRequest request, Call call, Consumer<ObjectNode> chunks) {
-        return post("/chat/completions", payload(request, true), true, call).compose(resp -> {
+        return relay(post("/chat/completions", payload(request, true), true, call), ChunkSink.of(chunks));
+    }
+
+    /** {@code /completions}: the answer, and each chunk of a stream, is carried as chat's ({@link TextCompletions}). */
+    @Override
+    public Future<ChatResult> complete(TextRequest request, Call call) {
+        return post("/completions", payload(request, false), false, call)
+                .compose(resp -> JsonPost.body(resp, deployment.id()).map(bytes -> parse(bytes, "choices")))
+                .map(json -> new ChatResult(TextCompletions.toChat(json), usageOf(json)));
+    }
+
+    @Override
+    public Future<StreamEnd> completeStream(TextRequest request, Call call, Consumer<ObjectNode> chunks) {
+        return relay(post("/completions", payload(request, true), true, call), ChunkSink.of(chunks).reshaped(TextCompletions::chunkToChat));
+    }
+
+    private Future<StreamEnd> relay(Future<HttpClientResponse> response, ChunkSink sink) {
+        return response.compose(resp -> {
             Promise<StreamEnd> done = Promise.promise();
-            ChunkSink sink = ChunkSink.of(chunks);
             ChunkRelay relay = new ChunkRelay(deployment.id(), sink, done);
             resp.handler(b -> {
                 relay.feed(b);
@@ -121,6 +139,17 @@ public final class OpenAiProvider implements Provider {
         ObjectNode body = request.raw().deepCopy();
         if (marked) CacheMark.strip(body); // OpenAI refuses the field; vLLM caches prefixes without it
         if (anthropic) Thinking.forOpenAiCompatible(body);
+        return rewritten(body, stream);
+    }
+
+    /** A text completion's body, as {@link #payload(ChatRequest, boolean)} makes a chat's. */
+    private Buffer payload(TextRequest request, boolean stream) {
+        byte[] spliced = !stream || request.includeUsage() ? ModelSplice.replace(request.source(), deployment.model()) : null;
+        return spliced != null ? Bodies.wrap(spliced) : rewritten(request.raw().deepCopy(), stream);
+    }
+
+    /** {@code body} (a copy, ours to change) with this deployment's model, and a stream asking for its usage. */
+    private Buffer rewritten(ObjectNode body, boolean stream) {
         body.put("model", deployment.model());
         if (stream) {
             body.put("stream", true);

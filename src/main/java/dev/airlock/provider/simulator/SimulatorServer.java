@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.SimulatorProfile;
 import dev.airlock.wire.Completions;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.TextCompletions;
 import dev.airlock.wire.ToolCall;
 import dev.airlock.wire.Usage;
 import io.vertx.core.Future;
@@ -188,8 +189,16 @@ public final class SimulatorServer implements AutoCloseable {
         }
         switch (path) {
             case "/v1/chat/completions" -> {
-                if (request.path("stream").asBoolean(false)) stream(req, request, f == Fault.DROP_MID_STREAM);
-                else chat(resp, request);
+                if (request.path("stream").asBoolean(false)) stream(req, request, f == Fault.DROP_MID_STREAM, false);
+                else chat(resp, request, false);
+            }
+            case "/v1/completions" -> { // answered as the chat of one user message, the prompt, then reshaped
+                ObjectNode asChat = request.deepCopy();
+                JsonNode prompt = request.path("prompt");
+                asChat.putArray("messages").addObject().put("role", "user")
+                        .put("content", prompt.isTextual() ? prompt.asText() : Json.write(prompt));
+                if (request.path("stream").asBoolean(false)) stream(req, asChat, f == Fault.DROP_MID_STREAM, true);
+                else chat(resp, asChat, true);
             }
             case "/v1/embeddings" -> embeddings(resp, request);
             default -> error(resp, 404, "no route " + path);
@@ -239,16 +248,16 @@ public final class SimulatorServer implements AutoCloseable {
         return Json.write(args.isObject() ? args : Json.object());
     }
 
-    private void chat(HttpServerResponse resp, ObjectNode request) {
+    private void chat(HttpServerResponse resp, ObjectNode request, boolean text) {
         Answer a = answer(request);
         long delay = profile.ttftMs() + (long) (a.tokens().size() * 1000.0 / profile.tokensPerSecond());
         ObjectNode body = Completions.completion("chatcmpl-sim-" + ids.incrementAndGet(), simulatedModel(),
                 a.toolCall() == null ? String.join("", a.tokens()) : null,
                 a.toolCall() == null ? List.of() : List.of(a.toolCall()), a.finishReason(), a.usage());
-        later(jittered(delay), () -> json(resp, 200, body));
+        later(jittered(delay), () -> json(resp, 200, text ? TextCompletions.fromChat(body) : body));
     }
 
-    private void stream(HttpServerRequest req, ObjectNode request, boolean drop) {
+    private void stream(HttpServerRequest req, ObjectNode request, boolean drop, boolean text) {
         HttpServerResponse resp = req.response();
         Answer a = answer(request);
         String id = "chatcmpl-sim-" + ids.incrementAndGet();
@@ -259,6 +268,10 @@ public final class SimulatorServer implements AutoCloseable {
             @Override public int size() { return content + (usage ? 2 : 1); }
 
             @Override public ObjectNode get(int i) {
+                return text ? TextCompletions.chunkFromChat(chat(i)) : chat(i);
+            }
+
+            private ObjectNode chat(int i) {
                 if (i == content) return Completions.finishChunk(id, simulatedModel(), a.finishReason());
                 if (i > content) return Completions.usageChunk(id, simulatedModel(), a.usage());
                 if (a.toolCall() == null) return Completions.textChunk(id, simulatedModel(), i == 0, a.tokens().get(i));
