@@ -17,7 +17,7 @@ import dev.airlock.route.Dispatch;
 import dev.airlock.wire.AnthropicBetas;
 import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
-import dev.airlock.wire.EmbeddingRequest;
+import dev.airlock.wire.InputRequest;
 import dev.airlock.wire.RequestParser;
 import dev.airlock.wire.TextFields;
 import dev.airlock.wire.TextRequest;
@@ -31,7 +31,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-/** {@code POST /v1/chat/completions} (plain and streamed), {@code POST /v1/completions} and {@code POST /v1/embeddings}. */
+/** {@code POST /v1/chat/completions} (plain and streamed), {@code POST /v1/completions}, {@code POST /v1/embeddings} and {@code POST /v1/rerank}. */
 final class ChatEndpoint {
     private final Generations generations;
     private final Recorder recorder;
@@ -109,24 +109,42 @@ final class ChatEndpoint {
     }
 
     void embeddings(HttpServerRequest req, String requestId) {
+        input(req, requestId, TextFields.Shape.EMBEDDING, RequestParser::embedding, (ex, emb) -> {
+            var shadows = ex.generation.shadows;
+            if (shadows.draws(ex.admission.route())) {
+                ex.copied(shadows.embed(ex.admission.route(), ex.admission.classification(), ex.dispatch, ex.admission.task(), emb,
+                        emb.chars(), Vertx.currentContext()));
+            }
+            return ex.generation.pipeline.relay.embed(ex.dispatch, emb);
+        });
+    }
+
+    /** {@code POST /v1/rerank}: a query and documents scored by a reranker, as vLLM serves it; not shadowed. */
+    void rerank(HttpServerRequest req, String requestId) {
+        input(req, requestId, TextFields.Shape.RERANK, RequestParser::rerank, (ex, r) -> ex.generation.pipeline.relay.rerank(ex.dispatch, r));
+    }
+
+    /**
+     * A request that reads its input and generates nothing (embeddings, rerank): classified by its
+     * texts, reserved at one output token, answered with the upstream's body as it came.
+     */
+    private <R extends InputRequest> void input(HttpServerRequest req, String requestId, TextFields.Shape shape,
+                                                 java.util.function.Function<ObjectNode, R> parse,
+                                                 java.util.function.BiFunction<Exchange, R, Future<Provider.ChatResult>> send) {
         body(req, requestId, Dialect.OPENAI, (bytes, start) -> {
             ObjectNode body = RequestParser.parseObject(bytes);
-            EmbeddingRequest parsed = RequestParser.embedding(body);
+            R parsed = parse.apply(body);
             identified(req, requestId, start, Dialect.OPENAI, caller -> {
-            Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, TextFields.Shape.EMBEDDING);
-            EmbeddingRequest emb = ex.admission.body() == body ? parsed : RequestParser.embedding(ex.admission.body());
-            ex.promptEstimate = () -> Usage.estimatePrompt(emb.inputs().stream().mapToInt(String::length).sum());
-            quota(ex, emb.inputs(), 1).compose(g -> caching.lookup(req, ex, "embeddings", bytes)).onComplete(q -> {
+            Exchange ex = admit(req, caller, requestId, start, parsed.model(), body, shape);
+            R input = ex.admission.body() == body ? parsed : parse.apply(ex.admission.body());
+            int chars = input.chars();
+            ex.promptEstimate = () -> Usage.estimatePrompt(chars);
+            quota(ex, input.texts(), 1).compose(g -> caching.lookup(req, ex, shape.operation(), bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (q.result() != null) { answerCached(req, ex, q.result(), false); return; }
-                var shadows = ex.generation.shadows;
-                if (shadows.draws(ex.admission.route())) {
-                    ex.copied(shadows.embed(ex.admission.route(), ex.admission.classification(), ex.dispatch, ex.admission.task(), emb,
-                            emb.inputs().stream().mapToInt(String::length).sum(), Vertx.currentContext()));
-                }
-                ex.generation.pipeline.relay.embed(ex.dispatch, emb).onComplete(r -> {
+                send.apply(ex, input).onComplete(r -> {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
-                    ex.usage = accountable(r.result().usage(), () -> emb.inputs().stream().mapToInt(String::length).sum(), null);
+                    ex.usage = accountable(r.result().usage(), () -> chars, null);
                     answer(req, ex, r.result());
                 });
             });
@@ -479,6 +497,7 @@ final class ChatEndpoint {
     private static TextFields.Shape operation(String path) {
         if (path == null) return TextFields.Shape.CHAT;
         if (path.endsWith("/embeddings")) return TextFields.Shape.EMBEDDING;
+        if (path.endsWith("/rerank")) return TextFields.Shape.RERANK;
         return path.endsWith("/completions") && !path.endsWith("/chat/completions") ? TextFields.Shape.TEXT : TextFields.Shape.CHAT;
     }
 }

@@ -142,6 +142,10 @@ final class HttpFrontend extends VerticleBase {
                     requirePost(m);
                     chat.embeddings(req, requestId);
                 }
+                case "/v1/rerank", "/rerank" -> {
+                    requirePost(m);
+                    chat.rerank(req, requestId);
+                }
                 case "/v1/models", "/models" -> models(req, requestId);
                 case "/health/live" -> Replies.json(req.response(), 200, Json.object().put("status", "live"));
                 case "/health/ready" -> readiness(req);
@@ -174,7 +178,7 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config, config/reload).");
+                + "; Airlock serves /v1/chat/completions, /v1/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/rerank, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config, config/reload).");
     }
 
     private static void requirePost(HttpMethod m) {

@@ -3,6 +3,7 @@ package dev.airlock.provider;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
+import dev.airlock.wire.RerankRequest;
 import dev.airlock.wire.TextRequest;
 import dev.airlock.wire.Usage;
 import io.vertx.core.Future;
@@ -35,18 +36,22 @@ public interface Provider extends AutoCloseable {
      * TGI) have this API: the others refuse it as an invalid request, which ends the request.
      */
     default Future<ChatResult> complete(TextRequest request, Call call) {
-        return Future.failedFuture(textUnsupported(call));
+        return Future.failedFuture(unsupported(call, "completions"));
     }
 
     /** A streamed text completion; its chunks go to {@code chunks} as chat completion chunks, as in {@link #stream}. */
     default Future<StreamEnd> completeStream(TextRequest request, Call call, Consumer<ObjectNode> chunks) {
-        return Future.failedFuture(textUnsupported(call));
+        return Future.failedFuture(unsupported(call, "completions"));
     }
 
-    private static UpstreamFailure textUnsupported(Call call) {
+    /** A rerank ({@code /v1/rerank}); the body is the upstream's answer as it is. OpenAI-compatible servers only, as {@link #complete}. */
+    default Future<ChatResult> rerank(RerankRequest request, Call call) {
+        return Future.failedFuture(unsupported(call, "rerank"));
+    }
+
+    private static UpstreamFailure unsupported(Call call, String api) {
         return new UpstreamFailure(UpstreamFailure.Kind.REJECTED, 400, -1, "deployment '" + call.deployment().id() + "' ("
-                + call.deployment().provider().name().toLowerCase(java.util.Locale.ROOT)
-                + ") does not serve text completions (/v1/completions); route them to OpenAI-compatible deployments");
+                + call.deployment().provider().id() + ") does not serve /v1/" + api + "; route it to OpenAI-compatible deployments");
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
+import dev.airlock.wire.RerankRequest;
 import dev.airlock.wire.TextRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -116,6 +117,10 @@ public final class Relay {
 
     public Future<ChatResult> embed(Dispatch d, EmbeddingRequest request) {
         return run(d, (p, call, route) -> p.embed(request, call), () -> false);
+    }
+
+    public Future<ChatResult> rerank(Dispatch d, RerankRequest request) {
+        return run(d, (p, call, route) -> p.rerank(request, call), () -> false);
     }
 
     /** A text completion ({@code /v1/completions}), its answer as a chat completion. */

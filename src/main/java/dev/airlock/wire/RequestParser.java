@@ -98,6 +98,33 @@ public final class RequestParser {
     }
 
     /**
+     * A rerank request: a query string and documents, each a string or an object with a {@code text}
+     * string (Cohere's and Jina's shape). Documents of other kinds (vLLM's multimodal content) are
+     * refused: Airlock classifies text.
+     */
+    public static RerankRequest rerank(ObjectNode body) {
+        String model = requiredString(body, "model");
+        JsonNode query = body.get("query");
+        if (query == null || query.isNull()) throw missing("query");
+        if (!query.isTextual()) throw new AirlockException(ErrorKind.INVALID_REQUEST, "'query' must be a string.", "query");
+        JsonNode docs = body.get("documents");
+        if (docs == null || docs.isNull()) throw missing("documents");
+        if (!docs.isArray() || docs.isEmpty()) {
+            throw new AirlockException(ErrorKind.INVALID_REQUEST, "'documents' must be a non-empty array.", "documents");
+        }
+        List<String> documents = new ArrayList<>(docs.size());
+        for (int i = 0; i < docs.size(); i++) {
+            JsonNode d = docs.get(i);
+            if (d.isTextual()) documents.add(d.asText());
+            else if (d.isObject() && d.path("text").isTextual()) documents.add(d.path("text").asText());
+            else throw new AirlockException(ErrorKind.INVALID_REQUEST, "'documents[" + i
+                    + "]' must be a string or an object with a 'text' string; Airlock reranks text only.", "documents[" + i + "]");
+        }
+        optInt(body, "top_n");
+        return new RerankRequest(model, query.asText(), documents, body);
+    }
+
+    /**
      * The texts of an embedding's {@code input} or a completion's {@code prompt}: a string, or an array
      * of strings, token ids or token-id arrays (the token ids are left in the body, see {@link TextFields#tokenIds}).
      */

@@ -12,7 +12,7 @@ import java.util.List;
  * {@code reasoning}, the text of its {@code thinking_blocks}), embedding inputs, and a text
  * completion's prompt and suffix. Detectors scan these; the redactor rewrites them in place (on a copy
  * of the body). A redacted thinking block's {@code data} is encrypted by its provider and holds nothing
- * to scan. Token ids (embedding inputs and prompts may be given as such) are no text: {@link #tokenIds}
+ * to scan. Rerank queries and documents are text too. Token ids (embedding inputs and prompts may be given as such) are no text: {@link #tokenIds}
  * says where they are, so that what cannot be read is not taken for harmless.
  */
 public final class TextFields {
@@ -25,7 +25,9 @@ public final class TextFields {
         /** {@code /v1/embeddings}. */
         EMBEDDING("embeddings", "input"),
         /** {@code /v1/completions}. */
-        TEXT("completions", "prompt");
+        TEXT("completions", "prompt"),
+        /** {@code /v1/rerank}. */
+        RERANK("rerank", "documents");
 
         private final String operation;
         private final String textField;
@@ -46,13 +48,14 @@ public final class TextFields {
                 case CHAT -> chat(body);
                 case EMBEDDING -> embedding(body);
                 case TEXT -> text(body);
+                case RERANK -> rerank(body);
             };
         }
 
         /** Whether the body carries token ids where text could be ({@link #tokenIds}). */
         public boolean tokenIds(ObjectNode body) {
             return switch (this) {
-                case CHAT -> false;
+                case CHAT, RERANK -> false;
                 case EMBEDDING -> TextFields.tokenIds(body.path("input"));
                 case TEXT -> TextFields.tokenIds(body.path("prompt"));
             };
@@ -126,6 +129,19 @@ public final class TextFields {
             if (prompt.get(i).isTextual()) out.add(new Field(prompt, null, i, "prompt[" + i + "]"));
         }
         if (body.path("suffix").isTextual()) out.add(new Field(body, "suffix", -1, "suffix"));
+        return out;
+    }
+
+    /** A rerank request's query and its documents (strings, or the {@code text} of objects). */
+    public static List<Field> rerank(ObjectNode body) {
+        List<Field> out = new ArrayList<>();
+        if (body.path("query").isTextual()) out.add(new Field(body, "query", -1, "query"));
+        JsonNode docs = body.path("documents");
+        for (int i = 0; i < docs.size(); i++) {
+            JsonNode d = docs.get(i);
+            if (d.isTextual()) out.add(new Field(docs, null, i, "documents[" + i + "]"));
+            else if (d.path("text").isTextual()) out.add(new Field(d, "text", -1, "documents[" + i + "].text"));
+        }
         return out;
     }
 

@@ -26,10 +26,15 @@ public record Usage(int promptTokens, int completionTokens, boolean estimated, i
         return Math.max(1, promptChars / 4);
     }
 
-    /** Reads an OpenAI {@code usage} object (cache reads from {@code prompt_tokens_details.cached_tokens}); null when absent. */
+    /**
+     * Reads an OpenAI {@code usage} object (cache reads from {@code prompt_tokens_details.cached_tokens});
+     * null when absent. One with only {@code total_tokens} (vLLM's rerank) counts them all as input.
+     */
     public static Usage fromOpenAi(JsonNode usage) {
         if (usage == null || !usage.isObject()) return null;
-        return new Usage(usage.path("prompt_tokens").asInt(0), usage.path("completion_tokens").asInt(0), false,
+        int completion = usage.path("completion_tokens").asInt(0);
+        int prompt = usage.has("prompt_tokens") ? usage.path("prompt_tokens").asInt(0) : Math.max(0, usage.path("total_tokens").asInt(0) - completion);
+        return new Usage(prompt, completion, false,
                 usage.path("prompt_tokens_details").path("cached_tokens").asInt(0), 0);
     }
 

@@ -115,6 +115,17 @@ class OpenAiSdkClientTest {
         assertThat(chunks.getLast().usage()).hasValueSatisfying(u -> assertThat(u.completionTokens()).isEqualTo(5));
     }
 
+    /** The simulator reranks too (the SDK has no rerank: plain HTTP), best first, at most top_n. */
+    @Test
+    void rerankFromTheSimulator() throws Exception {
+        var r = gw.post("/v1/rerank", "{\"model\":\"local\",\"query\":\"rates\",\"top_n\":2,\"documents\":[\"a\",\"b\",{\"text\":\"c\"}]}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        var results = dev.airlock.wire.Json.MAPPER.readTree(r.body()).path("results");
+        assertThat(results).hasSize(2);
+        assertThat(results.get(0).path("relevance_score").asDouble()).isGreaterThanOrEqualTo(results.get(1).path("relevance_score").asDouble());
+        assertThat(gw.sim("a-onprem").received().getLast().path()).isEqualTo("/v1/rerank");
+    }
+
     @Test
     void unknownRouteIsANotFoundWithTheOpenAiCode() {
         assertThatThrownBy(() -> client.chat().completions().create(params("no-such-route").build()))

@@ -18,6 +18,7 @@ import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.ModelSplice;
+import dev.airlock.wire.RerankRequest;
 import dev.airlock.wire.TextCompletions;
 import dev.airlock.wire.TextRequest;
 import dev.airlock.wire.Thinking;
@@ -116,10 +117,21 @@ public final class OpenAiProvider implements Provider {
 
     @Override
     public Future<ChatResult> embed(EmbeddingRequest request, Call call) {
-        ObjectNode body = request.raw().deepCopy();
+        return postJson("/embeddings", request.raw(), "data", call);
+    }
+
+    /** {@code /rerank}, which vLLM serves under its base URL's {@code /v1} as under its root. */
+    @Override
+    public Future<ChatResult> rerank(RerankRequest request, Call call) {
+        return postJson("/rerank", request.raw(), "results", call);
+    }
+
+    /** The client's body with this deployment's model, and the answer, which must hold {@code requiredArray}, as it came. */
+    private Future<ChatResult> postJson(String path, ObjectNode raw, String requiredArray, Call call) {
+        ObjectNode body = raw.deepCopy();
         body.put("model", deployment.model());
-        return post("/embeddings", Bodies.wrap(Json.writeBytes(body)), false, call)
-                .compose(resp -> JsonPost.body(resp, deployment.id()).map(bytes -> parse(bytes, "data")))
+        return post(path, Bodies.wrap(Json.writeBytes(body)), false, call)
+                .compose(resp -> JsonPost.body(resp, deployment.id()).map(bytes -> parse(bytes, requiredArray)))
                 .map(json -> new ChatResult(json, usageOf(json)));
     }
 

@@ -201,6 +201,7 @@ public final class SimulatorServer implements AutoCloseable {
                 else chat(resp, asChat, true);
             }
             case "/v1/embeddings" -> embeddings(resp, request);
+            case "/v1/rerank" -> rerank(resp, request);
             default -> error(resp, 404, "no route " + path);
         }
     }
@@ -344,6 +345,32 @@ public final class SimulatorServer implements AutoCloseable {
             tokens += SyntheticText.countTokens(texts.get(i));
         }
         out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+        later(jittered(profile.ttftMs() / 4), () -> json(resp, 200, out));
+    }
+
+    /** Scores each document by the cosine of its synthetic vector with the query's; best first, as vLLM answers. */
+    private void rerank(HttpServerResponse resp, ObjectNode request) {
+        String query = request.path("query").asText("");
+        float[] q = SyntheticText.vector(query, 16);
+        JsonNode docs = request.path("documents");
+        List<ObjectNode> results = new ArrayList<>();
+        int tokens = SyntheticText.countTokens(query);
+        for (int i = 0; i < docs.size(); i++) {
+            String text = docs.get(i).isTextual() ? docs.get(i).asText() : docs.get(i).path("text").asText("");
+            float[] v = SyntheticText.vector(text, 16);
+            double dot = 0;
+            for (int k = 0; k < v.length; k++) dot += q[k] * v[k];
+            ObjectNode r = Json.object().put("index", i).put("relevance_score", (dot + 1) / 2);
+            r.putObject("document").put("text", text);
+            results.add(r);
+            tokens += SyntheticText.countTokens(text);
+        }
+        results.sort((a, b) -> Double.compare(b.path("relevance_score").asDouble(), a.path("relevance_score").asDouble()));
+        int top = request.path("top_n").asInt(results.size());
+        ObjectNode out = Json.object().put("id", "rerank-sim-" + ids.incrementAndGet()).put("model", simulatedModel());
+        out.putObject("usage").put("total_tokens", tokens);
+        ArrayNode list = out.putArray("results");
+        results.stream().limit(Math.max(0, top)).forEach(list::add);
         later(jittered(profile.ttftMs() / 4), () -> json(resp, 200, out));
     }
 

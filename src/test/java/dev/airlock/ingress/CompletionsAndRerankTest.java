@@ -32,11 +32,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code POST /v1/completions}, as IDE autocomplete calls it (a fill-in-the-middle prompt, a few
- * tokens, often streamed), through the official OpenAI SDK, against a loopback server that answers
- * as vLLM does: its bodies and chunks below are vLLM's own shape, written out, not made by Airlock's
- * conversions.
+ * tokens, often streamed), through the official OpenAI SDK, and {@code POST /v1/rerank}, as a RAG
+ * pipeline calls it, against a loopback server that answers as vLLM does: its bodies and chunks below
+ * are vLLM's own shape, written out, not made by Airlock's conversions.
  */
-class TextCompletionsTest {
+class CompletionsAndRerankTest {
     static Vertx vertx;
     static HttpServer vllm;
     /** What the fake received: path and body. */
@@ -70,6 +70,10 @@ class TextCompletionsTest {
                          "message":{"role":"assistant","content":%s},"logprobs":{"content":%s},"finish_reason":"stop"}],
                          "usage":{"prompt_tokens":9,"total_tokens":13,"completion_tokens":4}}"""
                         .formatted(model, Json.write(Json.MAPPER.getNodeFactory().textNode(String.join("", tokens))), chatLogprobs(tokens)));
+                case "/v1/rerank" -> req.response().putHeader("content-type", "application/json").end("""
+                        {"id":"rerank-9","model":"%s","usage":{"total_tokens":42},"results":[
+                         {"index":1,"document":{"text":"Rates rose in March."},"relevance_score":0.91},
+                         {"index":0,"document":{"text":"The canteen opens at noon."},"relevance_score":0.07}]}""".formatted(model));
                 case "/v1/embeddings" -> req.response().putHeader("content-type", "application/json").end("""
                         {"object":"list","model":"%s","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],
                          "usage":{"prompt_tokens":3,"total_tokens":3}}""".formatted(model));
@@ -302,6 +306,68 @@ class TextCompletionsTest {
     void unguardedLogprobsPassThrough() throws Exception {
         HttpResponse<String> chat = gw.post("/v1/chat/completions", TestGateway.chat("local", "hi"));
         assertThat(Json.MAPPER.readTree(chat.body()).path("choices").get(0).path("logprobs").path("content")).hasSize(4);
+    }
+
+    static String rerank(String route, String... documents) {
+        ArrayNode docs = Json.MAPPER.createArrayNode();
+        for (String d : documents) docs.add(d);
+        ObjectNode body = Json.object().put("model", route).put("query", "What happened to rates?").put("top_n", 2);
+        body.set("documents", docs);
+        return Json.write(body);
+    }
+
+    @Test
+    void rerankGoesToVllmAndComesBackAsItAnswered() throws Exception {
+        HttpResponse<String> r = gw.post("/v1/rerank", """
+                {"model":"local","query":"What happened to rates?","top_n":2,"return_documents":true,
+                 "documents":["The canteen opens at noon.",{"text":"Rates rose in March."}]}""", "x-request-id", "rr-1");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode answer = Json.MAPPER.readTree(r.body());
+        assertThat(answer.path("id").asText()).isEqualTo("rerank-9");
+        assertThat(answer.path("results").get(0).path("index").asInt()).isEqualTo(1);
+        assertThat(answer.path("results").get(0).path("relevance_score").asDouble()).isEqualTo(0.91);
+        JsonNode sent = last();
+        assertThat(sent.path("path").asText()).isEqualTo("/v1/rerank");
+        assertThat(sent.path("body").path("model").asText()).isEqualTo("qwen-coder");
+        assertThat(sent.path("body").path("return_documents").asBoolean()).as("unknown fields pass").isTrue();
+        assertThat(sent.path("body").path("documents").get(1).path("text").asText()).isEqualTo("Rates rose in March.");
+        JsonNode e = gw.ledgerEvent("rr-1");
+        assertThat(e.path("input_tokens").asLong()).as("vLLM's rerank counts total_tokens only").isEqualTo(42);
+        assertThat(e.path("output_tokens").asLong()).isZero();
+        assertThat(e.path("tokens_estimated").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aDocumentWithPersonalDataKeepsTheRerankOnPremises() throws Exception {
+        assertThat(gw.post("/v1/rerank", rerank("general", "The canteen opens at noon.", "Rates rose in March.")).statusCode()).isEqualTo(200);
+        assertThat(last().path("body").path("model").asText()).isEqualTo("cloud-coder");
+
+        HttpResponse<String> r = gw.post("/v1/rerank", rerank("general", "The canteen opens at noon.", "Write to jane.doe@example.com about the loan."));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-airlock-classification")).hasValue("confidential");
+        assertThat(last().path("body").path("model").asText()).isEqualTo("qwen-coder");
+
+        HttpResponse<String> object = gw.post("/v1/rerank", """
+                {"model":"cloud-only","query":"q","documents":[{"text":"card 4111 1111 1111 1111"}]}""");
+        assertThat(object.statusCode()).as("a document's text in an object is scanned too").isEqualTo(503);
+    }
+
+    @Test
+    void rerankShapesAreTheClientsErrors() throws Exception {
+        record Case(String body, String param) {}
+        for (Case k : List.of(
+                new Case("{\"model\":\"local\",\"documents\":[\"a\"]}", "query"),
+                new Case("{\"model\":\"local\",\"query\":[\"a\"],\"documents\":[\"a\"]}", "query"),
+                new Case("{\"model\":\"local\",\"query\":\"q\"}", "documents"),
+                new Case("{\"model\":\"local\",\"query\":\"q\",\"documents\":[]}", "documents"),
+                new Case("{\"model\":\"local\",\"query\":\"q\",\"documents\":[{\"image\":\"x.png\"}]}", "documents[0]"),
+                new Case("{\"model\":\"local\",\"query\":\"q\",\"documents\":[\"a\"],\"top_n\":-1}", "top_n"),
+                new Case("{\"model\":\"anthropic\",\"query\":\"q\",\"documents\":[\"a\"]}", "model"))) {
+            HttpResponse<String> r = gw.post("/v1/rerank", k.body());
+            assertThat(r.statusCode()).as(k.body()).isEqualTo(400);
+            assertThat(Json.MAPPER.readTree(r.body()).path("error").path("param").asText()).as(k.body()).isEqualTo(k.param());
+        }
+        assertThat(received).isEmpty();
     }
 
     @Test
