@@ -19,6 +19,8 @@ import java.util.List;
 public final class Classifier {
     private final List<String> levels;
     private final List<CompiledRule> rules;
+    /** The rank content no detector can read raises a request to ({@code classify.unreadable}). */
+    private final int unreadableRank;
 
     private record CompiledRule(ClassifyRule rule, PathMatcher matcher, int rank) {}
 
@@ -30,6 +32,7 @@ public final class Classifier {
             compiled.add(new CompiledRule(r, m, levels.indexOf(r.atLeast())));
         }
         this.rules = List.copyOf(compiled);
+        this.unreadableRank = levels.indexOf(config.unreadable());
     }
 
     /** What the client said about the request (headers or {@code metadata}); any may be null. */
@@ -69,8 +72,9 @@ public final class Classifier {
         for (ContentScan.Hit h : scan.hits()) {
             if (h.rank() >= acc.rank && h.rank() > 0 && !acc.sources.contains(h.source())) acc.raise(h.rank(), h.source());
         }
-        if (failClosed) {
-            for (String d : scan.failedDetectors()) acc.raise(levels.size() - 1, d.startsWith(ContentScan.UNREADABLE) ? d : "detector-error:" + d);
+        for (String d : scan.failedDetectors()) {
+            if (d.startsWith(ContentScan.UNREADABLE)) acc.raise(unreadableRank, d);
+            else if (failClosed) acc.raise(levels.size() - 1, "detector-error:" + d);
         }
         return new Classification(levels.get(acc.rank), acc.rank, acc.sources);
     }

@@ -14,6 +14,7 @@ import java.util.Set;
  * @param residency  level → zones that level may reach (a level with no entry reaches nothing)
  * @param detectors  content detectors switched on, each with the level it raises to
  * @param failClosed whether a detector error raises the request to the highest level
+ * @param unreadable the level content no detector can read (images, audio, files, token ids) raises a request to
  * @param masterKey  guards the admin API; null disables it
  * @param store      where keys, spend and the ledger live (embedded SQLite file by default)
  * @param ledger     how request events are buffered and kept
@@ -33,6 +34,7 @@ public record AirlockConfig(
         List<ClassifyRule> rules,
         List<DetectorRule> detectors,
         boolean failClosed,
+        String unreadable,
         Map<String, Tenant> tenants,
         Routing routing,
         Secret masterKey,
@@ -62,10 +64,10 @@ public record AirlockConfig(
     }
 
     public AirlockConfig withServer(Server s) {
-        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces, cache);
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces, cache);
     }
 
     public AirlockConfig withDeployments(Map<String, Deployment> d) {
-        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces, cache);
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces, cache);
     }
 }

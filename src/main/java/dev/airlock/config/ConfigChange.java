@@ -41,6 +41,7 @@ public record ConfigChange(List<String> needsRestart, List<String> changes) {
         differs(changes, "classify.rules", running.rules(), next.rules());
         differs(changes, "classify.detectors", running.detectors(), next.detectors());
         differs(changes, "classify.on_detector_error", running.failClosed(), next.failClosed());
+        differs(changes, "classify.unreadable", running.unreadable(), next.unreadable());
         // the store owns a tenant once it exists: a reload creates the new ones only, as a start does
         entries(changes, "tenants", running.tenants(), next.tenants());
         changes.replaceAll(c -> c.startsWith("tenants.") && !c.endsWith(" added")

@@ -77,7 +77,7 @@ record ConfigSpec(
 
     record CaptureSpec(Double sampleRate, String approval, String until, Integer retentionDays) {}
 
-    record ClassifySpec(List<RuleSpec> rules, DetectorsSpec detectors, String onDetectorError) {}
+    record ClassifySpec(List<RuleSpec> rules, DetectorsSpec detectors, String onDetectorError, String unreadable) {}
 
     record DetectorsSpec(PiiSpec pii, SecretsSpec secrets, List<CustomSpec> custom) {}
 

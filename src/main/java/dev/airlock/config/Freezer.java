@@ -52,6 +52,8 @@ final class Freezer {
         Map<String, Route> routes = routes(deployments, routing, detectors.stream().map(DetectorRule::name).toList());
         List<ClassifyRule> rules = rules(levels);
         boolean failClosed = failClosed();
+        String unreadable = spec.classify() == null || spec.classify().unreadable() == null ? (levels.isEmpty() ? "" : levels.get(levels.size() - 1))
+                : level("classify.unreadable", spec.classify().unreadable(), levels);
         Map<String, Tenant> tenants = tenants(levels, routes);
         Secret masterKey = spec.admin() == null ? null : secret("admin.master_key", spec.admin().masterKey());
         StoreConfig store = store();
@@ -77,7 +79,7 @@ final class Freezer {
             if (r.cacheTtl() != null && cache == null) problem("routes." + r.name() + ".cache", "needs the top-level cache: { zone }: the zone the gateway runs in, so residency can decide which answers may be kept.");
         }
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, tenants, routing, masterKey,
+        return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey,
                 store, ledger, storeZone, limits, auth, traces, cache);
     }
 

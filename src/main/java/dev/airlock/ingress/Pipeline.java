@@ -76,8 +76,8 @@ final class Pipeline {
      * Runs the decision core on a parsed body: route, classification (rules and content detectors),
      * the route's policy for sensitive content, and the eligible set.
      *
-     * @param shape where the body's text is (messages, embedding inputs, a prompt); token ids, which no
-     *              detector can read, count as a detector that failed ({@code classify.on_detector_error})
+     * @param shape where the body's text is (messages, embedding inputs, a prompt); content no detector
+     *              can read (images, audio, files, token ids) raises the level to {@code classify.unreadable}
      */
     Admission admit(Caller caller, String model, MultiMap headers, ObjectNode body, TextFields.Shape shape) {
         JsonNode metadata = body.path("metadata");
@@ -96,28 +96,30 @@ final class Pipeline {
         Classification base = classifier.classify(caller, hints);
         TextHash.Memo fingerprints = new TextHash.Memo();
         ContentScan scan = scanner.scan(shape.fields(body), fingerprints);
-        if (shape.tokenIds(body)) scan = scan.unreadable(TOKEN_IDS);
+        for (String kind : shape.unreadable(body)) scan = scan.unreadable(kind);
         Classification full = classifier.withContent(base, scan, config.failClosed());
         EligibleSet eligible = eligible(route, full, shape);
-        if (full.rank() == base.rank() || route.onSensitive() == Route.OnSensitive.ROUTE) {
+        // what no redaction can take away: the tenant, key, header and rules, and content no detector can read
+        Classification floor = scan.failedDetectors().isEmpty() ? base : classifier.withContent(base, scan.unreadableOnly(), config.failClosed());
+        if (full.rank() == floor.rank() || route.onSensitive() == Route.OnSensitive.ROUTE) {
             return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE, fingerprints);
         }
-        // the content raised the level: does that change where the request may go?
-        EligibleSet withoutContent = eligible(route, base, shape);
+        // the detected text raised the level: does that change where the request may go?
+        EligibleSet withoutContent = eligible(route, floor, shape);
         if (withoutContent.deploymentIds().equals(eligible.deploymentIds())) {
             return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE, fingerprints);
         }
-        List<String> detected = full.raisedBy().stream().filter(r -> r.startsWith("detector") || r.startsWith(ContentScan.UNREADABLE)).toList();
-        if (route.onSensitive() == Route.OnSensitive.BLOCK || !scan.failedDetectors().isEmpty()) {
+        List<String> detected = full.raisedBy().stream().filter(r -> r.startsWith("detector")).toList();
+        if (route.onSensitive() == Route.OnSensitive.BLOCK || scan.detectorFailed()) {
             throw new AirlockException(ErrorKind.CONTENT_BLOCKED, "Route '" + route.name() + "' refuses content classified '" + full.level()
                     + "' by " + String.join(", ", detected) + "; remove it or use a route whose deployments may receive it.", shape.textField());
         }
         // REDACT: replace what raised the level, on a copy; what remains is classified as before
         ObjectNode copy = body.deepCopy();
-        Redaction redaction = Redactor.redact(scan.hits(), base.rank(), shape.fields(copy));
-        List<String> sources = new java.util.ArrayList<>(base.raisedBy());
+        Redaction redaction = Redactor.redact(scan.hits(), floor.rank(), shape.fields(copy));
+        List<String> sources = new java.util.ArrayList<>(floor.raisedBy());
         redaction.counts().keySet().forEach(t -> sources.add("redacted:" + t));
-        Classification after = new Classification(base.level(), base.rank(), sources);
+        Classification after = new Classification(floor.level(), floor.rank(), sources);
         return new Admission(caller, route, hints.task(), after, eligible(route, after, shape), copy, redaction, fingerprints);
     }
 
@@ -136,9 +138,6 @@ final class Pipeline {
         }
         return served;
     }
-
-    /** What a scan could not read when the body gives token ids instead of text. */
-    static final String TOKEN_IDS = "token-ids";
 
     List<String> routesFor(Caller caller) {
         return config.routes().keySet().stream().filter(caller::mayUse).toList();

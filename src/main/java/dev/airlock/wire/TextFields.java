@@ -12,8 +12,8 @@ import java.util.List;
  * {@code reasoning}, the text of its {@code thinking_blocks}), embedding inputs, and a text
  * completion's prompt and suffix. Detectors scan these; the redactor rewrites them in place (on a copy
  * of the body). A redacted thinking block's {@code data} is encrypted by its provider and holds nothing
- * to scan. Rerank queries and documents are text too. Token ids (embedding inputs and prompts may be given as such) are no text: {@link #tokenIds}
- * says where they are, so that what cannot be read is not taken for harmless.
+ * to scan. Rerank queries and documents are text too. Images, audio, files and token ids are not:
+ * {@link Shape#unreadable} says which a body holds, so that what cannot be read is not taken for harmless.
  */
 public final class TextFields {
     private TextFields() {}
@@ -52,12 +52,16 @@ public final class TextFields {
             };
         }
 
-        /** Whether the body carries token ids where text could be ({@link #tokenIds}). */
-        public boolean tokenIds(ObjectNode body) {
+        /**
+         * What the body carries that no detector can read, by kind ({@code image}, {@code audio},
+         * {@code file}, {@code token-ids}, or a content part's own type); empty when it is all text.
+         */
+        public List<String> unreadable(ObjectNode body) {
             return switch (this) {
-                case CHAT, RERANK -> false;
-                case EMBEDDING -> TextFields.tokenIds(body.path("input"));
-                case TEXT -> TextFields.tokenIds(body.path("prompt"));
+                case CHAT -> TextFields.unreadableParts(body);
+                case RERANK -> List.of();
+                case EMBEDDING -> TextFields.tokenIds(body.path("input")) ? TOKEN_IDS : List.of();
+                case TEXT -> TextFields.tokenIds(body.path("prompt")) ? TOKEN_IDS : List.of();
             };
         }
     }
@@ -102,6 +106,7 @@ public final class TextFields {
             else if (c.isArray()) {
                 for (int j = 0; j < c.size(); j++) {
                     if (c.get(j).path("text").isTextual()) out.add(new Field(c.get(j), "text", -1, "messages[" + i + "].content[" + j + "].text"));
+                    else if (c.get(j).path("refusal").isTextual()) out.add(new Field(c.get(j), "refusal", -1, "messages[" + i + "].content[" + j + "].refusal"));
                 }
             }
             for (String field : REASONING) {
@@ -130,6 +135,33 @@ public final class TextFields {
         }
         if (body.path("suffix").isTextual()) out.add(new Field(body, "suffix", -1, "suffix"));
         return out;
+    }
+
+    private static final List<String> TOKEN_IDS = List.of("token-ids");
+
+    /**
+     * The kinds of the messages' content parts that are not text: an image (by URL or inline), audio,
+     * a file. Their content is not text a detector reads; an image by URL is fetched by whoever
+     * receives the request, so it counts too.
+     */
+    static List<String> unreadableParts(ObjectNode body) {
+        java.util.Set<String> kinds = null;
+        for (JsonNode m : body.path("messages")) {
+            JsonNode c = m.path("content");
+            if (!c.isArray()) continue;
+            for (JsonNode part : c) {
+                String type = part.path("type").asText("");
+                if (type.equals("text") || type.equals("refusal")) continue;
+                if (kinds == null) kinds = new java.util.LinkedHashSet<>();
+                kinds.add(switch (type) {
+                    case "image_url", "image", "input_image" -> "image";
+                    case "input_audio", "audio" -> "audio";
+                    case "file", "document", "input_file" -> "file";
+                    default -> type.isEmpty() || type.length() > 32 || !type.matches("[a-z_]+") ? "part" : type;
+                });
+            }
+        }
+        return kinds == null ? List.of() : List.copyOf(kinds);
     }
 
     /** A rerank request's query and its documents (strings, or the {@code text} of objects). */
