@@ -68,6 +68,23 @@ public final class ResponseGuard {
     }
 
     /**
+     * Guards a transcript as its format has it: a JSON one's {@code text} and each segment's, its
+     * word-level timings dropped (they spell the words out again); a text, SRT or VTT one as one text,
+     * whose cues and timings no detector mistakes for personal data.
+     */
+    public byte[] transcript(byte[] body, boolean json, Map<String, Integer> counts) {
+        if (!active()) return body;
+        if (!json) return text(counts).apply(new String(body, java.nio.charset.StandardCharsets.UTF_8)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ObjectNode t = (ObjectNode) dev.airlock.wire.Json.readTree(body);
+        if (t.path("text").isTextual()) t.put("text", text(counts).apply(t.path("text").asText()));
+        for (JsonNode segment : t.path("segments")) {
+            if (segment instanceof ObjectNode s && s.path("text").isTextual()) s.put("text", text(counts).apply(s.path("text").asText()));
+        }
+        t.remove("words");
+        return dev.airlock.wire.Json.writeBytes(t);
+    }
+
+    /**
      * A choice's {@code logprobs} spell the answer out again, token by token (and name the likeliest
      * other tokens), beside the text the guard rewrites: a guarded answer carries them as null.
      */

@@ -17,6 +17,7 @@ import dev.airlock.route.Dispatch;
 import dev.airlock.wire.AnthropicBetas;
 import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
+import dev.airlock.wire.AudioRequest;
 import dev.airlock.wire.InputRequest;
 import dev.airlock.wire.RequestParser;
 import dev.airlock.wire.TextFields;
@@ -178,6 +179,37 @@ final class ChatEndpoint {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     ex.usage = accountable(r.result().usage(), () -> chars, r.result()::body);
                     answer(req, ex, r.result());
+                });
+            });
+            });
+        });
+    }
+
+    /**
+     * {@code POST /v1/audio/transcriptions} and {@code /v1/audio/translations} ({@link AudioRequest}):
+     * the audio raises the request to {@code classify.unreadable}, its {@code prompt} is scanned, and the
+     * transcript comes back in the format asked for, guarded. Not cached, shadowed or captured.
+     */
+    void audio(HttpServerRequest req, String requestId, boolean translate) {
+        body(req, requestId, Dialect.OPENAI, (bytes, start) -> {
+            AudioRequest parsed = AudioRequest.of(Multipart.parts(req.getHeader(HeaderText.CONTENT_TYPE), bytes), translate);
+            ObjectNode view = parsed.textView();
+            identified(req, requestId, start, Dialect.OPENAI, caller -> {
+            Exchange ex = admit(req, caller, requestId, start, parsed.model(), view, TextFields.Shape.AUDIO);
+            AudioRequest audio = ex.admission.body() == view ? parsed : parsed.withText(ex.admission.body());
+            int chars = audio.prompt() == null ? 0 : audio.prompt().length();
+            ex.promptEstimate = () -> Usage.estimatePrompt(chars);
+            quota(ex, audio.prompt() == null ? List.of() : List.of(audio.prompt()), null).onComplete(q -> {
+                if (q.failed()) { fail(req, q.cause(), ex); return; }
+                ex.generation.pipeline.relay.transcribe(ex.dispatch, audio).onComplete(r -> {
+                    if (r.failed()) { fail(req, r.cause(), ex); return; }
+                    Provider.AudioResult a = r.result();
+                    byte[] out = ex.guard.transcript(a.body(), audio.jsonAnswer(), ex.redactedOut);
+                    ex.usage = a.usage().estimated() ? Transcripts.estimate(chars, out, audio.jsonAnswer()) : a.usage();
+                    HttpServerResponse resp = req.response();
+                    ex.generation.pipeline.headers.chosen(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
+                    resp.setStatusCode(200).putHeader(HeaderText.CONTENT_TYPE, a.contentType()).end(io.vertx.core.buffer.Buffer.buffer(out));
+                    recorder.ended(ex, 200, null);
                 });
             });
             });
@@ -498,6 +530,7 @@ final class ChatEndpoint {
         if (path == null) return TextFields.Shape.CHAT;
         if (path.endsWith("/embeddings")) return TextFields.Shape.EMBEDDING;
         if (path.endsWith("/rerank")) return TextFields.Shape.RERANK;
+        if (path.contains("/audio/")) return TextFields.Shape.AUDIO;
         return path.endsWith("/completions") && !path.endsWith("/chat/completions") ? TextFields.Shape.TEXT : TextFields.Shape.CHAT;
     }
 }

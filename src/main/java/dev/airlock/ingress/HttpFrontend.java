@@ -142,6 +142,14 @@ final class HttpFrontend extends VerticleBase {
                     requirePost(m);
                     chat.embeddings(req, requestId);
                 }
+                case "/v1/audio/transcriptions", "/audio/transcriptions" -> {
+                    requirePost(m);
+                    chat.audio(req, requestId, false);
+                }
+                case "/v1/audio/translations", "/audio/translations" -> {
+                    requirePost(m);
+                    chat.audio(req, requestId, true);
+                }
                 case "/v1/rerank", "/rerank" -> {
                     requirePost(m);
                     chat.rerank(req, requestId);
@@ -178,7 +186,7 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/rerank, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config, config/reload).");
+                + "; Airlock serves /v1/chat/completions, /v1/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/rerank, /v1/audio/transcriptions, /v1/audio/translations, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config, config/reload).");
     }
 
     private static void requirePost(HttpMethod m) {

@@ -2,6 +2,7 @@ package dev.airlock.provider;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.wire.ChatRequest;
+import dev.airlock.wire.AudioRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.RerankRequest;
 import dev.airlock.wire.TextRequest;
@@ -47,6 +48,11 @@ public interface Provider extends AutoCloseable {
     /** A rerank ({@code /v1/rerank}); the body is the upstream's answer as it is. OpenAI-compatible servers only, as {@link #complete}. */
     default Future<ChatResult> rerank(RerankRequest request, Call call) {
         return Future.failedFuture(unsupported(call, "rerank"));
+    }
+
+    /** A transcription or translation of audio; the answer as the upstream gave it, JSON or text. OpenAI-compatible servers only. */
+    default Future<AudioResult> transcribe(AudioRequest request, Call call) {
+        return Future.failedFuture(unsupported(call, request.path().substring(1)));
     }
 
     private static UpstreamFailure unsupported(Call call, String api) {
@@ -95,4 +101,7 @@ public interface Provider extends AutoCloseable {
     }
 
     record StreamEnd(Usage usage) {}
+
+    /** An answer that may not be JSON (a transcript as text, SRT or VTT): its bytes, their media type, and its usage. */
+    record AudioResult(byte[] body, String contentType, Usage usage) {}
 }

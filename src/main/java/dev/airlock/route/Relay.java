@@ -15,6 +15,7 @@ import dev.airlock.provider.Provider.StreamEnd;
 import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
 import dev.airlock.wire.ChatRequest;
+import dev.airlock.wire.AudioRequest;
 import dev.airlock.wire.EmbeddingRequest;
 import dev.airlock.wire.RerankRequest;
 import dev.airlock.wire.TextRequest;
@@ -117,6 +118,10 @@ public final class Relay {
 
     public Future<ChatResult> embed(Dispatch d, EmbeddingRequest request) {
         return run(d, (p, call, route) -> p.embed(request, call), () -> false);
+    }
+
+    public Future<Provider.AudioResult> transcribe(Dispatch d, AudioRequest request) {
+        return run(d, (p, call, route) -> p.transcribe(request, call), () -> false);
     }
 
     public Future<ChatResult> rerank(Dispatch d, RerankRequest request) {

@@ -27,7 +27,9 @@ public final class TextFields {
         /** {@code /v1/completions}. */
         TEXT("completions", "prompt"),
         /** {@code /v1/rerank}. */
-        RERANK("rerank", "documents");
+        RERANK("rerank", "documents"),
+        /** {@code /v1/audio/transcriptions} and {@code /v1/audio/translations}, read through {@link AudioRequest#textView}. */
+        AUDIO("audio", "file");
 
         private final String operation;
         private final String textField;
@@ -49,6 +51,7 @@ public final class TextFields {
                 case EMBEDDING -> embedding(body);
                 case TEXT -> text(body);
                 case RERANK -> rerank(body);
+                case AUDIO -> body.path("prompt").isTextual() ? List.of(new Field(body, "prompt", -1, "prompt")) : List.of();
             };
         }
 
@@ -60,6 +63,7 @@ public final class TextFields {
             return switch (this) {
                 case CHAT -> TextFields.unreadableParts(body);
                 case RERANK -> List.of();
+                case AUDIO -> AUDIO_KIND;
                 case EMBEDDING -> TextFields.tokenIds(body.path("input")) ? TOKEN_IDS : List.of();
                 case TEXT -> TextFields.tokenIds(body.path("prompt")) ? TOKEN_IDS : List.of();
             };
@@ -137,7 +141,7 @@ public final class TextFields {
         return out;
     }
 
-    private static final List<String> TOKEN_IDS = List.of("token-ids");
+    private static final List<String> TOKEN_IDS = List.of("token-ids"), AUDIO_KIND = List.of("audio");
 
     /**
      * The kinds of the messages' content parts that are not text: an image (by URL or inline), audio,

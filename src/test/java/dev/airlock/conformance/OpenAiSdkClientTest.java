@@ -126,6 +126,15 @@ class OpenAiSdkClientTest {
         assertThat(gw.sim("a-onprem").received().getLast().path()).isEqualTo("/v1/rerank");
     }
 
+    /** The simulator transcribes any upload, so `./airlock serve` shows speech to text too. */
+    @Test
+    void transcriptionFromTheSimulator() {
+        var t = client.audio().transcriptions().create(com.openai.models.audio.transcriptions.TranscriptionCreateParams.builder()
+                .file(new byte[] {1, 2, 3, 4}).model("local").build());
+        assertThat(t.asTranscription().text()).startsWith("Simulated transcript of");
+        assertThat(gw.sim("a-onprem").received().getLast().path()).isEqualTo("/v1/audio/transcriptions");
+    }
+
     @Test
     void unknownRouteIsANotFoundWithTheOpenAiCode() {
         assertThatThrownBy(() -> client.chat().completions().create(params("no-such-route").build()))

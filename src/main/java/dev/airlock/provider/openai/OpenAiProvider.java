@@ -13,6 +13,7 @@ import dev.airlock.provider.JsonPost;
 import dev.airlock.provider.Provider;
 import dev.airlock.provider.UpstreamClients;
 import dev.airlock.provider.UpstreamFailure;
+import dev.airlock.wire.AudioRequest;
 import dev.airlock.wire.CacheMark;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
@@ -126,6 +127,33 @@ public final class OpenAiProvider implements Provider {
         return postJson("/rerank", request.raw(), "results", call);
     }
 
+    /**
+     * The client's form parts as they came, with this deployment's model, under a boundary of our own;
+     * the answer's bytes and media type as they came.
+     */
+    @Override
+    public Future<AudioResult> transcribe(AudioRequest request, Call call) {
+        String boundary = "airlock-" + java.util.UUID.randomUUID();
+        Buffer body = Bodies.wrap(request.multipart(boundary, deployment.model()));
+        return post(request.path(), body, HeaderText.of("multipart/form-data; boundary=" + boundary),
+                request.jsonAnswer() ? HeaderText.APPLICATION_JSON : HeaderText.of("text/plain"), call)
+                .compose(resp -> JsonPost.body(resp, deployment.id()).map(bytes -> {
+                    String type = resp.getHeader(HeaderText.CONTENT_TYPE);
+                    if (!request.jsonAnswer()) return new AudioResult(bytes, type == null ? "text/plain; charset=utf-8" : type, Usage.NONE);
+                    ObjectNode json = parse(bytes, null);
+                    return new AudioResult(bytes, "application/json", transcriptUsage(json.get("usage")));
+                }));
+    }
+
+    /**
+     * A transcript's usage when it is in tokens (OpenAI's newer models: {@code input_tokens},
+     * {@code output_tokens}); otherwise (Whisper's {@code seconds}, or none) none, and the gateway estimates.
+     */
+    private static Usage transcriptUsage(JsonNode usage) {
+        if (usage == null || !"tokens".equals(usage.path("type").asText())) return Usage.NONE;
+        return new Usage(usage.path("input_tokens").asInt(0), usage.path("output_tokens").asInt(0), false);
+    }
+
     /** The client's body with this deployment's model, and the answer, which must hold {@code requiredArray}, as it came. */
     private Future<ChatResult> postJson(String path, ObjectNode raw, String requiredArray, Call call) {
         ObjectNode body = raw.deepCopy();
@@ -176,13 +204,17 @@ public final class OpenAiProvider implements Provider {
      * and a second timer per request cost a set and a cancel on the event loop for nothing.
      */
     private Future<HttpClientResponse> post(String path, Buffer body, boolean stream, Call call) {
+        return post(path, body, HeaderText.APPLICATION_JSON, stream ? HeaderText.EVENT_STREAM : HeaderText.APPLICATION_JSON, call);
+    }
+
+    private Future<HttpClientResponse> post(String path, Buffer body, CharSequence contentType, CharSequence accept, Call call) {
         RequestOptions opts = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setServer(server).setHost(host).setPort(port).setSsl(ssl)
                 .setURI(basePath + path)
                 .setConnectTimeout(deployment.timeouts().connectMs())
-                .putHeader(HeaderText.CONTENT_TYPE, HeaderText.APPLICATION_JSON)
-                .putHeader(HeaderText.ACCEPT, stream ? HeaderText.EVENT_STREAM : HeaderText.APPLICATION_JSON)
+                .putHeader(HeaderText.CONTENT_TYPE, contentType)
+                .putHeader(HeaderText.ACCEPT, accept)
                 .putHeader(HeaderText.REQUEST_ID, HeaderText.of(call.requestId()));
         if (authorization != null) opts.putHeader(HeaderText.AUTHORIZATION, authorization);
         return JsonPost.send(client(), JsonPost.traced(opts, call), body, call, (status, retryAfter, b) -> ErrorBodies.failure(deployment.id(), status, retryAfter, b));
@@ -195,7 +227,8 @@ public final class OpenAiProvider implements Provider {
         } catch (Exception e) {
             throw notJson();
         }
-        if (!(node instanceof ObjectNode obj) || !node.path(requiredArray).isArray()) throw without(requiredArray);
+        if (!(node instanceof ObjectNode obj)) throw notJson();
+        if (requiredArray != null && !node.path(requiredArray).isArray()) throw without(requiredArray);
         return obj;
     }
 

@@ -142,6 +142,10 @@ public final class SimulatorServer implements AutoCloseable {
 
     private void handle(HttpServerRequest req) {
         req.body().onSuccess(buf -> {
+            if (req.path().startsWith("/v1/audio/")) {
+                audio(req, buf);
+                return;
+            }
             JsonNode body = null;
             try {
                 if (buf.length() > 0) body = Json.MAPPER.readTree(buf.getBytes());
@@ -346,6 +350,28 @@ public final class SimulatorServer implements AutoCloseable {
         }
         out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
         later(jittered(profile.ttftMs() / 4), () -> json(resp, 200, out));
+    }
+
+    private static final java.util.regex.Pattern FORMAT = java.util.regex.Pattern.compile("name=\"response_format\"\r\n(?:[^\r\n]+\r\n)*\r\n([a-z_]+)");
+
+    /**
+     * A transcript of a multipart upload: the same sentence for any audio, with its size, in the
+     * format asked for (json by default). Recorded with the number of bytes received as its body.
+     */
+    private void audio(HttpServerRequest req, Buffer upload) {
+        received.add(new Received(req.path(), req.getHeader("x-request-id"), req.getHeader("traceparent"), req.getHeader("tracestate"),
+                Json.object().put("bytes", upload.length()), req.version()));
+        if (received.size() > MAX_RECEIVED) received.remove(0);
+        var m = FORMAT.matcher(upload.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+        String format = m.find() ? m.group(1) : "json";
+        String text = "Simulated transcript of " + upload.length() + " bytes of audio.";
+        HttpServerResponse resp = req.response();
+        later(jittered(profile.ttftMs()), () -> {
+            if (resp.closed()) return;
+            if (format.endsWith("json")) json(resp, 200, Json.object().put("text", text));
+            else resp.setStatusCode(200).putHeader("content-type", "text/plain; charset=utf-8").end(format.equals("text") ? text + "\n"
+                    : "1\n00:00:00,000 --> 00:00:02,000\n" + text + "\n");
+        });
     }
 
     /** Scores each document by the cosine of its synthetic vector with the query's; best first, as vLLM answers. */
