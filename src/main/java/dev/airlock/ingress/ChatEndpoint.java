@@ -32,7 +32,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-/** {@code POST /v1/chat/completions} (plain and streamed), {@code POST /v1/completions}, {@code POST /v1/embeddings} and {@code POST /v1/rerank}. */
+/**
+ * {@code POST /v1/chat/completions} (plain and streamed, and the APIs read as it), {@code POST /v1/completions},
+ * {@code POST /v1/embeddings}, {@code POST /v1/rerank} and {@code POST /v1/audio/...}: each admitted, routed and recorded alike.
+ */
 final class ChatEndpoint {
     private final Generations generations;
     private final Recorder recorder;
@@ -205,7 +208,7 @@ final class ChatEndpoint {
                     if (r.failed()) { fail(req, r.cause(), ex); return; }
                     Provider.AudioResult a = r.result();
                     byte[] out = ex.guard.transcript(a.body(), audio.jsonAnswer(), ex.redactedOut);
-                    ex.usage = a.usage().estimated() ? Transcripts.estimate(chars, out, audio.jsonAnswer()) : a.usage();
+                    ex.usage = a.usage().estimated() ? Transcripts.estimate(chars, a.body(), audio.jsonAnswer()) : a.usage();
                     HttpServerResponse resp = req.response();
                     ex.generation.pipeline.headers.chosen(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
                     resp.setStatusCode(200).putHeader(HeaderText.CONTENT_TYPE, a.contentType()).end(io.vertx.core.buffer.Buffer.buffer(out));

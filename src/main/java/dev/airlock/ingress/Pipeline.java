@@ -21,6 +21,7 @@ import dev.airlock.policy.EligibleSet;
 import dev.airlock.policy.Quotas;
 import dev.airlock.policy.Residency;
 import dev.airlock.policy.limits.TokenEstimator;
+import dev.airlock.provider.Capabilities;
 import dev.airlock.route.Relay;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -124,17 +125,17 @@ final class Pipeline {
     }
 
     /**
-     * The deployments residency lets this request reach that also serve its operation: only
-     * OpenAI-compatible servers have embeddings and text completions. A route that has such
-     * deployments for the request's level, none of them OpenAI-compatible, is the client's 400.
+     * The deployments residency lets this request reach that also serve its operation
+     * ({@link Capabilities}). A route that has deployments for the request's level, none of which
+     * serves it, is the client's 400.
      */
     private EligibleSet eligible(Route route, Classification level, TextFields.Shape shape) {
         EligibleSet set = residency.eligibleSet(route, level);
         if (shape == TextFields.Shape.CHAT) return set;
-        EligibleSet served = set.servedBy(d -> d.provider().openAiCompatible(), "no /v1/" + shape.operation() + " API");
+        EligibleSet served = set.servedBy(d -> Capabilities.serves(d, shape), "no /v1/" + shape.operation() + " API");
         if (served.isEmpty() && !set.isEmpty()) {
             throw new AirlockException(ErrorKind.INVALID_REQUEST, "Route '" + route.name() + "' has no deployment that serves /v1/" + shape.operation()
-                    + " (only OpenAI-compatible ones do) among those this request may reach: " + String.join(", ", set.deploymentIds()) + ".", "model");
+                    + " (" + Capabilities.who(shape) + ") among those this request may reach: " + String.join(", ", set.deploymentIds()) + ".", "model");
         }
         return served;
     }

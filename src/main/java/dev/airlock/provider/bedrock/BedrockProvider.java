@@ -12,14 +12,22 @@ import dev.airlock.wire.EmbeddingRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.wire.Json;
+import dev.airlock.wire.Usage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelRequest;
+import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelResponse;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse;
 
 /**
  * Amazon Bedrock through the Converse and ConverseStream APIs, so one mapping serves every model family
- * Bedrock hosts. The AWS SDK signs (SigV4) and runs its own I/O threads; every result hops back to
+ * Bedrock hosts; and its embedding models through InvokeModel ({@link Embeddings}). The AWS SDK signs (SigV4) and runs its own I/O threads; every result hops back to
  * {@link Call#context()} before it is seen.
  */
 public final class BedrockProvider implements Provider {
@@ -76,11 +84,57 @@ public final class BedrockProvider implements Provider {
         return relay.future();
     }
 
-    /** Converse has no embeddings; Bedrock's (Titan, Cohere) each need their own InvokeModel body. */
+    /**
+     * Converse has no embeddings: Bedrock's embedding models (Titan, Cohere; {@link Embeddings}) take
+     * InvokeModel, each with its own body. A Titan request's inputs go as concurrent calls.
+     */
     @Override
     public Future<ChatResult> embed(EmbeddingRequest request, Call call) {
-        return Future.failedFuture(new UpstreamFailure(Kind.REJECTED, 400, -1,
-                "deployment '" + deployment.id() + "' (bedrock) does not serve embeddings"));
+        Embeddings.Family family = Embeddings.family(deployment.model());
+        if (family == null) {
+            return Future.failedFuture(new UpstreamFailure(Kind.REJECTED, 400, -1, "deployment '" + deployment.id() + "' (bedrock) does not serve embeddings"));
+        }
+        List<CompletableFuture<InvokeModelResponse>> sent = new ArrayList<>();
+        try {
+            for (byte[] body : Embeddings.bodies(family, request, deployment.id())) {
+                sent.add(client.invokeModel(InvokeModelRequest.builder().modelId(deployment.model()).contentType("application/json")
+                        .accept("application/json").body(SdkBytes.fromByteArrayUnsafe(body)).build()));
+            }
+        } catch (RuntimeException e) {
+            sent.forEach(f -> f.cancel(true));
+            return Future.failedFuture(Errors.map(deployment.id(), e));
+        }
+        call.sent();
+        call.onCancel(() -> sent.forEach(f -> f.cancel(true)));
+        Promise<ChatResult> done = Promise.promise();
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> call.context().runOnContext(x -> {
+            if (error != null) {
+                sent.forEach(f -> f.cancel(true));
+                done.tryFail(Errors.map(deployment.id(), error));
+                return;
+            }
+            try {
+                List<JsonNode> answers = new ArrayList<>(sent.size());
+                long[] counted = new long[sent.size()];
+                for (int i = 0; i < sent.size(); i++) {
+                    InvokeModelResponse r = sent.get(i).join();
+                    answers.add(Json.MAPPER.readTree(r.body().asByteArrayUnsafe()));
+                    counted[i] = r.sdkHttpResponse().firstMatchingHeader("x-amzn-bedrock-input-token-count").map(Long::parseLong).orElse(-1L);
+                }
+                ObjectNode list = Embeddings.answer(family, answers, counted, request, deployment.model(), deployment.id());
+                done.tryComplete(new ChatResult(list, Usage.fromOpenAi(list.get("usage"))));
+            } catch (java.io.IOException | NumberFormatException e) {
+                done.tryFail(new UpstreamFailure(Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not an embedding"));
+            } catch (RuntimeException e) {
+                done.tryFail(Errors.map(deployment.id(), e));
+            }
+        }));
+        return done.future();
+    }
+
+    /** Whether {@code model} is one of Bedrock's embedding models that {@link #embed} speaks to. */
+    public static boolean embeds(String model) {
+        return Embeddings.family(model) != null;
     }
 
     private static String completionId(Call call) {

@@ -60,7 +60,7 @@ public final class FakeBedrock implements AutoCloseable {
     public record Recorded(String path, String modelId, Map<String, String> headers, JsonNode body) {}
 
     static final String TOOL_USE_ID = "tooluse_fake1";
-    private static final Pattern PATH = Pattern.compile("^/model/([^/]+)/(converse|converse-stream)$");
+    private static final Pattern PATH = Pattern.compile("^/model/([^/]+)/(converse|converse-stream|invoke)$");
 
     final List<Recorded> requests = new CopyOnWriteArrayList<>();
     volatile Fault fault = Fault.NONE;
@@ -151,7 +151,8 @@ public final class FakeBedrock implements AutoCloseable {
                 case ACCESS_DENIED -> error(resp, 403, "AccessDeniedException", "You don't have access to the model with the specified model ID.");
                 case MALFORMED -> resp.putHeader("content-type", "application/json").end("{\"output\": {\"message\": [oops");
                 default -> {
-                    if (stream) stream(resp, body);
+                    if (m.group(2).equals("invoke")) invoke(resp, URLDecoder.decode(m.group(1), StandardCharsets.UTF_8), body);
+                    else if (stream) stream(resp, body);
                     else resp.putHeader("content-type", "application/json").end(Json.write(converse(body)));
                 }
             }
@@ -167,6 +168,47 @@ public final class FakeBedrock implements AutoCloseable {
     }
 
     // ---- answers ----
+
+    /**
+     * InvokeModel of an embedding model, as Bedrock answers it: Titan Text Embeddings ({@code inputText}
+     * → {@code embedding}, {@code inputTextTokenCount}) and Cohere Embed ({@code texts}, a required
+     * {@code input_type} → {@code embeddings}, the token count only in a header). One token a word.
+     */
+    private static void invoke(HttpServerResponse resp, String model, JsonNode body) {
+        if (model.contains("titan-embed")) {
+            String text = body.path("inputText").asText("");
+            ObjectNode out = Json.object();
+            ArrayNode v = out.putArray("embedding");
+            vector(text, body.path("dimensions").asInt(1024)).forEach(v::add);
+            out.put("inputTextTokenCount", text.split(" ").length);
+            resp.putHeader("content-type", "application/json").putHeader("x-amzn-bedrock-input-token-count", "" + text.split(" ").length).end(Json.write(out));
+        } else if (model.contains("cohere.embed")) {
+            if (!body.path("input_type").isTextual()) {
+                error(resp, 400, "ValidationException", "Malformed input request: #: required key [input_type] not found");
+                return;
+            }
+            ObjectNode out = Json.object().put("id", "fake-embed").put("response_type", "embeddings_floats");
+            ArrayNode all = out.putArray("embeddings");
+            int words = 0;
+            for (JsonNode t : body.path("texts")) {
+                ArrayNode v = all.addArray();
+                vector(t.asText(), 1024).forEach(v::add);
+                words += t.asText().split(" ").length;
+            }
+            out.set("texts", body.path("texts"));
+            resp.putHeader("content-type", "application/json").putHeader("x-amzn-bedrock-input-token-count", "" + words).end(Json.write(out));
+        } else {
+            error(resp, 400, "ValidationException", "The provided model identifier is invalid.");
+        }
+    }
+
+    /** The fake's embedding of {@code text}: the same numbers every time. */
+    static List<Double> vector(String text, int dims) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(text.hashCode());
+        List<Double> v = new java.util.ArrayList<>(dims);
+        for (int i = 0; i < dims; i++) v.add(Math.round((rnd.nextDouble() * 2 - 1) * 10_000) / 10_000.0);
+        return v;
+    }
 
     /**
      * With Claude's {@code thinking} enabled in {@code additionalModelRequestFields}, an answer opens
