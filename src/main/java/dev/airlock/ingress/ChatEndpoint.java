@@ -354,6 +354,7 @@ final class ChatEndpoint {
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
         TraceContext parent = trace(req);
+        ex.shape = shape;
         ex.span = recorder.tracing().start(parent, start, shape.operation(), adm.route().name(), adm.classification().level(), requestId);
         ex.dispatch.trace(ex.span == null ? parent : ex.span.context());
         ex.dispatch.spans(ex.span);
@@ -525,7 +526,7 @@ final class ChatEndpoint {
         }
         Replies.error(resp, t, requestId, dialect);
         recorder.rejected(requestId, start, Replies.toApiError(t, requestId), t instanceof KeyRefused k ? k : null, trace(req),
-                operation(req.path()).operation(), dialect.wire());
+                operation(req.path()).operation(), Exchange.api(dialect, operation(req.path())));
     }
 
     /** The shape of the request a path takes, for a refusal's span. */

@@ -34,6 +34,20 @@ final class Exchange {
     Usage usage = Usage.NONE;
     /** The API the client speaks: its answer and errors go back in that shape. */
     Dialect dialect = Dialect.OPENAI;
+    /** Where the request's text is, which says its operation. */
+    dev.airlock.wire.TextFields.Shape shape = dev.airlock.wire.TextFields.Shape.CHAT;
+
+    /** The API the ledger records ({@link #api(Dialect, dev.airlock.wire.TextFields.Shape)}). */
+    String api() { return api(dialect, shape); }
+
+    /**
+     * The ledger's {@code api}: the dialect a chat was spoken in ({@code openai}, {@code anthropic},
+     * {@code responses}), else the operation ({@code completions}, {@code embeddings}, {@code rerank},
+     * {@code audio}), so that reports tell autocomplete, retrieval and dictation apart from chat.
+     */
+    static String api(Dialect dialect, dev.airlock.wire.TextFields.Shape shape) {
+        return shape == dev.airlock.wire.TextFields.Shape.CHAT ? dialect.wire() : shape.operation();
+    }
     /** Whether this request's text is captured (opt-in per route, sampled, residency-checked). */
     boolean capture;
     /** What quotas admitted, to settle with the real cost (or release) when the request ends. */

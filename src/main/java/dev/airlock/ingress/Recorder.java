@@ -97,7 +97,7 @@ final class Recorder {
                 .cacheTokens(u.cacheReadTokens(), u.cacheWriteTokens())
                 .costUsd(cost)
                 .cached(ex.cached)
-                .api(ex.dialect.wire())
+                .api(ex.api())
                 .retries(dispatch.retries())
                 .fallbacks(dispatch.fallbacks())
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)

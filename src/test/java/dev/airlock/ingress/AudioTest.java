@@ -139,6 +139,7 @@ class AudioTest {
 
         JsonNode e = gw.ledgerEvent(raw.headers().values("x-request-id").getFirst());
         assertThat(e.path("deployment").asText()).isEqualTo("whisper");
+        assertThat(e.path("api").asText()).isEqualTo("audio");
         assertThat(e.path("classification").asText()).isEqualTo("restricted");
         assertThat(e.path("output_tokens").asLong()).isEqualTo(transcript.length() / 4);
         assertThat(e.path("tokens_estimated").asBoolean()).isTrue();

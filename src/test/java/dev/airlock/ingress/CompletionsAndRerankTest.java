@@ -332,6 +332,7 @@ class CompletionsAndRerankTest {
         assertThat(sent.path("body").path("return_documents").asBoolean()).as("unknown fields pass").isTrue();
         assertThat(sent.path("body").path("documents").get(1).path("text").asText()).isEqualTo("Rates rose in March.");
         JsonNode e = gw.ledgerEvent("rr-1");
+        assertThat(e.path("api").asText()).isEqualTo("rerank");
         assertThat(e.path("input_tokens").asLong()).as("vLLM's rerank counts total_tokens only").isEqualTo(42);
         assertThat(e.path("output_tokens").asLong()).isZero();
         assertThat(e.path("tokens_estimated").asBoolean()).isFalse();

@@ -92,6 +92,7 @@ class BedrockEmbeddingsTest {
         assertThat(fake.received().stream().map(r -> r.body().path("inputText").asText())).containsExactlyInAnyOrder("first text here", "second");
         JsonNode event = gw.ledgerEvent(raw.headers().values("x-request-id").getFirst());
         assertThat(event.path("deployment").asText()).isEqualTo("titan");
+        assertThat(event.path("api").asText()).isEqualTo("embeddings");
         assertThat(event.path("input_tokens").asLong()).isEqualTo(4);
         assertThat(event.path("tokens_estimated").asBoolean()).isFalse();
     }
