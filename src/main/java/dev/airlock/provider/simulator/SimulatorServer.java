@@ -256,7 +256,7 @@ public final class SimulatorServer implements AutoCloseable {
     private void chat(HttpServerResponse resp, ObjectNode request, boolean text) {
         Answer a = answer(request);
         long delay = profile.ttftMs() + (long) (a.tokens().size() * 1000.0 / profile.tokensPerSecond());
-        ObjectNode body = Completions.completion("chatcmpl-sim-" + ids.incrementAndGet(), simulatedModel(),
+        ObjectNode body = Completions.completion((text ? "cmpl-sim-" : "chatcmpl-sim-") + ids.incrementAndGet(), simulatedModel(),
                 a.toolCall() == null ? String.join("", a.tokens()) : null,
                 a.toolCall() == null ? List.of() : List.of(a.toolCall()), a.finishReason(), a.usage());
         later(jittered(delay), () -> json(resp, 200, text ? TextCompletions.fromChat(body) : body));
@@ -265,7 +265,7 @@ public final class SimulatorServer implements AutoCloseable {
     private void stream(HttpServerRequest req, ObjectNode request, boolean drop, boolean text) {
         HttpServerResponse resp = req.response();
         Answer a = answer(request);
-        String id = "chatcmpl-sim-" + ids.incrementAndGet();
+        String id = (text ? "cmpl-sim-" : "chatcmpl-sim-") + ids.incrementAndGet();
         boolean usage = request.path("stream_options").path("include_usage").asBoolean(false);
         // each chunk is built when it is sent: a long answer held as prebuilt trees took ~1 KB a token
         int content = a.toolCall() != null ? 2 : a.tokens().size();
