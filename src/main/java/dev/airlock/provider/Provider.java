@@ -34,7 +34,8 @@ public interface Provider extends AutoCloseable {
     /**
      * A text completion ({@code /v1/completions}); the body is the answer as a chat completion
      * ({@link dev.airlock.wire.TextCompletions#toChat}). Only OpenAI-compatible servers (vLLM, SGLang,
-     * TGI) have this API: the others refuse it as an invalid request, which ends the request.
+     * TGI) have this API, and the router sends it to no other ({@link Capabilities}); the default
+     * refuses it as an invalid request, should anything else ask. So do the three below.
      */
     default Future<ChatResult> complete(TextRequest request, Call call) {
         return Future.failedFuture(unsupported(call, "completions"));
@@ -45,12 +46,12 @@ public interface Provider extends AutoCloseable {
         return Future.failedFuture(unsupported(call, "completions"));
     }
 
-    /** A rerank ({@code /v1/rerank}); the body is the upstream's answer as it is. OpenAI-compatible servers only, as {@link #complete}. */
+    /** A rerank ({@code /v1/rerank}); the body is the upstream's answer as it is. */
     default Future<ChatResult> rerank(RerankRequest request, Call call) {
         return Future.failedFuture(unsupported(call, "rerank"));
     }
 
-    /** A transcription or translation of audio; the answer as the upstream gave it, JSON or text. OpenAI-compatible servers only. */
+    /** A transcription or translation of audio; the answer as the upstream gave it, JSON or text. */
     default Future<AudioResult> transcribe(AudioRequest request, Call call) {
         return Future.failedFuture(unsupported(call, request.path().substring(1)));
     }
