@@ -179,7 +179,7 @@ class MessagesApiTest {
                     .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.getMessage()).contains("no-such-route"));
             assertThatThrownBy(() -> keyed.messages().create(MessageCreateParams.builder().model("local").maxTokens(16)
                     .addUserMessageOfContentBlockParams(List.of(ContentBlockParam.ofDocument(com.anthropic.models.messages.DocumentBlockParam.builder()
-                            .source(com.anthropic.models.messages.PlainTextSource.builder().data("a contract").build()).build()))).build()))
+                            .source(com.anthropic.models.messages.UrlPdfSource.builder().url("https://example.com/contract.pdf").build()).build()))).build()))
                     .isInstanceOf(BadRequestException.class)
                     .hasMessageContaining("document");
         } finally {

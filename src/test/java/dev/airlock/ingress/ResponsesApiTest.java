@@ -171,7 +171,7 @@ class ResponsesApiTest {
         var r = gw.post("/v1/responses", "{\"model\":\"local\",\"include\":[\"reasoning.encrypted_content\"],"
                 + "\"input\":[{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_file\",\"file_id\":\"f\"}]}]}");
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(Json.MAPPER.readTree(r.body()).path("error").path("param").asText()).isEqualTo("input[0].content[0].type");
+        assertThat(Json.MAPPER.readTree(r.body()).path("error").path("param").asText()).isEqualTo("input[0].content[0].file_data");
         assertThatThrownBy(() -> client.responses().create(ask("no-such-route", "hi").build())).isInstanceOf(NotFoundException.class);
         assertThat(gw.sim("a-onprem").received()).isEmpty();
     }

@@ -8,6 +8,7 @@ import dev.airlock.wire.CacheMark;
 import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.ContentPart;
+import dev.airlock.wire.FilePart;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.Thinking;
 import dev.airlock.wire.ThinkingBlock;
@@ -106,6 +107,7 @@ final class RequestMapper {
                     blocks.add(block);
                     mark(block, img.cache());
                 }
+                case ContentPart.Other o when "file".equals(o.type()) -> blocks.add(document(o, "messages[" + i + "]"));
                 case ContentPart.Other o -> throw rejected("messages[" + i + "] has a '" + o.type() + "' content part, which is not mapped to Anthropic");
             }
         }
@@ -193,6 +195,28 @@ final class RequestMapper {
         } else {
             throw rejected(where + " has an image URL that is neither a data URL nor http(s)");
         }
+        return block;
+    }
+
+    /** An inline file as Anthropic's document block: a PDF as base64, plain text as text. */
+    private ObjectNode document(ContentPart.Other o, String where) {
+        FilePart file = FilePart.of(o.raw());
+        if (file == null) throw rejected(where + " has a file by id; Anthropic takes documents inline, as file_data");
+        ObjectNode block = Json.object().put("type", "document");
+        ObjectNode source = block.putObject("source");
+        switch (file.mediaType()) {
+            case "application/pdf" -> source.put("type", "base64").put("media_type", "application/pdf").put("data", file.base64());
+            case "text/plain" -> {
+                try {
+                    source.put("type", "text").put("media_type", "text/plain").put("data", new String(file.bytes(), java.nio.charset.StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw rejected(where + " has a file whose data is not base64");
+                }
+            }
+            default -> throw rejected(where + " has a '" + file.mediaType() + "' file; Anthropic takes PDF and plain-text documents");
+        }
+        if (file.filename() != null) block.put("title", file.filename());
+        if (o.raw().has("cache_control")) block.set("cache_control", o.raw().get("cache_control"));
         return block;
     }
 

@@ -9,6 +9,7 @@ import dev.airlock.wire.CacheMark;
 import dev.airlock.wire.ChatMessage;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.ContentPart;
+import dev.airlock.wire.FilePart;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.Thinking;
 import dev.airlock.wire.ThinkingBlock;
@@ -25,6 +26,9 @@ import software.amazon.awssdk.services.bedrockruntime.model.CachePointBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.CachePointType;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
+import software.amazon.awssdk.services.bedrockruntime.model.DocumentBlock;
+import software.amazon.awssdk.services.bedrockruntime.model.DocumentFormat;
+import software.amazon.awssdk.services.bedrockruntime.model.DocumentSource;
 import software.amazon.awssdk.services.bedrockruntime.model.ImageBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ImageFormat;
 import software.amazon.awssdk.services.bedrockruntime.model.ImageSource;
@@ -147,6 +151,7 @@ final class RequestMapper {
                         out.add(ContentBlock.fromImage(image(img.url(), at)));
                         if (img.cache() != null) out.add(ContentBlock.fromCachePoint(cachePoint(img.cache())));
                     }
+                    case ContentPart.Other o when "file".equals(o.type()) -> out.add(ContentBlock.fromDocument(document(o, at)));
                     case ContentPart.Other o -> throw reject("'" + at + "' has type '" + typeName(o) + "', which Bedrock Converse does not take here");
                 }
             }
@@ -174,6 +179,38 @@ final class RequestMapper {
                 }
             }
             return out;
+        }
+
+        /**
+         * An inline file as Converse's document block, in one of the formats Converse reads. Its name is
+         * the file's, reduced to what Converse allows in one (letters, digits, single spaces, hyphens,
+         * parentheses, square brackets), without its extension.
+         */
+        private DocumentBlock document(ContentPart.Other o, String where) {
+            FilePart file = FilePart.of(o.raw());
+            if (file == null) throw reject("'" + where + "' is a file by id; Bedrock takes documents inline, as file_data");
+            DocumentFormat format = switch (file.mediaType()) {
+                case "application/pdf" -> DocumentFormat.PDF;
+                case "text/plain" -> DocumentFormat.TXT;
+                case "text/csv" -> DocumentFormat.CSV;
+                case "text/html" -> DocumentFormat.HTML;
+                case "text/markdown" -> DocumentFormat.MD;
+                case "application/msword" -> DocumentFormat.DOC;
+                case "application/vnd.openxmlformats-officedocument.wordprocessingml.document" -> DocumentFormat.DOCX;
+                case "application/vnd.ms-excel" -> DocumentFormat.XLS;
+                case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" -> DocumentFormat.XLSX;
+                default -> throw reject("'" + where + "' is a '" + file.mediaType() + "' file, which Bedrock Converse does not read");
+            };
+            byte[] bytes;
+            try {
+                bytes = file.bytes();
+            } catch (IllegalArgumentException e) {
+                throw reject("'" + where + "' is not valid base64");
+            }
+            String name = file.filename() == null ? "" : file.filename().replaceFirst("\\.[A-Za-z0-9]{1,5}$", "")
+                    .replaceAll("[^A-Za-z0-9 ()\\[\\]-]", " ").replaceAll("\\s+", " ").strip();
+            return DocumentBlock.builder().format(format).name(name.isEmpty() ? "document" : name)
+                    .source(DocumentSource.fromBytes(SdkBytes.fromByteArrayUnsafe(bytes))).build();
         }
 
         private ImageBlock image(String url, String where) {
@@ -226,6 +263,7 @@ final class RequestMapper {
                 switch (p) {
                     case ContentPart.Text t -> { if (!t.text().isBlank()) out.add(ToolResultContentBlock.fromText(t.text())); }
                     case ContentPart.Image img -> out.add(ToolResultContentBlock.fromImage(image(img.url(), at)));
+                    case ContentPart.Other o when "file".equals(o.type()) -> out.add(ToolResultContentBlock.fromDocument(document(o, at)));
                     case ContentPart.Other o -> throw reject("'" + at + "' has type '" + typeName(o) + "', which a Bedrock tool result cannot carry");
                 }
             }

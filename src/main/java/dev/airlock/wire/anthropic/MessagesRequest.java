@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.wire.CacheMark;
+import dev.airlock.wire.FilePart;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.ThinkingBlock;
 
@@ -166,6 +167,7 @@ public final class MessagesRequest {
             switch (type) {
                 case "text" -> mark(parts.addObject().put("type", "text").put("text", block.path("text").asText("")), block, at);
                 case "image" -> mark(parts.addObject().setAll(image(block, at)), block, at);
+                case "document" -> mark(parts.addObject().setAll(document(block, at)), block, at);
                 case "tool_result" -> {
                     CacheMark cache = CacheMark.of(block.get("cache_control"), at + ".cache_control");
                     StringBuilder text = new StringBuilder();
@@ -183,7 +185,8 @@ public final class MessagesRequest {
                                     if (m != null) cache = m; // the result's text is one string: the mark goes after it
                                 }
                                 case "image" -> mark(parts.addObject().setAll(image(part, at + ".content[" + k + "]")), part, at + ".content[" + k + "]");
-                                default -> throw invalid(at + ".content[" + k + "] is a '" + part.path("type").asText("") + "' block; a tool result may hold text and images",
+                                case "document" -> mark(parts.addObject().setAll(document(part, at + ".content[" + k + "]")), part, at + ".content[" + k + "]");
+                                default -> throw invalid(at + ".content[" + k + "] is a '" + part.path("type").asText("") + "' block; a tool result may hold text, images and documents",
                                         at + ".content[" + k + "].type");
                             }
                         }
@@ -192,7 +195,7 @@ public final class MessagesRequest {
                     ObjectNode result = out.addObject().put("role", "tool").put("tool_call_id", requiredText(block, "tool_use_id", at + ".tool_use_id")).put("content", text.toString());
                     if (cache != null) result.set("cache_control", cache.json());
                 }
-                default -> throw invalid(at + " is a '" + type + "' block, which Airlock does not carry (text, image, tool_result are)", at + ".type");
+                default -> throw invalid(at + " is a '" + type + "' block, which Airlock does not carry (text, image, document, tool_result are)", at + ".type");
             }
         }
         if (parts.isEmpty()) return;
@@ -211,6 +214,22 @@ public final class MessagesRequest {
         ObjectNode part = Json.object().put("type", "image_url");
         part.putObject("image_url").put("url", url);
         return part;
+    }
+
+    /**
+     * A document (Claude Code reads a PDF this way): a base64 one as a {@code file} part
+     * ({@link FilePart}), a plain-text one as text, which the detectors read. Documents by URL or of
+     * content blocks are refused: Airlock sends no URL it has not seen the bytes of.
+     */
+    private static ObjectNode document(JsonNode block, String at) {
+        JsonNode source = block.path("source");
+        return switch (source.path("type").asText("")) {
+            case "base64" -> new FilePart(requiredText(source, "media_type", at + ".source.media_type"), requiredText(source, "data", at + ".source.data"),
+                    Json.text(block, "title")).json();
+            case "text" -> Json.object().put("type", "text").put("text", requiredText(source, "data", at + ".source.data"));
+            default -> throw invalid(at + " has a document source of type '" + source.path("type").asText("") + "'; Airlock carries base64 and text documents",
+                    at + ".source.type");
+        };
     }
 
     private static void tools(JsonNode in, ObjectNode out) {

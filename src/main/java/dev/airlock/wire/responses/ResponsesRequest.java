@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.wire.FilePart;
 import dev.airlock.wire.Json;
 import dev.airlock.wire.ThinkingBlock;
 import dev.airlock.wire.Translation;
@@ -181,7 +182,12 @@ public final class ResponsesRequest {
                     image.put("url", part.get("image_url").asText());
                     if (part.hasNonNull("detail")) image.put("detail", part.get("detail").asText());
                 }
-                default -> throw invalid(where + " is a '" + part.path("type").asText("") + "' part, which Airlock does not carry (input_text and input_image are)", where + ".type");
+                case "input_file" -> {
+                    FilePart file = FilePart.of(Json.object().set("file", part));
+                    if (file == null) throw invalid(where + " is a file by id or URL; Airlock carries files inline, as file_data (a base64 data URL)", where + ".file_data");
+                    parts.add(file.json());
+                }
+                default -> throw invalid(where + " is a '" + part.path("type").asText("") + "' part, which Airlock does not carry (input_text, input_image and input_file are)", where + ".type");
             }
         }
         ObjectNode msg = out.addObject().put("role", "user");

@@ -98,8 +98,9 @@ class MessagesMappingTest {
     void whatWouldChangeTheAnswerIfDroppedIsRefusedByName() {
         assertThatThrownBy(() -> map("{\"model\":\"m\",\"max_tokens\":5,\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
                 .isInstanceOfSatisfying(AirlockException.class, e -> assertThat(e.param()).isEqualTo("tools[0].type")).hasMessageContaining("web_search_20250305");
-        assertThatThrownBy(() -> map("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\",\"source\":{}}]}]}"))
-                .hasMessageContaining("'document' block");
+        // a document by URL: Airlock sends no URL whose bytes it has not seen (base64 and text documents are carried)
+        assertThatThrownBy(() -> map("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\",\"source\":{\"type\":\"url\",\"url\":\"https://x/y.pdf\"}}]}]}"))
+                .hasMessageContaining("document source of type 'url'");
         assertThatThrownBy(() -> map("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"file\",\"file_id\":\"f1\"}}]}]}"))
                 .hasMessageContaining("image source of type 'file'");
         assertThatThrownBy(() -> map("{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"tool\",\"content\":\"hi\"}]}"))

@@ -74,7 +74,7 @@ class ResponsesMappingTest {
                 .as("a hosted tool is left out, and with no tool left, so is the choice").isFalse();
         assertThatThrownBy(() -> map("{\"model\":\"m\",\"input\":[{\"type\":\"local_shell_call\"}]}")).hasMessageContaining("'local_shell_call'");
         assertThatThrownBy(() -> map("{\"model\":\"m\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_file\",\"file_id\":\"f\"}]}]}"))
-                .hasMessageContaining("'input_file'");
+                .hasMessageContaining("a file by id or URL");
         assertThatThrownBy(() -> map("{\"model\":\"m\"}")).hasMessageContaining("input is required");
     }
 
