@@ -12,9 +12,7 @@ import com.anthropic.models.messages.TextBlockParam;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.provider.anthropic.FakeAnthropic;
 import dev.airlock.provider.bedrock.FakeBedrock;
-import dev.airlock.testing.TestVertx;
 import dev.airlock.wire.Json;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -33,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class DocumentsTest {
     static final byte[] PDF = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".getBytes(StandardCharsets.ISO_8859_1);
     static final String PDF64 = Base64.getEncoder().encodeToString(PDF);
-    static Vertx vertx;
+    static ClaudeFakes fakes;
     static FakeAnthropic anthropic;
     static FakeBedrock bedrock;
     TestGateway gw;
@@ -41,16 +39,14 @@ class DocumentsTest {
 
     @BeforeAll
     static void fakes() throws Exception {
-        vertx = TestVertx.create();
-        anthropic = new FakeAnthropic(vertx).start();
-        bedrock = new FakeBedrock(vertx);
+        fakes = new ClaudeFakes();
+        anthropic = fakes.anthropic;
+        bedrock = fakes.bedrock;
     }
 
     @AfterAll
     static void stopFakes() throws Exception {
-        anthropic.close();
-        bedrock.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        fakes.close();
     }
 
     @BeforeEach
@@ -61,8 +57,7 @@ class DocumentsTest {
                 residency: { public: [vendor, internet], internal: [vendor], confidential: [vendor], restricted: [vendor] }
                 deployments:
                   - { id: claude, provider: anthropic, model: claude-sonnet-4-5, zone: vendor, api_key: "${AIRLOCK_TEST_MASTER}", base_url: "%s" }
-                  - { id: claude-bedrock, provider: bedrock, model: anthropic.claude-sonnet-4-5, zone: vendor, region: us-east-1,
-                      endpoint: "%s", aws_access_key_id: "${AIRLOCK_TEST_MASTER}", aws_secret_access_key: "${AIRLOCK_TEST_MASTER}" }
+                  - { id: claude-bedrock, provider: bedrock, model: anthropic.claude-sonnet-4-5, zone: vendor, %s }
                   - { id: claude-internet, provider: anthropic, model: claude-sonnet-4-5, zone: internet, api_key: "${AIRLOCK_TEST_MASTER}", base_url: "%s" }
                 routes:
                   anthropic: { deployments: [claude] }
@@ -71,7 +66,7 @@ class DocumentsTest {
                 classify:
                   detectors:
                     pii: { at_least: confidential }
-                """.formatted(anthropic.baseUrl(), bedrock.endpoint(), anthropic.baseUrl()));
+                """.formatted(anthropic.baseUrl(), fakes.bedrockConnection(), anthropic.baseUrl()));
         client = AnthropicOkHttpClient.builder().baseUrl(gw.baseUrl()).apiKey("unused").maxRetries(0).timeout(Duration.ofSeconds(10)).build();
     }
 

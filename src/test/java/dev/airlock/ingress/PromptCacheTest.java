@@ -23,9 +23,7 @@ import com.anthropic.models.messages.ToolUseBlockParam;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.provider.anthropic.FakeAnthropic;
 import dev.airlock.provider.bedrock.FakeBedrock;
-import dev.airlock.testing.TestVertx;
 import dev.airlock.wire.Json;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * upstream not at all; what the cache read and wrote is counted and priced as the provider bills it. The client is the official Anthropic SDK; the upstreams are loopback fakes.
  */
 class PromptCacheTest {
-    static Vertx vertx;
+    static ClaudeFakes fakes;
     static FakeAnthropic anthropic;
     static FakeBedrock bedrock;
     TestGateway gw;
@@ -53,21 +51,18 @@ class PromptCacheTest {
 
     @BeforeAll
     static void fakes() throws Exception {
-        vertx = TestVertx.create();
-        anthropic = new FakeAnthropic(vertx).start();
-        bedrock = new FakeBedrock(vertx);
+        fakes = new ClaudeFakes();
+        anthropic = fakes.anthropic;
+        bedrock = fakes.bedrock;
     }
 
     @AfterAll
     static void stopFakes() throws Exception {
-        anthropic.close();
-        bedrock.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, SECONDS);
+        fakes.close();
     }
 
     @BeforeEach
     void start() throws Exception {
-        // the fakes check no credentials: any secret from the test's environment will do
         gw = new TestGateway("""
                 server: { port: 0 }
                 zones: { on-prem: {}, internet: { external: true } }
@@ -75,15 +70,14 @@ class PromptCacheTest {
                 deployments:
                   - { id: claude, provider: anthropic, model: claude-sonnet-4-5, zone: internet, api_key: "${AIRLOCK_TEST_MASTER}", base_url: "%s",
                       price: { input_per_mtok: 3, output_per_mtok: 15, cache_read_per_mtok: 0.3, cache_write_per_mtok: 3.75 } }
-                  - { id: claude-bedrock, provider: bedrock, model: anthropic.claude-sonnet-4-5, zone: internet, region: us-east-1,
-                      endpoint: "%s", aws_access_key_id: "${AIRLOCK_TEST_MASTER}", aws_secret_access_key: "${AIRLOCK_TEST_MASTER}",
+                  - { id: claude-bedrock, provider: bedrock, model: anthropic.claude-sonnet-4-5, zone: internet, %s,
                       price: { input_per_mtok: 3, output_per_mtok: 15, cache_read_per_mtok: 0.3 } }
                   - { id: local, provider: simulator, model: glm5, zone: on-prem, simulator: { ttft_ms: 1, tokens_per_second: 5000, jitter: 0, max_tokens: 8 } }
                 routes:
                   anthropic: { deployments: [claude] }
                   bedrock: { deployments: [claude-bedrock] }
                   local: { deployments: [local] }
-                """.formatted(anthropic.baseUrl(), bedrock.endpoint()));
+                """.formatted(anthropic.baseUrl(), fakes.bedrockConnection()));
         client = AnthropicOkHttpClient.builder().baseUrl(gw.baseUrl()).apiKey("unused").maxRetries(0).timeout(Duration.ofSeconds(10)).build();
     }
 

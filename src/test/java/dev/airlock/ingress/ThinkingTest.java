@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.provider.anthropic.FakeAnthropic;
 import dev.airlock.provider.bedrock.FakeBedrock;
-import dev.airlock.testing.TestVertx;
 import dev.airlock.wire.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -49,6 +48,7 @@ import org.junit.jupiter.api.Test;
  * The clients are the official Anthropic and OpenAI SDKs; the upstreams are loopback fakes.
  */
 class ThinkingTest {
+    static ClaudeFakes fakes;
     static Vertx vertx;
     static FakeAnthropic anthropic;
     static FakeBedrock bedrock;
@@ -60,9 +60,10 @@ class ThinkingTest {
 
     @BeforeAll
     static void fakes() throws Exception {
-        vertx = TestVertx.create();
-        anthropic = new FakeAnthropic(vertx).start();
-        bedrock = new FakeBedrock(vertx);
+        fakes = new ClaudeFakes();
+        vertx = fakes.vertx;
+        anthropic = fakes.anthropic;
+        bedrock = fakes.bedrock;
         vllm = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(req -> req.body().onSuccess(buf -> {
             JsonNode body;
             try {
@@ -93,26 +94,21 @@ class ThinkingTest {
 
     @AfterAll
     static void stopFakes() throws Exception {
-        anthropic.close();
-        bedrock.close();
         vllm.close().toCompletionStage().toCompletableFuture().get(10, SECONDS);
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, SECONDS);
+        fakes.close();
     }
 
     @BeforeEach
     void start() throws Exception {
-        // the fakes check no credentials: any secret from the test's environment will do
         gw = new TestGateway("""
                 server: { port: 0 }
                 zones: { on-prem: {}, internet: { external: true } }
                 residency: { public: [on-prem, internet], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
                 deployments:
-                  - { id: claude, provider: anthropic, model: claude-sonnet-4-5, zone: internet, api_key: "${AIRLOCK_TEST_MASTER}", base_url: "%s" }
-                  - { id: claude-bedrock, provider: bedrock, model: anthropic.claude-sonnet-4-5, zone: internet, region: us-east-1,
-                      endpoint: "%s", aws_access_key_id: "${AIRLOCK_TEST_MASTER}", aws_secret_access_key: "${AIRLOCK_TEST_MASTER}" }
-                  - { id: llama-bedrock, provider: bedrock, model: "meta.llama3-70b-instruct-v1:0", zone: internet, region: us-east-1,
-                      endpoint: "%s", aws_access_key_id: "${AIRLOCK_TEST_MASTER}", aws_secret_access_key: "${AIRLOCK_TEST_MASTER}" }
-                  - { id: glm, provider: openai, base_url: "http://127.0.0.1:%d/v1", model: glm, zone: on-prem }
+                  - { id: claude, provider: anthropic, model: claude-sonnet-4-5, zone: internet, api_key: "${AIRLOCK_TEST_MASTER}", base_url: "%1$s" }
+                  - { id: claude-bedrock, provider: bedrock, model: anthropic.claude-sonnet-4-5, zone: internet, %2$s }
+                  - { id: llama-bedrock, provider: bedrock, model: "meta.llama3-70b-instruct-v1:0", zone: internet, %2$s }
+                  - { id: glm, provider: openai, base_url: "http://127.0.0.1:%3$d/v1", model: glm, zone: on-prem }
                 routes:
                   anthropic: { deployments: [claude] }
                   bedrock: { deployments: [claude-bedrock] }
@@ -122,7 +118,7 @@ class ThinkingTest {
                 classify:
                   detectors:
                     pii: { at_least: confidential }
-                """.formatted(anthropic.baseUrl(), bedrock.endpoint(), bedrock.endpoint(), vllm.actualPort()));
+                """.formatted(anthropic.baseUrl(), fakes.bedrockConnection(), vllm.actualPort()));
         client = AnthropicOkHttpClient.builder().baseUrl(gw.baseUrl()).apiKey("unused").maxRetries(0).timeout(Duration.ofSeconds(10)).build();
     }
 
