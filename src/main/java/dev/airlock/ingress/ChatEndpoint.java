@@ -92,7 +92,7 @@ final class ChatEndpoint {
             for (ChatMessage m : chat.messages()) texts.add(m.text());
             // an Anthropic client's betas are in its header, not in the bytes the answer is cached by: they name the operation
             String operation = (chat.stream() ? "chat-stream" : "chat") + (dialect == Dialect.ANTHROPIC ? betas(chat) : "");
-            quota(ex, texts, chat.maxTokens()).compose(g -> caching.lookup(req, ex, operation, bytes)).onComplete(q -> {
+            quota(ex, texts, forEveryChoice(chat.maxTokens(), chat.raw())).compose(g -> caching.lookup(req, ex, operation, bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (q.result() != null) { answerCached(req, ex, q.result(), chat.stream()); return; }
                 var shadows = ex.generation.shadows;
@@ -172,7 +172,7 @@ final class ChatEndpoint {
             TextRequest text = ex.admission.body() == body ? parsed : RequestParser.text(ex.admission.body(), null);
             int chars = text.promptChars();
             ex.promptEstimate = () -> Usage.estimatePrompt(chars);
-            quota(ex, text.texts(), text.completionLimit())
+            quota(ex, text.texts(), forEveryChoice(text.completionLimit(), text.raw()))
                     .compose(g -> caching.lookup(req, ex, text.stream() ? "completions-stream" : "completions", bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (q.result() != null) { answerCached(req, ex, q.result(), text.stream()); return; }
@@ -280,6 +280,20 @@ final class ChatEndpoint {
             ResponseHeaders.rateLimits(ex.response, g);
         });
     }
+
+    /**
+     * {@code maxTokens} for each answer the request asks for ({@code n}, and a text completion's
+     * {@code best_of}, which generates them all and bills them): the completion's worst case, as the
+     * upstream would bill it. Without {@code max_tokens} nothing is added, as for one answer.
+     */
+    static Integer forEveryChoice(Integer maxTokens, ObjectNode raw) {
+        int choices = Math.max(raw.path("n").asInt(1), raw.path("best_of").asInt(1));
+        if (maxTokens == null || choices <= 1) return maxTokens;
+        return (int) Math.min(Integer.MAX_VALUE, (long) maxTokens * Math.min(choices, MAX_CHOICES));
+    }
+
+    /** More answers than this to one request are the upstream's to refuse; the reservation stops counting here. */
+    static final int MAX_CHOICES = 128;
 
     /**
      * jtokkit counts OpenAI's tokenizers; other models' tokenizers and chat templates count more, so a

@@ -54,6 +54,19 @@ class QuotaTest {
     }
 
     @Test
+    void everyAnswerAskedForIsReservedAsTheUpstreamWouldBillIt() throws Exception {
+        gw = new TestGateway(tenant("tpm: 100"));
+        String one = "{\"model\":\"local\",\"max_tokens\":30,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        assertThat(gw.post("/v1/chat/completions", one).statusCode()).isEqualTo(200);
+        String four = "{\"model\":\"local\",\"max_tokens\":30,\"n\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        var r = gw.post("/v1/chat/completions", four);
+        assertThat(r.statusCode()).as("four answers of 30 tokens are 120 of the 100 a minute").isEqualTo(429);
+        String bestOf = "{\"model\":\"local\",\"max_tokens\":30,\"best_of\":4,\"prompt\":\"x = \"}";
+        assertThat(gw.post("/v1/completions", bestOf).statusCode()).isEqualTo(429);
+        assertThat(gw.sim("a-onprem").received()).hasSize(1);
+    }
+
+    @Test
     void aPromptWhoseByteBoundIsRefusedIsCountedAndAdmittedAtItsCount() throws Exception {
         // 1,200 bytes but ~200 tokens: reserved at its bytes it needs ~1,520 of the 600 tokens a minute,
         // counted ~270, so only the count admits it
