@@ -6,6 +6,7 @@
  * {@link dev.airlock.provider.bedrock.StreamMapper} turn answers and stream events into OpenAI objects;
  * {@link dev.airlock.provider.bedrock.StreamRelay} moves stream events onto the request's context;
  * {@link dev.airlock.provider.bedrock.Errors} maps SDK exceptions to
- * {@link dev.airlock.provider.UpstreamFailure} kinds.
+ * {@link dev.airlock.provider.UpstreamFailure} kinds; {@link dev.airlock.provider.bedrock.Embeddings} speaks
+ * to Bedrock's embedding models through InvokeModel.
  */
 package dev.airlock.provider.bedrock;
