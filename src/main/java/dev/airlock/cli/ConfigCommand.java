@@ -8,6 +8,8 @@ import dev.airlock.config.Deployment;
 import dev.airlock.config.Route;
 import dev.airlock.policy.EligibleSet;
 import dev.airlock.policy.Residency;
+import dev.airlock.provider.Capabilities;
+import dev.airlock.wire.TextFields;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -104,6 +106,27 @@ final class ConfigCommand implements Runnable {
         }
     }
 
+    /**
+     * Which deployments of the route's chain serve OpenAI's other APIs ({@link Capabilities}), the APIs
+     * that the same ones serve named together: what a client of each may be sent to at the lowest
+     * level, the most residency lets it reach.
+     */
+    private static String besideChat(AirlockConfig cfg, Residency residency, Route r) {
+        EligibleSet all = residency.eligibleSet(r, new Classification(cfg.levels().get(0), 0, List.of()));
+        java.util.Map<List<String>, List<String>> byDeployments = new java.util.LinkedHashMap<>();
+        for (TextFields.Shape shape : TextFields.Shape.values()) {
+            if (shape == TextFields.Shape.CHAT) continue;
+            List<String> ids = new java.util.ArrayList<>();
+            for (EligibleSet.Stage s : all.stages()) {
+                for (Deployment d : s.deployments()) if (Capabilities.serves(d, shape) && !ids.contains(d.id())) ids.add(d.id());
+            }
+            byDeployments.computeIfAbsent(ids, k -> new java.util.ArrayList<>()).add("/v1/" + shape.operation() + (shape == TextFields.Shape.AUDIO ? "/*" : ""));
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        byDeployments.forEach((ids, apis) -> parts.add(String.join(", ", apis) + (ids.isEmpty() ? " by none (a 400)" : " by " + String.join(", ", ids))));
+        return String.join("; ", parts);
+    }
+
     static void print(AirlockConfig cfg, PrintStream out) {
         out.println("Configuration is valid.");
         out.println();
@@ -112,6 +135,8 @@ final class ConfigCommand implements Runnable {
         cfg.zones().values().forEach(z -> out.println("  " + z.name() + (z.external() ? " (external)" : "")));
         out.println("Residency (level -> zones it may reach):");
         cfg.residency().forEach((l, zs) -> out.println("  " + l + " -> " + (zs.isEmpty() ? "(nowhere)" : String.join(", ", zs))));
+        out.println("Content no detector can read (images, audio, files, token ids) is classified " + cfg.unreadable()
+                + (cfg.unreadable().equals(cfg.levels().get(cfg.levels().size() - 1)) ? " (the highest level; classify.unreadable)" : " (classify.unreadable)"));
         out.println("Deployments:");
         for (Deployment d : cfg.deployments().values()) {
             out.println("  " + d.id() + ": " + d.provider().id() + " model=" + d.model() + " zone=" + d.zone() + " release=" + d.release()
@@ -136,6 +161,7 @@ final class ConfigCommand implements Runnable {
                                     + (r.canary().gate().compareWithRoute() ? " at least as well as the route's deployments" : "")))
                     + (r.cacheTtl() == null ? "" : ", answers cached " + r.cacheTtl().toSeconds() + " s")
                     + shadow(cfg, residency, r));
+            out.println("    beside chat: " + besideChat(cfg, residency, r));
             for (int i = 0; i < cfg.levels().size(); i++) {
                 EligibleSet set = residency.eligibleSet(r, new Classification(cfg.levels().get(i), i, List.of()));
                 List<String> ids = set.deploymentIds();

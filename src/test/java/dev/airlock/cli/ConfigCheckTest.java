@@ -36,6 +36,29 @@ class ConfigCheckTest {
     }
 
     @Test
+    void itSaysWhichDeploymentsServeTheApisBesideChatAndWhatUnreadableContentIs() {
+        String yaml = """
+                zones: { on-prem: {}, aws: {} }
+                residency: { public: [on-prem, aws], internal: [on-prem, aws], confidential: [on-prem, aws], restricted: [on-prem] }
+                deployments:
+                  - { id: vllm, provider: openai, base_url: "http://gpu:8000/v1", model: m, zone: on-prem }
+                  - { id: titan, provider: bedrock, model: amazon.titan-embed-text-v2:0, zone: aws, region: us-east-1 }
+                  - { id: claude, provider: bedrock, model: anthropic.claude-sonnet-4-5, zone: aws, region: us-east-1 }
+                routes:
+                  mixed: { deployments: [claude, titan], fallbacks: [local] }
+                  local: { deployments: [vllm] }
+                  cloud: { deployments: [claude] }
+                classify: { unreadable: confidential }
+                """;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConfigCommand.print(new ConfigLoader(Map.of()).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(bytes.toString(StandardCharsets.UTF_8))
+                .contains("Content no detector can read (images, audio, files, token ids) is classified confidential (classify.unreadable)")
+                .contains("    beside chat: /v1/embeddings by titan, vllm; /v1/completions, /v1/rerank, /v1/audio/* by vllm")
+                .contains("    beside chat: /v1/embeddings, /v1/completions, /v1/rerank, /v1/audio/* by none (a 400)");
+    }
+
+    @Test
     void itSaysWhereASteppedCanaryGoes() {
         String yaml = """
                 zones: { on-prem: {} }
