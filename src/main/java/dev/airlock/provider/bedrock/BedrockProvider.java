@@ -9,6 +9,7 @@ import dev.airlock.provider.UpstreamFailure;
 import dev.airlock.provider.UpstreamFailure.Kind;
 import dev.airlock.wire.ChatRequest;
 import dev.airlock.wire.EmbeddingRequest;
+import dev.airlock.wire.RerankRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -130,6 +131,43 @@ public final class BedrockProvider implements Provider {
             }
         }));
         return done.future();
+    }
+
+    /** Cohere Rerank through InvokeModel ({@link Rerank}); other models do not rerank. */
+    @Override
+    public Future<ChatResult> rerank(RerankRequest request, Call call) {
+        if (!Rerank.knows(deployment.model())) return Provider.super.rerank(request, call);
+        CompletableFuture<InvokeModelResponse> sent;
+        try {
+            sent = client.invokeModel(InvokeModelRequest.builder().modelId(deployment.model()).contentType("application/json")
+                    .accept("application/json").body(SdkBytes.fromByteArrayUnsafe(Rerank.body(request, deployment.id()))).build());
+        } catch (RuntimeException e) {
+            return Future.failedFuture(Errors.map(deployment.id(), e));
+        }
+        call.sent();
+        call.onCancel(() -> sent.cancel(true));
+        Promise<ChatResult> done = Promise.promise();
+        sent.whenComplete((r, error) -> call.context().runOnContext(x -> {
+            if (error != null) {
+                done.tryFail(Errors.map(deployment.id(), error));
+                return;
+            }
+            try {
+                long counted = r.sdkHttpResponse().firstMatchingHeader("x-amzn-bedrock-input-token-count").map(Long::parseLong).orElse(-1L);
+                ObjectNode list = Rerank.answer(Json.MAPPER.readTree(r.body().asByteArrayUnsafe()), counted, request, deployment.model(), deployment.id());
+                done.tryComplete(new ChatResult(list, Usage.fromOpenAi(list.get("usage"))));
+            } catch (java.io.IOException | NumberFormatException e) {
+                done.tryFail(new UpstreamFailure(Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not a rerank"));
+            } catch (RuntimeException e) {
+                done.tryFail(Errors.map(deployment.id(), e));
+            }
+        }));
+        return done.future();
+    }
+
+    /** Whether {@code model} is Cohere Rerank, which {@link #rerank} speaks to. */
+    public static boolean reranks(String model) {
+        return Rerank.knows(model);
     }
 
     /** Whether {@code model} is one of Bedrock's embedding models that {@link #embed} speaks to. */

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Embeddings from Bedrock's embedding models (Titan Text Embeddings, Cohere Embed) through InvokeModel,
- * with the real AWS SDK against {@link FakeBedrock}, asked for with the official OpenAI SDK.
+ * Embeddings from Bedrock's embedding models (Titan Text Embeddings, Cohere Embed) and rerank from
+ * Cohere Rerank, through InvokeModel, with the real AWS SDK against {@link FakeBedrock}, asked for
+ * with the official OpenAI SDK (and plain HTTP for rerank, which it has no call for).
  */
 class BedrockEmbeddingsTest {
     static Vertx vertx;
@@ -57,11 +58,13 @@ class BedrockEmbeddingsTest {
                   - { id: titan, provider: bedrock, model: amazon.titan-embed-text-v2:0, zone: aws, %1$s }
                   - { id: cohere, provider: bedrock, model: cohere.embed-multilingual-v3, zone: aws, %1$s }
                   - { id: claude, provider: bedrock, model: anthropic.claude-sonnet-4-5, zone: aws, %1$s }
+                  - { id: reranker, provider: bedrock, model: cohere.rerank-v3-5:0, zone: aws, %1$s }
                 routes:
                   titan: { deployments: [titan] }
                   cohere: { deployments: [cohere] }
                   mixed: { deployments: [claude, titan] }
                   chat-only: { deployments: [claude] }
+                  rerank: { deployments: [claude, reranker] }
                 admin: { master_key: "${AIRLOCK_TEST_MASTER}" }
                 """.formatted(aws));
         client = OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl() + "/v1").apiKey("unused").maxRetries(0).timeout(Duration.ofSeconds(10)).build();
@@ -130,6 +133,29 @@ class BedrockEmbeddingsTest {
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("Titan and Cohere");
         assertThat(fake.received()).allSatisfy(rec -> assertThat(rec.path()).endsWith("/invoke"));
+    }
+
+    @Test
+    void cohereRerankScoresTheDocumentsAsVllmsRerankAnswers() throws Exception {
+        var r = gw.post("/v1/rerank", """
+                {"model":"rerank","query":"interest rates rose","top_n":2,
+                 "documents":["The canteen opens at noon.",{"text":"Rates rose in March."},"Interest rates rose again."]}""", "x-request-id", "rr-b");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("x-airlock-deployment")).as("the route's Claude does not rerank").hasValue("reranker");
+        JsonNode answer = Json.MAPPER.readTree(r.body());
+        assertThat(answer.path("results")).hasSize(2);
+        assertThat(answer.path("results").get(0).path("index").asInt()).isEqualTo(2);
+        assertThat(answer.path("results").get(0).path("document").path("text").asText()).isEqualTo("Interest rates rose again.");
+        assertThat(answer.path("results").get(0).path("relevance_score").asDouble()).isEqualTo(FakeBedrock.relevance("interest rates rose", "Interest rates rose again."));
+        assertThat(answer.path("results").get(1).path("index").asInt()).isEqualTo(1);
+        JsonNode sent = fake.received().getLast().body();
+        assertThat(sent.path("api_version").asInt()).isEqualTo(2);
+        assertThat(sent.path("top_n").asInt()).isEqualTo(2);
+        assertThat(sent.path("documents").get(1).asText()).isEqualTo("Rates rose in March.");
+        JsonNode event = gw.ledgerEvent("rr-b");
+        assertThat(event.path("api").asText()).isEqualTo("rerank");
+        assertThat(event.path("input_tokens").asLong()).as("Bedrock's header count: 3 + 5 + 4 + 4 words").isEqualTo(16);
+        assertThat(event.path("tokens_estimated").asBoolean()).isFalse();
     }
 
     @Test

@@ -197,9 +197,35 @@ public final class FakeBedrock implements AutoCloseable {
             }
             out.set("texts", body.path("texts"));
             resp.putHeader("content-type", "application/json").putHeader("x-amzn-bedrock-input-token-count", "" + words).end(Json.write(out));
+        } else if (model.contains("cohere.rerank")) {
+            if (body.path("api_version").asInt() != 2) {
+                error(resp, 400, "ValidationException", "Malformed input request: #: required key [api_version] not found");
+                return;
+            }
+            String query = body.path("query").asText("");
+            int words = query.split(" ").length;
+            List<ObjectNode> results = new ArrayList<>();
+            for (int i = 0; i < body.path("documents").size(); i++) {
+                String doc = body.path("documents").get(i).asText("");
+                words += doc.split(" ").length;
+                results.add(Json.object().put("index", i).put("relevance_score", relevance(query, doc)));
+            }
+            results.sort((a, b) -> Double.compare(b.path("relevance_score").asDouble(), a.path("relevance_score").asDouble()));
+            ObjectNode out = Json.object().put("id", "fake-rerank");
+            ArrayNode list = out.putArray("results");
+            results.stream().limit(body.path("top_n").asInt(results.size())).forEach(list::add);
+            resp.putHeader("content-type", "application/json").putHeader("x-amzn-bedrock-input-token-count", "" + words).end(Json.write(out));
         } else {
             error(resp, 400, "ValidationException", "The provided model identifier is invalid.");
         }
+    }
+
+    /** The fake reranker's score: the share of the document's words that are in the query. */
+    static double relevance(String query, String doc) {
+        List<String> q = List.of(query.toLowerCase(Locale.ROOT).split("\\W+"));
+        String[] words = doc.toLowerCase(Locale.ROOT).split("\\W+");
+        long hits = java.util.Arrays.stream(words).filter(q::contains).count();
+        return words.length == 0 ? 0 : (double) hits / words.length;
     }
 
     /** The fake's embedding of {@code text}: the same numbers every time. */
