@@ -95,9 +95,31 @@ public final class BedrockProvider implements Provider {
         if (family == null) {
             return Future.failedFuture(new UpstreamFailure(Kind.REJECTED, 400, -1, "deployment '" + deployment.id() + "' (bedrock) does not serve embeddings"));
         }
+        return invoke(() -> Embeddings.bodies(family, request, deployment.id()), call, "an embedding",
+                answers -> Embeddings.answer(family, answers, request, deployment.model(), deployment.id()));
+    }
+
+    /** Cohere Rerank through InvokeModel ({@link Rerank}); other models do not rerank. */
+    @Override
+    public Future<ChatResult> rerank(RerankRequest request, Call call) {
+        if (!Rerank.knows(deployment.model())) return Provider.super.rerank(request, call);
+        return invoke(() -> List.of(Rerank.body(request, deployment.id())), call, "a rerank",
+                answers -> Rerank.answer(answers.getFirst(), request, deployment.model(), deployment.id()));
+    }
+
+    /** One InvokeModel answer: its JSON, and the input tokens Bedrock counted in its header (-1 when it sent none). */
+    record Invoked(JsonNode body, long inputTokens) {}
+
+    /**
+     * InvokeModel with each of {@code bodies}, all at once; once every answer is in, on the call's
+     * context, {@code answer} makes them one OpenAI answer whose {@code usage} is accounted. A body
+     * that is not JSON is {@code what} the deployment failed to answer.
+     */
+    private Future<ChatResult> invoke(java.util.function.Supplier<List<byte[]>> bodies, Call call, String what,
+                                      java.util.function.Function<List<Invoked>, ObjectNode> answer) {
         List<CompletableFuture<InvokeModelResponse>> sent = new ArrayList<>();
         try {
-            for (byte[] body : Embeddings.bodies(family, request, deployment.id())) {
+            for (byte[] body : bodies.get()) {
                 sent.add(client.invokeModel(InvokeModelRequest.builder().modelId(deployment.model()).contentType("application/json")
                         .accept("application/json").body(SdkBytes.fromByteArrayUnsafe(body)).build()));
             }
@@ -115,49 +137,16 @@ public final class BedrockProvider implements Provider {
                 return;
             }
             try {
-                List<JsonNode> answers = new ArrayList<>(sent.size());
-                long[] counted = new long[sent.size()];
-                for (int i = 0; i < sent.size(); i++) {
-                    InvokeModelResponse r = sent.get(i).join();
-                    answers.add(Json.MAPPER.readTree(r.body().asByteArrayUnsafe()));
-                    counted[i] = r.sdkHttpResponse().firstMatchingHeader("x-amzn-bedrock-input-token-count").map(Long::parseLong).orElse(-1L);
+                List<Invoked> answers = new ArrayList<>(sent.size());
+                for (CompletableFuture<InvokeModelResponse> f : sent) {
+                    InvokeModelResponse r = f.join();
+                    answers.add(new Invoked(Json.MAPPER.readTree(r.body().asByteArrayUnsafe()),
+                            r.sdkHttpResponse().firstMatchingHeader("x-amzn-bedrock-input-token-count").map(Long::parseLong).orElse(-1L)));
                 }
-                ObjectNode list = Embeddings.answer(family, answers, counted, request, deployment.model(), deployment.id());
+                ObjectNode list = answer.apply(answers);
                 done.tryComplete(new ChatResult(list, Usage.fromOpenAi(list.get("usage"))));
             } catch (java.io.IOException | NumberFormatException e) {
-                done.tryFail(new UpstreamFailure(Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not an embedding"));
-            } catch (RuntimeException e) {
-                done.tryFail(Errors.map(deployment.id(), e));
-            }
-        }));
-        return done.future();
-    }
-
-    /** Cohere Rerank through InvokeModel ({@link Rerank}); other models do not rerank. */
-    @Override
-    public Future<ChatResult> rerank(RerankRequest request, Call call) {
-        if (!Rerank.knows(deployment.model())) return Provider.super.rerank(request, call);
-        CompletableFuture<InvokeModelResponse> sent;
-        try {
-            sent = client.invokeModel(InvokeModelRequest.builder().modelId(deployment.model()).contentType("application/json")
-                    .accept("application/json").body(SdkBytes.fromByteArrayUnsafe(Rerank.body(request, deployment.id()))).build());
-        } catch (RuntimeException e) {
-            return Future.failedFuture(Errors.map(deployment.id(), e));
-        }
-        call.sent();
-        call.onCancel(() -> sent.cancel(true));
-        Promise<ChatResult> done = Promise.promise();
-        sent.whenComplete((r, error) -> call.context().runOnContext(x -> {
-            if (error != null) {
-                done.tryFail(Errors.map(deployment.id(), error));
-                return;
-            }
-            try {
-                long counted = r.sdkHttpResponse().firstMatchingHeader("x-amzn-bedrock-input-token-count").map(Long::parseLong).orElse(-1L);
-                ObjectNode list = Rerank.answer(Json.MAPPER.readTree(r.body().asByteArrayUnsafe()), counted, request, deployment.model(), deployment.id());
-                done.tryComplete(new ChatResult(list, Usage.fromOpenAi(list.get("usage"))));
-            } catch (java.io.IOException | NumberFormatException e) {
-                done.tryFail(new UpstreamFailure(Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not a rerank"));
+                done.tryFail(new UpstreamFailure(Kind.MALFORMED, "deployment '" + deployment.id() + "' answered with a body that is not " + what));
             } catch (RuntimeException e) {
                 done.tryFail(Errors.map(deployment.id(), e));
             }

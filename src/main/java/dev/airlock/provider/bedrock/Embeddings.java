@@ -64,25 +64,22 @@ final class Embeddings {
         return out;
     }
 
-    /**
-     * The answers, in the order of {@link #bodies}, as an OpenAI embeddings list. {@code headerTokens}
-     * are the input tokens Bedrock counted in each answer's header, or -1 where it sent none.
-     */
-    static ObjectNode answer(Family family, List<JsonNode> answers, long[] headerTokens, EmbeddingRequest request, String model, String deployment) {
+    /** The answers, in the order of {@link #bodies}, as an OpenAI embeddings list. */
+    static ObjectNode answer(Family family, List<BedrockProvider.Invoked> answers, EmbeddingRequest request, String model, String deployment) {
         boolean base64 = "base64".equals(request.raw().path("encoding_format").asText());
         ObjectNode list = Json.object().put("object", "list").put("model", model);
         ArrayNode data = list.putArray("data");
         long tokens = 0;
         List<JsonNode> vectors = new ArrayList<>();
-        for (int i = 0; i < answers.size(); i++) {
-            JsonNode a = answers.get(i);
+        for (BedrockProvider.Invoked invoked : answers) {
+            JsonNode a = invoked.body();
             if (family == Family.TITAN) {
                 vectors.add(a.path("embedding"));
-                tokens += a.has("inputTextTokenCount") ? a.path("inputTextTokenCount").asLong() : Math.max(0, headerTokens[i]);
+                tokens += a.has("inputTextTokenCount") ? a.path("inputTextTokenCount").asLong() : Math.max(0, invoked.inputTokens());
             } else {
                 JsonNode e = a.path("embeddings");
                 for (JsonNode v : e.isObject() ? e.path("float") : e) vectors.add(v);
-                tokens += Math.max(0, headerTokens[i]);
+                tokens += Math.max(0, invoked.inputTokens());
             }
         }
         if (vectors.size() != request.inputs().size()) {

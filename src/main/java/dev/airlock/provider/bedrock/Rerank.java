@@ -37,7 +37,9 @@ final class Rerank {
         return Json.writeBytes(body);
     }
 
-    static ObjectNode answer(JsonNode bedrock, long inputTokens, RerankRequest request, String model, String deployment) {
+    static ObjectNode answer(BedrockProvider.Invoked invoked, RerankRequest request, String model, String deployment) {
+        JsonNode bedrock = invoked.body();
+        long inputTokens = invoked.inputTokens();
         JsonNode results = bedrock.path("results");
         if (!results.isArray()) throw new UpstreamFailure(Kind.MALFORMED, "deployment '" + deployment + "' answered a rerank without results");
         ObjectNode out = Json.object().put("id", bedrock.path("id").asText("rerank-" + deployment)).put("model", model);
