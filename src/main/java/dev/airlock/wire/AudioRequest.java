@@ -33,11 +33,15 @@ public record AudioRequest(String model, List<Part> parts, String responseFormat
     /** Checks the parts a transcription needs: a model, one audio file, a known format, no stream. */
     public static AudioRequest of(List<Part> parts, boolean translate) {
         String model = null, format = "json";
-        int files = 0;
+        int files = 0, prompts = 0;
         for (Part p : parts) {
             switch (p.name()) {
                 case "model" -> model = p.text().strip();
                 case "file" -> files++;
+                // the one prompt is what the classifier reads: a second one would go upstream unread
+                case "prompt" -> {
+                    if (++prompts > 1) throw new AirlockException(ErrorKind.INVALID_REQUEST, "Send one 'prompt' per request.", "prompt");
+                }
                 case "response_format" -> format = p.text().strip();
                 case "stream" -> {
                     if (p.text().strip().equalsIgnoreCase("true")) {
@@ -62,7 +66,8 @@ public record AudioRequest(String model, List<Part> parts, String responseFormat
     /** The fields a model reads as text (the {@code prompt} that guides the transcript), as a JSON object for the classifier. */
     public ObjectNode textView() {
         ObjectNode view = Json.object().put("model", model);
-        for (Part p : parts) if (p.filename() == null && p.name().equals("prompt")) view.put("prompt", p.text());
+        String prompt = prompt();
+        if (prompt != null) view.put("prompt", prompt);
         return view;
     }
 

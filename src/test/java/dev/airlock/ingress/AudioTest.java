@@ -198,12 +198,28 @@ class AudioTest {
                 new Case(upload("local", Map.of("stream", "true")), "stream"),
                 new Case(upload("local", Map.of("response_format", "mp3")), "response_format"),
                 new Case(upload(null, Map.of()), "model"),
+                new Case(twoPrompts(), "prompt"),
                 new Case(upload("anthropic", Map.of()), "model"));
         for (Case k : cases) {
             assertThat(k.response().statusCode()).as(k.param() + ": " + k.response().body()).isEqualTo(400);
             assertThat(Json.MAPPER.readTree(k.response().body()).path("error").path("param").asText()).isEqualTo(k.param());
         }
         assertThat(received).isEmpty();
+    }
+
+    /** Two prompt fields: the classifier reads one, so the other must not go upstream unread. */
+    HttpResponse<String> twoPrompts() throws Exception {
+        String b = "----test-boundary-8";
+        String body = "--" + b + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nlocal\r\n"
+                + "--" + b + "\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nCardiology.\r\n"
+                + "--" + b + "\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nMail jane.doe@example.com\r\n"
+                + "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\nRIFF\r\n"
+                + "--" + b + "--\r\n";
+        HttpRequest req = HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/audio/transcriptions"))
+                .header("content-type", "multipart/form-data; boundary=" + b).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(req, HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     /** An upload as curl's {@code -F} sends it. */
