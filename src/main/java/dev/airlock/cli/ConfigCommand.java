@@ -202,6 +202,7 @@ final class ConfigCommand implements Runnable {
                 out += String.format(java.util.Locale.ROOT, " (prompt cache $%.2f/$%.2f read/write)", p.cacheReadPerMtok(), p.cacheWritePerMtok());
             }
         }
+        if (p.audioPerMinute() > 0) out += String.format(java.util.Locale.ROOT, " price=$%.4f per audio minute", p.audioPerMinute());
         return out;
     }
 

@@ -54,7 +54,8 @@ record ConfigSpec(
 
     record CapacitySpec(Double outputTokensPerSecond) {}
 
-    record PriceSpec(Double inputPerMtok, Double outputPerMtok, Double hourlyUsd, Double cacheReadPerMtok, Double cacheWritePerMtok) {}
+    record PriceSpec(Double inputPerMtok, Double outputPerMtok, Double hourlyUsd, Double cacheReadPerMtok, Double cacheWritePerMtok,
+                     Double audioPerMinute) {}
 
     record SimulatorSpec(Integer ttftMs, Double tokensPerSecond, Double jitter, Integer maxTokens, Integer port) {}
 

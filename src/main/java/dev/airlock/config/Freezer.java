@@ -301,9 +301,11 @@ final class Freezer {
             Price price = Price.FREE;
             if (pr != null) {
                 double in = or(pr.inputPerMtok(), 0.0);
-                price = new Price(in, or(pr.outputPerMtok(), 0.0), or(pr.hourlyUsd(), 0.0), or(pr.cacheReadPerMtok(), in), or(pr.cacheWritePerMtok(), in));
+                price = new Price(in, or(pr.outputPerMtok(), 0.0), or(pr.hourlyUsd(), 0.0), or(pr.cacheReadPerMtok(), in), or(pr.cacheWritePerMtok(), in),
+                        or(pr.audioPerMinute(), 0.0));
             }
-            if (price.inputPerMtok() < 0 || price.outputPerMtok() < 0 || price.hourlyUsd() < 0 || price.cacheReadPerMtok() < 0 || price.cacheWritePerMtok() < 0) {
+            if (price.inputPerMtok() < 0 || price.outputPerMtok() < 0 || price.hourlyUsd() < 0 || price.cacheReadPerMtok() < 0 || price.cacheWritePerMtok() < 0
+                    || price.audioPerMinute() < 0) {
                 problem(p + ".price", "prices cannot be negative.");
             }
             var s = d.simulator();

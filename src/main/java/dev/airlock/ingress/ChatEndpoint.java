@@ -202,6 +202,7 @@ final class ChatEndpoint {
             AudioRequest audio = ex.admission.body() == view ? parsed : parsed.withText(ex.admission.body());
             int chars = audio.prompt() == null ? 0 : audio.prompt().length();
             ex.promptEstimate = () -> Usage.estimatePrompt(chars);
+            ex.reserveAudioSeconds = audio.secondsBound();
             quota(ex, audio.prompt() == null ? List.of() : List.of(audio.prompt()), null).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 ex.generation.pipeline.relay.transcribe(ex.dispatch, audio).onComplete(r -> {
@@ -209,6 +210,7 @@ final class ChatEndpoint {
                     Provider.AudioResult a = r.result();
                     byte[] out = ex.guard.transcript(a.body(), audio.jsonAnswer(), ex.redactedOut);
                     ex.usage = a.usage().estimated() ? Transcripts.estimate(chars, a.body(), audio.jsonAnswer()) : a.usage();
+                    ex.audioSeconds = Transcripts.seconds(a, audio);
                     HttpServerResponse resp = req.response();
                     ex.generation.pipeline.headers.chosen(resp, ex.dispatch.chosen(), ex.dispatch.chosenRoute());
                     resp.setStatusCode(200).putHeader(HeaderText.CONTENT_TYPE, a.contentType()).end(io.vertx.core.buffer.Buffer.buffer(out));
@@ -308,7 +310,7 @@ final class ChatEndpoint {
         double worst = 0;
         // the stages hold the deployments themselves: no lookup by id in the config's map
         for (EligibleSet.Stage s : ex.admission.eligible().stages()) {
-            for (Deployment d : s.deployments()) worst = Math.max(worst, d.price().cost(prompt, completion));
+            for (Deployment d : s.deployments()) worst = Math.max(worst, d.price().cost(prompt, completion) + d.price().audio(ex.reserveAudioSeconds));
         }
         return ex.generation.pipeline.quotas.admit(ex.admission.caller(), prompt + (maxTokens == null ? 0 : maxTokens), worst, System.currentTimeMillis());
     }

@@ -32,6 +32,10 @@ final class Exchange {
     final long startNanos;
     /** Tokens of the answer: the upstream's figures, or an estimate marked as such. */
     Usage usage = Usage.NONE;
+    /** Seconds of audio a speech-to-text answer was billed on; 0 for other requests. */
+    double audioSeconds;
+    /** Before the answer, the most seconds of audio its reservation is to cover (the upload's length or bound). */
+    double reserveAudioSeconds;
     /** The API the client speaks: its answer and errors go back in that shape. */
     Dialect dialect = Dialect.OPENAI;
     /** Where the request's text is, which says its operation. */

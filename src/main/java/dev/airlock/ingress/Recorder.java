@@ -59,7 +59,7 @@ final class Recorder {
         for (Dispatch.Attempt a : dispatch.attempts()) upstreamTotal += a.micros();
         long ttft = dep != null && dispatch.firstByteNanos() > 0 ? micros(dispatch.firstByteNanos() - dispatch.lastAttemptNanos()) : LedgerEvent.NONE;
         Usage u = ex.usage;
-        double cost = dep == null ? 0 : dep.price().cost(u);
+        double cost = dep == null ? 0 : dep.price().cost(u) + dep.price().audio(ex.audioSeconds);
         // what upstreams billed for attempts the client got nothing from: count each (a prompt read
         // without an answer is estimated)
         List<Dispatch.Discarded> discarded = dispatch.discarded();
@@ -96,6 +96,7 @@ final class Recorder {
                 .tokens(u.promptTokens(), u.completionTokens(), u.estimated())
                 .cacheTokens(u.cacheReadTokens(), u.cacheWriteTokens())
                 .costUsd(cost)
+                .audioSeconds(ex.audioSeconds)
                 .cached(ex.cached)
                 .api(ex.api())
                 .retries(dispatch.retries())

@@ -1,10 +1,13 @@
 package dev.airlock.ingress;
 
+import dev.airlock.provider.Provider;
+import dev.airlock.wire.AudioRequest;
 import dev.airlock.wire.Json;
+import dev.airlock.wire.Transcript;
 import dev.airlock.wire.Usage;
 import java.nio.charset.StandardCharsets;
 
-/** What a transcript is accounted as when its upstream counted no tokens (Whisper reports seconds of audio, or nothing). */
+/** What a transcript is accounted as: tokens when its upstream counted none (Whisper reports seconds of audio, or nothing), and its seconds. */
 final class Transcripts {
     private Transcripts() {}
 
@@ -20,5 +23,20 @@ final class Transcripts {
             chars = answer.length;
         }
         return new Usage(promptChars == 0 ? 0 : Usage.estimatePrompt(promptChars), chars / 4, true);
+    }
+
+    /**
+     * The seconds of audio a transcription is billed on: the upstream's count, else the upload's length
+     * from its header, else (an SRT or VTT answer of a compressed upload) where its last cue ends, a
+     * little short of the audio's end; 0 when none says. Logged in the ledger and priced by {@code
+     * price.audio_per_minute}.
+     */
+    static double seconds(Provider.AudioResult answer, AudioRequest request) {
+        if (answer.seconds() > 0) return answer.seconds();
+        double header = request.seconds();
+        if (header > 0) return header;
+        if (request.jsonAnswer()) return 0;
+        double cues = Transcript.lastCueEnd(answer.body());
+        return cues > 0 ? cues : 0;
     }
 }

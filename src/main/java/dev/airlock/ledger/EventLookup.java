@@ -21,7 +21,7 @@ public final class EventLookup {
     public static final int MAX_LIMIT = 1000;
     static final String COLUMNS = "event_id, request_id, trace_id, started_at, tenant, key_id, route, task, classification, deployment, zone, "
             + "release, status, error_code, input_tokens, output_tokens, tokens_estimated, cost_usd, retries, fallbacks, queued_us, "
-            + "upstream_ttft_us, upstream_total_us, total_us, overhead_us, cached, api";
+            + "upstream_ttft_us, upstream_total_us, total_us, overhead_us, cached, api, cache_read_tokens, cache_write_tokens, audio_seconds";
 
     private final Store store;
 
@@ -75,7 +75,10 @@ public final class EventLookup {
         e.put("error_code", rs.getString("error_code"));
         e.put("input_tokens", rs.getLong("input_tokens"));
         e.put("output_tokens", rs.getLong("output_tokens"));
+        e.put("cache_read_tokens", rs.getLong("cache_read_tokens"));
+        e.put("cache_write_tokens", rs.getLong("cache_write_tokens"));
         e.put("tokens_estimated", rs.getBoolean("tokens_estimated"));
+        e.put("audio_seconds", rs.getDouble("audio_seconds"));
         e.put("cached", rs.getBoolean("cached"));
         e.put("api", rs.getString("api"));
         e.put("cost_usd", rs.getDouble("cost_usd"));

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param api                the API the client spoke ({@code openai}, {@code anthropic}, {@code responses}), or null
  * @param cacheReadTokens    of {@code inputTokens}, those the provider read from its prompt cache
  * @param cacheWriteTokens   of {@code inputTokens}, those the provider wrote to its prompt cache
+ * @param audioSeconds       seconds of audio sent to speech to text (billed by the minute by some APIs); 0 for other requests
  */
 public record LedgerEvent(
         String eventId,
@@ -50,7 +51,8 @@ public record LedgerEvent(
         boolean cached,
         String api,
         long cacheReadTokens,
-        long cacheWriteTokens) {
+        long cacheWriteTokens,
+        double audioSeconds) {
 
     /** Marks a latency that was never observed (no upstream answered). */
     public static final long NONE = -1;
@@ -79,6 +81,7 @@ public record LedgerEvent(
         cacheReadTokens = Math.max(0, cacheReadTokens);
         cacheWriteTokens = Math.max(0, cacheWriteTokens);
         if (!Double.isFinite(costUsd) || costUsd < 0) costUsd = 0;
+        if (!Double.isFinite(audioSeconds) || audioSeconds < 0) audioSeconds = 0;
         retries = Math.max(0, retries);
         fallbacks = Math.max(0, fallbacks);
         queuedMicros = Math.max(0, queuedMicros);
@@ -112,7 +115,7 @@ public record LedgerEvent(
         private int status, retries, fallbacks;
         private long inputTokens, outputTokens, cacheRead, cacheWrite, queued, ttft = NONE, upstreamTotal, total;
         private boolean tokensEstimated, cached;
-        private double costUsd;
+        private double costUsd, audioSeconds;
 
         private Builder(String requestId) { this.requestId = requestId; }
 
@@ -135,6 +138,7 @@ public record LedgerEvent(
         /** Of the input tokens, those read from and written to the provider's prompt cache. */
         public Builder cacheTokens(long read, long write) { cacheRead = read; cacheWrite = write; return this; }
         public Builder costUsd(double v) { costUsd = v; return this; }
+        public Builder audioSeconds(double v) { audioSeconds = v; return this; }
         public Builder retries(int v) { retries = v; return this; }
         public Builder fallbacks(int v) { fallbacks = v; return this; }
         public Builder cached(boolean v) { cached = v; return this; }
@@ -147,7 +151,7 @@ public record LedgerEvent(
         public LedgerEvent build() {
             return new LedgerEvent(eventId != null ? eventId : Ids.event(), requestId, traceId, at != null ? at : Instant.now(),
                     tenant, keyId, route, task, classification, deployment, zone, release, status, errorCode,
-                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total, cached, api, cacheRead, cacheWrite);
+                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total, cached, api, cacheRead, cacheWrite, audioSeconds);
         }
     }
 }

@@ -104,5 +104,9 @@ public interface Provider extends AutoCloseable {
     record StreamEnd(Usage usage) {}
 
     /** An answer that may not be JSON (a transcript as text, SRT or VTT): its bytes, their media type, and its usage. */
-    record AudioResult(byte[] body, String contentType, Usage usage) {}
+    /**
+     * A transcript as the client asked for it, its usage in tokens (or none), and the seconds of audio
+     * the upstream counted (NaN when it counted none).
+     */
+    record AudioResult(byte[] body, String contentType, Usage usage, double seconds) {}
 }

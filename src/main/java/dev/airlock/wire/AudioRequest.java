@@ -92,14 +92,50 @@ public record AudioRequest(String model, List<Part> parts, String responseFormat
     /** Whether the answer is JSON ({@code json}, {@code verbose_json}) rather than text. */
     public boolean jsonAnswer() { return responseFormat.endsWith("json"); }
 
+    /**
+     * The format asked of the upstream: {@code json} where the client asked for {@code text}, since
+     * only a JSON answer carries the usage a transcription is billed on (seconds of audio, or tokens);
+     * the client still gets the text alone ({@link #textFromJson}). SRT and VTT carry none either, but
+     * have no JSON form holding the same cues; they go as asked.
+     */
+    public String upstreamFormat() { return responseFormat.equals("text") ? "json" : responseFormat; }
+
+    /** Whether the answer is to be the {@code text} of the upstream's JSON rather than what it sent. */
+    public boolean textFromJson() { return !responseFormat.equals(upstreamFormat()); }
+
+    /** The upload's length as its header states it (WAV, FLAC), or NaN ({@link AudioLength}). */
+    public double seconds() {
+        for (Part p : parts) if (p.name().equals("file")) return AudioLength.seconds(p.data());
+        return Double.NaN;
+    }
+
+    /**
+     * The most seconds of audio this request can be billed for, for a budget's reservation: the
+     * header's length, or else the file's bytes at {@value #LOWEST_BITS_PER_SECOND} bits a second, below
+     * what speech is encoded at (Opus voice is 12–32 kbit/s), so a bound rather than a guess.
+     */
+    public double secondsBound() {
+        double known = seconds();
+        if (known > 0) return known;
+        for (Part p : parts) if (p.name().equals("file")) return p.data().length * 8.0 / LOWEST_BITS_PER_SECOND;
+        return 0;
+    }
+
+    static final int LOWEST_BITS_PER_SECOND = 8_000;
+
     /** The path under an OpenAI-compatible base URL. */
     public String path() { return translate ? "/audio/translations" : "/audio/transcriptions"; }
 
-    /** The request as {@code multipart/form-data} with {@code boundary}, its model replaced by {@code upstreamModel}. */
+    /**
+     * The request as {@code multipart/form-data} with {@code boundary}, its model replaced by {@code
+     * upstreamModel} and its format by {@link #upstreamFormat}.
+     */
     public byte[] multipart(String boundary, String upstreamModel) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
         for (Part p : parts) {
-            byte[] data = p.name().equals("model") && p.filename() == null ? upstreamModel.getBytes(StandardCharsets.UTF_8) : p.data();
+            byte[] data = p.filename() != null ? p.data()
+                    : p.name().equals("model") ? upstreamModel.getBytes(StandardCharsets.UTF_8)
+                    : p.name().equals("response_format") ? upstreamFormat().getBytes(StandardCharsets.UTF_8) : p.data();
             StringBuilder head = new StringBuilder("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"")
                     .append(quoted(p.name())).append('"');
             // the audio always goes as a file: servers read a part without a filename as a text field

@@ -275,6 +275,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void speechIsPricedByTheMinuteOfAudio() {
+        var price = parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    price: { audio_per_minute: 0.006 }\n"), Map.of("VLLM_KEY", "k"))
+                .deployments().get("vllm").price();
+        assertThat(price.audio(90)).isCloseTo(0.009, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(price.audio(Double.NaN)).isZero();
+        assertThat(price.cost(1000, 1000)).as("no token price").isZero();
+        assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    price: { audio_per_minute: -0.006 }\n"), Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("deployments[0].price: prices cannot be negative.");
+    }
+
+    @Test
     void aCanaryNamesAnotherDeploymentAndASensibleJudgment() {
         String two = BASE.replace("routes:\n", "  - { id: next, provider: simulator, zone: on-prem, release: glm5@2 }\nroutes:\n");
         var canary = parse(two.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], canary: { deployment: next, percent: 5 } }"),

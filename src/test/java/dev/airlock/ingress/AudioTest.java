@@ -2,6 +2,7 @@ package dev.airlock.ingress;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
@@ -11,6 +12,7 @@ import com.openai.models.audio.transcriptions.TranscriptionCreateParams;
 import com.openai.models.audio.transcriptions.TranscriptionVerbose;
 import com.openai.models.audio.translations.TranslationCreateParams;
 import dev.airlock.testing.TestVertx;
+import dev.airlock.wire.AudioLengthTest;
 import dev.airlock.wire.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -88,6 +90,10 @@ class AudioTest {
     }
 
     void start(String classifyExtra) throws Exception {
+        start(classifyExtra, "");
+    }
+
+    void start(String classifyExtra, String more) throws Exception {
         received.clear();
         transcript = "Patient reports a mild headache since Monday.";
         gw = new TestGateway("""
@@ -96,7 +102,8 @@ class AudioTest {
                 residency: { public: [on-prem, internet], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
                 deployments:
                   - { id: whisper, provider: openai, base_url: "http://127.0.0.1:%1$d/v1", model: whisper-large-v3, zone: on-prem }
-                  - { id: cloud-whisper, provider: openai, base_url: "http://127.0.0.1:%1$d/v1", model: whisper-1, zone: internet }
+                  - { id: cloud-whisper, provider: openai, base_url: "http://127.0.0.1:%1$d/v1", model: whisper-1, zone: internet,
+                      price: { audio_per_minute: 0.006 } }
                   # on-prem only so that residency lets it be considered: it is refused for its protocol
                   - { id: claude, provider: anthropic, model: claude-sonnet-4-5, zone: on-prem, api_key: "${AIRLOCK_TEST_MASTER}", base_url: "http://127.0.0.1:9" }
                 routes:
@@ -109,7 +116,8 @@ class AudioTest {
                     pii: { at_least: confidential }
                 %2$s
                 admin: { master_key: "${AIRLOCK_TEST_MASTER}" }
-                """.formatted(whisper.actualPort(), classifyExtra));
+                %3$s
+                """.formatted(whisper.actualPort(), classifyExtra, more));
         client = OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl() + "/v1").apiKey("unused").maxRetries(0).timeout(Duration.ofSeconds(10)).build();
     }
 
@@ -189,6 +197,55 @@ class AudioTest {
     }
 
     @Test
+    void speechBilledByTheMinuteIsPricedRecordedAndCountedAgainstTheBudget() throws Exception {
+        start("  unreadable: public", "tenants: { default: { default: public, budget_usd_month: 1.0 } }");
+        double perSecond = 0.006 / 60;
+        var raw = client.audio().transcriptions().withRawResponse().create(TranscriptionCreateParams.builder().file(AUDIO).model("general").build());
+        assertThat(raw.parse().asTranscription().text()).isEqualTo(transcript);
+        JsonNode json = gw.ledgerEvent(raw.headers().values("x-request-id").getFirst());
+        assertThat(json.path("deployment").asText()).isEqualTo("cloud-whisper");
+        assertThat(json.path("audio_seconds").asDouble()).as("the upstream's usage.seconds").isEqualTo(3.0);
+        assertThat(json.path("cost_usd").asDouble()).isCloseTo(3 * perSecond, within(1e-12));
+
+        // a text answer is asked for as JSON, which carries the usage, and the client gets the text alone
+        HttpResponse<String> text = upload("general", Map.of("response_format", "text"));
+        assertThat(text.statusCode()).isEqualTo(200);
+        assertThat(text.body()).isEqualTo(transcript);
+        assertThat(text.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
+        assertThat(last().form()).containsEntry("response_format", "json");
+        assertThat(gw.ledgerEvent(text.headers().firstValue("x-request-id").orElseThrow()).path("audio_seconds").asDouble()).isEqualTo(3.0);
+
+        // subtitles carry no usage: a WAV upload's own length counts, else where the last cue ends
+        HttpResponse<String> wav = multipart("general", Map.of("response_format", "srt"), AudioLengthTest.wav(2.5, 8_000, 16, 1));
+        assertThat(wav.statusCode()).isEqualTo(200);
+        assertThat(last().form()).containsEntry("response_format", "srt");
+        JsonNode w = gw.ledgerEvent(wav.headers().firstValue("x-request-id").orElseThrow());
+        assertThat(w.path("audio_seconds").asDouble()).isEqualTo(2.5);
+        assertThat(w.path("cost_usd").asDouble()).isCloseTo(2.5 * perSecond, within(1e-12));
+        HttpResponse<String> srt = upload("general", Map.of("response_format", "srt"));
+        assertThat(gw.ledgerEvent(srt.headers().firstValue("x-request-id").orElseThrow()).path("audio_seconds").asDouble()).isEqualTo(3.0);
+
+        double spent = (3 + 3 + 2.5 + 3) * perSecond;
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String line = gw.get("/metrics").body().lines().filter(l -> l.startsWith("airlock_tenant_spend_usd{tenant=\"default\"}")).findFirst().orElseThrow();
+            assertThat(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).isCloseTo(spent, within(1e-9));
+        });
+    }
+
+    @Test
+    void aBudgetReservesTheUploadsLengthBeforeAnyAudioIsSent() throws Exception {
+        // $0.001 buys 10 seconds at $0.006 a minute
+        start("  unreadable: public", "tenants: { default: { default: public, budget_usd_month: 0.001 } }");
+        HttpResponse<String> tooLong = multipart("general", Map.of(), AudioLengthTest.wav(20, 8_000, 8, 1));
+        assertThat(tooLong.statusCode()).as(tooLong.body()).isEqualTo(429);
+        assertThat(Json.MAPPER.readTree(tooLong.body()).path("error").path("code").asText()).isEqualTo("budget_exceeded");
+        assertThat(received).isEmpty();
+
+        assertThat(multipart("general", Map.of(), AudioLengthTest.wav(5, 8_000, 8, 1)).statusCode()).isEqualTo(200);
+        assertThat(last().form()).containsEntry("model", "whisper-1");
+    }
+
+    @Test
     void badUploadsAreTheClientsErrorsAndNothingIsSent() throws Exception {
         start("");
         record Case(HttpResponse<String> response, String param) {}
@@ -224,10 +281,15 @@ class AudioTest {
 
     /** An upload as curl's {@code -F} sends it. */
     HttpResponse<String> upload(String route, Map<String, String> fields) throws Exception {
-        return multipart(route, fields, true);
+        return multipart(route, fields, AUDIO);
     }
 
     HttpResponse<String> multipart(String route, Map<String, String> fields, boolean withFile) throws Exception {
+        return multipart(route, fields, withFile ? AUDIO : null);
+    }
+
+    HttpResponse<String> multipart(String route, Map<String, String> fields, byte[] audio) throws Exception {
+        boolean withFile = audio != null;
         String b = "----test-boundary-7";
         StringBuilder sb = new StringBuilder();
         if (route != null) sb.append("--").append(b).append("\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n").append(route).append("\r\n");
@@ -239,7 +301,7 @@ class AudioTest {
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         body.writeBytes(head);
         body.writeBytes(file);
-        if (withFile) body.writeBytes(AUDIO);
+        if (withFile) body.writeBytes(audio);
         body.writeBytes(tail);
         HttpRequest req = HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/audio/transcriptions"))
                 .header("content-type", "multipart/form-data; boundary=" + b)

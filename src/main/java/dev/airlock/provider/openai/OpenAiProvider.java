@@ -23,6 +23,7 @@ import dev.airlock.wire.RerankRequest;
 import dev.airlock.wire.TextCompletions;
 import dev.airlock.wire.TextRequest;
 import dev.airlock.wire.Thinking;
+import dev.airlock.wire.Transcript;
 import dev.airlock.wire.Usage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,6 +35,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
@@ -128,30 +130,29 @@ public final class OpenAiProvider implements Provider {
     }
 
     /**
-     * The client's form parts as they came, with this deployment's model, under a boundary of our own;
-     * the answer's bytes and media type as they came.
+     * The client's form parts as they came, with this deployment's model (and JSON for a text answer,
+     * {@link AudioRequest#upstreamFormat}), under a boundary of our own; the answer's bytes and media
+     * type as they came, or a JSON answer's {@code text} where the client asked for text.
      */
     @Override
     public Future<AudioResult> transcribe(AudioRequest request, Call call) {
         String boundary = "airlock-" + java.util.UUID.randomUUID();
         Buffer body = Bodies.wrap(request.multipart(boundary, deployment.model()));
+        boolean json = request.upstreamFormat().endsWith("json");
         return post(request.path(), body, HeaderText.of("multipart/form-data; boundary=" + boundary),
-                request.jsonAnswer() ? HeaderText.APPLICATION_JSON : HeaderText.of("text/plain"), call)
+                json ? HeaderText.APPLICATION_JSON : HeaderText.of("text/plain"), call)
                 .compose(resp -> JsonPost.body(resp, deployment.id()).map(bytes -> {
                     String type = resp.getHeader(HeaderText.CONTENT_TYPE);
-                    if (!request.jsonAnswer()) return new AudioResult(bytes, type == null ? "text/plain; charset=utf-8" : type, Usage.NONE);
-                    ObjectNode json = parse(bytes, null);
-                    return new AudioResult(bytes, "application/json", transcriptUsage(json.get("usage")));
+                    if (!json) return new AudioResult(bytes, type == null ? "text/plain; charset=utf-8" : type, Usage.NONE, Double.NaN);
+                    ObjectNode answer = parse(bytes, null);
+                    Usage usage = Transcript.usage(answer.get("usage"));
+                    double seconds = Transcript.seconds(answer);
+                    if (!request.textFromJson()) return new AudioResult(bytes, "application/json", usage, seconds);
+                    if (!answer.path("text").isTextual()) {
+                        throw new UpstreamFailure(UpstreamFailure.Kind.MALFORMED, "deployment '" + deployment.id() + "' answered a transcription without its text");
+                    }
+                    return new AudioResult(answer.path("text").asText().getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8", usage, seconds);
                 }));
-    }
-
-    /**
-     * A transcript's usage when it is in tokens (OpenAI's newer models: {@code input_tokens},
-     * {@code output_tokens}); otherwise (Whisper's {@code seconds}, or none) none, and the gateway estimates.
-     */
-    private static Usage transcriptUsage(JsonNode usage) {
-        if (usage == null || !"tokens".equals(usage.path("type").asText())) return Usage.NONE;
-        return new Usage(usage.path("input_tokens").asInt(0), usage.path("output_tokens").asInt(0), false);
     }
 
     /** The client's body with this deployment's model, and the answer, which must hold {@code requiredArray}, as it came. */
