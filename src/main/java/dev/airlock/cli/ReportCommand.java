@@ -2,6 +2,8 @@ package dev.airlock.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,18 +27,28 @@ final class ReportCommand extends AdminCommand {
     void render(JsonNode report, PrintWriter out) {
         out.println("Requests since " + time(report, "since") + " UTC, by " + Table.text(report, "by") + ":");
         out.println();
-        Table t = new Table(Table.text(report, "by").toUpperCase(Locale.ROOT), "REQUESTS>", "OK>", "P50 MS>", "P95 MS>", "P99 MS>",
-                "TTFT P50>", "FALLBACK>", "RETRY>", "CACHED>", "TOKENS IN>", "IN FROM PROMPT CACHE>", "TOKENS OUT>", "COST>", "$/COMPLETED>");
+        // speech to text's minutes only when some were transcribed: most gateways never see audio
+        boolean audio = false;
+        for (JsonNode r : report.path("rows")) audio |= r.path("audioMinutes").asDouble() > 0;
+        List<String> head = new ArrayList<>(List.of(Table.text(report, "by").toUpperCase(Locale.ROOT), "REQUESTS>", "OK>", "P50 MS>", "P95 MS>",
+                "P99 MS>", "TTFT P50>", "FALLBACK>", "RETRY>", "CACHED>", "TOKENS IN>", "IN FROM PROMPT CACHE>", "TOKENS OUT>"));
+        if (audio) head.add("AUDIO MIN>");
+        head.addAll(List.of("COST>", "$/COMPLETED>"));
+        Table t = new Table(head.toArray(String[]::new));
         for (JsonNode r : report.path("rows")) {
-            t.row(Table.text(r, "group"), Table.count(r, "requests"), pct(r.path("successRate")), ms(r.path("latencyP50Ms")),
-                    ms(r.path("latencyP95Ms")), ms(r.path("latencyP99Ms")), ms(r.path("ttftP50Ms")), pct(r.path("fallbackRate")),
-                    pct(r.path("retryRate")), pct(r.path("cacheHitRate")), Table.count(r, "inputTokens"),
+            List<String> row = new ArrayList<>(List.of(Table.text(r, "group"), Table.count(r, "requests"), pct(r.path("successRate")),
+                    ms(r.path("latencyP50Ms")), ms(r.path("latencyP95Ms")), ms(r.path("latencyP99Ms")), ms(r.path("ttftP50Ms")),
+                    pct(r.path("fallbackRate")), pct(r.path("retryRate")), pct(r.path("cacheHitRate")), Table.count(r, "inputTokens"),
                     r.path("inputTokens").asLong() == 0 ? "-" : pct(r.path("cacheReadTokens").asDouble() / r.path("inputTokens").asLong()),
-                    Table.count(r, "outputTokens"), Table.usd(r, "costUsd"),
-                    r.path("costPerCompletedTask").isNull() ? "-" : Table.usd(r, "costPerCompletedTask"));
+                    Table.count(r, "outputTokens")));
+            if (audio) row.add(String.format(Locale.ROOT, "%.1f", r.path("audioMinutes").asDouble()));
+            row.add(Table.usd(r, "costUsd"));
+            row.add(r.path("costPerCompletedTask").isNull() ? "-" : Table.usd(r, "costPerCompletedTask"));
+            t.row(row.toArray(String[]::new));
         }
         t.print(out);
         out.println();
+        if (audio) out.println("AUDIO MIN: minutes of audio sent to speech to text.");
         out.println("CACHED: requests answered from Airlock's answer cache. IN FROM PROMPT CACHE: input tokens the providers read from their prompt caches.");
         out.println("$/COMPLETED: the cost of every request in the group divided by the requests confirmed successful with POST /v1/feedback.");
     }

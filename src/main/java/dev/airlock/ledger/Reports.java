@@ -51,7 +51,8 @@ public final class Reports {
      */
     public record Row(String group, long requests, double successRate, Double latencyP50Ms, Double latencyP95Ms, Double latencyP99Ms,
                       Double ttftP50Ms, Double ttftP95Ms, Double ttftP99Ms, double fallbackRate, double retryRate, double cacheHitRate,
-                      long inputTokens, long cacheReadTokens, long outputTokens, double costUsd, long confirmedSuccesses, Double costPerCompletedTask) {}
+                      long inputTokens, long cacheReadTokens, long outputTokens, double costUsd, long confirmedSuccesses, Double costPerCompletedTask,
+                      double audioMinutes) {}
 
     public Reports(Store store) {
         this.store = store;
@@ -81,7 +82,7 @@ public final class Reports {
                 + "SUM(CASE WHEN e.fallbacks > 0 THEN 1 ELSE 0 END) AS with_fallback, "
                 + "SUM(CASE WHEN e.retries > 0 THEN 1 ELSE 0 END) AS with_retry, "
                 + "SUM(CASE WHEN e.cached THEN 1 ELSE 0 END) AS cached, "
-                + "SUM(e.input_tokens) AS tin, SUM(e.cache_read_tokens) AS tread, SUM(e.output_tokens) AS tout, SUM(e.cost_usd) AS cost, "
+                + "SUM(e.input_tokens) AS tin, SUM(e.cache_read_tokens) AS tread, SUM(e.output_tokens) AS tout, SUM(e.cost_usd) AS cost, SUM(e.audio_seconds) AS audio, "
                 + "COUNT(DISTINCT CASE WHEN f.outcome = 'success' THEN e.request_id END) AS confirmed "
                 + "FROM request_event e LEFT JOIN request_feedback f ON f.request_id = e.request_id "
                 + "WHERE e.started_at >= ? "
@@ -103,7 +104,8 @@ public final class Reports {
                     rows.add(new Row(g == null ? "(none)" : g, n, r.getLong("ok") / (double) n,
                             ms(r, "lat50"), ms(r, "lat95"), ms(r, "lat99"), ms(r, "ttft50"), ms(r, "ttft95"), ms(r, "ttft99"),
                             r.getLong("with_fallback") / (double) n, r.getLong("with_retry") / (double) n, r.getLong("cached") / (double) n,
-                            r.getLong("tin"), r.getLong("tread"), r.getLong("tout"), cost, confirmed, confirmed == 0 ? null : cost / confirmed));
+                            r.getLong("tin"), r.getLong("tread"), r.getLong("tout"), cost, confirmed, confirmed == 0 ? null : cost / confirmed,
+                            r.getDouble("audio") / 60.0));
                 }
             }
         }

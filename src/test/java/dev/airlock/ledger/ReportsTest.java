@@ -43,8 +43,8 @@ class ReportsTest {
         Instant t = now.minus(Duration.ofDays(1));
         try (Store store = Store.open(TestDatabases.fresh(kind, dir));
              JdbcLedger ledger = JdbcLedger.start(store, LedgerContentTest.config(dir))) {
-            ledger.record(general("r1", t, 200, null, 100, 20, 0, 0, 100, 50, 0.10).task("code-review").build());
-            ledger.record(general("r2", t, 200, null, 200, 40, 1, 0, 200, 100, 0.20).task("code-review").build());
+            ledger.record(general("r1", t, 200, null, 100, 20, 0, 0, 100, 50, 0.10).task("code-review").audioSeconds(75).build());
+            ledger.record(general("r2", t, 200, null, 200, 40, 1, 0, 200, 100, 0.20).task("code-review").audioSeconds(15).build());
             ledger.record(general("r3", t, 503, "all_deployments_failed", 300, -1, 2, 1, 0, 0, 0.05).deployment(null).build());
             ledger.record(general("r4", t, 200, "bad_upstream_response", 400, 60, 0, 1, 300, 10, 0.15).build());
             ledger.record(general("r0", now.minus(Duration.ofDays(40)), 200, null, 50, 10, 0, 0, 1, 1, 100).build());
@@ -87,6 +87,8 @@ class ReportsTest {
             assertClose(g.costUsd(), 0.50);
             assertThat(g.confirmedSuccesses()).isEqualTo(1);
             assertClose(g.costPerCompletedTask(), 0.50);
+            assertClose(g.audioMinutes(), 1.5);
+            assertThat(s.audioMinutes()).isZero();
 
             List<Reports.Row> all = reports.by(Reports.GroupBy.ALL, since);
             assertThat(all).hasSize(1);
