@@ -92,7 +92,8 @@ final class ChatEndpoint {
             for (ChatMessage m : chat.messages()) texts.add(m.text());
             // an Anthropic client's betas are in its header, not in the bytes the answer is cached by: they name the operation
             String operation = (chat.stream() ? "chat-stream" : "chat") + (dialect == Dialect.ANTHROPIC ? betas(chat) : "");
-            quota(ex, texts, forEveryChoice(chat.maxTokens(), chat.raw())).compose(g -> caching.lookup(req, ex, operation, bytes)).onComplete(q -> {
+            ex.choices = choices(chat.raw());
+            quota(ex, texts, forEveryChoice(chat.maxTokens(), ex.choices)).compose(g -> caching.lookup(req, ex, operation, bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (q.result() != null) { answerCached(req, ex, q.result(), chat.stream()); return; }
                 var shadows = ex.generation.shadows;
@@ -172,7 +173,8 @@ final class ChatEndpoint {
             TextRequest text = ex.admission.body() == body ? parsed : RequestParser.text(ex.admission.body(), null);
             int chars = text.promptChars();
             ex.promptEstimate = () -> Usage.estimatePrompt(chars);
-            quota(ex, text.texts(), forEveryChoice(text.completionLimit(), text.raw()))
+            ex.choices = choices(text.raw());
+            quota(ex, text.texts(), forEveryChoice(text.completionLimit(), ex.choices))
                     .compose(g -> caching.lookup(req, ex, text.stream() ? "completions-stream" : "completions", bytes)).onComplete(q -> {
                 if (q.failed()) { fail(req, q.cause(), ex); return; }
                 if (q.result() != null) { answerCached(req, ex, q.result(), text.stream()); return; }
@@ -284,14 +286,21 @@ final class ChatEndpoint {
     }
 
     /**
-     * {@code maxTokens} for each answer the request asks for ({@code n}, and a text completion's
-     * {@code best_of}, which generates them all and bills them): the completion's worst case, as the
-     * upstream would bill it. Without {@code max_tokens} nothing is added, as for one answer.
+     * The answers the request asks for ({@code n}, and a text completion's {@code best_of}, which
+     * generates them all and bills them), up to {@link #MAX_CHOICES}.
      */
-    static Integer forEveryChoice(Integer maxTokens, ObjectNode raw) {
-        int choices = Math.max(raw.path("n").asInt(1), raw.path("best_of").asInt(1));
+    static int choices(ObjectNode raw) {
+        return Math.min(MAX_CHOICES, Math.max(1, Math.max(raw.path("n").asInt(1), raw.path("best_of").asInt(1))));
+    }
+
+    /**
+     * {@code maxTokens} for each of {@code choices} answers: the completion's worst case, as the upstream
+     * would bill it. Without {@code max_tokens} nothing is added to the tokens a minute, as for one
+     * answer; the budget's reservation then takes the default for each ({@link #admitAt}).
+     */
+    static Integer forEveryChoice(Integer maxTokens, int choices) {
         if (maxTokens == null || choices <= 1) return maxTokens;
-        return (int) Math.min(Integer.MAX_VALUE, (long) maxTokens * Math.min(choices, MAX_CHOICES));
+        return (int) Math.min(Integer.MAX_VALUE, (long) maxTokens * choices);
     }
 
     /** More answers than this to one request are the upstream's to refuse; the reservation stops counting here. */
@@ -306,7 +315,7 @@ final class ChatEndpoint {
     }
 
     private Quotas.Grant admitAt(Exchange ex, long prompt, Integer maxTokens) {
-        long completion = maxTokens == null ? DEFAULT_MAX_TOKENS : maxTokens;
+        long completion = maxTokens == null ? (long) DEFAULT_MAX_TOKENS * ex.choices : maxTokens;
         double worst = 0;
         // the stages hold the deployments themselves: no lookup by id in the config's map
         for (EligibleSet.Stage s : ex.admission.eligible().stages()) {

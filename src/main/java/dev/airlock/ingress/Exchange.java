@@ -32,6 +32,8 @@ final class Exchange {
     final long startNanos;
     /** Tokens of the answer: the upstream's figures, or an estimate marked as such. */
     Usage usage = Usage.NONE;
+    /** The answers asked for ({@code n}, {@code best_of}): a budget reserves a completion for each. */
+    int choices = 1;
     /** Seconds of audio a speech-to-text answer was billed on; 0 for other requests. */
     double audioSeconds;
     /** Before the answer, the most seconds of audio its reservation is to cover (the upload's length or bound). */

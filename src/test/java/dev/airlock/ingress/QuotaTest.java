@@ -98,6 +98,22 @@ class QuotaTest {
     }
 
     @Test
+    void withoutMaxTokensABudgetReservesTheDefaultForEveryAnswer() throws Exception {
+        // one answer's default (4,096 tokens at $15 a million) is $0.061; eight are $0.49
+        gw = new TestGateway(tenant("budget_usd_month: 0.1").replace(
+                "release: frontier@1,", "release: frontier@1, price: { input_per_mtok: 3.0, output_per_mtok: 15.0 },"));
+        String one = "{\"model\":\"external-only\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String eight = "{\"model\":\"external-only\",\"n\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        var r = gw.post("/v1/chat/completions", eight);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+        assertThat(error(r).path("code").asText()).isEqualTo("budget_exceeded");
+        assertThat(gw.sim("c-internet").received()).isEmpty();
+        assertThat(gw.post("/v1/chat/completions", one).statusCode()).isEqualTo(200);
+        String bounded = "{\"model\":\"external-only\",\"n\":8,\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        assertThat(gw.post("/v1/chat/completions", bounded).statusCode()).as("eight answers of 100 tokens are $0.012").isEqualTo(200);
+    }
+
+    @Test
     void eachTenantsSpendThisMonthAndItsBudgetAreGaugesForAlerts() throws Exception {
         gw = new TestGateway(tenant("budget_usd_month: 5.0").replace(
                 "release: frontier@1,", "release: frontier@1, price: { input_per_mtok: 3000.0, output_per_mtok: 15000.0 },")
