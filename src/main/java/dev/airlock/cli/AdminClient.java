@@ -20,11 +20,13 @@ import java.util.StringJoiner;
 import java.util.function.Function;
 
 /**
- * Calls a running Airlock's admin API with the master key from {@code AIRLOCK_MASTER_KEY}. Every
- * failure becomes a {@link Failure} whose message is one sentence for the terminal.
+ * Calls a running Airlock's admin API with an administrator's sign-in token from {@code
+ * AIRLOCK_ADMIN_TOKEN} (when the server takes them, {@code admin.oidc}), else the master key from {@code
+ * AIRLOCK_MASTER_KEY}. Every failure becomes a {@link Failure} whose message is one sentence for the terminal.
  */
 final class AdminClient {
     static final String MASTER_KEY_ENV = "AIRLOCK_MASTER_KEY";
+    static final String TOKEN_ENV = "AIRLOCK_ADMIN_TOKEN";
     static final String DEFAULT_URL = "http://127.0.0.1:4000";
 
     /** How long an admin call may take; a long evaluation run is followed by its id instead (see {@code eval run}). */
@@ -61,21 +63,28 @@ final class AdminClient {
     }
 
     private final URI base;
+    /** The bearer: a sign-in token or the master key. */
     private final String masterKey;
+    /** The environment variable it came from, to name in a 401. */
+    private final String credential;
     private final HttpClient http;
 
-    AdminClient(URI base, String masterKey, HttpClient http) {
+    AdminClient(URI base, String masterKey, String credential, HttpClient http) {
         this.base = base;
         this.masterKey = masterKey;
+        this.credential = credential;
         this.http = http;
     }
 
-    /** A client for {@code url} (default {@value #DEFAULT_URL}) with the master key from {@code env}. */
+    /** A client for {@code url} (default {@value #DEFAULT_URL}) with the sign-in token or the master key from {@code env}. */
     static AdminClient create(String url, Function<String, String> env) {
         URI base = baseUri(url == null ? DEFAULT_URL : url);
-        String key = env.apply(MASTER_KEY_ENV);
+        String token = env.apply(TOKEN_ENV);
+        boolean signedIn = token != null && !token.isBlank();
+        String key = signedIn ? token : env.apply(MASTER_KEY_ENV);
         if (key == null || key.isBlank()) {
-            throw new Failure("Set " + MASTER_KEY_ENV + " to the server's admin master key (admin.master_key in its airlock.yaml).");
+            throw new Failure("Set " + TOKEN_ENV + " to your sign-in token from the identity provider (admin.oidc), or " + MASTER_KEY_ENV
+                    + " to the server's admin master key (admin.master_key in its airlock.yaml).");
         }
         HttpClient http;
         try {
@@ -85,7 +94,7 @@ final class AdminClient {
             throw new Failure("The JVM's TLS settings could not be loaded (" + rootMessage(e)
                     + "); check javax.net.ssl.keyStore, trustStore and their passwords in AIRLOCK_JAVA_OPTS.");
         }
-        return new AdminClient(base, key.trim(), http);
+        return new AdminClient(base, key.trim(), signedIn ? TOKEN_ENV : MASTER_KEY_ENV, http);
     }
 
     private static String rootMessage(Throwable t) {
@@ -145,11 +154,16 @@ final class AdminClient {
                 throw new Failure("Airlock at " + base + " answered " + call.method() + " " + pathOnly(call) + " with something that is not JSON.");
             }
         }
-        throw new Failure(errorSentence(resp.statusCode(), resp.body(), base, call));
+        throw new Failure(errorSentence(resp.statusCode(), resp.body(), base, call, credential));
     }
 
     /** The sentence for an error answer: the server's own message when it sent OpenAI's error shape. */
     static String errorSentence(int status, String body, URI base, Call call) {
+        return errorSentence(status, body, base, call, MASTER_KEY_ENV);
+    }
+
+    /** The same, for a call made with the credential in the environment variable {@code credential}. */
+    static String errorSentence(int status, String body, URI base, Call call, String credential) {
         String message = null;
         String code = null;
         try {
@@ -163,6 +177,9 @@ final class AdminClient {
         }
         if (status == 401 && ErrorKind.CLIENT_CERTIFICATE_REQUIRED.code().equals(code)) {
             return "Airlock at " + base + " requires a client certificate (401); give the JVM one, e.g. AIRLOCK_JAVA_OPTS=\"-Djavax.net.ssl.keyStore=FILE.p12 -Djavax.net.ssl.keyStorePassword=...\".";
+        }
+        if (status == 401 && credential.equals(TOKEN_ENV)) {
+            return "Airlock at " + base + " refused the sign-in token in " + TOKEN_ENV + " (401)" + (message == null ? "." : ": " + message);
         }
         if (status == 401) {
             return "Airlock at " + base + " refused the master key (401)" + (message == null ? "." : ": " + message)

@@ -15,7 +15,8 @@ import java.util.Set;
  * @param detectors  content detectors switched on, each with the level it raises to
  * @param failClosed whether a detector error raises the request to the highest level
  * @param unreadable the level content no detector can read (images, audio, files, token ids) raises a request to
- * @param masterKey  guards the admin API; null disables it
+ * @param masterKey  guards the admin API; null disables it (unless {@code adminOidc} is set)
+ * @param adminOidc  administrators' tokens from the company's identity provider, or null when none are taken
  * @param store      where keys, spend and the ledger live (embedded SQLite file by default)
  * @param ledger     how request events are buffered and kept
  * @param storeZone  the zone the store is in: captured content may be stored only if residency allows it there
@@ -38,6 +39,7 @@ public record AirlockConfig(
         Map<String, Tenant> tenants,
         Routing routing,
         Secret masterKey,
+        AdminOidc adminOidc,
         StoreConfig store,
         LedgerConfig ledger,
         String storeZone,
@@ -64,10 +66,10 @@ public record AirlockConfig(
     }
 
     public AirlockConfig withServer(Server s) {
-        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces, cache);
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, adminOidc, store, ledger, storeZone, limits, auth, traces, cache);
     }
 
     public AirlockConfig withDeployments(Map<String, Deployment> d) {
-        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, store, ledger, storeZone, limits, auth, traces, cache);
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, adminOidc, store, ledger, storeZone, limits, auth, traces, cache);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Objects;
  * What a new configuration changes against the running one, for a reload. The request path's sections
  * (zones, residency, deployments, routes, classification, routing, tenants, the master key) change in
  * a running gateway; the sections it was built around (the listener, the levels, the store, the ledger,
- * the limits' and the cache's backends, auth, telemetry) take a restart, and a reload that changes one
+ * the limits' and the cache's backends, auth, telemetry, the admins' identity provider) take a restart, and a reload that changes one
  * of them is refused whole rather than applied in part.
  *
  * @param needsRestart the sections that changed and take a restart, as the file names them
@@ -33,6 +33,7 @@ public record ConfigChange(List<String> needsRestart, List<String> changes) {
         differs(restart, "auth", running.auth(), next.auth());
         differs(restart, "telemetry", running.traces(), next.traces());
         differs(restart, "cache", running.cache(), next.cache());
+        differs(restart, "admin.oidc", running.adminOidc(), next.adminOidc());
         List<String> changes = new ArrayList<>();
         differs(changes, "zones", running.zones(), next.zones());
         differs(changes, "residency", running.residency(), next.residency());

@@ -30,7 +30,9 @@ record ConfigSpec(
 
     record TracesSpec(String endpoint, String zone, Double sampleRatio, Map<String, String> headers, String serviceName, Long timeoutMs, Integer queueSize) {}
 
-    record AdminSpec(String masterKey) {}
+    record AdminSpec(String masterKey, OidcSpec oidc) {}
+
+    record OidcSpec(String issuer, String jwksUrl, String audience, String rolesClaim, String adminRole, String viewerRole, Long refreshSeconds) {}
 
     record AuthSpec(Boolean requireKeys, Integer keyCacheSeconds) {}
 

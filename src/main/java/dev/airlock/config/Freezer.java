@@ -56,6 +56,7 @@ final class Freezer {
                 : level("classify.unreadable", spec.classify().unreadable(), levels);
         Map<String, Tenant> tenants = tenants(levels, routes);
         Secret masterKey = spec.admin() == null ? null : secret("admin.master_key", spec.admin().masterKey());
+        AdminOidc adminOidc = AdminOidc.freeze(this, spec.admin() == null ? null : spec.admin().oidc());
         StoreConfig store = store();
         LedgerConfig ledger = ledger();
         String storeZone = spec.store() == null ? null : spec.store().zone();
@@ -79,7 +80,7 @@ final class Freezer {
             if (r.cacheTtl() != null && cache == null) problem("routes." + r.name() + ".cache", "needs the top-level cache: { zone }: the zone the gateway runs in, so residency can decide which answers may be kept.");
         }
         if (!problems.isEmpty()) throw new ConfigException(problems);
-        return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey,
+        return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, adminOidc,
                 store, ledger, storeZone, limits, auth, traces, cache);
     }
 

@@ -3,22 +3,37 @@ package dev.airlock.ingress;
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.identity.oidc.AdminTokens;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-/** Guards the admin API with the master key (compared in constant time). */
+/**
+ * Guards the admin API: an administrator's sign-in token from the company's identity provider
+ * ({@code admin.oidc}; {@link AdminTokens}), or the master key (compared in constant time), which
+ * stays the way in when the identity provider is down.
+ */
 final class Admin {
     private Admin() {}
 
-    static void requireMaster(AirlockConfig config, String authorization) {
-        if (config.masterKey() == null) {
-            throw new AirlockException(ErrorKind.UNAUTHORIZED, "The admin API is disabled: set admin.master_key to ${AIRLOCK_MASTER_KEY} and export that variable.");
+    /**
+     * Who is calling, for the audit trail ({@code master key} or {@code oidc <name>}), or an
+     * {@link AirlockException}; {@code write} says whether the call changes something, which a viewer's
+     * token may not.
+     */
+    static String authorize(AirlockConfig config, AdminTokens tokens, String authorization, boolean write) {
+        if (config.masterKey() == null && tokens == null) {
+            throw new AirlockException(ErrorKind.UNAUTHORIZED, "The admin API is disabled: set admin.master_key to ${AIRLOCK_MASTER_KEY} and export that variable, "
+                    + "or admin.oidc to sign in with the company's identity provider.");
         }
         String given = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : "";
-        byte[] a = given.getBytes(StandardCharsets.UTF_8);
-        byte[] b = config.masterKey().reveal().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(a, b)) {
-            throw new AirlockException(ErrorKind.UNAUTHORIZED, "The admin API needs the master key as 'Authorization: Bearer <key>'.");
+        if (config.masterKey() != null) {
+            byte[] a = given.getBytes(StandardCharsets.UTF_8);
+            byte[] b = config.masterKey().reveal().getBytes(StandardCharsets.UTF_8);
+            if (MessageDigest.isEqual(a, b)) return "master key";
         }
+        if (tokens != null && AdminTokens.looksLikeToken(given)) return tokens.check(given, write).who();
+        throw new AirlockException(ErrorKind.UNAUTHORIZED, "The admin API needs " + (tokens == null ? "the master key" : config.masterKey() == null
+                ? "a sign-in token from the identity provider" : "a sign-in token from the identity provider, or the master key,") + " as 'Authorization: Bearer <"
+                + (tokens == null ? "key" : "token") + ">'.");
     }
 }

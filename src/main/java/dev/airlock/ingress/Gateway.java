@@ -47,6 +47,8 @@ public final class Gateway implements AutoCloseable {
     private final Quotas quotas;
     private final Tracing tracing;
     private final dev.airlock.cache.AnswerCache answers;
+    /** Fetches the admins' identity provider's keys in the background; a no-op without {@code admin.oidc}. */
+    private final AutoCloseable adminTokens;
     private final int port;
     private final String transport;
     private final List<HttpFrontend> frontends;
@@ -69,8 +71,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Gateway(Vertx vertx, Generations generations, Store store, Ledger ledger, Metrics metrics, Quotas quotas, Tracing tracing,
-                    dev.airlock.cache.AnswerCache answers, int port, String transport, List<HttpFrontend> frontends, Duration drain) {
+                    dev.airlock.cache.AnswerCache answers, AutoCloseable adminTokens, int port, String transport, List<HttpFrontend> frontends, Duration drain) {
         this.tracing = tracing;
+        this.adminTokens = adminTokens;
         this.answers = answers;
         this.transport = transport;
         this.frontends = List.copyOf(frontends);
@@ -163,9 +166,11 @@ public final class Gateway implements AutoCloseable {
                     .description("Times rate limits or budgets lost Redis (each one degraded this replica until a probe succeeded)")
                     .register(metrics.registry());
             DecisionLog decisions = new DecisionLog(10_000);
+            dev.airlock.identity.oidc.AdminTokens adminTokens = config.adminOidc() == null ? null : dev.airlock.identity.oidc.AdminTokens.start(config.adminOidc());
+            if (adminTokens != null) opened.add(0, adminTokens);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store), generations, new dev.airlock.eval.EvalStore(store), new java.util.concurrent.ConcurrentHashMap<>(),
-                    metrics, admin, store, answers);
+                    metrics, admin, store, answers, adminTokens);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first
@@ -185,7 +190,7 @@ public final class Gateway implements AutoCloseable {
             if (watched != null) ConfigWatch.start(vertx, watched, config.server().watchConfigMs(), generations, digest);
             else if (config.server().watchConfigMs() > 0) LOG.warn("server.watch_config_ms is set, but this configuration was not read from a file; nothing is watched.");
             ready.set(true);
-            return new Gateway(vertx, generations, store, ledger, metrics, quotas, tracing, answers, port,
+            return new Gateway(vertx, generations, store, ledger, metrics, quotas, tracing, answers, adminTokens == null ? () -> { } : adminTokens, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""),
                     frontends, Duration.ofMillis(config.server().drainMs()));
         } catch (Exception e) {
@@ -280,7 +285,7 @@ public final class Gateway implements AutoCloseable {
      */
     public void close(Duration drain) {
         if (!drain.isZero()) drainFrontends(drain);
-        closeAll(List.of(() -> await(vertx.close()), generations.current().upstreams, ledger, tracing, answers, metrics, quotas, store));
+        closeAll(List.of(() -> await(vertx.close()), generations.current().upstreams, ledger, tracing, answers, metrics, quotas, adminTokens, store));
     }
 
     private void drainFrontends(Duration drain) {

@@ -43,7 +43,7 @@ final class OpsEndpoints {
      * file and its SHA-256 (compare replicas with it), and its routes and deployments. No secret.
      */
     void config(HttpServerRequest req) {
-        requireMaster(req);
+        authorize(req);
         if (req.method() != io.vertx.core.http.HttpMethod.GET) throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/config takes GET.");
         Generation g = now();
         var file = services.generations().file();
@@ -64,11 +64,11 @@ final class OpsEndpoints {
      * With {@code ?dry_run=true}, only says what a reload would change and what would take a restart.
      */
     void reload(HttpServerRequest req, String requestId) {
-        requireMaster(req);
+        String who = authorize(req);
         if (req.method() != io.vertx.core.http.HttpMethod.POST) {
             throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/config/reload takes POST.");
         }
-        Actor actor = actor(req, requestId);
+        Actor actor = actor(who, req, requestId);
         if ("true".equals(req.getParam("dry_run"))) {
             io.vertx.core.Vertx.currentContext().owner().executeBlocking(() -> services.generations().check(), false).onComplete(ar -> {
                 if (ar.failed()) {
@@ -124,7 +124,7 @@ final class OpsEndpoints {
     }
 
     void report(HttpServerRequest req, String requestId) {
-        requireMaster(req);
+        authorize(req);
         Reports.GroupBy by;
         try {
             by = Reports.GroupBy.parse(req.getParam("by", "route"));
@@ -146,7 +146,7 @@ final class OpsEndpoints {
 
     /** {@code GET /admin/tco?since=30d}: each deployment's cost by the hour and by the token, against the alternatives. */
     void tco(HttpServerRequest req, String requestId) {
-        requireMaster(req);
+        authorize(req);
         for (String name : req.params().names()) {
             if (!name.equals("since")) throw new AirlockException(ErrorKind.INVALID_REQUEST, "Unknown parameter '" + name + "' for /admin/tco; it takes since.", name);
         }
@@ -162,7 +162,7 @@ final class OpsEndpoints {
 
     /** {@code GET /admin/requests?request_id=…|trace_id=…&limit=100}: a request's ledger events, newest first. */
     void requests(HttpServerRequest req, String requestId) {
-        requireMaster(req);
+        authorize(req);
         int limit;
         try {
             limit = Integer.parseInt(req.getParam("limit", "100"));
@@ -184,14 +184,14 @@ final class OpsEndpoints {
      * run on a worker thread since it reads and writes the store.
      */
     void admin(HttpServerRequest req, String path, String requestId) {
-        requireMaster(req);
+        String who = authorize(req);
         String[] parts = path.substring("/admin/".length()).split("/", -1);
         String resource = parts[0];
         String id = parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
         boolean rotate = parts.length == 3 && resource.equals("keys") && parts[2].equals("rotate");
         if ((parts.length > 2 && !rotate) || (id != null && id.isEmpty())) throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + path + ".");
         String method = req.method().name();
-        Actor actor = actor(req, requestId);
+        Actor actor = actor(who, req, requestId);
         bodies.read(req, 64 * 1024).onComplete(body -> {
             if (body.failed()) { Replies.error(req.response(), body.cause(), requestId); return; }
             byte[] bytes = body.result();
@@ -225,7 +225,7 @@ final class OpsEndpoints {
      * the change.
      */
     void canaries(HttpServerRequest req, String path, String requestId) {
-        requireMaster(req);
+        String who = authorize(req);
         String method = req.method().name();
         String[] parts = path.substring("/admin/canaries".length()).split("/", -1); // "", route, action
         if (parts.length == 1 && parts[0].isEmpty() && method.equals("GET")) {
@@ -238,7 +238,7 @@ final class OpsEndpoints {
             throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + method + " " + path
                     + "; the canary endpoints are GET /admin/canaries, POST /admin/canaries/{route}/rollback and POST /admin/canaries/{route}/resume.");
         }
-        Actor actor = actor(req, requestId);
+        Actor actor = actor(who, req, requestId);
         bodies.read(req, 16 * 1024).onComplete(body -> {
             try {
                 if (body.failed()) throw body.cause();
@@ -262,7 +262,7 @@ final class OpsEndpoints {
      * {@code GET /admin/evals/{id}}: a long suite then needs no connection held open for its length. {@code GET /admin/evals?deployment=…&limit=20}: runs, newest first.
      */
     void evals(HttpServerRequest req, String requestId) {
-        requireMaster(req);
+        String who = authorize(req);
         String method = req.method().name();
         if (method.equals("GET")) {
             int limit;
@@ -285,7 +285,7 @@ final class OpsEndpoints {
             return;
         }
         if (!method.equals("POST")) throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/evals takes GET and POST.");
-        Actor actor = actor(req, requestId);
+        Actor actor = actor(who, req, requestId);
         bodies.read(req, 4 * 1024 * 1024).onComplete(body -> {
             try {
                 if (body.failed()) throw body.cause();
@@ -344,7 +344,7 @@ final class OpsEndpoints {
      * the run, {@code status: finished}.
      */
     void evalRun(HttpServerRequest req, String id, String requestId) {
-        requireMaster(req);
+        authorize(req);
         if (req.method() != io.vertx.core.http.HttpMethod.GET) throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/evals/{id} takes GET.");
         EvalRunning here = services.evals().get(id);
         if (here != null && here.storeFailure() != null) throw notStored();
@@ -370,7 +370,7 @@ final class OpsEndpoints {
      * replica's memory or in the Redis every replica shares, and notes it in the audit trail.
      */
     void cache(HttpServerRequest req, String requestId) {
-        requireMaster(req);
+        String who = authorize(req);
         if (!req.method().name().equals("DELETE")) {
             throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "/admin/cache takes DELETE, with ?route=… to drop one route's answers only.");
         }
@@ -379,7 +379,7 @@ final class OpsEndpoints {
         if (route != null && !routes.containsKey(route)) {
             throw new AirlockException(ErrorKind.NOT_FOUND, "No route '" + route + "'; routes: " + String.join(", ", routes.keySet()) + ".", "route");
         }
-        Actor actor = actor(req, requestId);
+        Actor actor = actor(who, req, requestId);
         var store = services.store();
         var answers = services.cache();
         io.vertx.core.Vertx.currentContext().owner().executeBlocking(() -> {
@@ -406,12 +406,13 @@ final class OpsEndpoints {
     }
 
     /**
-     * Who is making an admin call, for the audit trail: the master key is one credential for every
-     * administrator, so over mutual TLS the client certificate's subject says which of them.
+     * Who is making an admin call, for the audit trail: {@code who} as {@link #authorize} found it (a
+     * signed-in administrator, or the master key, one credential for every administrator, where over
+     * mutual TLS the client certificate's subject says which of them).
      */
-    private static Actor actor(HttpServerRequest req, String requestId) {
+    private static Actor actor(String who, HttpServerRequest req, String requestId) {
         java.security.cert.X509Certificate cert = ClientCertificates.leaf(req);
-        String who = cert == null ? "master key" : "master key, client certificate " + cert.getSubjectX500Principal().getName();
+        if (cert != null) who += ", client certificate " + cert.getSubjectX500Principal().getName();
         return new Actor(who, req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), requestId);
     }
 
@@ -421,18 +422,23 @@ final class OpsEndpoints {
         return q;
     }
 
-    /** The master key or a 401, counted in {@code airlock_admin_refusals_total} so that guessing shows on a dashboard. */
-    private void requireMaster(HttpServerRequest req) {
+    /**
+     * Who is calling (an administrator's sign-in token or the master key) or a 401/403, counted in
+     * {@code airlock_admin_refusals_total} so that guessing shows on a dashboard. A call other than
+     * GET changes something, which a viewer may not do.
+     */
+    private String authorize(HttpServerRequest req) {
         try {
-            Admin.requireMaster(now().pipeline.config, req.getHeader("authorization"));
+            String method = req.method().name();
+            return Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization"), !method.equals("GET") && !method.equals("HEAD"));
         } catch (AirlockException refused) {
-            services.metrics().adminRefused();
+            if (refused.kind() != ErrorKind.NOT_READY) services.metrics().adminRefused();
             throw refused;
         }
     }
 
     void decision(HttpServerRequest req, String path) {
-        requireMaster(req);
+        authorize(req);
         String id = path.substring("/admin/requests/".length(), path.length() - "/decision".length());
         Decision d = services.decisions().find(id);
         if (d == null) throw new AirlockException(ErrorKind.NOT_FOUND, "No decision recorded for request '" + id + "' (the log keeps the most recent requests only).");

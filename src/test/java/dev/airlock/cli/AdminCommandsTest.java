@@ -160,7 +160,8 @@ class AdminCommandsTest {
 
         Run noKey = run(new SpendCommand(), Map.of(), "--url", "http://127.0.0.1:" + port);
         assertThat(noKey.code()).isEqualTo(1);
-        assertThat(noKey.err().strip()).isEqualTo("Set AIRLOCK_MASTER_KEY to the server's admin master key (admin.master_key in its airlock.yaml).");
+        assertThat(noKey.err().strip()).isEqualTo("Set AIRLOCK_ADMIN_TOKEN to your sign-in token from the identity provider (admin.oidc), "
+                + "or AIRLOCK_MASTER_KEY to the server's admin master key (admin.master_key in its airlock.yaml).");
 
         Run badUrl = run(new TenantsCommand(), Map.of("AIRLOCK_MASTER_KEY", "m"), "list", "--url", "127.0.0.1:4000");
         assertThat(badUrl.code()).isEqualTo(1);
@@ -193,6 +194,33 @@ class AdminCommandsTest {
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.err().strip()).isEqualTo("Airlock at " + url + " presented a certificate this JVM does not trust; give it the CA that signed it, "
                     + "e.g. AIRLOCK_JAVA_OPTS=\"-Djavax.net.ssl.trustStore=CA.p12 -Djavax.net.ssl.trustStorePassword=...\".");
+        }
+    }
+
+    @Test
+    void aSignInTokenIsSentInsteadOfTheMasterKeyAndNamedWhenRefused() throws Exception {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            seen.add(ex.getRequestHeaders().getFirst("authorization"));
+            byte[] body = "{\"error\":{\"message\":\"The admin API refused the sign-in token: Expired JWT.\",\"type\":\"authentication_error\",\"code\":\"invalid_api_key\"}}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("content-type", "application/json");
+            ex.sendResponseHeaders(401, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            Run r = run(new KeysCommand(), Map.of("AIRLOCK_ADMIN_TOKEN", "eyJ.a.b", "AIRLOCK_MASTER_KEY", "m"), "list", "--url", url);
+            assertThat(seen).containsExactly("Bearer eyJ.a.b");
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err().strip()).isEqualTo("Airlock at " + url + " refused the sign-in token in AIRLOCK_ADMIN_TOKEN (401): The admin API refused the sign-in token: Expired JWT.");
+            run(new KeysCommand(), Map.of("AIRLOCK_MASTER_KEY", "m"), "list", "--url", url);
+            assertThat(seen).last().isEqualTo("Bearer m");
+        } finally {
+            server.stop(0);
         }
     }
 

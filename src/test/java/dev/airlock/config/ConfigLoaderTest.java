@@ -275,6 +275,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void administratorsSignInWithAnIssuerNamedInFull() {
+        String oidc = BASE + "admin: { oidc: { issuer: \"https://sso.example.com/realms/p\", jwks_url: \"https://sso.example.com/realms/p/certs\", audience: airlock } }\n";
+        AdminOidc o = parse(oidc, Map.of("VLLM_KEY", "k")).adminOidc();
+        assertThat(o.jwksUrl().toString()).isEqualTo("https://sso.example.com/realms/p/certs");
+        assertThat(o.rolesClaim()).isEqualTo("roles");
+        assertThat(o.adminRole()).isEqualTo("airlock-admin");
+        assertThat(o.viewerRole()).isEqualTo("airlock-viewer");
+        assertThat(o.refresh()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).adminOidc()).isNull();
+
+        String bad = BASE + "admin: { oidc: { jwks_url: \"http://sso.example.com/certs\", admin_role: ops, viewer_role: ops, refresh_seconds: 1 } }\n";
+        assertThatThrownBy(() -> parse(bad, Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("admin.oidc.issuer: is required")
+                .hasMessageContaining("admin.oidc.audience: is required")
+                .hasMessageContaining("admin.oidc.jwks_url: must be an https:// URL (http:// only to localhost)")
+                .hasMessageContaining("admin.oidc.viewer_role: must differ from admin_role ('ops').")
+                .hasMessageContaining("admin.oidc.refresh_seconds: must be between 10 and 86400 seconds, got 1.");
+        assertThatThrownBy(() -> parse(BASE + "admin: { oidc: { issuer: x, jwks_url: \"https://a/b\", audience: airlock, client_secret: y } }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("client_secret");
+        String local = BASE + "admin: { oidc: { issuer: x, jwks_url: \"http://127.0.0.1:8080/certs\", audience: airlock } }\n";
+        assertThat(parse(local, Map.of("VLLM_KEY", "k")).adminOidc().jwksUrl().getPort()).isEqualTo(8080);
+        assertThat(ConfigChange.between(parse(oidc, Map.of("VLLM_KEY", "k")), parse(local, Map.of("VLLM_KEY", "k"))).needsRestart())
+                .containsExactly("admin.oidc changed");
+    }
+
+    @Test
     void speechIsPricedByTheMinuteOfAudio() {
         var price = parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    price: { audio_per_minute: 0.006 }\n"), Map.of("VLLM_KEY", "k"))
                 .deployments().get("vllm").price();

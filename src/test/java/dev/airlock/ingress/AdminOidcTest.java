@@ -1,0 +1,194 @@
+package dev.airlock.ingress;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.airlock.testing.TestVertx;
+import dev.airlock.wire.Json;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Administrators signed in with an OpenID Connect issuer: tokens signed with nimbus-jose-jwt the way
+ * Keycloak issues them (roles under {@code realm_access.roles}), keys published by a loopback JWKS
+ * endpoint that Airlock fetches over HTTP.
+ */
+class AdminOidcTest {
+    static final String ISSUER = "https://sso.bank.example/realms/platform";
+    static Vertx vertx;
+    static HttpServer idp;
+    static RSAKey k1;
+    static RSAKey k2;
+    /** What the endpoint publishes now. */
+    static volatile JWKSet published;
+    static final AtomicInteger fetches = new AtomicInteger();
+    TestGateway gw;
+
+    @BeforeAll
+    static void issuer() throws Exception {
+        k1 = new RSAKeyGenerator(2048).keyID("k1").generate();
+        k2 = new RSAKeyGenerator(2048).keyID("k2").generate();
+        vertx = TestVertx.create();
+        idp = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(req -> {
+            fetches.incrementAndGet();
+            // toString() of a JWK set holds public keys only
+            req.response().putHeader("content-type", "application/json").end(published.toString());
+        }).listen().toCompletionStage().toCompletableFuture().get(10, SECONDS);
+    }
+
+    @AfterAll
+    static void stopIssuer() throws Exception {
+        idp.close().toCompletionStage().toCompletableFuture().get(10, SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, SECONDS);
+    }
+
+    @AfterEach
+    void stop() {
+        if (gw != null) gw.close();
+    }
+
+    void start(int jwksPort) throws Exception {
+        published = new JWKSet(k1.toPublicJWK());
+        gw = new TestGateway(TestGateway.YAML.replace("admin: { master_key: \"${AIRLOCK_TEST_MASTER}\" }", """
+                admin:
+                  master_key: "${AIRLOCK_TEST_MASTER}"
+                  oidc: { issuer: "%s", jwks_url: "http://127.0.0.1:%d/realms/platform/certs", audience: airlock, roles_claim: realm_access.roles }
+                """.formatted(ISSUER, jwksPort)));
+    }
+
+    static JWTClaimsSet.Builder claims(String username, List<String> roles) {
+        return new JWTClaimsSet.Builder().issuer(ISSUER).audience(List.of("airlock", "account")).subject("f3c1-" + username)
+                .claim("preferred_username", username).claim("realm_access", Map.of("roles", roles))
+                .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(300)));
+    }
+
+    static String sign(RSAKey key, JWTClaimsSet claims) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+
+    static String bearer(String token) { return "Bearer " + token; }
+
+    HttpResponse<String> createKey(String token) throws Exception {
+        return gw.post("/admin/keys", "{\"tenant\":\"default\",\"name\":\"ci\"}", "authorization", bearer(token));
+    }
+
+    static JsonNode error(HttpResponse<String> r) throws Exception {
+        return Json.MAPPER.readTree(r.body()).path("error");
+    }
+
+    @Test
+    void anAdministratorSignsInAndTheAuditTrailNamesThem() throws Exception {
+        start(idp.actualPort());
+        String alice = sign(k1, claims("alice", List.of("offline_access", "airlock-admin")).build());
+        HttpResponse<String> created = createKey(alice);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+        HttpResponse<String> audit = gw.get("/admin/audit", "authorization", bearer(alice));
+        assertThat(audit.statusCode()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(audit.body()).path("data").get(0).path("actor").asText()).isEqualTo("oidc alice (sub f3c1-alice)");
+
+        // the master key stays the way in, and is named as before
+        assertThat(gw.get("/admin/keys", "authorization", bearer(TestGateway.MASTER_KEY)).statusCode()).isEqualTo(200);
+        assertThat(gw.get("/admin/keys", "authorization", bearer("not-the-key")).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aViewerReadsAndChangesNothing() throws Exception {
+        start(idp.actualPort());
+        String bob = sign(k1, claims("bob", List.of("airlock-viewer")).build());
+        assertThat(gw.get("/admin/keys", "authorization", bearer(bob)).statusCode()).isEqualTo(200);
+        assertThat(gw.get("/admin/report?since=1h", "authorization", bearer(bob)).statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = createKey(bob);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(error(refused).path("message").asText()).contains("'airlock-viewer' role reads the admin API only", "'airlock-admin'");
+        assertThat(gw.send("POST", "/admin/config/reload", "", "authorization", bearer(bob)).statusCode()).isEqualTo(403);
+
+        String carol = sign(k1, claims("carol", List.of("offline_access")).build());
+        HttpResponse<String> none = gw.get("/admin/keys", "authorization", bearer(carol));
+        assertThat(none.statusCode()).isEqualTo(403);
+        assertThat(error(none).path("message").asText()).contains("realm_access.roles");
+    }
+
+    @Test
+    void tokensNotIssuedForAirlockAreRefused() throws Exception {
+        start(idp.actualPort());
+        List<String> admin = List.of("airlock-admin");
+        Map<String, String> tokens = new java.util.LinkedHashMap<>();
+        tokens.put("expired", sign(k1, claims("a", admin).expirationTime(Date.from(Instant.now().minusSeconds(300))).build()));
+        tokens.put("another audience", sign(k1, claims("a", admin).audience("grafana").build()));
+        tokens.put("another issuer", sign(k1, claims("a", admin).issuer("https://evil.example/realms/platform").build()));
+        tokens.put("no subject", sign(k1, claims("a", admin).subject(null).build()));
+        // the published key id, signed with other key material
+        tokens.put("forged", sign(new RSAKeyGenerator(2048).keyID("k1").generate(), claims("a", admin).build()));
+        SignedJWT hmac = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("k1").build(), claims("a", admin).build());
+        hmac.sign(new MACSigner(new byte[32]));
+        tokens.put("HMAC", hmac.serialize());
+        tokens.put("unsigned", new com.nimbusds.jwt.PlainJWT(claims("a", admin).build()).serialize() + "x");
+        for (var t : tokens.entrySet()) {
+            HttpResponse<String> r = createKey(t.getValue());
+            assertThat(r.statusCode()).as(t.getKey() + ": " + r.body()).isEqualTo(401);
+            assertThat(error(r).path("message").asText()).as(t.getKey()).startsWith("The admin API refused the sign-in token");
+        }
+        assertThat(gw.get("/metrics").body()).contains("airlock_admin_refusals_total " + tokens.size() + ".0");
+        assertThat(Json.MAPPER.readTree(gw.get("/admin/keys", "authorization", bearer(TestGateway.MASTER_KEY)).body()).path("data").size()).isZero();
+    }
+
+    @Test
+    void whenTheIssuerRotatesItsKeysATokenWithTheNewOneFetchesThem() throws Exception {
+        start(idp.actualPort());
+        int before = fetches.get();
+        published = new JWKSet(List.of(k1.toPublicJWK(), k2.toPublicJWK()));
+        String dave = sign(k2, claims("dave", List.of("airlock-admin")).build());
+        HttpResponse<String> first = gw.get("/admin/keys", "authorization", bearer(dave));
+        if (first.statusCode() == 401) assertThat(error(first).path("message").asText()).contains("retry in a few seconds");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(gw.get("/admin/keys", "authorization", bearer(dave)).statusCode()).isEqualTo(200));
+        assertThat(fetches.get() - before).as("one fetch out of turn, not one per token").isEqualTo(1);
+
+        // a key the issuer never published is not fetched for again and again
+        String unknown = sign(new RSAKeyGenerator(2048).keyID("k9").generate(), claims("eve", List.of("airlock-admin")).build());
+        for (int i = 0; i < 5; i++) assertThat(gw.get("/admin/keys", "authorization", bearer(unknown)).statusCode()).isEqualTo(401);
+        Thread.sleep(300);
+        assertThat(fetches.get() - before).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void whileTheIssuerIsUnreachableTokensWaitAndTheMasterKeyWorks() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        start(closed);
+        String alice = sign(k1, claims("alice", List.of("airlock-admin")).build());
+        HttpResponse<String> waiting = gw.get("/admin/keys", "authorization", bearer(alice));
+        assertThat(waiting.statusCode()).isEqualTo(503);
+        assertThat(error(waiting).path("message").asText()).contains("could not be fetched", "master key");
+        assertThat(gw.get("/admin/keys", "authorization", bearer(TestGateway.MASTER_KEY)).statusCode()).isEqualTo(200);
+    }
+}
