@@ -94,13 +94,15 @@ append_benchmarks() { # table
   local file="$root/BENCHMARKS.md" cpu dirty=""
   cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
   [ -n "$(git -C "$root" status --porcelain -- src pom.xml 2>/dev/null)" ] && dirty=" (with uncommitted changes in src/)"
+  # a run that built the jar says what it was built from; one given a jar says what the tree holds now
+  [ -n "${BUILT_COMMIT:-}" ] && dirty="${BUILT_DIRTY}"
   [ -f "$file" ] || printf '# Benchmarks\n\nRuns of `bench/run.sh`, newest last.\n' > "$file"
   cat >> "$file" <<EOF
 
 ## Run of $(date -u '+%Y-%m-%d %H:%M UTC')
 
 - Command: \`$(env | grep '^BENCH_[A-Z_]*=' | grep -v '^BENCH_KEY=' | sed 's/=\(.*\)/="\1"/' | sort | tr '\n' ' ')bench/run.sh\`
-- Airlock: commit $(git -C "$root" rev-parse --short HEAD)$dirty; gateway JVM flags: \`$AIRLOCK_FLAGS\`; socket transport: $(gateway_transport)
+- Airlock: commit ${BUILT_COMMIT:-$(git -C "$root" rev-parse --short HEAD)}$dirty; gateway JVM flags: \`$AIRLOCK_FLAGS\`; socket transport: $(gateway_transport)
 - Machine: $(nproc) cores, $cpu, $(free -g | awk '/^Mem/ {print $2}') GB RAM, Linux $(uname -r); idle: $(idle_policy)
 - JDK: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); $("$NGINX" -v 2>&1 | sed 's/.*: //'); wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}')
 - Other load: the 1/5/15-min load average was $LOAD_BEFORE before the run; other processes used

@@ -31,6 +31,10 @@ need_tools() {
 
 build() {
   echo "Building Airlock (./mvnw -q -DskipTests package)..."
+  # what the jar is built from, read now: the report is written at the end, after edits made during the run
+  BUILT_COMMIT=$(git -C "$root" rev-parse --short HEAD)
+  BUILT_DIRTY=""
+  [ -n "$(git -C "$root" status --porcelain -- src pom.xml 2>/dev/null)" ] && BUILT_DIRTY=" (with uncommitted changes in src/)"
   (cd "$root" && ./mvnw -q -DskipTests package 2>&1 | grep -v '^WARNING' || true)
   [ -f "$root/target/airlock.jar" ] || { echo "The build failed; run ./mvnw package to see why." >&2; exit 1; }
   mkdir -p "$tmp/classes"
