@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code airlock audit [--since 30d] [--target KEY_ID|TENANT] [--limit N]}: the administrative changes, newest first. */
 @Command(name = "audit", mixinStandardHelpOptions = true,
-        description = "Show who changed keys and tenants on a running Airlock, newest first (admin API, master key from $AIRLOCK_MASTER_KEY).")
+        description = "Show who changed keys and tenants on a running Airlock, newest first (admin API, sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).")
 final class AuditCommand extends AdminCommand {
     @Option(names = "--since", paramLabel = "WHEN", defaultValue = "30d",
             description = "30d, 24h, 90m, a date (2026-11-01) or an ISO-8601 time (default: ${DEFAULT-VALUE}).")

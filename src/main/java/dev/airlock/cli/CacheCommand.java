@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code airlock cache purge [--route R]}: drops the answers a running Airlock keeps, through its admin API. */
 @Command(name = "cache", mixinStandardHelpOptions = true,
-        description = "Work with the answer cache of a running Airlock (admin API, master key from $AIRLOCK_MASTER_KEY).",
+        description = "Work with the answer cache of a running Airlock (admin API, sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).",
         subcommands = CacheCommand.Purge.class)
 final class CacheCommand implements Runnable {
     @Spec

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code airlock canary list|rollback|resume}: the canary releases of a running Airlock, through its admin API. */
 @Command(name = "canary", mixinStandardHelpOptions = true,
-        description = "Show canary releases and their outcomes, roll one back, or resume one (admin API, master key from $AIRLOCK_MASTER_KEY).",
+        description = "Show canary releases and their outcomes, roll one back, or resume one (admin API, sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).",
         subcommands = {CanaryCommand.ListCanaries.class, CanaryCommand.Rollback.class, CanaryCommand.Resume.class})
 final class CanaryCommand implements Runnable {
     @Spec

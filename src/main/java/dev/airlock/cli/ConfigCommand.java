@@ -29,7 +29,7 @@ final class ConfigCommand implements Runnable {
     /** {@code airlock config status}: which configuration a running Airlock has in force (admin API). */
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Say which configuration a running Airlock has in force: its generation, file and SHA-256 (compare replicas "
-                    + "with it), routes and deployments (admin API, master key from $AIRLOCK_MASTER_KEY).")
+                    + "with it), routes and deployments (admin API, sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).")
     static final class Status extends AdminCommand {
         @Override
         AdminClient.Call request() {
@@ -54,7 +54,7 @@ final class ConfigCommand implements Runnable {
     /** {@code airlock config reload}: a running Airlock reads its file again (as on {@code SIGHUP}), through the admin API. */
     @Command(name = "reload", mixinStandardHelpOptions = true,
             description = "Make a running Airlock read its configuration file again and put it in place, or say why not "
-                    + "(admin API, master key from $AIRLOCK_MASTER_KEY). Each replica reads its own file: reload each one.")
+                    + "(admin API, sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY). Each replica reads its own file: reload each one.")
     static final class Reload extends AdminCommand {
         @picocli.CommandLine.Option(names = "--dry-run", description = "Only say what a reload would change, and what would take a restart.")
         boolean dryRun;
@@ -181,6 +181,16 @@ final class ConfigCommand implements Runnable {
                     + " of requests without a caller's trace; spans of " + (sent.isEmpty() ? "no level" : String.join(", ", sent))
                     + (sent.size() == cfg.levels().size() ? "" : " (others withheld by residency)"));
         }
+        out.println("Admin API: " + admin(cfg));
+    }
+
+    /** How administrators get in: the master key, sign-in tokens from an issuer, both, or neither (disabled). */
+    static String admin(AirlockConfig cfg) {
+        var o = cfg.adminOidc();
+        String signIn = o == null ? null : "sign-in tokens from " + o.issuer() + " (audience " + o.audience() + ", keys from " + safeUrl(o.jwksUrl().toString())
+                + "; roles in '" + o.rolesClaim() + "': " + o.adminRole() + " changes, " + o.viewerRole() + " reads)";
+        if (cfg.masterKey() == null) return signIn == null ? "disabled (set admin.master_key or admin.oidc)" : signIn;
+        return signIn == null ? "master key" : signIn + ", and the master key";
     }
 
     /** The route's shadow and the levels whose requests may be copied to it; nothing when it has none. */

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code airlock eval run|list}: evaluation suites run by a running Airlock against one deployment, through its admin API. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Run an evaluation suite against a deployment through a running Airlock, or list the runs (admin API, master key from $AIRLOCK_MASTER_KEY).",
+        description = "Run an evaluation suite against a deployment through a running Airlock, or list the runs (admin API, sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).",
         subcommands = {EvalCommand.Run.class, EvalCommand.ListRuns.class})
 final class EvalCommand implements Runnable {
     @Spec

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code airlock keys create|list|revoke}: virtual keys on a running Airlock, through its admin API. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
-        description = "Create, list and revoke virtual keys on a running Airlock (admin API, master key from $AIRLOCK_MASTER_KEY).",
+        description = "Create, list and revoke virtual keys on a running Airlock (admin API, sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).",
         subcommands = {KeysCommand.CreateKey.class, KeysCommand.ListKeys.class, KeysCommand.RotateKey.class, KeysCommand.RevokeKey.class})
 final class KeysCommand implements Runnable {
     @Spec

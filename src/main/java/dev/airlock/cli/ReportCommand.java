@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code airlock report [--since 30d] [--by route|task|deployment|tenant|api|all]}: the ledger report of a running gateway. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Print requests, success rate, latency and TTFT percentiles, fallback and retry rates, tokens, cost and cost per completed task from a running Airlock's ledger (master key from $AIRLOCK_MASTER_KEY).")
+        description = "Print requests, success rate, latency and TTFT percentiles, fallback and retry rates, tokens, cost and cost per completed task from a running Airlock's ledger (sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).")
 final class ReportCommand extends AdminCommand {
     @Option(names = "--since", paramLabel = "WHEN", defaultValue = "30d", description = "30d, 24h, 15m or an ISO-8601 instant (default: ${DEFAULT-VALUE}).")
     String since;

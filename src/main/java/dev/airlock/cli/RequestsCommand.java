@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** {@code airlock requests (--id REQUEST_ID | --trace TRACE_ID) [--limit N]}: what the ledger recorded of a request. */
 @Command(name = "requests", mixinStandardHelpOptions = true,
         description = "Show what the ledger recorded of a request, by its x-request-id or its caller's trace id, newest first "
-                + "(admin API, master key from $AIRLOCK_MASTER_KEY).")
+                + "(admin API, sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).")
 final class RequestsCommand extends AdminCommand {
     static final class Which {
         @Option(names = "--id", paramLabel = "REQUEST_ID", required = true, description = "The request's x-request-id.")

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** {@code airlock spend [--since 30d] [--by tenant|key|route|task|deployment]}: what was spent, grouped. */
 @Command(name = "spend", mixinStandardHelpOptions = true,
-        description = "Show spend on a running Airlock, grouped (admin API, master key from $AIRLOCK_MASTER_KEY).")
+        description = "Show spend on a running Airlock, grouped (admin API, sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).")
 final class SpendCommand extends AdminCommand {
     @Option(names = "--since", paramLabel = "WHEN", defaultValue = "30d",
             description = "30d, 24h, 90m, a date (2026-11-01) or an ISO-8601 time (default: ${DEFAULT-VALUE}).")

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 @Command(name = "tco", mixinStandardHelpOptions = true,
         description = "Print what each deployment cost (hourly prices for the window plus the token cost recorded), its use of its declared "
                 + "capacity, what self-hosted traffic would have cost on each API, which API traffic residency would let a self-hosted "
-                + "deployment take, and the break-even volumes, from a running Airlock's ledger (master key from $AIRLOCK_MASTER_KEY).")
+                + "deployment take, and the break-even volumes, from a running Airlock's ledger (sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).")
 final class TcoCommand extends AdminCommand {
     @Option(names = "--since", paramLabel = "WHEN", defaultValue = "30d", description = "30d, 24h, 15m or an ISO-8601 instant (default: ${DEFAULT-VALUE}).")
     String since;

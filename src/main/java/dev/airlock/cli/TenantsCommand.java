@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code airlock tenants create|list|get|update}: tenants on a running Airlock, through its admin API. */
 @Command(name = "tenants", mixinStandardHelpOptions = true,
-        description = "Create, list, show and change tenants on a running Airlock (admin API, master key from $AIRLOCK_MASTER_KEY).",
+        description = "Create, list, show and change tenants on a running Airlock (admin API, sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).",
         subcommands = {TenantsCommand.CreateTenant.class, TenantsCommand.ListTenants.class, TenantsCommand.GetTenant.class,
                 TenantsCommand.UpdateTenant.class})
 final class TenantsCommand implements Runnable {

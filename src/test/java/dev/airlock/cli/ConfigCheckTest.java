@@ -92,5 +92,23 @@ class ConfigCheckTest {
         assertThat(out).contains("price=$3.00/$15.00 per Mtok in/out (prompt cache $0.30/$3.75 read/write)");
         assertThat(out.lines().filter(l -> l.contains("plain")).findFirst().orElseThrow()).contains("price=$3.00/$15.00 per Mtok in/out").doesNotContain("prompt cache");
         assertThat(out.lines().filter(l -> l.contains("whisper-1")).findFirst().orElseThrow()).contains("price=$0.0060 per audio minute").doesNotContain("Mtok");
+        assertThat(out).contains("Admin API: disabled (set admin.master_key or admin.oidc)");
+    }
+
+    @Test
+    void itSaysHowAdministratorsGetIn() {
+        String yaml = """
+                zones: { on-prem: {} }
+                residency: { public: [on-prem], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
+                deployments: [ { id: sim, provider: simulator, model: m, zone: on-prem } ]
+                routes: { main: { deployments: [sim] } }
+                admin:
+                  master_key: "${M}"
+                  oidc: { issuer: "https://sso.example.com/realms/p", jwks_url: "https://sso.example.com/realms/p/certs", audience: airlock }
+                """;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConfigCommand.print(new ConfigLoader(Map.of("M", "k")).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("Admin API: sign-in tokens from https://sso.example.com/realms/p (audience airlock, "
+                + "keys from https://sso.example.com/realms/p/certs; roles in 'roles': airlock-admin changes, airlock-viewer reads), and the master key");
     }
 }
