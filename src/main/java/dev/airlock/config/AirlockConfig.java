@@ -50,9 +50,13 @@ public record AirlockConfig(
 
     public record Zone(String name, boolean external) {}
 
-    /** @param keyCacheSeconds the revocation bound: a revoked key stops working on every replica within this time */
-    public record Auth(boolean requireKeys, int keyCacheSeconds) {
-        public static final Auth DEFAULTS = new Auth(false, 5);
+    /**
+     * @param keyCacheSeconds the revocation bound: a revoked key stops working on every replica within this time
+     * @param workloads       the issuer of workload identity tokens a caller may present instead of its key's
+     *                        secret (the key whose {@code client_identity} is the token's {@code sub}), or null
+     */
+    public record Auth(boolean requireKeys, int keyCacheSeconds, OidcIssuer workloads) {
+        public static final Auth DEFAULTS = new Auth(false, 5, null);
     }
 
     /**

@@ -34,7 +34,9 @@ record ConfigSpec(
 
     record OidcSpec(String issuer, String jwksUrl, String audience, String rolesClaim, String adminRole, String viewerRole, Long refreshSeconds) {}
 
-    record AuthSpec(Boolean requireKeys, Integer keyCacheSeconds) {}
+    record AuthSpec(Boolean requireKeys, Integer keyCacheSeconds, WorkloadsSpec workloads) {}
+
+    record WorkloadsSpec(String issuer, String jwksUrl, String audience, Long refreshSeconds) {}
 
     record StoreSpec(String url, String user, String password, Integer poolSize, Long connectTimeoutMs, String zone) {}
 

@@ -5,6 +5,7 @@ import dev.airlock.core.ErrorKind;
 import dev.airlock.identity.keys.KeyCache;
 import dev.airlock.identity.keys.KeyRecord;
 import dev.airlock.identity.keys.VirtualKeys;
+import dev.airlock.identity.oidc.WorkloadTokens;
 import dev.airlock.config.Tenant;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -20,16 +21,23 @@ import java.util.function.Supplier;
  * Anything in the Authorization header that is not shaped like a virtual key (SDKs insist on sending
  * something) counts as no key. A key bound to a client certificate is 401 over a connection that did
  * not present that certificate. A known key's refusal fails as {@link KeyRefused}, which names the key.
+ *
+ * <p>With {@code auth.workloads}, a caller may present a workload identity token instead of a key's
+ * secret ({@link WorkloadTokens}): the key whose {@code client_identity} is the token's {@code sub}
+ * answers for it, checked as a presented key is, but for the certificate: the token is the proof.
  */
 public final class Identifier {
     private final KeyCache keys;
     private final Tenants tenants;
     private final boolean requireKeys;
+    private final WorkloadTokens workloads;
 
-    public Identifier(KeyCache keys, Tenants tenants, boolean requireKeys) {
+    /** @param workloads checks workload identity tokens; null when {@code auth.workloads} is not set */
+    public Identifier(KeyCache keys, Tenants tenants, boolean requireKeys, WorkloadTokens workloads) {
         this.keys = keys;
         this.tenants = tenants;
         this.requireKeys = requireKeys;
+        this.workloads = workloads;
     }
 
     /**
@@ -40,6 +48,7 @@ public final class Identifier {
      */
     public Future<Caller> identify(String authorization, Supplier<X509Certificate> clientCertificate, Context context) {
         String presented = bearer(authorization);
+        if (presented != null && workloads != null && WorkloadTokens.looksLikeToken(presented)) return workload(presented, context);
         if (presented == null || !VirtualKeys.wellFormed(presented)) {
             if (requireKeys) {
                 return Future.failedFuture(new AirlockException(ErrorKind.UNAUTHORIZED,
@@ -47,20 +56,37 @@ public final class Identifier {
             }
             return Future.succeededFuture(new Caller(tenants.anonymous(), null));
         }
-        var lookup = keys.lookup(presented);
-        if (lookup.isDone()) return Future.fromCompletionStage(lookup).map(r -> caller(r, presented, clientCertificate));
-        return Future.fromCompletionStage(lookup, context).map(r -> caller(r, presented, clientCertificate))
+        return answered(keys.lookup(presented), context, r -> caller(r.orElseThrow(() -> new AirlockException(ErrorKind.UNAUTHORIZED,
+                "Unknown API key " + VirtualKeys.hint(presented) + "; check it, or ask for a new one.")), clientCertificate));
+    }
+
+    /** The key a workload token's subject names; a token that is not valid here is refused before any lookup. */
+    private Future<Caller> workload(String token, Context context) {
+        String subject;
+        try {
+            subject = workloads.subject(token);
+        } catch (AirlockException e) {
+            return Future.failedFuture(e);
+        }
+        return answered(keys.lookupWorkload(subject), context, r -> caller(r.orElseThrow(() -> new AirlockException(ErrorKind.UNAUTHORIZED,
+                "No key names the workload '" + subject + "' as its client; ask the platform team for one with client_identity '" + subject + "'.")), null));
+    }
+
+    /** The caller a lookup finds, at once when it is cached; a store that cannot be read is a 503. */
+    private static Future<Caller> answered(java.util.concurrent.CompletableFuture<Optional<KeyRecord>> lookup, Context context,
+                                           java.util.function.Function<Optional<KeyRecord>, Caller> then) {
+        if (lookup.isDone()) return Future.fromCompletionStage(lookup).map(then);
+        return Future.fromCompletionStage(lookup, context).map(then)
                 .recover(t -> Future.failedFuture(t instanceof AirlockException || t instanceof KeyRefused ? t : new AirlockException(ErrorKind.NOT_READY,
                         "Keys cannot be checked now (the store is unavailable); retry shortly.")));
     }
 
-    private Caller caller(Optional<KeyRecord> found, String presented, Supplier<X509Certificate> clientCertificate) {
-        KeyRecord k = found.orElseThrow(() -> new AirlockException(ErrorKind.UNAUTHORIZED,
-                "Unknown API key " + VirtualKeys.hint(presented) + "; check it, or ask for a new one."));
+    /** {@code clientCertificate} null: the caller proved itself with a workload token, which stands for the certificate. */
+    private Caller caller(KeyRecord k, Supplier<X509Certificate> clientCertificate) {
         Tenant tenant;
         try {
             k.requireUsable(Instant.now());
-            if (k.clientBinding() != null) k.clientBinding().require(k.id(), clientCertificate.get());
+            if (k.clientBinding() != null && clientCertificate != null) k.clientBinding().require(k.id(), clientCertificate.get());
             tenant = tenants.get(k.tenant());
             if (tenant == null) throw new AirlockException(ErrorKind.UNAUTHORIZED, "Key " + k.id() + " belongs to tenant '" + k.tenant() + "', which this gateway does not know yet; retry in a few seconds.");
         } catch (AirlockException e) {

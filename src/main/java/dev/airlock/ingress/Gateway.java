@@ -47,7 +47,7 @@ public final class Gateway implements AutoCloseable {
     private final Quotas quotas;
     private final Tracing tracing;
     private final dev.airlock.cache.AnswerCache answers;
-    /** Fetches the admins' identity provider's keys in the background; a no-op without {@code admin.oidc}. */
+    /** Fetch the token issuers' keys in the background ({@code admin.oidc}, {@code auth.workloads}); a no-op without them. */
     private final AutoCloseable adminTokens;
     private final int port;
     private final String transport;
@@ -134,7 +134,9 @@ public final class Gateway implements AutoCloseable {
             Tenants tenants = new Tenants(tenantStore, config);
             tenants.seed(config);
             if (!quotas.remote()) seedBudgets(quotas, spend, config, keyStore);
-            Identifier identifier = new Identifier(keyCache, tenants, config.auth().requireKeys());
+            var workloadTokens = config.auth().workloads() == null ? null : dev.airlock.identity.oidc.WorkloadTokens.start(config.auth().workloads());
+            if (workloadTokens != null) opened.add(0, workloadTokens);
+            Identifier identifier = new Identifier(keyCache, tenants, config.auth().requireKeys(), workloadTokens);
             dev.airlock.cache.AnswerCache answers = dev.airlock.cache.AnswerCache.of(config, metrics.registry());
             opened.add(0, answers);
             Generations generations = Generations.start(config, new Generations.Parts(vertx, store, ledger, metrics, quotas, health, gate,
@@ -190,7 +192,9 @@ public final class Gateway implements AutoCloseable {
             if (watched != null) ConfigWatch.start(vertx, watched, config.server().watchConfigMs(), generations, digest);
             else if (config.server().watchConfigMs() > 0) LOG.warn("server.watch_config_ms is set, but this configuration was not read from a file; nothing is watched.");
             ready.set(true);
-            return new Gateway(vertx, generations, store, ledger, metrics, quotas, tracing, answers, adminTokens == null ? () -> { } : adminTokens, port,
+            AutoCloseable issuers = () -> closeAll(java.util.stream.Stream.of(adminTokens, workloadTokens).filter(java.util.Objects::nonNull)
+                    .map(AutoCloseable.class::cast).toList());
+            return new Gateway(vertx, generations, store, ledger, metrics, quotas, tracing, answers, issuers, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""),
                     frontends, Duration.ofMillis(config.server().drainMs()));
         } catch (Exception e) {

@@ -203,7 +203,7 @@ class AdminCommandsTest {
         com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
             seen.add(ex.getRequestHeaders().getFirst("authorization"));
-            byte[] body = "{\"error\":{\"message\":\"The admin API refused the sign-in token: Expired JWT.\",\"type\":\"authentication_error\",\"code\":\"invalid_api_key\"}}"
+            byte[] body = "{\"error\":{\"message\":\"Airlock refused the sign-in token: Expired JWT.\",\"type\":\"authentication_error\",\"code\":\"invalid_api_key\"}}"
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("content-type", "application/json");
             ex.sendResponseHeaders(401, body.length);
@@ -216,7 +216,7 @@ class AdminCommandsTest {
             Run r = run(new KeysCommand(), Map.of("AIRLOCK_ADMIN_TOKEN", "eyJ.a.b", "AIRLOCK_MASTER_KEY", "m"), "list", "--url", url);
             assertThat(seen).containsExactly("Bearer eyJ.a.b");
             assertThat(r.code()).isEqualTo(1);
-            assertThat(r.err().strip()).isEqualTo("Airlock at " + url + " refused the sign-in token in AIRLOCK_ADMIN_TOKEN (401): The admin API refused the sign-in token: Expired JWT.");
+            assertThat(r.err().strip()).isEqualTo("Airlock at " + url + " refused the sign-in token in AIRLOCK_ADMIN_TOKEN (401): Airlock refused the sign-in token: Expired JWT.");
             run(new KeysCommand(), Map.of("AIRLOCK_MASTER_KEY", "m"), "list", "--url", url);
             assertThat(seen).last().isEqualTo("Bearer m");
         } finally {

@@ -278,11 +278,11 @@ class ConfigLoaderTest {
     void administratorsSignInWithAnIssuerNamedInFull() {
         String oidc = BASE + "admin: { oidc: { issuer: \"https://sso.example.com/realms/p\", jwks_url: \"https://sso.example.com/realms/p/certs\", audience: airlock } }\n";
         AdminOidc o = parse(oidc, Map.of("VLLM_KEY", "k")).adminOidc();
-        assertThat(o.jwksUrl().toString()).isEqualTo("https://sso.example.com/realms/p/certs");
+        assertThat(o.issuer().jwksUrl().toString()).isEqualTo("https://sso.example.com/realms/p/certs");
         assertThat(o.rolesClaim()).isEqualTo("roles");
         assertThat(o.adminRole()).isEqualTo("airlock-admin");
         assertThat(o.viewerRole()).isEqualTo("airlock-viewer");
-        assertThat(o.refresh()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(o.issuer().refresh()).isEqualTo(java.time.Duration.ofMinutes(5));
         assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).adminOidc()).isNull();
 
         String bad = BASE + "admin: { oidc: { jwks_url: \"http://sso.example.com/certs\", admin_role: ops, viewer_role: ops, refresh_seconds: 1 } }\n";
@@ -295,7 +295,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse(BASE + "admin: { oidc: { issuer: x, jwks_url: \"https://a/b\", audience: airlock, client_secret: y } }\n", Map.of("VLLM_KEY", "k")))
                 .hasMessageContaining("client_secret");
         String local = BASE + "admin: { oidc: { issuer: x, jwks_url: \"http://127.0.0.1:8080/certs\", audience: airlock } }\n";
-        assertThat(parse(local, Map.of("VLLM_KEY", "k")).adminOidc().jwksUrl().getPort()).isEqualTo(8080);
+        assertThat(parse(local, Map.of("VLLM_KEY", "k")).adminOidc().issuer().jwksUrl().getPort()).isEqualTo(8080);
         assertThat(ConfigChange.between(parse(oidc, Map.of("VLLM_KEY", "k")), parse(local, Map.of("VLLM_KEY", "k"))).needsRestart())
                 .containsExactly("admin.oidc changed");
     }

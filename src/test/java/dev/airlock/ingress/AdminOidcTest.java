@@ -1,31 +1,24 @@
 package dev.airlock.ingress;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.airlock.testing.TestVertx;
+import dev.airlock.testing.FakeIssuer;
 import dev.airlock.wire.Json;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,31 +32,21 @@ import org.junit.jupiter.api.Test;
  */
 class AdminOidcTest {
     static final String ISSUER = "https://sso.bank.example/realms/platform";
-    static Vertx vertx;
-    static HttpServer idp;
+    static FakeIssuer idp;
     static RSAKey k1;
     static RSAKey k2;
-    /** What the endpoint publishes now. */
-    static volatile JWKSet published;
-    static final AtomicInteger fetches = new AtomicInteger();
     TestGateway gw;
 
     @BeforeAll
     static void issuer() throws Exception {
-        k1 = new RSAKeyGenerator(2048).keyID("k1").generate();
-        k2 = new RSAKeyGenerator(2048).keyID("k2").generate();
-        vertx = TestVertx.create();
-        idp = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(req -> {
-            fetches.incrementAndGet();
-            // toString() of a JWK set holds public keys only
-            req.response().putHeader("content-type", "application/json").end(published.toString());
-        }).listen().toCompletionStage().toCompletableFuture().get(10, SECONDS);
+        idp = new FakeIssuer();
+        k1 = idp.k1;
+        k2 = idp.k2;
     }
 
     @AfterAll
     static void stopIssuer() throws Exception {
-        idp.close().toCompletionStage().toCompletableFuture().get(10, SECONDS);
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, SECONDS);
+        idp.close();
     }
 
     @AfterEach
@@ -71,25 +54,22 @@ class AdminOidcTest {
         if (gw != null) gw.close();
     }
 
-    void start(int jwksPort) throws Exception {
-        published = new JWKSet(k1.toPublicJWK());
+    void start(String jwksUrl) throws Exception {
+        idp.published = new JWKSet(k1.toPublicJWK());
         gw = new TestGateway(TestGateway.YAML.replace("admin: { master_key: \"${AIRLOCK_TEST_MASTER}\" }", """
                 admin:
                   master_key: "${AIRLOCK_TEST_MASTER}"
-                  oidc: { issuer: "%s", jwks_url: "http://127.0.0.1:%d/realms/platform/certs", audience: airlock, roles_claim: realm_access.roles }
-                """.formatted(ISSUER, jwksPort)));
+                  oidc: { issuer: "%s", jwks_url: "%s", audience: airlock, roles_claim: realm_access.roles }
+                """.formatted(ISSUER, jwksUrl)));
     }
 
     static JWTClaimsSet.Builder claims(String username, List<String> roles) {
-        return new JWTClaimsSet.Builder().issuer(ISSUER).audience(List.of("airlock", "account")).subject("f3c1-" + username)
-                .claim("preferred_username", username).claim("realm_access", Map.of("roles", roles))
-                .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(300)));
+        return FakeIssuer.claims(ISSUER, "airlock", "f3c1-" + username).audience(List.of("airlock", "account"))
+                .claim("preferred_username", username).claim("realm_access", Map.of("roles", roles));
     }
 
     static String sign(RSAKey key, JWTClaimsSet claims) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
-        jwt.sign(new RSASSASigner(key));
-        return jwt.serialize();
+        return FakeIssuer.sign(key, claims);
     }
 
     static String bearer(String token) { return "Bearer " + token; }
@@ -104,7 +84,7 @@ class AdminOidcTest {
 
     @Test
     void anAdministratorSignsInAndTheAuditTrailNamesThem() throws Exception {
-        start(idp.actualPort());
+        start(idp.jwksUrl());
         String alice = sign(k1, claims("alice", List.of("offline_access", "airlock-admin")).build());
         HttpResponse<String> created = createKey(alice);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
@@ -120,7 +100,7 @@ class AdminOidcTest {
 
     @Test
     void aViewerReadsAndChangesNothing() throws Exception {
-        start(idp.actualPort());
+        start(idp.jwksUrl());
         String bob = sign(k1, claims("bob", List.of("airlock-viewer")).build());
         assertThat(gw.get("/admin/keys", "authorization", bearer(bob)).statusCode()).isEqualTo(200);
         assertThat(gw.get("/admin/report?since=1h", "authorization", bearer(bob)).statusCode()).isEqualTo(200);
@@ -137,7 +117,7 @@ class AdminOidcTest {
 
     @Test
     void tokensNotIssuedForAirlockAreRefused() throws Exception {
-        start(idp.actualPort());
+        start(idp.jwksUrl());
         List<String> admin = List.of("airlock-admin");
         Map<String, String> tokens = new java.util.LinkedHashMap<>();
         tokens.put("expired", sign(k1, claims("a", admin).expirationTime(Date.from(Instant.now().minusSeconds(300))).build()));
@@ -153,7 +133,7 @@ class AdminOidcTest {
         for (var t : tokens.entrySet()) {
             HttpResponse<String> r = createKey(t.getValue());
             assertThat(r.statusCode()).as(t.getKey() + ": " + r.body()).isEqualTo(401);
-            assertThat(error(r).path("message").asText()).as(t.getKey()).startsWith("The admin API refused the sign-in token");
+            assertThat(error(r).path("message").asText()).as(t.getKey()).startsWith("Airlock refused the sign-in token");
         }
         assertThat(gw.get("/metrics").body()).contains("airlock_admin_refusals_total " + tokens.size() + ".0");
         assertThat(Json.MAPPER.readTree(gw.get("/admin/keys", "authorization", bearer(TestGateway.MASTER_KEY)).body()).path("data").size()).isZero();
@@ -161,21 +141,21 @@ class AdminOidcTest {
 
     @Test
     void whenTheIssuerRotatesItsKeysATokenWithTheNewOneFetchesThem() throws Exception {
-        start(idp.actualPort());
-        int before = fetches.get();
-        published = new JWKSet(List.of(k1.toPublicJWK(), k2.toPublicJWK()));
+        start(idp.jwksUrl());
+        int before = idp.fetches.get();
+        idp.published = new JWKSet(List.of(k1.toPublicJWK(), k2.toPublicJWK()));
         String dave = sign(k2, claims("dave", List.of("airlock-admin")).build());
         HttpResponse<String> first = gw.get("/admin/keys", "authorization", bearer(dave));
         if (first.statusCode() == 401) assertThat(error(first).path("message").asText()).contains("retry in a few seconds");
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(gw.get("/admin/keys", "authorization", bearer(dave)).statusCode()).isEqualTo(200));
-        assertThat(fetches.get() - before).as("one fetch out of turn, not one per token").isEqualTo(1);
+        assertThat(idp.fetches.get() - before).as("one fetch out of turn, not one per token").isEqualTo(1);
 
         // a key the issuer never published is not fetched for again and again
         String unknown = sign(new RSAKeyGenerator(2048).keyID("k9").generate(), claims("eve", List.of("airlock-admin")).build());
         for (int i = 0; i < 5; i++) assertThat(gw.get("/admin/keys", "authorization", bearer(unknown)).statusCode()).isEqualTo(401);
         Thread.sleep(300);
-        assertThat(fetches.get() - before).isLessThanOrEqualTo(2);
+        assertThat(idp.fetches.get() - before).isLessThanOrEqualTo(2);
     }
 
     @Test
@@ -184,7 +164,7 @@ class AdminOidcTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closed = s.getLocalPort();
         }
-        start(closed);
+        start("http://127.0.0.1:" + closed + "/certs");
         String alice = sign(k1, claims("alice", List.of("airlock-admin")).build());
         HttpResponse<String> waiting = gw.get("/admin/keys", "authorization", bearer(alice));
         assertThat(waiting.statusCode()).isEqualTo(503);

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * A per-replica cache of key lookups in front of {@link KeyStore#findByHash}, keyed by the key's hash.
+ * A per-replica cache of key lookups in front of {@link KeyStore#findByHash}, keyed by the key's hash,
+ * and of the keys workloads name ({@link #lookupWorkload}), keyed by the workload.
  *
  * <p><b>Revocation bound.</b> An entry is answered only while younger than {@link #ttl()} (default
  * 5 s), measured from when the database read that filled it <em>started</em>. So a lookup that starts
@@ -45,6 +46,8 @@ public final class KeyCache {
     private static final CompletableFuture<Optional<KeyRecord>> NOT_A_KEY = CompletableFuture.completedFuture(Optional.empty());
 
     private final Loader loader;
+    /** Reads the key a workload token's subject names ({@link KeyStore#findByWorkloadAsync}); null: no workloads. */
+    private final Loader workloads;
     private final Duration ttl;
     private final long ttlNanos;
     private final long negativeTtlNanos;
@@ -62,7 +65,8 @@ public final class KeyCache {
     }
 
     public KeyCache(KeyStore keys, Duration ttl) {
-        this(keys::findByHashAsync, ttl, DEFAULT_NEGATIVE_TTL.compareTo(ttl) < 0 ? DEFAULT_NEGATIVE_TTL : ttl, DEFAULT_MAX_ENTRIES, System::nanoTime);
+        this(keys::findByHashAsync, keys::findByWorkloadAsync, ttl, DEFAULT_NEGATIVE_TTL.compareTo(ttl) < 0 ? DEFAULT_NEGATIVE_TTL : ttl,
+                DEFAULT_MAX_ENTRIES, System::nanoTime);
     }
 
     /**
@@ -71,6 +75,12 @@ public final class KeyCache {
      * @param nanoTime    the clock ({@link System#nanoTime} outside tests)
      */
     public KeyCache(Loader loader, Duration ttl, Duration negativeTtl, int maxEntries, LongSupplier nanoTime) {
+        this(loader, null, ttl, negativeTtl, maxEntries, nanoTime);
+    }
+
+    /** @param workloads reads the key a workload names ({@link #lookupWorkload}); null when there are none */
+    public KeyCache(Loader loader, Loader workloads, Duration ttl, Duration negativeTtl, int maxEntries, LongSupplier nanoTime) {
+        this.workloads = workloads;
         if (ttl.toMillis() < 1) throw new IllegalArgumentException("key cache ttl must be at least 1 ms, got " + ttl);
         if (negativeTtl.isNegative() || negativeTtl.compareTo(ttl) > 0) {
             throw new IllegalArgumentException("key cache negative ttl must be between 0 and the ttl (" + ttl + "), got " + negativeTtl);
@@ -94,15 +104,30 @@ public final class KeyCache {
      */
     public CompletableFuture<Optional<KeyRecord>> lookup(String presentedKey) {
         if (!VirtualKeys.wellFormed(presentedKey)) return NOT_A_KEY;
-        String hash = VirtualKeys.hash(presentedKey);
+        return cached(VirtualKeys.hash(presentedKey));
+    }
+
+    /** The entry under {@code k} while it is fresh (reloading it ahead once it is half its TTL old), else a read. */
+    private CompletableFuture<Optional<KeyRecord>> cached(String k) {
         long now = nanoTime.getAsLong();
-        Entry e = entries.get(hash);
+        Entry e = entries.get(k);
         if (e != null && now - e.expiresAtNanos < 0) {
-            if (now - e.refreshAtNanos >= 0) load(hash); // refresh ahead; this caller does not wait for it
+            if (now - e.refreshAtNanos >= 0) load(k); // refresh ahead; this caller does not wait for it
             return CompletableFuture.completedFuture(e.value);
         }
-        return load(hash);
+        return load(k);
     }
+
+    /**
+     * The key whose {@code client_identity} is {@code subject}, a workload token's {@code sub} (see
+     * {@link KeyStore#findByWorkloadAsync}), with the same revocation bound as {@link #lookup}.
+     */
+    public CompletableFuture<Optional<KeyRecord>> lookupWorkload(String subject) {
+        return workloads == null ? NOT_A_KEY : cached(WORKLOAD + subject);
+    }
+
+    /** Workloads' entries share the map with keys' hashes, which are hex and never hold this prefix. */
+    private static final String WORKLOAD = "workload:";
 
     /** Drops the cached entry of key {@code id} (after revoking it here, so this replica sees it at once). */
     public void invalidate(String keyId) {
@@ -130,7 +155,7 @@ public final class KeyCache {
         loads.incrementAndGet();
         CompletableFuture<Optional<KeyRecord>> read;
         try {
-            read = loader.load(hash);
+            read = hash.startsWith(WORKLOAD) ? workloads.load(hash.substring(WORKLOAD.length())) : loader.load(hash);
         } catch (RuntimeException ex) {
             read = CompletableFuture.failedFuture(ex);
         }

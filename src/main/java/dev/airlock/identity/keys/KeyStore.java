@@ -150,6 +150,30 @@ public final class KeyStore {
         return store.submit(c -> byHash(c, hash));
     }
 
+    /**
+     * On a store thread: the usable key whose {@code client_identity} is {@code subject} (a workload
+     * token's {@code sub}), or empty. More than one fails (a 401): which key answers for the workload
+     * would be a guess, so the platform team revokes all but one.
+     */
+    public CompletableFuture<Optional<KeyRecord>> findByWorkloadAsync(String subject) {
+        return store.submit(c -> {
+            List<KeyRecord> found = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM virtual_key WHERE client_identity = ? AND revoked_at IS NULL")) {
+                ps.setString(1, subject);
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) found.add(row(r));
+                }
+            }
+            java.time.Instant now = java.time.Instant.now();
+            found.removeIf(k -> !k.usable(now));
+            if (found.size() > 1) {
+                throw new dev.airlock.core.AirlockException(dev.airlock.core.ErrorKind.UNAUTHORIZED, "More than one key names this workload as its client ("
+                        + String.join(", ", found.stream().map(KeyRecord::id).toList()) + "); the platform team must revoke all but one.");
+            }
+            return found.stream().findFirst();
+        });
+    }
+
     public Optional<KeyRecord> get(String id) throws SQLException {
         return store.call(c -> byId(c, id));
     }

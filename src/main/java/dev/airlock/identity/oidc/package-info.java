@@ -1,7 +1,9 @@
 /**
- * Administrators signed in with the company's OpenID Connect identity provider:
- * {@link dev.airlock.identity.oidc.AdminTokens} checks their access tokens against the issuer's
- * published keys (fetched in the background, never on a request) and reads their role, so that the
- * admin API needs no shared master key and the audit trail names each administrator.
+ * Signed tokens from OpenID Connect issuers: {@link dev.airlock.identity.oidc.IssuerKeys} holds an
+ * issuer's published keys (fetched in the background, never on a request) and checks a token against
+ * them; {@link dev.airlock.identity.oidc.AdminTokens} reads administrators' roles from the company's
+ * identity provider, so that the admin API needs no shared master key and the audit trail names each
+ * administrator; {@link dev.airlock.identity.oidc.WorkloadTokens} takes a workload's identity token
+ * (a Kubernetes service account's, a SPIFFE JWT-SVID) in place of its virtual key's secret.
  */
 package dev.airlock.identity.oidc;
