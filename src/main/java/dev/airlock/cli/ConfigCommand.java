@@ -182,6 +182,10 @@ final class ConfigCommand implements Runnable {
                     + (sent.size() == cfg.levels().size() ? "" : " (others withheld by residency)"));
         }
         out.println("Admin API: " + admin(cfg));
+        var w = cfg.auth().workloads();
+        out.println("Callers: " + (cfg.auth().requireKeys() ? "a virtual key is required" : "without a key, the default tenant")
+                + (w == null ? "" : "; workload identity tokens from " + w.name() + " (audience " + w.audience() + ", keys from "
+                + safeUrl(w.jwksUrl().toString()) + ") stand for the key whose client_identity is their sub"));
     }
 
     /** How administrators get in: the master key, sign-in tokens from an issuer, both, or neither (disabled). */

@@ -45,7 +45,7 @@ final class TcoCommand extends AdminCommand {
                 if (!heading) { out.println(); out.println("Self-hosted traffic priced on the APIs:"); heading = true; }
                 out.println("  " + Table.text(d, "deployment") + " on " + Table.text(a, "deployment") + ": " + Table.usd(a, "cost_usd")
                         + " for all of it; residency lets " + Table.percent(a, "movable_share") + " go there (" + Table.usd(a, "movable_cost_usd") + "); "
-                        + breakEven(a, d.path("mtok_per_month").asDouble()));
+                        + breakEven(a, d));
             }
         }
         heading = false;
@@ -58,7 +58,7 @@ final class TcoCommand extends AdminCommand {
                 out.println("  " + Table.text(d, "deployment") + " to " + Table.text(h, "deployment") + ": residency lets " + Table.percent(h, "movable_share")
                         + " move, " + Table.usd(h, "movable_spend_per_month_usd") + "/month of spend against " + Table.usd(h, "hosted_cost_per_month_usd")
                         + "/month hosted; it needs " + tps(h, "movable_output_tps") + " output tok/s and " + fits + "; "
-                        + breakEven(h, d.path("mtok_per_month").asDouble()));
+                        + breakEven(h, d));
             }
         }
         if (!r.path("notes").isEmpty()) {
@@ -69,7 +69,14 @@ final class TcoCommand extends AdminCommand {
         out.println("Months are 730 hours; monthly figures project the window's rate. Quality is not priced.");
     }
 
-    private static String breakEven(JsonNode n, double mtokPerMonth) {
+    /** Where the hourly price pays off: in minutes of audio against an API billed by the minute, else in tokens. */
+    private static String breakEven(JsonNode n, JsonNode deployment) {
+        JsonNode audio = n.path("break_even_audio_minutes_per_month");
+        if (audio.isNumber()) {
+            return String.format(Locale.ROOT, "break-even at %,.0f minutes of audio a month (this traffic: %,.0f).", audio.asDouble(),
+                    deployment.path("audio_minutes_per_month").asDouble());
+        }
+        double mtokPerMonth = deployment.path("mtok_per_month").asDouble();
         JsonNode b = n.path("break_even_mtok_per_month");
         if (b.isNull() || b.isMissingNode()) return "the API is never dearer per token, so the hourly price never pays off.";
         return String.format(Locale.ROOT, "break-even at %,.1f M tokens a month (this traffic: %,.1f M).", b.asDouble(), mtokPerMonth);

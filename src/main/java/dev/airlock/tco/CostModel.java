@@ -114,8 +114,9 @@ public final class CostModel {
             List<LedgerTraffic.Usage> movable = s.levels.values().stream().filter(u -> residency.allowsZone(other.zone(), u.level())).toList();
             if (pricing.equals("hourly") && otherPricing.equals("per_token")) {
                 Price op = other.price();
-                apis.add(new TcoReport.ApiComparison(other.id(), other.zone(), onApi(op, s.in, s.out, s.cacheRead), s.share(movable),
-                        movable.stream().mapToDouble(u -> onApi(op, u.inputTokens(), u.outputTokens(), u.cacheReadTokens())).sum(), breakEven(p, op, mix)));
+                apis.add(new TcoReport.ApiComparison(other.id(), other.zone(), onApi(op, s.in, s.out, s.cacheRead, s.audioSeconds), s.share(movable),
+                        movable.stream().mapToDouble(u -> onApi(op, u.inputTokens(), u.outputTokens(), u.cacheReadTokens(), u.audioSeconds())).sum(),
+                        breakEven(p, op, mix), audioBreakEven(p, op)));
             } else if (pricing.equals("per_token") && otherPricing.equals("hourly")) {
                 double spend = movable.stream().mapToLong(LedgerTraffic.Usage::costMicros).sum() / 1e6;
                 double movableTps = w.perSecond(movable.stream().mapToLong(LedgerTraffic.Usage::outputTokens).sum());
@@ -123,12 +124,12 @@ public final class CostModel {
                         ? other.capacity().outputTokensPerSecond() - w.perSecond(served.get(other.id()).out) : null;
                 hosted.add(new TcoReport.HostedComparison(other.id(), other.zone(), s.share(movable), spend, w.perMonth(spend),
                         other.price().hourlyUsd() * HOURS_PER_MONTH, movableTps, spare, spare == null ? null : movableTps <= spare,
-                        breakEven(other.price(), p, mix)));
+                        breakEven(other.price(), p, mix), audioBreakEven(other.price(), p)));
             }
         }
         return new TcoReport.DeploymentCost(d.id(), d.zone(), d.provider().name().toLowerCase(Locale.ROOT), pricing, s.requests, s.in, s.out,
                 s.cacheRead, p.hourlyUsd(), fixed, tokenCost, fixed + tokenCost, perMtok(fixed + tokenCost, s.tokens()), w.perMonth(s.tokens() / 1e6),
-                p.hourlyUsd() * HOURS_PER_MONTH + w.perMonth(tokenCost), capacity, apis, hosted);
+                p.hourlyUsd() * HOURS_PER_MONTH + w.perMonth(tokenCost), capacity, apis, hosted, s.audioSeconds / 60, w.perMonth(s.audioSeconds / 60));
     }
 
     private static TcoReport.DeploymentCost row(List<TcoReport.DeploymentCost> rows) {
@@ -138,23 +139,33 @@ public final class CostModel {
     private static TcoReport.DeploymentCost removed(Served s, Window w) {
         double cost = s.costMicros / 1e6;
         return new TcoReport.DeploymentCost(s.id, null, null, "not_in_config", s.requests, s.in, s.out, s.cacheRead, 0, 0, cost, cost,
-                perMtok(cost, s.tokens()), w.perMonth(s.tokens() / 1e6), w.perMonth(cost), null, List.of(), List.of());
+                perMtok(cost, s.tokens()), w.perMonth(s.tokens() / 1e6), w.perMonth(cost), null, List.of(), List.of(), s.audioSeconds / 60,
+                w.perMonth(s.audioSeconds / 60));
     }
 
     /**
      * Self-hosted traffic at an API's prices: what the self-hosted prefix cache served ({@code cacheRead})
      * at the API's cache-read price, as the API's prompt cache would have served it, the rest of the
-     * input at its input price. The writes that would have filled the API's cache are not known, and
-     * are not counted.
+     * input at its input price, and the audio it transcribed at the API's price a minute. The writes
+     * that would have filled the API's cache are not known, and are not counted.
      */
-    static double onApi(Price api, long in, long out, long cacheRead) {
-        return api.cost(in, cacheRead, 0, out);
+    static double onApi(Price api, long in, long out, long cacheRead, double audioSeconds) {
+        return api.cost(in, cacheRead, 0, out) + api.audio(audioSeconds);
     }
 
-    /** {@code hourly} if it has an hourly price, else {@code per_token} if it has a token price, else {@code none}. */
+    /**
+     * {@code hourly} if it has an hourly price, else {@code per_token} if it has a token price or a
+     * price a minute of audio (an API billed by use), else {@code none}.
+     */
     static String pricing(Price p) {
         if (p.hourlyUsd() > 0) return "hourly";
-        return p.inputPerMtok() > 0 || p.outputPerMtok() > 0 ? "per_token" : "none";
+        return p.inputPerMtok() > 0 || p.outputPerMtok() > 0 || p.audioPerMinute() > 0 ? "per_token" : "none";
+    }
+
+    /** Minutes of audio a month above which {@code hosted}'s hourly price beats {@code api}'s price a minute; null if the API has none. */
+    static Double audioBreakEven(Price hosted, Price api) {
+        double extra = api.audioPerMinute() - hosted.audioPerMinute();
+        return extra > 0 ? hosted.hourlyUsd() * HOURS_PER_MONTH / extra : null;
     }
 
     /** Millions of tokens a month above which {@code hosted}'s hourly price beats {@code api}'s token prices; null if never. */
@@ -192,6 +203,7 @@ public final class CostModel {
         final String id;
         final Map<String, LedgerTraffic.Usage> levels = new LinkedHashMap<>();
         long requests, in, out, costMicros, cacheRead;
+        double audioSeconds;
 
         Served(String id) {
             this.id = id;
@@ -200,12 +212,13 @@ public final class CostModel {
         void add(LedgerTraffic.Usage u) {
             levels.merge(String.valueOf(u.level()), u, (a, b) -> new LedgerTraffic.Usage(a.deployment(), a.level(), a.requests() + b.requests(),
                     a.inputTokens() + b.inputTokens(), a.outputTokens() + b.outputTokens(), a.costMicros() + b.costMicros(),
-                    a.cacheReadTokens() + b.cacheReadTokens()));
+                    a.cacheReadTokens() + b.cacheReadTokens(), a.audioSeconds() + b.audioSeconds()));
             requests += u.requests();
             cacheRead += u.cacheReadTokens();
             in += u.inputTokens();
             out += u.outputTokens();
             costMicros += u.costMicros();
+            audioSeconds += u.audioSeconds();
         }
 
         long tokens() { return in + out; }

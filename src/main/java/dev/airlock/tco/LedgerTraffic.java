@@ -27,11 +27,16 @@ public record LedgerTraffic(Instant firstEvent, List<Usage> usage, Map<String, L
     /**
      * A deployment's traffic at one level; {@code costMicros} is what the ledger recorded (per-token
      * prices); {@code cacheReadTokens} the input its provider's prompt cache served (counted in
-     * {@code inputTokens} too).
+     * {@code inputTokens} too); {@code audioSeconds} the audio it transcribed.
      */
-    public record Usage(String deployment, String level, long requests, long inputTokens, long outputTokens, long costMicros, long cacheReadTokens) {
+    public record Usage(String deployment, String level, long requests, long inputTokens, long outputTokens, long costMicros, long cacheReadTokens,
+                        double audioSeconds) {
         public Usage(String deployment, String level, long requests, long inputTokens, long outputTokens, long costMicros) {
-            this(deployment, level, requests, inputTokens, outputTokens, costMicros, 0);
+            this(deployment, level, requests, inputTokens, outputTokens, costMicros, 0, 0);
+        }
+
+        public Usage(String deployment, String level, long requests, long inputTokens, long outputTokens, long costMicros, long cacheReadTokens) {
+            this(deployment, level, requests, inputTokens, outputTokens, costMicros, cacheReadTokens, 0);
         }
     }
 
@@ -49,13 +54,13 @@ public record LedgerTraffic(Instant firstEvent, List<Usage> usage, Map<String, L
         }
         List<Usage> usage = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT deployment, classification, COUNT(*) AS n, SUM(input_tokens) AS tin, "
-                + "SUM(output_tokens) AS tout, SUM(cache_read_tokens) AS tcache, " + d.sumMicros("cost_usd") + " AS cost FROM request_event "
+                + "SUM(output_tokens) AS tout, SUM(cache_read_tokens) AS tcache, SUM(audio_seconds) AS audio, " + d.sumMicros("cost_usd") + " AS cost FROM request_event "
                 + "WHERE started_at >= ? AND deployment IS NOT NULL GROUP BY deployment, classification ORDER BY deployment, classification")) {
             d.setTime(ps, 1, since);
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
                     usage.add(new Usage(r.getString("deployment"), r.getString("classification"), r.getLong("n"),
-                            r.getLong("tin"), r.getLong("tout"), r.getLong("cost"), r.getLong("tcache")));
+                            r.getLong("tin"), r.getLong("tout"), r.getLong("cost"), r.getLong("tcache"), r.getDouble("audio")));
                 }
             }
         }

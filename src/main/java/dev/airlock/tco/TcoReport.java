@@ -38,12 +38,15 @@ public record TcoReport(String object, String since, String from, String until, 
      * @param capacity         null unless the deployment declares {@code capacity}
      * @param againstApis      for an hourly deployment: its traffic priced on each per-token deployment
      * @param toSelfHosted     for a per-token deployment: each hourly deployment that could take its traffic
+     * @param audioMinutes     the audio it transcribed (speech to text), in minutes
+     * @param audioMinutesPerMonth the same per month at the window's rate
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record DeploymentCost(String deployment, String zone, String provider, String pricing, long requests, long inputTokens,
                                  long outputTokens, long cacheReadTokens, double hourlyUsd, double fixedCostUsd, double tokenCostUsd, double costUsd,
                                  Double costPerMtok, double mtokPerMonth, double costPerMonthUsd, CapacityUse capacity,
-                                 List<ApiComparison> againstApis, List<HostedComparison> toSelfHosted) {}
+                                 List<ApiComparison> againstApis, List<HostedComparison> toSelfHosted, double audioMinutes,
+                                 double audioMinutesPerMonth) {}
 
     /**
      * A deployment's declared capacity against its traffic. Utilizations are fractions of the declared
@@ -65,10 +68,12 @@ public record TcoReport(String object, String since, String from, String until, 
      * @param movableCostUsd        that share's cost at the API's prices
      * @param breakEvenMtokPerMonth the monthly volume (millions of tokens in and out, at this traffic's mix) above which the
      *                              hourly deployment costs less than the API; null if the API is never dearer per token
+     * @param breakEvenAudioMinutesPerMonth for an API that bills speech by the minute: the minutes of audio a month above
+     *                              which the hourly deployment costs less; null otherwise
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record ApiComparison(String deployment, String zone, double costUsd, Double movableShare, double movableCostUsd,
-                                Double breakEvenMtokPerMonth) {}
+                                Double breakEvenMtokPerMonth, Double breakEvenAudioMinutesPerMonth) {}
 
     /**
      * Whether a per-token deployment's traffic could move to an hourly one.
@@ -81,9 +86,10 @@ public record TcoReport(String object, String since, String from, String until, 
      * @param spareOutputTps        the hourly deployment's declared capacity less its own average output; null if undeclared
      * @param fitsSpareCapacity     whether the movable output fits that spare capacity on average; null if undeclared
      * @param breakEvenMtokPerMonth as in {@link ApiComparison}, at this traffic's mix
+     * @param breakEvenAudioMinutesPerMonth as in {@link ApiComparison}
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record HostedComparison(String deployment, String zone, Double movableShare, double movableSpendUsd, double movableSpendPerMonthUsd,
                                    double hostedCostPerMonthUsd, double movableOutputTps, Double spareOutputTps, Boolean fitsSpareCapacity,
-                                   Double breakEvenMtokPerMonth) {}
+                                   Double breakEvenMtokPerMonth, Double breakEvenAudioMinutesPerMonth) {}
 }

@@ -96,7 +96,7 @@ class ConfigCheckTest {
     }
 
     @Test
-    void itSaysHowAdministratorsGetIn() {
+    void itSaysHowAdministratorsAndCallersGetIn() {
         String yaml = """
                 zones: { on-prem: {} }
                 residency: { public: [on-prem], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
@@ -105,10 +105,15 @@ class ConfigCheckTest {
                 admin:
                   master_key: "${M}"
                   oidc: { issuer: "https://sso.example.com/realms/p", jwks_url: "https://sso.example.com/realms/p/certs", audience: airlock }
+                auth:
+                  require_keys: true
+                  workloads: { issuer: "https://kubernetes.default.svc", jwks_url: "https://k8s.example.com/openid/v1/jwks", audience: airlock }
                 """;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConfigCommand.print(new ConfigLoader(Map.of("M", "k")).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("Admin API: sign-in tokens from https://sso.example.com/realms/p (audience airlock, "
-                + "keys from https://sso.example.com/realms/p/certs; roles in 'roles': airlock-admin changes, airlock-viewer reads), and the master key");
+                + "keys from https://sso.example.com/realms/p/certs; roles in 'roles': airlock-admin changes, airlock-viewer reads), and the master key",
+                "Callers: a virtual key is required; workload identity tokens from https://kubernetes.default.svc (audience airlock, keys from "
+                        + "https://k8s.example.com/openid/v1/jwks) stand for the key whose client_identity is their sub");
     }
 }

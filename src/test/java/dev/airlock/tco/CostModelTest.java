@@ -64,6 +64,44 @@ class CostModelTest {
                 Map.of("gpu", 360_000L, "api", 100_000L, "free", 2_000L));
     }
 
+    /**
+     * Speech to text: a Whisper on a $1-an-hour GPU against an API at $0.006 a minute, over the same 10 hours.
+     * gpu: 100 public + 20 restricted minutes; on the API 120 × 0.006 = $0.72, of which the public 100 may go
+     * there ($0.60); 120 minutes in 10 hours are 8,760 a month; the GPU pays off above 730 / 0.006 = 121,667 a month.
+     * api: 10 public minutes, recorded at $0.06, all of which may move on-prem.
+     */
+    @Test
+    void speechIsComparedByTheMinuteOfAudio() {
+        AirlockConfig c = config("""
+                zones: { on-prem: {}, internet: { external: true } }
+                residency: { public: [on-prem, internet], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
+                deployments:
+                  - { id: whisper-gpu, provider: simulator, zone: on-prem, price: { hourly_usd: 1 } }
+                  - { id: whisper-api, provider: simulator, zone: internet, price: { audio_per_minute: 0.006 } }
+                routes:
+                  r: { deployments: [whisper-gpu, whisper-api] }
+                """);
+        LedgerTraffic t = new LedgerTraffic(NOW.minus(Duration.ofDays(40)), List.of(
+                new LedgerTraffic.Usage("whisper-gpu", "public", 20, 0, 2_000, 0, 0, 6_000),
+                new LedgerTraffic.Usage("whisper-gpu", "restricted", 5, 0, 500, 0, 0, 1_200),
+                new LedgerTraffic.Usage("whisper-api", "public", 10, 0, 300, 60_000, 0, 600)), Map.of());
+        TcoReport r = new CostModel(c).report(t, SINCE, NOW);
+        TcoReport.DeploymentCost gpu = r.deployments().stream().filter(d -> d.deployment().equals("whisper-gpu")).findFirst().orElseThrow();
+        assertThat(gpu.audioMinutes()).isCloseTo(120, within(1e-9));
+        assertThat(gpu.audioMinutesPerMonth()).isCloseTo(8_760, within(1e-6));
+        TcoReport.ApiComparison onApi = gpu.againstApis().getFirst();
+        assertThat(onApi.deployment()).isEqualTo("whisper-api");
+        assertThat(onApi.costUsd()).isCloseTo(0.72, within(1e-9));
+        assertThat(onApi.movableCostUsd()).isCloseTo(0.60, within(1e-9));
+        assertThat(onApi.breakEvenAudioMinutesPerMonth()).isCloseTo(730 / 0.006, within(1e-6));
+        assertThat(onApi.breakEvenMtokPerMonth()).as("no token price to compare").isNull();
+        TcoReport.DeploymentCost api = r.deployments().stream().filter(d -> d.deployment().equals("whisper-api")).findFirst().orElseThrow();
+        assertThat(api.pricing()).isEqualTo("per_token");
+        TcoReport.HostedComparison toGpu = api.toSelfHosted().getFirst();
+        assertThat(toGpu.movableSpendUsd()).isCloseTo(0.06, within(1e-9));
+        assertThat(toGpu.breakEvenAudioMinutesPerMonth()).isCloseTo(730 / 0.006, within(1e-6));
+    }
+
     @Test
     void figuresMatchTheHandComputedFixture() {
         TcoReport r = new CostModel(config(YAML)).report(fixture(NOW.minus(Duration.ofDays(40))), SINCE, NOW);

@@ -31,7 +31,7 @@ class LedgerTrafficTest {
             // gpu: 300 + 200 output tokens in one clock hour (:10, :50), then 450 in the next (:05): the busiest hour has 500
             // of a's input, vLLM's prefix cache served 600
             ledger.record(LedgerEvent.builder("a").at(hour.plus(Duration.ofMinutes(10))).tenant("t").route("r").deployment("gpu").classification("public")
-                    .status(200).tokens(1000, 300, false).cacheTokens(600, 0).latency(10, 100, 1000, 1100).build());
+                    .status(200).tokens(1000, 300, false).cacheTokens(600, 0).audioSeconds(90.5).latency(10, 100, 1000, 1100).build());
             ledger.record(event("b", hour.plus(Duration.ofMinutes(50)), "gpu", "confidential", 2000, 200, 0));
             ledger.record(event("c", hour.plus(Duration.ofMinutes(65)), "gpu", "public", 500, 450, 0));
             ledger.record(event("d", hour.plus(Duration.ofMinutes(20)), "api", "public", 100, 10, 0.000123));
@@ -45,7 +45,7 @@ class LedgerTrafficTest {
             assertThat(t.usage()).containsExactly(
                     new LedgerTraffic.Usage("api", "public", 2, 200, 20, 579),
                     new LedgerTraffic.Usage("gpu", "confidential", 1, 2000, 200, 0),
-                    new LedgerTraffic.Usage("gpu", "public", 2, 1500, 750, 0, 600));
+                    new LedgerTraffic.Usage("gpu", "public", 2, 1500, 750, 0, 600, 90.5));
             assertThat(t.peakHourOutputTokens()).isEqualTo(Map.of("gpu", 500L, "api", 20L));
 
             LedgerTraffic none = store.call(c -> LedgerTraffic.read(c, store.dialect(), Instant.now().plusSeconds(60)));
