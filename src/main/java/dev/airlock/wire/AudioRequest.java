@@ -105,8 +105,13 @@ public record AudioRequest(String model, List<Part> parts, String responseFormat
 
     /** The upload's length as its header states it (WAV, FLAC), or NaN ({@link AudioLength}). */
     public double seconds() {
-        for (Part p : parts) if (p.name().equals("file")) return AudioLength.seconds(p.data());
-        return Double.NaN;
+        return AudioLength.seconds(audio());
+    }
+
+    /** The audio's bytes: {@link #of} took exactly one file part. */
+    private byte[] audio() {
+        for (Part p : parts) if (p.name().equals("file")) return p.data();
+        return new byte[0];
     }
 
     /**
@@ -116,9 +121,7 @@ public record AudioRequest(String model, List<Part> parts, String responseFormat
      */
     public double secondsBound() {
         double known = seconds();
-        if (known > 0) return known;
-        for (Part p : parts) if (p.name().equals("file")) return p.data().length * 8.0 / LOWEST_BITS_PER_SECOND;
-        return 0;
+        return known > 0 ? known : audio().length * 8.0 / LOWEST_BITS_PER_SECOND;
     }
 
     static final int LOWEST_BITS_PER_SECOND = 8_000;
