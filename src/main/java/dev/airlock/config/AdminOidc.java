@@ -9,11 +9,15 @@ package dev.airlock.config;
  * @param rolesClaim the claim holding a token's roles; a dotted path reaches into objects ({@code realm_access.roles})
  * @param adminRole  the role that may do everything the master key may
  * @param viewerRole the role that may read (GET) only: reports, spend, the ledger, decisions, the audit trail
+ * @param tenantAdminRole the role that manages the keys of the tenants its token lists in {@code tenantsClaim}, and nothing else
+ * @param tenantsClaim    the claim listing those tenants (a list, or space-separated; a dotted path as for roles)
  */
-public record AdminOidc(OidcIssuer issuer, String rolesClaim, String adminRole, String viewerRole) {
+public record AdminOidc(OidcIssuer issuer, String rolesClaim, String adminRole, String viewerRole, String tenantAdminRole, String tenantsClaim) {
     public static final String DEFAULT_ROLES_CLAIM = "roles";
     public static final String DEFAULT_ADMIN_ROLE = "airlock-admin";
     public static final String DEFAULT_VIEWER_ROLE = "airlock-viewer";
+    public static final String DEFAULT_TENANT_ADMIN_ROLE = "airlock-tenant-admin";
+    public static final String DEFAULT_TENANTS_CLAIM = "airlock_tenants";
 
     /** Validates {@code admin.oidc} for the {@link Freezer}; null when the section is absent. */
     static AdminOidc freeze(Freezer f, ConfigSpec.OidcSpec o) {
@@ -23,8 +27,13 @@ public record AdminOidc(OidcIssuer issuer, String rolesClaim, String adminRole, 
         String claim = nonBlank(f, p + ".roles_claim", o.rolesClaim(), DEFAULT_ROLES_CLAIM);
         String admin = nonBlank(f, p + ".admin_role", o.adminRole(), DEFAULT_ADMIN_ROLE);
         String viewer = nonBlank(f, p + ".viewer_role", o.viewerRole(), DEFAULT_VIEWER_ROLE);
+        String tenantAdmin = nonBlank(f, p + ".tenant_admin_role", o.tenantAdminRole(), DEFAULT_TENANT_ADMIN_ROLE);
+        String tenants = nonBlank(f, p + ".tenants_claim", o.tenantsClaim(), DEFAULT_TENANTS_CLAIM);
         if (admin != null && admin.equals(viewer)) f.problem(p + ".viewer_role", "must differ from admin_role ('" + admin + "').");
-        return new AdminOidc(issuer, claim, admin, viewer);
+        if (tenantAdmin != null && (tenantAdmin.equals(admin) || tenantAdmin.equals(viewer))) {
+            f.problem(p + ".tenant_admin_role", "must differ from admin_role and viewer_role ('" + tenantAdmin + "').");
+        }
+        return new AdminOidc(issuer, claim, admin, viewer, tenantAdmin, tenants);
     }
 
     private static String nonBlank(Freezer f, String path, String raw, String fallback) {

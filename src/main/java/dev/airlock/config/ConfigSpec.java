@@ -32,7 +32,8 @@ record ConfigSpec(
 
     record AdminSpec(String masterKey, OidcSpec oidc) {}
 
-    record OidcSpec(String issuer, String jwksUrl, String audience, String rolesClaim, String adminRole, String viewerRole, Long refreshSeconds) {}
+    record OidcSpec(String issuer, String jwksUrl, String audience, String rolesClaim, String adminRole, String viewerRole, String tenantAdminRole,
+                    String tenantsClaim, Long refreshSeconds) {}
 
     record AuthSpec(Boolean requireKeys, Integer keyCacheSeconds, WorkloadsSpec workloads) {}
 

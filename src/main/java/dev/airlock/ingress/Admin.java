@@ -15,12 +15,8 @@ import java.security.MessageDigest;
 final class Admin {
     private Admin() {}
 
-    /**
-     * Who is calling, for the audit trail ({@code master key} or {@code oidc <name>}), or an
-     * {@link AirlockException}; {@code write} says whether the call changes something, which a viewer's
-     * token may not.
-     */
-    static String authorize(AirlockConfig config, AdminTokens tokens, String authorization, boolean write) {
+    /** Who is calling and what they may do ({@link AdminAccess}), or a 401 (a 403, 503 for a token: {@link AdminTokens#check}). */
+    static AdminAccess authorize(AirlockConfig config, AdminTokens tokens, String authorization) {
         if (config.masterKey() == null && tokens == null) {
             throw new AirlockException(ErrorKind.UNAUTHORIZED, "The admin API is disabled: set admin.master_key to ${AIRLOCK_MASTER_KEY} and export that variable, "
                     + "or admin.oidc to sign in with the company's identity provider.");
@@ -29,9 +25,13 @@ final class Admin {
         if (config.masterKey() != null) {
             byte[] a = given.getBytes(StandardCharsets.UTF_8);
             byte[] b = config.masterKey().reveal().getBytes(StandardCharsets.UTF_8);
-            if (MessageDigest.isEqual(a, b)) return "master key";
+            if (MessageDigest.isEqual(a, b)) return AdminAccess.master();
         }
-        if (tokens != null && AdminTokens.looksLikeToken(given)) return tokens.check(given, write).who();
+        if (tokens != null && AdminTokens.looksLikeToken(given)) {
+            AdminTokens.Admin a = tokens.check(given);
+            return new AdminAccess(a.who(), a.role(), a.tenants(), new String[] {tokens.roleName(AdminTokens.Role.ADMIN),
+                    tokens.roleName(AdminTokens.Role.VIEWER), tokens.roleName(AdminTokens.Role.TENANT_ADMIN)});
+        }
         throw new AirlockException(ErrorKind.UNAUTHORIZED, "The admin API needs " + (tokens == null ? "the master key" : config.masterKey() == null
                 ? "a sign-in token from the identity provider" : "a sign-in token from the identity provider, or the master key,") + " as 'Authorization: Bearer <"
                 + (tokens == null ? "key" : "token") + ">'.");

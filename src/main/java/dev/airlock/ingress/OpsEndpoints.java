@@ -184,7 +184,9 @@ final class OpsEndpoints {
      * run on a worker thread since it reads and writes the store.
      */
     void admin(HttpServerRequest req, String path, String requestId) {
-        String who = authorize(req);
+        AdminAccess access = refusalsCounted(() -> Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization")));
+        String who = access.who();
+        boolean write = writes(req);
         String[] parts = path.substring("/admin/".length()).split("/", -1);
         String resource = parts[0];
         String id = parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
@@ -197,6 +199,13 @@ final class OpsEndpoints {
             byte[] bytes = body.result();
             io.vertx.core.Vertx.currentContext().owner().<ObjectNode>executeBlocking(() -> {
                 var api = services.admin();
+                // a tenant admin manages its tenants' keys; the rest is the admin's (and the viewer's, to read)
+                refusalsCounted(() -> {
+                    if (!resource.equals("keys") || access.role() != dev.airlock.identity.oidc.AdminTokens.Role.TENANT_ADMIN) access.requireAll(write);
+                    else access.requireTenant(id != null ? api.getKey(id).path("tenant").asText(null)
+                            : method.equals("POST") ? Json.text(RequestParser.parseObject(bytes), "tenant") : req.getParam("tenant"), write);
+                    return null;
+                });
                 return switch (resource + " " + method + (id == null ? "" : " id") + (rotate ? " rotate" : "")) {
                     case "keys POST id rotate" -> api.rotateKey(id, bytes.length == 0 ? null : RequestParser.parseObject(bytes), actor);
                     case "keys POST" -> api.createKey(RequestParser.parseObject(bytes), actor);
@@ -428,11 +437,25 @@ final class OpsEndpoints {
      * GET changes something, which a viewer may not do.
      */
     private String authorize(HttpServerRequest req) {
+        return refusalsCounted(() -> {
+            AdminAccess access = Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization"));
+            access.requireAll(writes(req));
+            return access.who();
+        });
+    }
+
+    /** A call other than GET changes something. */
+    private static boolean writes(HttpServerRequest req) {
+        String method = req.method().name();
+        return !method.equals("GET") && !method.equals("HEAD");
+    }
+
+    /** {@code check}'s answer; its 401s and 403s (not a bad body's 400 or a 503) counted in {@code airlock_admin_refusals_total}. */
+    private <T> T refusalsCounted(java.util.function.Supplier<T> check) {
         try {
-            String method = req.method().name();
-            return Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization"), !method.equals("GET") && !method.equals("HEAD"));
+            return check.get();
         } catch (AirlockException refused) {
-            if (refused.kind() != ErrorKind.NOT_READY) services.metrics().adminRefused();
+            if (refused.kind() == ErrorKind.UNAUTHORIZED || refused.kind() == ErrorKind.FORBIDDEN) services.metrics().adminRefused();
             throw refused;
         }
     }

@@ -282,15 +282,18 @@ class ConfigLoaderTest {
         assertThat(o.rolesClaim()).isEqualTo("roles");
         assertThat(o.adminRole()).isEqualTo("airlock-admin");
         assertThat(o.viewerRole()).isEqualTo("airlock-viewer");
+        assertThat(o.tenantAdminRole()).isEqualTo("airlock-tenant-admin");
+        assertThat(o.tenantsClaim()).isEqualTo("airlock_tenants");
         assertThat(o.issuer().refresh()).isEqualTo(java.time.Duration.ofMinutes(5));
         assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).adminOidc()).isNull();
 
-        String bad = BASE + "admin: { oidc: { jwks_url: \"http://sso.example.com/certs\", admin_role: ops, viewer_role: ops, refresh_seconds: 1 } }\n";
+        String bad = BASE + "admin: { oidc: { jwks_url: \"http://sso.example.com/certs\", admin_role: ops, viewer_role: ops, tenant_admin_role: ops, refresh_seconds: 1 } }\n";
         assertThatThrownBy(() -> parse(bad, Map.of("VLLM_KEY", "k")))
                 .hasMessageContaining("admin.oidc.issuer: is required")
                 .hasMessageContaining("admin.oidc.audience: is required")
                 .hasMessageContaining("admin.oidc.jwks_url: must be an https:// URL (http:// only to localhost)")
                 .hasMessageContaining("admin.oidc.viewer_role: must differ from admin_role ('ops').")
+                .hasMessageContaining("admin.oidc.tenant_admin_role: must differ from admin_role and viewer_role ('ops').")
                 .hasMessageContaining("admin.oidc.refresh_seconds: must be between 10 and 86400 seconds, got 1.");
         assertThatThrownBy(() -> parse(BASE + "admin: { oidc: { issuer: x, jwks_url: \"https://a/b\", audience: airlock, client_secret: y } }\n", Map.of("VLLM_KEY", "k")))
                 .hasMessageContaining("client_secret");

@@ -116,6 +116,42 @@ class AdminOidcTest {
     }
 
     @Test
+    void aTenantAdminManagesTheKeysOfItsTenantsOnly() throws Exception {
+        start(idp.jwksUrl());
+        String master = bearer(TestGateway.MASTER_KEY);
+        assertThat(gw.post("/admin/tenants", "{\"name\":\"payments\"}", "authorization", master).statusCode()).isEqualTo(201);
+        String others = Json.MAPPER.readTree(gw.post("/admin/keys", "{\"tenant\":\"default\"}", "authorization", master).body()).path("id").asText();
+        String erin = sign(k1, claims("erin", List.of("airlock-tenant-admin")).claim("airlock_tenants", List.of("payments")).build());
+
+        HttpResponse<String> own = gw.post("/admin/keys", "{\"tenant\":\"payments\",\"name\":\"api\"}", "authorization", bearer(erin));
+        assertThat(own.statusCode()).as(own.body()).isEqualTo(201);
+        String id = Json.MAPPER.readTree(own.body()).path("id").asText();
+        assertThat(gw.get("/admin/keys?tenant=payments", "authorization", bearer(erin)).statusCode()).isEqualTo(200);
+        assertThat(gw.get("/admin/keys/" + id, "authorization", bearer(erin)).statusCode()).isEqualTo(200);
+        assertThat(gw.send("POST", "/admin/keys/" + id + "/rotate", "", "authorization", bearer(erin)).statusCode()).isEqualTo(200);
+        assertThat(gw.send("DELETE", "/admin/keys/" + id, "", "authorization", bearer(erin)).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> elsewhere = gw.post("/admin/keys", "{\"tenant\":\"default\"}", "authorization", bearer(erin));
+        assertThat(elsewhere.statusCode()).isEqualTo(403);
+        assertThat(error(elsewhere).path("message").asText()).isEqualTo("The 'airlock-tenant-admin' role manages the keys of payments only, not of tenant 'default'.");
+        assertThat(gw.get("/admin/keys", "authorization", bearer(erin)).statusCode()).as("every tenant's keys").isEqualTo(403);
+        assertThat(gw.get("/admin/keys/" + others, "authorization", bearer(erin)).statusCode()).isEqualTo(403);
+        assertThat(gw.send("DELETE", "/admin/keys/" + others, "", "authorization", bearer(erin)).statusCode()).isEqualTo(403);
+        assertThat(Json.MAPPER.readTree(gw.get("/admin/keys/" + others, "authorization", master).body()).path("status").asText()).isEqualTo("active");
+        for (String path : List.of("/admin/spend", "/admin/spend?tenant=payments", "/admin/report", "/admin/audit", "/admin/tenants", "/admin/tenants/payments")) {
+            assertThat(gw.get(path, "authorization", bearer(erin)).statusCode()).as(path).isEqualTo(403);
+        }
+        assertThat(gw.post("/admin/tenants", "{\"name\":\"mine\"}", "authorization", bearer(erin)).statusCode()).isEqualTo(403);
+
+        String audit = gw.get("/admin/audit", "authorization", master).body();
+        assertThat(audit).contains("oidc erin (sub f3c1-erin)");
+        String noTenants = sign(k1, claims("frank", List.of("airlock-tenant-admin")).build());
+        HttpResponse<String> none = gw.get("/admin/keys?tenant=payments", "authorization", bearer(noTenants));
+        assertThat(none.statusCode()).isEqualTo(403);
+        assertThat(error(none).path("message").asText()).contains("names no tenant in its 'airlock_tenants' claim");
+    }
+
+    @Test
     void tokensNotIssuedForAirlockAreRefused() throws Exception {
         start(idp.jwksUrl());
         List<String> admin = List.of("airlock-admin");

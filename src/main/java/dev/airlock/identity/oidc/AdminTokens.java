@@ -7,14 +7,29 @@ import dev.airlock.core.ErrorKind;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Checks administrators' access tokens from the company's OpenID Connect issuer ({@link AdminOidc}):
- * valid for Airlock as {@link IssuerKeys} checks them, then carrying the admin or the viewer role.
+ * valid for Airlock as {@link IssuerKeys} checks them, then carrying one of its roles.
  */
 public final class AdminTokens implements AutoCloseable {
-    /** Who an accepted token names, and whether it may change things. */
-    public record Admin(String subject, String name, boolean mayWrite) {
+    /** What a role lets an administrator do. */
+    public enum Role {
+        /** everything the master key may */
+        ADMIN,
+        /** every GET of the admin API */
+        VIEWER,
+        /** the keys of the tenants listed in the token */
+        TENANT_ADMIN
+    }
+
+    /**
+     * Who an accepted token names, and what they may do.
+     *
+     * @param tenants for {@link Role#TENANT_ADMIN}, the tenants whose keys they manage; empty otherwise
+     */
+    public record Admin(String subject, String name, Role role, Set<String> tenants) {
         /** For the audit trail: the name people know, and the subject that stays. */
         public String who() {
             return "oidc " + (name == null || name.equals(subject) ? subject : name + " (sub " + subject + ")");
@@ -39,33 +54,45 @@ public final class AdminTokens implements AutoCloseable {
         return IssuerKeys.looksLikeToken(bearer);
     }
 
-    /**
-     * The administrator {@code token} names, or an {@link AirlockException}: 401 for a token that is
-     * not valid here, 403 for a valid one without the role {@code write} needs, 503 before any keys
-     * were fetched. Never blocks.
-     */
-    public Admin check(String token, boolean write) {
-        JWTClaimsSet claims = keys.verify(token, "the master key");
-        List<String> roles = roles(claims);
-        boolean admin = roles.contains(config.adminRole());
-        if (!admin && !roles.contains(config.viewerRole())) {
-            throw new AirlockException(ErrorKind.FORBIDDEN, "The sign-in token has neither the '" + config.adminRole() + "' nor the '"
-                    + config.viewerRole() + "' role in its '" + config.rolesClaim() + "' claim.");
-        }
-        if (write && !admin) {
-            throw new AirlockException(ErrorKind.FORBIDDEN, "The '" + config.viewerRole() + "' role reads the admin API only; this call changes "
-                    + "something and needs the '" + config.adminRole() + "' role.");
-        }
-        return new Admin(claims.getSubject(), firstText(claims, "preferred_username", "email", "name"), admin);
+    /** The names of the roles, for messages: {@code admin}, {@code viewer}, {@code tenant admin}. */
+    public String roleName(Role r) {
+        return switch (r) {
+            case ADMIN -> config.adminRole();
+            case VIEWER -> config.viewerRole();
+            case TENANT_ADMIN -> config.tenantAdminRole();
+        };
     }
 
-    /** The roles at {@code rolesClaim}: a list of strings, or one string of space-separated roles (as {@code scope} is). */
-    private List<String> roles(JWTClaimsSet claims) {
+    /**
+     * The administrator {@code token} names, with the broadest of its roles, or an {@link
+     * AirlockException}: 401 for a token that is not valid here, 403 for one with none of the roles
+     * (or the tenant admin's role without tenants), 503 before any keys were fetched. Never blocks.
+     */
+    public Admin check(String token) {
+        JWTClaimsSet claims = keys.verify(token, "the master key");
+        List<String> roles = strings(claims, config.rolesClaim());
+        String name = firstText(claims, "preferred_username", "email", "name");
+        if (roles.contains(config.adminRole())) return new Admin(claims.getSubject(), name, Role.ADMIN, Set.of());
+        if (roles.contains(config.viewerRole())) return new Admin(claims.getSubject(), name, Role.VIEWER, Set.of());
+        if (roles.contains(config.tenantAdminRole())) {
+            Set<String> tenants = Set.copyOf(strings(claims, config.tenantsClaim()));
+            if (tenants.isEmpty()) {
+                throw new AirlockException(ErrorKind.FORBIDDEN, "The sign-in token has the '" + config.tenantAdminRole() + "' role but names no tenant in its '"
+                        + config.tenantsClaim() + "' claim.");
+            }
+            return new Admin(claims.getSubject(), name, Role.TENANT_ADMIN, tenants);
+        }
+        throw new AirlockException(ErrorKind.FORBIDDEN, "The sign-in token has none of the roles '" + config.adminRole() + "', '" + config.viewerRole()
+                + "' and '" + config.tenantAdminRole() + "' in its '" + config.rolesClaim() + "' claim.");
+    }
+
+    /** The strings at a claim's dotted {@code path}: a list of strings, or one string of space-separated ones (as {@code scope} is). */
+    private static List<String> strings(JWTClaimsSet claims, String path) {
         Object at = claims.getClaims();
-        for (String step : config.rolesClaim().split("\\.")) {
+        for (String step : path.split("\\.")) {
             at = at instanceof Map<?, ?> m ? m.get(step) : null;
         }
-        if (at instanceof String s) return List.of(s.strip().split("\\s+"));
+        if (at instanceof String s) return s.isBlank() ? List.of() : List.of(s.strip().split("\\s+"));
         if (at instanceof Collection<?> c) return c.stream().filter(String.class::isInstance).map(String.class::cast).toList();
         return List.of();
     }

@@ -143,7 +143,9 @@ final class IssuerKeys implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             if (!failing) {
-                LOG.warn("Could not read the {} issuer's keys from {} ({}); {}", what, issuer.jwksUrl(), e.getMessage(),
+                // a refused connection has no message, only its type
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                LOG.warn("Could not read the {} issuer's keys from {} ({}); {}", what, issuer.jwksUrl(), why,
                         keys.get() == null ? what + "s are refused until they are read." : "the keys read before stay in use.");
             }
             failing = true;
