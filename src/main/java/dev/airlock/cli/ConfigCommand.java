@@ -192,7 +192,8 @@ final class ConfigCommand implements Runnable {
     static String admin(AirlockConfig cfg) {
         var o = cfg.adminOidc();
         String signIn = o == null ? null : "sign-in tokens from " + o.issuer().name() + " (audience " + o.issuer().audience() + ", keys from " + safeUrl(o.issuer().jwksUrl().toString())
-                + "; roles in '" + o.rolesClaim() + "': " + o.adminRole() + " changes, " + o.viewerRole() + " reads)";
+                + "; roles in '" + o.rolesClaim() + "': " + o.adminRole() + " changes, " + o.viewerRole() + " reads, " + o.tenantAdminRole()
+                + " manages the keys of the tenants in '" + o.tenantsClaim() + "')";
         if (cfg.masterKey() == null) return signIn == null ? "disabled (set admin.master_key or admin.oidc)" : signIn;
         return signIn == null ? "master key" : signIn + ", and the master key";
     }

@@ -112,7 +112,8 @@ class ConfigCheckTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConfigCommand.print(new ConfigLoader(Map.of("M", "k")).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("Admin API: sign-in tokens from https://sso.example.com/realms/p (audience airlock, "
-                + "keys from https://sso.example.com/realms/p/certs; roles in 'roles': airlock-admin changes, airlock-viewer reads), and the master key",
+                + "keys from https://sso.example.com/realms/p/certs; roles in 'roles': airlock-admin changes, airlock-viewer reads, "
+                + "airlock-tenant-admin manages the keys of the tenants in 'airlock_tenants'), and the master key",
                 "Callers: a virtual key is required; workload identity tokens from https://kubernetes.default.svc (audience airlock, keys from "
                         + "https://k8s.example.com/openid/v1/jwks) stand for the key whose client_identity is their sub");
     }
