@@ -45,7 +45,7 @@ public final class AdminApi {
     static final List<String> KEY_FIELDS = List.of("tenant", "name", "routes", "classification_floor", "expires_at", "rpm", "tpm", "budget_usd_month", "client_identity");
     static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers");
     static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers");
-    static final List<String> SPEND_PARAMS = List.of("group_by", "since");
+    static final List<String> SPEND_PARAMS = List.of("group_by", "since", "tenant");
     static final List<String> ROTATE_FIELDS = List.of("grace");
     static final List<String> AUDIT_PARAMS = List.of("since", "target", "limit");
 
@@ -275,7 +275,9 @@ public final class AdminApi {
     /** {@code GET /admin/spend?group_by=…&since=…} from the raw query parameters; unknown ones are a 400. */
     public ObjectNode spend(Map<String, String> query) {
         requireKnown(query, SPEND_PARAMS, "/admin/spend");
-        return spend(query.get("group_by"), query.get("since"));
+        String tenant = query.get("tenant");
+        if (tenant != null && !tenant.isEmpty()) requireTenant(tenant);
+        return spend(query.get("group_by"), query.get("since"), tenant == null || tenant.isEmpty() ? null : tenant);
     }
 
     /**
@@ -283,13 +285,19 @@ public final class AdminApi {
      * {@code deployment}, since {@code 30d} (default), {@code 24h}, {@code 90m}, a date or an ISO-8601 time.
      */
     public ObjectNode spend(String groupBy, String since) {
+        return spend(groupBy, since, null);
+    }
+
+    /** The same, of {@code tenant}'s spend only when it is not null. */
+    public ObjectNode spend(String groupBy, String since, String tenant) {
         SpendStore.GroupBy by = SpendStore.GroupBy.parse(groupBy == null || groupBy.isEmpty() ? "tenant" : groupBy);
         Instant now = clock.instant();
         Instant from = parseSince(since == null || since.isEmpty() ? "30d" : since, now);
-        List<SpendStore.Row> rows = db(() -> spend.report(by, from));
+        List<SpendStore.Row> rows = db(() -> spend.report(by, from, tenant));
         ObjectNode out = Json.object();
         out.put("object", "spend_report");
         out.put("group_by", by.wire());
+        if (tenant != null) out.put("tenant", tenant);
         out.put("since", from.toString());
         out.put("until", now.toString());
         long requests = 0, cost = 0, estimated = 0;

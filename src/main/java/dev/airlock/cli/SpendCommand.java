@@ -18,15 +18,19 @@ final class SpendCommand extends AdminCommand {
             description = "tenant, key, route, task or deployment (default: ${DEFAULT-VALUE}).")
     String by;
 
+    @Option(names = "--tenant", paramLabel = "TENANT", description = "Only this tenant's spend (what a tenant admin may see).")
+    String tenant;
+
     @Override
     AdminClient.Call request() {
-        return AdminClient.Call.get("/admin/spend", AdminClient.Call.params("group_by", by, "since", since));
+        return AdminClient.Call.get("/admin/spend", AdminClient.Call.params("group_by", by, "since", since, "tenant", tenant));
     }
 
     @Override
     void render(JsonNode r, PrintWriter out) {
         String group = Table.text(r, "group_by");
-        out.println("Spend by " + group + " from " + time(r, "since") + " to " + time(r, "until") + " UTC:");
+        out.println("Spend" + (r.hasNonNull("tenant") ? " of tenant " + Table.text(r, "tenant") : "") + " by " + group + " from " + time(r, "since")
+                + " to " + time(r, "until") + " UTC:");
         JsonNode data = r.path("data");
         if (data.isEmpty()) {
             out.println("  nothing recorded.");

@@ -199,9 +199,10 @@ final class OpsEndpoints {
             byte[] bytes = body.result();
             io.vertx.core.Vertx.currentContext().owner().<ObjectNode>executeBlocking(() -> {
                 var api = services.admin();
-                // a tenant admin manages its tenants' keys; the rest is the admin's (and the viewer's, to read)
+                // a tenant admin manages its tenants' keys and reads their spend; the rest is the admin's (and the viewer's, to read)
                 refusalsCounted(() -> {
-                    if (!resource.equals("keys") || access.role() != dev.airlock.identity.oidc.AdminTokens.Role.TENANT_ADMIN) access.requireAll(write);
+                    boolean scoped = resource.equals("keys") || resource.equals("spend");
+                    if (!scoped || access.role() != dev.airlock.identity.oidc.AdminTokens.Role.TENANT_ADMIN) access.requireAll(write);
                     else access.requireTenant(id != null ? api.getKey(id).path("tenant").asText(null)
                             : method.equals("POST") ? Json.text(RequestParser.parseObject(bytes), "tenant") : req.getParam("tenant"), write);
                     return null;

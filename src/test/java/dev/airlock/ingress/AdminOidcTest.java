@@ -138,7 +138,10 @@ class AdminOidcTest {
         assertThat(gw.get("/admin/keys/" + others, "authorization", bearer(erin)).statusCode()).isEqualTo(403);
         assertThat(gw.send("DELETE", "/admin/keys/" + others, "", "authorization", bearer(erin)).statusCode()).isEqualTo(403);
         assertThat(Json.MAPPER.readTree(gw.get("/admin/keys/" + others, "authorization", master).body()).path("status").asText()).isEqualTo("active");
-        for (String path : List.of("/admin/spend", "/admin/spend?tenant=payments", "/admin/report", "/admin/audit", "/admin/tenants", "/admin/tenants/payments")) {
+        HttpResponse<String> spend = gw.get("/admin/spend?tenant=payments&group_by=key", "authorization", bearer(erin));
+        assertThat(spend.statusCode()).as(spend.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(spend.body()).path("tenant").asText()).isEqualTo("payments");
+        for (String path : List.of("/admin/spend", "/admin/spend?tenant=default", "/admin/report", "/admin/audit", "/admin/tenants", "/admin/tenants/payments")) {
             assertThat(gw.get(path, "authorization", bearer(erin)).statusCode()).as(path).isEqualTo(403);
         }
         assertThat(gw.post("/admin/tenants", "{\"name\":\"mine\"}", "authorization", bearer(erin)).statusCode()).isEqualTo(403);

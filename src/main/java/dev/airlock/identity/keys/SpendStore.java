@@ -104,11 +104,16 @@ public final class SpendStore {
 
     /** Spend since {@code since} (inclusive), by group, most expensive first. */
     public List<Row> report(GroupBy by, Instant since) throws SQLException {
-        return store.call(c -> query(store.dialect(), c, by, since));
+        return report(by, since, null);
+    }
+
+    /** The spend of {@code tenant} only, grouped; every tenant's when it is null. */
+    public List<Row> report(GroupBy by, Instant since, String tenant) throws SQLException {
+        return store.call(c -> query(store.dialect(), c, by, since, tenant));
     }
 
     public CompletableFuture<List<Row>> reportAsync(GroupBy by, Instant since) {
-        return store.submit(c -> query(store.dialect(), c, by, since));
+        return store.submit(c -> query(store.dialect(), c, by, since, null));
     }
 
     private static final String INSERT = "INSERT INTO spend (request_id, tenant, key_id, route, task, deployment, cost_usd, estimated, at) "
@@ -190,17 +195,18 @@ public final class SpendStore {
         }
     }
 
-    static String sql(Dialect d, GroupBy by) {
+    static String sql(Dialect d, GroupBy by, boolean oneTenant) {
         return "SELECT " + by.column + " AS grp, COUNT(*) AS requests, " + d.sumMicros("cost_usd") + " AS cost, "
                 + "SUM(CASE WHEN estimated THEN 1 ELSE 0 END) AS est_requests, "
                 + d.sumMicros("CASE WHEN estimated THEN cost_usd ELSE 0 END") + " AS est_cost "
-                + "FROM spend WHERE at >= ? GROUP BY " + by.column + " ORDER BY cost DESC, requests DESC, grp";
+                + "FROM spend WHERE at >= ?" + (oneTenant ? " AND tenant = ?" : "") + " GROUP BY " + by.column + " ORDER BY cost DESC, requests DESC, grp";
     }
 
-    private static List<Row> query(Dialect d, Connection c, GroupBy by, Instant since) throws SQLException {
+    private static List<Row> query(Dialect d, Connection c, GroupBy by, Instant since, String tenant) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql(d, by))) {
+        try (PreparedStatement ps = c.prepareStatement(sql(d, by, tenant != null))) {
             d.setTime(ps, 1, since);
+            if (tenant != null) ps.setString(2, tenant);
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
                     String g = r.getString("grp");

@@ -65,6 +65,11 @@ class SpendStoreTest {
                     new SpendStore.Row(KA, 2, 375_000, 1, 125_000),
                     new SpendStore.Row("(none)", 1, 10_000, 1, 10_000),
                     new SpendStore.Row(KB, 1, 0, 0, 0));
+            assertThat(spend.report(SpendStore.GroupBy.KEY, nov, "payments")).as("one tenant's keys").containsExactly(
+                    new SpendStore.Row(KA, 2, 375_000, 1, 125_000),
+                    new SpendStore.Row("(none)", 1, 10_000, 1, 10_000),
+                    new SpendStore.Row(KB, 1, 0, 0, 0));
+            assertThat(spend.report(SpendStore.GroupBy.TENANT, nov, "nobody")).isEmpty();
             assertThat(spend.report(SpendStore.GroupBy.ROUTE, nov)).containsExactly(
                     new SpendStore.Row("general-tasks", 4, 1_885_000, 2, 135_000),
                     new SpendStore.Row("embeddings", 1, 1, 1, 1),
