@@ -18,14 +18,18 @@ final class ReportCommand extends AdminCommand {
     @Option(names = "--by", paramLabel = "GROUP", defaultValue = "route", description = "route, task, deployment, tenant, api (the API the client spoke) or all (default: ${DEFAULT-VALUE}).")
     String by;
 
+    @Option(names = "--tenant", paramLabel = "TENANT", description = "Only this tenant's requests (what a tenant admin may see).")
+    String tenant;
+
     @Override
     AdminClient.Call request() {
-        return AdminClient.Call.get("/admin/report", AdminClient.Call.params("by", by, "since", since));
+        return AdminClient.Call.get("/admin/report", AdminClient.Call.params("by", by, "since", since, "tenant", tenant));
     }
 
     @Override
     void render(JsonNode report, PrintWriter out) {
-        out.println("Requests since " + time(report, "since") + " UTC, by " + Table.text(report, "by") + ":");
+        out.println("Requests" + (report.hasNonNull("tenant") ? " of tenant " + Table.text(report, "tenant") : "") + " since " + time(report, "since")
+                + " UTC, by " + Table.text(report, "by") + ":");
         out.println();
         // speech to text's minutes only when some were transcribed: most gateways never see audio
         boolean audio = false;

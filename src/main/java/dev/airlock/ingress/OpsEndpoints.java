@@ -123,8 +123,15 @@ final class OpsEndpoints {
         });
     }
 
+    /** {@code GET /admin/report?since=30d&by=route}, of every tenant's requests or of {@code &tenant=…}'s, which its tenant admin may read. */
     void report(HttpServerRequest req, String requestId) {
-        authorize(req);
+        String tenant = req.getParam("tenant");
+        refusalsCounted(() -> {
+            AdminAccess access = Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization"));
+            if (tenant == null) access.requireAll(writes(req));
+            else access.requireTenant(tenant, writes(req));
+            return null;
+        });
         Reports.GroupBy by;
         try {
             by = Reports.GroupBy.parse(req.getParam("by", "route"));
@@ -132,12 +139,13 @@ final class OpsEndpoints {
             throw new AirlockException(ErrorKind.INVALID_REQUEST, e.getMessage() + ".", "by");
         }
         Instant since = Since.parse(req.getParam("since"), Instant.now());
-        Future.fromCompletionStage(services.reports().byAsync(by, since), io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
+        Future.fromCompletionStage(services.reports().byAsync(by, since, tenant), io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
             if (ar.failed()) {
                 Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The report could not be read now (the database is unavailable)."), requestId);
                 return;
             }
             ObjectNode out = Json.object().put("by", by.wire()).put("since", since.toString());
+            if (tenant != null) out.put("tenant", tenant);
             ArrayNode rows = out.putArray("rows");
             for (Reports.Row r : ar.result()) rows.add(Json.MAPPER.valueToTree(r));
             Replies.json(req.response(), 200, out);

@@ -60,15 +60,25 @@ public final class Reports {
 
     /** Runs on a store thread; safe to call from an event loop. */
     public CompletableFuture<List<Row>> byAsync(GroupBy by, Instant since) {
-        return store.submit(c -> query(store.dialect(), c, by, since));
+        return byAsync(by, since, null);
+    }
+
+    /** Of {@code tenant}'s requests only when it is not null. Runs on a store thread; safe to call from an event loop. */
+    public CompletableFuture<List<Row>> byAsync(GroupBy by, Instant since, String tenant) {
+        return store.submit(c -> query(store.dialect(), c, by, since, tenant));
     }
 
     /** Runs on the calling thread (command line, tests); never on an event loop. */
     public List<Row> by(GroupBy by, Instant since) throws SQLException {
-        return store.call(c -> query(store.dialect(), c, by, since));
+        return by(by, since, null);
     }
 
-    static String sql(Dialect d, GroupBy by) {
+    /** Of {@code tenant}'s requests only when it is not null; on the calling thread. */
+    public List<Row> by(GroupBy by, Instant since, String tenant) throws SQLException {
+        return store.call(c -> query(store.dialect(), c, by, since, tenant));
+    }
+
+    static String sql(Dialect d, GroupBy by, boolean oneTenant) {
         String key = by.column == null ? "'all'" : "e." + by.column;
         return "SELECT " + key + " AS grp, "
                 + "COUNT(*) AS requests, "
@@ -85,15 +95,16 @@ public final class Reports {
                 + "SUM(e.input_tokens) AS tin, SUM(e.cache_read_tokens) AS tread, SUM(e.output_tokens) AS tout, SUM(e.cost_usd) AS cost, SUM(e.audio_seconds) AS audio, "
                 + "COUNT(DISTINCT CASE WHEN f.outcome = 'success' THEN e.request_id END) AS confirmed "
                 + "FROM request_event e LEFT JOIN request_feedback f ON f.request_id = e.request_id "
-                + "WHERE e.started_at >= ? "
+                + "WHERE e.started_at >= ? " + (oneTenant ? "AND e.tenant = ? " : "")
                 + (by.column == null ? "" : "GROUP BY " + key + " ")
                 + "ORDER BY cost DESC, requests DESC, grp";
     }
 
-    private static List<Row> query(Dialect d, Connection c, GroupBy by, Instant since) throws SQLException {
+    private static List<Row> query(Dialect d, Connection c, GroupBy by, Instant since, String tenant) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql(d, by))) {
+        try (PreparedStatement ps = c.prepareStatement(sql(d, by, tenant != null))) {
             d.setTime(ps, 1, since);
+            if (tenant != null) ps.setString(2, tenant);
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
                     long n = r.getLong("requests");

@@ -141,7 +141,11 @@ class AdminOidcTest {
         HttpResponse<String> spend = gw.get("/admin/spend?tenant=payments&group_by=key", "authorization", bearer(erin));
         assertThat(spend.statusCode()).as(spend.body()).isEqualTo(200);
         assertThat(Json.MAPPER.readTree(spend.body()).path("tenant").asText()).isEqualTo("payments");
-        for (String path : List.of("/admin/spend", "/admin/spend?tenant=default", "/admin/report", "/admin/audit", "/admin/tenants", "/admin/tenants/payments")) {
+        HttpResponse<String> report = gw.get("/admin/report?tenant=payments&by=route", "authorization", bearer(erin));
+        assertThat(report.statusCode()).as(report.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(report.body()).path("tenant").asText()).isEqualTo("payments");
+        for (String path : List.of("/admin/spend", "/admin/spend?tenant=default", "/admin/report", "/admin/report?tenant=default", "/admin/audit",
+                "/admin/tenants", "/admin/tenants/payments")) {
             assertThat(gw.get(path, "authorization", bearer(erin)).statusCode()).as(path).isEqualTo(403);
         }
         assertThat(gw.post("/admin/tenants", "{\"name\":\"mine\"}", "authorization", bearer(erin)).statusCode()).isEqualTo(403);

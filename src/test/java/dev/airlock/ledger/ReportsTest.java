@@ -112,6 +112,8 @@ class ReportsTest {
                     .contains(org.assertj.core.groups.Tuple.tuple("code-review", 2L), org.assertj.core.groups.Tuple.tuple("(none)", 4L));
 
             assertThat(reports.byAsync(Reports.GroupBy.ROUTE, since).get(10, TimeUnit.SECONDS)).isEqualTo(byRoute);
+            assertThat(reports.by(Reports.GroupBy.ROUTE, since, "research")).as("one tenant's requests").containsExactly(s);
+            assertThat(reports.byAsync(Reports.GroupBy.ALL, since, "payments").get(10, TimeUnit.SECONDS)).extracting(Reports.Row::requests).containsExactly(4L);
             assertThat(reports.by(Reports.GroupBy.ROUTE, now.plusSeconds(60))).isEmpty();
             assertThat(reports.by(Reports.GroupBy.ALL, now.plusSeconds(60))).isEmpty();
         }
