@@ -168,9 +168,12 @@ final class OpsEndpoints {
         });
     }
 
-    /** {@code GET /admin/requests?request_id=…|trace_id=…&limit=100}: a request's ledger events, newest first. */
+    /**
+     * {@code GET /admin/requests?request_id=…|trace_id=…&limit=100}: a request's ledger events, newest
+     * first; a tenant admin sees its tenants' events only.
+     */
     void requests(HttpServerRequest req, String requestId) {
-        authorize(req);
+        AdminAccess access = readsOwnTenants(req);
         int limit;
         try {
             limit = Integer.parseInt(req.getParam("limit", "100"));
@@ -182,8 +185,24 @@ final class OpsEndpoints {
             if (ar.failed()) {
                 Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The ledger could not be read now (the database is unavailable)."), requestId);
             } else {
-                Replies.json(req.response(), 200, ar.result());
+                ObjectNode found = ar.result();
+                if (access.role() == dev.airlock.identity.oidc.AdminTokens.Role.TENANT_ADMIN) {
+                    ((ArrayNode) found.get("data")).removeIf(e -> !access.tenants().contains(e.path("tenant").asText()));
+                }
+                Replies.json(req.response(), 200, found);
             }
+        });
+    }
+
+    /**
+     * For what answers per request: the admin's and the viewer's to read, and a tenant admin's, who is
+     * shown its tenants' requests only (filtered by the caller).
+     */
+    private AdminAccess readsOwnTenants(HttpServerRequest req) {
+        return refusalsCounted(() -> {
+            AdminAccess access = Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization"));
+            if (access.role() != dev.airlock.identity.oidc.AdminTokens.Role.TENANT_ADMIN || writes(req)) access.requireAll(writes(req));
+            return access;
         });
     }
 
@@ -470,9 +489,11 @@ final class OpsEndpoints {
     }
 
     void decision(HttpServerRequest req, String path) {
-        authorize(req);
+        AdminAccess access = readsOwnTenants(req);
         String id = path.substring("/admin/requests/".length(), path.length() - "/decision".length());
         Decision d = services.decisions().find(id);
+        // another tenant's request is as unknown to a tenant admin as one never made
+        if (d != null && access.role() == dev.airlock.identity.oidc.AdminTokens.Role.TENANT_ADMIN && !access.tenants().contains(d.tenant())) d = null;
         if (d == null) throw new AirlockException(ErrorKind.NOT_FOUND, "No decision recorded for request '" + id + "' (the log keeps the most recent requests only).");
         Replies.json(req.response(), 200, d.toJson());
     }

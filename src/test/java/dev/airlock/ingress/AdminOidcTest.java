@@ -126,6 +126,22 @@ class AdminOidcTest {
         HttpResponse<String> own = gw.post("/admin/keys", "{\"tenant\":\"payments\",\"name\":\"api\"}", "authorization", bearer(erin));
         assertThat(own.statusCode()).as(own.body()).isEqualTo(201);
         String id = Json.MAPPER.readTree(own.body()).path("id").asText();
+        String secret = Json.MAPPER.readTree(own.body()).path("key").asText();
+        // the gateway learns of the new tenant at its next refresh of tenants
+        String ours = Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> {
+            HttpResponse<String> r = gw.post("/v1/chat/completions", TestGateway.chat("local", "hi"), "authorization", "Bearer " + secret);
+            return r.statusCode() == 200 ? r.headers().firstValue("x-request-id").orElseThrow() : null;
+        }, java.util.Objects::nonNull);
+        String theirs = gw.post("/v1/chat/completions", TestGateway.chat("local", "hi")).headers().firstValue("x-request-id").orElseThrow();
+        assertThat(gw.ledgerEvent(ours).path("tenant").asText()).isEqualTo("payments");
+        assertThat(gw.ledgerEvent(theirs).path("tenant").asText()).isEqualTo("default");
+        assertThat(Json.MAPPER.readTree(gw.get("/admin/requests?request_id=" + ours, "authorization", bearer(erin)).body()).path("data").size()).isEqualTo(1);
+        HttpResponse<String> hidden = gw.get("/admin/requests?request_id=" + theirs, "authorization", bearer(erin));
+        assertThat(hidden.statusCode()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(hidden.body()).path("data").size()).as("another tenant's request").isZero();
+        assertThat(gw.get("/admin/requests/" + ours + "/decision", "authorization", bearer(erin)).statusCode()).isEqualTo(200);
+        assertThat(gw.get("/admin/requests/" + theirs + "/decision", "authorization", bearer(erin)).statusCode()).isEqualTo(404);
+        assertThat(gw.get("/admin/requests/" + theirs + "/decision", "authorization", master).statusCode()).isEqualTo(200);
         assertThat(gw.get("/admin/keys?tenant=payments", "authorization", bearer(erin)).statusCode()).isEqualTo(200);
         assertThat(gw.get("/admin/keys/" + id, "authorization", bearer(erin)).statusCode()).isEqualTo(200);
         assertThat(gw.send("POST", "/admin/keys/" + id + "/rotate", "", "authorization", bearer(erin)).statusCode()).isEqualTo(200);
