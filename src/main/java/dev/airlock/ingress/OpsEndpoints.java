@@ -127,7 +127,7 @@ final class OpsEndpoints {
     void report(HttpServerRequest req, String requestId) {
         String tenant = req.getParam("tenant");
         refusalsCounted(() -> {
-            AdminAccess access = Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization"));
+            AdminAccess access = access(req);
             if (tenant == null) access.requireAll(writes(req));
             else access.requireTenant(tenant, writes(req));
             return null;
@@ -200,7 +200,7 @@ final class OpsEndpoints {
      */
     private AdminAccess readsOwnTenants(HttpServerRequest req) {
         return refusalsCounted(() -> {
-            AdminAccess access = Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization"));
+            AdminAccess access = access(req);
             if (access.role() != dev.airlock.identity.oidc.AdminTokens.Role.TENANT_ADMIN || writes(req)) access.requireAll(writes(req));
             return access;
         });
@@ -211,7 +211,7 @@ final class OpsEndpoints {
      * run on a worker thread since it reads and writes the store.
      */
     void admin(HttpServerRequest req, String path, String requestId) {
-        AdminAccess access = refusalsCounted(() -> Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization")));
+        AdminAccess access = refusalsCounted(() -> access(req));
         String who = access.who();
         boolean write = writes(req);
         String[] parts = path.substring("/admin/".length()).split("/", -1);
@@ -466,10 +466,15 @@ final class OpsEndpoints {
      */
     private String authorize(HttpServerRequest req) {
         return refusalsCounted(() -> {
-            AdminAccess access = Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization"));
+            AdminAccess access = access(req);
             access.requireAll(writes(req));
             return access.who();
         });
+    }
+
+    /** Who is calling and what they may do ({@link Admin#authorize}); refusals are the caller's to count. */
+    private AdminAccess access(HttpServerRequest req) {
+        return Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization"));
     }
 
     /** A call other than GET changes something. */
