@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.airlock.config.ConfigLoader;
 import dev.airlock.tco.CostModel;
 import dev.airlock.tco.LedgerTraffic;
+import dev.airlock.tco.SpeechFixture;
 import dev.airlock.wire.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,15 +19,7 @@ import org.junit.jupiter.api.Test;
 class TcoCommandTest {
     @Test
     void aWhisperOnGpusIsComparedWithAnApiByTheMinute() {
-        var config = new ConfigLoader(Map.of()).parse("""
-                zones: { on-prem: {}, internet: { external: true } }
-                residency: { public: [on-prem, internet], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
-                deployments:
-                  - { id: whisper-gpu, provider: simulator, zone: on-prem, price: { hourly_usd: 1 } }
-                  - { id: whisper-api, provider: simulator, zone: internet, price: { audio_per_minute: 0.006 } }
-                routes:
-                  r: { deployments: [whisper-gpu, whisper-api] }
-                """, "tco.yaml");
+        var config = new ConfigLoader(Map.of()).parse(SpeechFixture.YAML, "tco.yaml");
         Instant now = Instant.parse("2026-12-07T12:00:00Z");
         LedgerTraffic t = new LedgerTraffic(now.minus(Duration.ofDays(40)), List.of(
                 new LedgerTraffic.Usage("whisper-gpu", "public", 20, 0, 2_000, 0, 0, 7_200)), Map.of());

@@ -72,15 +72,7 @@ class CostModelTest {
      */
     @Test
     void speechIsComparedByTheMinuteOfAudio() {
-        AirlockConfig c = config("""
-                zones: { on-prem: {}, internet: { external: true } }
-                residency: { public: [on-prem, internet], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
-                deployments:
-                  - { id: whisper-gpu, provider: simulator, zone: on-prem, price: { hourly_usd: 1 } }
-                  - { id: whisper-api, provider: simulator, zone: internet, price: { audio_per_minute: 0.006 } }
-                routes:
-                  r: { deployments: [whisper-gpu, whisper-api] }
-                """);
+        AirlockConfig c = config(SpeechFixture.YAML);
         LedgerTraffic t = new LedgerTraffic(NOW.minus(Duration.ofDays(40)), List.of(
                 new LedgerTraffic.Usage("whisper-gpu", "public", 20, 0, 2_000, 0, 0, 6_000),
                 new LedgerTraffic.Usage("whisper-gpu", "restricted", 5, 0, 500, 0, 0, 1_200),
