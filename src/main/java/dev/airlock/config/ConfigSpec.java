@@ -55,9 +55,11 @@ record ConfigSpec(
             String id, String provider, String baseUrl, String model, String zone, String release, String license,
             String apiKey, String region, String endpoint, String awsAccessKeyId, String awsSecretAccessKey,
             Integer weight, PriceSpec price, SimulatorSpec simulator, TimeoutsSpec timeouts, String anthropicVersion, Long rpm, Long tpm,
-            Boolean http2, CapacitySpec capacity) {}
+            Boolean http2, CapacitySpec capacity, ConcurrencySpec concurrency) {}
 
     record CapacitySpec(Double outputTokensPerSecond) {}
+
+    record ConcurrencySpec(Integer maxInFlight, Integer maxQueued, Long queueTimeoutMs) {}
 
     record PriceSpec(Double inputPerMtok, Double outputPerMtok, Double hourlyUsd, Double cacheReadPerMtok, Double cacheWritePerMtok,
                      Double audioPerMinute) {}

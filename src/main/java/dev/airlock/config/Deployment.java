@@ -8,7 +8,8 @@ package dev.airlock.config;
  * {@code http2} makes Airlock speak HTTP/2 to it (h2c with prior knowledge on {@code http://}, ALPN on
  * {@code https://}), so many concurrent requests share a few connections instead of one socket each.
  * {@code capacity} is what it serves as provisioned, which the TCO report sets against its traffic and
- * its {@code price.hourlyUsd}.
+ * its {@code price.hourlyUsd}. {@code concurrency} caps the attempts in flight to it, with a
+ * tenant-fair queue in front (null = no cap; {@link dev.airlock.route.InFlight}).
  */
 public record Deployment(
         String id,
@@ -31,19 +32,21 @@ public record Deployment(
         Long rpm,
         Long tpm,
         boolean http2,
-        Capacity capacity) {
+        Capacity capacity,
+        Concurrency concurrency) {
 
     /** A deployment spoken to over HTTP/1.1, the default, with no declared capacity (kept so code that predates {@code http2} still builds). */
     public Deployment(String id, ProviderKind provider, String baseUrl, String model, String zone, String release, String license,
                       Secret apiKey, String region, String endpoint, Secret awsAccessKeyId, Secret awsSecretAccessKey, int weight,
                       Price price, SimulatorProfile simulator, Timeouts timeouts, String anthropicVersion, Long rpm, Long tpm) {
         this(id, provider, baseUrl, model, zone, release, license, apiKey, region, endpoint, awsAccessKeyId, awsSecretAccessKey,
-                weight, price, simulator, timeouts, anthropicVersion, rpm, tpm, false, Capacity.UNDECLARED);
+                weight, price, simulator, timeouts, anthropicVersion, rpm, tpm, false, Capacity.UNDECLARED, null);
     }
 
     /** The same deployment reached at another base URL (used when a simulator has bound its port). */
     public Deployment withBaseUrl(String url) {
         return new Deployment(id, provider, url, model, zone, release, license, apiKey, region, endpoint,
-                awsAccessKeyId, awsSecretAccessKey, weight, price, simulator, timeouts, anthropicVersion, rpm, tpm, http2, capacity);
+                awsAccessKeyId, awsSecretAccessKey, weight, price, simulator, timeouts, anthropicVersion, rpm, tpm, http2, capacity,
+                concurrency);
     }
 }

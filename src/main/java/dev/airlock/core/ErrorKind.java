@@ -37,6 +37,8 @@ public enum ErrorKind {
     ANSWER_INVALID(502, "api_error", "answer_failed_validation"),
     ALL_DEPLOYMENTS_FAILED(503, "api_error", "all_deployments_failed"),
     NO_ELIGIBLE_DEPLOYMENT(503, "api_error", "no_eligible_deployment"),
+    /** Every eligible deployment was at its cap of requests in flight and none freed a slot in time; nothing was sent. */
+    DEPLOYMENTS_SATURATED(503, "api_error", "deployments_saturated"),
     NOT_READY(503, "api_error", "not_ready"),
     BUDGET_UNAVAILABLE(503, "api_error", "budget_unavailable"),
     /** The gateway is stopping and its drain timeout ({@code server.drain_timeout_ms}) passed with this request in flight. */

@@ -378,6 +378,7 @@ final class ChatEndpoint {
         Exchange ex = new Exchange(g, requestId, start, adm, new Dispatch(requestId, adm.eligible(), Vertx.currentContext()),
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
+        ex.dispatch.lane(caller.tenant().name());
         TraceContext parent = trace(req);
         ex.shape = shape;
         ex.span = recorder.tracing().start(parent, start, shape.operation(), adm.route().name(), adm.classification().level(), requestId);

@@ -140,6 +140,7 @@ public final class Gateway implements AutoCloseable {
             dev.airlock.cache.AnswerCache answers = dev.airlock.cache.AnswerCache.of(config, metrics.registry());
             opened.add(0, answers);
             Generations generations = Generations.start(config, new Generations.Parts(vertx, store, ledger, metrics, quotas, health, gate,
+                    new dev.airlock.route.InFlight(vertx, metrics),
                     identifier, tenants, keyStore, tenantStore, tracing, answers, java.time.Clock.systemUTC()), source, digest);
             Generation first = generations.current();
             opened.add(1, first.upstreams);

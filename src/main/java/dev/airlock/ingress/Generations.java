@@ -59,7 +59,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Generations {
     /** What a generation is built on: the parts of the gateway that outlive reloads. */
     record Parts(Vertx vertx, Store store, Ledger ledger, Metrics metrics, Quotas quotas, Health health, DeploymentGate gate,
-                 Identifier identifier, Tenants tenants, KeyStore keys, TenantStore tenantStore, Tracing tracing, AnswerCache answers,
+                 dev.airlock.route.InFlight inFlight, Identifier identifier, Tenants tenants, KeyStore keys, TenantStore tenantStore, Tracing tracing, AnswerCache answers,
                  Clock clock) {}
 
     private final Parts parts;
@@ -215,7 +215,8 @@ final class Generations {
         try {
             AirlockConfig resolved = ups.config();
             Canaries canaries = Canaries.start(resolved, parts.store(), parts.metrics().registry(), parts.clock(), previous == null ? null : previous.canaries);
-            Relay relay = new Relay(parts.vertx(), ups.providers(), parts.health(), resolved.routing(), parts.gate(), canaries);
+            Relay relay = new Relay(parts.vertx(), ups.providers(), parts.health(), resolved.routing(), parts.gate(), canaries,
+                    parts.inFlight());
             Pipeline pipeline = new Pipeline(resolved, relay, parts.quotas(), parts.identifier());
             Shadows shadows = new Shadows(resolved, relay, parts.ledger(), parts.metrics().registry(), previous == null ? null : previous.shadows);
             return new Generation(declared, number, digest == null ? null : java.util.HexFormat.of().formatHex(digest), ups, pipeline, shadows, canaries,

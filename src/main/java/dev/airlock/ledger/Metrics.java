@@ -49,6 +49,8 @@ public final class Metrics implements AutoCloseable {
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> redactions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> traceSpans = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> queueOutcomes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> queueWaits = new ConcurrentHashMap<>();
     private final Counter tokensIn;
     private final Counter tokensOut;
     private final Counter cacheRead, cacheWrite;
@@ -206,6 +208,38 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder("airlock.deployment.up", up, u -> u.getAsBoolean() ? 1 : 0)
                 .description("1 while the deployment is taking requests (breaker closed or half-open), else 0")
                 .tag("deployment", deployments.of(deployment)).strongReference(true).register(registry);
+    }
+
+    /**
+     * {@code airlock_deployment_in_flight} and {@code airlock_deployment_queued}: the attempts a deployment's
+     * {@code concurrency} cap holds now, and the requests waiting for one of its slots.
+     */
+    public void concurrency(String deployment, java.util.function.IntSupplier inFlight, java.util.function.IntSupplier queued) {
+        String label = deployments.of(deployment);
+        Gauge.builder("airlock.deployment.in.flight", inFlight, s -> s.getAsInt())
+                .description("Attempts in flight to the deployment, counted against its concurrency.max_in_flight")
+                .tag("deployment", label).strongReference(true).register(registry);
+        Gauge.builder("airlock.deployment.queued", queued, s -> s.getAsInt())
+                .description("Requests waiting for a slot at the deployment (its concurrency cap was reached)")
+                .tag("deployment", label).strongReference(true).register(registry);
+    }
+
+    /**
+     * One request at a capped deployment: {@code sent} at once, {@code waited} for a slot and got it,
+     * or left without one ({@code full}, {@code timeout}, {@code cancelled}). Waits ({@code waitedNanos}
+     * &ge; 0) also go to {@code airlock_deployment_queue_wait_seconds}.
+     */
+    public void queueOutcome(String deployment, String outcome, long waitedNanos) {
+        String label = deployments.of(deployment);
+        queueOutcomes.computeIfAbsent(label + '\n' + outcome, k -> Counter.builder("airlock.deployment.queue")
+                .description("Requests at a deployment with a concurrency cap, by how they got a slot or left without one")
+                .tag("deployment", label).tag("outcome", outcome).register(registry)).increment();
+        if (waitedNanos >= 0) {
+            queueWaits.computeIfAbsent(label, k -> Timer.builder("airlock.deployment.queue.wait")
+                    .description("Time requests waited for a slot at a deployment with a concurrency cap")
+                    .serviceLevelObjectives(LATENCY_BUCKETS).tag("deployment", label).register(registry))
+                    .record(waitedNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     private io.micrometer.core.instrument.Gauge configInfo;

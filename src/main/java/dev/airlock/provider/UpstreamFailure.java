@@ -28,7 +28,9 @@ public final class UpstreamFailure extends RuntimeException {
         /** The attempt was cancelled (client gone). */
         CANCELLED(false),
         /** Airlock's own per-deployment cap refused the attempt before anything was sent. */
-        LOCAL_LIMIT(false);
+        LOCAL_LIMIT(false),
+        /** The deployment had its cap of requests in flight, and no slot freed in time (or its queue was full): nothing was sent. */
+        SATURATED(false);
 
         private final boolean retryable;
 

@@ -31,6 +31,7 @@ public final class Dispatch {
     private long lastAttemptNanos;
     private long upstreamDoneNanos;
     private long estimatedTokens = 1;
+    private String lane;
     private TraceContext trace;
     private AttemptSpans spans;
 
@@ -72,6 +73,14 @@ public final class Dispatch {
         spans = request.spans;
     }
     AttemptSpans spans() { return spans; }
+
+    /**
+     * Whose turn this request takes in a full deployment's queue ({@link InFlight}): its tenant. Null, the
+     * default, means it may not wait there (a shadow copy): a deployment at its cap refuses it at once.
+     */
+    public void lane(String tenant) { lane = tenant; }
+
+    String lane() { return lane; }
 
     /** The token estimate per-deployment caps count before the real usage is known. */
     public void estimatedTokens(long tokens) { estimatedTokens = Math.max(1, tokens); }

@@ -46,6 +46,12 @@ final class Failures {
             if (!tried.isEmpty()) tried.append("; ");
             tried.append(a.deployment()).append(" on route ").append(a.route()).append(": ").append(a.outcome());
         }
+        // nothing was sent anywhere because every deployment was full: the fleet is busy, not broken
+        if (attempts.stream().allMatch(a -> a.outcome().startsWith("saturated") || a.outcome().startsWith("local_limit"))) {
+            return new AirlockException(ErrorKind.DEPLOYMENTS_SATURATED, "Every eligible deployment of route '" + route
+                    + "' and its fallbacks is at its cap of requests in flight, and none had a slot for this request in time; "
+                    + "nothing was sent. Retry shortly. Tried: " + tried + ".", null, 0, Map.of("retry-after", "1"));
+        }
         if (allInvalid) {
             return new AirlockException(ErrorKind.ANSWER_INVALID, "No eligible deployment gave the answer the request's response_format asks for. Tried: " + tried + ".");
         }

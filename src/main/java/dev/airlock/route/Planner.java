@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -21,13 +22,18 @@ import java.util.random.RandomGenerator;
  * {@code percent} as probability, while it runs and its breaker lets it through, and every other
  * attempt goes to the route's own deployments. So a canary gets its share and no more, even when
  * the others fail. Its attempt comes on top of the route's {@code retries + 1}, so a request it
- * fails still gets all of them on the old release. Not thread-safe: one per request.
+ * fails still gets all of them on the old release.
+ *
+ * <p>Among deployments with a concurrency cap, one with a free slot is preferred to one where the
+ * attempt would wait ({@link InFlight}); a canary without a free slot is passed over. Not thread-safe:
+ * one per request.
  */
 final class Planner {
     private final EligibleSet eligible;
     private final Health health;
     private final Canaries canaries;
     private final RandomGenerator random;
+    private final Predicate<Deployment> room;
     private final Set<String> burned = new HashSet<>();
     private final Set<String> triedInStage = new HashSet<>();
     private int stage;
@@ -41,6 +47,12 @@ final class Planner {
     }
 
     Planner(EligibleSet eligible, Health health, Canaries canaries, RandomGenerator random) {
+        this(eligible, health, canaries, d -> true, random);
+    }
+
+    /** @param room whether a deployment would take an attempt now, without a wait for one of its concurrency slots */
+    Planner(EligibleSet eligible, Health health, Canaries canaries, Predicate<Deployment> room, RandomGenerator random) {
+        this.room = room;
         this.eligible = eligible;
         this.health = health;
         this.canaries = canaries;
@@ -82,7 +94,9 @@ final class Planner {
         Route.Canary canary = s.route().canary();
         if (canary == null || random.nextDouble() * 100 >= canaries.share(s.route().name())) return null;
         for (Deployment d : s.deployments()) {
-            if (d.id().equals(canary.deployment()) && !burned.contains(d.id()) && health.available(d.id()) && health.acquire(d.id())) return d;
+            // a canary at its concurrency cap is passed over, not waited for: its share is a sample, not a promise
+            if (d.id().equals(canary.deployment()) && !burned.contains(d.id()) && health.available(d.id()) && room.test(d)
+                    && health.acquire(d.id())) return d;
         }
         return null;
     }
@@ -96,8 +110,25 @@ final class Planner {
             if (d.id().equals(canaryId) || burned.contains(d.id()) || !health.available(d.id())) continue;
             (triedInStage.contains(d.id()) ? tried : fresh).add(d);
         }
-        Deployment d = acquireWeighted(fresh);
-        return d != null ? d : acquireWeighted(tried);
+        // one with a free concurrency slot first, where the attempt goes at once; else one to wait at
+        Deployment d = acquireWeighted(roomy(fresh));
+        if (d == null) d = acquireWeighted(roomy(tried));
+        if (d == null && capped(fresh)) d = acquireWeighted(fresh);
+        if (d == null && capped(tried)) d = acquireWeighted(tried);
+        return d;
+    }
+
+    private static boolean capped(List<Deployment> list) {
+        for (Deployment d : list) if (d.concurrency() != null) return true;
+        return false;
+    }
+
+    /** The deployments of {@code list} with room now: the list itself when none of them has a concurrency cap. */
+    private List<Deployment> roomy(List<Deployment> list) {
+        if (!capped(list)) return list;
+        List<Deployment> out = new ArrayList<>(list.size());
+        for (Deployment d : list) if (room.test(d)) out.add(d);
+        return out;
     }
 
     private Deployment acquireWeighted(List<Deployment> candidates) {

@@ -81,12 +81,20 @@ public final class Relay {
     private final Routing routing;
     private final DeploymentGate gate;
     private final Canaries canaries;
+    private final InFlight inFlight;
 
     public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing, DeploymentGate gate) {
         this(vertx, providers, health, routing, gate, Canaries.none());
     }
 
     public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing, DeploymentGate gate, Canaries canaries) {
+        this(vertx, providers, health, routing, gate, canaries, new InFlight(vertx, null));
+    }
+
+    /** @param inFlight the deployments' concurrency caps and queues: one for the gateway, shared by every configuration it reloads */
+    public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing, DeploymentGate gate, Canaries canaries,
+                 InFlight inFlight) {
+        this.inFlight = inFlight;
         this.gate = gate;
         this.canaries = canaries;
         this.vertx = vertx;
@@ -212,7 +220,7 @@ public final class Relay {
             result.fail(Failures.noEligible(eligible));
             return result.future();
         }
-        next(d, new Planner(eligible, health, canaries, ThreadLocalRandom.current()), send, committed, result, null, null, 0);
+        next(d, new Planner(eligible, health, canaries, inFlight::hasRoom, ThreadLocalRandom.current()), send, committed, result, null, null, 0);
         return result.future();
     }
 
@@ -291,6 +299,29 @@ public final class Relay {
         AttemptSpans.Handle span = d.spans() == null ? null : d.spans().open(dep, route, isCanary(c));
         Call call = new Call(d.requestId(), dep, d.context(), span == null ? d.trace() : span.context());
         d.current(call);
+        Future<InFlight.Slot> slot = inFlight.acquire(dep, d.lane(), call);
+        if (slot.succeeded()) {
+            send(d, planner, send, committed, result, c, retryNo, call, span, slot.result());
+            return;
+        }
+        long waitStart = System.nanoTime();
+        // a waiting request's slot (or its refusal) arrives on the request's context
+        slot.onComplete(ar -> {
+            if (ar.succeeded()) send(d, planner, send, committed, result, c, retryNo, call, span, ar.result());
+            else ended(d, planner, send, committed, result, c, retryNo, call, span, null, waitStart, Future.failedFuture(ar.cause()));
+        });
+    }
+
+    /** The deployment has a slot for the attempt: send it under its deadlines, and give the slot back when it ends. */
+    private <T> void send(Dispatch d, Planner planner, Send<T> send, Supplier<Boolean> committed, Promise<T> result,
+                          Planner.Choice c, int retryNo, Call call, AttemptSpans.Handle span, InFlight.Slot slot) {
+        Deployment dep = c.deployment();
+        if (d.cancelled()) { // the client left while the attempt waited for its slot
+            slot.release();
+            ended(d, planner, send, committed, result, c, retryNo, call, span, null, System.nanoTime(),
+                    Future.failedFuture(new UpstreamFailure(Kind.CANCELLED, "the client went away")));
+            return;
+        }
         Provider provider = providers.get(dep.id());
         long start = System.nanoTime();
         d.attemptStarted(start);
@@ -298,47 +329,58 @@ public final class Relay {
         TotalDeadline total = new TotalDeadline(vertx, call, start, attemptResult);
         Future<T> sent;
         try {
-            sent = send.apply(provider, call, route);
+            sent = send.apply(provider, call, c.stage().route().name());
         } catch (RuntimeException e) {
             sent = Future.failedFuture(e);
         }
         sent.onComplete(attemptResult::tryComplete, attemptResult::tryFail);
-        attemptResult.future().onComplete(ar -> d.context().runOnContext(v -> {
-            total.cancel();
-            d.attemptEnded(call);
-            long now = System.nanoTime();
-            long micros = (now - start) / 1000;
-            if (ar.succeeded()) {
-                if (span != null) span.close(null);
-                d.upstreamDone(now);
-                health.success(dep.id());
-                canaries.record(route, dep.id(), false, micros);
-                d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "ok", micros));
-                if (d.chosen() == null) d.chosen(dep, route);
-                if (d.firstByteNanos() == 0) d.firstByte(System.nanoTime());
-                result.tryComplete(ar.result());
-                return;
-            }
-            UpstreamFailure f = d.cancelled() ? new UpstreamFailure(Kind.CANCELLED, "the client went away") : UpstreamFailure.of(ar.cause());
-            if (span != null) span.close(f.kind().name().toLowerCase(java.util.Locale.ROOT));
-            d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), f.kind().name().toLowerCase() + ": " + f.getMessage(), micros));
-            boolean mayBeBilled = f.kind() == Kind.TIMEOUT || f.kind() == Kind.CANCELLED;
-            if (mayBeBilled && call.wasSent() && !committed.get()) d.discarded(dep, null);
-            // every verdict on the upstream or its answer counts for a canary's judgment, on both sides alike
-            if (f.kind() != Kind.CANCELLED) canaries.record(route, dep.id(), true, micros);
-            switch (f.kind()) {
-                case CANCELLED -> health.release(dep.id());
-                case REJECTED, INVALID_ANSWER -> health.success(dep.id()); // it answered: a model's miss is not an outage
-                default -> health.failure(dep.id());
-            }
-            if (committed.get() || f.kind() == Kind.CANCELLED) {
-                result.tryFail(f);
-            } else if (f.kind() == Kind.REJECTED && !isCanary(c)) {
-                result.tryFail(Failures.rejected(f));
-            } else {
-                if (!f.kind().retryable()) planner.burn(dep.id());
-                next(d, planner, send, committed, result, c, f, retryNo);
-            }
-        }));
+        attemptResult.future().onComplete(ar -> {
+            slot.release();
+            d.context().runOnContext(v -> ended(d, planner, send, committed, result, c, retryNo, call, span, total, start, ar));
+        });
+    }
+
+    /** An attempt ended (or never got a slot): record it, tell the breaker and the canary, and answer or move on. */
+    private <T> void ended(Dispatch d, Planner planner, Send<T> send, Supplier<Boolean> committed, Promise<T> result,
+                           Planner.Choice c, int retryNo, Call call, AttemptSpans.Handle span, TotalDeadline total, long start,
+                           io.vertx.core.AsyncResult<T> ar) {
+        Deployment dep = c.deployment();
+        String route = c.stage().route().name();
+        if (total != null) total.cancel();
+        d.attemptEnded(call);
+        long now = System.nanoTime();
+        long micros = (now - start) / 1000;
+        if (ar.succeeded()) {
+            if (span != null) span.close(null);
+            d.upstreamDone(now);
+            health.success(dep.id());
+            canaries.record(route, dep.id(), false, micros);
+            d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "ok", micros));
+            if (d.chosen() == null) d.chosen(dep, route);
+            if (d.firstByteNanos() == 0) d.firstByte(System.nanoTime());
+            result.tryComplete(ar.result());
+            return;
+        }
+        UpstreamFailure f = d.cancelled() ? new UpstreamFailure(Kind.CANCELLED, "the client went away") : UpstreamFailure.of(ar.cause());
+        if (span != null) span.close(f.kind().name().toLowerCase(java.util.Locale.ROOT));
+        d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), f.kind().name().toLowerCase() + ": " + f.getMessage(), micros));
+        boolean mayBeBilled = f.kind() == Kind.TIMEOUT || f.kind() == Kind.CANCELLED;
+        if (mayBeBilled && call.wasSent() && !committed.get()) d.discarded(dep, null);
+        // every verdict on the upstream or its answer counts for a canary's judgment, on both sides alike;
+        // a full deployment is no verdict on it
+        if (f.kind() != Kind.CANCELLED && f.kind() != Kind.SATURATED) canaries.record(route, dep.id(), true, micros);
+        switch (f.kind()) {
+            case CANCELLED, SATURATED -> health.release(dep.id());
+            case REJECTED, INVALID_ANSWER -> health.success(dep.id()); // it answered: a model's miss is not an outage
+            default -> health.failure(dep.id());
+        }
+        if (committed.get() || f.kind() == Kind.CANCELLED) {
+            result.tryFail(f);
+        } else if (f.kind() == Kind.REJECTED && !isCanary(c)) {
+            result.tryFail(Failures.rejected(f));
+        } else {
+            if (!f.kind().retryable()) planner.burn(dep.id());
+            next(d, planner, send, committed, result, c, f, retryNo);
+        }
     }
 }

@@ -244,6 +244,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void concurrencyCapsRequestsInFlightWithAQueueByDefault() {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).deployments().get("vllm").concurrency()).isNull();
+        String yaml = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    concurrency: { max_in_flight: 64 }\n");
+        assertThat(parse(yaml, Map.of("VLLM_KEY", "k")).deployments().get("vllm").concurrency()).isEqualTo(new Concurrency(64, 256, 10_000));
+        String set = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    concurrency: { max_in_flight: 8, max_queued: 0, queue_timeout_ms: 250 }\n");
+        assertThat(parse(set, Map.of("VLLM_KEY", "k")).deployments().get("vllm").concurrency()).isEqualTo(new Concurrency(8, 0, 250));
+        assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    concurrency: { max_queued: 4 }\n"), Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("deployments[0].concurrency.max_in_flight: is required in 'concurrency' and must be at least 1");
+        assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n",
+                "    zone: on-prem\n    concurrency: { max_in_flight: 2, max_queued: -1, queue_timeout_ms: -5 }\n"), Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("deployments[0].concurrency.max_queued: cannot be negative")
+                .hasMessageContaining("deployments[0].concurrency.queue_timeout_ms: cannot be negative");
+        assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    concurrency: { max_in_flight: 2, queue: 9 }\n"),
+                Map.of("VLLM_KEY", "k"))).hasMessageContaining("queue");
+    }
+
+    @Test
     void capacityIsDeclaredOutputTokensPerSecond() {
         assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).deployments().get("vllm").capacity().declared()).isFalse();
         String yaml = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    price: { hourly_usd: 9.8 }\n    capacity: { output_tokens_per_second: 2400 }\n");
