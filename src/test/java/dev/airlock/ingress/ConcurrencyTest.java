@@ -59,6 +59,7 @@ class ConcurrencyTest {
                   spill: { deployments: [gpu], fallbacks: [cloud, spare] }
                   cloud: { deployments: [cloud] }
                   spare: { deployments: [spare] }
+                  pair: { deployments: [gpu, spare] }
                 tenants:
                   default: { default: public }
                   batch: { default: public }
@@ -66,7 +67,7 @@ class ConcurrencyTest {
                   detectors:
                     custom:
                       - { name: projects, terms: [Bluebird], at_least: internal }
-                routing: { retries: 0, timeouts: { connect_ms: 1000, first_token_ms: 10000, idle_ms: 10000, total_ms: 20000 } }
+                routing: { retries: 0, cooldown_failures: 2, timeouts: { connect_ms: 1000, first_token_ms: 10000, idle_ms: 10000, total_ms: 20000 } }
                 admin: { master_key: "${AIRLOCK_TEST_MASTER}" }
                 """.formatted(gpu.baseUrl(), concurrency, spare.baseUrl()));
     }
@@ -178,6 +179,15 @@ class ConcurrencyTest {
         assertThat(kept.headers().firstValue("x-airlock-deployment")).hasValue("spare");
         assertThat(gw.sim("cloud").received()).hasSize(1); // the public request's only
 
+        // of a route's own deployments, one with a free slot is chosen, every time
+        for (int i = 0; i < 6; i++) {
+            CompletableFuture<HttpResponse<String>> r = send(chat("pair", "pair " + i), null);
+            int n = i + 2;
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> spare.arrivals().size() == n);
+            spare.releaseOne();
+            assertThat(r.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+
         // no fallback with room: refused at once, nothing sent, and the client told to retry
         HttpResponse<String> refused = gw.post("/v1/chat/completions", chat("gpu", "one too many"));
         assertThat(refused.statusCode()).isEqualTo(503);
@@ -188,6 +198,7 @@ class ConcurrencyTest {
         assertThat(metric("airlock_deployment_queue_total", "outcome=\"full\"")).isEqualTo(3);
         assertThat(gw.ledgerEvent(refused.headers().firstValue("x-request-id").orElseThrow()).path("status").asInt()).isEqualTo(503);
 
+        assertThat(metric("airlock_deployment_up")).as("a full deployment is busy, not failing: its breaker stays closed").isEqualTo(1);
         gpu.releaseOne();
         assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         CompletableFuture<HttpResponse<String>> after = send(chat("spill", "public again"), null);
