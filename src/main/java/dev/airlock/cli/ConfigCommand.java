@@ -145,7 +145,9 @@ final class ConfigCommand implements Runnable {
                     + (d.apiKey() != null ? " key=" + d.apiKey().source() : "")
                     + (d.weight() != 1 ? " weight=" + d.weight() : "")
                     + price(d.price())
-                    + (d.capacity().declared() ? String.format(java.util.Locale.ROOT, " capacity=%.0f output tok/s", d.capacity().outputTokensPerSecond()) : ""));
+                    + (d.capacity().declared() ? String.format(java.util.Locale.ROOT, " capacity=%.0f output tok/s", d.capacity().outputTokensPerSecond()) : "")
+                    + (d.concurrency() == null ? "" : " in-flight<=" + d.concurrency().maxInFlight() + " (then up to "
+                            + d.concurrency().maxQueued() + " wait up to " + d.concurrency().queueTimeoutMs() + " ms, tenants in turn)"));
         }
         out.println("Routes (what each level may reach, in fallback order):");
         Residency residency = new Residency(cfg);

@@ -81,7 +81,7 @@ class ConfigCheckTest {
                 residency: { public: [on-prem], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
                 deployments:
                   - { id: priced, provider: simulator, model: m, zone: on-prem, price: { input_per_mtok: 3, output_per_mtok: 15, cache_read_per_mtok: 0.3, cache_write_per_mtok: 3.75 } }
-                  - { id: plain, provider: simulator, model: n, zone: on-prem, price: { input_per_mtok: 3, output_per_mtok: 15 } }
+                  - { id: plain, provider: simulator, model: n, zone: on-prem, price: { input_per_mtok: 3, output_per_mtok: 15 }, concurrency: { max_in_flight: 16 } }
                   - { id: whisper, provider: openai, base_url: "http://127.0.0.1:9/v1", model: whisper-1, zone: on-prem, price: { audio_per_minute: 0.006 } }
                 routes:
                   main: { deployments: [priced, plain, whisper] }
@@ -90,7 +90,9 @@ class ConfigCheckTest {
         ConfigCommand.print(new ConfigLoader(Map.of()).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertThat(out).contains("price=$3.00/$15.00 per Mtok in/out (prompt cache $0.30/$3.75 read/write)");
-        assertThat(out.lines().filter(l -> l.contains("plain")).findFirst().orElseThrow()).contains("price=$3.00/$15.00 per Mtok in/out").doesNotContain("prompt cache");
+        assertThat(out.lines().filter(l -> l.contains("plain")).findFirst().orElseThrow()).contains("price=$3.00/$15.00 per Mtok in/out").doesNotContain("prompt cache")
+                .endsWith(" in-flight<=16 (then up to 64 wait up to 10000 ms, tenants in turn)");
+        assertThat(out.lines().filter(l -> l.contains("priced")).findFirst().orElseThrow()).doesNotContain("in-flight");
         assertThat(out.lines().filter(l -> l.contains("whisper-1")).findFirst().orElseThrow()).contains("price=$0.0060 per audio minute").doesNotContain("Mtok");
         assertThat(out).contains("Admin API: disabled (set admin.master_key or admin.oidc)");
     }
