@@ -153,6 +153,7 @@ final class ConfigCommand implements Runnable {
         Residency residency = new Residency(cfg);
         for (Route r : cfg.routes().values()) {
             out.println("  " + r.name() + ": deployments " + r.deployments()
+                    + (r.strategy() == Route.Strategy.CACHE_AFFINITY ? " (each conversation to one, by cache affinity)" : "")
                     + (r.fallbacks().isEmpty() ? "" : ", falls back to " + r.fallbacks()) + ", retries " + r.retries()
                     + ", on sensitive content: " + r.onSensitive().name().toLowerCase()
                     + (r.canary() == null ? "" : ", canary " + r.canary().deployment() + " (" + cfg.deployments().get(r.canary().deployment()).release()

@@ -390,7 +390,11 @@ final class Freezer {
                 if (f.equals(name)) problem(p + ".fallbacks[" + i + "]", "a route cannot fall back to itself.");
                 else if (!specs.containsKey(f)) problem(p + ".fallbacks[" + i + "]", "unknown route '" + f + "'" + Suggest.hint(f, specs.keySet()));
             }
-            if (r.strategy() != null && !r.strategy().equals("weighted")) problem(p + ".strategy", "unknown strategy '" + r.strategy() + "'; the only strategy is 'weighted'.");
+            Route.Strategy strategy = Route.Strategy.WEIGHTED;
+            if ("cache_affinity".equals(r.strategy())) strategy = Route.Strategy.CACHE_AFFINITY;
+            else if (r.strategy() != null && !r.strategy().equals("weighted")) {
+                problem(p + ".strategy", "unknown strategy '" + r.strategy() + "'; it is 'weighted' (the default) or 'cache_affinity'.");
+            }
             Route.OnSensitive on = Route.OnSensitive.ROUTE;
             if (r.onSensitive() != null) {
                 try {
@@ -411,7 +415,8 @@ final class Freezer {
             if (Boolean.TRUE.equals(r.restore()) && on != Route.OnSensitive.REDACT) problem(p + ".restore", "only applies with on_sensitive: redact.");
             out.put(name, new Route(name, r.deployments(), fallbacks, retries, on, Boolean.TRUE.equals(r.restore()), guard,
                     RouteOptions.capture(this, p + ".capture", r.capture()), RouteOptions.canary(this, p + ".canary", r.canary(), r.deployments(), deployments),
-                    RouteOptions.cacheTtl(this, p + ".cache", r.cache()), RouteOptions.shadow(this, p + ".shadow", r.shadow(), r.deployments(), deployments)));
+                    RouteOptions.cacheTtl(this, p + ".cache", r.cache()), RouteOptions.shadow(this, p + ".shadow", r.shadow(), r.deployments(), deployments),
+                    strategy));
         });
         return Collections.unmodifiableMap(out);
     }

@@ -9,10 +9,12 @@ import java.util.List;
  * into the answer), the detectors whose findings the output guard redacts from answers, and the
  * canary release it tries on a share of its requests (null: none), how long its plain answers are
  * served again from the answer cache ({@code cacheTtl}, null: not cached), and the deployment that
- * receives a copy of a share of its requests ({@code shadow}, null: none).
+ * receives a copy of a share of its requests ({@code shadow}, null: none), and how it chooses among
+ * its deployments ({@link Strategy}).
  */
 public record Route(String name, List<String> deployments, List<String> fallbacks, int retries, OnSensitive onSensitive,
-                    boolean restore, List<String> guard, Capture capture, Canary canary, java.time.Duration cacheTtl, Shadow shadow) {
+                    boolean restore, List<String> guard, Capture capture, Canary canary, java.time.Duration cacheTtl, Shadow shadow,
+                    Strategy strategy) {
     public Route {
         deployments = List.copyOf(deployments);
         fallbacks = List.copyOf(fallbacks);
@@ -22,12 +24,19 @@ public record Route(String name, List<String> deployments, List<String> fallback
     public enum OnSensitive { ROUTE, BLOCK, REDACT }
 
     /**
+     * How the route chooses among its deployments: by {@code weight} at random, or
+     * {@code cache_affinity}: each conversation to the same deployment (by weight over conversations),
+     * where the engine's prefix cache still holds its beginning.
+     */
+    public enum Strategy { WEIGHTED, CACHE_AFFINITY }
+
+    /**
      * A route of one deployment and nothing else: no retry, fallback, redaction, guard, canary, cache or
      * shadow. What sends to one chosen deployment (an evaluation, a shadow copy) runs on one, so that
      * residency's eligible set and the relay's re-check apply to it as to any request.
      */
     public static Route pinned(String name, String deployment) {
-        return new Route(name, List.of(deployment), List.of(), 0, OnSensitive.ROUTE, false, List.of(), null, null, null, null);
+        return new Route(name, List.of(deployment), List.of(), 0, OnSensitive.ROUTE, false, List.of(), null, null, null, null, Strategy.WEIGHTED);
     }
 
     /**

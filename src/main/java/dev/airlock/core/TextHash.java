@@ -17,6 +17,16 @@ public record TextHash(long h1, long h2, int length) {
         return new TextHash(h[0], h[1], text.length());
     }
 
+    /** MurmurHash3's 64-bit finalizer: every input bit moves every output bit. For keys built from fingerprints. */
+    public static long mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
     /**
      * One request's fingerprints, so that each text is hashed once although the content scanner and
      * the token estimator both key their caches by it (hashing is ~0.4 ns a byte: a third of the

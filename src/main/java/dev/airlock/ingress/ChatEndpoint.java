@@ -379,6 +379,7 @@ final class ChatEndpoint {
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
         ex.dispatch.lane(caller.tenant().name());
+        if (adm.route().strategy() == dev.airlock.config.Route.Strategy.CACHE_AFFINITY) ex.dispatch.affinity(AffinityKey.of(adm.body(), adm.fingerprints()));
         TraceContext parent = trace(req);
         ex.shape = shape;
         ex.span = recorder.tracing().start(parent, start, shape.operation(), adm.route().name(), adm.classification().level(), requestId);

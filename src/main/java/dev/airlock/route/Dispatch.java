@@ -32,6 +32,7 @@ public final class Dispatch {
     private long upstreamDoneNanos;
     private long estimatedTokens = 1;
     private String lane;
+    private long affinity;
     private TraceContext trace;
     private AttemptSpans spans;
 
@@ -81,6 +82,11 @@ public final class Dispatch {
     public void lane(String tenant) { lane = tenant; }
 
     String lane() { return lane; }
+
+    /** The conversation key a {@code cache_affinity} route chooses its deployment by (0, the default: none). */
+    public void affinity(long key) { affinity = key; }
+
+    long affinity() { return affinity; }
 
     /** The token estimate per-deployment caps count before the real usage is known. */
     public void estimatedTokens(long tokens) { estimatedTokens = Math.max(1, tokens); }

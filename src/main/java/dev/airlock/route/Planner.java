@@ -3,6 +3,7 @@ package dev.airlock.route;
 import dev.airlock.canary.Canaries;
 import dev.airlock.config.Deployment;
 import dev.airlock.config.Route;
+import dev.airlock.core.TextHash;
 import dev.airlock.policy.EligibleSet;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,6 +35,7 @@ final class Planner {
     private final Canaries canaries;
     private final RandomGenerator random;
     private final Predicate<Deployment> room;
+    private final long affinity;
     private final Set<String> burned = new HashSet<>();
     private final Set<String> triedInStage = new HashSet<>();
     private int stage;
@@ -47,12 +49,16 @@ final class Planner {
     }
 
     Planner(EligibleSet eligible, Health health, Canaries canaries, RandomGenerator random) {
-        this(eligible, health, canaries, d -> true, random);
+        this(eligible, health, canaries, d -> true, 0, random);
     }
 
-    /** @param room whether a deployment would take an attempt now, without a wait for one of its concurrency slots */
-    Planner(EligibleSet eligible, Health health, Canaries canaries, Predicate<Deployment> room, RandomGenerator random) {
+    /**
+     * @param room     whether a deployment would take an attempt now, without a wait for one of its concurrency slots
+     * @param affinity the request's conversation key for {@code cache_affinity} routes ({@link Dispatch#affinity}); 0: none
+     */
+    Planner(EligibleSet eligible, Health health, Canaries canaries, Predicate<Deployment> room, long affinity, RandomGenerator random) {
         this.room = room;
+        this.affinity = affinity;
         this.eligible = eligible;
         this.health = health;
         this.canaries = canaries;
@@ -111,11 +117,43 @@ final class Planner {
             (triedInStage.contains(d.id()) ? tried : fresh).add(d);
         }
         // one with a free concurrency slot first, where the attempt goes at once; else one to wait at
-        Deployment d = acquireWeighted(roomy(fresh));
-        if (d == null) d = acquireWeighted(roomy(tried));
-        if (d == null && capped(fresh)) d = acquireWeighted(fresh);
-        if (d == null && capped(tried)) d = acquireWeighted(tried);
+        boolean byKey = affinity != 0 && s.route().strategy() == Route.Strategy.CACHE_AFFINITY;
+        Deployment d = acquire(roomy(fresh), byKey);
+        if (d == null) d = acquire(roomy(tried), byKey);
+        if (d == null && capped(fresh)) d = acquire(fresh, byKey);
+        if (d == null && capped(tried)) d = acquire(tried, byKey);
         return d;
+    }
+
+    private Deployment acquire(List<Deployment> candidates, boolean byKey) {
+        return byKey ? acquireByKey(candidates) : acquireWeighted(candidates);
+    }
+
+    /**
+     * The candidate this request's key ranks first that the breaker lets through: weighted rendezvous
+     * hashing, so each deployment gets conversations in proportion to its weight, and one that leaves
+     * (down, full, removed) moves only its own conversations, each to the deployment it ranks next.
+     */
+    private Deployment acquireByKey(List<Deployment> candidates) {
+        List<Deployment> pool = new ArrayList<>(candidates);
+        while (!pool.isEmpty()) {
+            Deployment best = null;
+            double bestScore = -1;
+            for (Deployment d : pool) {
+                double score = rank(affinity, d);
+                if (score > bestScore) { best = d; bestScore = score; }
+            }
+            if (health.acquire(best.id())) return best;
+            pool.remove(best);
+        }
+        return null;
+    }
+
+    /** {@code -weight / ln(u)} for a uniform {@code u} in (0, 1] drawn from the key and the deployment: the highest wins. */
+    static double rank(long key, Deployment d) {
+        long h = TextHash.mix(key ^ TextHash.mix(d.id().hashCode() * 0x9E3779B97F4A7C15L));
+        double u = ((h >>> 11) + 1) * 0x1.0p-53;
+        return u == 1.0 ? Double.MAX_VALUE : -d.weight() / Math.log(u);
     }
 
     private static boolean capped(List<Deployment> list) {

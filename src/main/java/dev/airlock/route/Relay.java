@@ -220,7 +220,7 @@ public final class Relay {
             result.fail(Failures.noEligible(eligible));
             return result.future();
         }
-        next(d, new Planner(eligible, health, canaries, inFlight::hasRoom, ThreadLocalRandom.current()), send, committed, result, null, null, 0);
+        next(d, new Planner(eligible, health, canaries, inFlight::hasRoom, d.affinity(), ThreadLocalRandom.current()), send, committed, result, null, null, 0);
         return result.future();
     }
 

@@ -85,6 +85,7 @@ class ConfigCheckTest {
                   - { id: whisper, provider: openai, base_url: "http://127.0.0.1:9/v1", model: whisper-1, zone: on-prem, price: { audio_per_minute: 0.006 } }
                 routes:
                   main: { deployments: [priced, plain, whisper] }
+                  affine: { deployments: [priced, plain], strategy: cache_affinity }
                 """;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConfigCommand.print(new ConfigLoader(Map.of()).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
@@ -93,6 +94,8 @@ class ConfigCheckTest {
         assertThat(out.lines().filter(l -> l.contains("plain")).findFirst().orElseThrow()).contains("price=$3.00/$15.00 per Mtok in/out").doesNotContain("prompt cache")
                 .endsWith(" in-flight<=16 (then up to 64 wait up to 10000 ms, tenants in turn)");
         assertThat(out.lines().filter(l -> l.contains("priced")).findFirst().orElseThrow()).doesNotContain("in-flight");
+        assertThat(out).contains("  affine: deployments [priced, plain] (each conversation to one, by cache affinity), retries")
+                .contains("  main: deployments [priced, plain, whisper], retries");
         assertThat(out.lines().filter(l -> l.contains("whisper-1")).findFirst().orElseThrow()).contains("price=$0.0060 per audio minute").doesNotContain("Mtok");
         assertThat(out).contains("Admin API: disabled (set admin.master_key or admin.oidc)");
     }

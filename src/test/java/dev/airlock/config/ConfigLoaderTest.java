@@ -261,6 +261,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRouteChoosesByWeightOrByCacheAffinity() {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).routes().get("main").strategy()).isEqualTo(Route.Strategy.WEIGHTED);
+        String affine = BASE.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], strategy: cache_affinity }");
+        assertThat(parse(affine, Map.of("VLLM_KEY", "k")).routes().get("main").strategy()).isEqualTo(Route.Strategy.CACHE_AFFINITY);
+        assertThatThrownBy(() -> parse(BASE.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], strategy: sticky }"), Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("routes.main.strategy: unknown strategy 'sticky'; it is 'weighted' (the default) or 'cache_affinity'.");
+    }
+
+    @Test
     void capacityIsDeclaredOutputTokensPerSecond() {
         assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).deployments().get("vllm").capacity().declared()).isFalse();
         String yaml = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    price: { hourly_usd: 9.8 }\n    capacity: { output_tokens_per_second: 2400 }\n");

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An OpenAI-compatible upstream on loopback that answers only when the test says so: it records each
- * chat's user text as it arrives and how many it held at once, and answers the oldest held one per
- * {@link #releaseOne()}. A stream gets its first chunk at once and the rest when released, so it holds
+ * chat's first user text as it arrives and how many it held at once, and answers the oldest held one per
+ * {@link #releaseOne()} (or at once, when built not to hold). A stream gets its first chunk at once and the rest when released, so it holds
  * its request until then as a real one does.
  */
 final class HeldUpstream implements AutoCloseable {
@@ -29,9 +29,18 @@ final class HeldUpstream implements AutoCloseable {
     private final AtomicInteger mostOpen = new AtomicInteger();
 
     HeldUpstream() throws Exception {
+        this(true);
+    }
+
+    /** @param hold false: answer every request at once (still recording it) */
+    HeldUpstream(boolean hold) throws Exception {
         server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
             ObjectNode body = (ObjectNode) Json.readTree(b.getBytes());
-            arrivals.add(body.path("messages").path(0).path("content").asText());
+            String first = "";
+            for (var m : body.path("messages")) {
+                if (m.path("role").asText().equals("user")) { first = m.path("content").asText(); break; }
+            }
+            arrivals.add(first);
             mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
             Context ctx = Vertx.currentContext();
             HttpServerResponse resp = req.response();
@@ -48,20 +57,22 @@ final class HeldUpstream implements AutoCloseable {
                 }));
                 return;
             }
-            held.add(() -> ctx.runOnContext(v -> {
+            Runnable answer = () -> ctx.runOnContext(v -> {
                 open.decrementAndGet();
                 ObjectNode c = Json.object().put("id", "chatcmpl-held").put("object", "chat.completion").put("created", 1).put("model", "m");
                 ObjectNode choice = c.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
                 choice.putObject("message").put("role", "assistant").put("content", "done");
                 c.putObject("usage").put("prompt_tokens", 5).put("completion_tokens", 1).put("total_tokens", 6);
                 resp.putHeader("content-type", "application/json").end(Json.write(c));
-            }));
+            });
+            if (hold) held.add(answer);
+            else answer.run();
         })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     String baseUrl() { return "http://127.0.0.1:" + server.actualPort() + "/v1"; }
 
-    /** The user texts of the chats received, in the order they arrived. */
+    /** The first user text of each chat received, in the order they arrived. */
     List<String> arrivals() {
         synchronized (arrivals) {
             return List.copyOf(arrivals);
@@ -83,6 +94,10 @@ final class HeldUpstream implements AutoCloseable {
 
     @Override
     public void close() {
-        vertx.close();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the held upstream did not close", e);
+        }
     }
 }
