@@ -159,7 +159,8 @@ public final class EvalRunner {
                     + " (" + String.join(", ", level.raisedBy()) + "), which may not reach zone " + d.zone(), null, 0, 0, 0));
         }
         Dispatch dispatch = new Dispatch(requestId, eligible, context);
-        dispatch.lane(TENANT); // an evaluation waits its turn at a full deployment, as one more tenant
+        dispatch.lane(TENANT); // at a full deployment an evaluation waits until production traffic is served
+        dispatch.background(true);
         long start = System.nanoTime();
         Instant at = clock.instant();
         // judged at the case's own level, content included, like a request's spans

@@ -379,6 +379,7 @@ final class ChatEndpoint {
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
         ex.dispatch.lane(caller.tenant().name());
+        ex.dispatch.background("flex".equals(adm.body().path("service_tier").asText(null)));
         if (adm.route().strategy() == dev.airlock.config.Route.Strategy.CACHE_AFFINITY) ex.dispatch.affinity(AffinityKey.of(adm.body(), adm.fingerprints()));
         TraceContext parent = trace(req);
         ex.shape = shape;

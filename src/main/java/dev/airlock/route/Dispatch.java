@@ -33,6 +33,7 @@ public final class Dispatch {
     private long estimatedTokens = 1;
     private String lane;
     private long affinity;
+    private boolean background;
     private TraceContext trace;
     private AttemptSpans spans;
 
@@ -82,6 +83,11 @@ public final class Dispatch {
     public void lane(String tenant) { lane = tenant; }
 
     String lane() { return lane; }
+
+    /** Whether the request waits behind every other at a full deployment (OpenAI's {@code service_tier: "flex"}, evaluation runs). */
+    public void background(boolean b) { background = b; }
+
+    boolean background() { return background; }
 
     /** The conversation key a {@code cache_affinity} route chooses its deployment by (0, the default: none). */
     public void affinity(long key) { affinity = key; }

@@ -37,7 +37,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * waiting and one with 1 each get the next slot in turn, so the one waits for at most one slot per
  * other waiting tenant, not for the 500. A request joins the queue only when the deployment is full or
  * others are already waiting (no overtaking them); it leaves it with a slot, or after
- * {@code queue_timeout_ms}, or when its client goes away. A full queue ({@code max_queued}), or a
+ * {@code queue_timeout_ms}, or when its client goes away. A background request (OpenAI's
+ * {@code service_tier: "flex"}, and evaluation runs) gets a slot only when no other request waits: it
+ * uses what capacity the others leave. A full queue ({@code max_queued}), or a
  * timeout of 0, refuses at once. Either refusal is a {@link Kind#SATURATED} failure, which the relay
  * answers by trying the next eligible deployment or fallback route (still within the eligible set):
  * nothing was sent.
@@ -80,18 +82,18 @@ public final class InFlight {
 
     /**
      * A slot at {@code d} for one attempt: at once when there is room, else once it is {@code tenant}'s
-     * turn. Fails with {@link Kind#SATURATED} when the queue is full or the wait passes the deployment's
+     * turn ({@code background}: once no other request waits). Fails with {@link Kind#SATURATED} when the queue is full or the wait passes the deployment's
      * {@code queue_timeout_ms} (or at once when {@code tenant} is null), and with {@link Kind#CANCELLED}
      * when {@code call} is cancelled while waiting. A waiting request's future completes on {@code call}'s context.
      */
-    public Future<Slot> acquire(Deployment d, String tenant, Call call) {
+    public Future<Slot> acquire(Deployment d, String tenant, boolean background, Call call) {
         Concurrency c = d.concurrency();
         if (c == null) {
             Lane lane = lanes.get(d.id());
             if (lane != null) lane.uncap(); // a reload took the cap away: whoever waits goes now
             return UNCAPPED;
         }
-        return lanes.computeIfAbsent(d.id(), this::lane).acquire(c, tenant, call);
+        return lanes.computeIfAbsent(d.id(), this::lane).acquire(c, tenant, background, call);
     }
 
     /** Attempts in flight to {@code deployment} through the cap (0 when it never had one). */
@@ -123,13 +125,15 @@ public final class InFlight {
 
     private static final class Waiter {
         final String tenant;
+        final boolean background;
         final Context context;
         final Promise<Slot> promise = Promise.promise();
         final long since = System.nanoTime();
         volatile long timer = -1;
 
-        Waiter(String tenant, Context context) {
+        Waiter(String tenant, boolean background, Context context) {
             this.tenant = tenant;
+            this.background = background;
             this.context = context;
         }
     }
@@ -137,7 +141,9 @@ public final class InFlight {
     /** One deployment's count and queue. Every field is guarded by the lane's monitor. */
     private final class Lane {
         private final String deployment;
-        private final LinkedHashMap<String, ArrayDeque<Waiter>> waiting = new LinkedHashMap<>(); // iteration order: the rotation
+        // by tenant, iteration order the rotation; background requests in their own, served when the first is empty
+        private final LinkedHashMap<String, ArrayDeque<Waiter>> waiting = new LinkedHashMap<>();
+        private final LinkedHashMap<String, ArrayDeque<Waiter>> background = new LinkedHashMap<>();
         private int max = Integer.MAX_VALUE;
         private int inFlight;
         private int queued;
@@ -154,7 +160,7 @@ public final class InFlight {
             return new int[] {inFlight, queued};
         }
 
-        Future<Slot> acquire(Concurrency c, String tenant, Call call) {
+        Future<Slot> acquire(Concurrency c, String tenant, boolean inBackground, Call call) {
             Deployment d = call.deployment();
             Waiter w;
             List<Waiter> granted;
@@ -172,8 +178,8 @@ public final class InFlight {
                     count(deployment, "full", -1);
                     return Future.failedFuture(saturated(d, refusal));
                 }
-                w = new Waiter(tenant, call.context());
-                waiting.computeIfAbsent(tenant, k -> new ArrayDeque<>()).addLast(w);
+                w = new Waiter(tenant, inBackground, call.context());
+                (inBackground ? background : waiting).computeIfAbsent(tenant, k -> new ArrayDeque<>()).addLast(w);
                 queued++;
                 granted = pump(); // the cap may have risen in a reload
             }
@@ -215,22 +221,24 @@ public final class InFlight {
 
         /** Takes a waiter out of the queue; false if it had already left (granted, timed out or cancelled). */
         private synchronized boolean remove(Waiter w) {
-            ArrayDeque<Waiter> q = waiting.get(w.tenant);
+            Map<String, ArrayDeque<Waiter>> rotation = w.background ? background : waiting;
+            ArrayDeque<Waiter> q = rotation.get(w.tenant);
             if (q == null || !q.remove(w)) return false;
             queued--;
-            if (q.isEmpty()) waiting.remove(w.tenant);
+            if (q.isEmpty()) rotation.remove(w.tenant);
             return true;
         }
 
-        /** Hands free slots to waiters, one tenant after another. Holds the monitor. */
+        /** Hands free slots to waiters, one tenant after another, background requests last. Holds the monitor. */
         private List<Waiter> pump() {
             List<Waiter> granted = null;
             while (inFlight < max && queued > 0) {
-                Iterator<Map.Entry<String, ArrayDeque<Waiter>>> it = waiting.entrySet().iterator();
+                LinkedHashMap<String, ArrayDeque<Waiter>> rotation = waiting.isEmpty() ? background : waiting;
+                Iterator<Map.Entry<String, ArrayDeque<Waiter>>> it = rotation.entrySet().iterator();
                 Map.Entry<String, ArrayDeque<Waiter>> head = it.next();
                 Waiter w = head.getValue().pollFirst();
                 it.remove();
-                if (!head.getValue().isEmpty()) waiting.put(head.getKey(), head.getValue()); // to the back of the rotation
+                if (!head.getValue().isEmpty()) rotation.put(head.getKey(), head.getValue()); // to the back of the rotation
                 queued--;
                 inFlight++;
                 if (granted == null) granted = new ArrayList<>(2);

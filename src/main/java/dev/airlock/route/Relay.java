@@ -299,7 +299,7 @@ public final class Relay {
         AttemptSpans.Handle span = d.spans() == null ? null : d.spans().open(dep, route, isCanary(c));
         Call call = new Call(d.requestId(), dep, d.context(), span == null ? d.trace() : span.context());
         d.current(call);
-        Future<InFlight.Slot> slot = inFlight.acquire(dep, d.lane(), call);
+        Future<InFlight.Slot> slot = inFlight.acquire(dep, d.lane(), d.background(), call);
         if (slot.succeeded()) {
             send(d, planner, send, committed, result, c, retryNo, call, span, slot.result());
             return;

@@ -143,6 +143,24 @@ class ConcurrencyTest {
     }
 
     @Test
+    void aFlexRequestWaitsBehindEveryOther() throws Exception {
+        start("{ max_in_flight: 1 }");
+        CompletableFuture<HttpResponse<String>> first = send(chat("gpu", "first"), null);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == 1);
+        CompletableFuture<HttpResponse<String>> flex = send(chat("gpu", "flex").replace("{\"model\"", "{\"service_tier\":\"flex\",\"model\""), null);
+        awaitQueued(1);
+        CompletableFuture<HttpResponse<String>> normal = send(chat("gpu", "normal"), null);
+        awaitQueued(2);
+        for (int i = 0; i < 3; i++) {
+            gpu.releaseOne();
+            int n = Math.min(3, i + 2);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == n);
+        }
+        for (var r : List.of(first, flex, normal)) assertThat(r.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(gpu.arrivals()).containsExactly("first", "normal", "flex");
+    }
+
+    @Test
     void aStreamHoldsItsSlotUntilItsEnd() throws Exception {
         start("{ max_in_flight: 1 }");
         CompletableFuture<HttpResponse<String>> stream = send(TestGateway.stream("gpu", "streamed"), null);

@@ -44,7 +44,11 @@ class InFlightTest {
 
     /** Asks for a slot as {@code tenant}, noting {@code name} when it is granted. */
     Future<InFlight.Slot> ask(Deployment d, String tenant, String name) {
-        return slots.acquire(d, tenant, call(d)).onSuccess(s -> granted.add(name));
+        return ask(d, tenant, false, name);
+    }
+
+    Future<InFlight.Slot> ask(Deployment d, String tenant, boolean background, String name) {
+        return slots.acquire(d, tenant, background, call(d)).onSuccess(s -> granted.add(name));
     }
 
     static InFlight.Slot slot(Future<InFlight.Slot> f) throws Exception {
@@ -80,6 +84,21 @@ class InFlightTest {
     }
 
     @Test
+    void backgroundRequestsGetWhatTheOthersLeave() throws Exception {
+        Deployment d = gpu("{ max_in_flight: 1, queue_timeout_ms: 60000 }");
+        InFlight.Slot current = slot(ask(d, "a", "first"));
+        List<Future<InFlight.Slot>> waiting = List.of(ask(d, "batch", true, "flex-1"), ask(d, "batch", true, "flex-2"),
+                ask(d, "a", "a1"), ask(d, "b", "b1"));
+        List<String> names = List.of("flex-1", "flex-2", "a1", "b1");
+        for (int i = 0; i < 4; i++) {
+            current.release();
+            awaitGranted(i + 2);
+            current = slot(waiting.get(names.indexOf(granted.get(i + 1))));
+        }
+        assertThat(granted).containsExactly("first", "a1", "b1", "flex-1", "flex-2");
+    }
+
+    @Test
     void aLoweredCapLetsTheAttemptsInFlightFinishFirst() throws Exception {
         Deployment two = gpu("{ max_in_flight: 2 }");
         InFlight.Slot s1 = slot(ask(two, "a", "1"));
@@ -112,18 +131,18 @@ class InFlightTest {
     @Test
     void whoMayNotWaitIsRefusedAtOnceAndAWaitEnds() throws Exception {
         Deployment d = gpu("{ max_in_flight: 1, queue_timeout_ms: 100 }");
-        assertThat(slot(slots.acquire(d, null, call(d)))).isNotNull(); // room: a shadow goes too
-        Future<InFlight.Slot> shadow = slots.acquire(d, null, call(d));
+        assertThat(slot(slots.acquire(d, null, false, call(d)))).isNotNull(); // room: a shadow goes too
+        Future<InFlight.Slot> shadow = slots.acquire(d, null, false, call(d));
         assertThat(shadow.failed()).isTrue();
         assertThat(((UpstreamFailure) shadow.cause()).kind()).isEqualTo(UpstreamFailure.Kind.SATURATED);
         assertThat(shadow.cause()).hasMessageContaining("may not wait");
 
-        Future<InFlight.Slot> late = slots.acquire(d, "a", call(d));
+        Future<InFlight.Slot> late = slots.acquire(d, "a", false, call(d));
         Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(late::failed);
         assertThat(late.cause()).hasMessageContaining("within its queue_timeout_ms (100 ms)");
 
         Call leaving = call(d);
-        Future<InFlight.Slot> gone = slots.acquire(d, "a", leaving);
+        Future<InFlight.Slot> gone = slots.acquire(d, "a", false, leaving);
         assertThat(slots.queued("gpu")).isEqualTo(1);
         leaving.cancel();
         Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(gone::failed);
