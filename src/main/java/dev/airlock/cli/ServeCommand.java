@@ -30,6 +30,9 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("Airlock cannot start: the configuration has problems:\n" + e.getMessage());
             return 2;
         }
+        // before the listener opens: a hang-up as soon as the gateway answers must reload it, not stop it
+        // (the JVM's own SIGHUP handler runs the shutdown hooks)
+        HangUp hangUp = HangUp.install();
         Gateway gateway;
         try {
             gateway = Gateway.start(cfg, new Gateway.ConfigSource() {
@@ -44,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "airlock-shutdown"));
-        onHangUp(gateway);
+        if (hangUp != null) hangUp.started(gateway);
         System.out.println("Airlock listening on " + cfg.server().scheme() + "://" + cfg.server().host() + ":" + gateway.port()
                 + " (routes: " + String.join(", ", cfg.routes().keySet()) + "; transport: " + gateway.transport() + ")");
         System.out.flush();
@@ -59,21 +62,48 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * {@code kill -HUP} reloads the configuration, as nginx and Envoy's hot restarters do; the outcome
-     * goes to the log (and {@code airlock_config_reloads_total}). Where the JVM offers no signals, the
-     * admin API's reload remains.
+     * goes to the log (and {@code airlock_config_reloads_total}). Installed before the gateway starts;
+     * a hang-up while it starts reloads once it has. Where the JVM offers no signals, the admin API's
+     * reload remains.
      */
-    @SuppressWarnings("removal")
-    private static void onHangUp(Gateway gateway) {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> Thread.ofVirtual().name("airlock-reload").start(() -> {
+    private static final class HangUp {
+        private Gateway gateway;
+        private boolean pending;
+
+        @SuppressWarnings("removal")
+        static HangUp install() {
+            HangUp h = new HangUp();
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> h.signalled());
+                return h;
+            } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+                org.slf4j.LoggerFactory.getLogger(ServeCommand.class).warn("SIGHUP cannot reload the configuration here ({}); use ./airlock config reload.", e.toString());
+                return null;
+            }
+        }
+
+        private synchronized void signalled() {
+            if (gateway == null) pending = true;
+            else reload(gateway);
+        }
+
+        void started(Gateway g) {
+            boolean now;
+            synchronized (this) {
+                gateway = g;
+                now = pending;
+            }
+            if (now) reload(g);
+        }
+
+        private static void reload(Gateway g) {
+            Thread.ofVirtual().name("airlock-reload").start(() -> {
                 try {
-                    gateway.reload("signal SIGHUP");
+                    g.reload("signal SIGHUP");
                 } catch (RuntimeException refused) {
                     // logged, with the reason, where the reload was refused
                 }
-            }));
-        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
-            org.slf4j.LoggerFactory.getLogger(ServeCommand.class).warn("SIGHUP cannot reload the configuration here ({}); use ./airlock config reload.", e.toString());
+            });
         }
     }
 }
