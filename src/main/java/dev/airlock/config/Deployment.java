@@ -9,7 +9,9 @@ package dev.airlock.config;
  * {@code https://}), so many concurrent requests share a few connections instead of one socket each.
  * {@code capacity} is what it serves as provisioned, which the TCO report sets against its traffic and
  * its {@code price.hourlyUsd}. {@code concurrency} caps the attempts in flight to it, with a
- * tenant-fair queue in front (null = no cap; {@link dev.airlock.route.InFlight}).
+ * tenant-fair queue in front (null = no cap; {@link dev.airlock.route.InFlight}). {@code engineMetrics}
+ * reads the engine's own queue to route around it while it is busy (null = not read;
+ * {@link dev.airlock.route.EngineLoad}).
  */
 public record Deployment(
         String id,
@@ -33,20 +35,22 @@ public record Deployment(
         Long tpm,
         boolean http2,
         Capacity capacity,
-        Concurrency concurrency) {
+        Concurrency concurrency,
+        EngineMetrics engineMetrics) {
 
     /** A deployment spoken to over HTTP/1.1, the default, with no declared capacity (kept so code that predates {@code http2} still builds). */
     public Deployment(String id, ProviderKind provider, String baseUrl, String model, String zone, String release, String license,
                       Secret apiKey, String region, String endpoint, Secret awsAccessKeyId, Secret awsSecretAccessKey, int weight,
                       Price price, SimulatorProfile simulator, Timeouts timeouts, String anthropicVersion, Long rpm, Long tpm) {
         this(id, provider, baseUrl, model, zone, release, license, apiKey, region, endpoint, awsAccessKeyId, awsSecretAccessKey,
-                weight, price, simulator, timeouts, anthropicVersion, rpm, tpm, false, Capacity.UNDECLARED, null);
+                weight, price, simulator, timeouts, anthropicVersion, rpm, tpm, false, Capacity.UNDECLARED, null, null);
     }
 
     /** The same deployment reached at another base URL (used when a simulator has bound its port). */
     public Deployment withBaseUrl(String url) {
         return new Deployment(id, provider, url, model, zone, release, license, apiKey, region, endpoint,
                 awsAccessKeyId, awsSecretAccessKey, weight, price, simulator, timeouts, anthropicVersion, rpm, tpm, http2, capacity,
-                concurrency);
+                concurrency, engineMetrics == null ? null : new EngineMetrics(EngineMetrics.metricsUrl(url), engineMetrics.intervalMs(),
+                        engineMetrics.busyWhenWaiting()));
     }
 }

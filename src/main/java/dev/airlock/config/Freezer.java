@@ -337,29 +337,16 @@ final class Freezer {
                     capacity = new Capacity(tps);
                 }
             }
-            Concurrency concurrency = concurrency(p + ".concurrency", d.concurrency());
+            Concurrency concurrency = DeploymentOptions.concurrency(this, p + ".concurrency", d.concurrency());
+            EngineMetrics engine = DeploymentOptions.engineMetrics(this, p + ".engine_metrics", d.engineMetrics(), kind, baseUrl);
             out.put(d.id(), new Deployment(d.id(), kind, baseUrl, model == null ? d.id() : model, d.zone(),
                     d.release() == null ? "unversioned" : d.release(), d.license(), apiKey, expand(p + ".region", d.region()),
                     expand(p + ".endpoint", d.endpoint()), secret(p + ".aws_access_key_id", d.awsAccessKeyId()),
                     secret(p + ".aws_secret_access_key", d.awsSecretAccessKey()), weight, price, sim,
                     timeouts(p + ".timeouts", d.timeouts(), defaults), d.anthropicVersion() == null ? "2023-06-01" : d.anthropicVersion(),
-                    positive(p + ".rpm", d.rpm()), positive(p + ".tpm", d.tpm()), http2, capacity, concurrency));
+                    positive(p + ".rpm", d.rpm()), positive(p + ".tpm", d.tpm()), http2, capacity, concurrency, engine));
         }
         return Collections.unmodifiableMap(out);
-    }
-
-    private Concurrency concurrency(String p, ConfigSpec.ConcurrencySpec c) {
-        if (c == null) return null;
-        if (c.maxInFlight() == null || c.maxInFlight() < 1) {
-            problem(p + ".max_in_flight", "is required in 'concurrency' and must be at least 1: the requests Airlock sends this "
-                    + "deployment at once, e.g. vLLM's max_num_seqs.");
-            return null;
-        }
-        int queued = or(c.maxQueued(), c.maxInFlight() * Concurrency.DEFAULT_QUEUE_FACTOR);
-        long wait = or(c.queueTimeoutMs(), Concurrency.DEFAULT_QUEUE_TIMEOUT_MS);
-        if (queued < 0) problem(p + ".max_queued", "cannot be negative (0: a request that finds the deployment full moves on at once).");
-        if (wait < 0) problem(p + ".queue_timeout_ms", "cannot be negative (0: a request that finds the deployment full moves on at once).");
-        return new Concurrency(c.maxInFlight(), queued, wait);
     }
 
     private ProviderKind provider(String p, String name) {

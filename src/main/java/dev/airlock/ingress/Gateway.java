@@ -119,6 +119,8 @@ public final class Gateway implements AutoCloseable {
             opened.add(metrics);
             Tracing tracing = Tracing.of(config, metrics);
             opened.add(0, tracing);
+            dev.airlock.route.EngineLoad engines = new dev.airlock.route.EngineLoad(metrics);
+            opened.add(0, engines);
             Quotas quotas = Quotas.create(config.limits());
             opened.add(quotas);
             DeploymentGate gate = (d, tokens) -> {
@@ -140,7 +142,7 @@ public final class Gateway implements AutoCloseable {
             dev.airlock.cache.AnswerCache answers = dev.airlock.cache.AnswerCache.of(config, metrics.registry());
             opened.add(0, answers);
             Generations generations = Generations.start(config, new Generations.Parts(vertx, store, ledger, metrics, quotas, health, gate,
-                    new dev.airlock.route.InFlight(vertx, metrics),
+                    new dev.airlock.route.InFlight(vertx, metrics), engines,
                     identifier, tenants, keyStore, tenantStore, tracing, answers, java.time.Clock.systemUTC()), source, digest);
             Generation first = generations.current();
             opened.add(1, first.upstreams);

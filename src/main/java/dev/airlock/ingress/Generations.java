@@ -59,7 +59,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Generations {
     /** What a generation is built on: the parts of the gateway that outlive reloads. */
     record Parts(Vertx vertx, Store store, Ledger ledger, Metrics metrics, Quotas quotas, Health health, DeploymentGate gate,
-                 dev.airlock.route.InFlight inFlight, Identifier identifier, Tenants tenants, KeyStore keys, TenantStore tenantStore, Tracing tracing, AnswerCache answers,
+                 dev.airlock.route.InFlight inFlight, dev.airlock.route.EngineLoad engines, Identifier identifier, Tenants tenants, KeyStore keys, TenantStore tenantStore, Tracing tracing, AnswerCache answers,
                  Clock clock) {}
 
     private final Parts parts;
@@ -80,6 +80,7 @@ final class Generations {
     static Generations start(AirlockConfig declared, Parts parts, Gateway.ConfigSource source, byte[] digest) throws Exception {
         Generations g = new Generations(parts, source);
         g.current.set(g.build(declared, null, 1, digest));
+        parts.engines().track(g.current().pipeline.config.deployments().values());
         parts.metrics().configInfo(g.current().sha256, 1);
         return g;
     }
@@ -202,6 +203,7 @@ final class Generations {
             if (!resolved.deployments().containsKey(d.id())) m.deploymentGone(d.id());
         }
         parts.health().reconfigure(resolved.routing(), startOver);
+        parts.engines().track(resolved.deployments().values());
         for (String id : resolved.deployments().keySet()) {
             if (!was.pipeline.config.deployments().containsKey(id)) m.deploymentUp(id, () -> parts.health().available(id));
         }
@@ -216,7 +218,7 @@ final class Generations {
             AirlockConfig resolved = ups.config();
             Canaries canaries = Canaries.start(resolved, parts.store(), parts.metrics().registry(), parts.clock(), previous == null ? null : previous.canaries);
             Relay relay = new Relay(parts.vertx(), ups.providers(), parts.health(), resolved.routing(), parts.gate(), canaries,
-                    parts.inFlight());
+                    parts.inFlight(), parts.engines());
             Pipeline pipeline = new Pipeline(resolved, relay, parts.quotas(), parts.identifier());
             Shadows shadows = new Shadows(resolved, relay, parts.ledger(), parts.metrics().registry(), previous == null ? null : previous.shadows);
             return new Generation(declared, number, digest == null ? null : java.util.HexFormat.of().formatHex(digest), ups, pipeline, shadows, canaries,

@@ -215,13 +215,15 @@ public final class Metrics implements AutoCloseable {
      * {@code concurrency} cap holds now, and the requests waiting for one of its slots.
      */
     public void concurrency(String deployment, java.util.function.IntSupplier inFlight, java.util.function.IntSupplier queued) {
-        String label = deployments.of(deployment);
-        Gauge.builder("airlock.deployment.in.flight", inFlight, s -> s.getAsInt())
-                .description("Attempts in flight to the deployment, counted against its concurrency.max_in_flight")
-                .tag("deployment", label).strongReference(true).register(registry);
-        Gauge.builder("airlock.deployment.queued", queued, s -> s.getAsInt())
-                .description("Requests waiting for a slot at the deployment (its concurrency cap was reached)")
-                .tag("deployment", label).strongReference(true).register(registry);
+        deploymentGauge("airlock.deployment.in.flight", "Attempts in flight to the deployment, counted against its concurrency.max_in_flight",
+                deployment, inFlight);
+        deploymentGauge("airlock.deployment.queued", "Requests waiting for a slot at the deployment (its concurrency cap was reached)",
+                deployment, queued);
+    }
+
+    private void deploymentGauge(String name, String help, String deployment, java.util.function.IntSupplier value) {
+        Gauge.builder(name, value, v -> v.getAsInt()).description(help).tag("deployment", deployments.of(deployment))
+                .strongReference(true).register(registry);
     }
 
     /**
@@ -240,6 +242,16 @@ public final class Metrics implements AutoCloseable {
                     .serviceLevelObjectives(LATENCY_BUCKETS).tag("deployment", label).register(registry))
                     .record(waitedNanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * {@code airlock_engine_busy} (1 while the deployment's engine reports requests waiting past its
+     * threshold) and {@code airlock_engine_metrics_up} (1 while its metrics could be read).
+     */
+    public void engine(String deployment, java.util.function.IntSupplier busy, java.util.function.IntSupplier up) {
+        deploymentGauge("airlock.engine.busy",
+                "1 while the deployment's engine reports requests waiting (engine_metrics.busy_when_waiting or more): routes prefer others", deployment, busy);
+        deploymentGauge("airlock.engine.metrics.up", "1 while the deployment's engine metrics could be read at its last poll", deployment, up);
     }
 
     private io.micrometer.core.instrument.Gauge configInfo;

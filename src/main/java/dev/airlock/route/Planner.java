@@ -116,7 +116,7 @@ final class Planner {
             if (d.id().equals(canaryId) || burned.contains(d.id()) || !health.available(d.id())) continue;
             (triedInStage.contains(d.id()) ? tried : fresh).add(d);
         }
-        // one with a free concurrency slot first, where the attempt goes at once; else one to wait at
+        // one with room first (a free concurrency slot, an engine not busy), where the attempt goes at once; else one to wait at
         boolean byKey = affinity != 0 && s.route().strategy() == Route.Strategy.CACHE_AFFINITY;
         Deployment d = acquire(roomy(fresh), byKey);
         if (d == null) d = acquire(roomy(tried), byKey);
@@ -156,12 +156,13 @@ final class Planner {
         return u == 1.0 ? Double.MAX_VALUE : -d.weight() / Math.log(u);
     }
 
+    /** Whether any of {@code list} may lack room: it has a concurrency cap, or its engine's load is read. */
     private static boolean capped(List<Deployment> list) {
-        for (Deployment d : list) if (d.concurrency() != null) return true;
+        for (Deployment d : list) if (d.concurrency() != null || d.engineMetrics() != null) return true;
         return false;
     }
 
-    /** The deployments of {@code list} with room now: the list itself when none of them has a concurrency cap. */
+    /** The deployments of {@code list} with room now: the list itself when none of them can lack it. */
     private List<Deployment> roomy(List<Deployment> list) {
         if (!capped(list)) return list;
         List<Deployment> out = new ArrayList<>(list.size());

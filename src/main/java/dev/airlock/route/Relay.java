@@ -82,19 +82,24 @@ public final class Relay {
     private final DeploymentGate gate;
     private final Canaries canaries;
     private final InFlight inFlight;
+    private final java.util.function.Predicate<Deployment> room;
 
     public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing, DeploymentGate gate) {
         this(vertx, providers, health, routing, gate, Canaries.none());
     }
 
     public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing, DeploymentGate gate, Canaries canaries) {
-        this(vertx, providers, health, routing, gate, canaries, new InFlight(vertx, null));
+        this(vertx, providers, health, routing, gate, canaries, new InFlight(vertx, null), null);
     }
 
-    /** @param inFlight the deployments' concurrency caps and queues: one for the gateway, shared by every configuration it reloads */
+    /**
+     * @param inFlight the deployments' concurrency caps and queues: one for the gateway, shared by every configuration it reloads
+     * @param engines  what the engines say of their own queues (null: nothing read); likewise one for the gateway
+     */
     public Relay(Vertx vertx, Map<String, Provider> providers, Health health, Routing routing, DeploymentGate gate, Canaries canaries,
-                 InFlight inFlight) {
+                 InFlight inFlight, EngineLoad engines) {
         this.inFlight = inFlight;
+        this.room = engines == null ? inFlight::hasRoom : d -> inFlight.hasRoom(d) && engines.hasRoom(d);
         this.gate = gate;
         this.canaries = canaries;
         this.vertx = vertx;
@@ -220,7 +225,7 @@ public final class Relay {
             result.fail(Failures.noEligible(eligible));
             return result.future();
         }
-        next(d, new Planner(eligible, health, canaries, inFlight::hasRoom, d.affinity(), ThreadLocalRandom.current()), send, committed, result, null, null, 0);
+        next(d, new Planner(eligible, health, canaries, room, d.affinity(), ThreadLocalRandom.current()), send, committed, result, null, null, 0);
         return result.future();
     }
 

@@ -82,7 +82,7 @@ class ConfigCheckTest {
                 deployments:
                   - { id: priced, provider: simulator, model: m, zone: on-prem, price: { input_per_mtok: 3, output_per_mtok: 15, cache_read_per_mtok: 0.3, cache_write_per_mtok: 3.75 } }
                   - { id: plain, provider: simulator, model: n, zone: on-prem, price: { input_per_mtok: 3, output_per_mtok: 15 }, concurrency: { max_in_flight: 16 } }
-                  - { id: whisper, provider: openai, base_url: "http://127.0.0.1:9/v1", model: whisper-1, zone: on-prem, price: { audio_per_minute: 0.006 } }
+                  - { id: whisper, provider: openai, base_url: "http://127.0.0.1:9/v1", model: whisper-1, zone: on-prem, price: { audio_per_minute: 0.006 }, engine_metrics: { busy_when_waiting: 3 } }
                 routes:
                   main: { deployments: [priced, plain, whisper] }
                   affine: { deployments: [priced, plain], strategy: cache_affinity }
@@ -96,7 +96,8 @@ class ConfigCheckTest {
         assertThat(out.lines().filter(l -> l.contains("priced")).findFirst().orElseThrow()).doesNotContain("in-flight");
         assertThat(out).contains("  affine: deployments [priced, plain] (each conversation to one, by cache affinity), retries")
                 .contains("  main: deployments [priced, plain, whisper], retries");
-        assertThat(out.lines().filter(l -> l.contains("whisper-1")).findFirst().orElseThrow()).contains("price=$0.0060 per audio minute").doesNotContain("Mtok");
+        assertThat(out.lines().filter(l -> l.contains("whisper-1")).findFirst().orElseThrow()).contains("price=$0.0060 per audio minute").doesNotContain("Mtok")
+                .endsWith(" busy while http://127.0.0.1:9/metrics reports 3+ waiting");
         assertThat(out).contains("Admin API: disabled (set admin.master_key or admin.oidc)");
     }
 

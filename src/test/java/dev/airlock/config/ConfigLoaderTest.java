@@ -261,6 +261,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void engineMetricsAreReadBesideTheBaseUrlOfAnOpenAiDeployment() {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).deployments().get("vllm").engineMetrics()).isNull();
+        String yaml = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    engine_metrics: {}\n");
+        assertThat(parse(yaml, Map.of("VLLM_KEY", "k")).deployments().get("vllm").engineMetrics())
+                .isEqualTo(new EngineMetrics(java.net.URI.create("http://vllm.internal:8000/metrics"), 1_000, 1));
+        assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    engine_metrics: { interval_ms: 50, busy_when_waiting: 0 }\n"),
+                Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("deployments[0].engine_metrics.interval_ms: must be at least 100")
+                .hasMessageContaining("deployments[0].engine_metrics.busy_when_waiting: must be at least 1");
+        String sim = BASE.replace("  - id: vllm\n", "  - { id: sim, provider: simulator, zone: on-prem, engine_metrics: {} }\n  - id: vllm\n");
+        assertThatThrownBy(() -> parse(sim, Map.of("VLLM_KEY", "k"))).hasMessageContaining("deployments[0].engine_metrics: applies to provider openai only");
+    }
+
+    @Test
     void aRouteChoosesByWeightOrByCacheAffinity() {
         assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).routes().get("main").strategy()).isEqualTo(Route.Strategy.WEIGHTED);
         String affine = BASE.replace("main: { deployments: [vllm] }", "main: { deployments: [vllm], strategy: cache_affinity }");

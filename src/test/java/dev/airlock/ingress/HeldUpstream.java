@@ -27,6 +27,8 @@ final class HeldUpstream implements AutoCloseable {
     private final LinkedBlockingQueue<Runnable> held = new LinkedBlockingQueue<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger mostOpen = new AtomicInteger();
+    private final AtomicInteger metricsReads = new AtomicInteger();
+    private volatile String metrics;
 
     HeldUpstream() throws Exception {
         this(true);
@@ -35,6 +37,13 @@ final class HeldUpstream implements AutoCloseable {
     /** @param hold false: answer every request at once (still recording it) */
     HeldUpstream(boolean hold) throws Exception {
         server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+            if (req.path().equals("/metrics")) { // an engine's Prometheus endpoint, as vLLM serves it beside /v1
+                metricsReads.incrementAndGet();
+                String text = metrics;
+                if (text == null) req.response().setStatusCode(404).end();
+                else req.response().putHeader("content-type", "text/plain; version=0.0.4").end(text);
+                return;
+            }
             ObjectNode body = (ObjectNode) Json.readTree(b.getBytes());
             String first = "";
             for (var m : body.path("messages")) {
@@ -71,6 +80,12 @@ final class HeldUpstream implements AutoCloseable {
     }
 
     String baseUrl() { return "http://127.0.0.1:" + server.actualPort() + "/v1"; }
+
+    /** What {@code GET /metrics} answers from now on; null: 404. */
+    void metrics(String text) { metrics = text; }
+
+    /** How many times {@code /metrics} was read. */
+    int metricsReads() { return metricsReads.get(); }
 
     /** The first user text of each chat received, in the order they arrived. */
     List<String> arrivals() {
