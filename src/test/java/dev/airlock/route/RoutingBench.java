@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * over a route and its fallback chain ({@link Residency#eligibleSet}), then the first pick among the
  * deployments the breaker lets through, by weight ({@link Planner#next}). The route has four
  * deployments in two zones (one external) and a fallback route of two more; {@code public} content may
- * go to all of them, {@code confidential} only on-prem. Run with {@code bench/jmh.sh RoutingBench}.
+ * go to all of them, {@code confidential} only on-prem. {@code mode} adds a route strategy or
+ * deployments' concurrency caps. Run with {@code bench/jmh.sh RoutingBench}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -40,6 +41,12 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RoutingBench {
     @Param({"public", "confidential"})
     String level;
+
+    /** {@code weighted}; {@code cache_affinity} (a conversation's key ranks the deployments); {@code concurrency} (each has a cap, never reached: the slot is taken and given back) */
+    @Param({"weighted", "cache_affinity", "concurrency"})
+    String mode;
+
+    InFlight slots;
 
     Residency residency;
     Health health;
@@ -60,9 +67,11 @@ public class RoutingBench {
                   - { id: spare-a, provider: openai, base_url: "http://127.0.0.1:9/v1", model: m, zone: on-prem }
                   - { id: spare-b, provider: openai, base_url: "http://127.0.0.1:9/v1", model: m, zone: cloud }
                 routes:
-                  main: { deployments: [gpu-a, gpu-b, api-a, api-b], fallbacks: [spare], retries: 2 }
+                  main: { deployments: [gpu-a, gpu-b, api-a, api-b], fallbacks: [spare], retries: 2%s }
                   spare: { deployments: [spare-a, spare-b] }
-                """, "routing-bench.yaml");
+                """.formatted(mode.equals("cache_affinity") ? ", strategy: cache_affinity" : "")
+                .replace("weight: 3 }", "weight: 3" + cap()).replace("weight: 1 }", "weight: 1" + cap()).replace("weight: 2 }", "weight: 2" + cap()), "routing-bench.yaml");
+        slots = new InFlight(null, null); // never waited on here, so no timers
         residency = new Residency(cfg);
         health = new Health(cfg.routing());
         route = cfg.routes().get("main");
@@ -70,9 +79,18 @@ public class RoutingBench {
         classification = new Classification(level, rank, List.of());
     }
 
+    private String cap() {
+        return mode.equals("concurrency") ? ", concurrency: { max_in_flight: 1000000 } }" : " }";
+    }
+
     @Benchmark
     public Planner.Choice decide() {
         EligibleSet eligible = residency.eligibleSet(route, classification);
-        return new Planner(eligible, health, random).next(null);
+        long key = mode.equals("cache_affinity") ? random.nextLong() | 1 : 0;
+        Planner.Choice c = new Planner(eligible, health, dev.airlock.canary.Canaries.none(), slots::hasRoom, key, random).next(null);
+        if (mode.equals("concurrency")) {
+            slots.acquire(c.deployment(), "tenant", false, new dev.airlock.provider.Call("r", c.deployment(), null)).result().release();
+        }
+        return c;
     }
 }
