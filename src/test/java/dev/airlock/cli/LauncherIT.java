@@ -141,8 +141,12 @@ class LauncherIT {
             // the launcher execs java, so its pid is the gateway's
             Files.writeString(config, original.replace(route, route + "  reloaded-tasks: { deployments: [sim-onprem] }\n"));
             assertThat(new ProcessBuilder("kill", "-HUP", String.valueOf(p.pid())).start().waitFor()).isZero();
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                    .until(() -> http.send(models, HttpResponse.BodyHandlers.ofString()).body().contains("reloaded-tasks"));
+            try {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .until(() -> http.send(models, HttpResponse.BodyHandlers.ofString()).body().contains("reloaded-tasks"));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("no reload within 30 s of the hang-up; the gateway's log:\n" + Files.readString(log), e);
+            }
             assertThat(p.isAlive()).as("a hang-up reloads; it does not stop the gateway").isTrue();
 
             Files.writeString(config, original);
