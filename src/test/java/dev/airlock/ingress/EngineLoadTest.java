@@ -110,6 +110,6 @@ class EngineLoadTest {
         assertThat(metric("airlock_engine_busy", "b")).isZero();
         assertThat(metric("airlock_engine_metrics_up", "a")).isEqualTo(1);
         for (int i = 0; i < 10; i++) assertThat(deploymentOf("pair", "b unread " + i)).isEqualTo("b");
-        assertThat(a.metricsReads()).isGreaterThan(3);
+        assertThat(a.metricsReads()).isPositive();
     }
 }
