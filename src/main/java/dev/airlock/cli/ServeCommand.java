@@ -74,7 +74,13 @@ final class ServeCommand implements Callable<Integer> {
         static HangUp install() {
             HangUp h = new HangUp();
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> h.signalled());
+                sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> h.signalled());
+                if (before == sun.misc.SignalHandler.SIG_IGN) {
+                    // started ignoring it (nohup, some supervisors): the JVM then keeps it ignored and installs nothing
+                    org.slf4j.LoggerFactory.getLogger(ServeCommand.class).warn("SIGHUP is ignored in this process (started under nohup?), "
+                            + "so kill -HUP does not reload the configuration; use ./airlock config reload.");
+                    return null;
+                }
                 return h;
             } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
                 org.slf4j.LoggerFactory.getLogger(ServeCommand.class).warn("SIGHUP cannot reload the configuration here ({}); use ./airlock config reload.", e.toString());

@@ -39,7 +39,10 @@ class LauncherIT {
 
     /** {@code ./airlock serve --port PORT ARGS…} with the master key set, once {@code /health/ready} answers 200. */
     static Process serve(int port, Path log, String... args) throws Exception {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("./airlock", "serve", "--port", String.valueOf(port)));
+        // a test JVM started under nohup passes SIGHUP on ignored, and a JVM keeps an ignored SIGHUP ignored:
+        // env puts back the default (and execs, so the pid stays the gateway's)
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("env", "--default-signal=HUP", "./airlock", "serve",
+                "--port", String.valueOf(port)));
         command.addAll(java.util.List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("AIRLOCK_MASTER_KEY", "launcher-test-master");
