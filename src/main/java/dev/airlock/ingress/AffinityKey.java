@@ -26,6 +26,14 @@ final class AffinityKey {
 
     private AffinityKey() {}
 
+    /** Whether any route the request may reach (its own or a fallback) chooses by cache affinity: only then is a key worth taking. */
+    static boolean wanted(dev.airlock.policy.EligibleSet eligible) {
+        for (var stage : eligible.stages()) {
+            if (stage.route().strategy() == dev.airlock.config.Route.Strategy.CACHE_AFFINITY) return true;
+        }
+        return false;
+    }
+
     /** The request's key, or 0 for none. {@code memo}: the request's fingerprints, most already taken by the content scan. */
     static long of(ObjectNode body, TextHash.Memo memo) {
         JsonNode explicit = body.get("prompt_cache_key");

@@ -380,7 +380,7 @@ final class ChatEndpoint {
                 req.response());
         ex.dispatch.lane(caller.tenant().name());
         ex.dispatch.background("flex".equals(adm.body().path("service_tier").asText(null)));
-        if (adm.route().strategy() == dev.airlock.config.Route.Strategy.CACHE_AFFINITY) ex.dispatch.affinity(AffinityKey.of(adm.body(), adm.fingerprints()));
+        if (AffinityKey.wanted(adm.eligible())) ex.dispatch.affinity(AffinityKey.of(adm.body(), adm.fingerprints()));
         TraceContext parent = trace(req);
         ex.shape = shape;
         ex.span = recorder.tracing().start(parent, start, shape.operation(), adm.route().name(), adm.classification().level(), requestId);

@@ -35,7 +35,9 @@ class CacheAffinityTest {
                 deployments:
                   - { id: left, provider: openai, base_url: "%1$s", model: m, zone: on-prem }
                   - { id: right, provider: openai, base_url: "%2$s", model: m, zone: on-prem }
+                  - { id: gone, provider: openai, base_url: "http://127.0.0.1:1/v1", model: m, zone: on-prem }
                 routes:
+                  front: { deployments: [gone], fallbacks: [affine] }
                   affine: { deployments: [left, right], strategy: cache_affinity }
                   weighted: { deployments: [left, right] }
                 routing: { retries: 1, backoff_base_ms: 1, backoff_max_ms: 2 }
@@ -93,6 +95,17 @@ class CacheAffinityTest {
             split = seen.size() > 1;
         }
         assertThat(split).isTrue();
+    }
+
+    @Test
+    void aFallbackRouteWithCacheAffinityKeepsConversationsTogetherToo() throws Exception {
+        Set<String> seen = new HashSet<>();
+        for (int c = 0; c < 12; c++) {
+            String home = deploymentOf(turn("front", "fallback task " + c, 0));
+            seen.add(home);
+            for (int turn = 1; turn < 3; turn++) assertThat(deploymentOf(turn("front", "fallback task " + c, turn))).isEqualTo(home);
+        }
+        assertThat(seen).containsExactlyInAnyOrder("left", "right");
     }
 
     @Test
