@@ -42,7 +42,7 @@ public final class EngineLoad implements AutoCloseable {
     private static final String WAITING = "vllm:num_requests_waiting";
 
     private final Metrics metrics;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private HttpClient http; // on first use: a gateway that reads no engine starts no client (it has a selector thread)
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "airlock-engine-load");
         t.setDaemon(true);
@@ -73,7 +73,8 @@ public final class EngineLoad implements AutoCloseable {
             Engine e = engines.get(d.id());
             if (e != null && e.config.equals(m)) continue;
             if (e != null) e.poll.cancel(false);
-            Engine fresh = new Engine(m);
+            if (http == null) http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            Engine fresh = new Engine(m, http);
             engines.put(d.id(), fresh);
             fresh.poll = timer.scheduleWithFixedDelay(() -> read(fresh), 0, m.intervalMs(), TimeUnit.MILLISECONDS);
             if (metrics != null && gauged.add(d.id())) {
@@ -96,7 +97,7 @@ public final class EngineLoad implements AutoCloseable {
 
     private void read(Engine e) {
         try {
-            HttpResponse<java.util.stream.Stream<String>> r = http.send(HttpRequest.newBuilder(e.config.url())
+            HttpResponse<java.util.stream.Stream<String>> r = e.http.send(HttpRequest.newBuilder(e.config.url())
                     .timeout(Duration.ofMillis(Math.max(500, e.config.intervalMs()))).GET().build(), HttpResponse.BodyHandlers.ofLines());
             double waiting;
             try (var lines = r.body()) {
@@ -132,19 +133,21 @@ public final class EngineLoad implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         timer.shutdownNow();
-        http.shutdownNow();
+        if (http != null) http.shutdownNow();
     }
 
     private static final class Engine {
         final EngineMetrics config;
+        final HttpClient http;
         volatile boolean busy;
         volatile boolean up;
         ScheduledFuture<?> poll;
 
-        Engine(EngineMetrics config) {
+        Engine(EngineMetrics config, HttpClient http) {
             this.config = config;
+            this.http = http;
         }
     }
 }

@@ -120,8 +120,8 @@ final class Planner {
         boolean byKey = affinity != 0 && s.route().strategy() == Route.Strategy.CACHE_AFFINITY;
         Deployment d = acquire(roomy(fresh), byKey);
         if (d == null) d = acquire(roomy(tried), byKey);
-        if (d == null && capped(fresh)) d = acquire(fresh, byKey);
-        if (d == null && capped(tried)) d = acquire(tried, byKey);
+        if (d == null && mayLackRoom(fresh)) d = acquire(fresh, byKey);
+        if (d == null && mayLackRoom(tried)) d = acquire(tried, byKey);
         return d;
     }
 
@@ -157,14 +157,14 @@ final class Planner {
     }
 
     /** Whether any of {@code list} may lack room: it has a concurrency cap, or its engine's load is read. */
-    private static boolean capped(List<Deployment> list) {
+    private static boolean mayLackRoom(List<Deployment> list) {
         for (Deployment d : list) if (d.concurrency() != null || d.engineMetrics() != null) return true;
         return false;
     }
 
     /** The deployments of {@code list} with room now: the list itself when none of them can lack it. */
     private List<Deployment> roomy(List<Deployment> list) {
-        if (!capped(list)) return list;
+        if (!mayLackRoom(list)) return list;
         List<Deployment> out = new ArrayList<>(list.size());
         for (Deployment d : list) if (room.test(d)) out.add(d);
         return out;
