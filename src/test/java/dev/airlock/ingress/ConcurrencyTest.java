@@ -161,6 +161,29 @@ class ConcurrencyTest {
     }
 
     @Test
+    void anEvaluationRunWaitsBehindTheClientsRequests() throws Exception {
+        start("{ max_in_flight: 1 }");
+        CompletableFuture<HttpResponse<String>> first = send(chat("gpu", "first"), null);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == 1);
+        String suite = "{\"name\":\"basics\",\"classification\":\"public\",\"cases\":[{\"name\":\"one\",\"prompt\":\"eval case\","
+                + "\"expect\":{\"contains\":\"done\"}}]}";
+        HttpResponse<String> started = gw.post("/admin/evals", "{\"deployment\":\"gpu\",\"wait\":false,\"suite\":" + suite + "}",
+                "authorization", "Bearer " + TestGateway.MASTER_KEY);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        awaitQueued(1);
+        CompletableFuture<HttpResponse<String>> client = send(chat("gpu", "client"), null);
+        awaitQueued(2);
+        for (int i = 0; i < 3; i++) {
+            gpu.releaseOne();
+            int n = Math.min(3, i + 2);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == n);
+        }
+        assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(client.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(gpu.arrivals()).containsExactly("first", "client", "eval case");
+    }
+
+    @Test
     void aStreamHoldsItsSlotUntilItsEnd() throws Exception {
         start("{ max_in_flight: 1 }");
         CompletableFuture<HttpResponse<String>> stream = send(TestGateway.stream("gpu", "streamed"), null);
