@@ -101,6 +101,18 @@ class ConcurrencyTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metric("airlock_deployment_queued") == n);
     }
 
+    /**
+     * Answers {@code total} held requests one at a time, each time waiting until the request its slot
+     * went to has reached the upstream: so the upstream's order of arrival is the queue's order of grants.
+     */
+    void releaseInTurn(int total) throws Exception {
+        for (int i = 0; i < total; i++) {
+            int next = Math.min(total, gpu.arrivals().size() + 1);
+            gpu.releaseOne();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == next);
+        }
+    }
+
     static JsonNode error(HttpResponse<String> r) throws Exception { return Json.MAPPER.readTree(r.body()).path("error"); }
 
     @Test
@@ -119,11 +131,7 @@ class ConcurrencyTest {
         CompletableFuture<HttpResponse<String>> interactive = send(chat("gpu", "interactive"), null);
         awaitQueued(5);
         Thread.sleep(100);
-        for (int i = 0; i < 7; i++) { // one at a time: each release's grant reaches the upstream before the next
-            gpu.releaseOne();
-            int sent = Math.min(7, i + 3);
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == sent);
-        }
+        releaseInTurn(7);
         for (var job : jobs) assertThat(job.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         HttpResponse<String> mine = interactive.get(10, TimeUnit.SECONDS);
         assertThat(mine.statusCode()).isEqualTo(200);
@@ -151,11 +159,7 @@ class ConcurrencyTest {
         awaitQueued(1);
         CompletableFuture<HttpResponse<String>> normal = send(chat("gpu", "normal"), null);
         awaitQueued(2);
-        for (int i = 0; i < 3; i++) {
-            gpu.releaseOne();
-            int n = Math.min(3, i + 2);
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == n);
-        }
+        releaseInTurn(3);
         for (var r : List.of(first, flex, normal)) assertThat(r.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(gpu.arrivals()).containsExactly("first", "normal", "flex");
     }
@@ -173,11 +177,7 @@ class ConcurrencyTest {
         awaitQueued(1);
         CompletableFuture<HttpResponse<String>> client = send(chat("gpu", "client"), null);
         awaitQueued(2);
-        for (int i = 0; i < 3; i++) {
-            gpu.releaseOne();
-            int n = Math.min(3, i + 2);
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == n);
-        }
+        releaseInTurn(3);
         assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(client.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(gpu.arrivals()).containsExactly("first", "client", "eval case");
