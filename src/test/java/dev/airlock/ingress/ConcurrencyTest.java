@@ -109,7 +109,7 @@ class ConcurrencyTest {
         for (int i = 0; i < total; i++) {
             int next = Math.min(total, gpu.arrivals().size() + 1);
             gpu.releaseOne();
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == next);
+            gpu.awaitArrivals(next);
         }
     }
 
@@ -122,7 +122,7 @@ class ConcurrencyTest {
         List<CompletableFuture<HttpResponse<String>>> jobs = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             jobs.add(send(chat("gpu", "batch-" + i), batch));
-            if (i < 2) Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == jobs.size());
+            if (i < 2) gpu.awaitArrivals(jobs.size());
             else awaitQueued(i - 1); // in order, so the queue's order is known
         }
         assertThat(gpu.open()).isEqualTo(2);
@@ -154,7 +154,7 @@ class ConcurrencyTest {
     void aFlexRequestWaitsBehindEveryOther() throws Exception {
         start("{ max_in_flight: 1 }");
         CompletableFuture<HttpResponse<String>> first = send(chat("gpu", "first"), null);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == 1);
+        gpu.awaitArrivals(1);
         CompletableFuture<HttpResponse<String>> flex = send(chat("gpu", "flex").replace("{\"model\"", "{\"service_tier\":\"flex\",\"model\""), null);
         awaitQueued(1);
         CompletableFuture<HttpResponse<String>> normal = send(chat("gpu", "normal"), null);
@@ -168,7 +168,7 @@ class ConcurrencyTest {
     void anEvaluationRunWaitsBehindTheClientsRequests() throws Exception {
         start("{ max_in_flight: 1 }");
         CompletableFuture<HttpResponse<String>> first = send(chat("gpu", "first"), null);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == 1);
+        gpu.awaitArrivals(1);
         String suite = "{\"name\":\"basics\",\"classification\":\"public\",\"cases\":[{\"name\":\"one\",\"prompt\":\"eval case\","
                 + "\"expect\":{\"contains\":\"done\"}}]}";
         HttpResponse<String> started = gw.post("/admin/evals", "{\"deployment\":\"gpu\",\"wait\":false,\"suite\":" + suite + "}",
@@ -187,14 +187,14 @@ class ConcurrencyTest {
     void aStreamHoldsItsSlotUntilItsEnd() throws Exception {
         start("{ max_in_flight: 1 }");
         CompletableFuture<HttpResponse<String>> stream = send(TestGateway.stream("gpu", "streamed"), null);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == 1);
+        gpu.awaitArrivals(1);
         CompletableFuture<HttpResponse<String>> next = send(chat("gpu", "next"), null);
         awaitQueued(1);
         Thread.sleep(200);
         assertThat(gpu.arrivals()).containsExactly("streamed");
         gpu.releaseOne(); // the stream's end frees the slot
         assertThat(stream.get(10, TimeUnit.SECONDS).body()).contains("first", "[DONE]");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == 2);
+        gpu.awaitArrivals(2);
         gpu.releaseOne();
         assertThat(next.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(gpu.mostOpen()).isEqualTo(1);
@@ -204,7 +204,7 @@ class ConcurrencyTest {
     void aFullDeploymentSpillsOverWithinTheAllowedZonesOnly() throws Exception {
         start("{ max_in_flight: 1, max_queued: 0 }");
         CompletableFuture<HttpResponse<String>> first = send(chat("gpu", "first"), null);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == 1);
+        gpu.awaitArrivals(1);
 
         // public: the next route of the chain, the internet's, takes it at once
         HttpResponse<String> open = gw.post("/v1/chat/completions", chat("spill", "public text"));
@@ -213,7 +213,7 @@ class ConcurrencyTest {
 
         // internal (a project name): the internet is not eligible, so it goes to the on-prem spare and nowhere else
         CompletableFuture<HttpResponse<String>> internal = send(chat("spill", "about Bluebird"), null);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> spare.arrivals().size() == 1);
+        spare.awaitArrivals(1);
         spare.releaseOne();
         HttpResponse<String> kept = internal.get(10, TimeUnit.SECONDS);
         assertThat(kept.statusCode()).isEqualTo(200);
@@ -223,8 +223,7 @@ class ConcurrencyTest {
         // of a route's own deployments, one with a free slot is chosen, every time
         for (int i = 0; i < 6; i++) {
             CompletableFuture<HttpResponse<String>> r = send(chat("pair", "pair " + i), null);
-            int n = i + 2;
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> spare.arrivals().size() == n);
+            spare.awaitArrivals(i + 2);
             spare.releaseOne();
             assertThat(r.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         }
@@ -243,7 +242,7 @@ class ConcurrencyTest {
         gpu.releaseOne();
         assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         CompletableFuture<HttpResponse<String>> after = send(chat("spill", "public again"), null);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == 2);
+        gpu.awaitArrivals(2);
         gpu.releaseOne();
         assertThat(after.get(10, TimeUnit.SECONDS).headers().firstValue("x-airlock-deployment")).as("a free slot is used before any fallback")
                 .hasValue("gpu");
@@ -253,7 +252,7 @@ class ConcurrencyTest {
     void aWaitPastItsTimeoutMovesOnAndAClientThatLeavesLeavesTheQueue() throws Exception {
         start("{ max_in_flight: 1, queue_timeout_ms: 300 }");
         CompletableFuture<HttpResponse<String>> first = send(chat("gpu", "first"), null);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gpu.arrivals().size() == 1);
+        gpu.awaitArrivals(1);
 
         HttpResponse<String> late = gw.post("/v1/chat/completions", chat("gpu", "late"));
         assertThat(late.statusCode()).isEqualTo(503);

@@ -94,6 +94,11 @@ final class HeldUpstream implements AutoCloseable {
         }
     }
 
+    /** Waits up to 10 s until {@code n} requests have arrived in all. */
+    void awaitArrivals(int n) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> arrivals.size() == n);
+    }
+
     /** Requests received and not yet answered. */
     int open() { return open.get(); }
 
