@@ -125,4 +125,23 @@ class CacheAffinityTest {
         for (var e : home.entrySet()) assertThat(deploymentOf(turn("affine", e.getKey(), 1))).isEqualTo("right");
         assertThat(home).containsValue("left");
     }
+
+    /** Codex sends its session as the Responses API's prompt_cache_key: that key decides, as on chat. */
+    @Test
+    void theResponsesApisPromptCacheKeyDecidesAsChatsDoes() throws Exception {
+        Set<String> homes = new HashSet<>();
+        for (int k = 0; k < 6; k++) {
+            String key = "codex-session-" + k;
+            ObjectNode chat = (ObjectNode) Json.readTree(turn("affine", "chat task", 0).getBytes());
+            String home = deploymentOf(Json.write(chat.put("prompt_cache_key", key)));
+            homes.add(home);
+            for (int c = 0; c < 6; c++) {
+                String body = Json.write(Json.object().put("model", "affine").put("prompt_cache_key", key).put("input", "responses task " + c));
+                HttpResponse<String> r = gw.post("/v1/responses", body);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(r.headers().firstValue("x-airlock-deployment")).as("turn %d of %s", c, key).hasValue(home);
+            }
+        }
+        assertThat(homes).as("the keys spread over both").containsExactlyInAnyOrder("left", "right");
+    }
 }

@@ -24,9 +24,13 @@ import java.util.List;
  * {@code encrypted_content} when Airlock wrote it (signatures and all, {@link ThinkingBlock#envelope}),
  * else from its text. OpenAI's own encrypted reasoning is for OpenAI's Responses API only and is left out.
  *
+ * <p>{@code prompt_cache_key} and {@code service_tier} go through as the chat fields of the same names:
+ * a {@code cache_affinity} route keys the conversation by the first, and {@code "flex"} waits behind
+ * the other requests at a full deployment.
+ *
  * <p>Left out on purpose, as chat requests have no equivalent and an agent's usual request must go
  * through (Codex 0.171 sends all of these): {@code reasoning.summary},
- * {@code store}, {@code include}, {@code prompt_cache_key}, {@code client_metadata}, and every tool that
+ * {@code store}, {@code include}, {@code client_metadata}, and every tool that
  * is not a function tool (hosted tools such as web search, tool namespaces, freeform tools): the model
  * gets the function tools. Refused with a 400 naming them: input files, and items of other types.
  */
@@ -58,6 +62,12 @@ public final class ResponsesRequest {
         String user = in.hasNonNull("safety_identifier") ? in.get("safety_identifier").asText() : in.path("user").asText(null);
         if (user != null) out.put("user", user);
         if (in.path("metadata").isObject()) out.set("metadata", in.get("metadata").deepCopy()); // Airlock's task and file_path hints
+        // chat has both: the key keeps a conversation on the replica that cached it (cache_affinity routes),
+        // the tier puts a flex request behind the others at a full deployment
+        for (String f : new String[] {"prompt_cache_key", "service_tier"}) {
+            JsonNode v = in.get(f);
+            if (v != null && v.isTextual() && !v.textValue().isEmpty()) out.put(f, v.textValue());
+        }
         if (in.has("parallel_tool_calls") && in.get("parallel_tool_calls").isBoolean()) out.put("parallel_tool_calls", in.get("parallel_tool_calls").asBoolean());
         format(in.path("text").path("format"), out);
         JsonNode effort = in.path("reasoning").get("effort");

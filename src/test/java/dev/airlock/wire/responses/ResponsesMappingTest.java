@@ -45,6 +45,9 @@ class ResponsesMappingTest {
                 .as("chat's values only").isEqualTo("high");
         assertThat(map("{\"model\":\"m\",\"input\":\"hi\",\"reasoning\":{\"effort\":\"minimal\"}}").has("reasoning_effort")).isFalse();
         assertThat(out.has("store")).isFalse();
+        ObjectNode keyed = map("{\"model\":\"m\",\"input\":\"hi\",\"prompt_cache_key\":\"session-7\",\"service_tier\":\"flex\"}");
+        assertThat(keyed.path("prompt_cache_key").asText()).as("keys a cache_affinity route").isEqualTo("session-7");
+        assertThat(keyed.path("service_tier").asText()).as("waits behind the others at a full deployment").isEqualTo("flex");
         assertThat(out.path("parallel_tool_calls").asBoolean(true)).isFalse();
         assertThat(out.path("metadata").path("task").asText()).as("Airlock's task hint rides along").isEqualTo("code-review");
         assertThat(out.path("response_format").path("json_schema").path("name").asText()).isEqualTo("plan");
