@@ -49,7 +49,7 @@ public final class Metrics implements AutoCloseable {
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> redactions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> traceSpans = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counter> queueOutcomes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> queueOutcomes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> queueWaits = new ConcurrentHashMap<>();
     private final Counter tokensIn;
     private final Counter tokensOut;
@@ -233,7 +233,8 @@ public final class Metrics implements AutoCloseable {
      */
     public void queueOutcome(String deployment, String outcome, long waitedNanos) {
         String label = deployments.of(deployment);
-        queueOutcomes.computeIfAbsent(label + '\n' + outcome, k -> Counter.builder("airlock.deployment.queue")
+        // by label, then outcome: two lookups and no key built per request
+        queueOutcomes.computeIfAbsent(label, k -> new ConcurrentHashMap<>()).computeIfAbsent(outcome, k -> Counter.builder("airlock.deployment.queue")
                 .description("Requests at a deployment with a concurrency cap, by how they got a slot or left without one")
                 .tag("deployment", label).tag("outcome", outcome).register(registry)).increment();
         if (waitedNanos >= 0) {
