@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
-    static final List<String> KEY_FIELDS = List.of("tenant", "name", "routes", "classification_floor", "expires_at", "rpm", "tpm", "budget_usd_month", "client_identity");
-    static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers");
-    static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers");
+    static final List<String> KEY_FIELDS = List.of("tenant", "name", "routes", "classification_floor", "expires_at", "rpm", "tpm", "budget_usd_month", "client_identity", "max_in_flight");
+    static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers", "max_in_flight");
+    static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers", "max_in_flight");
     static final List<String> SPEND_PARAMS = List.of("group_by", "since", "tenant");
     static final List<String> ROTATE_FIELDS = List.of("grace");
     static final List<String> AUDIT_PARAMS = List.of("since", "target", "limit");
@@ -79,7 +79,8 @@ public final class AdminApi {
      * {@code POST /admin/keys}: {@code tenant} (required), {@code name}, {@code routes} (array),
      * {@code classification_floor}, {@code expires_at} (date or ISO-8601 time), {@code rpm}, {@code tpm},
      * {@code budget_usd_month}, {@code client_identity} (the client certificate the key must arrive
-     * with: a URI or DNS name of it, or its subject). The answer is the key's record plus {@code key},
+     * with: a URI or DNS name of it, or its subject), {@code max_in_flight} (its requests at once in each
+     * replica). The answer is the key's record plus {@code key},
      * the plaintext, shown this once.
      */
     public ObjectNode createKey(JsonNode body, Actor actor) {
@@ -87,7 +88,8 @@ public final class AdminApi {
         String tenant = b.text("tenant");
         if (tenant == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'tenant' is required: the tenant the key belongs to.", "tenant");
         KeyStore.Created created = db(() -> keys.create(new KeyStore.KeySpec(tenant, b.text("name"), b.strings("routes"), b.text("classification_floor"),
-                b.endTime("expires_at"), b.integer("rpm"), b.whole("tpm"), b.number("budget_usd_month"), b.text("client_identity")), actor));
+                b.endTime("expires_at"), b.integer("rpm"), b.whole("tpm"), b.number("budget_usd_month"), b.text("client_identity"),
+                b.integer("max_in_flight")), actor));
         ObjectNode out = Json.object();
         out.put("key", created.plaintext());
         out.setAll(keyJson(created.record(), 0L, clock.instant()));
@@ -152,14 +154,14 @@ public final class AdminApi {
     /**
      * {@code POST /admin/tenants}: {@code name} (required), {@code default_level} (default: the lowest
      * level), {@code routes}, {@code budget_usd_month}, {@code rpm}, {@code tpm}, {@code cache_answers}
-     * (default true). 409 if it exists.
+     * (default true), {@code max_in_flight}. 409 if it exists.
      */
     public ObjectNode createTenant(JsonNode body, Actor actor) {
         Body b = new Body(body, "tenant", TENANT_FIELDS);
         String name = b.text("name");
         if (name == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'name' is required: the tenant's name.", "name");
         TenantRecord t = db(() -> tenants.insert(TenantRecord.of(name, b.text("default_level"), b.strings("routes"),
-                b.number("budget_usd_month"), b.integer("rpm"), b.whole("tpm"), !Boolean.FALSE.equals(b.bool("cache_answers"))), actor));
+                b.number("budget_usd_month"), b.integer("rpm"), b.whole("tpm"), !Boolean.FALSE.equals(b.bool("cache_answers"))).withMaxInFlight(b.integer("max_in_flight")), actor));
         return tenantJson(t, 0L);
     }
 
@@ -197,6 +199,7 @@ public final class AdminApi {
         Double budget = b.number("budget_usd_month");
         Integer rpm = b.integer("rpm");
         Long tpm = b.whole("tpm");
+        Integer maxInFlight = b.integer("max_in_flight");
         TenantRecord t = db(() -> tenants.patch(name, cur -> {
             TenantRecord n = cur;
             if (b.has("default_level")) n = n.withDefaultLevel(level);
@@ -204,6 +207,7 @@ public final class AdminApi {
             if (b.has("budget_usd_month")) n = n.withBudgetUsdMonth(budget);
             if (b.has("rpm")) n = n.withRpm(rpm);
             if (b.has("tpm")) n = n.withTpm(tpm);
+            if (b.has("max_in_flight")) n = n.withMaxInFlight(maxInFlight);
             if (cacheAnswers != null) n = n.withCacheAnswers(cacheAnswers);
             return n;
         }, actor)).orElseThrow(() -> noSuchTenant(name));
@@ -344,6 +348,7 @@ public final class AdminApi {
         o.put("rpm", k.rpm());
         o.put("tpm", k.tpm());
         o.put("budget_usd_month", k.budgetUsdMonth());
+        o.put("max_in_flight", k.maxInFlight());
         o.put("client_identity", k.clientBinding() == null ? null : k.clientBinding().text());
         o.put("previous_secret_expires_at", k.previousSecretUntil() != null && k.previousSecretUntil().isAfter(now) ? time(k.previousSecretUntil()) : null);
         if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
@@ -362,6 +367,7 @@ public final class AdminApi {
         o.put("rpm", t.rpm());
         o.put("tpm", t.tpm());
         o.put("cache_answers", t.cacheAnswers());
+        o.put("max_in_flight", t.maxInFlight());
         if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
         o.put("created_at", time(t.createdAt()));
         o.put("updated_at", time(t.updatedAt()));

@@ -50,6 +50,9 @@ final class KeysCommand implements Runnable {
         @Option(names = "--budget", paramLabel = "USD", description = "Monthly budget in US dollars.")
         Double budget;
 
+        @Option(names = "--max-in-flight", paramLabel = "N", description = "Requests of the key in flight at once, in each replica (more are a 429).")
+        Integer maxInFlight;
+
         @Option(names = "--expires", paramLabel = "DATE", description = "Last day the key works (UTC), e.g. 2026-12-31, or an ISO-8601 time.")
         String expires;
 
@@ -68,6 +71,7 @@ final class KeysCommand implements Runnable {
             if (rpm != null) body.put("rpm", rpm);
             if (tpm != null) body.put("tpm", tpm);
             if (budget != null) body.put("budget_usd_month", budget);
+            if (maxInFlight != null) body.put("max_in_flight", maxInFlight);
             if (expires != null) body.put("expires_at", expires);
             if (client != null) body.put("client_identity", client);
             return new AdminClient.Call("POST", "/admin/keys", body);
@@ -79,8 +83,8 @@ final class KeysCommand implements Runnable {
             secret(k, out);
             out.println();
             fields(out, "name", Table.text(k, "name"), "routes", Table.routes(k), "floor", Table.text(k, "classification_floor"),
-                    "rpm", Table.count(k, "rpm"), "tpm", Table.count(k, "tpm"), "budget", budget(k), "expires", time(k, "expires_at"),
-                    "client", Table.text(k, "client_identity"));
+                    "rpm", Table.count(k, "rpm"), "tpm", Table.count(k, "tpm"), "budget", budget(k), "max in flight", Table.count(k, "max_in_flight"),
+                    "expires", time(k, "expires_at"), "client", Table.text(k, "client_identity"));
         }
     }
 

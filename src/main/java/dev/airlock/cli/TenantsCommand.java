@@ -48,6 +48,9 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--tpm", paramLabel = "N", description = "Tokens per minute.")
         Long tpm;
 
+        @Option(names = "--max-in-flight", paramLabel = "N", description = "Requests in flight at once, all its keys together, in each replica (more are a 429).")
+        Integer maxInFlight;
+
         @Option(names = "--no-cache-answers", description = "The answer cache neither keeps nor serves its answers.")
         boolean noCache;
 
@@ -61,6 +64,7 @@ final class TenantsCommand implements Runnable {
             if (budget != null) body.put("budget_usd_month", budget);
             if (rpm != null) body.put("rpm", rpm);
             if (tpm != null) body.put("tpm", tpm);
+            if (maxInFlight != null) body.put("max_in_flight", maxInFlight);
             return new AdminClient.Call("POST", "/admin/tenants", body);
         }
 
@@ -131,6 +135,9 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--tpm", paramLabel = "N|none", description = "Tokens per minute, or none.")
         String tpm;
 
+        @Option(names = "--max-in-flight", paramLabel = "N|none", description = "Requests in flight at once, all its keys together, in each replica, or none.")
+        String maxInFlight;
+
         @Option(names = "--cache-answers", paramLabel = "true|false", arity = "1",
                 description = "Whether the answer cache may keep and serve its answers (routes with a cache opt in; false opts this tenant out).")
         Boolean cacheAnswers;
@@ -145,10 +152,11 @@ final class TenantsCommand implements Runnable {
             limit(body, "budget_usd_month", "--budget", budget, false);
             limit(body, "rpm", "--rpm", rpm, true);
             limit(body, "tpm", "--tpm", tpm, true);
+            limit(body, "max_in_flight", "--max-in-flight", maxInFlight, true);
             if (cacheAnswers != null) body.put("cache_answers", cacheAnswers);
             if (body.isEmpty()) {
                 throw new ParameterException(spec.commandLine(),
-                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --cache-answers.");
+                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --cache-answers.");
             }
             return new AdminClient.Call("PATCH", "/admin/tenants/" + URLEncoder.encode(name, StandardCharsets.UTF_8), body);
         }
@@ -177,7 +185,7 @@ final class TenantsCommand implements Runnable {
 
     static void describe(JsonNode t, PrintWriter out) {
         AdminCommand.fields(out, "default level", Table.text(t, "default_level"), "routes", Table.routes(t), "rpm", Table.count(t, "rpm"),
-                "tpm", Table.count(t, "tpm"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
+                "tpm", Table.count(t, "tpm"), "max in flight", Table.count(t, "max_in_flight"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
                 "answer cache", t.path("cache_answers").asBoolean(true) ? "may keep its answers" : "keeps none of its answers",
                 "created", AdminCommand.time(t, "created_at"), "updated", AdminCommand.time(t, "updated_at"));
     }

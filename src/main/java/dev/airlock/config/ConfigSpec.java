@@ -101,7 +101,8 @@ record ConfigSpec(
 
     record RuleSpec(List<String> task, String path, String atLeast) {}
 
-    record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, Boolean cacheAnswers) {}
+    record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, Boolean cacheAnswers,
+                      Integer maxInFlight) {}
 
     record LimitsSpec(String redisUrl, String budgetsOnOutage, Boolean countFreeDeployments, Integer replicas, Long commandTimeoutMs) {}
 

@@ -513,7 +513,9 @@ final class Freezer {
                 if (budget != null && budget < 0) problem(p + ".budget_usd_month", "cannot be negative.");
                 if (rpm != null && rpm < 1) problem(p + ".rpm", "must be at least 1.");
                 if (tpm != null && tpm < 1) problem(p + ".tpm", "must be at least 1.");
-                out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers()));
+                Integer maxInFlight = t == null ? null : t.maxInFlight();
+                if (maxInFlight != null && maxInFlight < 1) problem(p + ".max_in_flight", "must be at least 1.");
+                out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight));
             });
         }
         if (!levels.isEmpty()) out.putIfAbsent("default", new Tenant("default", levels.get(0), List.of(), null, null, null, true));

@@ -5,10 +5,17 @@ import java.util.List;
 /**
  * A caller group: its default classification level, the routes it may use (empty = all), its limits:
  * monthly budget in USD, requests and tokens per minute (null = none), and whether the answer cache
- * may keep and serve its answers ({@code cacheAnswers}; a route opts in, a tenant may opt out).
+ * may keep and serve its answers ({@code cacheAnswers}; a route opts in, a tenant may opt out), and
+ * how many of its requests may be in flight at once in each replica ({@code maxInFlight}, null = no limit).
  */
-public record Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers) {
+public record Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers,
+                     Integer maxInFlight) {
     public Tenant {
         routes = List.copyOf(routes);
+    }
+
+    /** A tenant without a limit on its requests in flight. */
+    public Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers) {
+        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null);
     }
 }

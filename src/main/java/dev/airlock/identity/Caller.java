@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record Caller(Tenant tenant, String keyId, KeyLimits key) {
     /** What a virtual key adds on top of its tenant; null fields mean no limit of that kind. */
-    public record KeyLimits(List<String> routes, String classificationFloor, Long rpm, Long tpm, Double budgetUsdMonth) {
+    public record KeyLimits(List<String> routes, String classificationFloor, Long rpm, Long tpm, Double budgetUsdMonth, Integer maxInFlight) {
         public KeyLimits {
             routes = routes == null ? List.of() : List.copyOf(routes);
         }

@@ -93,7 +93,7 @@ public final class Identifier {
             throw new KeyRefused(e, k.id(), k.tenant());
         }
         return new Caller(tenant, k.id(), new Caller.KeyLimits(k.allowedRoutes(), k.classificationFloor(),
-                k.rpm() == null ? null : k.rpm().longValue(), k.tpm(), k.budgetUsdMonth()));
+                k.rpm() == null ? null : k.rpm().longValue(), k.tpm(), k.budgetUsdMonth(), k.maxInFlight()));
     }
 
     private static String bearer(String authorization) {

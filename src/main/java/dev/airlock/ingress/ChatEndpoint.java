@@ -251,6 +251,11 @@ final class ChatEndpoint {
     private Future<Quotas.Grant> quota(Exchange ex, List<String> texts, Integer maxTokens) {
         Pipeline pipeline = ex.generation.pipeline;
         var caller = ex.admission.caller();
+        try {
+            ex.slots = pipeline.quotas.hold(caller); // given back when the exchange ends, however it ends
+        } catch (AirlockException tooMany) {
+            return Future.failedFuture(tooMany);
+        }
         var key = caller.key();
         boolean needsTokens = caller.tenant().tpm() != null || caller.tenant().budgetUsdMonth() != null
                 || (key != null && (key.tpm() != null || key.budgetUsdMonth() != null));

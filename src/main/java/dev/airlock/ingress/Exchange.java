@@ -58,6 +58,8 @@ final class Exchange {
     boolean capture;
     /** What quotas admitted, to settle with the real cost (or release) when the request ends. */
     Quotas.Grant grant = Quotas.Grant.NONE;
+    /** The slots of the key's and tenant's max_in_flight this request holds: given back when it ends. */
+    Quotas.Slots slots = Quotas.Slots.NONE;
     /** For a stream, what it has delivered so far (an estimate): the usage of an answer that ends early. */
     java.util.function.Supplier<Usage> delivered;
     /**
@@ -99,6 +101,7 @@ final class Exchange {
     Decision end(int status, AirlockException error) {
         if (ended) return null;
         ended = true;
+        slots.release();
         onEnd.run();
         Deployment d = dispatch.chosen();
         var c = admission.classification();

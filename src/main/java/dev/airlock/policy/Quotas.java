@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Admission by quota, before dispatch: requests and tokens per minute per key and per tenant, and
@@ -100,10 +101,10 @@ public final class Quotas implements AutoCloseable {
      * and reused: every request used to build these strings again, and the limiter's map then hashed
      * and compared each new string; the same instances carry their hash and compare by reference.
      */
-    private record Scope(String scope, String name, String rpmKey, String tpmKey) {
+    private record Scope(String scope, String name, String rpmKey, String tpmKey, AtomicInteger inFlight) {
         static Scope of(String kind, String id) {
             String scope = kind + ":" + id;
-            return new Scope(scope, kind + " " + id, scope + ":rpm", scope + ":tpm");
+            return new Scope(scope, kind + " " + id, scope + ":rpm", scope + ":tpm", new AtomicInteger());
         }
     }
 
@@ -128,6 +129,67 @@ public final class Quotas implements AutoCloseable {
         var t = caller.tenant();
         out.add(new Limit(scope(tenantScopes, "tenant", t.name()), t.rpm(), t.tpm(), t.budgetUsdMonth()));
         return out;
+    }
+
+    /**
+     * Takes a slot of the key's and of its tenant's {@code max_in_flight} (where set), or throws 429
+     * ({@code rate_limit_exceeded}, {@code Retry-After: 1}) when either has that many requests in
+     * flight. The caller gives the slots back with {@link Slots#release} when the request ends, however
+     * it ends. Counted in this replica, on the calling thread, never in Redis: a slot is held for a
+     * request's whole life (a stream's minutes), and a count in a shared store would outlive a replica
+     * that died holding it.
+     *
+     * <p>The counters live in the key's and tenant's cached scope. When the cache starts again past
+     * {@value #MAX_SCOPES} keys, requests in flight give their slots back to the counters they took
+     * them from, and new requests count afresh: for that moment a key may have up to twice its limit.
+     */
+    public Slots hold(Caller caller) {
+        Integer keyMax = caller.key() == null ? null : caller.key().maxInFlight();
+        Integer tenantMax = caller.tenant().maxInFlight();
+        if (keyMax == null && tenantMax == null) return Slots.NONE;
+        AtomicInteger key = null;
+        if (keyMax != null) {
+            Scope s = scope(keyScopes, "key", caller.keyId());
+            if (!take(s.inFlight(), keyMax)) throw tooMany(s.name(), keyMax);
+            key = s.inFlight();
+        }
+        if (tenantMax != null) {
+            Scope s = scope(tenantScopes, "tenant", caller.tenant().name());
+            if (!take(s.inFlight(), tenantMax)) {
+                if (key != null) key.decrementAndGet();
+                throw tooMany(s.name(), tenantMax);
+            }
+            return new Slots(key, s.inFlight());
+        }
+        return new Slots(key, null);
+    }
+
+    private static boolean take(AtomicInteger inFlight, int max) {
+        for (int n = inFlight.get(); n < max; n = inFlight.get()) {
+            if (inFlight.compareAndSet(n, n + 1)) return true;
+        }
+        return false;
+    }
+
+    /** The slots one request holds of its key's and tenant's {@code max_in_flight}. */
+    public static final class Slots {
+        public static final Slots NONE = new Slots(null, null);
+        private final AtomicInteger key;
+        private final AtomicInteger tenant;
+        private boolean released;
+
+        private Slots(AtomicInteger key, AtomicInteger tenant) {
+            this.key = key;
+            this.tenant = tenant;
+        }
+
+        /** Gives the slots back; later calls do nothing. */
+        public void release() {
+            if (released || this == NONE) return;
+            released = true;
+            if (key != null) key.decrementAndGet();
+            if (tenant != null) tenant.decrementAndGet();
+        }
     }
 
     /**
@@ -209,6 +271,12 @@ public final class Quotas implements AutoCloseable {
                 ? "This request needs more " + what + " than the " + who + " may use in a minute (" + limit + "); make it smaller."
                 : "Rate limit of " + limit + " " + what + " per minute reached for " + who + "; retry after " + retry + " s.";
         return new AirlockException(ErrorKind.RATE_LIMITED, msg, null, 0, retry < 0 ? Map.of() : Map.of("retry-after", String.valueOf(retry)));
+    }
+
+    private static AirlockException tooMany(String who, int max) {
+        return new AirlockException(ErrorKind.RATE_LIMITED, "The " + who + " already has " + max + (max == 1 ? " request" : " requests")
+                + " in flight, its max_in_flight; retry when one of them has ended.",
+                null, 0, Map.of("retry-after", "1"));
     }
 
     private static AirlockException overBudget(String who, Reservation r) {

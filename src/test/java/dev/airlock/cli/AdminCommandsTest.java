@@ -94,6 +94,11 @@ class AdminCommandsTest {
         assertThat(body(parse(new TenantsCommand(), "create", "vault", "--no-cache-answers").request()))
                 .isEqualTo("{\"name\":\"vault\",\"cache_answers\":false}");
         assertThat(body(parse(new TenantsCommand(), "update", "vault", "--cache-answers", "true").request())).isEqualTo("{\"cache_answers\":true}");
+        assertThat(body(parse(new TenantsCommand(), "create", "agents", "--max-in-flight", "16").request()))
+                .isEqualTo("{\"name\":\"agents\",\"max_in_flight\":16}");
+        assertThat(body(parse(new TenantsCommand(), "update", "agents", "--max-in-flight", "none").request())).isEqualTo("{\"max_in_flight\":null}");
+        assertThat(body(parse(new KeysCommand(), "create", "--tenant", "agents", "--max-in-flight", "4").request()))
+                .isEqualTo("{\"tenant\":\"agents\",\"max_in_flight\":4}");
 
         assertThat(parse(new SpendCommand()).request().path()).isEqualTo("/admin/spend?group_by=tenant&since=30d");
         assertThat(parse(new SpendCommand(), "--by", "deployment", "--since", "2026-11-01T00:00:00+01:00").request().path())
@@ -255,13 +260,14 @@ class AdminCommandsTest {
             AdminApi api = new AdminApi(new KeyStore(store, vocab, clock), new TenantStore(store, vocab, clock), spend, new dev.airlock.identity.keys.AuditTrail(store), null, clock);
 
             JsonNode tenant = api.createTenant(AdminApiJson.parse("{'name':'payments','default_level':'confidential','routes':['general-tasks'],"
-                    + "'budget_usd_month':5000,'rpm':600,'tpm':2000000}"), ADMIN);
+                    + "'budget_usd_month':5000,'rpm':600,'tpm':2000000,'max_in_flight':8}"), ADMIN);
             assertThat(render(new TenantsCommand.CreateTenant(), tenant)).isEqualTo("""
                     Created tenant payments.
                       default level     confidential
                       routes            general-tasks
                       rpm               600
                       tpm               2,000,000
+                      max in flight     8
                       budget            $5,000.00 a month
                       spent this month  $0.00
                       answer cache      may keep its answers
@@ -270,7 +276,7 @@ class AdminCommandsTest {
                     """);
             api.createTenant(AdminApiJson.parse("{'name':'search'}"), ADMIN);
 
-            JsonNode created = api.createKey(AdminApiJson.parse("{'tenant':'payments','name':'ci','rpm':60,'budget_usd_month':12.5,'expires_at':'2026-12-31',"
+            JsonNode created = api.createKey(AdminApiJson.parse("{'tenant':'payments','name':'ci','rpm':60,'budget_usd_month':12.5,'max_in_flight':4,'expires_at':'2026-12-31',"
                     + "'client_identity':'spiffe://bank.example/ns/ci/sa/bot'}"), ADMIN);
             String id = created.get("id").asText(), key = created.get("key").asText();
             assertThat(render(new KeysCommand.CreateKey(), created)).isEqualTo(("""
@@ -280,14 +286,15 @@ class AdminCommandsTest {
 
                     Store it now: Airlock keeps only its hash and cannot show it again.
 
-                      name     ci
-                      routes   (all)
-                      floor    -
-                      rpm      60
-                      tpm      -
-                      budget   $12.50 a month
-                      expires  2027-01-01 00:00
-                      client   spiffe://bank.example/ns/ci/sa/bot
+                      name           ci
+                      routes         (all)
+                      floor          -
+                      rpm            60
+                      tpm            -
+                      budget         $12.50 a month
+                      max in flight  4
+                      expires        2027-01-01 00:00
+                      client         spiffe://bank.example/ns/ci/sa/bot
                     """).replace("ID", id).replace("KEY", key));
             clock.advance(Duration.ofMinutes(5));
             String other = api.createKey(AdminApiJson.parse("{'tenant':'search','routes':['sensitive-tasks']}"), ADMIN).get("id").asText();

@@ -244,6 +244,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTenantMayLimitItsRequestsInFlight() {
+        String yaml = BASE + "tenants:\n  agents: { max_in_flight: 16 }\n  web: {}\n";
+        AirlockConfig c = parse(yaml, Map.of("VLLM_KEY", "k"));
+        assertThat(c.tenants().get("agents").maxInFlight()).isEqualTo(16);
+        assertThat(c.tenants().get("web").maxInFlight()).isNull();
+        assertThatThrownBy(() -> parse(BASE + "tenants:\n  agents: { max_in_flight: 0 }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("tenants.agents.max_in_flight: must be at least 1");
+    }
+
+    @Test
     void concurrencyCapsRequestsInFlightWithAQueueByDefault() {
         assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).deployments().get("vllm").concurrency()).isNull();
         String yaml = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    concurrency: { max_in_flight: 64 }\n");

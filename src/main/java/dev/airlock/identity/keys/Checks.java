@@ -18,6 +18,7 @@ final class Checks {
     static final long MAX_TPM = 1_000_000_000_000L;
     static final double MAX_BUDGET_USD = 1e12;   // NUMERIC(20,6) holds 14 digits before the point
     static final int MAX_KEY_NAME = 128;
+    static final int MAX_IN_FLIGHT = 1_000_000;
 
     private Checks() {}
 
@@ -65,6 +66,12 @@ final class Checks {
 
     static void tpm(Long tpm) {
         if (tpm != null && (tpm < 1 || tpm > MAX_TPM)) throw invalid("tpm", "'tpm' must be a whole number of tokens per minute from 1 to " + MAX_TPM + ", or null for no limit; got " + tpm + ".");
+    }
+
+    static void maxInFlight(Integer n) {
+        if (n != null && (n < 1 || n > MAX_IN_FLIGHT)) {
+            throw invalid("max_in_flight", "'max_in_flight' must be a whole number of requests at once from 1 to " + MAX_IN_FLIGHT + ", or null for no limit; got " + n + ".");
+        }
     }
 
     static void budget(Double usd) {

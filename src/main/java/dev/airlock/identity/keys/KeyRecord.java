@@ -15,13 +15,14 @@ import java.util.Objects;
  * @param classificationFloor the lowest level a request on this key gets; null = the tenant's default
  * @param expiresAt           null = never
  * @param budgetUsdMonth      monthly budget of this key alone, in US dollars
+ * @param maxInFlight         requests of this key in flight at once in each replica; null = no limit
  * @param revokedAt           null = not revoked
  * @param clientBinding       the client certificate the key must arrive with; null = any client
  * @param previousSecretUntil after a rotation, until when the previous secret still works; null = no previous secret
  * @param viaPreviousSecret   whether this record was found by the previous secret (a lookup's answer)
  */
 public record KeyRecord(String id, String tenant, String name, List<String> allowedRoutes, String classificationFloor,
-                        Instant expiresAt, Integer rpm, Long tpm, Double budgetUsdMonth, Instant createdAt, Instant revokedAt,
+                        Instant expiresAt, Integer rpm, Long tpm, Double budgetUsdMonth, Integer maxInFlight, Instant createdAt, Instant revokedAt,
                         ClientBinding clientBinding, Instant previousSecretUntil, boolean viaPreviousSecret) {
     public enum Status { ACTIVE, EXPIRED, REVOKED }
 
@@ -59,7 +60,7 @@ public record KeyRecord(String id, String tenant, String name, List<String> allo
 
     /** The same key as found by its previous secret. */
     KeyRecord foundByPreviousSecret() {
-        return new KeyRecord(id, tenant, name, allowedRoutes, classificationFloor, expiresAt, rpm, tpm, budgetUsdMonth, createdAt, revokedAt,
+        return new KeyRecord(id, tenant, name, allowedRoutes, classificationFloor, expiresAt, rpm, tpm, budgetUsdMonth, maxInFlight, createdAt, revokedAt,
                 clientBinding, previousSecretUntil, true);
     }
 

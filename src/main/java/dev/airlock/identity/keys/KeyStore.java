@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class KeyStore {
     /** Every column but the hash: nothing ever reads a hash back out. */
-    static final String COLUMNS = "id, tenant, name, allowed_routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, created_at, revoked_at, client_identity, previous_expires_at";
+    static final String COLUMNS = "id, tenant, name, allowed_routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, created_at, revoked_at, client_identity, previous_expires_at, max_in_flight";
     /** The longest a previous secret may keep working after a rotation. */
     public static final java.time.Duration MAX_GRACE = java.time.Duration.ofDays(30);
 
@@ -65,9 +65,16 @@ public final class KeyStore {
      *
      * @param routes         routes the key may use; null or empty = the tenant's
      * @param clientIdentity the client certificate the key must arrive with (see {@link ClientBinding}); null = any client
+     * @param maxInFlight    the key's requests in flight at once in each replica; null = no limit
      */
     public record KeySpec(String tenant, String name, List<String> routes, String classificationFloor, Instant expiresAt,
-                          Integer rpm, Long tpm, Double budgetUsdMonth, String clientIdentity) {
+                          Integer rpm, Long tpm, Double budgetUsdMonth, String clientIdentity, Integer maxInFlight) {
+        /** A key without a limit on its requests in flight. */
+        public KeySpec(String tenant, String name, List<String> routes, String classificationFloor, Instant expiresAt,
+                       Integer rpm, Long tpm, Double budgetUsdMonth, String clientIdentity) {
+            this(tenant, name, routes, classificationFloor, expiresAt, rpm, tpm, budgetUsdMonth, clientIdentity, null);
+        }
+
         /** A key of {@code tenant} with nothing else set. */
         public static KeySpec of(String tenant) {
             return new KeySpec(tenant, null, null, null, null, null, null, null, null);
@@ -89,6 +96,7 @@ public final class KeyStore {
         Checks.expiresAt(spec.expiresAt(), now);
         Checks.rpm(spec.rpm());
         Checks.tpm(spec.tpm());
+        Checks.maxInFlight(spec.maxInFlight());
         Checks.budget(spec.budgetUsdMonth());
         ClientBinding binding = ClientBinding.parse("client_identity", spec.clientIdentity());
         Instant expires = Sql.micros(spec.expiresAt());
@@ -96,7 +104,7 @@ public final class KeyStore {
         for (int attempt = 0; ; attempt++) {
             String plaintext = VirtualKeys.generate();
             KeyRecord rec = new KeyRecord(VirtualKeys.keyId(), tenant, spec.name(), allowed, spec.classificationFloor(), expires,
-                    spec.rpm(), spec.tpm(), budget, now, null, binding, null, false);
+                    spec.rpm(), spec.tpm(), budget, spec.maxInFlight(), now, null, binding, null, false);
             try {
                 store.call(c -> SqlWork.inTransaction(c, tx -> {
                     TenantRecord owner = TenantStore.read(dialect, tx, tenant).orElseThrow(() -> unknownTenant(tx, tenant));
@@ -136,6 +144,7 @@ public final class KeyStore {
         if (k.rpm() != null) o.put("rpm", k.rpm());
         if (k.tpm() != null) o.put("tpm", k.tpm());
         if (k.budgetUsdMonth() != null) o.put("budget_usd_month", k.budgetUsdMonth());
+        if (k.maxInFlight() != null) o.put("max_in_flight", k.maxInFlight());
         if (k.clientBinding() != null) o.put("client_identity", k.clientBinding().text());
         return o;
     }
@@ -275,7 +284,7 @@ public final class KeyStore {
     }
 
     private void insert(Connection c, KeyRecord k, String hash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO virtual_key (" + COLUMNS + ", hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO virtual_key (" + COLUMNS + ", hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, k.id());
             ps.setString(2, k.tenant());
             ps.setString(3, k.name());
@@ -289,7 +298,8 @@ public final class KeyStore {
             dialect.setTime(ps, 11, null);
             ps.setString(12, k.clientBinding() == null ? null : k.clientBinding().text());
             dialect.setTime(ps, 13, null);
-            ps.setString(14, hash);
+            Sql.setInt(ps, 14, k.maxInFlight());
+            ps.setString(15, hash);
             ps.executeUpdate();
         }
     }
@@ -318,7 +328,7 @@ public final class KeyStore {
     private KeyRecord row(ResultSet r) throws SQLException {
         return new KeyRecord(r.getString("id"), r.getString("tenant"), r.getString("name"), Sql.routes(r, "allowed_routes"),
                 r.getString("classification_floor"), dialect.time(r, "expires_at"), Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"),
-                Sql.usd(r, "budget_usd_month"), dialect.time(r, "created_at"), dialect.time(r, "revoked_at"),
+                Sql.usd(r, "budget_usd_month"), Sql.integer(r, "max_in_flight"), dialect.time(r, "created_at"), dialect.time(r, "revoked_at"),
                 ClientBinding.stored(r.getString("client_identity")), dialect.time(r, "previous_expires_at"), false);
     }
 }

@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param defaultLevel   the classification level every request of this tenant starts at
  * @param allowedRoutes  routes the tenant may use; empty = every route
  * @param budgetUsdMonth monthly budget in US dollars, for all of the tenant's keys together
+ * @param maxInFlight    the tenant's requests in flight at once in each replica, all its keys together; null = no limit
  */
 public record TenantRecord(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm,
-                           boolean cacheAnswers, Instant createdAt, Instant updatedAt) {
+                           boolean cacheAnswers, Integer maxInFlight, Instant createdAt, Instant updatedAt) {
     public TenantRecord {
         Objects.requireNonNull(name, "name");
         allowedRoutes = allowedRoutes == null ? List.of() : List.copyOf(allowedRoutes);
@@ -28,27 +29,29 @@ public record TenantRecord(String name, String defaultLevel, List<String> allowe
     /** A tenant to create or replace, saying whether the answer cache may keep its answers. */
     public static TenantRecord of(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm,
                                   boolean cacheAnswers) {
-        return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null);
+        return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null);
     }
 
     /** A tenant from the config file, for seeding the store with {@link TenantStore#ensure}. */
     public static TenantRecord of(Tenant t) {
-        return of(t.name(), t.defaultLevel(), t.routes(), t.budgetUsdMonth(), t.rpm() == null ? null : Math.toIntExact(t.rpm()), t.tpm(), t.cacheAnswers());
+        return of(t.name(), t.defaultLevel(), t.routes(), t.budgetUsdMonth(), t.rpm() == null ? null : Math.toIntExact(t.rpm()), t.tpm(), t.cacheAnswers())
+                .withMaxInFlight(t.maxInFlight());
     }
 
     /** The view the request path uses: default level, allowed routes and limits. */
     public Tenant toTenant() {
-        return new Tenant(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm == null ? null : rpm.longValue(), tpm, cacheAnswers);
+        return new Tenant(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm == null ? null : rpm.longValue(), tpm, cacheAnswers, maxInFlight);
     }
 
     public boolean mayUse(String route) {
         return allowedRoutes.isEmpty() || allowedRoutes.contains(route);
     }
 
-    public TenantRecord withDefaultLevel(String v) { return new TenantRecord(name, v, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, createdAt, updatedAt); }
-    public TenantRecord withAllowedRoutes(List<String> v) { return new TenantRecord(name, defaultLevel, v, budgetUsdMonth, rpm, tpm, cacheAnswers, createdAt, updatedAt); }
-    public TenantRecord withBudgetUsdMonth(Double v) { return new TenantRecord(name, defaultLevel, allowedRoutes, v, rpm, tpm, cacheAnswers, createdAt, updatedAt); }
-    public TenantRecord withRpm(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, v, tpm, cacheAnswers, createdAt, updatedAt); }
-    public TenantRecord withCacheAnswers(boolean v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, v, createdAt, updatedAt); }
-    public TenantRecord withTpm(Long v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, v, cacheAnswers, createdAt, updatedAt); }
+    public TenantRecord withDefaultLevel(String v) { return new TenantRecord(name, v, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, createdAt, updatedAt); }
+    public TenantRecord withAllowedRoutes(List<String> v) { return new TenantRecord(name, defaultLevel, v, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, createdAt, updatedAt); }
+    public TenantRecord withBudgetUsdMonth(Double v) { return new TenantRecord(name, defaultLevel, allowedRoutes, v, rpm, tpm, cacheAnswers, maxInFlight, createdAt, updatedAt); }
+    public TenantRecord withRpm(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, v, tpm, cacheAnswers, maxInFlight, createdAt, updatedAt); }
+    public TenantRecord withCacheAnswers(boolean v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, v, maxInFlight, createdAt, updatedAt); }
+    public TenantRecord withMaxInFlight(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, v, createdAt, updatedAt); }
+    public TenantRecord withTpm(Long v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, v, cacheAnswers, maxInFlight, createdAt, updatedAt); }
 }

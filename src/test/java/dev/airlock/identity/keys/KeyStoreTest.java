@@ -39,12 +39,12 @@ class KeyStoreTest {
             tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks", "sensitive-tasks"), 5000.0, 600, 2_000_000L), ADMIN);
 
             KeyStore.Created c = keys.create(new KeyStore.KeySpec("payments", "ci bot", List.of("general-tasks"), "restricted", T0.plus(Duration.ofDays(30)),
-                    60, 100_000L, 12.345678, "spiffe://bank.example/ns/payments/sa/api"), ADMIN);
+                    60, 100_000L, 12.345678, "spiffe://bank.example/ns/payments/sa/api", 8), ADMIN);
             assertThat(c.toString()).doesNotContain(c.plaintext());
             KeyRecord k = c.record();
             assertThat(k.id()).matches("key_[0-9a-f]{12}");
             assertThat(k).isEqualTo(new KeyRecord(k.id(), "payments", "ci bot", List.of("general-tasks"), "restricted",
-                    T0.plus(Duration.ofDays(30)), 60, 100_000L, 12.345678, T0, null,
+                    T0.plus(Duration.ofDays(30)), 60, 100_000L, 12.345678, 8, T0, null,
                     new ClientBinding(ClientBinding.Kind.URI, "spiffe://bank.example/ns/payments/sa/api"), null, false));
             assertThat(keys.findByHash(VirtualKeys.hash(c.plaintext()))).contains(k);
             assertThat(keys.findByHashAsync(VirtualKeys.hash(c.plaintext())).get()).contains(k);
@@ -126,6 +126,8 @@ class KeyStoreTest {
                     "'classification_floor' must be one of the classification levels public, internal, confidential, restricted; got 'confidental' (did you mean 'confidential'?).");
             assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, 0, null, null, null), ADMIN), "rpm", "'rpm' must be a whole number of requests per minute from 1");
             assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, -5L, null, null), ADMIN), "tpm", "'tpm' must be a whole number of tokens per minute");
+            assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, null, null, null, 0), ADMIN), "max_in_flight",
+                    "'max_in_flight' must be a whole number of requests at once from 1");
             assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, null, -0.01, null), ADMIN), "budget_usd_month", "'budget_usd_month' must be a number of US dollars");
             assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", null, null, null, null, null, null, Double.NaN, null), ADMIN), "budget_usd_month", "'budget_usd_month' must be");
             assertRefused(() -> keys.create(new KeyStore.KeySpec("payments", "x".repeat(129), null, null, null, null, null, null, null), ADMIN), "name", "'name' must be at most 128 characters");
@@ -149,7 +151,7 @@ class KeyStoreTest {
         try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
             TenantStore tenants = new TenantStore(store, VOCAB, clock);
             TenantRecord p = tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L), ADMIN);
-            assertThat(p).isEqualTo(new TenantRecord("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L, true, T0, T0));
+            assertThat(p).isEqualTo(new TenantRecord("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L, true, null, T0, T0));
             assertThatThrownBy(() -> tenants.insert(TenantRecord.of("payments", null, null, null, null, null), ADMIN))
                     .isInstanceOfSatisfying(AirlockException.class, e -> {
                         assertThat(e.status()).isEqualTo(409);
@@ -161,7 +163,7 @@ class KeyStoreTest {
 
             clock.advance(Duration.ofHours(1));
             TenantRecord up = tenants.patch("payments", t -> TenantRecord.of("payments", "internal", null, null, 10, null), ADMIN).orElseThrow();
-            assertThat(up).isEqualTo(new TenantRecord("payments", "internal", List.of(), null, 10, null, true, T0, T0.plus(Duration.ofHours(1))));
+            assertThat(up).isEqualTo(new TenantRecord("payments", "internal", List.of(), null, 10, null, true, null, T0, T0.plus(Duration.ofHours(1))));
 
             assertThat(tenants.ensure(TenantRecord.of("payments", "public", null, null, null, null), ADMIN)).isFalse();
             assertThat(tenants.get("payments").orElseThrow().defaultLevel()).as("ensure leaves an existing tenant alone").isEqualTo("internal");
@@ -169,9 +171,10 @@ class KeyStoreTest {
 
             clock.advance(Duration.ofHours(1));
             TenantRecord patched = tenants.patch("payments", t -> t.withBudgetUsdMonth(99.5).withAllowedRoutes(List.of("embeddings")), ADMIN).orElseThrow();
-            assertThat(patched).isEqualTo(new TenantRecord("payments", "internal", List.of("embeddings"), 99.5, 10, null, true, T0, clock.instant()));
+            assertThat(patched).isEqualTo(new TenantRecord("payments", "internal", List.of("embeddings"), 99.5, 10, null, true, null, T0, clock.instant()));
             assertThat(tenants.patch("nobody", t -> t, ADMIN)).isEmpty();
             assertRefused(() -> tenants.patch("payments", t -> t.withRpm(-1), ADMIN), "rpm", "'rpm' must be");
+            assertRefused(() -> tenants.patch("payments", t -> t.withMaxInFlight(0), ADMIN), "max_in_flight", "'max_in_flight' must be");
             assertRefused(() -> tenants.patch("payments", t -> t.withDefaultLevel("secret"), ADMIN), "default_level", "'default_level' must be one of");
             assertThat(tenants.get("payments")).as("a refused patch changes nothing").contains(patched);
             assertThat(tenants.patch("payments", t -> t.withCacheAnswers(false), ADMIN).orElseThrow().cacheAnswers()).isFalse();
