@@ -284,9 +284,17 @@ final class ChatEndpoint {
                 admitted = Future.failedFuture(e);
             }
         }
-        return admitted.onSuccess(g -> {
+        return admitted.compose(g -> {
+            // a remote admission can answer after the client left and the request was recorded: nothing
+            // would settle the grant then, so its reservations go back now, and nothing is sent
+            if (ex.isEnded()) {
+                recorder.settleLate(g);
+                return Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.CANCELLED,
+                        "the client left while its quota was checked"));
+            }
             ex.grant = g;
             ResponseHeaders.rateLimits(ex.response, g);
+            return Future.succeededFuture(g);
         });
     }
 

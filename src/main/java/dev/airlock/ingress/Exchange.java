@@ -97,6 +97,11 @@ final class Exchange {
         if (c.sent()) copy = c;
     }
 
+    /** Whether the request has ended (and was recorded). */
+    boolean isEnded() {
+        return ended;
+    }
+
     /** Builds the decision record; {@code error} is null on success. Later calls return null. */
     Decision end(int status, AirlockException error) {
         if (ended) return null;

@@ -130,6 +130,11 @@ final class Recorder {
         tracing.rejected(trace, startNanos, operation, e);
     }
 
+    /** A grant that arrived after its request had ended (and settled nothing): its reservations go back. */
+    void settleLate(Quotas.Grant grant) {
+        settle(grant, -1, 0);
+    }
+
     /** Spend is counted where it happened: settled with the real cost, or released when nothing was answered. */
     private void settle(Quotas.Grant grant, long tokens, double costUsd) {
         if (grant == Quotas.Grant.NONE) return;
