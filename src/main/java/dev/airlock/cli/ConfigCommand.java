@@ -147,7 +147,8 @@ final class ConfigCommand implements Runnable {
                     + price(d.price())
                     + (d.capacity().declared() ? String.format(java.util.Locale.ROOT, " capacity=%.0f output tok/s", d.capacity().outputTokensPerSecond()) : "")
                     + (d.concurrency() == null ? "" : " in-flight<=" + d.concurrency().maxInFlight() + " (then up to "
-                            + d.concurrency().maxQueued() + " wait up to " + d.concurrency().queueTimeoutMs() + " ms, tenants in turn)")
+                            + d.concurrency().maxQueued() + " wait up to " + d.concurrency().queueTimeoutMs() + " ms, tenants in turn"
+                            + (d.concurrency().shares().isEmpty() ? "" : ", shares " + new java.util.TreeMap<>(d.concurrency().shares())) + ")")
                     + (d.engineMetrics() == null ? "" : " busy while " + safeUrl(d.engineMetrics().url().toString()) + " reports "
                             + d.engineMetrics().busyWhenWaiting() + "+ waiting"));
         }

@@ -61,7 +61,7 @@ record ConfigSpec(
 
     record CapacitySpec(Double outputTokensPerSecond) {}
 
-    record ConcurrencySpec(Integer maxInFlight, Integer maxQueued, Long queueTimeoutMs) {}
+    record ConcurrencySpec(Integer maxInFlight, Integer maxQueued, Long queueTimeoutMs, java.util.Map<String, Integer> shares) {}
 
     record PriceSpec(Double inputPerMtok, Double outputPerMtok, Double hourlyUsd, Double cacheReadPerMtok, Double cacheWritePerMtok,
                      Double audioPerMinute) {}

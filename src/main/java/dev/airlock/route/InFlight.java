@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Round robin over the tenants that have requests waiting, oldest first within a tenant: when a slot
  * frees, the tenant at the head of the rotation gets it and goes to the back. A tenant with 500
  * waiting and one with 1 each get the next slot in turn, so the one waits for at most one slot per
- * other waiting tenant, not for the 500. A request joins the queue only when the deployment is full or
+ * other waiting tenant, not for the 500. A tenant given a share ({@code concurrency.shares}) takes
+ * that many slots in a row at its turn before it goes to the back: with shares 3 and 1, two tenants
+ * that both keep requests waiting get three quarters and one quarter of the slots that free. A request joins the queue only when the deployment is full or
  * others are already waiting (no overtaking them); it leaves it with a slot, or after
  * {@code queue_timeout_ms}, or when its client goes away. A background request (OpenAI's
  * {@code service_tier: "flex"}, and evaluation runs) gets a slot only when no other request waits: it
@@ -145,8 +147,13 @@ public final class InFlight {
         private final LinkedHashMap<String, ArrayDeque<Waiter>> waiting = new LinkedHashMap<>();
         private final LinkedHashMap<String, ArrayDeque<Waiter>> background = new LinkedHashMap<>();
         private int max = Integer.MAX_VALUE;
+        private Concurrency config;
         private int inFlight;
         private int queued;
+        // whose turn it is (the head of which rotation) and how many slots it took in it
+        private Map<String, ArrayDeque<Waiter>> turnIn;
+        private String turnOf;
+        private int turnTaken;
 
         Lane(String deployment) {
             this.deployment = deployment;
@@ -166,6 +173,7 @@ public final class InFlight {
             List<Waiter> granted;
             synchronized (this) {
                 max = c.maxInFlight();
+                config = c;
                 if (queued == 0 && inFlight < max) {
                     inFlight++;
                     count(deployment, "sent", -1);
@@ -229,16 +237,26 @@ public final class InFlight {
             return true;
         }
 
-        /** Hands free slots to waiters, one tenant after another, background requests last. Holds the monitor. */
+        /** Hands free slots to waiters, one tenant's turn after another, background requests last. Holds the monitor. */
         private List<Waiter> pump() {
             List<Waiter> granted = null;
             while (inFlight < max && queued > 0) {
                 LinkedHashMap<String, ArrayDeque<Waiter>> rotation = waiting.isEmpty() ? background : waiting;
                 Iterator<Map.Entry<String, ArrayDeque<Waiter>>> it = rotation.entrySet().iterator();
                 Map.Entry<String, ArrayDeque<Waiter>> head = it.next();
+                if (turnIn != rotation || !head.getKey().equals(turnOf)) { // a new turn
+                    turnIn = rotation;
+                    turnOf = head.getKey();
+                    turnTaken = 0;
+                }
                 Waiter w = head.getValue().pollFirst();
-                it.remove();
-                if (!head.getValue().isEmpty()) rotation.put(head.getKey(), head.getValue()); // to the back of the rotation
+                turnTaken++;
+                boolean empty = head.getValue().isEmpty();
+                if (empty || config == null || turnTaken >= config.share(head.getKey())) {
+                    it.remove();
+                    if (!empty) rotation.put(head.getKey(), head.getValue()); // to the back of the rotation
+                    turnOf = null;
+                }
                 queued--;
                 inFlight++;
                 if (granted == null) granted = new ArrayList<>(2);

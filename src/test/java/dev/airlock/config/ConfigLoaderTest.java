@@ -260,6 +260,12 @@ class ConfigLoaderTest {
         assertThat(parse(yaml, Map.of("VLLM_KEY", "k")).deployments().get("vllm").concurrency()).isEqualTo(new Concurrency(64, 256, 10_000));
         String set = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    concurrency: { max_in_flight: 8, max_queued: 0, queue_timeout_ms: 250 }\n");
         assertThat(parse(set, Map.of("VLLM_KEY", "k")).deployments().get("vllm").concurrency()).isEqualTo(new Concurrency(8, 0, 250));
+        String shared = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    concurrency: { max_in_flight: 8, shares: { payments: 3 } }\n");
+        Concurrency withShares = parse(shared, Map.of("VLLM_KEY", "k")).deployments().get("vllm").concurrency();
+        assertThat(withShares.share("payments")).isEqualTo(3);
+        assertThat(withShares.share("research")).as("a tenant not named").isEqualTo(1);
+        assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    concurrency: { max_in_flight: 8, shares: { payments: 0 } }\n"),
+                Map.of("VLLM_KEY", "k"))).hasMessageContaining("deployments[0].concurrency.shares.payments: must be a whole number from 1 to 100");
         assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    concurrency: { max_queued: 4 }\n"), Map.of("VLLM_KEY", "k")))
                 .hasMessageContaining("deployments[0].concurrency.max_in_flight: is required in 'concurrency' and must be at least 1");
         assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n",

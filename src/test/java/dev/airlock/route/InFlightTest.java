@@ -84,6 +84,29 @@ class InFlightTest {
     }
 
     @Test
+    void aTenantWithAShareTakesThatManySlotsAtItsTurn() throws Exception {
+        Deployment d = gpu("{ max_in_flight: 1, max_queued: 20, queue_timeout_ms: 60000, shares: { prod: 3 } }");
+        InFlight.Slot current = slot(ask(d, "prod", "first"));
+        List<String> names = new ArrayList<>();
+        List<Future<InFlight.Slot>> waiting = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            names.add("p" + i);
+            waiting.add(ask(d, "prod", "p" + i));
+        }
+        for (int i = 1; i <= 3; i++) {
+            names.add("d" + i);
+            waiting.add(ask(d, "dev", "d" + i));
+        }
+        for (int i = 0; i < 10; i++) {
+            current.release();
+            awaitGranted(i + 2);
+            current = slot(waiting.get(names.indexOf(granted.get(i + 1))));
+        }
+        // three for prod, one for dev, while both wait; then prod's last alone
+        assertThat(granted).containsExactly("first", "p1", "p2", "p3", "d1", "p4", "p5", "p6", "d2", "p7", "d3");
+    }
+
+    @Test
     void backgroundRequestsGetWhatTheOthersLeave() throws Exception {
         Deployment d = gpu("{ max_in_flight: 1, queue_timeout_ms: 60000 }");
         InFlight.Slot current = slot(ask(d, "a", "first"));
