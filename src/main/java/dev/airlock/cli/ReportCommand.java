@@ -8,14 +8,14 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code airlock report [--since 30d] [--by route|task|deployment|tenant|api|all]}: the ledger report of a running gateway. */
+/** {@code airlock report [--since 30d] [--by route|task|deployment|tenant|api|user|all]}: the ledger report of a running gateway. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Print requests, success rate, latency and TTFT percentiles, fallback and retry rates, tokens, cost and cost per completed task from a running Airlock's ledger (sign-in token from $AIRLOCK_ADMIN_TOKEN or master key from $AIRLOCK_MASTER_KEY).")
 final class ReportCommand extends AdminCommand {
     @Option(names = "--since", paramLabel = "WHEN", defaultValue = "30d", description = "30d, 24h, 15m or an ISO-8601 instant (default: ${DEFAULT-VALUE}).")
     String since;
 
-    @Option(names = "--by", paramLabel = "GROUP", defaultValue = "route", description = "route, task, deployment, tenant, api (the API the client spoke) or all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--by", paramLabel = "GROUP", defaultValue = "route", description = "route, task, deployment, tenant, api (the API the client spoke), user (the end user the client named) or all (default: ${DEFAULT-VALUE}).")
     String by;
 
     @Option(names = "--tenant", paramLabel = "TENANT", description = "Only this tenant's requests (what a tenant admin may see).")

@@ -135,7 +135,8 @@ final class Freezer {
                     l.spillDir() == null ? d.spillDir() : java.nio.file.Path.of(l.spillDir()), or(l.spillMaxBytes(), d.spillMaxBytes()),
                     l.retentionDays() == null ? d.retention() : java.time.Duration.ofDays(l.retentionDays()),
                     l.retentionIntervalMinutes() == null ? d.retentionInterval() : java.time.Duration.ofMinutes(l.retentionIntervalMinutes()),
-                    l.dropLogIntervalSeconds() == null ? d.dropLogInterval() : java.time.Duration.ofSeconds(l.dropLogIntervalSeconds()));
+                    l.dropLogIntervalSeconds() == null ? d.dropLogInterval() : java.time.Duration.ofSeconds(l.dropLogIntervalSeconds()),
+                    l.endUser() == null ? d.endUser() : l.endUser());
         } catch (IllegalArgumentException e) {
             problem("ledger", e.getMessage() + ".");
             return d;

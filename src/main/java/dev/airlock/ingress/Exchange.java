@@ -77,6 +77,8 @@ final class Exchange {
     dev.airlock.telemetry.RequestSpan span;
     /** The shadow copy of this request, or null when none was sent. */
     dev.airlock.shadow.Shadows.Copy copy;
+    /** The end user the client named, for the ledger (see {@link #endUser(com.fasterxml.jackson.databind.JsonNode)}), or null. */
+    String endUser;
     /** Runs once when the request ends, however it ends. */
     Runnable onEnd = () -> { };
     private boolean ended;
@@ -95,6 +97,19 @@ final class Exchange {
     /** A shadow copy of this request was (or was not) sent: the decision record names where it went. */
     void copied(dev.airlock.shadow.Shadows.Copy c) {
         if (c.sent()) copy = c;
+    }
+
+    /**
+     * The end user a request names: OpenAI's {@code user}, else its newer {@code safety_identifier} (the
+     * Responses and Anthropic dialects arrive mapped to chat, Anthropic's {@code metadata.user_id} as
+     * {@code user}); null when it names none.
+     */
+    static String endUser(com.fasterxml.jackson.databind.JsonNode body) {
+        for (String f : new String[] {"user", "safety_identifier"}) {
+            var v = body.get(f);
+            if (v != null && v.isTextual() && !v.textValue().isBlank()) return v.textValue();
+        }
+        return null;
     }
 
     /** Whether the request has ended (and was recorded). */

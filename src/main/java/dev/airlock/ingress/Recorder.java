@@ -99,6 +99,7 @@ final class Recorder {
                 .audioSeconds(ex.audioSeconds)
                 .cached(ex.cached)
                 .api(ex.api())
+                .endUser(ex.endUser)
                 .retries(dispatch.retries())
                 .fallbacks(dispatch.fallbacks())
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)

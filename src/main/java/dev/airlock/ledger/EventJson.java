@@ -9,7 +9,7 @@ import java.time.Instant;
 
 /**
  * One {@link LedgerEvent} as one line of JSON, for the spill file. Field names match the table's columns.
- * A field added later (trace_id, cached, api, cache_read_tokens, cache_write_tokens, audio_seconds) is optional, so lines spilled by an older build still read back.
+ * A field added later (trace_id, cached, api, cache_read_tokens, cache_write_tokens, audio_seconds, end_user) is optional, so lines spilled by an older build still read back.
  */
 final class EventJson {
     static final int VERSION = 1;
@@ -50,6 +50,7 @@ final class EventJson {
             if (e.cacheReadTokens() > 0) g.writeNumberField("cache_read_tokens", e.cacheReadTokens());
             if (e.cacheWriteTokens() > 0) g.writeNumberField("cache_write_tokens", e.cacheWriteTokens());
             if (e.audioSeconds() > 0) g.writeNumberField("audio_seconds", e.audioSeconds());
+            if (e.endUser() != null) g.writeStringField("end_user", e.endUser());
             g.writeEndObject();
         } catch (IOException ex) {
             throw new IllegalStateException("ledger event could not be written as JSON", ex);
@@ -76,7 +77,7 @@ final class EventJson {
                 n.path("fallbacks").asInt(), n.path("queued_us").asLong(), n.path("upstream_ttft_us").asLong(LedgerEvent.NONE),
                 n.path("upstream_total_us").asLong(), n.path("total_us").asLong(), n.path("cached").asBoolean(false), Json.text(n, "api"),
                 n.path("cache_read_tokens").asLong(0), n.path("cache_write_tokens").asLong(0),
-                n.path("audio_seconds").asDouble(0));
+                n.path("audio_seconds").asDouble(0), Json.text(n, "end_user"));
     }
 
     private static void str(JsonGenerator g, String field, String v) throws IOException {

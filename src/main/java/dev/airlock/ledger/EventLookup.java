@@ -21,7 +21,7 @@ public final class EventLookup {
     public static final int MAX_LIMIT = 1000;
     static final String COLUMNS = "event_id, request_id, trace_id, started_at, tenant, key_id, route, task, classification, deployment, zone, "
             + "release, status, error_code, input_tokens, output_tokens, tokens_estimated, cost_usd, retries, fallbacks, queued_us, "
-            + "upstream_ttft_us, upstream_total_us, total_us, overhead_us, cached, api, cache_read_tokens, cache_write_tokens, audio_seconds";
+            + "upstream_ttft_us, upstream_total_us, total_us, overhead_us, cached, api, cache_read_tokens, cache_write_tokens, audio_seconds, end_user";
 
     private final Store store;
 
@@ -81,6 +81,7 @@ public final class EventLookup {
         e.put("audio_seconds", rs.getDouble("audio_seconds"));
         e.put("cached", rs.getBoolean("cached"));
         e.put("api", rs.getString("api"));
+        e.put("end_user", rs.getString("end_user"));
         e.put("cost_usd", rs.getDouble("cost_usd"));
         e.put("retries", rs.getInt("retries"));
         e.put("fallbacks", rs.getInt("fallbacks"));

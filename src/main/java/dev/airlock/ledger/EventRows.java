@@ -12,8 +12,8 @@ final class EventRows {
     static final String INSERT = "INSERT INTO request_event (event_id, request_id, started_at, tenant, key_id, route, task, "
             + "classification, deployment, zone, release, status, error_code, input_tokens, output_tokens, tokens_estimated, "
             + "cost_usd, retries, fallbacks, queued_us, upstream_ttft_us, upstream_total_us, total_us, overhead_us, trace_id, cached, api, "
-            + "cache_read_tokens, cache_write_tokens, audio_seconds) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+            + "cache_read_tokens, cache_write_tokens, audio_seconds, end_user) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
     /**
      * Rows per JDBC batch when the database runs in our process. A flush of a few hundred rows is
@@ -92,5 +92,6 @@ final class EventRows {
         ps.setLong(++i, e.cacheReadTokens());
         ps.setLong(++i, e.cacheWriteTokens());
         ps.setDouble(++i, e.audioSeconds());
+        ps.setString(++i, e.endUser());
     }
 }

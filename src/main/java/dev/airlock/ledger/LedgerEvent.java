@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param cacheReadTokens    of {@code inputTokens}, those the provider read from its prompt cache
  * @param cacheWriteTokens   of {@code inputTokens}, those the provider wrote to its prompt cache
  * @param audioSeconds       seconds of audio sent to speech to text (billed by the minute by some APIs); 0 for other requests
+ * @param endUser            the end user the client named (OpenAI's {@code user} or {@code safety_identifier}, Anthropic's
+ *                           {@code metadata.user_id}), or null
  */
 public record LedgerEvent(
         String eventId,
@@ -52,7 +54,8 @@ public record LedgerEvent(
         String api,
         long cacheReadTokens,
         long cacheWriteTokens,
-        double audioSeconds) {
+        double audioSeconds,
+        String endUser) {
 
     /** Marks a latency that was never observed (no upstream answered). */
     public static final long NONE = -1;
@@ -76,6 +79,7 @@ public record LedgerEvent(
         release = Columns.fit(release, 256);
         errorCode = Columns.fit(errorCode, 64);
         api = Columns.fit(api, 16);
+        endUser = Columns.fit(endUser, 128);
         inputTokens = Math.max(0, inputTokens);
         outputTokens = Math.max(0, outputTokens);
         cacheReadTokens = Math.max(0, cacheReadTokens);
@@ -110,7 +114,7 @@ public record LedgerEvent(
         private final String requestId;
         private String traceId;
         private Instant at;
-        private String api;
+        private String api, endUser;
         private String tenant = "default", keyId, route, task, classification, deployment, zone, release, errorCode;
         private int status, retries, fallbacks;
         private long inputTokens, outputTokens, cacheRead, cacheWrite, queued, ttft = NONE, upstreamTotal, total;
@@ -143,6 +147,7 @@ public record LedgerEvent(
         public Builder fallbacks(int v) { fallbacks = v; return this; }
         public Builder cached(boolean v) { cached = v; return this; }
         public Builder api(String v) { api = v; return this; }
+        public Builder endUser(String v) { endUser = v; return this; }
         /** Latency breakdown in microseconds; {@code upstreamTtft} may be {@link #NONE}. */
         public Builder latency(long queuedMicros, long upstreamTtftMicros, long upstreamTotalMicros, long totalMicros) {
             queued = queuedMicros; ttft = upstreamTtftMicros; upstreamTotal = upstreamTotalMicros; total = totalMicros; return this;
@@ -151,7 +156,7 @@ public record LedgerEvent(
         public LedgerEvent build() {
             return new LedgerEvent(eventId != null ? eventId : Ids.event(), requestId, traceId, at != null ? at : Instant.now(),
                     tenant, keyId, route, task, classification, deployment, zone, release, status, errorCode,
-                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total, cached, api, cacheRead, cacheWrite, audioSeconds);
+                    inputTokens, outputTokens, tokensEstimated, costUsd, retries, fallbacks, queued, ttft, upstreamTotal, total, cached, api, cacheRead, cacheWrite, audioSeconds, endUser);
         }
     }
 }

@@ -24,7 +24,7 @@ public final class Reports {
 
     /** What a report groups by; the label of a group with no value (e.g. no deployment was reached) is {@code (none)}. */
     public enum GroupBy {
-        ROUTE("route"), TASK("task"), DEPLOYMENT("deployment"), TENANT("tenant"), API("api"), ALL(null);
+        ROUTE("route"), TASK("task"), DEPLOYMENT("deployment"), TENANT("tenant"), API("api"), USER("end_user"), ALL(null);
 
         final String column;
 
@@ -34,7 +34,7 @@ public final class Reports {
 
         public static GroupBy parse(String s) {
             for (GroupBy g : values()) if (g.wire().equals(s)) return g;
-            throw new IllegalArgumentException("group by must be one of route, task, deployment, tenant, api, all; got '" + s + "'");
+            throw new IllegalArgumentException("group by must be one of route, task, deployment, tenant, api, user, all; got '" + s + "'");
         }
     }
 

@@ -186,4 +186,43 @@ class LedgerIntegrationTest {
         for (JsonNode r : report.path("rows")) byApi.put(r.path("group").asText(), r.path("requests").asLong());
         assertThat(byApi).containsOnly(Map.entry("openai", 1L), Map.entry("anthropic", 2L), Map.entry("responses", 1L));
     }
+
+    @Test
+    void eachEventNamesTheEndUserItsClientNamedAndTheReportGroupsByIt() throws Exception {
+        String master = "Bearer " + TestGateway.MASTER_KEY;
+        assertThat(gw.post("/v1/chat/completions", "{\"model\":\"local\",\"user\":\"u-7f3a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-request-id", "user-1").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", "{\"model\":\"local\",\"safety_identifier\":\"u-7f3a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-request-id", "user-2").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/messages", "{\"model\":\"local\",\"max_tokens\":8,\"metadata\":{\"user_id\":\"user_9c_session_1\"},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-request-id", "user-3").statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/responses", "{\"model\":\"local\",\"safety_identifier\":\"u-b21\",\"input\":\"hi\"}", "x-request-id", "user-4").statusCode())
+                .isEqualTo(200);
+        assertThat(gw.post("/v1/embeddings", "{\"model\":\"local\",\"user\":\"u-b21\",\"input\":\"hi\"}", "x-request-id", "user-5").statusCode())
+                .isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "x-request-id", "user-6").statusCode()).isEqualTo(200);
+        events(6);
+        Map<String, String> users = new LinkedHashMap<>();
+        for (int i = 1; i <= 6; i++) {
+            JsonNode e = Json.MAPPER.readTree(gw.get("/admin/requests?request_id=user-" + i, "authorization", master).body()).path("data").get(0);
+            users.put("user-" + i, e.path("end_user").isNull() ? null : e.path("end_user").asText());
+        }
+        assertThat(users).containsExactly(Map.entry("user-1", "u-7f3a"), Map.entry("user-2", "u-7f3a"), Map.entry("user-3", "user_9c_session_1"),
+                Map.entry("user-4", "u-b21"), Map.entry("user-5", "u-b21"), new java.util.AbstractMap.SimpleEntry<>("user-6", null));
+        JsonNode report = Json.MAPPER.readTree(gw.get("/admin/report?by=user", "authorization", master).body());
+        Map<String, Long> byUser = new LinkedHashMap<>();
+        for (JsonNode r : report.path("rows")) byUser.put(r.path("group").asText(), r.path("requests").asLong());
+        assertThat(byUser).containsOnly(Map.entry("u-7f3a", 2L), Map.entry("user_9c_session_1", 1L), Map.entry("u-b21", 2L), Map.entry("(none)", 1L));
+    }
+
+    @Test
+    void noEndUserIsRecordedWhenTheLedgerIsToldNotTo() throws Exception {
+        gw.close();
+        String db = dev.airlock.testing.Scratch.dir("airlock-db").resolve("no-end-users.db").toString();
+        gw = new TestGateway(TestGateway.YAML + "\nstore: { url: \"jdbc:sqlite:" + db + "\" }\nledger: { end_user: false, spill_dir: \""
+                + dev.airlock.testing.Scratch.dir("airlock-spill") + "\" }\n");
+        assertThat(gw.post("/v1/chat/completions", "{\"model\":\"local\",\"user\":\"u-7f3a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-request-id", "kept-out").statusCode()).isEqualTo(200);
+        assertThat(gw.ledgerEvent("kept-out").path("end_user").isNull()).isTrue();
+    }
 }

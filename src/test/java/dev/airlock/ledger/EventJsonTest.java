@@ -17,9 +17,9 @@ class EventJsonTest {
                 .tokens(1221, 40, false).cacheTokens(1000, 200).costUsd(0.0017).latency(10, 5, 8, 10).build();
         assertThat(EventJson.parse(EventJson.line(e))).isEqualTo(e);
         e = LedgerEvent.builder("r-4").at(Instant.parse("2026-12-06T23:00:00Z")).route("dictation").status(200).api("audio")
-                .tokens(0, 11, true).audioSeconds(62.5).costUsd(0.00625).latency(10, 5, 8, 10).build();
+                .tokens(0, 11, true).audioSeconds(62.5).costUsd(0.00625).latency(10, 5, 8, 10).endUser("u-7f3a").build();
         assertThat(EventJson.parse(EventJson.line(e))).isEqualTo(e);
-        assertThat(EventJson.line(e)).contains("\"audio_seconds\":62.5");
+        assertThat(EventJson.line(e)).contains("\"audio_seconds\":62.5").contains("\"end_user\":\"u-7f3a\"");
 
         LedgerEvent plain = LedgerEvent.builder("r-2").at(Instant.parse("2026-12-06T23:00:00Z")).deployment("a").zone("on-prem")
                 .status(200).tokens(5, 7, true).costUsd(0.5).latency(1, 2, 3, 4).build();
