@@ -60,9 +60,9 @@ public final class AnswerCache implements AutoCloseable {
         if (store != null) residency = next;
     }
 
-    /** Whether answers to requests of {@code level} may be kept in, and served from, the cache's zone. */
-    public boolean allows(String level) {
-        return store != null && residency.allowsZone(zone, level);
+    /** Whether answers to requests so classified (their level, and their tenant's pinned zones) may be kept in, and served from, the cache's zone. */
+    public boolean allows(dev.airlock.classify.Classification c) {
+        return store != null && residency.allowsZone(zone, c);
     }
 
     /** The answer kept for {@code key}; completes with null when there is none (or the store did not answer). */

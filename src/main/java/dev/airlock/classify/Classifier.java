@@ -57,7 +57,7 @@ public final class Classifier {
             if (!hit && cr.matcher() != null && hints.path() != null) hit = matches(cr.matcher(), hints.path());
             if (hit) acc.raise(cr.rank(), "rule:" + cr.rule().name());
         }
-        return new Classification(levels.get(acc.rank), acc.rank, acc.sources);
+        return new Classification(levels.get(acc.rank), acc.rank, acc.sources, java.util.Set.copyOf(caller.tenant().zones()));
     }
 
     /**
@@ -76,7 +76,7 @@ public final class Classifier {
             if (d.startsWith(ContentScan.UNREADABLE)) acc.raise(unreadableRank, d);
             else if (failClosed) acc.raise(levels.size() - 1, "detector-error:" + d);
         }
-        return new Classification(levels.get(acc.rank), acc.rank, acc.sources);
+        return new Classification(levels.get(acc.rank), acc.rank, acc.sources, base.zones());
     }
 
     private static boolean matches(PathMatcher m, String path) {

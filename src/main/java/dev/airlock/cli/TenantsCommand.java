@@ -51,6 +51,9 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--max-in-flight", paramLabel = "N", description = "Requests in flight at once, all its keys together, in each replica (more are a 429).")
         Integer maxInFlight;
 
+        @Option(names = "--zones", split = ",", paramLabel = "ZONE", description = "Zones its data is pinned to, comma-separated (default: wherever its levels may go).")
+        List<String> zones;
+
         @Option(names = "--no-cache-answers", description = "The answer cache neither keeps nor serves its answers.")
         boolean noCache;
 
@@ -65,6 +68,7 @@ final class TenantsCommand implements Runnable {
             if (rpm != null) body.put("rpm", rpm);
             if (tpm != null) body.put("tpm", tpm);
             if (maxInFlight != null) body.put("max_in_flight", maxInFlight);
+            if (zones != null) zones.stream().map(String::trim).filter(z -> !z.isEmpty()).forEach(body.withArray("/zones")::add);
             return new AdminClient.Call("POST", "/admin/tenants", body);
         }
 
@@ -138,6 +142,12 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--max-in-flight", paramLabel = "N|none", description = "Requests in flight at once, all its keys together, in each replica, or none.")
         String maxInFlight;
 
+        @Option(names = "--zones", split = ",", paramLabel = "ZONE", description = "Zones its data is pinned to, comma-separated.")
+        List<String> zones;
+
+        @Option(names = "--all-zones", description = "Pin its data to no zone: wherever its levels may go.")
+        boolean allZones;
+
         @Option(names = "--cache-answers", paramLabel = "true|false", arity = "1",
                 description = "Whether the answer cache may keep and serve its answers (routes with a cache opt in; false opts this tenant out).")
         Boolean cacheAnswers;
@@ -145,6 +155,7 @@ final class TenantsCommand implements Runnable {
         @Override
         AdminClient.Call request() {
             if (routes != null && allRoutes) throw new ParameterException(spec.commandLine(), "Give --routes or --all-routes, not both.");
+            if (zones != null && allZones) throw new ParameterException(spec.commandLine(), "Give --zones or --all-zones, not both.");
             ObjectNode body = Json.object();
             if (level != null) body.put("default_level", level);
             if (allRoutes) body.putNull("routes");
@@ -153,10 +164,12 @@ final class TenantsCommand implements Runnable {
             limit(body, "rpm", "--rpm", rpm, true);
             limit(body, "tpm", "--tpm", tpm, true);
             limit(body, "max_in_flight", "--max-in-flight", maxInFlight, true);
+            if (allZones) body.putNull("zones");
+            if (zones != null) zones.stream().map(String::trim).filter(z -> !z.isEmpty()).forEach(body.withArray("/zones")::add);
             if (cacheAnswers != null) body.put("cache_answers", cacheAnswers);
             if (body.isEmpty()) {
                 throw new ParameterException(spec.commandLine(),
-                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --cache-answers.");
+                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --cache-answers.");
             }
             return new AdminClient.Call("PATCH", "/admin/tenants/" + URLEncoder.encode(name, StandardCharsets.UTF_8), body);
         }
@@ -183,9 +196,18 @@ final class TenantsCommand implements Runnable {
         }
     }
 
+    /** The zones a tenant is pinned to, {@code (any)} when none. */
+    static String zones(JsonNode t) {
+        JsonNode z = t.get("zones");
+        if (z == null || !z.isArray() || z.isEmpty()) return "(any)";
+        List<String> names = new java.util.ArrayList<>();
+        z.forEach(n -> names.add(n.asText()));
+        return String.join(", ", names);
+    }
+
     static void describe(JsonNode t, PrintWriter out) {
         AdminCommand.fields(out, "default level", Table.text(t, "default_level"), "routes", Table.routes(t), "rpm", Table.count(t, "rpm"),
-                "tpm", Table.count(t, "tpm"), "max in flight", Table.count(t, "max_in_flight"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
+                "tpm", Table.count(t, "tpm"), "max in flight", Table.count(t, "max_in_flight"), "zones", zones(t), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
                 "answer cache", t.path("cache_answers").asBoolean(true) ? "may keep its answers" : "keeps none of its answers",
                 "created", AdminCommand.time(t, "created_at"), "updated", AdminCommand.time(t, "updated_at"));
     }

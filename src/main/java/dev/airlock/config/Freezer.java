@@ -54,7 +54,7 @@ final class Freezer {
         boolean failClosed = failClosed();
         String unreadable = spec.classify() == null || spec.classify().unreadable() == null ? (levels.isEmpty() ? "" : levels.get(levels.size() - 1))
                 : level("classify.unreadable", spec.classify().unreadable(), levels);
-        Map<String, Tenant> tenants = tenants(levels, routes);
+        Map<String, Tenant> tenants = tenants(levels, routes, zones);
         Secret masterKey = spec.admin() == null ? null : secret("admin.master_key", spec.admin().masterKey());
         AdminOidc adminOidc = AdminOidc.freeze(this, spec.admin() == null ? null : spec.admin().oidc());
         StoreConfig store = store();
@@ -497,7 +497,7 @@ final class Freezer {
         return true;
     }
 
-    private Map<String, Tenant> tenants(List<String> levels, Map<String, Route> routes) {
+    private Map<String, Tenant> tenants(List<String> levels, Map<String, Route> routes, Map<String, AirlockConfig.Zone> zones) {
         Map<String, Tenant> out = new LinkedHashMap<>();
         if (spec.tenants() != null) {
             spec.tenants().forEach((name, t) -> {
@@ -516,7 +516,11 @@ final class Freezer {
                 if (tpm != null && tpm < 1) problem(p + ".tpm", "must be at least 1.");
                 Integer maxInFlight = t == null ? null : t.maxInFlight();
                 if (maxInFlight != null && maxInFlight < 1) problem(p + ".max_in_flight", "must be at least 1.");
-                out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight));
+                List<String> pinned = t == null || t.zones() == null ? List.of() : t.zones();
+                for (int i = 0; i < pinned.size(); i++) {
+                    if (!zones.containsKey(pinned.get(i))) problem(p + ".zones[" + i + "]", "unknown zone '" + pinned.get(i) + "'" + Suggest.hint(pinned.get(i), zones.keySet()));
+                }
+                out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight, pinned));
             });
         }
         if (!levels.isEmpty()) out.putIfAbsent("default", new Tenant("default", levels.get(0), List.of(), null, null, null, true));

@@ -164,7 +164,7 @@ public final class EvalRunner {
         long start = System.nanoTime();
         Instant at = clock.instant();
         // judged at the case's own level, content included, like a request's spans
-        dev.airlock.telemetry.RequestSpan span = tracing.start(null, start, "chat", pinned.name(), level.level(), requestId);
+        dev.airlock.telemetry.RequestSpan span = tracing.start(null, start, "chat", pinned.name(), level, requestId);
         if (span != null) {
             dispatch.spans(span);
             dispatch.trace(span.context());

@@ -53,7 +53,7 @@ final class Caching {
         Duration ttl = ex.admission.route().cacheTtl();
         if (ttl == null || !ex.admission.caller().tenant().cacheAnswers()) return NOTHING;
         String level = ex.admission.classification().level();
-        if (!cache.allows(level)) return NOTHING;
+        if (!cache.allows(ex.admission.classification())) return NOTHING;
         String control = req.getHeader(CACHE_CONTROL);
         control = control == null ? "" : control.toLowerCase(Locale.ROOT);
         if (control.contains("no-store")) return NOTHING;
@@ -83,7 +83,7 @@ final class Caching {
     void keep(Exchange ex, byte[] answer) {
         if (answer == null || ex.cacheKey == null || fromCanary(ex)) return;
         // asked again: a reload while the request ran may have narrowed where its level may be kept
-        if (cache.allows(ex.admission.classification().level())) cache.put(ex.cacheKey, answer, ex.admission.route().cacheTtl());
+        if (cache.allows(ex.admission.classification())) cache.put(ex.cacheKey, answer, ex.admission.route().cacheTtl());
     }
 
     private static boolean fromCanary(Exchange ex) {

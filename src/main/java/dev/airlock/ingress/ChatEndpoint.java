@@ -397,7 +397,7 @@ final class ChatEndpoint {
         if (AffinityKey.wanted(adm.eligible())) ex.dispatch.affinity(AffinityKey.of(adm.body(), adm.fingerprints()));
         TraceContext parent = trace(req);
         ex.shape = shape;
-        ex.span = recorder.tracing().start(parent, start, shape.operation(), adm.route().name(), adm.classification().level(), requestId);
+        ex.span = recorder.tracing().start(parent, start, shape.operation(), adm.route().name(), adm.classification(), requestId);
         ex.dispatch.trace(ex.span == null ? parent : ex.span.context());
         ex.dispatch.spans(ex.span);
         ex.redactedIn.putAll(adm.redaction().counts());

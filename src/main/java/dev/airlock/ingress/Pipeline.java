@@ -120,7 +120,7 @@ final class Pipeline {
         Redaction redaction = Redactor.redact(scan.hits(), floor.rank(), shape.fields(copy));
         List<String> sources = new java.util.ArrayList<>(floor.raisedBy());
         redaction.counts().keySet().forEach(t -> sources.add("redacted:" + t));
-        Classification after = new Classification(floor.level(), floor.rank(), sources);
+        Classification after = new Classification(floor.level(), floor.rank(), sources, floor.zones());
         return new Admission(caller, route, hints.task(), after, eligible(route, after, shape), copy, redaction, fingerprints);
     }
 

@@ -22,7 +22,8 @@ public final class Residency {
 
     /**
      * The one eligibility check. A deployment may receive a request only if its zone is listed for the
-     * request's level. An unknown level or zone is not allowed: fail closed.
+     * request's level and, when the request's tenant is pinned to zones, is one of them. An unknown
+     * level or zone is not allowed: fail closed.
      */
     public boolean allows(Deployment deployment, Classification classification) {
         return allowsZone(deployment.zone(), classification);
@@ -33,7 +34,12 @@ public final class Residency {
      * keeps captured content, and later caches and log exports).
      */
     public boolean allowsZone(String zone, Classification classification) {
-        return allowsZone(zone, classification.level());
+        return allowsZone(zone, classification.level(), classification.zones());
+    }
+
+    /** The same check for what carries its level and its tenant's pinned zones apart (a span's attributes); {@code pinned} empty: no pin. */
+    public boolean allowsZone(String zone, String level, java.util.Collection<String> pinned) {
+        return allowsZone(zone, level) && (pinned.isEmpty() || pinned.contains(zone));
     }
 
     /** The same check by level name, for what reads the ledger's recorded levels (the TCO report); null is not allowed. */
@@ -49,7 +55,11 @@ public final class Residency {
 
     public Set<String> allowedZones(Classification classification) {
         Set<String> zones = config.residency().get(classification.level());
-        return zones == null ? Set.of() : zones;
+        if (zones == null) return Set.of();
+        if (classification.zones().isEmpty()) return zones;
+        Set<String> both = new java.util.LinkedHashSet<>(zones);
+        both.retainAll(classification.zones());
+        return java.util.Collections.unmodifiableSet(both);
     }
 
     /**

@@ -29,6 +29,8 @@ import static io.opentelemetry.api.common.AttributeKey.stringKey;
 public final class RequestSpan implements AttemptSpans {
     /** The request's level: the {@link ResidencyFilter} reads it on every span. */
     static final AttributeKey<String> LEVEL = stringKey("airlock.classification");
+    /** The zones the request's tenant is pinned to, on every span of such a request: the {@link ResidencyFilter} reads them too. */
+    static final AttributeKey<java.util.List<String>> ZONES = io.opentelemetry.api.common.AttributeKey.stringArrayKey("airlock.tenant_zones");
     static final AttributeKey<String> OPERATION = stringKey("gen_ai.operation.name");
     static final AttributeKey<String> REQUEST_MODEL = stringKey("gen_ai.request.model");
     static final AttributeKey<String> PROVIDER = stringKey("gen_ai.provider.name");
@@ -60,16 +62,18 @@ public final class RequestSpan implements AttemptSpans {
     private final Context parent;
     private final String operation;
     private final String level;
+    private final java.util.List<String> zones;
     private final String state;
     private final TraceContext context;
 
-    RequestSpan(Tracing tracing, Tracer tracer, Span server, String operation, String level, String state) {
+    RequestSpan(Tracing tracing, Tracer tracer, Span server, String operation, String level, java.util.List<String> zones, String state) {
         this.tracing = tracing;
         this.tracer = tracer;
         this.server = server;
         this.parent = Context.root().with(server);
         this.operation = operation;
         this.level = level;
+        this.zones = zones;
         this.state = state;
         this.context = contextOf(server.getSpanContext(), state);
     }
@@ -85,6 +89,7 @@ public final class RequestSpan implements AttemptSpans {
                 .setAllAttributes(tracing.attributesOf(deployment))
                 .setAttribute(OPERATION, operation)
                 .setAttribute(LEVEL, level)
+                .setAttribute(ZONES, zones)
                 .setAttribute(ROUTE, route)
                 .setAttribute(CANARY, canary)
                 .startSpan();

@@ -12,7 +12,8 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
  * Passes a finished span on to the export queue only if residency allows its request's level into the
  * collector's zone. The level is set on every span when it starts ({@link RequestSpan#LEVEL}); a span
  * without one (a request refused before it was classified) is judged at the highest level, so an
- * unknown never leaks. What is held back is counted, never sent; what passes is counted as queued, so
+ * unknown never leaks. A request whose tenant is pinned to zones carries them on each of its spans
+ * ({@link RequestSpan#ZONES}): the collector's zone must be one of them too. What is held back is counted, never sent; what passes is counted as queued, so
  * that queued minus exported and failed is what the full queue dropped (or still holds).
  */
 final class ResidencyFilter implements SpanProcessor {
@@ -44,7 +45,8 @@ final class ResidencyFilter implements SpanProcessor {
     @Override
     public void onEnd(ReadableSpan span) {
         String level = span.getAttribute(RequestSpan.LEVEL);
-        if (residency.allowsZone(zone, level == null ? highest : level)) {
+        java.util.List<String> pinned = span.getAttribute(RequestSpan.ZONES);
+        if (residency.allowsZone(zone, level == null ? highest : level, pinned == null ? java.util.List.of() : pinned)) {
             next.onEnd(span);
             metrics.traceSpans("queued", 1);
         } else {

@@ -121,8 +121,10 @@ public final class Tracing implements AutoCloseable {
      *
      * @return the span, or null when the request is not traced (tracing off, or not sampled)
      */
-    public RequestSpan start(TraceContext caller, long startNanos, String operation, String route, String level, String requestId) {
+    public RequestSpan start(TraceContext caller, long startNanos, String operation, String route, dev.airlock.classify.Classification level, String requestId) {
         if (tracer == null || !sampled(caller)) return null;
+        // null when not pinned: the SDK sets no attribute for a null value
+        java.util.List<String> zones = level.zones().isEmpty() ? null : level.zones().stream().sorted().toList();
         Span s = tracer.spanBuilder(operation + " " + route)
                 .setParent(parentOf(caller))
                 .setSpanKind(SpanKind.SERVER)
@@ -130,10 +132,11 @@ public final class Tracing implements AutoCloseable {
                 .setAttribute(RequestSpan.OPERATION, operation)
                 .setAttribute(RequestSpan.REQUEST_MODEL, route)
                 .setAttribute(RequestSpan.ROUTE, route)
-                .setAttribute(RequestSpan.LEVEL, level)
+                .setAttribute(RequestSpan.LEVEL, level.level())
+                .setAttribute(RequestSpan.ZONES, zones)
                 .setAttribute(RequestSpan.REQUEST_ID, requestId)
                 .startSpan();
-        return new RequestSpan(this, tracer, s, operation, level, caller == null ? null : caller.state());
+        return new RequestSpan(this, tracer, s, operation, level.level(), zones, caller == null ? null : caller.state());
     }
 
     /**

@@ -97,6 +97,9 @@ class AdminCommandsTest {
         assertThat(body(parse(new TenantsCommand(), "create", "agents", "--max-in-flight", "16").request()))
                 .isEqualTo("{\"name\":\"agents\",\"max_in_flight\":16}");
         assertThat(body(parse(new TenantsCommand(), "update", "agents", "--max-in-flight", "none").request())).isEqualTo("{\"max_in_flight\":null}");
+        assertThat(body(parse(new TenantsCommand(), "create", "eu-bank", "--zones", "eu-onprem,eu-cloud").request()))
+                .isEqualTo("{\"name\":\"eu-bank\",\"zones\":[\"eu-onprem\",\"eu-cloud\"]}");
+        assertThat(body(parse(new TenantsCommand(), "update", "eu-bank", "--all-zones").request())).isEqualTo("{\"zones\":null}");
         assertThat(body(parse(new KeysCommand(), "create", "--tenant", "agents", "--max-in-flight", "4").request()))
                 .isEqualTo("{\"tenant\":\"agents\",\"max_in_flight\":4}");
 
@@ -268,6 +271,7 @@ class AdminCommandsTest {
                       rpm               600
                       tpm               2,000,000
                       max in flight     8
+                      zones             (any)
                       budget            $5,000.00 a month
                       spent this month  $0.00
                       answer cache      may keep its answers

@@ -254,6 +254,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTenantMayBePinnedToZones() {
+        AirlockConfig c = parse(BASE + "tenants:\n  eu-bank: { zones: [on-prem] }\n", Map.of("VLLM_KEY", "k"));
+        assertThat(c.tenants().get("eu-bank").zones()).containsExactly("on-prem");
+        assertThatThrownBy(() -> parse(BASE + "tenants:\n  eu-bank: { zones: [on-prme] }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("tenants.eu-bank.zones[0]: unknown zone 'on-prme'").hasMessageContaining("on-prem");
+    }
+
+    @Test
     void concurrencyCapsRequestsInFlightWithAQueueByDefault() {
         assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).deployments().get("vllm").concurrency()).isNull();
         String yaml = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    concurrency: { max_in_flight: 64 }\n");

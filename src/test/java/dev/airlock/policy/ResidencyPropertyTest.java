@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 import dev.airlock.testing.SeededCases;
 
 /**
- * The residency invariant under random configurations, requests and upstream failures: no upstream
+ * The residency invariant under random configurations, requests (half of them from a tenant pinned to
+ * random zones) and upstream failures: no upstream
  * outside the eligible set ever receives a request — not on the first try, a retry or a fallback,
  * streamed or not — and a request either ends on an eligible deployment or fails.
  * Drives the real config loader, residency policy, planner, breaker and relay; only the upstream is
@@ -69,12 +70,17 @@ class ResidencyPropertyTest {
         Relay relay = new Relay(vertx, upstreams, new Health(cfg.routing()), cfg.routing(), dev.airlock.route.DeploymentGate.OPEN,
                 dev.airlock.canary.Canaries.inMemory(cfg, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         Residency residency = new Residency(cfg);
-        Classification c = new Classification(s.level(), Scenario.LEVELS.indexOf(s.level()), List.of("header"));
+        // half the scenarios' tenants are pinned to a random set of zones (their jurisdiction), drawn from the same seed
+        Random pins = new Random(seed ^ 0x7E4A47L);
+        java.util.Set<String> pinned = new java.util.LinkedHashSet<>();
+        if (pins.nextBoolean()) for (String z : s.zones()) if (pins.nextInt(100) < 50) pinned.add(z);
+        java.util.function.Predicate<String> mayReach = d -> s.mayReach(d) && (pinned.isEmpty() || pinned.contains(s.deploymentZones().get(d)));
+        Classification c = new Classification(s.level(), Scenario.LEVELS.indexOf(s.level()), List.of("header"), pinned);
         EligibleSet eligible = residency.eligibleSet(cfg.routes().get(s.route()), c);
 
         // the policy's eligible set equals the oracle's, computed independently
-        assertThat(eligible.deploymentIds()).as("seed %dL; scenario %s", seed, s)
-                .containsExactlyInAnyOrderElementsOf(s.chain().stream().filter(s::mayReach).toList());
+        assertThat(eligible.deploymentIds()).as("seed %dL; scenario %s, pinned to %s", seed, s, pinned)
+                .containsExactlyInAnyOrderElementsOf(s.chain().stream().filter(mayReach).toList());
 
         Context ctx = vertx.getOrCreateContext();
         Promise<Object> done = Promise.promise();
@@ -95,17 +101,17 @@ class ResidencyPropertyTest {
 
         for (String r : received) {
             String deployment = r.substring(r.indexOf('|') + 1);
-            assertThat(s.mayReach(deployment))
-                    .as("seed %dL: %s received a %s request; scenario %s", seed, deployment, s.level(), s).isTrue();
+            assertThat(mayReach.test(deployment))
+                    .as("seed %dL: %s received a %s request pinned to %s; scenario %s", seed, deployment, s.level(), pinned, s).isTrue();
         }
-        for (String d : streamedFrom) assertThat(s.mayReach(d)).as("seed %dL: streamed from %s", seed, d).isTrue();
+        for (String d : streamedFrom) assertThat(mayReach.test(d)).as("seed %dL: streamed from %s", seed, d).isTrue();
         if (eligible.deploymentIds().isEmpty()) {
             assertThat(received).as("seed %dL", seed).isEmpty();
             assertThat(outcome).as("seed %dL", seed).isInstanceOfSatisfying(AirlockException.class,
                     e -> assertThat(e.kind()).as("seed %dL", seed).isEqualTo(ErrorKind.NO_ELIGIBLE_DEPLOYMENT));
         }
         if ("ok".equals(outcome)) {
-            assertThat(s.mayReach(dispatch[0].chosen().id())).as("seed %dL: ended on %s", seed, dispatch[0].chosen().id()).isTrue();
+            assertThat(mayReach.test(dispatch[0].chosen().id())).as("seed %dL: ended on %s", seed, dispatch[0].chosen().id()).isTrue();
         }
     }
 }

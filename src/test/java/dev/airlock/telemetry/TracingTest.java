@@ -207,6 +207,22 @@ class TracingTest {
     }
 
     @Test
+    void theSpansOfATenantPinnedToZonesReachOnlyACollectorInOneOfThem() throws Exception {
+        gw = new TestGateway(TestGateway.YAML + "tenants:\n  default: { default: public }\n  clinic: { default: public, zones: [on-prem] }\n"
+                + "telemetry:\n  traces: { endpoint: \"" + collector.endpoint() + "\", zone: internet }\n");
+        var made = gw.post("/admin/keys", "{\"tenant\":\"clinic\"}", "authorization", "Bearer " + dev.airlock.ingress.TestGateway.MASTER_KEY);
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+        String clinic = "Bearer " + dev.airlock.wire.Json.MAPPER.readTree(made.body()).path("key").asText();
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "traceparent", PARENT, "x-request-id", "tr-20", "authorization", clinic).statusCode())
+                .isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "hi"), "traceparent", PARENT, "x-request-id", "tr-21").statusCode()).isEqualTo(200);
+        spansOf("tr-21", 2);
+        // public spans may reach the internet zone's collector, but not the clinic's, pinned to on-prem
+        assertThat(collector.spans()).extracting(s -> attr(s, "airlock.request_id")).doesNotContain("tr-20");
+        assertThat(metric("withheld")).as("the pinned request's server and attempt spans").isEqualTo(2);
+    }
+
+    @Test
     void aRefusedRequestIsTracedWhereTheHighestLevelMayGo() throws Exception {
         gateway(", zone: on-prem");
         assertThat(gw.post("/v1/chat/completions", chat("no-such-route", "hi"), "traceparent", PARENT, "x-request-id", "tr-12").statusCode()).isEqualTo(404);

@@ -60,6 +60,22 @@ final class Checks {
         return List.copyOf(out);
     }
 
+    /** Checks zone names and returns them without duplicates; null or empty means no pin. */
+    static List<String> zones(List<String> zones, Vocabulary vocab) {
+        if (zones == null || zones.isEmpty()) return List.of();
+        Set<String> seen = new java.util.LinkedHashSet<>();
+        for (String z : zones) {
+            if (z == null || z.isBlank()) throw invalid("zones", "'zones' must list zone names; one is empty.");
+            if (!vocab.zones().isEmpty() && !vocab.zones().contains(z)) {
+                throw invalid("zones", "'zones' names the unknown zone '" + printable(z) + "'" + didYouMean(z, vocab.zones())
+                        + "; the zones are " + String.join(", ", vocab.zones()) + ".");
+            }
+            if (z.length() > 128) throw invalid("zones", "'zones' has a zone name longer than 128 characters.");
+            seen.add(z);
+        }
+        return List.copyOf(seen);
+    }
+
     static void rpm(Integer rpm) {
         if (rpm != null && (rpm < 1 || rpm > MAX_RPM)) throw invalid("rpm", "'rpm' must be a whole number of requests per minute from 1 to " + MAX_RPM + ", or null for no limit; got " + rpm + ".");
     }

@@ -288,7 +288,7 @@ public final class KeyStore {
             ps.setString(1, k.id());
             ps.setString(2, k.tenant());
             ps.setString(3, k.name());
-            ps.setString(4, Sql.routesText(k.allowedRoutes()));
+            ps.setString(4, Sql.namesText(k.allowedRoutes()));
             ps.setString(5, k.classificationFloor());
             dialect.setTime(ps, 6, k.expiresAt());
             Sql.setInt(ps, 7, k.rpm());
@@ -326,7 +326,7 @@ public final class KeyStore {
     }
 
     private KeyRecord row(ResultSet r) throws SQLException {
-        return new KeyRecord(r.getString("id"), r.getString("tenant"), r.getString("name"), Sql.routes(r, "allowed_routes"),
+        return new KeyRecord(r.getString("id"), r.getString("tenant"), r.getString("name"), Sql.names(r, "allowed_routes"),
                 r.getString("classification_floor"), dialect.time(r, "expires_at"), Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"),
                 Sql.usd(r, "budget_usd_month"), Sql.integer(r, "max_in_flight"), dialect.time(r, "created_at"), dialect.time(r, "revoked_at"),
                 ClientBinding.stored(r.getString("client_identity")), dialect.time(r, "previous_expires_at"), false);

@@ -62,23 +62,23 @@ final class Sql {
         return v == null ? null : Micros.usd(v.movePointRight(6).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
     }
 
-    /** A route list as JSON text; NULL for "every route". */
-    static String routesText(List<String> routes) {
-        if (routes == null || routes.isEmpty()) return null;
+    /** A list of names (routes, zones) as JSON text; NULL for none, which means "every one". */
+    static String namesText(List<String> names) {
+        if (names == null || names.isEmpty()) return null;
         try {
-            return Json.MAPPER.writeValueAsString(routes);
+            return Json.MAPPER.writeValueAsString(names);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    static List<String> routes(ResultSet r, String col) throws SQLException {
+    static List<String> names(ResultSet r, String col) throws SQLException {
         String text = r.getString(col);
         if (text == null || text.isBlank()) return List.of();
         try {
             return List.copyOf(Json.MAPPER.readValue(text, STRINGS));
         } catch (JsonProcessingException e) {
-            throw new SQLException("column " + col + " does not hold a JSON list of route names", e);
+            throw new SQLException("column " + col + " does not hold a JSON list of names", e);
         }
     }
 

@@ -29,7 +29,7 @@ import java.util.function.UnaryOperator;
  * message names the field; database failures are {@link SQLException}s.
  */
 public final class TenantStore {
-    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight";
+    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones";
 
     private final Store store;
     private final Dialect dialect;
@@ -152,6 +152,9 @@ public final class TenantStore {
         m.put("tpm", t.tpm() == null ? f.nullNode() : f.numberNode(t.tpm()));
         m.put("cache_answers", f.booleanNode(t.cacheAnswers()));
         m.put("max_in_flight", t.maxInFlight() == null ? f.nullNode() : f.numberNode(t.maxInFlight()));
+        ArrayNode zones = f.arrayNode();
+        t.allowedZones().forEach(zones::add);
+        m.put("zones", t.allowedZones().isEmpty() ? f.nullNode() : zones);
         return m;
     }
 
@@ -194,14 +197,15 @@ public final class TenantStore {
         Checks.rpm(t.rpm());
         Checks.tpm(t.tpm());
         Checks.maxInFlight(t.maxInFlight());
-        return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), t.cacheAnswers(), t.maxInFlight(), null, null);
+        List<String> zones = Checks.zones(t.allowedZones(), vocab);
+        return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), t.cacheAnswers(), t.maxInFlight(), zones, null, null);
     }
 
     private static void insert(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, t.name());
             ps.setString(2, t.defaultLevel());
-            ps.setString(3, Sql.routesText(t.allowedRoutes()));
+            ps.setString(3, Sql.namesText(t.allowedRoutes()));
             Sql.setMoney(ps, 4, t.budgetUsdMonth());
             Sql.setInt(ps, 5, t.rpm());
             Sql.setLong(ps, 6, t.tpm());
@@ -209,22 +213,24 @@ public final class TenantStore {
             d.setTime(ps, 8, now);
             d.setTime(ps, 9, now);
             Sql.setInt(ps, 10, t.maxInFlight());
+            ps.setString(11, Sql.namesText(t.allowedZones()));
             ps.executeUpdate();
         }
     }
 
     private static int update(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE tenant SET default_level = ?, allowed_routes = ?, budget_usd_month = ?, rpm = ?, tpm = ?, "
-                + "cache_answers = ?, max_in_flight = ?, updated_at = ? WHERE name = ?")) {
+                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, updated_at = ? WHERE name = ?")) {
             ps.setString(1, t.defaultLevel());
-            ps.setString(2, Sql.routesText(t.allowedRoutes()));
+            ps.setString(2, Sql.namesText(t.allowedRoutes()));
             Sql.setMoney(ps, 3, t.budgetUsdMonth());
             Sql.setInt(ps, 4, t.rpm());
             Sql.setLong(ps, 5, t.tpm());
             ps.setBoolean(6, t.cacheAnswers());
             Sql.setInt(ps, 7, t.maxInFlight());
-            d.setTime(ps, 8, now);
-            ps.setString(9, t.name());
+            ps.setString(8, Sql.namesText(t.allowedZones()));
+            d.setTime(ps, 9, now);
+            ps.setString(10, t.name());
             return ps.executeUpdate();
         }
     }
@@ -243,7 +249,7 @@ public final class TenantStore {
     }
 
     private static TenantRecord row(Dialect d, ResultSet r) throws SQLException {
-        return new TenantRecord(r.getString("name"), r.getString("default_level"), Sql.routes(r, "allowed_routes"), Sql.usd(r, "budget_usd_month"),
-                Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), r.getBoolean("cache_answers"), Sql.integer(r, "max_in_flight"), d.time(r, "created_at"), d.time(r, "updated_at"));
+        return new TenantRecord(r.getString("name"), r.getString("default_level"), Sql.names(r, "allowed_routes"), Sql.usd(r, "budget_usd_month"),
+                Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), r.getBoolean("cache_answers"), Sql.integer(r, "max_in_flight"), Sql.names(r, "allowed_zones"), d.time(r, "created_at"), d.time(r, "updated_at"));
     }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class KeyStoreTest {
     static final Actor ADMIN = new Actor("test administrator", "127.0.0.1", null);
     static final Vocabulary VOCAB = new Vocabulary(List.of("public", "internal", "confidential", "restricted"),
-            Set.of("general-tasks", "sensitive-tasks", "embeddings"));
+            Set.of("general-tasks", "sensitive-tasks", "embeddings"), Set.of("on-prem", "internet"));
     static final Instant T0 = Instant.parse("2026-11-05T10:00:00Z");
 
     @TempDir Path dir;
@@ -151,7 +151,7 @@ class KeyStoreTest {
         try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
             TenantStore tenants = new TenantStore(store, VOCAB, clock);
             TenantRecord p = tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L), ADMIN);
-            assertThat(p).isEqualTo(new TenantRecord("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L, true, null, T0, T0));
+            assertThat(p).isEqualTo(new TenantRecord("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L, true, null, null, T0, T0));
             assertThatThrownBy(() -> tenants.insert(TenantRecord.of("payments", null, null, null, null, null), ADMIN))
                     .isInstanceOfSatisfying(AirlockException.class, e -> {
                         assertThat(e.status()).isEqualTo(409);
@@ -163,7 +163,7 @@ class KeyStoreTest {
 
             clock.advance(Duration.ofHours(1));
             TenantRecord up = tenants.patch("payments", t -> TenantRecord.of("payments", "internal", null, null, 10, null), ADMIN).orElseThrow();
-            assertThat(up).isEqualTo(new TenantRecord("payments", "internal", List.of(), null, 10, null, true, null, T0, T0.plus(Duration.ofHours(1))));
+            assertThat(up).isEqualTo(new TenantRecord("payments", "internal", List.of(), null, 10, null, true, null, null, T0, T0.plus(Duration.ofHours(1))));
 
             assertThat(tenants.ensure(TenantRecord.of("payments", "public", null, null, null, null), ADMIN)).isFalse();
             assertThat(tenants.get("payments").orElseThrow().defaultLevel()).as("ensure leaves an existing tenant alone").isEqualTo("internal");
@@ -171,10 +171,16 @@ class KeyStoreTest {
 
             clock.advance(Duration.ofHours(1));
             TenantRecord patched = tenants.patch("payments", t -> t.withBudgetUsdMonth(99.5).withAllowedRoutes(List.of("embeddings")), ADMIN).orElseThrow();
-            assertThat(patched).isEqualTo(new TenantRecord("payments", "internal", List.of("embeddings"), 99.5, 10, null, true, null, T0, clock.instant()));
+            assertThat(patched).isEqualTo(new TenantRecord("payments", "internal", List.of("embeddings"), 99.5, 10, null, true, null, null, T0, clock.instant()));
             assertThat(tenants.patch("nobody", t -> t, ADMIN)).isEmpty();
             assertRefused(() -> tenants.patch("payments", t -> t.withRpm(-1), ADMIN), "rpm", "'rpm' must be");
             assertRefused(() -> tenants.patch("payments", t -> t.withMaxInFlight(0), ADMIN), "max_in_flight", "'max_in_flight' must be");
+            assertThat(tenants.patch("payments", t -> t.withAllowedZones(List.of("on-prem", "on-prem")), ADMIN).orElseThrow().allowedZones())
+                    .as("stored without duplicates").containsExactly("on-prem");
+            assertThat(tenants.get("payments").orElseThrow().toTenant().zones()).containsExactly("on-prem");
+            assertRefused(() -> tenants.patch("payments", t -> t.withAllowedZones(List.of("moon")), ADMIN), "zones", "'zones' names the unknown zone 'moon'");
+            patched = tenants.patch("payments", t -> t.withAllowedZones(null), ADMIN).orElseThrow();
+            assertThat(patched.allowedZones()).isEmpty();
             assertRefused(() -> tenants.patch("payments", t -> t.withDefaultLevel("secret"), ADMIN), "default_level", "'default_level' must be one of");
             assertThat(tenants.get("payments")).as("a refused patch changes nothing").contains(patched);
             assertThat(tenants.patch("payments", t -> t.withCacheAnswers(false), ADMIN).orElseThrow().cacheAnswers()).isFalse();
