@@ -69,8 +69,10 @@ class RemoteQuotaTest {
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
 
         RedisClient redis = RedisClient.create(TestRedis.shared().uri());
+        long pausedAt;
         try (var conn = redis.connect()) {
             conn.sync().clientPause(3_000);
+            pausedAt = System.nanoTime();
             CompletableFuture<HttpResponse<String>> gone = impatient.sendAsync(chat.copy().header("x-request-id", "left-early")
                     .POST(HttpRequest.BodyPublishers.ofString(ask("gone"))).build(), HttpResponse.BodyHandlers.ofString());
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> gw.get("/metrics").body().contains("airlock_requests_in_flight 1.0"));
@@ -83,13 +85,24 @@ class RemoteQuotaTest {
             redis.shutdown();
         }
 
-        // Redis answers again. Had the late grant kept its $39, this request's $39 would not fit the $60 budget.
+        // nothing else is queued in Redis behind the pause: its reservation is the first command it answers after
+        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(pausedAt + TimeUnit.MILLISECONDS.toNanos(3_500) - System.nanoTime())));
+        // Redis answers again, and the late grant's release follows its reservation there. Had the grant kept
+        // its $39, this request's would not fit the $60 budget, however long it tried: refused ones reserve nothing.
         HttpClient http = HttpClient.newHttpClient();
-        CompletableFuture<HttpResponse<String>> next = http.sendAsync(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
+        HttpRequest nextRequest = HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
                 .timeout(Duration.ofSeconds(30)).header("content-type", "application/json").header("authorization", "Bearer " + key)
-                .POST(HttpRequest.BodyPublishers.ofString(ask("next"))).build(), HttpResponse.BodyHandlers.ofString());
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> next.isDone() || gpu.arrivals().size() == 1);
-        if (next.isDone()) assertThat(next.get().statusCode()).as("refused at once: %s", next.get().body()).isEqualTo(200);
+                .POST(HttpRequest.BodyPublishers.ofString(ask("next"))).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        CompletableFuture<HttpResponse<String>> next;
+        while (true) {
+            CompletableFuture<HttpResponse<String>> attempt = http.sendAsync(nextRequest, HttpResponse.BodyHandlers.ofString());
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> attempt.isDone() || gpu.arrivals().size() == 1);
+            next = attempt;
+            if (!attempt.isDone() || attempt.get().statusCode() != 429) break;
+            assertThat(System.nanoTime()).as("still refused: %s", attempt.get().body()).isLessThan(deadline);
+            Thread.sleep(100);
+        }
         gpu.releaseOne();
         HttpResponse<String> answered = next.get(10, TimeUnit.SECONDS);
         assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
