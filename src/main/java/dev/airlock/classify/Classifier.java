@@ -57,7 +57,9 @@ public final class Classifier {
             if (!hit && cr.matcher() != null && hints.path() != null) hit = matches(cr.matcher(), hints.path());
             if (hit) acc.raise(cr.rank(), "rule:" + cr.rule().name());
         }
-        return new Classification(levels.get(acc.rank), acc.rank, acc.sources, java.util.Set.copyOf(caller.tenant().zones()));
+        List<String> pinned = caller.tenant().zones();
+        // Set.copyOf of a list allocates even when it is empty: most tenants are not pinned
+        return new Classification(levels.get(acc.rank), acc.rank, acc.sources, pinned.isEmpty() ? java.util.Set.of() : java.util.Set.copyOf(pinned));
     }
 
     /**
