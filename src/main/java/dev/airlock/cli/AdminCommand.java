@@ -70,6 +70,11 @@ abstract class AdminCommand implements Callable<Integer> {
     }
 
     /** Prints {@code label value} pairs, labels padded to one width. */
+    /** Puts a comma-separated option's names into {@code body} as the array {@code field}, blanks left out; nothing when the option was not given. */
+    static void names(com.fasterxml.jackson.databind.node.ObjectNode body, String field, java.util.List<String> names) {
+        if (names != null) names.stream().map(String::trim).filter(n -> !n.isEmpty()).forEach(body.withArray("/" + field)::add);
+    }
+
     static void fields(PrintWriter out, String... labelsAndValues) {
         int w = 0;
         for (int i = 0; i < labelsAndValues.length; i += 2) w = Math.max(w, labelsAndValues[i].length());

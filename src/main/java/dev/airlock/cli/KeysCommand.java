@@ -66,7 +66,7 @@ final class KeysCommand implements Runnable {
             ObjectNode body = Json.object();
             body.put("tenant", tenant);
             if (name != null) body.put("name", name);
-            if (routes != null) routes.stream().map(String::trim).filter(r -> !r.isEmpty()).forEach(body.withArray("/routes")::add);
+            AdminCommand.names(body, "routes", routes);
             if (floor != null) body.put("classification_floor", floor);
             if (rpm != null) body.put("rpm", rpm);
             if (tpm != null) body.put("tpm", tpm);

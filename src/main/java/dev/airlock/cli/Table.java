@@ -80,8 +80,13 @@ final class Table {
 
     /** A route list, {@code (all)} when null (no restriction). */
     static String routes(JsonNode n) {
-        JsonNode v = n.get("routes");
-        if (v == null || v.isNull() || v.isEmpty()) return "(all)";
+        return names(n, "routes", "(all)");
+    }
+
+    /** A list of names, {@code none} when null or empty (no restriction). */
+    static String names(JsonNode n, String field, String none) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull() || v.isEmpty()) return none;
         List<String> names = new ArrayList<>();
         v.forEach(r -> names.add(r.asText()));
         return String.join(",", names);

@@ -63,12 +63,12 @@ final class TenantsCommand implements Runnable {
             body.put("name", name);
             if (noCache) body.put("cache_answers", false);
             if (level != null) body.put("default_level", level);
-            if (routes != null) routes.stream().map(String::trim).filter(r -> !r.isEmpty()).forEach(body.withArray("/routes")::add);
+            AdminCommand.names(body, "routes", routes);
             if (budget != null) body.put("budget_usd_month", budget);
             if (rpm != null) body.put("rpm", rpm);
             if (tpm != null) body.put("tpm", tpm);
             if (maxInFlight != null) body.put("max_in_flight", maxInFlight);
-            if (zones != null) zones.stream().map(String::trim).filter(z -> !z.isEmpty()).forEach(body.withArray("/zones")::add);
+            AdminCommand.names(body, "zones", zones);
             return new AdminClient.Call("POST", "/admin/tenants", body);
         }
 
@@ -159,13 +159,13 @@ final class TenantsCommand implements Runnable {
             ObjectNode body = Json.object();
             if (level != null) body.put("default_level", level);
             if (allRoutes) body.putNull("routes");
-            if (routes != null) routes.stream().map(String::trim).filter(r -> !r.isEmpty()).forEach(body.withArray("/routes")::add);
+            AdminCommand.names(body, "routes", routes);
             limit(body, "budget_usd_month", "--budget", budget, false);
             limit(body, "rpm", "--rpm", rpm, true);
             limit(body, "tpm", "--tpm", tpm, true);
             limit(body, "max_in_flight", "--max-in-flight", maxInFlight, true);
             if (allZones) body.putNull("zones");
-            if (zones != null) zones.stream().map(String::trim).filter(z -> !z.isEmpty()).forEach(body.withArray("/zones")::add);
+            AdminCommand.names(body, "zones", zones);
             if (cacheAnswers != null) body.put("cache_answers", cacheAnswers);
             if (body.isEmpty()) {
                 throw new ParameterException(spec.commandLine(),
@@ -196,18 +196,9 @@ final class TenantsCommand implements Runnable {
         }
     }
 
-    /** The zones a tenant is pinned to, {@code (any)} when none. */
-    static String zones(JsonNode t) {
-        JsonNode z = t.get("zones");
-        if (z == null || !z.isArray() || z.isEmpty()) return "(any)";
-        List<String> names = new java.util.ArrayList<>();
-        z.forEach(n -> names.add(n.asText()));
-        return String.join(", ", names);
-    }
-
     static void describe(JsonNode t, PrintWriter out) {
         AdminCommand.fields(out, "default level", Table.text(t, "default_level"), "routes", Table.routes(t), "rpm", Table.count(t, "rpm"),
-                "tpm", Table.count(t, "tpm"), "max in flight", Table.count(t, "max_in_flight"), "zones", zones(t), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
+                "tpm", Table.count(t, "tpm"), "max in flight", Table.count(t, "max_in_flight"), "zones", Table.names(t, "zones", "(any)"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
                 "answer cache", t.path("cache_answers").asBoolean(true) ? "may keep its answers" : "keeps none of its answers",
                 "created", AdminCommand.time(t, "created_at"), "updated", AdminCommand.time(t, "updated_at"));
     }

@@ -15,16 +15,15 @@ final class DeploymentOptions {
         long wait = Freezer.or(c.queueTimeoutMs(), Concurrency.DEFAULT_QUEUE_TIMEOUT_MS);
         if (queued < 0) f.problem(p + ".max_queued", "cannot be negative (0: a request that finds the deployment full moves on at once).");
         if (wait < 0) f.problem(p + ".queue_timeout_ms", "cannot be negative (0: a request that finds the deployment full moves on at once).");
+        java.util.Map<String, Integer> shares = new java.util.HashMap<>();
         if (c.shares() != null) {
             c.shares().forEach((tenant, share) -> {
-                if (share == null || share < 1 || share > Concurrency.MAX_SHARE) {
-                    f.problem(p + ".shares." + tenant, "must be a whole number from 1 to " + Concurrency.MAX_SHARE
-                            + ": the slots the tenant takes in a row at its turn (tenants not named take 1).");
-                }
+                if (share != null && share >= 1 && share <= Concurrency.MAX_SHARE) shares.put(tenant, share);
+                else f.problem(p + ".shares." + tenant, "must be a whole number from 1 to " + Concurrency.MAX_SHARE
+                        + ": the slots the tenant takes in a row at its turn (tenants not named take 1).");
             });
         }
-        return new Concurrency(c.maxInFlight(), queued, wait, c.shares() == null ? null : java.util.Map.copyOf(
-                c.shares().entrySet().stream().filter(e -> e.getValue() != null).collect(java.util.stream.Collectors.toMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue))));
+        return new Concurrency(c.maxInFlight(), queued, wait, shares);
     }
 
     static EngineMetrics engineMetrics(Freezer f, String p, ConfigSpec.EngineMetricsSpec e, ProviderKind kind, String baseUrl) {

@@ -45,35 +45,29 @@ final class Checks {
 
     /** Checks route names and returns them without duplicates; null or empty means every route. */
     static List<String> routes(String field, List<String> routes, Vocabulary vocab) {
-        if (routes == null || routes.isEmpty()) return List.of();
-        Set<String> seen = new HashSet<>();
-        List<String> out = new ArrayList<>();
-        for (String r : routes) {
-            if (r == null || r.isBlank()) throw invalid(field, "'" + field + "' must list route names; one is empty.");
-            if (!vocab.routes().isEmpty() && !vocab.routes().contains(r)) {
-                throw invalid(field, "'" + field + "' names the unknown route '" + printable(r) + "'" + didYouMean(r, vocab.routes())
-                        + "; the routes are " + String.join(", ", vocab.routes()) + ".");
-            }
-            if (r.length() > 128) throw invalid(field, "'" + field + "' has a route name longer than 128 characters.");
-            if (seen.add(r)) out.add(r);
-        }
-        return List.copyOf(out);
+        return names(field, "route", routes, vocab.routes());
     }
 
     /** Checks zone names and returns them without duplicates; null or empty means no pin. */
     static List<String> zones(List<String> zones, Vocabulary vocab) {
-        if (zones == null || zones.isEmpty()) return List.of();
-        Set<String> seen = new java.util.LinkedHashSet<>();
-        for (String z : zones) {
-            if (z == null || z.isBlank()) throw invalid("zones", "'zones' must list zone names; one is empty.");
-            if (!vocab.zones().isEmpty() && !vocab.zones().contains(z)) {
-                throw invalid("zones", "'zones' names the unknown zone '" + printable(z) + "'" + didYouMean(z, vocab.zones())
-                        + "; the zones are " + String.join(", ", vocab.zones()) + ".");
+        return names("zones", "zone", zones, vocab.zones());
+    }
+
+    /** Names of {@code kind} among {@code known} (empty: any), without duplicates, in the order given. */
+    private static List<String> names(String field, String kind, List<String> names, Set<String> known) {
+        if (names == null || names.isEmpty()) return List.of();
+        Set<String> seen = new HashSet<>();
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            if (n == null || n.isBlank()) throw invalid(field, "'" + field + "' must list " + kind + " names; one is empty.");
+            if (!known.isEmpty() && !known.contains(n)) {
+                throw invalid(field, "'" + field + "' names the unknown " + kind + " '" + printable(n) + "'" + didYouMean(n, known)
+                        + "; the " + kind + "s are " + String.join(", ", known) + ".");
             }
-            if (z.length() > 128) throw invalid("zones", "'zones' has a zone name longer than 128 characters.");
-            seen.add(z);
+            if (n.length() > 128) throw invalid(field, "'" + field + "' has a " + kind + " name longer than 128 characters.");
+            if (seen.add(n)) out.add(n);
         }
-        return List.copyOf(seen);
+        return List.copyOf(out);
     }
 
     static void rpm(Integer rpm) {
