@@ -274,17 +274,14 @@ final class ChatEndpoint {
                 return admitAt(ex, reservable(pipeline.tokens.estimatePrompt(texts, ex.admission.fingerprints())), maxTokens);
             }
         };
-        Future<Quotas.Grant> admitted;
-        if (pipeline.quotas.remote()) {
-            admitted = Vertx.currentContext().owner().executeBlocking(admit, false);
-        } else {
+        if (!pipeline.quotas.remote()) { // answered on the event loop: the request cannot have ended meanwhile
             try {
-                admitted = Future.succeededFuture(admit.call());
+                return Future.succeededFuture(granted(ex, admit.call()));
             } catch (Exception e) {
-                admitted = Future.failedFuture(e);
+                return Future.failedFuture(e);
             }
         }
-        return admitted.compose(g -> {
+        return Vertx.currentContext().owner().executeBlocking(admit, false).compose(g -> {
             // a remote admission can answer after the client left and the request was recorded: nothing
             // would settle the grant then, so its reservations go back now, and nothing is sent
             if (ex.isEnded()) {
@@ -292,10 +289,14 @@ final class ChatEndpoint {
                 return Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.CANCELLED,
                         "the client left while its quota was checked"));
             }
-            ex.grant = g;
-            ResponseHeaders.rateLimits(ex.response, g);
-            return Future.succeededFuture(g);
+            return Future.succeededFuture(granted(ex, g));
         });
+    }
+
+    private static Quotas.Grant granted(Exchange ex, Quotas.Grant g) {
+        ex.grant = g;
+        ResponseHeaders.rateLimits(ex.response, g);
+        return g;
     }
 
     /**
