@@ -192,6 +192,16 @@ final class ConfigCommand implements Runnable {
         out.println("Callers: " + (cfg.auth().requireKeys() ? "a virtual key is required" : "without a key, the default tenant")
                 + (w == null ? "" : "; workload identity tokens from " + w.name() + " (audience " + w.audience() + ", keys from "
                 + safeUrl(w.jwksUrl().toString()) + ") stand for the key whose client_identity is their sub"));
+        out.println("Tenants in the file (created in the store at first start; the store's copy rules after that):");
+        for (var t : cfg.tenants().values()) {
+            out.println("  " + t.name() + ": starts at " + t.defaultLevel()
+                    + (t.routes().isEmpty() ? "" : ", routes " + t.routes())
+                    + (t.zones().isEmpty() ? "" : ", its data pinned to " + String.join(", ", t.zones()))
+                    + (t.rpm() == null ? "" : ", rpm " + t.rpm()) + (t.tpm() == null ? "" : ", tpm " + t.tpm())
+                    + (t.maxInFlight() == null ? "" : ", at most " + t.maxInFlight() + " requests in flight")
+                    + (t.budgetUsdMonth() == null ? "" : String.format(java.util.Locale.ROOT, ", budget $%,.2f a month", t.budgetUsdMonth()))
+                    + (t.cacheAnswers() ? "" : ", none of its answers cached"));
+        }
     }
 
     /** How administrators get in: the master key, sign-in tokens from an issuer, both, or neither (disabled). */

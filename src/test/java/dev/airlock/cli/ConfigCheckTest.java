@@ -86,6 +86,8 @@ class ConfigCheckTest {
                 routes:
                   main: { deployments: [priced, plain, whisper] }
                   affine: { deployments: [priced, plain], strategy: cache_affinity }
+                tenants:
+                  clinic: { default: internal, zones: [on-prem], max_in_flight: 8, rpm: 600, budget_usd_month: 1500, cache_answers: false }
                 """;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConfigCommand.print(new ConfigLoader(Map.of()).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
@@ -94,6 +96,8 @@ class ConfigCheckTest {
         assertThat(out.lines().filter(l -> l.contains("plain")).findFirst().orElseThrow()).contains("price=$3.00/$15.00 per Mtok in/out").doesNotContain("prompt cache")
                 .endsWith(" in-flight<=16 (then up to 64 wait up to 10000 ms, tenants in turn)");
         assertThat(out.lines().filter(l -> l.contains("priced")).findFirst().orElseThrow()).doesNotContain("in-flight");
+        assertThat(out).contains("\n  clinic: starts at internal, its data pinned to on-prem, rpm 600, at most 8 requests in flight, budget $1,500.00 a month, "
+                + "none of its answers cached\n").contains("\n  default: starts at public\n");
         assertThat(out).contains("  affine: deployments [priced, plain] (each conversation to one, by cache affinity), retries")
                 .contains("  main: deployments [priced, plain, whisper], retries");
         assertThat(out.lines().filter(l -> l.contains("whisper-1")).findFirst().orElseThrow()).contains("price=$0.0060 per audio minute").doesNotContain("Mtok")
