@@ -344,7 +344,7 @@ public final class AdminApi {
         o.put("name", k.name());
         o.put("tenant", k.tenant());
         o.put("status", k.status(now).name().toLowerCase(java.util.Locale.ROOT));
-        putRoutes(o, k.allowedRoutes());
+        putNames(o, "routes", k.allowedRoutes());
         o.put("classification_floor", k.classificationFloor());
         o.put("expires_at", time(k.expiresAt()));
         o.put("rpm", k.rpm());
@@ -364,24 +364,23 @@ public final class AdminApi {
         o.put("name", t.name());
         o.put("object", "tenant");
         o.put("default_level", t.defaultLevel());
-        putRoutes(o, t.allowedRoutes());
+        putNames(o, "routes", t.allowedRoutes());
         o.put("budget_usd_month", t.budgetUsdMonth());
         o.put("rpm", t.rpm());
         o.put("tpm", t.tpm());
         o.put("cache_answers", t.cacheAnswers());
         o.put("max_in_flight", t.maxInFlight());
-        if (t.allowedZones().isEmpty()) o.putNull("zones");
-        else t.allowedZones().forEach(o.putArray("zones")::add);
+        putNames(o, "zones", t.allowedZones());
         if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
         o.put("created_at", time(t.createdAt()));
         o.put("updated_at", time(t.updatedAt()));
         return o;
     }
 
-    /** An empty list means every route: written as null so nobody reads it as "none". */
-    private static void putRoutes(ObjectNode o, List<String> routes) {
-        if (routes.isEmpty()) o.putNull("routes");
-        else routes.forEach(o.putArray("routes")::add);
+    /** An empty list means every one (route, zone): written as null so nobody reads it as "none". */
+    private static void putNames(ObjectNode o, String field, List<String> names) {
+        if (names.isEmpty()) o.putNull(field);
+        else names.forEach(o.putArray(field)::add);
     }
 
     private static String time(Instant t) {

@@ -497,6 +497,13 @@ final class Freezer {
         return true;
     }
 
+    /** A problem for each of {@code names} (the list at {@code path}) that is not among {@code known}. */
+    private void unknownNames(String path, String kind, List<String> names, java.util.Set<String> known) {
+        for (int i = 0; i < names.size(); i++) {
+            if (!known.contains(names.get(i))) problem(path + "[" + i + "]", "unknown " + kind + " '" + names.get(i) + "'" + Suggest.hint(names.get(i), known));
+        }
+    }
+
     private Map<String, Tenant> tenants(List<String> levels, Map<String, Route> routes, Map<String, AirlockConfig.Zone> zones) {
         Map<String, Tenant> out = new LinkedHashMap<>();
         if (spec.tenants() != null) {
@@ -505,9 +512,7 @@ final class Freezer {
                 String level = t == null || t.defaultLevel() == null ? levels.get(0) : t.defaultLevel();
                 if (!levels.contains(level)) problem(p + ".default", "'" + level + "' is not a classification level" + Suggest.hint(level, levels));
                 List<String> allowed = t == null || t.routes() == null ? List.of() : t.routes();
-                for (int i = 0; i < allowed.size(); i++) {
-                    if (!routes.containsKey(allowed.get(i))) problem(p + ".routes[" + i + "]", "unknown route '" + allowed.get(i) + "'" + Suggest.hint(allowed.get(i), routes.keySet()));
-                }
+                unknownNames(p + ".routes", "route", allowed, routes.keySet());
                 Double budget = t == null ? null : t.budgetUsdMonth();
                 Long rpm = t == null ? null : t.rpm();
                 Long tpm = t == null ? null : t.tpm();
@@ -517,9 +522,7 @@ final class Freezer {
                 Integer maxInFlight = t == null ? null : t.maxInFlight();
                 if (maxInFlight != null && maxInFlight < 1) problem(p + ".max_in_flight", "must be at least 1.");
                 List<String> pinned = t == null || t.zones() == null ? List.of() : t.zones();
-                for (int i = 0; i < pinned.size(); i++) {
-                    if (!zones.containsKey(pinned.get(i))) problem(p + ".zones[" + i + "]", "unknown zone '" + pinned.get(i) + "'" + Suggest.hint(pinned.get(i), zones.keySet()));
-                }
+                unknownNames(p + ".zones", "zone", pinned, zones.keySet());
                 out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight, pinned));
             });
         }
