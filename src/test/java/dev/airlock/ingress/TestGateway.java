@@ -147,6 +147,13 @@ public final class TestGateway implements AutoCloseable {
         }
     }
 
+    /** Makes a key through the admin API with the master key ({@code body}: its fields) and returns the answer, the secret in {@code key}; anything but a 201 fails. */
+    public com.fasterxml.jackson.databind.JsonNode createKey(String body) throws Exception {
+        HttpResponse<String> r = post("/admin/keys", body, "authorization", "Bearer " + MASTER_KEY);
+        if (r.statusCode() != 201) throw new AssertionError("POST /admin/keys " + body + " answered " + r.statusCode() + ": " + r.body());
+        return dev.airlock.wire.Json.MAPPER.readTree(r.body());
+    }
+
     /** What the ledger recorded of {@code requestId}, as {@code GET /admin/requests} shows it, once it has flushed; exactly one event. */
     public com.fasterxml.jackson.databind.JsonNode ledgerEvent(String requestId) throws Exception {
         if (!gateway.ledger().flush(Duration.ofSeconds(10))) throw new AssertionError("the ledger did not flush");
