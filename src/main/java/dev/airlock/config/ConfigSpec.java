@@ -42,7 +42,8 @@ record ConfigSpec(
     record StoreSpec(String url, String user, String password, Integer poolSize, Long connectTimeoutMs, String zone) {}
 
     record LedgerSpec(Integer queueCapacity, Integer batchSize, Long flushIntervalMs, String spillDir, Long spillMaxBytes,
-                      Integer retentionDays, Integer retentionIntervalMinutes, Integer dropLogIntervalSeconds, Boolean endUser) {}
+                      Integer retentionDays, Integer retentionIntervalMinutes, Integer dropLogIntervalSeconds, Boolean endUser,
+                      Boolean journal) {}
 
     record ServerSpec(String host, Integer port, Long maxBodyBytes, String transport, Integer spinUs, Long keepaliveTimeoutMs, Long bodyTimeoutMs, Long sendTimeoutMs,
                       TlsSpec tls, Long drainTimeoutMs, Long watchConfigMs) {}

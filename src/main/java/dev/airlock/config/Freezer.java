@@ -136,7 +136,7 @@ final class Freezer {
                     l.retentionDays() == null ? d.retention() : java.time.Duration.ofDays(l.retentionDays()),
                     l.retentionIntervalMinutes() == null ? d.retentionInterval() : java.time.Duration.ofMinutes(l.retentionIntervalMinutes()),
                     l.dropLogIntervalSeconds() == null ? d.dropLogInterval() : java.time.Duration.ofSeconds(l.dropLogIntervalSeconds()),
-                    l.endUser() == null ? d.endUser() : l.endUser());
+                    l.endUser() == null ? d.endUser() : l.endUser(), l.journal() == null ? d.journal() : l.journal());
         } catch (IllegalArgumentException e) {
             problem("ledger", e.getMessage() + ".");
             return d;

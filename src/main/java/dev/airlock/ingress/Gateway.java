@@ -106,7 +106,7 @@ public final class Gateway implements AutoCloseable {
         try {
             Store store = Store.open(config.store());
             opened.add(store);
-            Ledger ledger = JdbcLedger.start(store, config.ledger(), SpendStore.ledgerRows());
+            JdbcLedger ledger = JdbcLedger.start(store, config.ledger(), SpendStore.ledgerRows(), true);
             opened.add(0, ledger);
             int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
             Transport transport = SpinningTransport.wrap(Transports.pick(config.server().transport()), config.server().spinMicros());
@@ -136,6 +136,9 @@ public final class Gateway implements AutoCloseable {
             Tenants tenants = new Tenants(tenantStore, config);
             tenants.seed(config);
             if (!quotas.remote()) seedBudgets(quotas, spend, config, keyStore);
+            // what an earlier run left unwritten is replayed only now, so that its spend is counted once:
+            // in the seed above if the database had it, else as the replay adds it (Redis counted it already)
+            ledger.replayInherited(quotas.remote() ? events -> {} : events -> seedReplayed(quotas, events));
             var workloadTokens = config.auth().workloads() == null ? null : dev.airlock.identity.oidc.WorkloadTokens.start(config.auth().workloads());
             if (workloadTokens != null) opened.add(0, workloadTokens);
             Identifier identifier = new Identifier(keyCache, tenants, config.auth().requireKeys(), workloadTokens);
@@ -228,6 +231,17 @@ public final class Gateway implements AutoCloseable {
         }
         for (var k : keys.list(null)) {
             if (k.budgetUsdMonth() != null) quotas.seed("key:" + k.id(), spend.spentMicros(SpendStore.Scope.key(k.id()), period), period);
+        }
+    }
+
+    /** Counts the spend of an earlier run's events the replay added to the database, in this month's budgets. */
+    private static void seedReplayed(Quotas quotas, List<dev.airlock.ledger.LedgerEvent> events) {
+        String period = dev.airlock.policy.limits.BudgetPeriod.month(java.time.Instant.now());
+        for (var e : events) {
+            if (!SpendStore.countsAsSpend(e) || !period.equals(dev.airlock.policy.limits.BudgetPeriod.month(e.at()))) continue;
+            long micros = dev.airlock.policy.limits.Micros.of(e.costUsd());
+            quotas.seed("tenant:" + e.tenant(), micros, period);
+            if (e.keyId() != null) quotas.seed("key:" + e.keyId(), micros, period);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.airlock.ledger;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.wire.Json;
 import java.io.IOException;
@@ -19,43 +21,59 @@ final class EventJson {
     static String line(LedgerEvent e) {
         StringWriter w = new StringWriter(512);
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(w)) {
-            g.writeStartObject();
-            g.writeNumberField("v", VERSION);
-            g.writeStringField("event_id", e.eventId());
-            g.writeStringField("request_id", e.requestId());
-            str(g, "trace_id", e.traceId());
-            g.writeStringField("started_at", e.at().toString());
-            g.writeStringField("tenant", e.tenant());
-            str(g, "key_id", e.keyId());
-            str(g, "route", e.route());
-            str(g, "task", e.task());
-            str(g, "classification", e.classification());
-            str(g, "deployment", e.deployment());
-            str(g, "zone", e.zone());
-            str(g, "release", e.release());
-            g.writeNumberField("status", e.status());
-            str(g, "error_code", e.errorCode());
-            g.writeNumberField("input_tokens", e.inputTokens());
-            g.writeNumberField("output_tokens", e.outputTokens());
-            g.writeBooleanField("tokens_estimated", e.tokensEstimated());
-            g.writeNumberField("cost_usd", e.costUsd());
-            g.writeNumberField("retries", e.retries());
-            g.writeNumberField("fallbacks", e.fallbacks());
-            g.writeNumberField("queued_us", e.queuedMicros());
-            g.writeNumberField("upstream_ttft_us", e.upstreamTtftMicros());
-            g.writeNumberField("upstream_total_us", e.upstreamTotalMicros());
-            g.writeNumberField("total_us", e.totalMicros());
-            if (e.cached()) g.writeBooleanField("cached", true);
-            if (e.api() != null) g.writeStringField("api", e.api());
-            if (e.cacheReadTokens() > 0) g.writeNumberField("cache_read_tokens", e.cacheReadTokens());
-            if (e.cacheWriteTokens() > 0) g.writeNumberField("cache_write_tokens", e.cacheWriteTokens());
-            if (e.audioSeconds() > 0) g.writeNumberField("audio_seconds", e.audioSeconds());
-            if (e.endUser() != null) g.writeStringField("end_user", e.endUser());
-            g.writeEndObject();
+            write(g, e);
         } catch (IOException ex) {
             throw new IllegalStateException("ledger event could not be written as JSON", ex);
         }
         return w.toString();
+    }
+
+    /** {@link #line} as UTF-8 with its newline, for the journal: no string made on the way. */
+    static byte[] bytes(LedgerEvent e) {
+        ByteArrayBuilder out = new ByteArrayBuilder(640);
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+            write(g, e);
+        } catch (IOException ex) {
+            throw new IllegalStateException("ledger event could not be written as JSON", ex);
+        }
+        out.append('\n');
+        return out.toByteArray();
+    }
+
+    private static void write(JsonGenerator g, LedgerEvent e) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("v", VERSION);
+        g.writeStringField("event_id", e.eventId());
+        g.writeStringField("request_id", e.requestId());
+        str(g, "trace_id", e.traceId());
+        g.writeStringField("started_at", e.at().toString());
+        g.writeStringField("tenant", e.tenant());
+        str(g, "key_id", e.keyId());
+        str(g, "route", e.route());
+        str(g, "task", e.task());
+        str(g, "classification", e.classification());
+        str(g, "deployment", e.deployment());
+        str(g, "zone", e.zone());
+        str(g, "release", e.release());
+        g.writeNumberField("status", e.status());
+        str(g, "error_code", e.errorCode());
+        g.writeNumberField("input_tokens", e.inputTokens());
+        g.writeNumberField("output_tokens", e.outputTokens());
+        g.writeBooleanField("tokens_estimated", e.tokensEstimated());
+        g.writeNumberField("cost_usd", e.costUsd());
+        g.writeNumberField("retries", e.retries());
+        g.writeNumberField("fallbacks", e.fallbacks());
+        g.writeNumberField("queued_us", e.queuedMicros());
+        g.writeNumberField("upstream_ttft_us", e.upstreamTtftMicros());
+        g.writeNumberField("upstream_total_us", e.upstreamTotalMicros());
+        g.writeNumberField("total_us", e.totalMicros());
+        if (e.cached()) g.writeBooleanField("cached", true);
+        if (e.api() != null) g.writeStringField("api", e.api());
+        if (e.cacheReadTokens() > 0) g.writeNumberField("cache_read_tokens", e.cacheReadTokens());
+        if (e.cacheWriteTokens() > 0) g.writeNumberField("cache_write_tokens", e.cacheWriteTokens());
+        if (e.audioSeconds() > 0) g.writeNumberField("audio_seconds", e.audioSeconds());
+        if (e.endUser() != null) g.writeStringField("end_user", e.endUser());
+        g.writeEndObject();
     }
 
     /** Parses a line written by {@link #line}; throws {@link IllegalArgumentException} if it is not one. */

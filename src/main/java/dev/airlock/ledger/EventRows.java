@@ -60,6 +60,20 @@ final class EventRows {
         }
     }
 
+    /** The ids of {@code events} the table already has (a replay's check, before its insert). */
+    static java.util.Set<String> existing(Connection c, List<LedgerEvent> events) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT event_id FROM request_event WHERE event_id IN ("
+                + String.join(", ", java.util.Collections.nCopies(events.size(), "?")) + ")")) {
+            int i = 0;
+            for (LedgerEvent e : events) ps.setString(++i, e.eventId());
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     private static void bind(Dialect d, PreparedStatement ps, LedgerEvent e) throws SQLException {
         int i = 0;
         ps.setString(++i, e.eventId());

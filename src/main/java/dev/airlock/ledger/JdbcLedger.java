@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,14 +43,17 @@ public final class JdbcLedger implements Ledger {
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final long IDLE_WHILE_DOWN_MS = 50;
     private static final long LINGER_STEP_MS = 20;
+    /** ~6,000 events a segment: a few seconds of a busy replica's requests, a few MB of disk. */
+    static final long JOURNAL_SEGMENT_BYTES = 4L << 20;
 
     private final Store store;
     private final LedgerConfig config;
     private final CompanionRows companions;
-    private final ArrayBlockingQueue<LedgerEvent> queue;
+    private final ArrayBlockingQueue<Entry> queue;
     private final int highWater;
     private final int lowWater;
     private final Spill spill;
+    private final Journal journal;
     private final DropLog drops;
     private final Thread writer;
     private final ScheduledExecutorService retentionTimer;
@@ -63,16 +67,25 @@ public final class JdbcLedger implements Ledger {
     private volatile boolean up = true;
     private volatile boolean closing;
     private volatile boolean stopped;
+    private volatile boolean holdInherited;
+    private volatile Consumer<List<LedgerEvent>> onInherited = events -> {};
 
     // writer thread only
-    private final List<LedgerEvent> pending = new ArrayList<>();
+    private final List<Entry> pending = new ArrayList<>();
     private long backoffMs;
     private long nextTryNanos;
     private long downSinceNanos;
     private Path replayFile;
     private BufferedReader replayReader;
 
-    private JdbcLedger(Store store, LedgerConfig config, CompanionRows companions) {
+    /** An event on its way to the database, and the journal segment that holds it until it gets there (null: none). */
+    private record Entry(LedgerEvent event, Journal.Segment segment) {
+        void settle() {
+            if (segment != null) segment.settle();
+        }
+    }
+
+    private JdbcLedger(Store store, LedgerConfig config, CompanionRows companions, boolean holdInherited) {
         this.store = store;
         this.config = config;
         this.companions = Objects.requireNonNull(companions, "companions");
@@ -81,6 +94,8 @@ public final class JdbcLedger implements Ledger {
         this.lowWater = config.queueCapacity() / 2;
         this.spill = new Spill(config.spillDir(), config.spillMaxBytes());
         this.drops = new DropLog(config.dropLogInterval());
+        this.holdInherited = holdInherited;
+        this.journal = config.journal() ? openJournal() : null;
         this.writer = new Thread(this::run, "airlock-ledger-writer");
         this.writer.setDaemon(true);
         Retention retention = new Retention(store, config.retention());
@@ -105,27 +120,96 @@ public final class JdbcLedger implements Ledger {
 
     /** Starts the writer (and the retention job); spill files left by an earlier run are replayed once the database answers. */
     public static JdbcLedger start(Store store, LedgerConfig config) {
-        return start(store, config, CompanionRows.NONE);
+        return start(store, config, CompanionRows.NONE, false);
     }
 
     /** {@link #start(Store, LedgerConfig)}, writing {@code companions} in the same transaction as each batch of events. */
     public static JdbcLedger start(Store store, LedgerConfig config, CompanionRows companions) {
-        JdbcLedger l = new JdbcLedger(store, config, companions);
-        if (l.spill.hasEvents()) LOG.info("ledger: spill files from an earlier run in {} will be replayed", config.spillDir());
+        return start(store, config, companions, false);
+    }
+
+    /**
+     * {@link #start(Store, LedgerConfig, CompanionRows)}. With {@code holdInherited}, what an earlier run left (its spill files and the events of
+     * its journal) waits for {@link #replayInherited}: a caller that counts spend in memory reads the
+     * spend table first, then learns of each inherited event the replay adds to it.
+     */
+    public static JdbcLedger start(Store store, LedgerConfig config, CompanionRows companions, boolean holdInherited) {
+        JdbcLedger l = new JdbcLedger(store, config, companions, holdInherited);
+        if (l.spill.hasEvents()) LOG.info("ledger: events from an earlier run in {} will be replayed", config.spillDir());
         l.writer.start();
         return l;
+    }
+
+    /**
+     * Lets the replay of what an earlier run left begin (see {@link #start(Store, LedgerConfig, CompanionRows, boolean)}).
+     * {@code listener} is told, on the writer thread, of each batch of inherited events the database did not
+     * have yet, once they are committed.
+     */
+    public void replayInherited(Consumer<List<LedgerEvent>> listener) {
+        onInherited = Objects.requireNonNull(listener, "listener");
+        holdInherited = false;
+    }
+
+    /**
+     * Opens the journal in the spill directory, after moving the events of segments an earlier run left
+     * into spill files of their own (replayed like any other, idempotently). A journal that cannot be
+     * opened is logged, and the ledger runs without one.
+     */
+    private Journal openJournal() {
+        List<Path> leftover = new ArrayList<>();
+        Journal j;
+        try {
+            j = Journal.open(config.spillDir(), JOURNAL_SEGMENT_BYTES, leftover);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("ledger: cannot open the journal in {} ({}); events wait for the database in memory only", config.spillDir(), e.toString());
+            return null;
+        }
+        for (Path p : leftover) {
+            try {
+                List<String> kept = new ArrayList<>();
+                int cut = 0;
+                for (String line : Journal.lines(p)) {
+                    try {
+                        EventJson.parse(line);
+                        kept.add(line);
+                    } catch (RuntimeException unreadable) {
+                        cut++;
+                    }
+                }
+                if (!kept.isEmpty()) spill.inherit(kept);
+                Journal.forget(p);
+                LOG.warn("ledger: {} event(s) recorded by a process that stopped before writing them were found in {}; they will be written",
+                        kept.size(), p.getFileName());
+                if (cut > 0) {
+                    droppedReplay.addAndGet(cut);
+                    drops.drop(cut, cut + " line(s) of " + p.getFileName() + " were cut off by the stop of the process that wrote them");
+                }
+            } catch (IOException e) {
+                LOG.warn("ledger: cannot recover the journal file {} ({}); it stays for the next start", p, e.toString());
+            }
+        }
+        return j;
     }
 
     @Override
     public void record(LedgerEvent event) {
         Objects.requireNonNull(event, "event");
         received.incrementAndGet();
-        if (!closing && queue.offer(event)) {
+        Journal.Segment segment = journal == null || closing ? null : journal.append(EventJson.bytes(event));
+        Entry e = new Entry(event, segment);
+        if (!closing && queue.offer(e)) {
             // closed between the check and the offer: the writer may be gone, so keep the event on disk
-            if (stopped && queue.remove(event)) toSpill(event, droppedLive);
+            if (stopped && queue.remove(e)) spillNow(e);
             return;
         }
-        toSpill(event, droppedLive);
+        spillNow(e);
+    }
+
+    /** The queue is full or the writer gone: the event goes to the spill file, handed to the OS before it is settled. */
+    private void spillNow(Entry e) {
+        toSpill(e, droppedLive);
+        spill.flush();
+        e.settle();
     }
 
     @Override
@@ -188,7 +272,7 @@ public final class JdbcLedger implements Ledger {
     @Override
     public LedgerStats stats() {
         return new LedgerStats(queue.size(), written.get(), spilled.get(), replayed.get(), droppedLive.get() + droppedReplay.get(),
-                spill.bytes(), up);
+                spill.bytes(), up, journal == null ? 0 : journal.failures());
     }
 
     @Override
@@ -222,9 +306,12 @@ public final class JdbcLedger implements Ledger {
             Thread.currentThread().interrupt();
         }
         stopped = true;
-        LedgerEvent e;
-        while ((e = queue.poll()) != null) toSpill(e, droppedLive);
+        List<Entry> left = new ArrayList<>();
+        queue.drainTo(left);
+        for (Entry e : left) toSpill(e, droppedLive);
         spill.close();
+        for (Entry e : left) e.settle();
+        if (journal != null) journal.close();
         drops.finish();
         if (spill.hasEvents()) {
             LOG.warn("ledger stopped with {} bytes of events in spill files under {}; they are replayed at the next start",
@@ -241,12 +328,13 @@ public final class JdbcLedger implements Ledger {
                 if (pending.isEmpty()) take(up && !closing ? config.flushInterval().toMillis() : 0);
                 boolean tryNow = up || System.nanoTime() >= nextTryNanos;
                 if (tryNow) {
-                    if (!pending.isEmpty()) write(pending, written, droppedLive);
+                    if (!pending.isEmpty()) write(pending, written, droppedLive, false);
                     else if (!up) probe();
                 }
                 if (up && pending.isEmpty()) replayStep();
                 if (!up) relieve();
                 spill.flush();
+                if (journal != null) journal.sweep();
                 drops.tick();
                 if (closing) {
                     if (closeDeadline == 0) closeDeadline = System.nanoTime() + SHUTDOWN_WRITE.toNanos();
@@ -278,7 +366,7 @@ public final class JdbcLedger implements Ledger {
      * than a stream of small ones; the ledger's readers do not need it fresher than the interval.
      */
     private void take(long waitMs) throws InterruptedException {
-        LedgerEvent first = waitMs > 0 ? queue.poll(waitMs, TimeUnit.MILLISECONDS) : queue.poll();
+        Entry first = waitMs > 0 ? queue.poll(waitMs, TimeUnit.MILLISECONDS) : queue.poll();
         if (first == null) return;
         pending.add(first);
         queue.drainTo(pending, config.batchSize() - 1);
@@ -293,18 +381,25 @@ public final class JdbcLedger implements Ledger {
     }
 
     /**
-     * Writes {@code batch}, removing what it wrote (counted in {@code done}) or had to drop (counted in
-     * {@code dropped}). Returns false and leaves the rest in place when the database is unreachable.
+     * Writes {@code batch}, removing (and settling) what it wrote (counted in {@code done}) or had to
+     * drop (counted in {@code dropped}). Returns false and leaves the rest in place when the database is
+     * unreachable. For an earlier run's events ({@code inherited}) the listener hears of those the
+     * database did not have.
      */
-    private boolean write(List<LedgerEvent> batch, AtomicLong done, AtomicLong dropped) {
+    private boolean write(List<Entry> batch, AtomicLong done, AtomicLong dropped, boolean inherited) {
         try {
-            store.call(c -> {
-                EventRows.insert(store.dialect(), c, batch, companions);
-                return null;
+            List<LedgerEvent> events = new ArrayList<>(batch.size());
+            for (Entry e : batch) events.add(e.event());
+            java.util.Set<String> had = store.call(c -> {
+                java.util.Set<String> known = inherited ? EventRows.existing(c, events) : java.util.Set.of();
+                EventRows.insert(store.dialect(), c, events, companions);
+                return known;
             });
             done.addAndGet(batch.size());
+            for (Entry e : batch) e.settle();
             batch.clear();
             markUp();
+            if (inherited) added(events, had);
             return true;
         } catch (Exception e) {
             if (isOutage(e)) {
@@ -314,14 +409,17 @@ public final class JdbcLedger implements Ledger {
             LOG.warn("ledger: the database refused a batch of {} event(s) ({}); writing them one by one", batch.size(), e.toString());
         }
         // the database is there but refused the batch: find the events it refuses and drop only those
-        for (Iterator<LedgerEvent> it = batch.iterator(); it.hasNext(); ) {
-            LedgerEvent ev = it.next();
+        for (Iterator<Entry> it = batch.iterator(); it.hasNext(); ) {
+            Entry en = it.next();
+            LedgerEvent ev = en.event();
             try {
-                store.call(c -> {
+                boolean had = store.call(c -> {
+                    boolean known = inherited && !EventRows.existing(c, List.of(ev)).isEmpty();
                     EventRows.insert(store.dialect(), c, List.of(ev), companions);
-                    return null;
+                    return known;
                 });
                 done.incrementAndGet();
+                if (inherited && !had) added(List.of(ev), java.util.Set.of());
             } catch (Exception e) {
                 if (isOutage(e)) {
                     markDown(e);
@@ -330,10 +428,22 @@ public final class JdbcLedger implements Ledger {
                 dropped.incrementAndGet();
                 drops.drop(1, "the database refused event " + ev.eventId() + ": " + e.getMessage());
             }
+            en.settle();
             it.remove();
         }
         markUp();
         return true;
+    }
+
+    /** Tells the listener of the inherited events the database did not have before ({@code had}). */
+    private void added(List<LedgerEvent> events, java.util.Set<String> had) {
+        List<LedgerEvent> fresh = had.isEmpty() ? events : events.stream().filter(e -> !had.contains(e.eventId())).toList();
+        if (fresh.isEmpty()) return;
+        try {
+            onInherited.accept(fresh);
+        } catch (RuntimeException e) {
+            LOG.error("ledger: the listener of replayed events failed", e);
+        }
     }
 
     /** While down: asks the database whether it is back. */
@@ -394,20 +504,29 @@ public final class JdbcLedger implements Ledger {
     /** While down: keeps the queue from filling by moving events to the spill file past the high-water mark. */
     private void relieve() {
         if (queue.size() < highWater) return;
-        for (LedgerEvent e : pending) toSpill(e, droppedLive);
+        List<Entry> moved = new ArrayList<>(pending);
         pending.clear();
-        LedgerEvent e;
-        while (queue.size() > lowWater && (e = queue.poll()) != null) toSpill(e, droppedLive);
+        Entry e;
+        while (queue.size() > lowWater && (e = queue.poll()) != null) moved.add(e);
+        spillSettled(moved);
     }
 
     private void spillAll() {
-        for (LedgerEvent e : pending) toSpill(e, droppedLive);
+        List<Entry> moved = new ArrayList<>(pending);
         pending.clear();
-        LedgerEvent e;
-        while ((e = queue.poll()) != null) toSpill(e, droppedLive);
+        queue.drainTo(moved);
+        spillSettled(moved);
     }
 
-    private void toSpill(LedgerEvent e, AtomicLong dropped) {
+    /** Spills {@code entries} and settles them once the spill file has them. */
+    private void spillSettled(List<Entry> entries) {
+        for (Entry e : entries) toSpill(e, droppedLive);
+        spill.flush();
+        for (Entry e : entries) e.settle();
+    }
+
+    private void toSpill(Entry entry, AtomicLong dropped) {
+        LedgerEvent e = entry.event();
         if (spill.append(EventJson.line(e))) {
             spilled.incrementAndGet();
         } else {
@@ -416,17 +535,22 @@ public final class JdbcLedger implements Ledger {
         }
     }
 
-    /** One batch from the oldest spill file; the file is deleted once all of it is written. */
+    /**
+     * One batch from the oldest spill file (the oldest of this run's while an earlier run's are held);
+     * the file is deleted once all of it is written.
+     */
     private void replayStep() {
         if (!spill.hasEvents()) return;
         try {
             if (replayReader == null) {
                 List<Path> files = spill.closedFiles();
-                if (files.isEmpty()) return;
-                replayFile = files.get(0);
+                boolean hold = holdInherited;
+                Path next = files.stream().filter(f -> !hold || !spill.inherited(f)).findFirst().orElse(null);
+                if (next == null) return;
+                replayFile = next;
                 replayReader = Files.newBufferedReader(replayFile, StandardCharsets.UTF_8);
             }
-            List<LedgerEvent> batch = new ArrayList<>(config.batchSize());
+            List<Entry> batch = new ArrayList<>(config.batchSize());
             String line;
             boolean eof = false;
             while (batch.size() < config.batchSize()) {
@@ -437,13 +561,13 @@ public final class JdbcLedger implements Ledger {
                 }
                 if (line.isBlank()) continue;
                 try {
-                    batch.add(EventJson.parse(line));
+                    batch.add(new Entry(EventJson.parse(line), null));
                 } catch (RuntimeException bad) {
                     droppedReplay.incrementAndGet();
                     drops.drop(1, "unreadable line in " + replayFile + ": " + bad.getMessage());
                 }
             }
-            if (!batch.isEmpty() && !write(batch, replayed, droppedReplay)) {
+            if (!batch.isEmpty() && !write(batch, replayed, droppedReplay, spill.inherited(replayFile))) {
                 closeReplay(); // start this file over when the database is back; inserts are idempotent
                 return;
             }

@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param retentionInterval how often the retention job runs
  * @param dropLogInterval   at most one log line per interval about dropped events (with the count)
  * @param endUser           whether the end user a client names (OpenAI's {@code user}) is recorded
+ * @param journal           whether each event is written to a journal file in {@code spillDir} before it is queued, so
+ *                          that a process killed with events in memory leaves them for its next start
  */
 public record LedgerConfig(int queueCapacity, int batchSize, Duration flushInterval, Path spillDir, long spillMaxBytes,
-                           Duration retention, Duration retentionInterval, Duration dropLogInterval, boolean endUser) {
+                           Duration retention, Duration retentionInterval, Duration dropLogInterval, boolean endUser, boolean journal) {
     public LedgerConfig {
         if (queueCapacity < 10) throw new IllegalArgumentException("ledger queue_capacity must be at least 10");
         if (batchSize < 1 || batchSize > queueCapacity) throw new IllegalArgumentException("ledger batch_size must be 1..queue_capacity");
@@ -33,30 +35,34 @@ public record LedgerConfig(int queueCapacity, int batchSize, Duration flushInter
 
     public static LedgerConfig defaults() {
         return new LedgerConfig(10_000, 500, Duration.ofMillis(200), Path.of("data", "spill"), 1L << 30,
-                Duration.ofDays(90), Duration.ofHours(1), Duration.ofMinutes(1), true);
+                Duration.ofDays(90), Duration.ofHours(1), Duration.ofMinutes(1), true, true);
     }
 
     public LedgerConfig withQueue(int capacity, int batch) {
-        return new LedgerConfig(capacity, batch, flushInterval, spillDir, spillMaxBytes, retention, retentionInterval, dropLogInterval, endUser);
+        return new LedgerConfig(capacity, batch, flushInterval, spillDir, spillMaxBytes, retention, retentionInterval, dropLogInterval, endUser, journal);
     }
 
     public LedgerConfig withSpill(Path dir, long maxBytes) {
-        return new LedgerConfig(queueCapacity, batchSize, flushInterval, dir, maxBytes, retention, retentionInterval, dropLogInterval, endUser);
+        return new LedgerConfig(queueCapacity, batchSize, flushInterval, dir, maxBytes, retention, retentionInterval, dropLogInterval, endUser, journal);
     }
 
     public LedgerConfig withFlushInterval(Duration d) {
-        return new LedgerConfig(queueCapacity, batchSize, d, spillDir, spillMaxBytes, retention, retentionInterval, dropLogInterval, endUser);
+        return new LedgerConfig(queueCapacity, batchSize, d, spillDir, spillMaxBytes, retention, retentionInterval, dropLogInterval, endUser, journal);
     }
 
     public LedgerConfig withRetention(Duration keep, Duration every) {
-        return new LedgerConfig(queueCapacity, batchSize, flushInterval, spillDir, spillMaxBytes, keep, every, dropLogInterval, endUser);
+        return new LedgerConfig(queueCapacity, batchSize, flushInterval, spillDir, spillMaxBytes, keep, every, dropLogInterval, endUser, journal);
     }
 
     public LedgerConfig withEndUser(boolean keep) {
-        return new LedgerConfig(queueCapacity, batchSize, flushInterval, spillDir, spillMaxBytes, retention, retentionInterval, dropLogInterval, keep);
+        return new LedgerConfig(queueCapacity, batchSize, flushInterval, spillDir, spillMaxBytes, retention, retentionInterval, dropLogInterval, keep, journal);
+    }
+
+    public LedgerConfig withJournal(boolean on) {
+        return new LedgerConfig(queueCapacity, batchSize, flushInterval, spillDir, spillMaxBytes, retention, retentionInterval, dropLogInterval, endUser, on);
     }
 
     public LedgerConfig withDropLogInterval(Duration d) {
-        return new LedgerConfig(queueCapacity, batchSize, flushInterval, spillDir, spillMaxBytes, retention, retentionInterval, d, endUser);
+        return new LedgerConfig(queueCapacity, batchSize, flushInterval, spillDir, spillMaxBytes, retention, retentionInterval, d, endUser, journal);
     }
 }

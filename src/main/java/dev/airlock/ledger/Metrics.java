@@ -292,6 +292,9 @@ public final class Metrics implements AutoCloseable {
                 .description("Ledger events written to the database directly").register(registry);
         FunctionCounter.builder("airlock.ledger.spilled", ledger, l -> l.stats().spilled())
                 .description("Ledger events sent to the spill file while the database was unreachable or the queue full").register(registry);
+        FunctionCounter.builder("airlock.ledger.unjournaled", ledger, l -> l.stats().unjournaled())
+                .description("Ledger events queued without a journal line (its file could not be written): a crash of the process would lose them")
+                .register(registry);
         Gauge.builder("airlock.ledger.spill", ledger, l -> l.stats().spillBytes()).baseUnit("bytes")
                 .description("Size of the spill files waiting to be replayed").strongReference(true).register(registry);
         Gauge.builder("airlock.ledger.database.up", ledger, l -> l.stats().databaseUp() ? 1 : 0)

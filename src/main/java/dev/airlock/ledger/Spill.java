@@ -23,6 +23,8 @@ final class Spill implements AutoCloseable {
     private final Path dir;
     private final long maxBytes;
     private final List<Path> closed = new ArrayList<>();
+    /** Files an earlier run left (spilled, or recovered from its journal): their spend is not in this run's counters. */
+    private final java.util.Set<Path> inherited = new java.util.HashSet<>();
     private BufferedWriter out;
     private Path current;
     private long totalBytes;
@@ -37,6 +39,7 @@ final class Spill implements AutoCloseable {
             try (Stream<Path> s = Files.list(dir)) {
                 s.filter(Spill::isSpillFile).sorted().forEach(p -> {
                     closed.add(p);
+                    inherited.add(p);
                     totalBytes += size(p);
                 });
             } catch (IOException e) {
@@ -78,6 +81,31 @@ final class Spill implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps {@code lines} an earlier run left in its journal as a closed spill file of their own, forced
+     * to disk, so the journal's file can go. Counts toward {@link #bytes()} but not against the limit:
+     * they were the earlier run's events, already accepted.
+     */
+    synchronized Path inherit(List<String> lines) throws IOException {
+        Files.createDirectories(dir);
+        Path p = dir.resolve(PREFIX + System.currentTimeMillis() + "-" + ProcessHandle.current().pid() + "-r" + (seq++) + SUFFIX);
+        byte[] bytes = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
+            ch.force(true);
+        }
+        closed.add(p);
+        inherited.add(p);
+        totalBytes += bytes.length;
+        return p;
+    }
+
+    /** Whether {@code p} was left by an earlier run (see {@link #inherit}). */
+    synchronized boolean inherited(Path p) {
+        return inherited.contains(p);
+    }
+
     /** Hands buffered lines to the operating system. */
     synchronized void flush() {
         if (!dirty || out == null) return;
@@ -107,6 +135,7 @@ final class Spill implements AutoCloseable {
         long n = size(p);
         Files.deleteIfExists(p);
         closed.remove(p);
+        inherited.remove(p);
         totalBytes = Math.max(0, totalBytes - n);
     }
 

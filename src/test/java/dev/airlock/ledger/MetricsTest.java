@@ -21,7 +21,7 @@ class MetricsTest {
     void everyMetricHasItsPrometheusNameTypeAndLabels() {
         AtomicBoolean d1Up = new AtomicBoolean(true);
         try (Metrics m = new Metrics(Set.of("general", "sensitive"), Set.of("d1", "d2"), Set.of("on-prem", "internet"))) {
-            m.bindLedger(new FixedLedger(new LedgerStats(7, 100, 5, 5, 3, 1234, true)));
+            m.bindLedger(new FixedLedger(new LedgerStats(7, 100, 5, 5, 3, 1234, true, 2)));
             m.deploymentUp("d1", d1Up::get);
             m.deploymentUp("d2", () -> false);
             m.requestStarted();
@@ -58,6 +58,7 @@ class MetricsTest {
             expect(f, "airlock_ledger_queue_depth", "gauge");
             expect(f, "airlock_ledger_dropped_total", "counter");
             expect(f, "airlock_ledger_spilled_total", "counter");
+            expect(f, "airlock_ledger_unjournaled_total", "counter");
             expect(f, "airlock_ledger_spill_bytes", "gauge");
             expect(f, "airlock_ledger_database_up", "gauge");
 
@@ -95,6 +96,7 @@ class MetricsTest {
             assertThat(f.get("airlock_deployment_up").value("airlock_deployment_up", Map.of("deployment", "d2"))).isEqualTo(0);
             assertThat(f.get("airlock_ledger_queue_depth").value("airlock_ledger_queue_depth", Map.of())).isEqualTo(7);
             assertThat(f.get("airlock_ledger_dropped_total").value("airlock_ledger_dropped_total", Map.of())).isEqualTo(3);
+            assertThat(f.get("airlock_ledger_unjournaled_total").value("airlock_ledger_unjournaled_total", Map.of())).isEqualTo(2);
 
             d1Up.set(false);
             Map<String, PrometheusText.Family> again = PrometheusText.parse(m.scrape());

@@ -1,0 +1,189 @@
+package dev.airlock.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.airlock.identity.keys.SpendStore;
+import dev.airlock.policy.limits.BudgetPeriod;
+import dev.airlock.store.Store;
+import dev.airlock.store.StoreConfig;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ledger's journal: what a process that stops without writing its queue leaves, and what the next
+ * start makes of it. A stopped process is played by a journal closed with events unsettled (its files
+ * stay, unlocked); the real thing, a gateway killed with SIGKILL, is {@code dev.airlock.ingress.CrashRecoveryTest}.
+ */
+class JournalTest {
+    @TempDir Path dir;
+
+    /** The same event for the same {@code i}, id included. */
+    private static LedgerEvent event(int i) {
+        return LedgerEvent.builder("req-" + i).eventId("00000000-0000-7000-8000-" + String.format("%012d", i)).tenant("payments").keyId("k" + (i % 2)).route("general-tasks").deployment("gpt")
+                .zone("internet").status(200).tokens(10, 20, false).costUsd(0.25).latency(100, 1000, 5000, 5200).build();
+    }
+
+    private static List<Path> journalFiles(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Journal::isJournalFile).sorted().toList();
+        }
+    }
+
+    private static Set<String> ids(List<String> lines) {
+        Set<String> out = new HashSet<>();
+        for (String l : lines) out.add(EventJson.parse(l).eventId());
+        return out;
+    }
+
+    @Test
+    void eventsLeftUnsettledByAStoppedProcessAreFoundByTheNextWhileSettledSegmentsGo() throws Exception {
+        Set<String> unsettled = new HashSet<>();
+        try (Journal j = Journal.open(dir, 2_000, new ArrayList<>())) {
+            List<Journal.Segment> segs = new ArrayList<>();
+            for (int i = 0; i < 12; i++) segs.add(j.append(EventJson.bytes(event(i))));
+            assertThat(segs).doesNotContainNull();
+            assertThat(new HashSet<>(segs)).as("~500-byte events in 2,000-byte segments").hasSizeGreaterThan(3);
+            assertThat(journalFiles(dir)).hasSize(j.openSegments());
+            // settle everything in the first segments: they go at the next sweep; the last one stays
+            Journal.Segment last = segs.get(segs.size() - 1);
+            for (int i = 0; i < segs.size(); i++) {
+                if (segs.get(i) == last) unsettled.add(event(i).eventId()); else segs.get(i).settle();
+            }
+            j.sweep();
+            assertThat(journalFiles(dir)).as("only the current segment, whose events are not settled").hasSize(1);
+            assertThat(j.openSegments()).isEqualTo(1);
+
+            // a live journal's segments are never taken for a stopped process's
+            List<Path> taken = new ArrayList<>();
+            try (Journal other = Journal.open(dir, 2_000, taken)) {
+                assertThat(taken).isEmpty();
+            }
+        }
+        List<Path> leftover = new ArrayList<>();
+        try (Journal next = Journal.open(dir, 2_000, leftover)) {
+            assertThat(leftover).hasSize(1);
+            assertThat(ids(Journal.lines(leftover.get(0)))).isEqualTo(unsettled);
+        }
+    }
+
+    @Test
+    void holesOfReservedRangesAreSkippedAndACutLineIsReturnedToBeFoundUnreadable() throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(EventJson.bytes(event(1)));
+        b.write(new byte[300]); // reserved by a thread that died before writing
+        b.write(EventJson.bytes(event(2)));
+        byte[] third = EventJson.bytes(event(3));
+        b.write(third, 0, third.length / 2); // cut by the kill
+        Path p = dir.resolve("journal-1-1-0.log");
+        Files.write(p, b.toByteArray());
+
+        List<String> lines = Journal.lines(p);
+        assertThat(lines).hasSize(3);
+        assertThat(EventJson.parse(lines.get(0)).eventId()).isEqualTo(event(1).eventId());
+        assertThat(EventJson.parse(lines.get(1)).eventId()).isEqualTo(event(2).eventId());
+        assertThatThrownBy(() -> EventJson.parse(lines.get(2))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void concurrentAppendsLoseNothingAndEverySegmentGoesOnceSettled() throws Exception {
+        int threads = 4;
+        int each = 3_000;
+        List<Journal.Segment> held = new CopyOnWriteArrayList<>();
+        Set<String> recorded = ConcurrentHashMap.newKeySet();
+        try (Journal j = Journal.open(dir, 64 * 1024, new ArrayList<>())) {
+            Thread[] ts = new Thread[threads];
+            for (int t = 0; t < threads; t++) {
+                int base = t * each;
+                ts[t] = new Thread(() -> {
+                    for (int i = base; i < base + each; i++) {
+                        LedgerEvent e = event(i);
+                        Journal.Segment s = j.append(EventJson.bytes(e));
+                        if (s != null) {
+                            held.add(s);
+                            recorded.add(e.eventId());
+                        }
+                    }
+                });
+                ts[t].start();
+            }
+            for (Thread t : ts) t.join();
+            assertThat(j.failures()).isZero();
+            assertThat(recorded).hasSize(threads * each);
+            // every event is in the files, whole, once
+            List<String> lines = new ArrayList<>();
+            for (Path p : journalFiles(dir)) lines.addAll(Journal.lines(p));
+            assertThat(lines).hasSize(threads * each);
+            assertThat(ids(lines)).isEqualTo(recorded);
+
+            for (Journal.Segment s : held) s.settle();
+            j.sweep();
+            assertThat(journalFiles(dir)).as("all but the segment still being written").hasSize(1);
+        }
+        assertThat(journalFiles(dir)).as("a journal closed with everything settled leaves nothing").isEmpty();
+    }
+
+    @Test
+    void theNextStartWritesWhatAStoppedProcessLeftAndCountsOnlyWhatTheDatabaseLacked() throws Exception {
+        Path spill = dir.resolve("spill");
+        try (Journal dead = Journal.open(spill, 1L << 20, new ArrayList<>())) {
+            for (int i = 0; i < 20; i++) dead.append(EventJson.bytes(event(i)));
+            byte[] cut = EventJson.bytes(event(99));
+            Journal.Segment s = dead.append(java.util.Arrays.copyOf(cut, cut.length / 2)); // the line the kill cut
+            assertThat(s).isNotNull();
+        }
+        assertThat(journalFiles(spill)).hasSize(1);
+        LedgerConfig cfg = LedgerConfig.defaults().withQueue(100, 10).withFlushInterval(Duration.ofMillis(10)).withSpill(spill, 64L << 20);
+        try (Store store = Store.open(StoreConfig.sqliteFile(dir.resolve("airlock.db")))) {
+            // the dead process had written five of them before it died
+            try (JdbcLedger before = JdbcLedger.start(store, cfg.withJournal(false), SpendStore.ledgerRows())) {
+                // its journal is not this one's to take: a ledger without a journal leaves it alone
+                for (int i = 0; i < 5; i++) before.record(event(i));
+                assertThat(before.flush(Duration.ofSeconds(10))).isTrue();
+            }
+            assertThat(journalFiles(spill)).hasSize(1);
+
+            List<LedgerEvent> told = new CopyOnWriteArrayList<>();
+            try (JdbcLedger ledger = JdbcLedger.start(store, cfg, SpendStore.ledgerRows(), true)) {
+                assertThat(journalFiles(spill)).as("moved to a spill file of its own at start").isEmpty();
+                Thread.sleep(300);
+                assertThat(count(store)).as("held until the caller has read the spend table").isEqualTo(5);
+                ledger.replayInherited(told::addAll);
+                assertThat(ledger.flush(Duration.ofSeconds(10))).isTrue();
+                assertThat(count(store)).isEqualTo(20);
+                assertThat(told).extracting(LedgerEvent::eventId).as("only the events the database did not have")
+                        .containsExactlyInAnyOrderElementsOf(Stream.iterate(5, i -> i + 1).limit(15).map(i -> event(i).eventId()).toList());
+                assertThat(ledger.stats().dropped()).as("the cut line").isEqualTo(1);
+                assertThat(new SpendStore(store).spentMicros(SpendStore.Scope.tenant("payments"), BudgetPeriod.month(Instant.now())))
+                        .as("spend rows with their events, none doubled").isEqualTo(20 * 250_000);
+                ledger.record(event(100));
+                assertThat(ledger.flush(Duration.ofSeconds(10))).isTrue();
+            }
+            assertThat(journalFiles(spill)).as("a clean stop leaves no journal").isEmpty();
+            assertThat(count(store)).isEqualTo(21);
+        }
+    }
+
+    private static long count(Store store) throws Exception {
+        return store.call(c -> {
+            try (ResultSet r = c.createStatement().executeQuery("SELECT COUNT(*) FROM request_event")) {
+                r.next();
+                return r.getLong(1);
+            }
+        });
+    }
+}
