@@ -139,6 +139,11 @@ public final class Gateway implements AutoCloseable {
             // what an earlier run left unwritten is replayed only now, so that its spend is counted once:
             // in the seed above if the database had it, else as the replay adds it (Redis counted it already)
             ledger.replayInherited(quotas.remote() ? events -> {} : events -> seedReplayed(quotas, events));
+            // not ready before then, so no request is admitted against a budget that lacks them
+            if (!ledger.awaitInherited(INHERITED_WAIT)) {
+                LOG.warn("ledger: events an earlier run left are still being written after {} s; serving now, and their spend"
+                        + " counts in budgets as they are written", INHERITED_WAIT.toSeconds());
+            }
             var workloadTokens = config.auth().workloads() == null ? null : dev.airlock.identity.oidc.WorkloadTokens.start(config.auth().workloads());
             if (workloadTokens != null) opened.add(0, workloadTokens);
             Identifier identifier = new Identifier(keyCache, tenants, config.auth().requireKeys(), workloadTokens);
@@ -328,4 +333,6 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Gateway.class);
+    /** How long a start waits for an earlier run's unwritten events before it serves (see {@link JdbcLedger#awaitInherited}). */
+    private static final Duration INHERITED_WAIT = Duration.ofSeconds(30);
 }

@@ -43,6 +43,7 @@ public final class JdbcLedger implements Ledger {
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final long IDLE_WHILE_DOWN_MS = 50;
     private static final long LINGER_STEP_MS = 20;
+    private static final long IDLE_POLL_MS = 200;
     /** ~6,000 events a segment: a few seconds of a busy replica's requests, a few MB of disk. */
     static final long JOURNAL_SEGMENT_BYTES = 4L << 20;
 
@@ -148,6 +149,19 @@ public final class JdbcLedger implements Ledger {
     public void replayInherited(Consumer<List<LedgerEvent>> listener) {
         onInherited = Objects.requireNonNull(listener, "listener");
         holdInherited = false;
+    }
+
+    /**
+     * Waits until what an earlier run left is written (true), or {@code timeout} passes (false: the
+     * database is away, or there is much of it; the replay goes on behind).
+     */
+    public boolean awaitInherited(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (spill.hasInherited()) {
+            if (System.nanoTime() >= deadline) return false;
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     /**
@@ -366,7 +380,8 @@ public final class JdbcLedger implements Ledger {
      * than a stream of small ones; the ledger's readers do not need it fresher than the interval.
      */
     private void take(long waitMs) throws InterruptedException {
-        Entry first = waitMs > 0 ? queue.poll(waitMs, TimeUnit.MILLISECONDS) : queue.poll();
+        // an idle writer still looks up every IDLE_POLL_MS, for spill files to replay (an earlier run's, once released)
+        Entry first = waitMs > 0 ? queue.poll(Math.min(waitMs, IDLE_POLL_MS), TimeUnit.MILLISECONDS) : queue.poll();
         if (first == null) return;
         pending.add(first);
         queue.drainTo(pending, config.batchSize() - 1);

@@ -106,6 +106,11 @@ final class Spill implements AutoCloseable {
         return inherited.contains(p);
     }
 
+    /** Whether any file an earlier run left is still waiting. */
+    synchronized boolean hasInherited() {
+        return !inherited.isEmpty();
+    }
+
     /** Hands buffered lines to the operating system. */
     synchronized void flush() {
         if (!dirty || out == null) return;

@@ -160,11 +160,11 @@ class JournalTest {
             List<LedgerEvent> told = new CopyOnWriteArrayList<>();
             try (JdbcLedger ledger = JdbcLedger.start(store, cfg, SpendStore.ledgerRows(), true)) {
                 assertThat(journalFiles(spill)).as("moved to a spill file of its own at start").isEmpty();
-                Thread.sleep(300);
+                assertThat(ledger.awaitInherited(Duration.ofMillis(500))).as("held").isFalse();
                 assertThat(count(store)).as("held until the caller has read the spend table").isEqualTo(5);
                 ledger.replayInherited(told::addAll);
-                assertThat(ledger.flush(Duration.ofSeconds(10))).isTrue();
-                assertThat(count(store)).isEqualTo(20);
+                assertThat(ledger.awaitInherited(Duration.ofSeconds(10))).isTrue();
+                assertThat(count(store)).as("written when the wait ends").isEqualTo(20);
                 assertThat(told).extracting(LedgerEvent::eventId).as("only the events the database did not have")
                         .containsExactlyInAnyOrderElementsOf(Stream.iterate(5, i -> i + 1).limit(15).map(i -> event(i).eventId()).toList());
                 assertThat(ledger.stats().dropped()).as("the cut line").isEqualTo(1);

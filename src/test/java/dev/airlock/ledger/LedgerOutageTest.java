@@ -101,6 +101,9 @@ class LedgerOutageTest {
             assertThat(stats.replayed()).isGreaterThanOrEqualTo(stats.spilled());
             assertThat(spillFiles(dir.resolve("spill"))).isEmpty();
         }
+        try (Stream<Path> s = Files.list(dir.resolve("spill"))) {
+            assertThat(s.filter(Journal::isJournalFile).toList()).as("every journal segment settled: written or spilled").isEmpty();
+        }
         // a record() that waited on the database would wait out a connect timeout (3 s) while it is down
         assertThat(Duration.ofNanos(slowestRecordNanos.get())).isLessThan(Duration.ofSeconds(1));
     }
