@@ -45,7 +45,7 @@ public final class JdbcLedger implements Ledger {
     private static final long LINGER_STEP_MS = 20;
     private static final long IDLE_POLL_MS = 200;
     /** ~6,000 events a segment: a few seconds of a busy replica's requests, a few MB of disk. */
-    static final long JOURNAL_SEGMENT_BYTES = 4L << 20;
+    static final int JOURNAL_SEGMENT_BYTES = 4 << 20;
 
     private final Store store;
     private final LedgerConfig config;

@@ -38,6 +38,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theLedgerJournalIsOnUnlessTurnedOff() {
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).ledger().journal()).isTrue();
+        assertThat(parse(BASE + "ledger: { journal: false }\n", Map.of("VLLM_KEY", "k")).ledger().journal()).isFalse();
+        assertThatThrownBy(() -> parse(BASE + "ledger: { jornal: false }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("unknown key 'jornal'").hasMessageContaining("did you mean 'journal'?");
+    }
+
+    @Test
     void unknownKeyNamesTheLineAndSuggestsTheFix() {
         String yaml = BASE.replace("    base_url:", "    base_ur:");
         assertThatThrownBy(() -> parse(yaml, Map.of("VLLM_KEY", "k")))

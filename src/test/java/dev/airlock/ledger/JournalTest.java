@@ -51,34 +51,61 @@ class JournalTest {
     }
 
     @Test
-    void eventsLeftUnsettledByAStoppedProcessAreFoundByTheNextWhileSettledSegmentsGo() throws Exception {
+    void eventsLeftUnsettledByAStoppedProcessAreFoundByTheNextWhileSettledOnesAreZeroed() throws Exception {
         Set<String> unsettled = new HashSet<>();
-        try (Journal j = Journal.open(dir, 2_000, new ArrayList<>())) {
+        try (Journal j = Journal.open(dir, 4096, new ArrayList<>())) {
             List<Journal.Segment> segs = new ArrayList<>();
-            for (int i = 0; i < 12; i++) segs.add(j.append(EventJson.bytes(event(i))));
+            for (int i = 0; i < 30; i++) segs.add(j.append(EventJson.bytes(event(i))));
             assertThat(segs).doesNotContainNull();
-            assertThat(new HashSet<>(segs)).as("~500-byte events in 2,000-byte segments").hasSizeGreaterThan(3);
-            assertThat(journalFiles(dir)).hasSize(j.openSegments());
-            // settle everything in the first segments: they go at the next sweep; the last one stays
+            assertThat(new HashSet<>(segs)).as("~400-byte events in 4,096-byte files").hasSizeGreaterThan(2);
+            assertThat(journalFiles(dir)).hasSize(j.files());
+            // settle everything but the current segment's events: the others are zeroed at the next sweep
             Journal.Segment last = segs.get(segs.size() - 1);
             for (int i = 0; i < segs.size(); i++) {
                 if (segs.get(i) == last) unsettled.add(event(i).eventId()); else segs.get(i).settle();
             }
             j.sweep();
-            assertThat(journalFiles(dir)).as("only the current segment, whose events are not settled").hasSize(1);
-            assertThat(j.openSegments()).isEqualTo(1);
+            assertThat(j.openSegments()).as("only the segment being written").isEqualTo(1);
+            List<String> lines = new ArrayList<>();
+            for (Path p : journalFiles(dir)) lines.addAll(Journal.lines(p));
+            assertThat(ids(lines)).as("what a crash now would leave").isEqualTo(unsettled);
 
-            // a live journal's segments are never taken for a stopped process's
+            // a live journal's files are never taken for a stopped process's
             List<Path> taken = new ArrayList<>();
-            try (Journal other = Journal.open(dir, 2_000, taken)) {
+            try (Journal other = Journal.open(dir, 4096, taken)) {
                 assertThat(taken).isEmpty();
             }
         }
         List<Path> leftover = new ArrayList<>();
-        try (Journal next = Journal.open(dir, 2_000, leftover)) {
-            assertThat(leftover).hasSize(1);
+        try (Journal next = Journal.open(dir, 4096, leftover)) {
+            assertThat(leftover).as("the closed journal deleted its settled files").hasSize(1);
             assertThat(ids(Journal.lines(leftover.get(0)))).isEqualTo(unsettled);
         }
+    }
+
+    @Test
+    void theRingReusesSettledFilesAndWhenEveryFileWaitsTheEventGoesOnUnjournaled() throws Exception {
+        try (Journal j = Journal.open(dir, 4096, new ArrayList<>())) {
+            for (int i = 0; i < 500; i++) {
+                j.append(EventJson.bytes(event(i))).settle();
+                if (i % 10 == 0) j.sweep();
+            }
+            assertThat(j.failures()).isZero();
+            assertThat(j.files()).as("settled files are used again").isLessThanOrEqualTo(3);
+
+            List<Journal.Segment> waiting = new ArrayList<>();
+            Journal.Segment s;
+            int i = 1_000;
+            while ((s = j.append(EventJson.bytes(event(i++)))) != null) waiting.add(s);
+            assertThat(j.files()).isEqualTo(Journal.MAX_FILES);
+            assertThat(j.failures()).isEqualTo(1);
+            for (Journal.Segment w : waiting) w.settle();
+            j.sweep();
+            Journal.Segment again = j.append(EventJson.bytes(event(i)));
+            assertThat(again).as("room again once the database has them").isNotNull();
+            again.settle();
+        }
+        assertThat(journalFiles(dir)).isEmpty();
     }
 
     @Test
@@ -105,7 +132,7 @@ class JournalTest {
         int each = 3_000;
         List<Journal.Segment> held = new CopyOnWriteArrayList<>();
         Set<String> recorded = ConcurrentHashMap.newKeySet();
-        try (Journal j = Journal.open(dir, 64 * 1024, new ArrayList<>())) {
+        try (Journal j = Journal.open(dir, 512 * 1024, new ArrayList<>())) {
             Thread[] ts = new Thread[threads];
             for (int t = 0; t < threads; t++) {
                 int base = t * each;
@@ -132,7 +159,7 @@ class JournalTest {
 
             for (Journal.Segment s : held) s.settle();
             j.sweep();
-            assertThat(journalFiles(dir)).as("all but the segment still being written").hasSize(1);
+            assertThat(j.openSegments()).as("all but the segment still being written handed back").isEqualTo(1);
         }
         assertThat(journalFiles(dir)).as("a journal closed with everything settled leaves nothing").isEmpty();
     }
@@ -140,7 +167,7 @@ class JournalTest {
     @Test
     void theNextStartWritesWhatAStoppedProcessLeftAndCountsOnlyWhatTheDatabaseLacked() throws Exception {
         Path spill = dir.resolve("spill");
-        try (Journal dead = Journal.open(spill, 1L << 20, new ArrayList<>())) {
+        try (Journal dead = Journal.open(spill, 1 << 20, new ArrayList<>())) {
             for (int i = 0; i < 20; i++) dead.append(EventJson.bytes(event(i)));
             byte[] cut = EventJson.bytes(event(99));
             Journal.Segment s = dead.append(java.util.Arrays.copyOf(cut, cut.length / 2)); // the line the kill cut
