@@ -65,9 +65,10 @@ public enum Dialect {
      * truncated, as {@link #SQLITE_TIME} does). Written out digit by digit: every ledger event binds
      * one, on the writer thread that shares the event loops' cores, and the formatter's general
      * machinery (a print context, a zoned date-time, field lookups) was most of the cost. Years
-     * outside 0000–9999 go to the formatter.
+     * outside 0000–9999 go to the formatter. The ledger's spill and journal lines write their time
+     * with it too (one per request, on the event loop, for the journal), and {@link Instant#parse} reads it.
      */
-    static String sqliteTime(Instant t) {
+    public static String sqliteTime(Instant t) {
         long seconds = t.getEpochSecond();
         long day = Math.floorDiv(seconds, 86_400L);
         int secondOfDay = (int) Math.floorMod(seconds, 86_400L);

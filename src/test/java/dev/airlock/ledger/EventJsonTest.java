@@ -28,4 +28,18 @@ class EventJsonTest {
         String older = line.replace("\"trace_id\":null,", "");
         assertThat(EventJson.parse(older)).isEqualTo(plain);
     }
+
+    @Test
+    void theJournalsBytesAreTheSpillLineInUtf8WithItsNewlineAndTimesKeepTheirMicroseconds() {
+        LedgerEvent e = LedgerEvent.builder("r-5").at(Instant.parse("2026-12-07T18:04:05.123456789Z")).tenant("zürich-ärzte")
+                .route("coding").status(200).tokens(3, 4, false).costUsd(0.25).latency(1, 2, 3, 4).endUser("\"quoted\" \\ \n").build();
+        byte[] bytes = EventJson.bytes(e);
+        String line = EventJson.line(e);
+        assertThat(new String(bytes, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(line + "\n");
+        assertThat(line).contains("\"started_at\":\"2026-12-07T18:04:05.123456Z\"").doesNotContain("\n");
+        LedgerEvent back = EventJson.parse(line);
+        assertThat(back.at()).as("the store keeps microseconds, and so does the line").isEqualTo(Instant.parse("2026-12-07T18:04:05.123456Z"));
+        assertThat(back.tenant()).isEqualTo("zürich-ärzte");
+        assertThat(back.endUser()).isEqualTo("\"quoted\" \\ \n");
+    }
 }
