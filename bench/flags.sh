@@ -7,6 +7,8 @@
 # One that starts with "transport=NAME " (after any jar=) sets that gateway's server.transport (auto,
 # io_uring, epoll, nio). One that starts with "yaml=FILE " (after any jar= and transport=) appends FILE to that gateway's config, COLLECTOR_PORT
 # replaced by the port of a canned OpenTelemetry collector: bench/telemetry.yaml turns on Airlock's spans.
+# One that starts with "ledger=KEY:VALUE " (after those) adds that setting to the gateway's ledger section,
+# e.g. "ledger=journal:false" to measure the ledger's journal against the same build with it.
 # Per flag set: 1-connection p50, 64-connection req/s, p99 at 1,000 req/s, max RSS during that run,
 # and optionally (BENCH_STREAMS=N) the max RSS and errors with N slow streams (BENCH_STREAM_SPREAD
 # deployments behind the route, default 24, so the per-deployment connection pool is not the limit).
@@ -48,6 +50,10 @@ for i in $(seq $#); do
   if [[ $spec == yaml=* ]]; then
     extra=${spec%% *}; extra=${extra#yaml=}; spec=${spec#* }
     sed "s/COLLECTOR_PORT/$PORT_COLLECTOR/g" "$extra" >> "$tmp/airlock-$i.yaml"
+  fi
+  if [[ $spec == ledger=* ]]; then
+    setting=${spec%% *}; setting=${setting#ledger=}; spec=${spec#* }
+    sed -i "s/^ledger: { /ledger: { ${setting%%:*}: ${setting#*:}, /" "$tmp/airlock-$i.yaml"
   fi
   # shellcheck disable=SC2086
   AIRLOCK_MASTER_KEY=$MASTER start_bg "gw$i" "$JAVA_HOME/bin/java" $spec -jar "$jar" serve --config "$tmp/airlock-$i.yaml"

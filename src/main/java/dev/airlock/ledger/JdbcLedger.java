@@ -96,6 +96,11 @@ public final class JdbcLedger implements Ledger {
         this.spill = new Spill(config.spillDir(), config.spillMaxBytes());
         this.drops = new DropLog(config.dropLogInterval());
         this.holdInherited = holdInherited;
+        Journal.Recovered found = Journal.recover(config.spillDir(), spill);
+        if (found.cut() > 0) {
+            droppedReplay.addAndGet(found.cut());
+            drops.drop(found.cut(), found.cutReason());
+        }
         this.journal = config.journal() ? openJournal() : null;
         this.writer = new Thread(this::run, "airlock-ledger-writer");
         this.writer.setDaemon(true);
@@ -164,45 +169,14 @@ public final class JdbcLedger implements Ledger {
         return true;
     }
 
-    /**
-     * Opens the journal in the spill directory, after moving the events of segments an earlier run left
-     * into spill files of their own (replayed like any other, idempotently). A journal that cannot be
-     * opened is logged, and the ledger runs without one.
-     */
+    /** Opens the journal in the spill directory; one that cannot be opened is logged, and the ledger runs without it. */
     private Journal openJournal() {
-        List<Path> leftover = new ArrayList<>();
-        Journal j;
         try {
-            j = Journal.open(config.spillDir(), JOURNAL_SEGMENT_BYTES, leftover);
+            return Journal.open(config.spillDir(), JOURNAL_SEGMENT_BYTES);
         } catch (IOException | RuntimeException e) {
             LOG.warn("ledger: cannot open the journal in {} ({}); events wait for the database in memory only", config.spillDir(), e.toString());
             return null;
         }
-        for (Path p : leftover) {
-            try {
-                List<String> kept = new ArrayList<>();
-                int cut = 0;
-                for (String line : Journal.lines(p)) {
-                    try {
-                        EventJson.parse(line);
-                        kept.add(line);
-                    } catch (RuntimeException unreadable) {
-                        cut++;
-                    }
-                }
-                if (!kept.isEmpty()) spill.inherit(kept);
-                Journal.forget(p);
-                LOG.warn("ledger: {} event(s) recorded by a process that stopped before writing them were found in {}; they will be written",
-                        kept.size(), p.getFileName());
-                if (cut > 0) {
-                    droppedReplay.addAndGet(cut);
-                    drops.drop(cut, cut + " line(s) of " + p.getFileName() + " were cut off by the stop of the process that wrote them");
-                }
-            } catch (IOException e) {
-                LOG.warn("ledger: cannot recover the journal file {} ({}); it stays for the next start", p, e.toString());
-            }
-        }
-        return j;
     }
 
     @Override

@@ -96,19 +96,67 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    /**
-     * Opens a journal in {@code dir}, first taking the segments a process that stopped without settling
-     * them left there (those no live process holds): their lines are returned, oldest first, to be
-     * written to the database, and the files deleted once the caller has kept the lines elsewhere
-     * ({@link #forget}).
-     */
-    static Journal open(Path dir, int segmentBytes, List<Path> leftover) throws IOException {
+    /** Opens a journal in {@code dir}; it makes its files as it needs them. */
+    static Journal open(Path dir, int segmentBytes) throws IOException {
         if (segmentBytes < 4096) throw new IllegalArgumentException("a journal file must have at least 4096 bytes");
         Files.createDirectories(dir);
-        try (Stream<Path> s = Files.list(dir)) {
-            s.filter(Journal::isJournalFile).sorted().filter(Journal::unheld).forEach(leftover::add);
-        }
         return new Journal(dir, segmentBytes);
+    }
+
+    /** The journal files in {@code dir} a stopped process left (no live process holds their lock), oldest first. */
+    static List<Path> leftover(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Journal::isJournalFile).sorted().filter(Journal::unheld).toList();
+        }
+    }
+
+    /** What {@link #recover} found: the events kept for the replay, and the lines a stop cut in half. */
+    record Recovered(int events, int cut, String cutReason) {}
+
+    /**
+     * Moves the events of the journal files a stopped process left in {@code dir} into spill files of
+     * their own ({@link Spill#inherit}), replayed like any other and idempotently, and deletes the
+     * journal files. Done at every start, journal on or off, so turning it off after a crash loses nothing.
+     * A file that cannot be read stays for the next start.
+     */
+    static Recovered recover(Path dir, Spill spill) {
+        List<Path> files;
+        try {
+            files = leftover(dir);
+        } catch (IOException e) {
+            LOG.warn("ledger journal: cannot list {} for files a stopped process left ({})", dir, e.toString());
+            return new Recovered(0, 0, null);
+        }
+        int events = 0;
+        int cut = 0;
+        String reason = null;
+        for (Path p : files) {
+            try {
+                List<String> kept = new ArrayList<>();
+                int bad = 0;
+                for (String line : lines(p)) {
+                    try {
+                        EventJson.parse(line);
+                        kept.add(line);
+                    } catch (RuntimeException unreadable) {
+                        bad++;
+                    }
+                }
+                if (!kept.isEmpty()) spill.inherit(kept);
+                Files.deleteIfExists(p);
+                LOG.warn("ledger: {} event(s) recorded by a process that stopped before writing them were found in {}; they will be written",
+                        kept.size(), p.getFileName());
+                events += kept.size();
+                if (bad > 0) {
+                    cut += bad;
+                    reason = bad + " line(s) of " + p.getFileName() + " were cut off by the stop of the process that wrote them";
+                }
+            } catch (IOException e) {
+                LOG.warn("ledger journal: cannot recover {} ({}); it stays for the next start", p, e.toString());
+            }
+        }
+        return new Recovered(events, cut, reason);
     }
 
     static boolean isJournalFile(Path p) {
@@ -147,11 +195,6 @@ final class Journal implements AutoCloseable {
             start = i + 1;
         }
         return out;
-    }
-
-    /** Deletes a left-over segment whose lines are kept elsewhere now. */
-    static void forget(Path p) throws IOException {
-        Files.deleteIfExists(p);
     }
 
     /**

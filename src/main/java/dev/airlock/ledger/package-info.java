@@ -7,7 +7,9 @@
  *       breakdown), recorded through {@link dev.airlock.ledger.Ledger#record} without waiting on the
  *       database: {@link dev.airlock.ledger.JdbcLedger} batches it into the store, holds it in memory and
  *       then in a spill file while the database is away, and counts anything it must drop. Rows other
- *       tables derive from events (spend) ride in the same transaction ({@link dev.airlock.ledger.CompanionRows}).</li>
+ *       tables derive from events (spend) ride in the same transaction ({@link dev.airlock.ledger.CompanionRows}).
+ *       Each event is first copied into the journal ({@link dev.airlock.ledger.Journal}, memory-mapped
+ *       files), so a process that dies with events queued leaves them for the next start.</li>
  *   <li>Outcome feedback and opt-in captured content; {@link dev.airlock.ledger.Retention} deletes both
  *       and old events on schedule.</li>
  *   <li>{@link dev.airlock.ledger.Reports}: per route, task, deployment or tenant, in SQL that runs on

@@ -2,7 +2,6 @@ package dev.airlock.ledger;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -42,7 +41,7 @@ public class JournalBench {
                 .keyId("k-7f3a9c").route("general-tasks").task("chat").classification("public").deployment("glm5-onprem").zone("on-prem")
                 .status(200).tokens(12, 9, false).costUsd(0.000021).latency(41, 180, 460, 612).build();
         dir = Files.createTempDirectory("journal-bench");
-        journal = Journal.open(dir, JdbcLedger.JOURNAL_SEGMENT_BYTES, new ArrayList<>());
+        journal = Journal.open(dir, JdbcLedger.JOURNAL_SEGMENT_BYTES);
     }
 
     @TearDown(Level.Iteration)

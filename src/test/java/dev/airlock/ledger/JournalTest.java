@@ -53,7 +53,7 @@ class JournalTest {
     @Test
     void eventsLeftUnsettledByAStoppedProcessAreFoundByTheNextWhileSettledOnesAreZeroed() throws Exception {
         Set<String> unsettled = new HashSet<>();
-        try (Journal j = Journal.open(dir, 4096, new ArrayList<>())) {
+        try (Journal j = Journal.open(dir, 4096)) {
             List<Journal.Segment> segs = new ArrayList<>();
             for (int i = 0; i < 30; i++) segs.add(j.append(EventJson.bytes(event(i))));
             assertThat(segs).doesNotContainNull();
@@ -70,22 +70,16 @@ class JournalTest {
             for (Path p : journalFiles(dir)) lines.addAll(Journal.lines(p));
             assertThat(ids(lines)).as("what a crash now would leave").isEqualTo(unsettled);
 
-            // a live journal's files are never taken for a stopped process's
-            List<Path> taken = new ArrayList<>();
-            try (Journal other = Journal.open(dir, 4096, taken)) {
-                assertThat(taken).isEmpty();
-            }
+            assertThat(Journal.leftover(dir)).as("a live journal's files are never taken for a stopped process's").isEmpty();
         }
-        List<Path> leftover = new ArrayList<>();
-        try (Journal next = Journal.open(dir, 4096, leftover)) {
-            assertThat(leftover).as("the closed journal deleted its settled files").hasSize(1);
-            assertThat(ids(Journal.lines(leftover.get(0)))).isEqualTo(unsettled);
-        }
+        List<Path> leftover = Journal.leftover(dir);
+        assertThat(leftover).as("the closed journal deleted its settled files").hasSize(1);
+        assertThat(ids(Journal.lines(leftover.get(0)))).isEqualTo(unsettled);
     }
 
     @Test
     void theRingReusesSettledFilesAndWhenEveryFileWaitsTheEventGoesOnUnjournaled() throws Exception {
-        try (Journal j = Journal.open(dir, 4096, new ArrayList<>())) {
+        try (Journal j = Journal.open(dir, 4096)) {
             for (int i = 0; i < 500; i++) {
                 j.append(EventJson.bytes(event(i))).settle();
                 if (i % 10 == 0) j.sweep();
@@ -132,7 +126,7 @@ class JournalTest {
         int each = 3_000;
         List<Journal.Segment> held = new CopyOnWriteArrayList<>();
         Set<String> recorded = ConcurrentHashMap.newKeySet();
-        try (Journal j = Journal.open(dir, 512 * 1024, new ArrayList<>())) {
+        try (Journal j = Journal.open(dir, 512 * 1024)) {
             Thread[] ts = new Thread[threads];
             for (int t = 0; t < threads; t++) {
                 int base = t * each;
@@ -167,20 +161,18 @@ class JournalTest {
     @Test
     void theNextStartWritesWhatAStoppedProcessLeftAndCountsOnlyWhatTheDatabaseLacked() throws Exception {
         Path spill = dir.resolve("spill");
-        try (Journal dead = Journal.open(spill, 1 << 20, new ArrayList<>())) {
-            for (int i = 0; i < 20; i++) dead.append(EventJson.bytes(event(i)));
-            byte[] cut = EventJson.bytes(event(99));
-            Journal.Segment s = dead.append(java.util.Arrays.copyOf(cut, cut.length / 2)); // the line the kill cut
-            assertThat(s).isNotNull();
-        }
-        assertThat(journalFiles(spill)).hasSize(1);
         LedgerConfig cfg = LedgerConfig.defaults().withQueue(100, 10).withFlushInterval(Duration.ofMillis(10)).withSpill(spill, 64L << 20);
         try (Store store = Store.open(StoreConfig.sqliteFile(dir.resolve("airlock.db")))) {
-            // the dead process had written five of them before it died
-            try (JdbcLedger before = JdbcLedger.start(store, cfg.withJournal(false), SpendStore.ledgerRows())) {
-                // its journal is not this one's to take: a ledger without a journal leaves it alone
+            // the dead process had written five of its events before it died
+            try (JdbcLedger before = JdbcLedger.start(store, cfg, SpendStore.ledgerRows())) {
                 for (int i = 0; i < 5; i++) before.record(event(i));
                 assertThat(before.flush(Duration.ofSeconds(10))).isTrue();
+            }
+            try (Journal dead = Journal.open(spill, 1 << 20)) {
+                for (int i = 0; i < 20; i++) dead.append(EventJson.bytes(event(i)));
+                byte[] cut = EventJson.bytes(event(99));
+                Journal.Segment s = dead.append(java.util.Arrays.copyOf(cut, cut.length / 2)); // the line the kill cut
+                assertThat(s).isNotNull();
             }
             assertThat(journalFiles(spill)).hasSize(1);
 
@@ -202,6 +194,22 @@ class JournalTest {
             }
             assertThat(journalFiles(spill)).as("a clean stop leaves no journal").isEmpty();
             assertThat(count(store)).isEqualTo(21);
+        }
+    }
+
+    @Test
+    void aLedgerWithItsJournalTurnedOffStillWritesWhatAnEarlierRunsJournalKept() throws Exception {
+        Path spill = dir.resolve("spill");
+        try (Journal dead = Journal.open(spill, 1 << 20)) {
+            for (int i = 0; i < 3; i++) dead.append(EventJson.bytes(event(i)));
+        }
+        LedgerConfig cfg = LedgerConfig.defaults().withQueue(100, 10).withFlushInterval(Duration.ofMillis(10)).withSpill(spill, 64L << 20)
+                .withJournal(false);
+        try (Store store = Store.open(StoreConfig.sqliteFile(dir.resolve("airlock.db")));
+             JdbcLedger ledger = JdbcLedger.start(store, cfg, SpendStore.ledgerRows())) {
+            assertThat(ledger.awaitInherited(Duration.ofSeconds(10))).isTrue();
+            assertThat(count(store)).isEqualTo(3);
+            assertThat(journalFiles(spill)).isEmpty();
         }
     }
 
