@@ -111,8 +111,8 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    /** What {@link #recover} found: the events kept for the replay, and the lines a stop cut in half. */
-    record Recovered(int events, int cut, String cutReason) {}
+    /** What {@link #recover} found: the lines a stop cut in half (0 and null: none), to count as dropped. */
+    record Recovered(int cut, String cutReason) {}
 
     /**
      * Moves the events of the journal files a stopped process left in {@code dir} into spill files of
@@ -126,9 +126,8 @@ final class Journal implements AutoCloseable {
             files = leftover(dir);
         } catch (IOException e) {
             LOG.warn("ledger journal: cannot list {} for files a stopped process left ({})", dir, e.toString());
-            return new Recovered(0, 0, null);
+            return new Recovered(0, null);
         }
-        int events = 0;
         int cut = 0;
         String reason = null;
         for (Path p : files) {
@@ -145,9 +144,10 @@ final class Journal implements AutoCloseable {
                 }
                 if (!kept.isEmpty()) spill.inherit(kept);
                 Files.deleteIfExists(p);
-                LOG.warn("ledger: {} event(s) recorded by a process that stopped before writing them were found in {}; they will be written",
-                        kept.size(), p.getFileName());
-                events += kept.size();
+                if (!kept.isEmpty()) {
+                    LOG.warn("ledger: {} event(s) recorded by a process that stopped before writing them were found in {}; they will be written",
+                            kept.size(), p.getFileName());
+                }
                 if (bad > 0) {
                     cut += bad;
                     reason = bad + " line(s) of " + p.getFileName() + " were cut off by the stop of the process that wrote them";
@@ -156,7 +156,7 @@ final class Journal implements AutoCloseable {
                 LOG.warn("ledger journal: cannot recover {} ({}); it stays for the next start", p, e.toString());
             }
         }
-        return new Recovered(events, cut, reason);
+        return new Recovered(cut, reason);
     }
 
     static boolean isJournalFile(Path p) {
