@@ -50,7 +50,7 @@ final class KeysCommand implements Runnable {
         @Option(names = "--budget", paramLabel = "USD", description = "Monthly budget in US dollars.")
         Double budget;
 
-        @Option(names = "--max-in-flight", paramLabel = "N", description = "Requests of the key in flight at once, in each replica (more are a 429).")
+        @Option(names = "--max-in-flight", paramLabel = "N", description = "Requests of the key in flight at once, across replicas with limits.redis_url (more are a 429).")
         Integer maxInFlight;
 
         @Option(names = "--expires", paramLabel = "DATE", description = "Last day the key works (UTC), e.g. 2026-12-31, or an ISO-8601 time.")

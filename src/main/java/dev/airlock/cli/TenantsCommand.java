@@ -48,7 +48,7 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--tpm", paramLabel = "N", description = "Tokens per minute.")
         Long tpm;
 
-        @Option(names = "--max-in-flight", paramLabel = "N", description = "Requests in flight at once, all its keys together, in each replica (more are a 429).")
+        @Option(names = "--max-in-flight", paramLabel = "N", description = "Requests in flight at once, all its keys together, across replicas with limits.redis_url (more are a 429).")
         Integer maxInFlight;
 
         @Option(names = "--zones", split = ",", paramLabel = "ZONE", description = "Zones its data is pinned to, comma-separated (default: wherever its levels may go).")
@@ -139,7 +139,7 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--tpm", paramLabel = "N|none", description = "Tokens per minute, or none.")
         String tpm;
 
-        @Option(names = "--max-in-flight", paramLabel = "N|none", description = "Requests in flight at once, all its keys together, in each replica, or none.")
+        @Option(names = "--max-in-flight", paramLabel = "N|none", description = "Requests in flight at once, all its keys together (across replicas with limits.redis_url), or none.")
         String maxInFlight;
 
         @Option(names = "--zones", split = ",", paramLabel = "ZONE", description = "Zones its data is pinned to, comma-separated.")

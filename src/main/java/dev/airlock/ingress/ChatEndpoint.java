@@ -251,10 +251,14 @@ final class ChatEndpoint {
     private Future<Quotas.Grant> quota(Exchange ex, List<String> texts, Integer maxTokens) {
         Pipeline pipeline = ex.generation.pipeline;
         var caller = ex.admission.caller();
-        try {
-            ex.slots = pipeline.quotas.hold(caller); // given back when the exchange ends, however it ends
-        } catch (AirlockException tooMany) {
-            return Future.failedFuture(tooMany);
+        // slots counted in Redis are taken off the event loop, with the rest of a remote admission below
+        boolean sharedSlots = pipeline.quotas.holdsRemotely(caller);
+        if (!sharedSlots) {
+            try {
+                ex.slots = pipeline.quotas.hold(caller); // given back when the exchange ends, however it ends
+            } catch (AirlockException tooMany) {
+                return Future.failedFuture(tooMany);
+            }
         }
         var key = caller.key();
         boolean needsTokens = caller.tenant().tpm() != null || caller.tenant().budgetUsdMonth() != null
@@ -264,9 +268,10 @@ final class ChatEndpoint {
         long extra = maxTokens == null ? 0 : maxTokens;
         // per-deployment caps keep what they admit and are never corrected: a plain estimate, not a bound
         ex.dispatch.estimatedTokens(cheap + extra);
-        if (!needsTokens && caller.tenant().rpm() == null && (key == null || key.rpm() == null)) return Future.succeededFuture(Quotas.Grant.NONE);
+        boolean limited = needsTokens || caller.tenant().rpm() != null || (key != null && key.rpm() != null);
+        if (!limited && !sharedSlots) return Future.succeededFuture(Quotas.Grant.NONE);
         long first = needsTokens ? reservable(TokenEstimator.upperBoundPrompt(texts)) : cheap;
-        java.util.concurrent.Callable<Quotas.Grant> admit = () -> {
+        java.util.concurrent.Callable<Quotas.Grant> admit = !limited ? () -> Quotas.Grant.NONE : () -> {
             try {
                 return admitAt(ex, first, maxTokens);
             } catch (AirlockException refused) {
@@ -281,17 +286,30 @@ final class ChatEndpoint {
                 return Future.failedFuture(e);
             }
         }
-        return Vertx.currentContext().owner().executeBlocking(admit, false).compose(g -> {
+        return Vertx.currentContext().owner().executeBlocking(() -> {
+            Quotas.Slots slots = sharedSlots ? pipeline.quotas.hold(caller) : Quotas.Slots.NONE;
+            try {
+                return new Admitted(slots, admit.call());
+            } catch (Exception refused) {
+                slots.release();
+                throw refused;
+            }
+        }, false).compose(a -> {
             // a remote admission can answer after the client left and the request was recorded: nothing
-            // would settle the grant then, so its reservations go back now, and nothing is sent
+            // would settle the grant or give the slots back then, so they go back now, and nothing is sent
             if (ex.isEnded()) {
-                recorder.settleLate(g);
+                a.slots().release();
+                recorder.settleLate(a.grant());
                 return Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.CANCELLED,
                         "the client left while its quota was checked"));
             }
-            return Future.succeededFuture(granted(ex, g));
+            if (sharedSlots) ex.slots = a.slots();
+            return Future.succeededFuture(granted(ex, a.grant()));
         });
     }
+
+    /** What a remote admission took: the request's slots in flight and its grant. */
+    private record Admitted(Quotas.Slots slots, Quotas.Grant grant) {}
 
     private static Quotas.Grant granted(Exchange ex, Quotas.Grant g) {
         ex.grant = g;

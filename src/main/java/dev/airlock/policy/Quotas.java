@@ -15,6 +15,7 @@ import dev.airlock.policy.limits.RateLimiter;
 import dev.airlock.policy.limits.RedisBudgetLedger;
 import dev.airlock.policy.limits.RedisRateLimiter;
 import dev.airlock.policy.limits.Reservation;
+import dev.airlock.policy.limits.SharedInFlight;
 import dev.airlock.policy.limits.ResilientBudgetLedger;
 import dev.airlock.policy.limits.ResilientRateLimiter;
 import java.time.Duration;
@@ -36,16 +37,20 @@ public final class Quotas implements AutoCloseable {
     private final BudgetLedger budgets;
     private final boolean countFree;
     private final LimitsRedis redis;
+    private final SharedInFlight shared;
+    private final int replicas;
 
-    private Quotas(RateLimiter limiter, BudgetLedger budgets, boolean countFree, LimitsRedis redis) {
+    private Quotas(RateLimiter limiter, BudgetLedger budgets, boolean countFree, LimitsRedis redis, SharedInFlight shared, int replicas) {
         this.limiter = limiter;
         this.budgets = budgets;
         this.countFree = countFree;
         this.redis = redis;
+        this.shared = shared;
+        this.replicas = replicas;
     }
 
     public static Quotas create(AirlockConfig.Limits cfg) {
-        if (cfg.redisUrl() == null) return new Quotas(new LocalRateLimiter(), new LocalBudgetLedger(), cfg.countFreeDeployments(), null);
+        if (cfg.redisUrl() == null) return new Quotas(new LocalRateLimiter(), new LocalBudgetLedger(), cfg.countFreeDeployments(), null, null, 1);
         LimitsRedis redis;
         try {
             redis = LimitsRedis.connect(cfg.redisUrl(), Duration.ofMillis(cfg.commandTimeoutMs()));
@@ -57,12 +62,14 @@ public final class Quotas implements AutoCloseable {
         BudgetLedger budgets = new ResilientBudgetLedger(new RedisBudgetLedger(redis.connection(), "airlock:budget:"),
                 cfg.budgetsFailClosed() ? ResilientBudgetLedger.OnOutage.FAIL_CLOSED : ResilientBudgetLedger.OnOutage.USE_LOCAL,
                 System::currentTimeMillis, 1_000);
-        return new Quotas(limiter, budgets, cfg.countFreeDeployments(), redis);
+        return new Quotas(limiter, budgets, cfg.countFreeDeployments(), redis, new SharedInFlight(redis.connection(), "airlock:inflight:"),
+                cfg.replicas());
     }
 
     /** Whether rate limits are counting locally because Redis is unreachable (for the metric). */
     public boolean degraded() {
-        return (limiter instanceof ResilientRateLimiter r && r.degraded()) || (budgets instanceof ResilientBudgetLedger b && b.degraded());
+        return (limiter instanceof ResilientRateLimiter r && r.degraded()) || (budgets instanceof ResilientBudgetLedger b && b.degraded())
+                || (shared != null && shared.degraded());
     }
 
     /**
@@ -131,13 +138,19 @@ public final class Quotas implements AutoCloseable {
         return out;
     }
 
+    /** Whether {@link #hold} asks Redis for this caller's slots (then it may block: call it off the event loop). */
+    public boolean holdsRemotely(Caller caller) {
+        return shared != null && ((caller.key() != null && caller.key().maxInFlight() != null) || caller.tenant().maxInFlight() != null);
+    }
+
     /**
      * Takes a slot of the key's and of its tenant's {@code max_in_flight} (where set), or throws 429
      * ({@code rate_limit_exceeded}, {@code Retry-After: 1}) when either has that many requests in
      * flight. The caller gives the slots back with {@link Slots#release} when the request ends, however
-     * it ends. Counted in this replica, on the calling thread, never in Redis: a slot is held for a
-     * request's whole life (a stream's minutes), and a count in a shared store would outlive a replica
-     * that died holding it.
+     * it ends. With {@code limits.redis_url} the slots are leases in Redis, shared by every replica
+     * ({@link SharedInFlight}: a replica that dies holding some loses them within a lease); while Redis
+     * does not answer, and without it, they are counted in this replica, each limit divided by
+     * {@code limits.replicas} when Redis is away.
      *
      * <p>The counters live in the key's and tenant's cached scope. When the cache starts again past
      * {@value #MAX_SCOPES} keys, requests in flight give their slots back to the counters they took
@@ -147,21 +160,47 @@ public final class Quotas implements AutoCloseable {
         Integer keyMax = caller.key() == null ? null : caller.key().maxInFlight();
         Integer tenantMax = caller.tenant().maxInFlight();
         if (keyMax == null && tenantMax == null) return Slots.NONE;
+        if (shared != null) {
+            Slots s = holdShared(caller, keyMax, tenantMax);
+            if (s != null) return s;
+        }
+        int share = shared == null ? 1 : replicas; // Redis is away: each replica takes its part
         AtomicInteger key = null;
         if (keyMax != null) {
             Scope s = scope(keyScopes, "key", caller.keyId());
-            if (!take(s.inFlight(), keyMax)) throw tooMany(s.name(), keyMax);
+            if (!take(s.inFlight(), Math.max(1, keyMax / share))) throw tooMany(s.name(), keyMax);
             key = s.inFlight();
         }
         if (tenantMax != null) {
             Scope s = scope(tenantScopes, "tenant", caller.tenant().name());
-            if (!take(s.inFlight(), tenantMax)) {
+            if (!take(s.inFlight(), Math.max(1, tenantMax / share))) {
                 if (key != null) key.decrementAndGet();
                 throw tooMany(s.name(), tenantMax);
             }
-            return new Slots(key, s.inFlight());
+            return new Slots(key, s.inFlight(), null, null, null);
         }
-        return new Slots(key, null);
+        return new Slots(key, null, null, null, null);
+    }
+
+    /** The slots as leases in Redis; null when Redis does not answer (the caller counts locally). */
+    private Slots holdShared(Caller caller, Integer keyMax, Integer tenantMax) {
+        SharedInFlight.Lease keyLease = null;
+        if (keyMax != null) {
+            Scope s = scope(keyScopes, "key", caller.keyId());
+            SharedInFlight.Acquired a = shared.acquire(s.scope(), keyMax);
+            if (a.outcome() == SharedInFlight.Outcome.UNREACHABLE) return null;
+            if (a.outcome() == SharedInFlight.Outcome.FULL) throw tooMany(s.name(), keyMax);
+            keyLease = a.lease();
+        }
+        if (tenantMax == null) return new Slots(null, null, shared, keyLease, null);
+        Scope s = scope(tenantScopes, "tenant", caller.tenant().name());
+        SharedInFlight.Acquired a = shared.acquire(s.scope(), tenantMax);
+        if (a.outcome() != SharedInFlight.Outcome.ADMITTED) {
+            if (keyLease != null) shared.release(keyLease);
+            if (a.outcome() == SharedInFlight.Outcome.UNREACHABLE) return null;
+            throw tooMany(s.name(), tenantMax);
+        }
+        return new Slots(null, null, shared, keyLease, a.lease());
     }
 
     private static boolean take(AtomicInteger inFlight, int max) {
@@ -173,22 +212,30 @@ public final class Quotas implements AutoCloseable {
 
     /** The slots one request holds of its key's and tenant's {@code max_in_flight}. */
     public static final class Slots {
-        public static final Slots NONE = new Slots(null, null);
+        public static final Slots NONE = new Slots(null, null, null, null, null);
         private final AtomicInteger key;
         private final AtomicInteger tenant;
+        private final SharedInFlight shared;
+        private final SharedInFlight.Lease keyLease;
+        private final SharedInFlight.Lease tenantLease;
         private boolean released;
 
-        private Slots(AtomicInteger key, AtomicInteger tenant) {
+        private Slots(AtomicInteger key, AtomicInteger tenant, SharedInFlight shared, SharedInFlight.Lease keyLease, SharedInFlight.Lease tenantLease) {
             this.key = key;
             this.tenant = tenant;
+            this.shared = shared;
+            this.keyLease = keyLease;
+            this.tenantLease = tenantLease;
         }
 
-        /** Gives the slots back; later calls do nothing. */
+        /** Gives the slots back (a lease without waiting for Redis); later calls do nothing. */
         public void release() {
             if (released || this == NONE) return;
             released = true;
             if (key != null) key.decrementAndGet();
             if (tenant != null) tenant.decrementAndGet();
+            if (keyLease != null) shared.release(keyLease);
+            if (tenantLease != null) shared.release(tenantLease);
         }
     }
 
@@ -291,6 +338,7 @@ public final class Quotas implements AutoCloseable {
 
     @Override
     public void close() {
+        if (shared != null) shared.close();
         if (redis != null) redis.close();
     }
 }

@@ -55,8 +55,9 @@ class RemoteQuotaTest {
     }
 
     @Test
-    void aGrantThatArrivesAfterTheClientLeftGivesItsReservationBackAndSendsNothing() throws Exception {
-        String key = gw.createKey("{\"tenant\":\"default\",\"budget_usd_month\":60}").path("key").asText();
+    void aGrantThatArrivesAfterTheClientLeftGivesItsReservationAndSlotBackAndSendsNothing() throws Exception {
+        // and one request in flight, counted in Redis: the late admission's slot must go back with its reservation
+        String key = gw.createKey("{\"tenant\":\"default\",\"budget_usd_month\":60,\"max_in_flight\":1}").path("key").asText();
 
         // the client's connection is open and the key cached before Redis stops answering (an unknown model is refused after identification)
         HttpClient impatient = HttpClient.newHttpClient();
@@ -85,7 +86,8 @@ class RemoteQuotaTest {
         // nothing else is queued in Redis behind the pause: its reservation is the first command it answers after
         Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(pausedAt + TimeUnit.MILLISECONDS.toNanos(3_500) - System.nanoTime())));
         // Redis answers again, and the late grant's release follows its reservation there. Had the grant kept
-        // its $39, this request's would not fit the $60 budget, however long it tried: refused ones reserve nothing.
+        // its $39, this request's would not fit the $60 budget, however long it tried: refused ones reserve nothing;
+        // had it kept its slot, renewed while this replica lives, this request would find the key's one slot taken.
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest nextRequest = HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
                 .timeout(Duration.ofSeconds(30)).header("content-type", "application/json").header("authorization", "Bearer " + key)

@@ -17,6 +17,9 @@
  *       {@link dev.airlock.policy.limits.ResilientBudgetLedger}: what happens when Redis is unreachable.
  *       Rate limits degrade to local counters (availability beats a brief over-admission); budgets
  *       fail closed unless configured otherwise (money beats availability).</li>
+ *   <li>{@link dev.airlock.policy.limits.SharedInFlight}: requests in flight per key and tenant in
+ *       Redis, each slot a lease renewed while its request runs, so a replica that dies holding slots
+ *       loses them within a lease instead of for ever.</li>
  *   <li>{@link dev.airlock.policy.limits.TokenEstimator}: prompt token estimates for reservations
  *       made before the upstream reports usage.</li>
  * </ul>
