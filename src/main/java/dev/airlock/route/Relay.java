@@ -282,39 +282,50 @@ public final class Relay {
             result.tryFail(new AirlockException(ErrorKind.INTERNAL, "Request refused: routing chose a deployment outside the eligible set; nothing was sent."));
             return;
         }
-        Future<Boolean> admitted = gate.admit(dep, d.estimatedTokens());
-        if (admitted.isComplete()) afterGate(d, planner, send, committed, result, c, retryNo, admitted.succeeded() && admitted.result());
-        else admitted.onComplete(ar -> d.context().runOnContext(v ->
-                afterGate(d, planner, send, committed, result, c, retryNo, ar.succeeded() && ar.result())));
-    }
-
-    /** Airlock's own per-deployment cap answered: send, or move on without sending anything. */
-    private <T> void afterGate(Dispatch d, Planner planner, Send<T> send, Supplier<Boolean> committed,
-                               Promise<T> result, Planner.Choice c, int retryNo, boolean admitted) {
-        Deployment dep = c.deployment();
-        String route = c.stage().route().name();
-        if (!admitted) {
-            health.release(dep.id());
-            UpstreamFailure f = new UpstreamFailure(Kind.LOCAL_LIMIT, "deployment '" + dep.id() + "' is at its per-minute cap in Airlock; nothing was sent");
-            d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "local_limit: " + f.getMessage(), 0));
-            planner.burn(dep.id());
-            next(d, planner, send, committed, result, c, f, retryNo);
-            return;
-        }
         AttemptSpans.Handle span = d.spans() == null ? null : d.spans().open(dep, route, isCanary(c));
         Call call = new Call(d.requestId(), dep, d.context(), span == null ? d.trace() : span.context());
         d.current(call);
         Future<InFlight.Slot> slot = inFlight.acquire(dep, d.lane(), d.background(), call);
         if (slot.succeeded()) {
-            send(d, planner, send, committed, result, c, retryNo, call, span, slot.result());
+            gate(d, planner, send, committed, result, c, retryNo, call, span, slot.result());
             return;
         }
         long waitStart = System.nanoTime();
         // a waiting request's slot (or its refusal) arrives on the request's context
         slot.onComplete(ar -> {
-            if (ar.succeeded()) send(d, planner, send, committed, result, c, retryNo, call, span, ar.result());
+            if (ar.succeeded()) gate(d, planner, send, committed, result, c, retryNo, call, span, ar.result());
             else ended(d, planner, send, committed, result, c, retryNo, call, span, null, waitStart, Future.failedFuture(ar.cause()));
         });
+    }
+
+    /**
+     * The attempt has its slot: Airlock's own per-minute caps of the deployment ({@code rpm}, {@code tpm})
+     * count it now, when it is about to be sent, so a request that waited for a slot in vain was never
+     * charged to them. Past a cap the slot goes back and the attempt moves on, nothing sent.
+     */
+    private <T> void gate(Dispatch d, Planner planner, Send<T> send, Supplier<Boolean> committed, Promise<T> result,
+                          Planner.Choice c, int retryNo, Call call, AttemptSpans.Handle span, InFlight.Slot slot) {
+        Future<Boolean> admitted = gate.admit(c.deployment(), d.estimatedTokens());
+        if (admitted.isComplete() && admitted.succeeded() && admitted.result()) {
+            send(d, planner, send, committed, result, c, retryNo, call, span, slot);
+            return;
+        }
+        admitted.onComplete(ar -> d.context().runOnContext(v -> {
+            if (ar.succeeded() && ar.result()) {
+                send(d, planner, send, committed, result, c, retryNo, call, span, slot);
+                return;
+            }
+            Deployment dep = c.deployment();
+            String route = c.stage().route().name();
+            slot.release();
+            d.attemptEnded(call);
+            UpstreamFailure f = new UpstreamFailure(Kind.LOCAL_LIMIT, "deployment '" + dep.id() + "' is at its per-minute cap in Airlock; nothing was sent");
+            if (span != null) span.close("local_limit");
+            health.release(dep.id());
+            d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "local_limit: " + f.getMessage(), 0));
+            planner.burn(dep.id());
+            next(d, planner, send, committed, result, c, f, retryNo);
+        }));
     }
 
     /** The deployment has a slot for the attempt: send it under its deadlines, and give the slot back when it ends. */

@@ -247,6 +247,27 @@ class ConcurrencyTest {
     }
 
     @Test
+    void aRequestThatWaitedForASlotInVainIsNotCountedAgainstTheDeploymentsRequestsPerMinute() throws Exception {
+        start("{ max_in_flight: 1, queue_timeout_ms: 300 }, rpm: 2");
+        CompletableFuture<HttpResponse<String>> first = send(chat("gpu", "first"), null);
+        gpu.awaitArrivals(1);
+        assertThat(gw.post("/v1/chat/completions", chat("gpu", "waited")).statusCode()).as("waited 300 ms, nothing sent").isEqualTo(503);
+        gpu.releaseOne();
+        assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+
+        // the minute's second request is the second sent, not the third asked for
+        CompletableFuture<HttpResponse<String>> second = send(chat("gpu", "second"), null);
+        gpu.awaitArrivals(2);
+        gpu.releaseOne();
+        assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        HttpResponse<String> third = gw.post("/v1/chat/completions", chat("gpu", "third"));
+        assertThat(third.statusCode()).as(third.body()).isNotEqualTo(200);
+        assertThat(third.body()).contains("per-minute cap");
+        assertThat(gpu.arrivals()).containsExactly("first", "second");
+        assertThat(metric("airlock_deployment_in_flight")).as("the refused attempt gave its slot back").isZero();
+    }
+
+    @Test
     void aWaitPastItsTimeoutMovesOnAndAClientThatLeavesLeavesTheQueue() throws Exception {
         start("{ max_in_flight: 1, queue_timeout_ms: 300 }");
         CompletableFuture<HttpResponse<String>> first = send(chat("gpu", "first"), null);
