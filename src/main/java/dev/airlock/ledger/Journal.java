@@ -1,6 +1,7 @@
 package dev.airlock.ledger;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -64,6 +65,7 @@ final class Journal implements AutoCloseable {
     private volatile Segment current;
     private volatile boolean closed;
     private long seq;
+    private long nextMakeNanos;
     private long lastLogNanos;
 
     private Journal(Path dir, int segmentBytes) {
@@ -100,7 +102,10 @@ final class Journal implements AutoCloseable {
     static Journal open(Path dir, int segmentBytes) throws IOException {
         if (segmentBytes < 4096) throw new IllegalArgumentException("a journal file must have at least 4096 bytes");
         Files.createDirectories(dir);
-        return new Journal(dir, segmentBytes);
+        Journal j = new Journal(dir, segmentBytes);
+        Slot first = j.newSlot(); // made here, so the first request does not make a file on an event loop
+        if (first != null) j.free.add(first);
+        return j;
     }
 
     /** The journal files in {@code dir} a stopped process left (no live process holds their lock), oldest first. */
@@ -208,12 +213,17 @@ final class Journal implements AutoCloseable {
             Segment s = current;
             if (s == null || s.closed) {
                 s = rotate(s);
-                if (s == null) return closed ? null : failed("every journal file holds events not yet written (" + slots.size() + " files)", null);
+                if (s == null) return closed ? null : failed("no journal file is free (" + slots.size() + " hold events not yet written) or could be made", null);
             }
             s.appended.incrementAndGet();
             long at = s.reserved.getAndAdd(line.length);
             if (at + line.length <= segmentBytes) {
-                s.slot.map().put((int) at, line); // absolute: no shared position, so threads copy side by side
+                try {
+                    s.slot.map().put((int) at, line); // absolute: no shared position, so threads copy side by side
+                } catch (InternalError | RuntimeException e) { // the file's storage failed under the mapping
+                    s.appended.decrementAndGet();
+                    return failed("cannot write to " + s.slot.path(), e);
+                }
                 return s;
             }
             s.appended.decrementAndGet();
@@ -229,7 +239,7 @@ final class Journal implements AutoCloseable {
         if (now != null) now.closed = true;
         if (closed) return null;
         Slot slot = free.poll();
-        if (slot == null && slots.size() < MAX_FILES) slot = newSlot();
+        if (slot == null) slot = newSlot();
         if (slot == null) {
             current = null;
             return null;
@@ -240,20 +250,38 @@ final class Journal implements AutoCloseable {
         return s;
     }
 
-    private Slot newSlot() {
+    /**
+     * A new file for the ring, its blocks written (zeros) before it is mapped: a full disk is found here,
+     * by a failed write, rather than by a fault under a mapped copy. Null when none can be made; after a
+     * failure none is tried for a second.
+     */
+    private synchronized Slot newSlot() {
+        long t = System.nanoTime();
+        if (t < nextMakeNanos || slots.size() >= MAX_FILES) return null;
         Path p = dir.resolve(PREFIX + System.currentTimeMillis() + "-" + ProcessHandle.current().pid() + "-" + (seq++) + SUFFIX);
         FileChannel ch = null;
         try {
             ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock = ch.tryLock();
             if (lock == null) throw new IOException("locked by another process");
-            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes); // grows the file, sparse
+            ByteBuffer zeros = ByteBuffer.wrap(ZEROS);
+            for (long pos = 0; pos < segmentBytes; ) {
+                zeros.clear().limit((int) Math.min(ZEROS.length, segmentBytes - pos));
+                pos += ch.write(zeros, pos);
+            }
+            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
             Slot slot = new Slot(p, ch, lock, map);
             slots.add(slot);
             return slot;
         } catch (IOException | RuntimeException e) {
+            nextMakeNanos = t + 1_000_000_000L;
             if (ch != null) closeQuietly(ch);
-            failed("cannot make " + p, e);
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // an empty file a later start reads and deletes
+            }
+            LOG.warn("ledger journal: cannot make {} ({})", p, e.toString());
             return null;
         }
     }
@@ -266,8 +294,17 @@ final class Journal implements AutoCloseable {
         for (Segment s : segments) {
             if (!s.done()) continue;
             segments.remove(s);
-            zero(s.slot.map(), (int) Math.min(s.reserved.get(), segmentBytes));
-            free.add(s.slot);
+            try {
+                zero(s.slot.map(), (int) Math.min(s.reserved.get(), segmentBytes));
+                free.add(s.slot);
+            } catch (InternalError | RuntimeException e) { // its storage failed: the file leaves the ring
+                LOG.warn("ledger journal: cannot reuse {} ({})", s.slot.path(), e.toString());
+            }
+        }
+        // the next file is made here, off the event loops, before one of them needs it
+        if (free.isEmpty() && slots.size() < MAX_FILES && !closed) {
+            Slot next = newSlot();
+            if (next != null) free.add(next);
         }
     }
 
@@ -324,7 +361,7 @@ final class Journal implements AutoCloseable {
         free.clear();
     }
 
-    private Segment failed(String why, Exception e) {
+    private Segment failed(String why, Throwable e) {
         failures.incrementAndGet();
         long t = System.nanoTime();
         synchronized (this) {
