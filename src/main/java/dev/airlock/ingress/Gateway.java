@@ -232,10 +232,10 @@ public final class Gateway implements AutoCloseable {
     private static void seedBudgets(Quotas quotas, SpendStore spend, AirlockConfig config, KeyStore keys) throws java.sql.SQLException {
         String period = dev.airlock.policy.limits.BudgetPeriod.month(java.time.Instant.now());
         for (var t : config.tenants().values()) {
-            quotas.seed("tenant:" + t.name(), spend.spentMicros(SpendStore.Scope.tenant(t.name()), period), period);
+            quotas.seedTenant(t.name(), spend.spentMicros(SpendStore.Scope.tenant(t.name()), period), period);
         }
         for (var k : keys.list(null)) {
-            if (k.budgetUsdMonth() != null) quotas.seed("key:" + k.id(), spend.spentMicros(SpendStore.Scope.key(k.id()), period), period);
+            if (k.budgetUsdMonth() != null) quotas.seedKey(k.id(), spend.spentMicros(SpendStore.Scope.key(k.id()), period), period);
         }
     }
 
@@ -245,8 +245,8 @@ public final class Gateway implements AutoCloseable {
         for (var e : events) {
             if (!SpendStore.countsAsSpend(e) || !period.equals(dev.airlock.policy.limits.BudgetPeriod.month(e.at()))) continue;
             long micros = dev.airlock.policy.limits.Micros.of(e.costUsd());
-            quotas.seed("tenant:" + e.tenant(), micros, period);
-            if (e.keyId() != null) quotas.seed("key:" + e.keyId(), micros, period);
+            quotas.seedTenant(e.tenant(), micros, period);
+            if (e.keyId() != null) quotas.seedKey(e.keyId(), micros, period);
         }
     }
 

@@ -187,17 +187,10 @@ public final class JdbcLedger implements Ledger {
         Entry e = new Entry(event, segment);
         if (!closing && queue.offer(e)) {
             // closed between the check and the offer: the writer may be gone, so keep the event on disk
-            if (stopped && queue.remove(e)) spillNow(e);
+            if (stopped && queue.remove(e)) spillSettled(List.of(e));
             return;
         }
-        spillNow(e);
-    }
-
-    /** The queue is full or the writer gone: the event goes to the spill file, handed to the OS before it is settled. */
-    private void spillNow(Entry e) {
-        toSpill(e, droppedLive);
-        spill.flush();
-        e.settle();
+        spillSettled(List.of(e)); // the queue is full or the writer gone
     }
 
     @Override
@@ -296,9 +289,8 @@ public final class JdbcLedger implements Ledger {
         stopped = true;
         List<Entry> left = new ArrayList<>();
         queue.drainTo(left);
-        for (Entry e : left) toSpill(e, droppedLive);
+        spillSettled(left);
         spill.close();
-        for (Entry e : left) e.settle();
         if (journal != null) journal.close();
         drops.finish();
         if (spill.hasEvents()) {

@@ -301,8 +301,17 @@ public final class Quotas implements AutoCloseable {
         return d.tpm() == null || limiter.acquire("deployment:" + d.id() + ":tpm", d.tpm(), Math.max(1, estimatedTokens), nowMs).allowed();
     }
 
-    /** Counts {@code micros} already spent in {@code period} (from the spend table, after a restart). */
-    public void seed(String scope, long micros, String period) {
+    /** Counts {@code micros} the tenant already spent in {@code period} (from the spend table, after a restart). */
+    public void seedTenant(String tenant, long micros, String period) {
+        seed(scope(tenantScopes, "tenant", tenant).scope(), micros, period);
+    }
+
+    /** Counts {@code micros} the key already spent in {@code period}. */
+    public void seedKey(String keyId, long micros, String period) {
+        seed(scope(keyScopes, "key", keyId).scope(), micros, period);
+    }
+
+    private void seed(String scope, long micros, String period) {
         if (micros <= 0) return;
         Reservation r = budgets.reserve(scope, 1e12, dev.airlock.policy.limits.Micros.usd(micros), period);
         if (r.accepted()) budgets.settle(r, dev.airlock.policy.limits.Micros.usd(micros));
