@@ -2,9 +2,9 @@ package dev.airlock.route;
 
 import dev.airlock.config.Routing;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -12,6 +12,13 @@ import java.util.function.LongSupplier;
  * open (skipped) for {@code cooldownMs}; then it is half-open and exactly one request may probe it.
  * The probe's success closes it; its failure opens it for another cooldown. Thread-safe: event loops
  * share it.
+ *
+ * <p>The probe's claim belongs to its request: each call names its {@code owner} (the request's
+ * {@link Planner}), and only the owner's verdict or release ends the claim. An attempt sent while the
+ * breaker was still closed may end after it opened: its cancellation must not free the probe of another
+ * request (a second probe would go to a deployment believed down), and its failure, old news, neither
+ * takes the probe's place nor starts the cooldown again. Any success closes the breaker: the deployment
+ * answered.
  */
 public final class Health {
     private volatile Routing routing;
@@ -21,7 +28,8 @@ public final class Health {
     private static final class State {
         final AtomicInteger consecutiveFailures = new AtomicInteger();
         final AtomicLong openUntil = new AtomicLong();
-        final AtomicBoolean probing = new AtomicBoolean();
+        /** The owner of the half-open probe in flight; null when there is none. */
+        final AtomicReference<Object> prober = new AtomicReference<>();
     }
 
     public Health(Routing routing) {
@@ -51,37 +59,46 @@ public final class Health {
         State s = state(id);
         long until = s.openUntil.get();
         if (until == 0) return true;
-        return clock.getAsLong() >= until && !s.probing.get();
+        return clock.getAsLong() >= until && s.prober.get() == null;
     }
 
-    /** Claims the right to send: always granted when closed; granted to one caller when half-open. */
-    public boolean acquire(String id) {
+    /**
+     * Claims the right to send for {@code owner}: always granted when closed; granted to one owner when
+     * half-open, whose attempt is then the probe.
+     */
+    public boolean acquire(String id, Object owner) {
         State s = state(id);
         long until = s.openUntil.get();
         if (until == 0) return true;
         if (clock.getAsLong() < until) return false;
-        return s.probing.compareAndSet(false, true);
+        return s.prober.compareAndSet(null, owner);
     }
 
-    public void success(String id) {
+    /** {@code owner}'s attempt was answered: the deployment is up, whoever probed it. */
+    public void success(String id, Object owner) {
         State s = state(id);
         s.consecutiveFailures.set(0);
         s.openUntil.set(0);
-        s.probing.set(false);
+        s.prober.set(null);
     }
 
-    public void failure(String id) {
+    /**
+     * {@code owner}'s attempt failed. The probe's failure opens the breaker for another cooldown; any
+     * other counts towards {@code cooldownFailures} while the breaker is closed.
+     */
+    public void failure(String id, Object owner) {
         State s = state(id);
         int n = s.consecutiveFailures.incrementAndGet();
-        if (n >= routing.cooldownFailures() || s.probing.get()) {
+        boolean probe = owner != null && s.prober.compareAndSet(owner, null);
+        if (probe || (n >= routing.cooldownFailures() && s.openUntil.get() == 0)) {
             s.openUntil.set(clock.getAsLong() + routing.cooldownMs());
+            s.prober.set(null); // a claim won in a race with the close is void: the cooldown starts over
         }
-        s.probing.set(false);
     }
 
-    /** An attempt ended with no verdict on the deployment (cancelled): release a probe claim. */
-    public void release(String id) {
-        state(id).probing.set(false);
+    /** {@code owner}'s attempt ended with no verdict on the deployment (cancelled, never sent): its probe claim, if it held one, is free. */
+    public void release(String id, Object owner) {
+        if (owner != null) state(id).prober.compareAndSet(owner, null);
     }
 
     /** Milliseconds until the deployment may be probed again; 0 when it is closed or half-open. */

@@ -102,7 +102,7 @@ final class Planner {
         for (Deployment d : s.deployments()) {
             // a canary at its concurrency cap is passed over, not waited for: its share is a sample, not a promise
             if (d.id().equals(canary.deployment()) && !burned.contains(d.id()) && health.available(d.id()) && room.test(d)
-                    && health.acquire(d.id())) return d;
+                    && health.acquire(d.id(), this)) return d;
         }
         return null;
     }
@@ -143,7 +143,7 @@ final class Planner {
                 double score = rank(affinity, d);
                 if (score > bestScore) { best = d; bestScore = score; }
             }
-            if (health.acquire(best.id())) return best;
+            if (health.acquire(best.id(), this)) return best;
             pool.remove(best);
         }
         return null;
@@ -181,7 +181,7 @@ final class Planner {
                 r -= d.weight();
                 if (r < 0) { chosen = d; break; }
             }
-            if (health.acquire(chosen.id())) return chosen;
+            if (health.acquire(chosen.id(), this)) return chosen;
             pool.remove(chosen); // another request holds the half-open probe
         }
         return null;

@@ -271,14 +271,14 @@ public final class Relay {
         Deployment dep = c.deployment();
         String route = c.stage().route().name();
         if (d.cancelled()) {
-            health.release(dep.id());
+            health.release(dep.id(), planner);
             result.tryFail(new UpstreamFailure(Kind.CANCELLED, "the client went away"));
             return;
         }
         try {
             d.eligible().permit(dep); // the last gate before bytes leave
         } catch (EligibleSet.ResidencyViolation v) {
-            health.release(dep.id());
+            health.release(dep.id(), planner);
             result.tryFail(new AirlockException(ErrorKind.INTERNAL, "Request refused: routing chose a deployment outside the eligible set; nothing was sent."));
             return;
         }
@@ -321,7 +321,7 @@ public final class Relay {
             d.attemptEnded(call);
             UpstreamFailure f = new UpstreamFailure(Kind.LOCAL_LIMIT, "deployment '" + dep.id() + "' is at its per-minute cap in Airlock; nothing was sent");
             if (span != null) span.close("local_limit");
-            health.release(dep.id());
+            health.release(dep.id(), planner);
             d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "local_limit: " + f.getMessage(), 0));
             planner.burn(dep.id());
             next(d, planner, send, committed, result, c, f, retryNo);
@@ -369,7 +369,7 @@ public final class Relay {
         if (ar.succeeded()) {
             if (span != null) span.close(null);
             d.upstreamDone(now);
-            health.success(dep.id());
+            health.success(dep.id(), planner);
             canaries.record(route, dep.id(), false, micros);
             d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "ok", micros));
             if (d.chosen() == null) d.chosen(dep, route);
@@ -386,9 +386,9 @@ public final class Relay {
         // a full deployment is no verdict on it
         if (f.kind() != Kind.CANCELLED && f.kind() != Kind.SATURATED) canaries.record(route, dep.id(), true, micros);
         switch (f.kind()) {
-            case CANCELLED, SATURATED -> health.release(dep.id());
-            case REJECTED, INVALID_ANSWER -> health.success(dep.id()); // it answered: a model's miss is not an outage
-            default -> health.failure(dep.id());
+            case CANCELLED, SATURATED -> health.release(dep.id(), planner);
+            case REJECTED, INVALID_ANSWER -> health.success(dep.id(), planner); // it answered: a model's miss is not an outage
+            default -> health.failure(dep.id(), planner);
         }
         if (committed.get() || f.kind() == Kind.CANCELLED) {
             result.tryFail(f);

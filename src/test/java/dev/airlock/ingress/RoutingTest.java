@@ -127,6 +127,31 @@ class RoutingTest {
     }
 
     @Test
+    void aProbeWhoseClientLeftFreesTheDeploymentForTheNextProbe() throws Exception {
+        gw.sim("a-onprem").fault(Fault.SERVER_ERROR);
+        for (int i = 0; i < 2; i++) assertThat(gw.post("/v1/chat/completions", chat("local", "x")).statusCode()).isEqualTo(503);
+        Thread.sleep(450); // half-open
+        gw.sim("a-onprem").fault(Fault.HANG);
+        int before = gw.sim("a-onprem").received().size();
+        java.net.http.HttpClient impatient = java.net.http.HttpClient.newHttpClient();
+        var gone = impatient.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.baseUrl() + "/v1/chat/completions"))
+                .header("content-type", "application/json").header("x-request-id", "probe-left")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(chat("local", "x"))).build(), HttpResponse.BodyHandlers.ofString());
+        // the probe is sent; its client leaves before the first-token timeout (400 ms) could give a verdict
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2)).pollInterval(java.time.Duration.ofMillis(5))
+                .until(() -> gw.sim("a-onprem").received().size() > before);
+        gone.cancel(true);
+        impatient.shutdownNow();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2)).ignoreExceptions()
+                .untilAsserted(() -> assertThat(gw.ledgerEvent("probe-left").path("status").asInt()).isEqualTo(499));
+        gw.sim("a-onprem").fault(Fault.NONE);
+        Thread.sleep(450); // had the probe timed out instead, its cooldown is over too
+        // the left probe gave no verdict and holds no claim: the next request probes, and it is up again
+        var next = gw.post("/v1/chat/completions", chat("local", "x"));
+        assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+    }
+
+    @Test
     void spreadsLoadAcrossTheDeploymentsOfARoute() throws Exception {
         for (int i = 0; i < 40; i++) assertThat(gw.post("/v1/chat/completions", chat("pair", "n" + i)).statusCode()).isEqualTo(200);
         assertThat(gw.sim("a-onprem").received()).hasSizeGreaterThan(5);

@@ -9,51 +9,81 @@ import org.junit.jupiter.api.Test;
 class HealthTest {
     final AtomicLong now = new AtomicLong(1_000);
     final Health health = new Health(new Routing(2, 10, 100, 1000, 3, 5_000, Routing.DEFAULTS.timeouts()), now::get);
+    /** Requests, as the relay names them to the breaker (each its own planner). */
+    final Object a = new Object(), b = new Object(), c = new Object();
 
     @Test
     void opensAfterConsecutiveFailuresOnly() {
-        health.failure("d");
-        health.failure("d");
-        health.success("d"); // resets the count
-        health.failure("d");
-        health.failure("d");
+        health.failure("d", a);
+        health.failure("d", a);
+        health.success("d", a); // resets the count
+        health.failure("d", a);
+        health.failure("d", b);
         assertThat(health.available("d")).isTrue();
-        health.failure("d");
+        health.failure("d", c);
         assertThat(health.available("d")).isFalse();
-        assertThat(health.acquire("d")).isFalse();
+        assertThat(health.acquire("d", a)).isFalse();
         assertThat(health.describe("d")).isEqualTo("cooling down");
         assertThat(health.cooldownRemainingMs("d")).isEqualTo(5_000);
     }
 
     @Test
     void halfOpenAdmitsExactlyOneProbe() {
-        for (int i = 0; i < 3; i++) health.failure("d");
-        now.addAndGet(5_000);
+        open();
         assertThat(health.describe("d")).isEqualTo("half-open");
-        assertThat(health.acquire("d")).isTrue();
-        assertThat(health.acquire("d")).isFalse(); // a second request must not probe concurrently
+        assertThat(health.acquire("d", a)).isTrue();
+        assertThat(health.acquire("d", b)).isFalse(); // a second request must not probe concurrently
         assertThat(health.available("d")).isFalse();
-        health.success("d");
-        assertThat(health.acquire("d")).isTrue();
+        health.success("d", a);
+        assertThat(health.acquire("d", b)).isTrue();
         assertThat(health.describe("d")).isEqualTo("up");
     }
 
     @Test
     void aFailedProbeReopensAtOnce() {
-        for (int i = 0; i < 3; i++) health.failure("d");
-        now.addAndGet(5_000);
-        assertThat(health.acquire("d")).isTrue();
-        health.failure("d");
+        open();
+        assertThat(health.acquire("d", a)).isTrue();
+        health.failure("d", a);
         assertThat(health.available("d")).isFalse();
         assertThat(health.cooldownRemainingMs("d")).isEqualTo(5_000);
     }
 
     @Test
     void aCancelledProbeReleasesTheClaim() {
-        for (int i = 0; i < 3; i++) health.failure("d");
+        open();
+        assertThat(health.acquire("d", a)).isTrue();
+        health.release("d", a);
+        assertThat(health.acquire("d", b)).isTrue();
+    }
+
+    @Test
+    void anAttemptSentBeforeTheBreakerOpenedLeavesTheProbeAlone() {
+        assertThat(health.acquire("d", c)).isTrue(); // closed: sent, still in flight
+        open();
+        assertThat(health.acquire("d", a)).isTrue(); // the probe
+        health.release("d", c); // the old attempt cancelled: the probe is a's still
+        assertThat(health.acquire("d", b)).isFalse();
+        assertThat(health.available("d")).isFalse();
+        health.failure("d", c); // the old attempt failing is old news: no new cooldown, the probe goes on
+        assertThat(health.describe("d")).isEqualTo("half-open");
+        assertThat(health.acquire("d", b)).isFalse();
+        health.failure("d", a); // the probe's own failure reopens
+        assertThat(health.describe("d")).isEqualTo("cooling down");
+        assertThat(health.cooldownRemainingMs("d")).isEqualTo(5_000);
+    }
+
+    @Test
+    void failuresWhileCoolingDownDoNotPutTheProbeOff() {
+        open();
+        now.addAndGet(-1_000); // one second of the cooldown left
+        health.failure("d", c); // attempts sent before it opened, ending late
+        health.failure("d", c);
+        assertThat(health.cooldownRemainingMs("d")).isEqualTo(1_000);
+    }
+
+    /** Three failures open the breaker; its cooldown then passes. */
+    private void open() {
+        for (int i = 0; i < 3; i++) health.failure("d", new Object());
         now.addAndGet(5_000);
-        assertThat(health.acquire("d")).isTrue();
-        health.release("d");
-        assertThat(health.acquire("d")).isTrue();
     }
 }
