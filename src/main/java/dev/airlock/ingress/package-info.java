@@ -4,7 +4,8 @@
  * {@link dev.airlock.route.Relay}, and writes the answer or the error, always in OpenAI's error shape
  * and with the {@code x-airlock-*} and {@code x-request-id} headers. {@link dev.airlock.ingress.ChatEndpoint}
  * serves chat and the APIs read as it (see {@link dev.airlock.ingress.Dialect}), text completions,
- * embeddings, rerank and speech to text, whose uploads {@link dev.airlock.ingress.Multipart} reads. {@link dev.airlock.ingress.Gateway}
+ * embeddings, rerank and speech to text, whose uploads {@link dev.airlock.ingress.Multipart} reads; each
+ * takes its key's and tenant's quotas through {@link dev.airlock.ingress.QuotaAdmission}. {@link dev.airlock.ingress.Gateway}
  * assembles and starts everything, on the socket transport {@link dev.airlock.ingress.Transports} picks,
  * whose event loops {@link dev.airlock.ingress.SpinningTransport} may keep polling before they sleep.
  * {@link dev.airlock.ingress.ClientDeadlines} closes the connections a client holds without using them
