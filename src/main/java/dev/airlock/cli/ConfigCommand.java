@@ -188,10 +188,12 @@ final class ConfigCommand implements Runnable {
                     + (sent.size() == cfg.levels().size() ? "" : " (others withheld by residency)"));
         }
         out.println("Admin API: " + admin(cfg));
-        var w = cfg.auth().workloads();
-        out.println("Callers: " + (cfg.auth().requireKeys() ? "a virtual key is required" : "without a key, the default tenant")
-                + (w == null ? "" : "; workload identity tokens from " + w.name() + " (audience " + w.audience() + ", keys from "
-                + safeUrl(w.jwksUrl().toString()) + ") stand for the key whose client_identity is their sub"));
+        out.println("Callers: " + (cfg.auth().requireKeys() ? "a virtual key is required" : "without a key, the default tenant"));
+        for (var w : cfg.auth().workloads()) {
+            var i = w.issuer();
+            out.println("  workload identity tokens from " + i.name() + " (audience " + i.audience() + ", keys from " + safeUrl(i.jwksUrl().toString())
+                    + ") stand for the key whose client_identity is " + (w.subjectPrefix().isEmpty() ? "their sub" : "'" + w.subjectPrefix() + "' and their sub"));
+        }
         out.println("Tenants in the file (created in the store at first start; the store's copy rules after that):");
         for (var t : cfg.tenants().values()) {
             out.println("  " + t.name() + ": starts at " + t.defaultLevel()

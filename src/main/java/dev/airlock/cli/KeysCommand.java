@@ -58,7 +58,8 @@ final class KeysCommand implements Runnable {
 
         @Option(names = "--client", paramLabel = "IDENTITY", description = "Accept the key only from the client certificate (mutual TLS) with this "
                 + "URI (e.g. spiffe://bank.example/ns/payments/sa/api), DNS name, or subject (e.g. 'CN=payments-api,O=Example Bank'); with auth.workloads, "
-                + "also from the workload whose identity token has this sub (e.g. system:serviceaccount:payments:api), without the key's secret.")
+                + "also from the workload whose identity token has this sub (e.g. system:serviceaccount:payments:api; after its issuer's subject_prefix, "
+                + "e.g. eu-west:system:serviceaccount:payments:api), without the key's secret.")
         String client;
 
         @Override

@@ -52,11 +52,16 @@ public record AirlockConfig(
 
     /**
      * @param keyCacheSeconds the revocation bound: a revoked key stops working on every replica within this time
-     * @param workloads       the issuer of workload identity tokens a caller may present instead of its key's
-     *                        secret (the key whose {@code client_identity} is the token's {@code sub}), or null
+     * @param workloads       the issuers of workload identity tokens a caller may present instead of its key's
+     *                        secret (the key whose {@code client_identity} is the issuer's prefix and the token's
+     *                        {@code sub}); empty: none
      */
-    public record Auth(boolean requireKeys, int keyCacheSeconds, OidcIssuer workloads) {
-        public static final Auth DEFAULTS = new Auth(false, 5, null);
+    public record Auth(boolean requireKeys, int keyCacheSeconds, List<WorkloadIssuer> workloads) {
+        public static final Auth DEFAULTS = new Auth(false, 5, List.of());
+
+        public Auth {
+            workloads = List.copyOf(workloads);
+        }
     }
 
     /**

@@ -35,9 +35,12 @@ record ConfigSpec(
     record OidcSpec(String issuer, String jwksUrl, String audience, String rolesClaim, String adminRole, String viewerRole, String tenantAdminRole,
                     String tenantsClaim, Long refreshSeconds) {}
 
-    record AuthSpec(Boolean requireKeys, Integer keyCacheSeconds, WorkloadsSpec workloads) {}
+    /** {@code workloads}: one issuer, or a list of them (a cluster each). */
+    record AuthSpec(Boolean requireKeys, Integer keyCacheSeconds,
+                    @com.fasterxml.jackson.annotation.JsonFormat(with = com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                    List<WorkloadsSpec> workloads) {}
 
-    record WorkloadsSpec(String issuer, String jwksUrl, String audience, Long refreshSeconds) {}
+    record WorkloadsSpec(String issuer, String jwksUrl, String audience, Long refreshSeconds, String subjectPrefix) {}
 
     record StoreSpec(String url, String user, String password, Integer poolSize, Long connectTimeoutMs, String zone) {}
 

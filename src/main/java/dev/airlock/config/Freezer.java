@@ -64,8 +64,8 @@ final class Freezer {
         AirlockConfig.Auth auth = AirlockConfig.Auth.DEFAULTS;
         if (spec.auth() != null) {
             var w = spec.auth().workloads();
-            auth = new AirlockConfig.Auth(Boolean.TRUE.equals(spec.auth().requireKeys()), or(spec.auth().keyCacheSeconds(), 5), w == null ? null
-                    : OidcIssuer.freeze(this, "auth.workloads", w.issuer(), w.jwksUrl(), w.audience(), w.refreshSeconds(), "https://kubernetes.default.svc.cluster.local"));
+            auth = new AirlockConfig.Auth(Boolean.TRUE.equals(spec.auth().requireKeys()), or(spec.auth().keyCacheSeconds(), 5),
+                    w == null ? List.of() : WorkloadIssuer.freeze(this, w));
             if (auth.keyCacheSeconds() < 1 || auth.keyCacheSeconds() > 300) problem("auth.key_cache_seconds", "must be between 1 and 300.");
         }
         if (storeZone != null && !zones.containsKey(storeZone)) problem("store.zone", "unknown zone '" + storeZone + "'" + Suggest.hint(storeZone, zones.keySet()));

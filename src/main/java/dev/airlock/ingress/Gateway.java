@@ -144,7 +144,7 @@ public final class Gateway implements AutoCloseable {
                 LOG.warn("ledger: events an earlier run left are still being written after {} s; serving now, and their spend"
                         + " counts in budgets as they are written", INHERITED_WAIT.toSeconds());
             }
-            var workloadTokens = config.auth().workloads() == null ? null : dev.airlock.identity.oidc.WorkloadTokens.start(config.auth().workloads());
+            var workloadTokens = config.auth().workloads().isEmpty() ? null : dev.airlock.identity.oidc.WorkloadTokens.start(config.auth().workloads());
             if (workloadTokens != null) opened.add(0, workloadTokens);
             Identifier identifier = new Identifier(keyCache, tenants, config.auth().requireKeys(), workloadTokens);
             dev.airlock.cache.AnswerCache answers = dev.airlock.cache.AnswerCache.of(config, metrics.registry());

@@ -117,14 +117,18 @@ class ConfigCheckTest {
                   oidc: { issuer: "https://sso.example.com/realms/p", jwks_url: "https://sso.example.com/realms/p/certs", audience: airlock }
                 auth:
                   require_keys: true
-                  workloads: { issuer: "https://kubernetes.default.svc", jwks_url: "https://k8s.example.com/openid/v1/jwks", audience: airlock }
+                  workloads:
+                    - { issuer: "https://kubernetes.default.svc", jwks_url: "https://k8s.example.com/openid/v1/jwks", audience: airlock, subject_prefix: "dc1:" }
+                    - { issuer: "https://oidc.eks.example.com/id/B", jwks_url: "https://oidc.eks.example.com/id/B/keys", audience: airlock, subject_prefix: "eks:" }
                 """;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConfigCommand.print(new ConfigLoader(Map.of("M", "k")).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("Admin API: sign-in tokens from https://sso.example.com/realms/p (audience airlock, "
                 + "keys from https://sso.example.com/realms/p/certs; roles in 'roles': airlock-admin changes, airlock-viewer reads, "
                 + "airlock-tenant-admin manages the keys of the tenants in 'airlock_tenants'), and the master key",
-                "Callers: a virtual key is required; workload identity tokens from https://kubernetes.default.svc (audience airlock, keys from "
-                        + "https://k8s.example.com/openid/v1/jwks) stand for the key whose client_identity is their sub");
+                "Callers: a virtual key is required\n  workload identity tokens from https://kubernetes.default.svc (audience airlock, keys from "
+                        + "https://k8s.example.com/openid/v1/jwks) stand for the key whose client_identity is 'dc1:' and their sub\n"
+                        + "  workload identity tokens from https://oidc.eks.example.com/id/B (audience airlock, keys from "
+                        + "https://oidc.eks.example.com/id/B/keys) stand for the key whose client_identity is 'eks:' and their sub\n");
     }
 }

@@ -376,6 +376,53 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void workloadTokensComeFromOneIssuerOrSeveralEachWithItsOwnPrefix() {
+        Map<String, String> env = Map.of("VLLM_KEY", "k");
+        String one = BASE + "auth: { workloads: { issuer: \"https://k8s\", jwks_url: \"https://k8s/jwks\", audience: airlock } }\n";
+        var lone = parse(one, env).auth().workloads();
+        assertThat(lone).hasSize(1);
+        assertThat(lone.get(0).issuer().name()).isEqualTo("https://k8s");
+        assertThat(lone.get(0).subjectPrefix()).isEmpty();
+        assertThat(parse(BASE, env).auth().workloads()).isEmpty();
+
+        String two = BASE + """
+                auth:
+                  workloads:
+                    - { issuer: "https://dc1", jwks_url: "https://dc1/jwks", audience: airlock, subject_prefix: "dc1:" }
+                    - { issuer: "https://dc2", jwks_url: "https://dc2/jwks", audience: airlock, subject_prefix: "dc2:", refresh_seconds: 60 }
+                """;
+        var both = parse(two, env).auth().workloads();
+        assertThat(both).extracting(WorkloadIssuer::subjectPrefix).containsExactly("dc1:", "dc2:");
+        assertThat(both.get(1).issuer().refresh()).isEqualTo(java.time.Duration.ofSeconds(60));
+
+        String bad = BASE + """
+                auth:
+                  workloads:
+                    - { issuer: "https://dc1", jwks_url: "https://dc1/jwks", audience: airlock }
+                    - { issuer: "https://dc2", jwks_url: "https://dc2/jwks", audience: airlock, subject_prefix: "dc:" }
+                    - { issuer: "https://dc2", jwks_url: "https://dc2/jwks", audience: airlock, subject_prefix: "dc:" }
+                    - { issuer: "https://dc4", jwks_url: "https://dc4/jwks", audience: airlock, subject_prefix: "dc4/" }
+                """;
+        assertThatThrownBy(() -> parse(bad, env))
+                .hasMessageContaining("auth.workloads[0].subject_prefix: is required with more than one issuer")
+                .hasMessageContaining("auth.workloads[2].issuer: 'https://dc2' is named twice")
+                .hasMessageContaining("auth.workloads[2].subject_prefix: 'dc:' is auth.workloads[1]'s too")
+                .hasMessageContaining("auth.workloads[3].subject_prefix: must be a label of letters, digits, '+', '-' or '.' and a colon")
+                .hasMessageContaining("got 'dc4/'.")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(4));
+        String same = BASE + """
+                auth:
+                  workloads:
+                    - { issuer: "https://dc1", jwks_url: "https://dc1/jwks", audience: airlock, subject_prefix: "dc:" }
+                    - { issuer: "https://dc2", jwks_url: "https://dc2/jwks", audience: airlock, subject_prefix: "dc:" }
+                """;
+        assertThatThrownBy(() -> parse(same, env)).satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(1))
+                .hasMessageContaining("auth.workloads[1].subject_prefix: 'dc:' is auth.workloads[0]'s too");
+        assertThatThrownBy(() -> parse(BASE + "auth: { workloads: [] }\n", env)).hasMessageContaining("auth.workloads: is empty");
+        assertThat(ConfigChange.between(parse(one, env), parse(two, env)).needsRestart()).containsExactly("auth changed");
+    }
+
+    @Test
     void speechIsPricedByTheMinuteOfAudio() {
         var price = parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    price: { audio_per_minute: 0.006 }\n"), Map.of("VLLM_KEY", "k"))
                 .deployments().get("vllm").price();

@@ -3,16 +3,26 @@ package dev.airlock.identity.oidc;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.airlock.config.OidcIssuer;
+import com.nimbusds.jwt.SignedJWT;
+import dev.airlock.config.WorkloadIssuer;
 import dev.airlock.core.AirlockException;
+import dev.airlock.core.ErrorKind;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Workload identity tokens ({@code auth.workloads}): a Kubernetes service account's projected token,
  * a SPIFFE JWT-SVID, any OpenID Connect issuer's token for Airlock's audience. A caller presents one
- * instead of its virtual key's secret; its {@code sub} names the workload, and the key whose {@code
- * client_identity} it is answers for it (tenant, routes, limits, budget).
+ * instead of its virtual key's secret; its issuer's {@code subject_prefix} and its {@code sub} name the
+ * workload ({@link WorkloadIssuer}), and the key whose {@code client_identity} that is answers for it
+ * (tenant, routes, limits, budget).
+ *
+ * <p>A token's unverified {@code iss} only picks which issuer's keys check it; that issuer's check then
+ * requires the same {@code iss}, so a token cannot borrow another issuer's prefix.
  *
  * <p>Checking a signature costs tens of microseconds (RSA-2048), and a workload sends the same token
  * until it is renewed, so a token checked once is remembered by its text for up to {@value
@@ -23,17 +33,21 @@ public final class WorkloadTokens implements AutoCloseable {
 
     private record Checked(String subject, Instant expires) {}
 
-    private final IssuerKeys keys;
+    private record Issuer(IssuerKeys keys, String prefix) {}
+
+    private final Map<String, Issuer> issuers;
     private final Cache<String, Checked> checked = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofSeconds(REMEMBER_SECONDS)).build();
 
-    private WorkloadTokens(IssuerKeys keys) {
-        this.keys = keys;
+    private WorkloadTokens(Map<String, Issuer> issuers) {
+        this.issuers = issuers;
     }
 
-    /** Starts reading the issuer's keys ({@link IssuerKeys#start}). */
-    public static WorkloadTokens start(OidcIssuer issuer) {
-        return new WorkloadTokens(IssuerKeys.start(issuer, "workload token"));
+    /** Starts reading each issuer's keys ({@link IssuerKeys#start}). */
+    public static WorkloadTokens start(List<WorkloadIssuer> issuers) {
+        Map<String, Issuer> byName = new LinkedHashMap<>();
+        for (WorkloadIssuer w : issuers) byName.put(w.issuer().name(), new Issuer(IssuerKeys.start(w.issuer(), "workload token"), w.subjectPrefix()));
+        return new WorkloadTokens(Map.copyOf(byName));
     }
 
     /** Whether {@code bearer} is shaped like a JWT: a virtual key never is. */
@@ -42,19 +56,37 @@ public final class WorkloadTokens implements AutoCloseable {
     }
 
     /**
-     * The workload {@code token} names (its {@code sub}), or an {@link AirlockException}: 401 for a
-     * token that is not valid here, 503 before the issuer's keys were read. Never blocks.
+     * The workload {@code token} names (its issuer's prefix and its {@code sub}), or an {@link
+     * AirlockException}: 401 for a token that is not valid here, 503 before its issuer's keys were read.
+     * Never blocks.
      */
     public String subject(String token) {
         Checked c = checked.getIfPresent(token);
         if (c != null && Instant.now().isBefore(c.expires())) return c.subject();
-        JWTClaimsSet claims = keys.verify(token, null);
-        checked.put(token, new Checked(claims.getSubject(), claims.getExpirationTime().toInstant()));
-        return claims.getSubject();
+        Issuer issuer = issuers.get(claimedIssuer(token));
+        if (issuer == null) {
+            // the lone issuer's own check says what is wrong with the token, as it always did
+            if (issuers.size() != 1) throw new AirlockException(ErrorKind.UNAUTHORIZED, "Airlock refused the workload token: its issuer is not one of auth.workloads' ("
+                    + String.join(", ", new java.util.TreeSet<>(issuers.keySet())) + ").");
+            issuer = issuers.values().iterator().next();
+        }
+        JWTClaimsSet claims = issuer.keys().verify(token, null);
+        String subject = issuer.prefix() + claims.getSubject();
+        checked.put(token, new Checked(subject, claims.getExpirationTime().toInstant()));
+        return subject;
+    }
+
+    /** The {@code iss} the token claims, unchecked; null when it has none or is no JWT (its issuer's check says so). */
+    private static String claimedIssuer(String token) {
+        try {
+            return SignedJWT.parse(token).getJWTClaimsSet().getIssuer();
+        } catch (ParseException e) {
+            return null;
+        }
     }
 
     @Override
     public void close() {
-        keys.close();
+        for (Issuer i : issuers.values()) i.keys().close();
     }
 }
