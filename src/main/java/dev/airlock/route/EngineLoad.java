@@ -19,8 +19,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What each self-hosted engine says of its own load ({@code engine_metrics} on a deployment): vLLM's
- * {@code vllm:num_requests_waiting}, read from its Prometheus endpoint every {@code interval_ms}.
+ * What each self-hosted engine says of its own load ({@code engine_metrics} on a deployment): the
+ * requests it has waiting, read from its Prometheus endpoint every {@code interval_ms}. Each engine
+ * names that gauge its own way ({@link #WAITING}): vLLM {@code vllm:num_requests_waiting}, SGLang
+ * {@code sglang:num_queue_reqs} (and {@code sglang_num_queue_reqs} in releases that dropped the colon),
+ * Hugging Face TGI {@code tgi_queue_size}. An engine publishes only its own, so every name is looked for.
  *
  * <p><b>Why.</b> A deployment's {@code concurrency} cap is counted by each replica of Airlock alone,
  * and says nothing of what other clients of the same engine send it. The engine knows: requests it
@@ -39,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * daemon thread and the JDK's HTTP client, never on an event loop.
  */
 public final class EngineLoad implements AutoCloseable {
-    private static final String WAITING = "vllm:num_requests_waiting";
+    /** The waiting-requests gauges of the engines Airlock reads. */
+    static final Set<String> WAITING = Set.of("vllm:num_requests_waiting", "sglang:num_queue_reqs", "sglang_num_queue_reqs", "tgi_queue_size");
 
     private final Metrics metrics;
     private HttpClient http; // on first use: a gateway that reads no engine starts no client (it has a selector thread)
@@ -112,13 +116,14 @@ public final class EngineLoad implements AutoCloseable {
         }
     }
 
-    /** The sum of {@value #WAITING} over its series (one per model the engine serves), or -1 when absent. */
+    /** The sum of a {@link #WAITING} gauge over its series (one per model or data-parallel rank), or -1 when absent. */
     static double waiting(java.util.stream.Stream<String> lines) {
         double[] sum = {-1};
         lines.forEach(line -> {
-            if (!line.startsWith(WAITING)) return;
-            int at = WAITING.length();
-            if (line.length() <= at || (line.charAt(at) != '{' && line.charAt(at) != ' ')) return; // another metric with this prefix
+            if (line.isEmpty() || line.charAt(0) == '#') return;
+            int at = 0;
+            while (at < line.length() && line.charAt(at) != '{' && line.charAt(at) != ' ') at++;
+            if (at == line.length() || !WAITING.contains(line.substring(0, at))) return; // another metric (with this prefix, too)
             if (line.charAt(at) == '{') at = line.indexOf('}', at) + 1;
             if (at <= 0) return;
             String[] rest = line.substring(at).trim().split("\\s+"); // the value, then an optional timestamp

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Reading vLLM's waiting gauge out of its Prometheus text. */
+/** Reading an engine's waiting gauge (vLLM's, SGLang's, TGI's) out of its Prometheus text. */
 class EngineLoadTest {
     static double waiting(String text) {
         return EngineLoad.waiting(text.lines());
@@ -22,6 +22,24 @@ class EngineLoadTest {
                 """)).isEqualTo(7.0);
         assertThat(waiting("vllm:num_requests_waiting 2\n")).isEqualTo(2.0);
         assertThat(waiting("vllm:num_requests_waiting{model_name=\"m\"} 0.0\n")).isZero();
+    }
+
+    @Test
+    void sglangAndTgiNameTheirQueuesTheirOwnWay() {
+        assertThat(waiting("""
+                # HELP sglang:num_queue_reqs The number of requests in the waiting queue.
+                # TYPE sglang:num_queue_reqs gauge
+                sglang:num_queue_reqs{model_name="Qwen/Qwen3-32B",dp_rank="0"} 4.0
+                sglang:num_queue_reqs{model_name="Qwen/Qwen3-32B",dp_rank="1"} 2.0
+                sglang:num_running_reqs{model_name="Qwen/Qwen3-32B"} 8.0
+                """)).isEqualTo(6.0);
+        assertThat(waiting("sglang_num_queue_reqs{model_name=\"m\"} 3\n")).isEqualTo(3.0);
+        assertThat(waiting("""
+                # TYPE tgi_queue_size gauge
+                tgi_queue_size 5
+                tgi_queue_size_limit 128
+                tgi_batch_current_size 32
+                """)).isEqualTo(5.0);
     }
 
     @Test
