@@ -51,7 +51,7 @@ record ConfigSpec(
     record ServerSpec(String host, Integer port, Long maxBodyBytes, String transport, Integer spinUs, Long keepaliveTimeoutMs, Long bodyTimeoutMs, Long sendTimeoutMs,
                       TlsSpec tls, Long drainTimeoutMs, Long watchConfigMs) {}
 
-    record TlsSpec(String certFile, String keyFile, String clientCaFile, Long reloadIntervalMs) {}
+    record TlsSpec(String certFile, String keyFile, String clientCaFile, Long reloadIntervalMs, Boolean http2) {}
 
     record ZoneSpec(Boolean external, String description) {}
 

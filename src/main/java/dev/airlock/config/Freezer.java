@@ -173,7 +173,7 @@ final class Freezer {
         java.nio.file.Path clientCa = t.clientCaFile() == null ? null : pem("server.tls.client_ca_file", t.clientCaFile(), PemFile.Kind.CERTIFICATE);
         long reload = boundedMillis("server.tls.reload_interval_ms", t.reloadIntervalMs(), Server.Tls.DEFAULT_RELOAD_MS);
         if (cert == null || key == null || (t.clientCaFile() != null && clientCa == null)) return null;
-        return new Server.Tls(cert, key, clientCa, reload);
+        return new Server.Tls(cert, key, clientCa, reload, Boolean.TRUE.equals(t.http2()));
     }
 
     private java.nio.file.Path pem(String path, String file, PemFile.Kind kind) {

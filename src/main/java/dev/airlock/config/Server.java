@@ -39,13 +39,15 @@ public record Server(String host, int port, long maxBodyBytes, Transport transpo
      * certificates; null: none asked) every client must also present a certificate one of them signed
      * (mutual TLS): a stolen virtual key is then of no use from a machine without such a certificate.
      * The files are read again every {@code reloadIntervalMs} and, when they changed and the new pair
-     * belongs together, new handshakes use them: a renewed certificate needs no restart.
+     * belongs together, new handshakes use them: a renewed certificate needs no restart. With
+     * {@code http2} the handshake offers HTTP/2 beside HTTP/1.1 (ALPN), and each client takes what it
+     * speaks; without, TLS carries HTTP/1.1 only.
      */
-    public record Tls(Path certFile, Path keyFile, Path clientCaFile, long reloadIntervalMs) {
+    public record Tls(Path certFile, Path keyFile, Path clientCaFile, long reloadIntervalMs, boolean http2) {
         public static final long DEFAULT_RELOAD_MS = 60_000;
 
         public Tls(Path certFile, Path keyFile, Path clientCaFile) {
-            this(certFile, keyFile, clientCaFile, DEFAULT_RELOAD_MS);
+            this(certFile, keyFile, clientCaFile, DEFAULT_RELOAD_MS, false);
         }
     }
 

@@ -456,7 +456,8 @@ final class ChatEndpoint {
     private void reject(HttpServerRequest req, Throwable t, String requestId, long start, Dialect dialect) {
         HttpServerResponse resp = req.response();
         // the unread rest of an oversized HTTP/1 body would be parsed as the next request: close instead
-        if (t instanceof AirlockException a && a.status() == 413) {
+        // (an HTTP/2 stream's rest goes with the stream, and the header is not HTTP/2's)
+        if (t instanceof AirlockException a && a.status() == 413 && req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
             resp.putHeader("connection", "close");
         }
         Replies.error(resp, t, requestId, dialect);

@@ -10,8 +10,11 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,18 +26,21 @@ import java.util.concurrent.TimeUnit;
  *       the idle keep-alive connection, and the one still sending its request line and headers (a
  *       slow-header client holds a socket and a buffer until then, never longer);</li>
  *   <li>a request whose body has not wholly arrived {@code server.body_timeout_ms} after its headers
- *       is answered 408 and its connection closed (the unread rest would be parsed as a request);</li>
+ *       is answered 408 and, over HTTP/1.1, its connection closed (the unread rest would be parsed as
+ *       a request);</li>
  *   <li>a client whose answer has stood in a full write queue for {@code server.send_timeout_ms} with
  *       no progress is cut off: one that stopped reading. Progress is a write to the response: the
  *       relay stops reading the upstream while the queue is full and writes again only once the
  *       client has drained it, so a client that reads slowly but steadily keeps its stream, however
  *       long it takes (nginx's {@code send_timeout} is the same, between two writes). The close ends
- *       the request as a client disconnect (499, the upstream call cancelled).</li>
+ *       the request as a client disconnect (499, the upstream call cancelled). Over HTTP/2 the stream
+ *       is reset instead, and the connection's other requests go on.</li>
  * </ul>
+ * Over HTTP/2 a connection is idle while none of its streams is in flight.
  * A request in flight whose client keeps up has no client deadline: a non-streamed answer may take as
  * long as the deployments' own timeouts allow, with no byte on the client's connection meanwhile.
  *
- * <p>Nothing is armed per request: a request costs a map lookup and a few field writes, and one
+ * <p>Nothing is armed per request: a request costs a map lookup and a small record, and one
  * periodic sweep per loop ({@link #periodMs()}) finds the connections past a limit. A limit so acts up
  * to one period late, which no client can tell from network delay.
  */
@@ -46,20 +52,38 @@ final class ClientDeadlines {
     private final Metrics metrics;
     private final Map<HttpConnection, Conn> conns = new IdentityHashMap<>();
 
-    private static final class Conn {
-        final HttpConnection connection;
-        HttpServerRequest current;
-        long startedNanos;
-        /** When the sweep first found no request in flight; 0 while one is. */
-        long idleSince;
+    /** A request in flight, and how far its client is with it. */
+    private static final class Req {
+        final HttpServerRequest request;
+        final long startedNanos;
         /** When the sweep first found the answer's write queue full with nothing written since; 0 while the client keeps up. */
         long stalledSince;
         /** The answer's bytes written by then: a change is progress. */
         long writtenAtStall;
         Promise<byte[]> pendingBody;
 
+        Req(HttpServerRequest request, long now) {
+            this.request = request;
+            this.startedNanos = now;
+        }
+
+        boolean done() {
+            return request.response().ended() || request.response().closed();
+        }
+    }
+
+    private static final class Conn {
+        final HttpConnection connection;
+        /** HTTP/2: many requests at once, one stream each; HTTP/1.1: one after another. */
+        final boolean multiplexed;
+        /** The requests in flight: at most one over HTTP/1.1. */
+        final List<Req> requests = new ArrayList<>(1);
+        /** When the sweep first found no request in flight; 0 while one is. */
+        long idleSince;
+
         Conn(HttpConnection connection, long now) {
             this.connection = connection;
+            this.multiplexed = connection.protocolVersion() == HttpVersion.HTTP_2;
             this.idleSince = now;
         }
     }
@@ -87,49 +111,53 @@ final class ClientDeadlines {
     void started(HttpServerRequest req) {
         Conn c = conns.get(req.connection());
         if (c == null) return;
-        c.current = req;
-        c.startedNanos = System.nanoTime();
+        if (!c.multiplexed) c.requests.clear(); // HTTP/1.1: the one before it has ended
+        c.requests.add(new Req(req, System.nanoTime()));
         c.idleSince = 0;
-        c.stalledSince = 0;
-        c.pendingBody = null;
     }
 
     /** {@code body} completes when {@code req}'s body has been read; the sweep fails it with a 408 if that takes too long. */
     void reading(HttpServerRequest req, Promise<byte[]> body) {
         Conn c = conns.get(req.connection());
-        if (c != null && c.current == req) c.pendingBody = body;
+        if (c == null) return;
+        for (Req r : c.requests) if (r.request == req) r.pendingBody = body;
     }
 
-    /** Closes the idle and the stalled connections past their limits and times out the bodies past theirs. Runs on the loop. */
+    /**
+     * Closes the idle connections and the stalled ones past their limits and times out the bodies past
+     * theirs. Over HTTP/2 a stalled stream or a late body ends that stream alone: the connection's other
+     * requests are other clients' work, perhaps. Runs on the loop.
+     */
     void sweep(long now) {
         Map<HttpConnection, ClientLimit> closing = new IdentityHashMap<>();
         for (Conn c : conns.values()) {
-            HttpServerRequest r = c.current;
-            if (r == null || r.response().ended() || r.response().closed()) {
+            c.requests.removeIf(Req::done);
+            if (c.requests.isEmpty()) {
                 if (c.idleSince == 0) c.idleSince = now;
                 else if (now - c.idleSince >= keepAliveNanos) closing.put(c.connection, ClientLimit.KEEPALIVE);
-            } else if (r.response().writeQueueFull()) {
-                long written = r.response().bytesWritten();
-                if (c.stalledSince == 0 || written != c.writtenAtStall) {
-                    c.stalledSince = now;
-                    c.writtenAtStall = written;
-                } else if (now - c.stalledSince >= sendNanos) {
-                    closing.put(c.connection, ClientLimit.SEND);
+                continue;
+            }
+            for (Req r : c.requests) {
+                HttpServerResponse resp = r.request.response();
+                if (resp.writeQueueFull()) {
+                    long written = resp.bytesWritten();
+                    if (r.stalledSince == 0 || written != r.writtenAtStall) {
+                        r.stalledSince = now;
+                        r.writtenAtStall = written;
+                    } else if (now - r.stalledSince >= sendNanos) {
+                        if (!c.multiplexed) {
+                            closing.put(c.connection, ClientLimit.SEND);
+                        } else {
+                            metrics.clientLimit(ClientLimit.SEND);
+                            r.stalledSince = 0;
+                            resp.reset(CANCEL); // the stream alone; its request ends as a client disconnect
+                        }
+                    }
+                } else if (r.pendingBody != null && !r.request.isEnded() && now - r.startedNanos >= bodyNanos) {
+                    timeOutBody(c, r);
+                } else {
+                    r.stalledSince = 0;
                 }
-            } else if (c.pendingBody != null && !r.isEnded() && now - c.startedNanos >= bodyNanos) {
-                Promise<byte[]> body = c.pendingBody;
-                c.pendingBody = null;
-                // the reader's failure path answers and records it; the unread rest of the body must not be
-                // parsed as the next request, so the connection closes once that answer has gone
-                HttpServerResponse resp = r.response();
-                if (!resp.headWritten()) resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-                HttpConnection conn = c.connection;
-                resp.endHandler(v -> conn.close());
-                metrics.clientLimit(ClientLimit.BODY);
-                body.tryFail(new AirlockException(ErrorKind.REQUEST_TIMEOUT, "The request body did not arrive within " + bodyMs
-                        + " ms of its headers (server.body_timeout_ms); the connection is closed."));
-            } else {
-                c.stalledSince = 0;
             }
         }
         // closing removes the connection from the map (its close handler): not while iterating it
@@ -139,6 +167,28 @@ final class ClientDeadlines {
             cut(conn);
         });
     }
+
+    /**
+     * Fails the request's body with a 408, which the reader's failure path answers and records. Over
+     * HTTP/1.1 the unread rest of the body would be parsed as the next request, so the connection closes
+     * once that answer has gone; an HTTP/2 stream's rest is discarded with the stream.
+     */
+    private void timeOutBody(Conn c, Req r) {
+        Promise<byte[]> body = r.pendingBody;
+        r.pendingBody = null;
+        HttpServerResponse resp = r.request.response();
+        if (!c.multiplexed) {
+            if (!resp.headWritten()) resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+            HttpConnection conn = c.connection;
+            resp.endHandler(v -> conn.close());
+        }
+        metrics.clientLimit(ClientLimit.BODY);
+        body.tryFail(new AirlockException(ErrorKind.REQUEST_TIMEOUT, "The request body did not arrive within " + bodyMs
+                + " ms of its headers (server.body_timeout_ms)" + (c.multiplexed ? "." : "; the connection is closed.")));
+    }
+
+    /** HTTP/2's error code for a stream the server no longer wants (RFC 9113, 7). */
+    private static final long CANCEL = 0x8;
 
     /**
      * Closes at once. Vert.x's close (and a response's reset, and a close of the Netty channel, which

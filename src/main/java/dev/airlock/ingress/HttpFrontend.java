@@ -64,7 +64,7 @@ final class HttpFrontend extends VerticleBase {
                 // arrived with the 101 (caught in ReplicasTest on /metrics; the packets in issue 6's note).
                 // The Upgrade header is ignored and the request is answered in HTTP/1.1.
                 .setHttp2ClearTextEnabled(false);
-        // no ALPN: TLS carries HTTP/1.1 too, the one protocol the front end serves. Client certificates
+        // over TLS, HTTP/2 only when server.tls.http2 offers it (ALPN; TlsPair). Client certificates
         // are asked, not required, in the handshake: a certificate sent must chain to the client CA or the
         // handshake fails, but none at all is refused per request (handle), so that health probes, which
         // send none (Kubernetes' kubelet), still reach /health/*

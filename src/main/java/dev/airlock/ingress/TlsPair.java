@@ -4,7 +4,9 @@ import dev.airlock.config.Server;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
@@ -17,6 +19,7 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.Collections;
+import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509KeyManager;
 
@@ -71,18 +74,31 @@ final class TlsPair {
         return clientCa == null ? null : new PemTrustOptions().addCertValue(clientCa);
     }
 
-    /** The listener's TLS, at start. */
+    /**
+     * The listener's TLS, at start. With {@code server.tls.http2} the handshake offers HTTP/2 first and
+     * HTTP/1.1 beside it (ALPN); a client that offers neither, or none, gets HTTP/1.1.
+     */
     void apply(HttpServerOptions options) {
         options.setSsl(true).setKeyCertOptions(keyCert());
         if (clientCa != null) options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(clientCas());
+        if (files.http2()) {
+            options.setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+                    .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(MAX_STREAMS));
+        }
     }
 
-    /** The same TLS, for a reload. */
+    /** The same TLS, for a reload (the listener keeps its ALPN protocols: TlsReloadTest). */
     ServerSSLOptions sslOptions() {
         ServerSSLOptions o = new ServerSSLOptions().setKeyCertOptions(keyCert());
         if (clientCa != null) o.setClientAuth(ClientAuth.REQUEST).setTrustOptions(clientCas());
         return o;
     }
+
+    /**
+     * Requests in flight on one HTTP/2 connection, as nginx's {@code http2_max_concurrent_streams}: each
+     * is a request like any other to the limits, and a client needing more opens another connection.
+     */
+    static final long MAX_STREAMS = 128;
 
     /** Returns normally when the key signs what the certificate verifies; throws one sentence otherwise. */
     void check(Vertx vertx) {

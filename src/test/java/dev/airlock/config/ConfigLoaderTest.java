@@ -193,6 +193,8 @@ class ConfigLoaderTest {
         Server s = parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + key + "\" } }\n", env).server();
         assertThat(s.tls()).isEqualTo(new Server.Tls(cert, key, null));
         assertThat(s.scheme()).isEqualTo("https");
+        assertThat(s.tls().http2()).as("HTTP/2 is offered only when asked").isFalse();
+        assertThat(parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + key + "\", http2: true } }\n", env).server().tls().http2()).isTrue();
 
         assertThat(parse(BASE + "server: { tls: { cert_file: \"" + cert + "\", key_file: \"" + key + "\", client_ca_file: \"" + cert + "\" } }\n", env)
                 .server().tls()).isEqualTo(new Server.Tls(cert, key, cert));

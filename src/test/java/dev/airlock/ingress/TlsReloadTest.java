@@ -37,7 +37,7 @@ class TlsReloadTest {
         key = dir.resolve("tls.key");
         put("cert.pem", "key.pem");
         gw = new TestGateway("""
-                server: { port: 0, tls: { cert_file: "%s", key_file: "%s", reload_interval_ms: 200 } }
+                server: { port: 0, tls: { cert_file: "%s", key_file: "%s", reload_interval_ms: 200, http2: true } }
                 zones: { on-prem: {} }
                 residency: { public: [on-prem] }
                 deployments:
@@ -59,6 +59,9 @@ class TlsReloadTest {
         Files.move(k, key, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** What the last handshake of {@link #served} agreed on (ALPN), offering HTTP/2 and HTTP/1.1. */
+    String protocol;
+
     /** The certificate a new handshake gets. */
     X509Certificate served() throws Exception {
         AtomicReference<X509Certificate> seen = new AtomicReference<>();
@@ -71,7 +74,11 @@ class TlsReloadTest {
         ctx.init(null, new TrustManager[] {record}, null);
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", gw.port())) {
             s.setSoTimeout(5_000);
+            javax.net.ssl.SSLParameters p = s.getSSLParameters();
+            p.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+            s.setSSLParameters(p);
             s.startHandshake();
+            protocol = s.getApplicationProtocol();
         }
         return seen.get();
     }
@@ -85,10 +92,12 @@ class TlsReloadTest {
     @Test
     void aRenewedCertificateReachesNewHandshakesAndAHalfDoneOneDoesNot() throws Exception {
         assertThat(served().getSerialNumber()).isEqualTo(serialOf("cert.pem"));
+        assertThat(protocol).isEqualTo("h2");
 
         put("cert2.pem", "key2.pem");
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertThat(served().getSerialNumber()).isEqualTo(serialOf("cert2.pem")));
+        assertThat(protocol).as("the renewed listener still offers HTTP/2").isEqualTo("h2");
 
         // the certificate renewed, its key not yet: not applied; the listener keeps serving the last good pair
         put("cert.pem", "key2.pem");
