@@ -208,10 +208,13 @@ final class ConfigCommand implements Runnable {
 
     /** How administrators get in: the master key, sign-in tokens from an issuer, both, or neither (disabled). */
     static String admin(AirlockConfig cfg) {
-        var o = cfg.adminOidc();
-        String signIn = o == null ? null : "sign-in tokens from " + o.issuer().name() + " (audience " + o.issuer().audience() + ", keys from " + safeUrl(o.issuer().jwksUrl().toString())
-                + "; roles in '" + o.rolesClaim() + "': " + o.adminRole() + " changes, " + o.viewerRole() + " reads, " + o.tenantAdminRole()
-                + " manages the keys of the tenants in '" + o.tenantsClaim() + "')";
+        List<String> issuers = new java.util.ArrayList<>();
+        for (var o : cfg.adminOidc()) {
+            issuers.add("sign-in tokens from " + o.issuer().name() + " (audience " + o.issuer().audience() + ", keys from " + safeUrl(o.issuer().jwksUrl().toString())
+                    + "; roles in '" + o.rolesClaim() + "': " + o.adminRole() + " changes, " + o.viewerRole() + " reads, " + o.tenantAdminRole()
+                    + " manages the keys of the tenants in '" + o.tenantsClaim() + "')");
+        }
+        String signIn = issuers.isEmpty() ? null : String.join(", ", issuers);
         if (cfg.masterKey() == null) return signIn == null ? "disabled (set admin.master_key or admin.oidc)" : signIn;
         return signIn == null ? "master key" : signIn + ", and the master key";
     }

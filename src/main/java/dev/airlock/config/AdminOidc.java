@@ -19,10 +19,33 @@ public record AdminOidc(OidcIssuer issuer, String rolesClaim, String adminRole, 
     public static final String DEFAULT_TENANT_ADMIN_ROLE = "airlock-tenant-admin";
     public static final String DEFAULT_TENANTS_CLAIM = "airlock_tenants";
 
-    /** Validates {@code admin.oidc} for the {@link Freezer}; null when the section is absent. */
-    static AdminOidc freeze(Freezer f, ConfigSpec.OidcSpec o) {
-        if (o == null) return null;
-        String p = "admin.oidc";
+    /**
+     * Validates {@code admin.oidc} for the {@link Freezer}: one issuer, or several (a workforce identity
+     * provider and a separate one for break-glass accounts, or two during a move from one to another),
+     * each with its own claims and role names, none named twice. Empty when the section is absent.
+     */
+    static java.util.List<AdminOidc> freeze(Freezer f, java.util.List<ConfigSpec.OidcSpec> specs) {
+        if (specs == null) return java.util.List.of();
+        if (specs.isEmpty()) f.problem("admin.oidc", "is empty: name one identity provider (issuer, jwks_url, audience) or leave it out.");
+        java.util.List<AdminOidc> out = new java.util.ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < specs.size(); i++) {
+            String p = specs.size() == 1 ? "admin.oidc" : "admin.oidc[" + i + "]";
+            if (specs.get(i) == null) {
+                f.problem(p, "is empty: an identity provider needs issuer, jwks_url and audience.");
+                continue;
+            }
+            AdminOidc o = freeze(f, p, specs.get(i));
+            String name = o.issuer().name();
+            if (name != null && !name.isEmpty() && !names.add(name)) {
+                f.problem(p + ".issuer", "'" + name + "' is named twice: its tokens could be read by either entry's roles; keep one.");
+            }
+            out.add(o);
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    private static AdminOidc freeze(Freezer f, String p, ConfigSpec.OidcSpec o) {
         OidcIssuer issuer = OidcIssuer.freeze(f, p, o.issuer(), o.jwksUrl(), o.audience(), o.refreshSeconds(), "https://sso.example.com/realms/platform");
         String claim = nonBlank(f, p + ".roles_claim", o.rolesClaim(), DEFAULT_ROLES_CLAIM);
         String admin = nonBlank(f, p + ".admin_role", o.adminRole(), DEFAULT_ADMIN_ROLE);

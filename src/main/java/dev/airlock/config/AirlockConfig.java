@@ -16,7 +16,7 @@ import java.util.Set;
  * @param failClosed whether a detector error raises the request to the highest level
  * @param unreadable the level content no detector can read (images, audio, files, token ids) raises a request to
  * @param masterKey  guards the admin API; null disables it (unless {@code adminOidc} is set)
- * @param adminOidc  administrators' tokens from the company's identity provider, or null when none are taken
+ * @param adminOidc  administrators' tokens from the company's identity providers (each its own issuer); empty when none are taken
  * @param store      where keys, spend and the ledger live (embedded SQLite file by default)
  * @param ledger     how request events are buffered and kept
  * @param storeZone  the zone the store is in: captured content may be stored only if residency allows it there
@@ -39,7 +39,7 @@ public record AirlockConfig(
         Map<String, Tenant> tenants,
         Routing routing,
         Secret masterKey,
-        AdminOidc adminOidc,
+        List<AdminOidc> adminOidc,
         StoreConfig store,
         LedgerConfig ledger,
         String storeZone,

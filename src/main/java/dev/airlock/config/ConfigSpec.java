@@ -30,7 +30,10 @@ record ConfigSpec(
 
     record TracesSpec(String endpoint, String zone, Double sampleRatio, Map<String, String> headers, String serviceName, Long timeoutMs, Integer queueSize) {}
 
-    record AdminSpec(String masterKey, OidcSpec oidc) {}
+    /** {@code oidc}: one identity provider, or a list of them. */
+    record AdminSpec(String masterKey,
+                     @com.fasterxml.jackson.annotation.JsonFormat(with = com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                     List<OidcSpec> oidc) {}
 
     record OidcSpec(String issuer, String jwksUrl, String audience, String rolesClaim, String adminRole, String viewerRole, String tenantAdminRole,
                     String tenantsClaim, Long refreshSeconds) {}

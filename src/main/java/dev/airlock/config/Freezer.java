@@ -56,7 +56,7 @@ final class Freezer {
                 : level("classify.unreadable", spec.classify().unreadable(), levels);
         Map<String, Tenant> tenants = tenants(levels, routes, zones);
         Secret masterKey = spec.admin() == null ? null : secret("admin.master_key", spec.admin().masterKey());
-        AdminOidc adminOidc = AdminOidc.freeze(this, spec.admin() == null ? null : spec.admin().oidc());
+        List<AdminOidc> adminOidc = AdminOidc.freeze(this, spec.admin() == null ? null : spec.admin().oidc());
         StoreConfig store = store();
         LedgerConfig ledger = ledger();
         String storeZone = spec.store() == null ? null : spec.store().zone();

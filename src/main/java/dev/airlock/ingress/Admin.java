@@ -29,7 +29,7 @@ final class Admin {
         }
         if (tokens != null && AdminTokens.looksLikeToken(given)) {
             AdminTokens.Admin a = tokens.check(given);
-            return new AdminAccess(a.who(), a.role(), a.tenants(), tokens::roleName);
+            return new AdminAccess(a.who(), a.role(), a.tenants(), a::roleName);
         }
         throw new AirlockException(ErrorKind.UNAUTHORIZED, "The admin API needs " + (tokens == null ? "the master key" : config.masterKey() == null
                 ? "a sign-in token from the identity provider" : "a sign-in token from the identity provider, or the master key,") + " as 'Authorization: Bearer <"

@@ -179,7 +179,7 @@ public final class Gateway implements AutoCloseable {
                     .description("Times rate limits or budgets lost Redis (each one degraded this replica until a probe succeeded)")
                     .register(metrics.registry());
             DecisionLog decisions = new DecisionLog(10_000);
-            dev.airlock.identity.oidc.AdminTokens adminTokens = config.adminOidc() == null ? null : dev.airlock.identity.oidc.AdminTokens.start(config.adminOidc());
+            dev.airlock.identity.oidc.AdminTokens adminTokens = config.adminOidc().isEmpty() ? null : dev.airlock.identity.oidc.AdminTokens.start(config.adminOidc());
             if (adminTokens != null) opened.add(0, adminTokens);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store), generations, new dev.airlock.eval.EvalStore(store), new java.util.concurrent.ConcurrentHashMap<>(),

@@ -351,7 +351,7 @@ class ConfigLoaderTest {
     @Test
     void administratorsSignInWithAnIssuerNamedInFull() {
         String oidc = BASE + "admin: { oidc: { issuer: \"https://sso.example.com/realms/p\", jwks_url: \"https://sso.example.com/realms/p/certs\", audience: airlock } }\n";
-        AdminOidc o = parse(oidc, Map.of("VLLM_KEY", "k")).adminOidc();
+        AdminOidc o = parse(oidc, Map.of("VLLM_KEY", "k")).adminOidc().get(0);
         assertThat(o.issuer().jwksUrl().toString()).isEqualTo("https://sso.example.com/realms/p/certs");
         assertThat(o.rolesClaim()).isEqualTo("roles");
         assertThat(o.adminRole()).isEqualTo("airlock-admin");
@@ -359,7 +359,7 @@ class ConfigLoaderTest {
         assertThat(o.tenantAdminRole()).isEqualTo("airlock-tenant-admin");
         assertThat(o.tenantsClaim()).isEqualTo("airlock_tenants");
         assertThat(o.issuer().refresh()).isEqualTo(java.time.Duration.ofMinutes(5));
-        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).adminOidc()).isNull();
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).adminOidc()).isEmpty();
 
         String bad = BASE + "admin: { oidc: { jwks_url: \"http://sso.example.com/certs\", admin_role: ops, viewer_role: ops, tenant_admin_role: ops, refresh_seconds: 1 } }\n";
         assertThatThrownBy(() -> parse(bad, Map.of("VLLM_KEY", "k")))
@@ -372,7 +372,20 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse(BASE + "admin: { oidc: { issuer: x, jwks_url: \"https://a/b\", audience: airlock, client_secret: y } }\n", Map.of("VLLM_KEY", "k")))
                 .hasMessageContaining("client_secret");
         String local = BASE + "admin: { oidc: { issuer: x, jwks_url: \"http://127.0.0.1:8080/certs\", audience: airlock } }\n";
-        assertThat(parse(local, Map.of("VLLM_KEY", "k")).adminOidc().issuer().jwksUrl().getPort()).isEqualTo(8080);
+        assertThat(parse(local, Map.of("VLLM_KEY", "k")).adminOidc().get(0).issuer().jwksUrl().getPort()).isEqualTo(8080);
+        String two = BASE + """
+                admin:
+                  oidc:
+                    - { issuer: "https://sso.example.com/realms/p", jwks_url: "https://sso.example.com/realms/p/certs", audience: airlock }
+                    - { issuer: "https://breakglass.example.com", jwks_url: "https://breakglass.example.com/keys", audience: airlock, admin_role: oncall }
+                    - { issuer: "https://sso.example.com/realms/p", jwks_url: "https://sso.example.com/realms/p/certs", audience: other, viewer_role: "" }
+                """;
+        assertThatThrownBy(() -> parse(two, Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("admin.oidc[2].issuer: 'https://sso.example.com/realms/p' is named twice")
+                .hasMessageContaining("admin.oidc[2].viewer_role: must not be empty")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(2));
+        var both = parse(two.substring(0, two.lastIndexOf("    - {")), Map.of("VLLM_KEY", "k")).adminOidc();
+        assertThat(both).extracting(AdminOidc::adminRole).containsExactly("airlock-admin", "oncall");
         assertThat(ConfigChange.between(parse(oidc, Map.of("VLLM_KEY", "k")), parse(local, Map.of("VLLM_KEY", "k"))).needsRestart())
                 .containsExactly("admin.oidc changed");
     }

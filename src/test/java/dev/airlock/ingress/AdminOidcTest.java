@@ -98,6 +98,47 @@ class AdminOidcTest {
         assertThat(gw.get("/admin/keys", "authorization", bearer("not-the-key")).statusCode()).isEqualTo(401);
     }
 
+    /**
+     * A workforce identity provider beside a break-glass one, each with its own claims and role names:
+     * a token's issuer decides which apply, and the audit trail says whose subject it names.
+     */
+    @Test
+    void twoIdentityProvidersEachWithItsOwnRoles() throws Exception {
+        String breakGlass = "https://breakglass.bank.example";
+        try (FakeIssuer vault = new FakeIssuer()) {
+            idp.published = new JWKSet(k1.toPublicJWK());
+            gw = new TestGateway(TestGateway.YAML.replace("admin: { master_key: \"${AIRLOCK_TEST_MASTER}\" }", """
+                    admin:
+                      oidc:
+                        - { issuer: "%s", jwks_url: "%s", audience: airlock, roles_claim: realm_access.roles }
+                        - { issuer: "%s", jwks_url: "%s", audience: airlock, roles_claim: groups, admin_role: sre-oncall, viewer_role: sre }
+                    """.formatted(ISSUER, idp.jwksUrl(), breakGlass, vault.jwksUrl())));
+            String alice = sign(k1, claims("alice", List.of("airlock-admin")).build());
+            assertThat(createKey(alice).statusCode()).isEqualTo(201);
+
+            String oncall = FakeIssuer.sign(vault.k1, FakeIssuer.claims(breakGlass, "airlock", "f3c1-alice").claim("preferred_username", "alice")
+                    .claim("groups", List.of("sre-oncall")).build());
+            assertThat(createKey(oncall).statusCode()).isEqualTo(201);
+            var actors = Json.MAPPER.readTree(gw.get("/admin/audit", "authorization", bearer(alice)).body()).path("data").findValuesAsText("actor");
+            assertThat(actors).contains("oidc alice (sub f3c1-alice at " + ISSUER + ")", "oidc alice (sub f3c1-alice at " + breakGlass + ")");
+
+            // each provider's role names are its own: the workforce role means nothing in a break-glass token
+            String sre = FakeIssuer.sign(vault.k1, FakeIssuer.claims(breakGlass, "airlock", "f3c1-dan").claim("groups", List.of("sre", "airlock-admin")).build());
+            HttpResponse<String> refused = createKey(sre);
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(error(refused).path("message").asText()).contains("'sre' role reads the admin API only", "'sre-oncall'");
+
+            // a token claiming one provider is checked by that provider's keys
+            String forged = FakeIssuer.sign(vault.k1, claims("mallory", List.of("airlock-admin")).build());
+            assertThat(createKey(forged).statusCode()).isEqualTo(401);
+            String stranger = FakeIssuer.sign(k1, FakeIssuer.claims("https://elsewhere.example", "airlock", "x").build());
+            HttpResponse<String> unknown = createKey(stranger);
+            assertThat(unknown.statusCode()).isEqualTo(401);
+            assertThat(error(unknown).path("message").asText()).isEqualTo("Airlock refused the sign-in token: its issuer is not one of those in admin.oidc ("
+                    + breakGlass + ", " + ISSUER + ").");
+        }
+    }
+
     @Test
     void aViewerReadsAndChangesNothing() throws Exception {
         start(idp.jwksUrl());

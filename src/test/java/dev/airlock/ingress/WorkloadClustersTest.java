@@ -79,7 +79,13 @@ class WorkloadClustersTest {
 
         HttpResponse<String> stranger = chat(FakeIssuer.sign(dc1.k1, FakeIssuer.claims("https://dc3.k8s.bank.example", "airlock", PAYMENTS).build()));
         assertThat(stranger.statusCode()).isEqualTo(401);
-        assertThat(message(stranger)).isEqualTo("Airlock refused the workload token: its issuer is not one of auth.workloads' ("
+        assertThat(message(stranger)).isEqualTo("Airlock refused the workload token: its issuer is not one of those in auth.workloads ("
                 + DC1 + ", " + DC2 + ").");
+        for (String nameless : new String[] {"not.a.jwt", FakeIssuer.sign(dc1.k1, new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(PAYMENTS)
+                .audience("airlock").expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build())}) {
+            HttpResponse<String> r = chat(nameless);
+            assertThat(r.statusCode()).as("a token naming no issuer is refused, not an error").isEqualTo(401);
+            assertThat(message(r)).startsWith("Airlock refused the workload token: its issuer is not one of those in auth.workloads");
+        }
     }
 }

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks administrators' access tokens from the company's OpenID Connect issuer ({@link AdminOidc}):
- * valid for Airlock as {@link IssuerKeys} checks them, then carrying one of its roles.
+ * Checks administrators' access tokens from the company's OpenID Connect issuers ({@link AdminOidc}):
+ * valid for Airlock as {@link IssuerKeys} checks them, then carrying one of its roles. With several
+ * issuers a token's {@code iss} picks the one whose keys, claims and role names apply ({@link Issuers}).
  */
 public final class AdminTokens implements AutoCloseable {
     /** What a role lets an administrator do. */
@@ -28,39 +29,45 @@ public final class AdminTokens implements AutoCloseable {
      * Who an accepted token names, and what they may do.
      *
      * @param tenants for {@link Role#TENANT_ADMIN}, the tenants whose keys they manage; empty otherwise
+     * @param issuer  the identity provider that signed the token, named in {@link #who} when there are several
+     *                (two providers may give one subject to two people); null when there is one
+     * @param config  that provider's settings, whose role names messages use
      */
-    public record Admin(String subject, String name, Role role, Set<String> tenants) {
-        /** For the audit trail: the name people know, and the subject that stays. */
+    public record Admin(String subject, String name, Role role, Set<String> tenants, String issuer, AdminOidc config) {
+        /** For the audit trail: the name people know, the subject that stays, and whose subject it is. */
         public String who() {
-            return "oidc " + (name == null || name.equals(subject) ? subject : name + " (sub " + subject + ")");
+            String at = issuer == null ? "" : " at " + issuer;
+            return "oidc " + (name == null || name.equals(subject) ? subject + at : name + " (sub " + subject + at + ")");
+        }
+
+        /** The names of the roles, for messages: {@code admin}, {@code viewer}, {@code tenant admin}, as this token's provider names them. */
+        public String roleName(Role r) {
+            return switch (r) {
+                case ADMIN -> config.adminRole();
+                case VIEWER -> config.viewerRole();
+                case TENANT_ADMIN -> config.tenantAdminRole();
+            };
         }
     }
 
-    private final AdminOidc config;
-    private final IssuerKeys keys;
+    private record Provider(AdminOidc config, IssuerKeys keys) {}
 
-    private AdminTokens(AdminOidc config, IssuerKeys keys) {
-        this.config = config;
-        this.keys = keys;
+    private final Issuers<Provider> providers;
+
+    private AdminTokens(Issuers<Provider> providers) {
+        this.providers = providers;
     }
 
-    /** Starts reading the issuer's keys ({@link IssuerKeys#start}). */
-    public static AdminTokens start(AdminOidc config) {
-        return new AdminTokens(config, IssuerKeys.start(config.issuer(), "sign-in token"));
+    /** Starts reading each issuer's keys ({@link IssuerKeys#start}). */
+    public static AdminTokens start(List<AdminOidc> configs) {
+        Map<String, Provider> byName = new java.util.LinkedHashMap<>();
+        for (AdminOidc c : configs) byName.put(c.issuer().name(), new Provider(c, IssuerKeys.start(c.issuer(), "sign-in token")));
+        return new AdminTokens(new Issuers<>(byName, "sign-in token", "admin.oidc"));
     }
 
     /** Whether {@code bearer} is shaped like a JWT: a master key never is. */
     public static boolean looksLikeToken(String bearer) {
         return IssuerKeys.looksLikeToken(bearer);
-    }
-
-    /** The names of the roles, for messages: {@code admin}, {@code viewer}, {@code tenant admin}. */
-    public String roleName(Role r) {
-        return switch (r) {
-            case ADMIN -> config.adminRole();
-            case VIEWER -> config.viewerRole();
-            case TENANT_ADMIN -> config.tenantAdminRole();
-        };
     }
 
     /**
@@ -69,18 +76,21 @@ public final class AdminTokens implements AutoCloseable {
      * (or the tenant admin's role without tenants), 503 before any keys were fetched. Never blocks.
      */
     public Admin check(String token) {
-        JWTClaimsSet claims = keys.verify(token, "the master key");
+        Provider p = providers.of(token);
+        AdminOidc config = p.config();
+        JWTClaimsSet claims = p.keys().verify(token, "the master key");
         List<String> roles = strings(claims, config.rolesClaim());
         String name = firstText(claims, "preferred_username", "email", "name");
-        if (roles.contains(config.adminRole())) return new Admin(claims.getSubject(), name, Role.ADMIN, Set.of());
-        if (roles.contains(config.viewerRole())) return new Admin(claims.getSubject(), name, Role.VIEWER, Set.of());
+        String issuer = providers.size() == 1 ? null : config.issuer().name();
+        if (roles.contains(config.adminRole())) return new Admin(claims.getSubject(), name, Role.ADMIN, Set.of(), issuer, config);
+        if (roles.contains(config.viewerRole())) return new Admin(claims.getSubject(), name, Role.VIEWER, Set.of(), issuer, config);
         if (roles.contains(config.tenantAdminRole())) {
             Set<String> tenants = Set.copyOf(strings(claims, config.tenantsClaim()));
             if (tenants.isEmpty()) {
                 throw new AirlockException(ErrorKind.FORBIDDEN, "The sign-in token has the '" + config.tenantAdminRole() + "' role but names no tenant in its '"
                         + config.tenantsClaim() + "' claim.");
             }
-            return new Admin(claims.getSubject(), name, Role.TENANT_ADMIN, tenants);
+            return new Admin(claims.getSubject(), name, Role.TENANT_ADMIN, tenants, issuer, config);
         }
         throw new AirlockException(ErrorKind.FORBIDDEN, "The sign-in token has none of the roles '" + config.adminRole() + "', '" + config.viewerRole()
                 + "' and '" + config.tenantAdminRole() + "' in its '" + config.rolesClaim() + "' claim.");
@@ -107,6 +117,6 @@ public final class AdminTokens implements AutoCloseable {
 
     @Override
     public void close() {
-        keys.close();
+        for (Provider p : providers.all()) p.keys().close();
     }
 }

@@ -3,11 +3,8 @@ package dev.airlock.identity.oidc;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.airlock.config.WorkloadIssuer;
 import dev.airlock.core.AirlockException;
-import dev.airlock.core.ErrorKind;
-import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -21,8 +18,8 @@ import java.util.Map;
  * workload ({@link WorkloadIssuer}), and the key whose {@code client_identity} that is answers for it
  * (tenant, routes, limits, budget).
  *
- * <p>A token's unverified {@code iss} only picks which issuer's keys check it; that issuer's check then
- * requires the same {@code iss}, so a token cannot borrow another issuer's prefix.
+ * <p>A token's {@code iss} picks which issuer's keys check it ({@link Issuers}), so a token cannot
+ * borrow another issuer's prefix.
  *
  * <p>Checking a signature costs tens of microseconds (RSA-2048), and a workload sends the same token
  * until it is renewed, so a token checked once is remembered by its text for up to {@value
@@ -35,11 +32,11 @@ public final class WorkloadTokens implements AutoCloseable {
 
     private record Issuer(IssuerKeys keys, String prefix) {}
 
-    private final Map<String, Issuer> issuers;
+    private final Issuers<Issuer> issuers;
     private final Cache<String, Checked> checked = Caffeine.newBuilder().maximumSize(10_000)
             .expireAfterWrite(Duration.ofSeconds(REMEMBER_SECONDS)).build();
 
-    private WorkloadTokens(Map<String, Issuer> issuers) {
+    private WorkloadTokens(Issuers<Issuer> issuers) {
         this.issuers = issuers;
     }
 
@@ -47,7 +44,7 @@ public final class WorkloadTokens implements AutoCloseable {
     public static WorkloadTokens start(List<WorkloadIssuer> issuers) {
         Map<String, Issuer> byName = new LinkedHashMap<>();
         for (WorkloadIssuer w : issuers) byName.put(w.issuer().name(), new Issuer(IssuerKeys.start(w.issuer(), "workload token"), w.subjectPrefix()));
-        return new WorkloadTokens(Map.copyOf(byName));
+        return new WorkloadTokens(new Issuers<>(byName, "workload token", "auth.workloads"));
     }
 
     /** Whether {@code bearer} is shaped like a JWT: a virtual key never is. */
@@ -63,30 +60,15 @@ public final class WorkloadTokens implements AutoCloseable {
     public String subject(String token) {
         Checked c = checked.getIfPresent(token);
         if (c != null && Instant.now().isBefore(c.expires())) return c.subject();
-        Issuer issuer = issuers.get(claimedIssuer(token));
-        if (issuer == null) {
-            // the lone issuer's own check says what is wrong with the token, as it always did
-            if (issuers.size() != 1) throw new AirlockException(ErrorKind.UNAUTHORIZED, "Airlock refused the workload token: its issuer is not one of auth.workloads' ("
-                    + String.join(", ", new java.util.TreeSet<>(issuers.keySet())) + ").");
-            issuer = issuers.values().iterator().next();
-        }
+        Issuer issuer = issuers.of(token);
         JWTClaimsSet claims = issuer.keys().verify(token, null);
         String subject = issuer.prefix() + claims.getSubject();
         checked.put(token, new Checked(subject, claims.getExpirationTime().toInstant()));
         return subject;
     }
 
-    /** The {@code iss} the token claims, unchecked; null when it has none or is no JWT (its issuer's check says so). */
-    private static String claimedIssuer(String token) {
-        try {
-            return SignedJWT.parse(token).getJWTClaimsSet().getIssuer();
-        } catch (ParseException e) {
-            return null;
-        }
-    }
-
     @Override
     public void close() {
-        for (Issuer i : issuers.values()) i.keys().close();
+        for (Issuer i : issuers.all()) i.keys().close();
     }
 }
