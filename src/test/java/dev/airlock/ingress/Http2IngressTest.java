@@ -105,6 +105,32 @@ class Http2IngressTest {
         assertThat(ledgerEvent("h2-many-31").path("status").asInt()).isEqualTo(200);
     }
 
+    /** The official SDK's HTTP client (OkHttp) takes HTTP/2 when the handshake offers it: plain and streamed answers come as before. */
+    @Test
+    void theOpenAiSdkGetsItsAnswersFromAnHttp2Listener() throws Exception {
+        var client = com.openai.client.okhttp.OpenAIOkHttpClient.builder().baseUrl("https://localhost:" + gw.port() + "/v1").apiKey("unused")
+                .sslSocketFactory(TestTls.client(null).getSocketFactory()).trustManager(TestTls.trustListener()).maxRetries(0).build();
+        try {
+            var ask = com.openai.models.chat.completions.ChatCompletionCreateParams.builder().model("r").addUserMessage("hello").build();
+            assertThat(client.chat().completions().create(ask).choices().get(0).message().content()).hasValueSatisfying(t -> assertThat(t).isNotBlank());
+            try (var s = client.chat().completions().createStreaming(ask)) {
+                String text = s.stream().flatMap(ch -> ch.choices().stream()).map(ch -> ch.delta().content().orElse(""))
+                        .collect(java.util.stream.Collectors.joining());
+                assertThat(text).isNotBlank();
+            }
+        } finally {
+            client.close();
+        }
+        // the SDK's transport, as it is configured there, agrees on HTTP/2 with this listener
+        okhttp3.OkHttpClient okhttp = new okhttp3.OkHttpClient.Builder().sslSocketFactory(TestTls.client(null).getSocketFactory(), TestTls.trustListener()).build();
+        try (okhttp3.Response r = okhttp.newCall(new okhttp3.Request.Builder().url("https://localhost:" + gw.port() + "/health/live").build()).execute()) {
+            assertThat(r.protocol()).isEqualTo(okhttp3.Protocol.HTTP_2);
+        } finally {
+            okhttp.dispatcher().executorService().shutdown();
+            okhttp.connectionPool().evictAll();
+        }
+    }
+
     @Test
     void anOversizedBodyIsRefusedAndTheConnectionServesOn() throws Exception {
         HttpClient client = jdk(HttpClient.Version.HTTP_2);
