@@ -425,6 +425,18 @@ final class ChatEndpoint {
     }
 
     /**
+     * Marks in the ledger each request on this loop that has run {@link #MARK_AFTER_NANOS} without ending
+     * ({@link Recorder#mark}), so that a crash from then on still leaves it in the ledger. Shorter ones
+     * cost nothing here: most requests end first, and their own event is journaled when they do.
+     */
+    void markRunning(long nowNanos) {
+        for (Exchange ex : inFlight) if (ex.eventId == null && nowNanos - ex.startNanos >= MARK_AFTER_NANOS) recorder.mark(ex);
+    }
+
+    /** How long a request runs before it is marked: a crash loses at most the requests younger than this. */
+    static final long MARK_AFTER_NANOS = 1_000_000_000L;
+
+    /**
      * The gateway is stopping and its drain timeout has passed: every request still in flight on this
      * loop is cancelled upstream and answered, through its own failure path, with a 503
      * {@code server_shutting_down} (a stream that began gets it as its last event, without

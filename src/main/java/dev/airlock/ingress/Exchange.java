@@ -80,6 +80,14 @@ final class Exchange {
     /** The end user the client named, for the ledger (see {@link #endUser(com.fasterxml.jackson.databind.JsonNode)}), or null. */
     String endUser;
     /** Runs once when the request ends, however it ends. */
+    /**
+     * The ledger's mark of this request while it runs ({@link dev.airlock.ledger.Ledger#mark}; -1: none),
+     * and the event id the mark and the request's own event share, so that the next start after a crash
+     * tells the one that ended from the one that did not.
+     */
+    int mark = -1;
+    String eventId;
+
     Runnable onEnd = () -> { };
     private boolean ended;
 

@@ -71,7 +71,11 @@ final class HttpFrontend extends VerticleBase {
         if (tls != null) tls.apply(options);
         server = vertx.createHttpServer(options);
         // the server's connections and this verticle's timer are both on this verticle's event loop
-        sweeper = vertx.setPeriodic(deadlines.periodMs(), id -> deadlines.sweep(System.nanoTime()));
+        sweeper = vertx.setPeriodic(deadlines.periodMs(), id -> {
+            long now = System.nanoTime();
+            deadlines.sweep(now);
+            chat.markRunning(now);
+        });
         return server.connectionHandler(deadlines::opened).requestHandler(this::handle).listen();
     }
 

@@ -81,6 +81,7 @@ final class Recorder {
             if (dep == null) dep = discarded.getLast().deployment(); // where this request's bytes went, for the ledger
         }
         LedgerEvent event = LedgerEvent.builder(ex.requestId)
+                .eventId(ex.eventId)
                 .at(ex.at)
                 .traceId(dispatch.trace() == null ? null : dispatch.trace().traceId())
                 .tenant(d.tenant())
@@ -105,6 +106,7 @@ final class Recorder {
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)
                 .build();
         record(event);
+        if (ex.mark >= 0) ledger.unmark(ex.mark); // after its event is in the journal: a crash between leaves both, and the event wins
         if (ex.span != null) ex.span.end(event, dispatch.firstByteNanos());
         // an answer is charged, and so is a stream cut short for what it delivered and a prompt read without
         // an answer; else the reservation is released
@@ -115,6 +117,40 @@ final class Recorder {
         if (error != null && (error.kind() == ErrorKind.NO_ELIGIBLE_DEPLOYMENT || error.kind() == ErrorKind.CONTENT_BLOCKED)) {
             metrics.residencyBlock(error.kind() == ErrorKind.CONTENT_BLOCKED ? "blocked" : d.level());
         }
+    }
+
+    /**
+     * Marks {@code ex}, a request that has run a while, so that a crash before it ends still leaves it in
+     * the ledger: as what is known now (tenant, key, route, level, the deployment it went to, if any) with
+     * status 500 and {@value LedgerEvent#INTERRUPTED}, and no tokens or cost, which only
+     * its end would tell.
+     */
+    void mark(Exchange ex) {
+        if (ex.eventId != null || ex.isEnded()) return; // marked, or tried: once per request
+        Dispatch dispatch = ex.dispatch;
+        Deployment dep = dispatch.chosen() != null ? dispatch.chosen() : dispatch.sending();
+        ex.eventId = dev.airlock.core.Ids.event();
+        long total = micros(System.nanoTime() - ex.startNanos);
+        LedgerEvent interrupted = LedgerEvent.builder(ex.requestId)
+                .eventId(ex.eventId)
+                .at(ex.at)
+                .traceId(dispatch.trace() == null ? null : dispatch.trace().traceId())
+                .tenant(ex.admission.caller().tenant().name())
+                .keyId(ex.admission.caller().keyId())
+                .route(ex.admission.route().name())
+                .task(ex.admission.task())
+                .classification(ex.admission.classification().level())
+                .deployment(dep == null ? null : dep.id())
+                .zone(dep == null ? null : dep.zone())
+                .release(dep == null ? null : dep.release())
+                .status(500)
+                .errorCode(LedgerEvent.INTERRUPTED)
+                .tokens(0, 0, true)
+                .api(ex.api())
+                .endUser(ex.endUser)
+                .latency(total, LedgerEvent.NONE, 0, total)
+                .build();
+        ex.mark = ledger.mark(interrupted);
     }
 
     /**

@@ -123,7 +123,10 @@ final class Journal implements AutoCloseable {
      * Moves the events of the journal files a stopped process left in {@code dir} into spill files of
      * their own ({@link Spill#inherit}), replayed like any other and idempotently, and deletes the
      * journal files. Done at every start, journal on or off, so turning it off after a crash loses nothing.
-     * A file that cannot be read stays for the next start.
+     * A file that cannot be read stays for the next start. Then the requests the process still had in
+     * flight ({@link Marks}) go into a spill file after those, each as {@code gateway_interrupted} unless
+     * its own event was found: replayed last, and inserted only where no event has its id, an interrupted
+     * mark never takes the place of the event its request ended with.
      */
     static Recovered recover(Path dir, Spill spill) {
         List<Path> files;
@@ -135,13 +138,14 @@ final class Journal implements AutoCloseable {
         }
         int cut = 0;
         String reason = null;
+        java.util.Set<String> ended = new java.util.HashSet<>();
         for (Path p : files) {
             try {
                 List<String> kept = new ArrayList<>();
                 int bad = 0;
                 for (String line : lines(p)) {
                     try {
-                        EventJson.parse(line);
+                        ended.add(EventJson.parse(line).eventId());
                         kept.add(line);
                     } catch (RuntimeException unreadable) {
                         bad++;
@@ -161,6 +165,27 @@ final class Journal implements AutoCloseable {
                 LOG.warn("ledger journal: cannot recover {} ({}); it stays for the next start", p, e.toString());
             }
         }
+        Marks.Left marks = Marks.left(dir);
+        List<String> interrupted = new ArrayList<>();
+        for (String line : marks.lines()) {
+            try {
+                if (!ended.contains(EventJson.parse(line).eventId())) interrupted.add(line);
+            } catch (RuntimeException unreadable) {
+                cut++;
+                reason = "a mark of a request in flight was unreadable";
+            }
+        }
+        try {
+            if (!interrupted.isEmpty()) {
+                spill.inherit(interrupted);
+                LOG.warn("ledger: {} request(s) were in flight when the process that ran them stopped; they are recorded as {}",
+                        interrupted.size(), LedgerEvent.INTERRUPTED);
+            }
+            for (Path p : marks.files()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warn("ledger: cannot keep the {} request(s) a stopped process had in flight ({}); their marks stay for the next start",
+                    interrupted.size(), e.toString());
+        }
         return new Recovered(cut, reason);
     }
 
@@ -170,7 +195,7 @@ final class Journal implements AutoCloseable {
     }
 
     /** Whether no process holds {@code p}'s lock (its writer is gone). */
-    private static boolean unheld(Path p) {
+    static boolean unheld(Path p) {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
             FileLock l = ch.tryLock();
             if (l == null) return false;

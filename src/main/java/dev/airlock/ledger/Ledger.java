@@ -14,6 +14,19 @@ public interface Ledger extends AutoCloseable {
     void record(LedgerEvent event);
 
     /**
+     * Keeps {@code interrupted}, the event of a request still in flight, where a process that dies leaves
+     * it, so that the next start records the request even though it never ended; {@link #unmark} once its
+     * own event is {@linkplain #record recorded}. Returns the mark, or -1 when none was kept. Never waits;
+     * safe on an event loop.
+     */
+    default int mark(LedgerEvent interrupted) {
+        return -1;
+    }
+
+    /** The marked request ended and its event was recorded: the mark goes. */
+    default void unmark(int mark) {}
+
+    /**
      * Stores the client's word on a request ({@code score} may be null); a later word replaces an
      * earlier one. Runs on a store thread; the future fails if the database is unreachable.
      */

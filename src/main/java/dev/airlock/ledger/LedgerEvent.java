@@ -60,6 +60,9 @@ public record LedgerEvent(
     /** Marks a latency that was never observed (no upstream answered). */
     public static final long NONE = -1;
 
+    /** The error code of a request whose process stopped before it ended: the next start records it so (see {@code Marks}). */
+    public static final String INTERRUPTED = "gateway_interrupted";
+
     public LedgerEvent {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(requestId, "requestId");

@@ -9,8 +9,10 @@
  *       then in a spill file while the database is away, and counts anything it must drop. Rows other
  *       tables derive from events (spend) ride in the same transaction ({@link dev.airlock.ledger.CompanionRows}).
  *       Each event is first copied into the journal ({@link dev.airlock.ledger.Journal}, memory-mapped
- *       files), so a process that dies with events queued leaves them for the next start.</li>
- *   <li>Outcome feedback and opt-in captured content; {@link dev.airlock.ledger.Retention} deletes both
+ *       files), so a process that dies with events queued leaves them for the next start; a request that
+ *       has run a second is marked ({@link dev.airlock.ledger.Marks}), so one still running then is
+ *       recorded as interrupted.</li>
+ *   <li>Outcome feedback ({@link dev.airlock.ledger.FeedbackRows}) and opt-in captured content; {@link dev.airlock.ledger.Retention} deletes both
  *       and old events on schedule.</li>
  *   <li>{@link dev.airlock.ledger.Reports}: per route, task, deployment or tenant, in SQL that runs on
  *       every store. {@link dev.airlock.ledger.Metrics}: the Prometheus exposition for {@code GET /metrics}.</li>

@@ -110,6 +110,12 @@ public final class Dispatch {
 
     void current(Call c) { current = c; }
 
+    /** The deployment of the attempt in flight (where the request's bytes are going), or null when none is. */
+    public Deployment sending() {
+        Call c = current;
+        return c == null ? null : c.deployment();
+    }
+
     /** The attempt in flight ended (its outcome is recorded): it is no longer {@link #current}. */
     void attemptEnded(Call c) {
         if (current == c) current = null;

@@ -89,6 +89,58 @@ class CrashRecoveryTest {
         }
     }
 
+    /**
+     * A request still running when the gateway is killed never ends, so no event of its own is written;
+     * its mark (made once it had run a second) has the next start record it as interrupted. A marked
+     * request that ended before the kill is recorded once, as it ended.
+     */
+    @Test
+    void aRequestInFlightWhenTheGatewayIsKilledIsRecordedAsInterrupted() throws Exception {
+        Path config = dir.resolve("airlock.yaml");
+        // body_timeout_ms: 400 sweeps each loop every 100 ms, so a request is marked within 1.1 s
+        Files.writeString(config, """
+                server: { body_timeout_ms: 400 }
+                zones: { on-prem: {} }
+                residency: { public: [on-prem] }
+                deployments:
+                  - { id: medium, provider: simulator, model: m, zone: on-prem, simulator: { ttft_ms: 2000, tokens_per_second: 10000, jitter: 0, max_tokens: 4 } }
+                  - { id: slow, provider: simulator, model: m, zone: on-prem, simulator: { ttft_ms: 120000, tokens_per_second: 10000, jitter: 0, max_tokens: 4 },
+                      timeouts: { first_token_ms: 300000, total_ms: 300000 } }
+                routes: { medium: { deployments: [medium] }, slow: { deployments: [slow] } }
+                store: { url: "jdbc:sqlite:%1$s/airlock.db" }
+                ledger: { spill_dir: "%1$s/spill", flush_interval_ms: 600000, batch_size: 1000 }
+                """.formatted(dir));
+        int port = freePort();
+        Process first = serve(config, port, dir.resolve("first.log"));
+        var medium = http.sendAsync(ask(port, "medium", "ended-after-its-mark"), HttpResponse.BodyHandlers.ofString());
+        var slow = http.sendAsync(ask(port, "slow", "in-flight"), HttpResponse.BodyHandlers.ofString());
+        assertThat(medium.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        Thread.sleep(500); // the slow one has run 2.5 s: marked
+        first.destroyForcibly();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(slow).failsWithin(Duration.ofSeconds(10));
+        try (Stream<Path> s = Files.list(dir.resolve("spill"))) {
+            assertThat(s.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("inflight-"));
+        }
+
+        Process second = serve(config, port, dir.resolve("second.log"));
+        second.destroy();
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(rows("SELECT status || ' ' || COALESCE(error_code, '-') || ' ' || COALESCE(deployment, '-') || ' ' || route FROM request_event "
+                + "WHERE request_id = 'in-flight'")).containsExactly("500 gateway_interrupted slow slow");
+        assertThat(rows("SELECT status FROM request_event WHERE request_id = 'ended-after-its-mark'")).containsExactly("200");
+        try (Stream<Path> s = Files.list(dir.resolve("spill"))) {
+            assertThat(s.toList()).as("marks, journal and replay leave nothing behind").isEmpty();
+        }
+    }
+
+    private HttpRequest ask(int port, String route, String requestId) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions")).timeout(Duration.ofSeconds(300))
+                .header("content-type", "application/json").header("x-request-id", requestId)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + route + "\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build();
+    }
+
     private HttpResponse<String> chat(int port) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions")).timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json")
