@@ -80,15 +80,7 @@ final class Recorder {
             u = new Usage((int) in, (int) out, estimated, (int) read, (int) write);
             if (dep == null) dep = discarded.getLast().deployment(); // where this request's bytes went, for the ledger
         }
-        LedgerEvent event = LedgerEvent.builder(ex.requestId)
-                .eventId(ex.eventId)
-                .at(ex.at)
-                .traceId(dispatch.trace() == null ? null : dispatch.trace().traceId())
-                .tenant(d.tenant())
-                .keyId(ex.admission.caller().keyId())
-                .route(d.route())
-                .task(ex.admission.task())
-                .classification(d.level())
+        LedgerEvent event = admitted(ex)
                 .deployment(dep == null ? null : dep.id())
                 .zone(dep == null ? null : dep.zone())
                 .release(dep == null ? null : dep.release())
@@ -99,8 +91,6 @@ final class Recorder {
                 .costUsd(cost)
                 .audioSeconds(ex.audioSeconds)
                 .cached(ex.cached)
-                .api(ex.api())
-                .endUser(ex.endUser)
                 .retries(dispatch.retries())
                 .fallbacks(dispatch.fallbacks())
                 .latency(queued, ttft, Math.min(upstreamTotal, total), total)
@@ -131,26 +121,32 @@ final class Recorder {
         Deployment dep = dispatch.chosen() != null ? dispatch.chosen() : dispatch.sending();
         ex.eventId = dev.airlock.core.Ids.event();
         long total = micros(System.nanoTime() - ex.startNanos);
-        LedgerEvent interrupted = LedgerEvent.builder(ex.requestId)
-                .eventId(ex.eventId)
-                .at(ex.at)
-                .traceId(dispatch.trace() == null ? null : dispatch.trace().traceId())
-                .tenant(ex.admission.caller().tenant().name())
-                .keyId(ex.admission.caller().keyId())
-                .route(ex.admission.route().name())
-                .task(ex.admission.task())
-                .classification(ex.admission.classification().level())
+        LedgerEvent interrupted = admitted(ex)
                 .deployment(dep == null ? null : dep.id())
                 .zone(dep == null ? null : dep.zone())
                 .release(dep == null ? null : dep.release())
                 .status(500)
                 .errorCode(LedgerEvent.INTERRUPTED)
                 .tokens(0, 0, true)
-                .api(ex.api())
-                .endUser(ex.endUser)
                 .latency(total, LedgerEvent.NONE, 0, total)
                 .build();
         ex.mark = ledger.mark(interrupted);
+    }
+
+    /** What every event of an admitted request says of it, however it ends: its ids, who sent it, its route, level and API. */
+    private static LedgerEvent.Builder admitted(Exchange ex) {
+        var caller = ex.admission.caller();
+        return LedgerEvent.builder(ex.requestId)
+                .eventId(ex.eventId)
+                .at(ex.at)
+                .traceId(ex.dispatch.trace() == null ? null : ex.dispatch.trace().traceId())
+                .tenant(caller.tenant().name())
+                .keyId(caller.keyId())
+                .route(ex.admission.route().name())
+                .task(ex.admission.task())
+                .classification(ex.admission.classification().level())
+                .api(ex.api())
+                .endUser(ex.endUser);
     }
 
     /**
