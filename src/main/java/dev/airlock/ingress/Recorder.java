@@ -112,13 +112,17 @@ final class Recorder {
     /**
      * Marks {@code ex}, a request that has run a while, so that a crash before it ends still leaves it in
      * the ledger: as what is known now (tenant, key, route, level, the deployment it went to, if any) with
-     * status 500 and {@value LedgerEvent#INTERRUPTED}, and no tokens or cost, which only
-     * its end would tell.
+     * status 500 and {@value LedgerEvent#INTERRUPTED}. What the upstream bills is known only at the end,
+     * so the mark charges what it had by then, estimated, as a client that left is charged: a stream's
+     * prompt and what it delivered so far, or the prompt of an attempt sent and not yet answered.
      */
     void mark(Exchange ex) {
         if (ex.eventId != null || ex.isEnded()) return; // marked, or tried: once per request
         Dispatch dispatch = ex.dispatch;
-        Deployment dep = dispatch.chosen() != null ? dispatch.chosen() : dispatch.sending();
+        Deployment dep = dispatch.chosen() != null ? dispatch.chosen() : dispatch.sentTo();
+        Usage u = Usage.NONE;
+        if (dispatch.chosen() != null && ex.delivered != null) u = ex.delivered.get();
+        else if (dep != null) u = new Usage(ex.promptEstimate.getAsInt(), 0, true);
         ex.eventId = dev.airlock.core.Ids.event();
         long total = micros(System.nanoTime() - ex.startNanos);
         LedgerEvent interrupted = admitted(ex)
@@ -127,7 +131,8 @@ final class Recorder {
                 .release(dep == null ? null : dep.release())
                 .status(500)
                 .errorCode(LedgerEvent.INTERRUPTED)
-                .tokens(0, 0, true)
+                .tokens(u.promptTokens(), u.completionTokens(), true)
+                .costUsd(dep == null ? 0 : dep.price().cost(u))
                 .latency(total, LedgerEvent.NONE, 0, total)
                 .build();
         ex.mark = ledger.mark(interrupted);

@@ -110,10 +110,10 @@ public final class Dispatch {
 
     void current(Call c) { current = c; }
 
-    /** The deployment of the attempt in flight (where the request's bytes are going), or null when none is. */
-    public Deployment sending() {
+    /** The deployment the attempt in flight was sent to (it has the prompt), or null when none is or it was not sent yet. */
+    public Deployment sentTo() {
         Call c = current;
-        return c == null ? null : c.deployment();
+        return c == null || !c.wasSent() ? null : c.deployment();
     }
 
     /** The attempt in flight ended (its outcome is recorded): it is no longer {@link #current}. */

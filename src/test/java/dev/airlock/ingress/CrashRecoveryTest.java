@@ -91,8 +91,9 @@ class CrashRecoveryTest {
 
     /**
      * A request still running when the gateway is killed never ends, so no event of its own is written;
-     * its mark (made once it had run a second) has the next start record it as interrupted. A marked
-     * request that ended before the kill is recorded once, as it ended.
+     * its mark (made once it had run a second) has the next start record it as interrupted, charged the
+     * prompt its upstream had read (estimated; 1 $ a token here), in the spend table too. A marked request
+     * that ended before the kill is recorded once, as it ended.
      */
     @Test
     void aRequestInFlightWhenTheGatewayIsKilledIsRecordedAsInterrupted() throws Exception {
@@ -104,9 +105,12 @@ class CrashRecoveryTest {
                 residency: { public: [on-prem] }
                 deployments:
                   - { id: medium, provider: simulator, model: m, zone: on-prem, simulator: { ttft_ms: 2000, tokens_per_second: 10000, jitter: 0, max_tokens: 4 } }
-                  - { id: slow, provider: simulator, model: m, zone: on-prem, simulator: { ttft_ms: 120000, tokens_per_second: 10000, jitter: 0, max_tokens: 4 },
+                  - { id: slow, provider: simulator, model: m, zone: on-prem, price: { input_per_mtok: 1000000, output_per_mtok: 1000000 },
+                      simulator: { ttft_ms: 120000, tokens_per_second: 10000, jitter: 0, max_tokens: 4 },
                       timeouts: { first_token_ms: 300000, total_ms: 300000 } }
-                routes: { medium: { deployments: [medium] }, slow: { deployments: [slow] } }
+                  - { id: trickle, provider: simulator, model: m, zone: on-prem, price: { input_per_mtok: 0, output_per_mtok: 1000000 },
+                      simulator: { ttft_ms: 0, tokens_per_second: 4, jitter: 0, max_tokens: 1000 }, timeouts: { total_ms: 300000 } }
+                routes: { medium: { deployments: [medium] }, slow: { deployments: [slow] }, trickle: { deployments: [trickle] } }
                 store: { url: "jdbc:sqlite:%1$s/airlock.db" }
                 ledger: { spill_dir: "%1$s/spill", flush_interval_ms: 600000, batch_size: 1000 }
                 """.formatted(dir));
@@ -114,11 +118,16 @@ class CrashRecoveryTest {
         Process first = serve(config, port, dir.resolve("first.log"));
         var medium = http.sendAsync(ask(port, "medium", "ended-after-its-mark"), HttpResponse.BodyHandlers.ofString());
         var slow = http.sendAsync(ask(port, "slow", "in-flight"), HttpResponse.BodyHandlers.ofString());
+        var streaming = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions")).header("x-request-id", "streaming")
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"trickle\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(medium.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         Thread.sleep(500); // the slow one has run 2.5 s: marked
         first.destroyForcibly();
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(slow).failsWithin(Duration.ofSeconds(10));
+        assertThat(streaming).failsWithin(Duration.ofSeconds(10));
         try (Stream<Path> s = Files.list(dir.resolve("spill"))) {
             assertThat(s.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("inflight-"));
         }
@@ -128,7 +137,15 @@ class CrashRecoveryTest {
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(rows("SELECT status || ' ' || COALESCE(error_code, '-') || ' ' || COALESCE(deployment, '-') || ' ' || route FROM request_event "
                 + "WHERE request_id = 'in-flight'")).containsExactly("500 gateway_interrupted slow slow");
+        assertThat(rows("SELECT input_tokens || ' ' || output_tokens || ' ' || tokens_estimated || ' ' || (cost_usd = input_tokens) FROM request_event "
+                + "WHERE request_id = 'in-flight' AND input_tokens > 0")).as("the prompt it sent, estimated and charged").containsExactly(
+                rows("SELECT input_tokens FROM request_event WHERE request_id = 'in-flight'").get(0) + " 0 1 1");
+        assertThat(rows("SELECT SUM(cost_usd) = (SELECT SUM(cost_usd) FROM request_event WHERE error_code = 'gateway_interrupted') "
+                + "AND SUM(cost_usd) > 0 FROM spend")).as("their spend counted").containsExactly("1");
         assertThat(rows("SELECT status FROM request_event WHERE request_id = 'ended-after-its-mark'")).containsExactly("200");
+        // a stream under way is charged what it had delivered when it was marked
+        assertThat(rows("SELECT status || ' ' || error_code || ' ' || deployment || ' ' || (output_tokens > 0) || ' ' || (cost_usd = output_tokens) "
+                + "FROM request_event WHERE request_id = 'streaming'")).containsExactly("500 gateway_interrupted trickle 1 1");
         try (Stream<Path> s = Files.list(dir.resolve("spill"))) {
             assertThat(s.toList()).as("marks, journal and replay leave nothing behind").isEmpty();
         }
