@@ -68,6 +68,20 @@ public final class ResponseGuard {
     }
 
     /**
+     * Gives a rerank answer's documents ({@code results[].document.text}, as vLLM, Jina and Cohere echo
+     * them) back as the client sent them, where the request's redaction put placeholders in what the
+     * upstream saw. Nothing is redacted: they are the client's own documents.
+     */
+    public void documents(ObjectNode rerank) {
+        if (originals.isEmpty()) return;
+        for (JsonNode r : rerank.path("results")) {
+            if (r.path("document") instanceof ObjectNode doc && doc.path("text").isTextual()) {
+                doc.put("text", new RestoringStream(originals).apply(doc.path("text").asText()));
+            }
+        }
+    }
+
+    /**
      * Guards a transcript as its format has it: a JSON one's {@code text} and each segment's, its
      * word-level timings dropped (they spell the words out again); a text, SRT or VTT one as one text,
      * whose cues and timings no detector mistakes for personal data.

@@ -335,7 +335,8 @@ final class ChatEndpoint {
             out = dev.airlock.wire.Json.writeBytes(ex.dialect.answer(body, ex.usage));
         } else if (ex.guard.active() || result.bytes() == null) {
             ObjectNode body = result.body();
-            ex.guard.answer(body, ex.redactedOut);
+            if (ex.shape == TextFields.Shape.RERANK) ex.guard.documents(body);
+            else ex.guard.answer(body, ex.redactedOut);
             out = dev.airlock.wire.Json.writeBytes(body);
         } else {
             out = result.bytes();

@@ -109,6 +109,19 @@ class SensitiveContentTest {
     }
 
     @Test
+    void aRerankOnARedactingRouteGetsItsDocumentsBackAsSent() throws Exception {
+        var r = gw.post("/v1/rerank", "{\"model\":\"redacting\",\"query\":\"who asked?\",\"documents\":[\"Mail " + EMAIL
+                + " today.\",{\"text\":\"Card " + CARD + ".\"}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode sent = gw.sim("c-internet").received().get(0).body().path("documents");
+        assertThat(sent.get(0).asText()).isEqualTo("Mail [EMAIL_1] today.");
+        assertThat(sent.get(1).path("text").asText()).isEqualTo("Card [CARD_1].");
+        List<String> back = new java.util.ArrayList<>();
+        for (JsonNode result : Json.MAPPER.readTree(r.body()).path("results")) back.add(result.path("document").path("text").asText());
+        assertThat(back).containsExactlyInAnyOrder("Mail " + EMAIL + " today.", "Card " + CARD + ".");
+    }
+
+    @Test
     void restoreWorksOnStreamsWherePlaceholdersAreSplitAcrossChunks() throws Exception {
         String text = SimulatorServer.ECHO + "Mail " + EMAIL + " now";
         String body = user("redacting", text).replace("\"messages\"", "\"stream\":true,\"messages\"");
