@@ -68,6 +68,28 @@ class MutualTlsTest {
         assertThat(send(none, HttpRequest.newBuilder(URI.create("https://localhost:" + gw.port() + "/metrics"))).statusCode()).isEqualTo(401);
     }
 
+    /** Over HTTP/2 the certificate is the connection's, and each stream's request is checked against it as over HTTP/1.1. */
+    @Test
+    void overHttp2EachStreamIsCheckedAgainstTheConnectionsCertificate() throws Exception {
+        gw.close();
+        gw = new TestGateway("""
+                server: { port: 0, tls: { cert_file: "%s", key_file: "%s", client_ca_file: "%s", http2: true } }
+                zones: { on-prem: {} }
+                residency: { public: [on-prem] }
+                deployments:
+                  - { id: sim, provider: simulator, model: m, zone: on-prem, simulator: { ttft_ms: 0, tokens_per_second: 5000, jitter: 0, max_tokens: 6 } }
+                routes: { r: { deployments: [sim] } }
+                """.formatted(TestTls.file("cert.pem"), TestTls.file("key.pem"), TestTls.file("client-ca.pem")));
+        for (String p12 : new String[] {"client.p12", null}) {
+            HttpClient h2 = HttpClient.newBuilder().sslContext(TestTls.client(p12)).version(HttpClient.Version.HTTP_2).build();
+            HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create("https://localhost:" + gw.port() + "/v1/chat/completions"))
+                    .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(TestGateway.chat("r", "hello"))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(r.statusCode()).as(String.valueOf(p12)).isEqualTo(p12 == null ? 401 : 200);
+        }
+    }
+
     @Test
     void aClientWithACertificateTheCaDidNotSignIsRefused() throws Exception {
         assertThatThrownBy(() -> chat(TestTls.client("stranger.p12"))).isInstanceOf(java.io.IOException.class);
