@@ -166,6 +166,21 @@ class Http2IngressTest {
                 HttpResponse.BodyHandlers.ofString()).body()).contains("airlock_client_limits_total{limit=\"send\"} 1.0");
     }
 
+    /** A client that resets its stream mid-answer has left: recorded as 499, the upstream call cancelled, the connection serving on. */
+    @Test
+    void aStreamTheClientResetsEndsAsAClientThatLeft() throws Exception {
+        HttpClientRequest leaving = h2.request(options()).await();
+        leaving.putHeader("x-request-id", "h2-left");
+        HttpClientResponse began = leaving.send(Buffer.buffer(TestGateway.stream("long", "hello"))).await();
+        assertThat(began.statusCode()).isEqualTo(200);
+        leaving.reset().await();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(gw.sim("long").disconnects()).isEqualTo(1));
+        assertThat(ledgerEvent("h2-left").path("status").asInt()).isEqualTo(499);
+        Answer next = h2.request(options()).compose(r -> r.send(Buffer.buffer(TestGateway.chat("r", "hello")))).compose(Answer::of).await();
+        assertThat(next.status()).isEqualTo(200);
+        assertThat(next.connection()).isSameAs(leaving.connection());
+    }
+
     @Test
     void aBodyThatDoesNotArriveIsTimedOutOnItsStreamAlone() throws Exception {
         HttpClientRequest slow = h2.request(options()).await();
