@@ -26,23 +26,8 @@ public record AdminOidc(OidcIssuer issuer, String rolesClaim, String adminRole, 
      */
     static java.util.List<AdminOidc> freeze(Freezer f, java.util.List<ConfigSpec.OidcSpec> specs) {
         if (specs == null) return java.util.List.of();
-        if (specs.isEmpty()) f.problem("admin.oidc", "is empty: name one identity provider (issuer, jwks_url, audience) or leave it out.");
-        java.util.List<AdminOidc> out = new java.util.ArrayList<>();
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (int i = 0; i < specs.size(); i++) {
-            String p = specs.size() == 1 ? "admin.oidc" : "admin.oidc[" + i + "]";
-            if (specs.get(i) == null) {
-                f.problem(p, "is empty: an identity provider needs issuer, jwks_url and audience.");
-                continue;
-            }
-            AdminOidc o = freeze(f, p, specs.get(i));
-            String name = o.issuer().name();
-            if (name != null && !name.isEmpty() && !names.add(name)) {
-                f.problem(p + ".issuer", "'" + name + "' is named twice: its tokens could be read by either entry's roles; keep one.");
-            }
-            out.add(o);
-        }
-        return java.util.List.copyOf(out);
+        return OidcIssuer.freezeAll(f, "admin.oidc", "identity provider", "its tokens could be read by either entry's roles", specs,
+                (path, i, o) -> freeze(f, path, o), AdminOidc::issuer);
     }
 
     private static AdminOidc freeze(Freezer f, String p, ConfigSpec.OidcSpec o) {

@@ -30,6 +30,38 @@ public record OidcIssuer(String name, URI jwksUrl, String audience, Duration ref
         return new OidcIssuer(name, jwks, aud, Duration.ofSeconds(refresh));
     }
 
+    /** Freezes the {@code index}-th entry of a list of issuers, at {@code path}. */
+    interface Entry<S, T> {
+        T freeze(String path, int index, S spec);
+    }
+
+    /**
+     * Validates a {@code section} that lists issuers ({@code auth.workloads}, {@code admin.oidc}): not
+     * empty; each entry at {@code section} when it is the only one, else {@code section[i]}; none empty;
+     * none naming the same {@code iss} as another, since its tokens would match two entries ({@code twice}
+     * says how). {@code entry} validates one entry; {@code issuer} finds its issuer in what it made.
+     *
+     * @param noun what an entry is, in messages ({@code issuer}, {@code identity provider})
+     */
+    static <S, T> java.util.List<T> freezeAll(Freezer f, String section, String noun, String twice, java.util.List<S> specs,
+                                              Entry<S, T> entry, java.util.function.Function<T, OidcIssuer> issuer) {
+        java.util.List<T> out = new java.util.ArrayList<>();
+        if (specs.isEmpty()) f.problem(section, "is empty: name one " + noun + " (issuer, jwks_url, audience) or leave it out.");
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < specs.size(); i++) {
+            String path = specs.size() == 1 ? section : section + "[" + i + "]";
+            if (specs.get(i) == null) {
+                f.problem(path, "is empty: an " + noun + " needs issuer, jwks_url and audience.");
+                continue;
+            }
+            T made = entry.freeze(path, i, specs.get(i));
+            String name = issuer.apply(made).name();
+            if (name != null && !name.isEmpty() && !names.add(name)) f.problem(path + ".issuer", "'" + name + "' is named twice: " + twice + "; keep one.");
+            out.add(made);
+        }
+        return java.util.List.copyOf(out);
+    }
+
     /** HTTPS, or HTTP to this machine only: keys fetched in the clear from elsewhere could be anyone's. */
     private static URI url(Freezer f, String path, String raw) {
         if (raw == null || raw.isBlank()) {

@@ -1,11 +1,8 @@
 package dev.airlock.config;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -33,25 +30,10 @@ public record WorkloadIssuer(OidcIssuer issuer, String subjectPrefix) {
      * its tokens would match two entries.
      */
     static List<WorkloadIssuer> freeze(Freezer f, List<ConfigSpec.WorkloadsSpec> specs) {
-        List<WorkloadIssuer> out = new ArrayList<>();
-        if (specs.isEmpty()) {
-            f.problem("auth.workloads", "is empty: name one issuer (issuer, jwks_url, audience) or leave it out.");
-            return out;
-        }
         boolean many = specs.size() > 1;
-        Set<String> names = new HashSet<>();
         Map<String, Integer> prefixes = new HashMap<>();
-        for (int i = 0; i < specs.size(); i++) {
-            ConfigSpec.WorkloadsSpec w = specs.get(i);
-            String path = many ? "auth.workloads[" + i + "]" : "auth.workloads";
-            if (w == null) {
-                f.problem(path, "is empty: an issuer needs issuer, jwks_url and audience.");
-                continue;
-            }
+        return OidcIssuer.freezeAll(f, "auth.workloads", "issuer", "its tokens could be checked by either entry", specs, (path, i, w) -> {
             OidcIssuer issuer = OidcIssuer.freeze(f, path, w.issuer(), w.jwksUrl(), w.audience(), w.refreshSeconds(), EXAMPLE);
-            if (issuer.name() != null && !issuer.name().isEmpty() && !names.add(issuer.name())) {
-                f.problem(path + ".issuer", "'" + issuer.name() + "' is named twice: its tokens could be checked by either entry; keep one.");
-            }
             String prefix = w.subjectPrefix() == null ? "" : w.subjectPrefix();
             if (many && prefix.isEmpty()) {
                 f.problem(path + ".subject_prefix", "is required with more than one issuer: each cluster names its service accounts alike, "
@@ -64,8 +46,7 @@ public record WorkloadIssuer(OidcIssuer issuer, String subjectPrefix) {
                 f.problem(path + ".subject_prefix", "'" + prefix + "' is auth.workloads[" + prefixes.get(prefix)
                         + "]'s too: the two clusters' workloads of one name would be one; give each issuer its own.");
             }
-            out.add(new WorkloadIssuer(issuer, prefix));
-        }
-        return out;
+            return new WorkloadIssuer(issuer, prefix);
+        }, WorkloadIssuer::issuer);
     }
 }
