@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -133,13 +132,7 @@ final class Marks implements AutoCloseable {
         for (Path p : files) {
             if (!Journal.unheld(p)) continue;
             try {
-                byte[] all = Files.readAllBytes(p);
-                for (int at = 0; at + SLOT_BYTES <= all.length; at += SLOT_BYTES) {
-                    if (all[at] == 0) continue;
-                    int end = at;
-                    while (end < at + SLOT_BYTES && all[end] != '\n' && all[end] != 0) end++;
-                    out.add(new String(all, at, end - at, StandardCharsets.UTF_8));
-                }
+                out.addAll(Journal.lines(p)); // a used slot is a line and zeros, as a journal's reserved range is
                 read.add(p);
             } catch (IOException e) {
                 LOG.warn("ledger: cannot read {} ({}); it stays for the next start", p, e.toString());
