@@ -74,8 +74,8 @@ public final class Health {
         return s.prober.compareAndSet(null, owner);
     }
 
-    /** {@code owner}'s attempt was answered: the deployment is up, whoever probed it. */
-    public void success(String id, Object owner) {
+    /** An attempt was answered: the deployment is up, whoever probed it (so no owner is asked for). */
+    public void success(String id) {
         State s = state(id);
         s.consecutiveFailures.set(0);
         s.openUntil.set(0);

@@ -369,7 +369,7 @@ public final class Relay {
         if (ar.succeeded()) {
             if (span != null) span.close(null);
             d.upstreamDone(now);
-            health.success(dep.id(), planner);
+            health.success(dep.id());
             canaries.record(route, dep.id(), false, micros);
             d.record(new Dispatch.Attempt(route, dep.id(), dep.zone(), "ok", micros));
             if (d.chosen() == null) d.chosen(dep, route);
@@ -387,7 +387,7 @@ public final class Relay {
         if (f.kind() != Kind.CANCELLED && f.kind() != Kind.SATURATED) canaries.record(route, dep.id(), true, micros);
         switch (f.kind()) {
             case CANCELLED, SATURATED -> health.release(dep.id(), planner);
-            case REJECTED, INVALID_ANSWER -> health.success(dep.id(), planner); // it answered: a model's miss is not an outage
+            case REJECTED, INVALID_ANSWER -> health.success(dep.id()); // it answered: a model's miss is not an outage
             default -> health.failure(dep.id(), planner);
         }
         if (committed.get() || f.kind() == Kind.CANCELLED) {

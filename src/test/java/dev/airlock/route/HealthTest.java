@@ -16,7 +16,7 @@ class HealthTest {
     void opensAfterConsecutiveFailuresOnly() {
         health.failure("d", a);
         health.failure("d", a);
-        health.success("d", a); // resets the count
+        health.success("d"); // resets the count
         health.failure("d", a);
         health.failure("d", b);
         assertThat(health.available("d")).isTrue();
@@ -34,7 +34,7 @@ class HealthTest {
         assertThat(health.acquire("d", a)).isTrue();
         assertThat(health.acquire("d", b)).isFalse(); // a second request must not probe concurrently
         assertThat(health.available("d")).isFalse();
-        health.success("d", a);
+        health.success("d");
         assertThat(health.acquire("d", b)).isTrue();
         assertThat(health.describe("d")).isEqualTo("up");
     }
