@@ -54,6 +54,12 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--zones", split = ",", paramLabel = "ZONE", description = "Zones its data is pinned to, comma-separated (default: wherever its levels may go).")
         List<String> zones;
 
+        @Option(names = "--end-user-rpm", paramLabel = "N", description = "Requests per minute of each end user its requests name (OpenAI's user).")
+        Integer endUserRpm;
+
+        @Option(names = "--end-user-tpm", paramLabel = "N", description = "Tokens per minute of each end user its requests name.")
+        Long endUserTpm;
+
         @Option(names = "--no-cache-answers", description = "The answer cache neither keeps nor serves its answers.")
         boolean noCache;
 
@@ -69,6 +75,8 @@ final class TenantsCommand implements Runnable {
             if (tpm != null) body.put("tpm", tpm);
             if (maxInFlight != null) body.put("max_in_flight", maxInFlight);
             AdminCommand.names(body, "zones", zones);
+            if (endUserRpm != null) body.put("end_user_rpm", endUserRpm);
+            if (endUserTpm != null) body.put("end_user_tpm", endUserTpm);
             return new AdminClient.Call("POST", "/admin/tenants", body);
         }
 
@@ -148,6 +156,12 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--all-zones", description = "Pin its data to no zone: wherever its levels may go.")
         boolean allZones;
 
+        @Option(names = "--end-user-rpm", paramLabel = "N|none", description = "Requests per minute of each end user its requests name, or none.")
+        String endUserRpm;
+
+        @Option(names = "--end-user-tpm", paramLabel = "N|none", description = "Tokens per minute of each end user its requests name, or none.")
+        String endUserTpm;
+
         @Option(names = "--cache-answers", paramLabel = "true|false", arity = "1",
                 description = "Whether the answer cache may keep and serve its answers (routes with a cache opt in; false opts this tenant out).")
         Boolean cacheAnswers;
@@ -164,12 +178,14 @@ final class TenantsCommand implements Runnable {
             limit(body, "rpm", "--rpm", rpm, true);
             limit(body, "tpm", "--tpm", tpm, true);
             limit(body, "max_in_flight", "--max-in-flight", maxInFlight, true);
+            limit(body, "end_user_rpm", "--end-user-rpm", endUserRpm, true);
+            limit(body, "end_user_tpm", "--end-user-tpm", endUserTpm, true);
             if (allZones) body.putNull("zones");
             AdminCommand.names(body, "zones", zones);
             if (cacheAnswers != null) body.put("cache_answers", cacheAnswers);
             if (body.isEmpty()) {
                 throw new ParameterException(spec.commandLine(),
-                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --cache-answers.");
+                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --end-user-rpm, --end-user-tpm, --cache-answers.");
             }
             return new AdminClient.Call("PATCH", "/admin/tenants/" + URLEncoder.encode(name, StandardCharsets.UTF_8), body);
         }
@@ -196,9 +212,18 @@ final class TenantsCommand implements Runnable {
         }
     }
 
+    /** What each end user may use a minute, e.g. {@code 20 rpm, 40,000 tpm}; {@code -} when no limit is set. */
+    static String endUsers(JsonNode t) {
+        List<String> parts = new java.util.ArrayList<>(2);
+        if (!t.path("end_user_rpm").isNull() && t.has("end_user_rpm")) parts.add(Table.count(t, "end_user_rpm") + " rpm");
+        if (!t.path("end_user_tpm").isNull() && t.has("end_user_tpm")) parts.add(Table.count(t, "end_user_tpm") + " tpm");
+        return parts.isEmpty() ? "-" : String.join(", ", parts);
+    }
+
     static void describe(JsonNode t, PrintWriter out) {
         AdminCommand.fields(out, "default level", Table.text(t, "default_level"), "routes", Table.routes(t), "rpm", Table.count(t, "rpm"),
-                "tpm", Table.count(t, "tpm"), "max in flight", Table.count(t, "max_in_flight"), "zones", Table.names(t, "zones", "(any)"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
+                "tpm", Table.count(t, "tpm"), "max in flight", Table.count(t, "max_in_flight"), "zones", Table.names(t, "zones", "(any)"),
+                "each end user", endUsers(t), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
                 "answer cache", t.path("cache_answers").asBoolean(true) ? "may keep its answers" : "keeps none of its answers",
                 "created", AdminCommand.time(t, "created_at"), "updated", AdminCommand.time(t, "updated_at"));
     }

@@ -523,7 +523,12 @@ final class Freezer {
                 if (maxInFlight != null && maxInFlight < 1) problem(p + ".max_in_flight", "must be at least 1.");
                 List<String> pinned = t == null || t.zones() == null ? List.of() : t.zones();
                 unknownNames(p + ".zones", "zone", pinned, zones.keySet());
-                out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight, pinned));
+                Long userRpm = t == null ? null : t.endUserRpm();
+                Long userTpm = t == null ? null : t.endUserTpm();
+                if (userRpm != null && userRpm < 1) problem(p + ".end_user_rpm", "must be at least 1.");
+                if (userTpm != null && userTpm < 1) problem(p + ".end_user_tpm", "must be at least 1.");
+                out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight, pinned,
+                        userRpm, userTpm));
             });
         }
         if (!levels.isEmpty()) out.putIfAbsent("default", new Tenant("default", levels.get(0), List.of(), null, null, null, true));

@@ -8,17 +8,29 @@ import java.util.List;
  * may keep and serve its answers ({@code cacheAnswers}; a route opts in, a tenant may opt out), and
  * how many of its requests may be in flight at once in each replica ({@code maxInFlight}, null = no limit),
  * and the zones its data is pinned to ({@code zones}, its jurisdiction; empty = wherever its requests'
- * levels may go).
+ * levels may go), and what each end user it serves may use a minute ({@code endUserRpm}, {@code endUserTpm}:
+ * requests and tokens per minute of each end user its requests name, null = none).
  */
 public record Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers,
-                     Integer maxInFlight, List<String> zones) {
+                     Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm) {
     public Tenant {
         routes = List.copyOf(routes);
         zones = zones == null ? List.of() : List.copyOf(zones);
     }
 
+    /** A tenant without limits per end user. */
+    public Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers,
+                  Integer maxInFlight, List<String> zones) {
+        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, zones, null, null);
+    }
+
+    /** Whether its requests are limited per end user: then each request's end user is read, recorded or not. */
+    public boolean limitsEndUsers() {
+        return endUserRpm != null || endUserTpm != null;
+    }
+
     /** A tenant without a limit on its requests in flight, pinned to no zone. */
     public Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers) {
-        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null);
+        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null);
     }
 }

@@ -285,7 +285,7 @@ final class ChatEndpoint {
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
         ex.dispatch.lane(caller.tenant().name());
-        if (pipeline.config.ledger().endUser()) ex.endUser = Exchange.endUser(adm.body());
+        if (pipeline.config.ledger().endUser() || caller.tenant().limitsEndUsers()) ex.endUser = Exchange.endUser(adm.body());
         ex.dispatch.background("flex".equals(adm.body().path("service_tier").asText(null)));
         if (AffinityKey.wanted(adm.eligible())) ex.dispatch.affinity(AffinityKey.of(adm.body(), adm.fingerprints()));
         TraceContext parent = trace(req);

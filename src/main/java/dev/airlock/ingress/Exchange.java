@@ -77,7 +77,10 @@ final class Exchange {
     dev.airlock.telemetry.RequestSpan span;
     /** The shadow copy of this request, or null when none was sent. */
     dev.airlock.shadow.Shadows.Copy copy;
-    /** The end user the client named, for the ledger (see {@link #endUser(com.fasterxml.jackson.databind.JsonNode)}), or null. */
+    /**
+     * The end user the client named (see {@link #endUser(com.fasterxml.jackson.databind.JsonNode)}), or null: read when
+     * the ledger records end users or the tenant limits each one, and recorded only in the first case.
+     */
     String endUser;
     /** Runs once when the request ends, however it ends. */
     /**

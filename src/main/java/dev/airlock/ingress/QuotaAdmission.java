@@ -26,7 +26,8 @@ final class QuotaAdmission {
     }
 
     /**
-     * Quota admission: requests and tokens per minute of key and tenant, and their budgets, reserved
+     * Quota admission: requests and tokens per minute of key, tenant and (where the tenant limits them)
+     * the end user the request names, and the key's and tenant's budgets, reserved
      * at the worst case (a prompt bound plus {@code max_tokens}, or {@value #DEFAULT_MAX_TOKENS} when
      * the client set none, at the priciest eligible deployment). The settle corrects every reservation
      * to the real usage.
@@ -51,14 +52,15 @@ final class QuotaAdmission {
             }
         }
         var key = caller.key();
-        boolean needsTokens = caller.tenant().tpm() != null || caller.tenant().budgetUsdMonth() != null
+        var tenant = caller.tenant();
+        boolean needsTokens = tenant.tpm() != null || tenant.budgetUsdMonth() != null || tenant.endUserTpm() != null
                 || (key != null && (key.tpm() != null || key.budgetUsdMonth() != null));
         long cheap = 0;
         for (String t : texts) cheap += t.length() / 4 + 1;
         long extra = maxTokens == null ? 0 : maxTokens;
         // per-deployment caps keep what they admit and are never corrected: a plain estimate, not a bound
         ex.dispatch.estimatedTokens(cheap + extra);
-        boolean limited = needsTokens || caller.tenant().rpm() != null || (key != null && key.rpm() != null);
+        boolean limited = needsTokens || tenant.rpm() != null || tenant.endUserRpm() != null || (key != null && key.rpm() != null);
         if (!limited && !sharedSlots) return Future.succeededFuture(Quotas.Grant.NONE);
         long first = needsTokens ? reservable(TokenEstimator.upperBoundPrompt(texts)) : cheap;
         java.util.concurrent.Callable<Quotas.Grant> admit = !limited ? () -> Quotas.Grant.NONE : () -> {
@@ -143,7 +145,7 @@ final class QuotaAdmission {
         for (EligibleSet.Stage s : ex.admission.eligible().stages()) {
             for (Deployment d : s.deployments()) worst = Math.max(worst, d.price().cost(prompt, completion) + d.price().audio(ex.reserveAudioSeconds));
         }
-        return ex.generation.pipeline.quotas.admit(ex.admission.caller(), prompt + (maxTokens == null ? 0 : maxTokens), worst, System.currentTimeMillis());
+        return ex.generation.pipeline.quotas.admit(ex.admission.caller(), ex.endUser, prompt + (maxTokens == null ? 0 : maxTokens), worst, System.currentTimeMillis());
     }
 
     static final int DEFAULT_MAX_TOKENS = 4096;

@@ -151,7 +151,7 @@ final class Recorder {
                 .task(ex.admission.task())
                 .classification(ex.admission.classification().level())
                 .api(ex.api())
-                .endUser(ex.endUser);
+                .endUser(ex.generation.pipeline.config.ledger().endUser() ? ex.endUser : null);
     }
 
     /**

@@ -127,15 +127,32 @@ public final class Quotas implements AutoCloseable {
         return scopes.computeIfAbsent(id, i -> Scope.of(kind, i));
     }
 
-    private List<Limit> limits(Caller caller) {
-        List<Limit> out = new ArrayList<>(2);
+    private List<Limit> limits(Caller caller, String endUser) {
+        List<Limit> out = new ArrayList<>(3);
         if (caller.key() != null) {
             var k = caller.key();
             out.add(new Limit(scope(keyScopes, "key", caller.keyId()), k.rpm(), k.tpm(), k.budgetUsdMonth()));
         }
         var t = caller.tenant();
         out.add(new Limit(scope(tenantScopes, "tenant", t.name()), t.rpm(), t.tpm(), t.budgetUsdMonth()));
+        if (t.limitsEndUsers()) out.add(new Limit(endUserScope(t.name(), endUser), t.endUserRpm(), t.endUserTpm(), null));
         return out;
+    }
+
+    /**
+     * The counters of one end user of a tenant. Not cached as keys' and tenants' are: end users are
+     * many and come and go, and the limiter drops their idle windows itself. The end user is named by
+     * the first 128 bits of its SHA-256, so the counters (in Redis with {@code limits.redis_url}) hold
+     * no name or email a client sent, and have one length however long the name. Requests that name no
+     * end user share one window: omitting {@code user} does not escape the limit.
+     */
+    static Scope endUserScope(String tenant, String endUser) {
+        // the store's digest of keys: SHA-256 in hex, of which 32 characters (128 bits) tell end users apart
+        String id = endUser == null ? "-" : dev.airlock.identity.keys.VirtualKeys.hash(endUser).substring(0, 32);
+        String scope = "end_user:" + tenant + ":" + id;
+        String name = endUser == null ? "the requests of tenant " + tenant + " that name no end user (they share one end user's limit; name each in 'user')"
+                : "the end user this request names ('user') of tenant " + tenant;
+        return new Scope(scope, name, scope + ":rpm", scope + ":tpm", null);
     }
 
     /** Whether {@link #hold} asks Redis for this caller's slots (then it may block: call it off the event loop). */
@@ -240,11 +257,12 @@ public final class Quotas implements AutoCloseable {
     }
 
     /**
-     * Admits a request or throws 429 ({@code rate_limit_exceeded} or {@code budget_exceeded}) with
+     * Admits a request of {@code endUser} (the end user it names, or null; counted only where its tenant
+     * limits end users) or throws 429 ({@code rate_limit_exceeded} or {@code budget_exceeded}) with
      * {@code Retry-After}, or 503 when a budget cannot be checked. Nothing stays counted for a refused request.
      */
-    public Grant admit(Caller caller, long estimatedTokens, double worstCaseUsd, long nowMs) {
-        List<Limit> limits = limits(caller);
+    public Grant admit(Caller caller, String endUser, long estimatedTokens, double worstCaseUsd, long nowMs) {
+        List<Limit> limits = limits(caller, endUser);
         List<Held> rpmHeld = new ArrayList<>();
         List<Held> tpmHeld = new ArrayList<>();
         List<Reservation> reserved = new ArrayList<>();

@@ -85,7 +85,7 @@ class AdminApiTest {
         ObjectNode t = api.createTenant(json("{'name':'payments','default_level':'confidential','routes':['general-tasks','sensitive-tasks'],"
                 + "'budget_usd_month':5000,'rpm':600,'tpm':2000000}"), ADMIN);
         assertThat(parsed(t)).isEqualTo(json("{'name':'payments','object':'tenant','default_level':'confidential','routes':['general-tasks','sensitive-tasks'],"
-                + "'budget_usd_month':5000.0,'rpm':600,'tpm':2000000,'cache_answers':true,'max_in_flight':null,'zones':null,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','updated_at':'2026-11-20T12:00:00Z'}"));
+                + "'budget_usd_month':5000.0,'rpm':600,'tpm':2000000,'cache_answers':true,'max_in_flight':null,'zones':null,'end_user_rpm':null,'end_user_tpm':null,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','updated_at':'2026-11-20T12:00:00Z'}"));
         api.createTenant(json("{'name':'search'}"), ADMIN);
 
         ObjectNode created = api.createKey(json("{'tenant':'payments','name':'ci','routes':['general-tasks'],'classification_floor':'restricted',"
@@ -126,6 +126,13 @@ class AdminApiTest {
         assertThat(patched.get("tpm").asLong()).isEqualTo(2_000_000);
         assertThat(patched.get("default_level").asText()).isEqualTo("confidential");
         assertThat(api.getTenant("payments")).isEqualTo(patched);
+        ObjectNode perUser = api.patchTenant("payments", json("{'end_user_rpm':30,'end_user_tpm':9000}"), ADMIN);
+        assertThat(perUser.get("end_user_rpm").asInt()).isEqualTo(30);
+        assertThat(perUser.get("end_user_tpm").asLong()).isEqualTo(9000);
+        ObjectNode oneCleared = api.patchTenant("payments", json("{'end_user_tpm':null}"), ADMIN);
+        assertThat(oneCleared.get("end_user_rpm").asInt()).as("a field left out stays").isEqualTo(30);
+        assertThat(oneCleared.get("end_user_tpm").isNull()).isTrue();
+        api.patchTenant("payments", json("{'end_user_rpm':null}"), ADMIN);
 
         ObjectNode report = api.spend(Map.of("group_by", "key", "since", "30d"));
         assertThat(report.get("group_by").asText()).isEqualTo("key");
@@ -160,7 +167,7 @@ class AdminApiTest {
         refused(() -> api.createKey(json("{'tenant':'payments','route':['general-tasks']}"), ADMIN), ErrorKind.INVALID_REQUEST, "route",
                 "did you mean 'routes'?");
         refused(() -> api.createTenant(json("{'name':'x','budget':5}"), ADMIN), ErrorKind.INVALID_REQUEST, "budget",
-                "Unknown field 'budget' for a tenant. The fields are: name, default_level, routes, budget_usd_month, rpm, tpm, cache_answers, max_in_flight, zones.");
+                "Unknown field 'budget' for a tenant. The fields are: name, default_level, routes, budget_usd_month, rpm, tpm, cache_answers, max_in_flight, zones, end_user_rpm, end_user_tpm.");
         refused(() -> api.createKey(json("{'tenant':'payments','rpm':'600'}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a string.");
         refused(() -> api.createKey(json("{'tenant':'payments','rpm':1.5}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a number.");
         refused(() -> api.createKey(json("{'tenant':'payments','rpm':99999999999}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' is too large");

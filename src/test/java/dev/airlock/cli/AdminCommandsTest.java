@@ -97,6 +97,10 @@ class AdminCommandsTest {
         assertThat(body(parse(new TenantsCommand(), "create", "agents", "--max-in-flight", "16").request()))
                 .isEqualTo("{\"name\":\"agents\",\"max_in_flight\":16}");
         assertThat(body(parse(new TenantsCommand(), "update", "agents", "--max-in-flight", "none").request())).isEqualTo("{\"max_in_flight\":null}");
+        assertThat(body(parse(new TenantsCommand(), "create", "web", "--end-user-rpm", "20", "--end-user-tpm", "40000").request()))
+                .isEqualTo("{\"name\":\"web\",\"end_user_rpm\":20,\"end_user_tpm\":40000}");
+        assertThat(body(parse(new TenantsCommand(), "update", "web", "--end-user-rpm", "none", "--end-user-tpm", "5000").request()))
+                .isEqualTo("{\"end_user_rpm\":null,\"end_user_tpm\":5000}");
         assertThat(body(parse(new TenantsCommand(), "create", "eu-bank", "--zones", "eu-onprem,eu-cloud").request()))
                 .isEqualTo("{\"name\":\"eu-bank\",\"zones\":[\"eu-onprem\",\"eu-cloud\"]}");
         assertThat(body(parse(new TenantsCommand(), "update", "eu-bank", "--all-zones").request())).isEqualTo("{\"zones\":null}");
@@ -263,7 +267,7 @@ class AdminCommandsTest {
             AdminApi api = new AdminApi(new KeyStore(store, vocab, clock), new TenantStore(store, vocab, clock), spend, new dev.airlock.identity.keys.AuditTrail(store), null, clock);
 
             JsonNode tenant = api.createTenant(AdminApiJson.parse("{'name':'payments','default_level':'confidential','routes':['general-tasks'],"
-                    + "'budget_usd_month':5000,'rpm':600,'tpm':2000000,'max_in_flight':8}"), ADMIN);
+                    + "'budget_usd_month':5000,'rpm':600,'tpm':2000000,'max_in_flight':8,'end_user_rpm':20}"), ADMIN);
             assertThat(render(new TenantsCommand.CreateTenant(), tenant)).isEqualTo("""
                     Created tenant payments.
                       default level     confidential
@@ -272,6 +276,7 @@ class AdminCommandsTest {
                       tpm               2,000,000
                       max in flight     8
                       zones             (any)
+                      each end user     20 rpm
                       budget            $5,000.00 a month
                       spent this month  $0.00
                       answer cache      may keep its answers

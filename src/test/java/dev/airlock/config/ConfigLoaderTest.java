@@ -264,6 +264,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTenantMayLimitEachOfItsEndUsers() {
+        AirlockConfig c = parse(BASE + "tenants:\n  web: { end_user_rpm: 20, end_user_tpm: 40000 }\n  batch: {}\n", Map.of("VLLM_KEY", "k"));
+        assertThat(c.tenants().get("web").endUserRpm()).isEqualTo(20);
+        assertThat(c.tenants().get("web").endUserTpm()).isEqualTo(40_000);
+        assertThat(c.tenants().get("web").limitsEndUsers()).isTrue();
+        assertThat(c.tenants().get("batch").limitsEndUsers()).isFalse();
+        assertThatThrownBy(() -> parse(BASE + "tenants:\n  web: { end_user_rpm: 0, end_user_tpm: -5 }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("tenants.web.end_user_rpm: must be at least 1")
+                .hasMessageContaining("tenants.web.end_user_tpm: must be at least 1");
+    }
+
+    @Test
     void aTenantMayBePinnedToZones() {
         AirlockConfig c = parse(BASE + "tenants:\n  eu-bank: { zones: [on-prem] }\n", Map.of("VLLM_KEY", "k"));
         assertThat(c.tenants().get("eu-bank").zones()).containsExactly("on-prem");

@@ -71,11 +71,25 @@ final class Checks {
     }
 
     static void rpm(Integer rpm) {
-        if (rpm != null && (rpm < 1 || rpm > MAX_RPM)) throw invalid("rpm", "'rpm' must be a whole number of requests per minute from 1 to " + MAX_RPM + ", or null for no limit; got " + rpm + ".");
+        rpm("rpm", rpm);
+    }
+
+    /** A requests-a-minute limit in {@code field} ({@code rpm}, {@code end_user_rpm}). */
+    static void rpm(String field, Integer rpm) {
+        if (rpm != null && (rpm < 1 || rpm > MAX_RPM)) {
+            throw invalid(field, "'" + field + "' must be a whole number of requests per minute from 1 to " + MAX_RPM + ", or null for no limit; got " + rpm + ".");
+        }
     }
 
     static void tpm(Long tpm) {
-        if (tpm != null && (tpm < 1 || tpm > MAX_TPM)) throw invalid("tpm", "'tpm' must be a whole number of tokens per minute from 1 to " + MAX_TPM + ", or null for no limit; got " + tpm + ".");
+        tpm("tpm", tpm);
+    }
+
+    /** A tokens-a-minute limit in {@code field} ({@code tpm}, {@code end_user_tpm}). */
+    static void tpm(String field, Long tpm) {
+        if (tpm != null && (tpm < 1 || tpm > MAX_TPM)) {
+            throw invalid(field, "'" + field + "' must be a whole number of tokens per minute from 1 to " + MAX_TPM + ", or null for no limit; got " + tpm + ".");
+        }
     }
 
     static void maxInFlight(Integer n) {

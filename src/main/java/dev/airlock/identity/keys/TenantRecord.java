@@ -14,9 +14,12 @@ import java.util.Objects;
  * @param budgetUsdMonth monthly budget in US dollars, for all of the tenant's keys together
  * @param maxInFlight    the tenant's requests in flight at once in each replica, all its keys together; null = no limit
  * @param allowedZones   the zones the tenant's data is pinned to (its jurisdiction); empty = wherever its levels may go
+ * @param endUserRpm     requests a minute of each end user the tenant's requests name; null = no limit
+ * @param endUserTpm     tokens a minute of each end user; null = no limit
  */
 public record TenantRecord(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm,
-                           boolean cacheAnswers, Integer maxInFlight, List<String> allowedZones, Instant createdAt, Instant updatedAt) {
+                           boolean cacheAnswers, Integer maxInFlight, List<String> allowedZones, Integer endUserRpm, Long endUserTpm,
+                           Instant createdAt, Instant updatedAt) {
     public TenantRecord {
         Objects.requireNonNull(name, "name");
         allowedRoutes = allowedRoutes == null ? List.of() : List.copyOf(allowedRoutes);
@@ -31,30 +34,33 @@ public record TenantRecord(String name, String defaultLevel, List<String> allowe
     /** A tenant to create or replace, saying whether the answer cache may keep its answers. */
     public static TenantRecord of(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm,
                                   boolean cacheAnswers) {
-        return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null);
+        return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null, null, null);
     }
 
     /** A tenant from the config file, for seeding the store with {@link TenantStore#ensure}. */
     public static TenantRecord of(Tenant t) {
         return of(t.name(), t.defaultLevel(), t.routes(), t.budgetUsdMonth(), t.rpm() == null ? null : Math.toIntExact(t.rpm()), t.tpm(), t.cacheAnswers())
-                .withMaxInFlight(t.maxInFlight()).withAllowedZones(t.zones());
+                .withMaxInFlight(t.maxInFlight()).withAllowedZones(t.zones())
+                .withEndUserLimits(t.endUserRpm() == null ? null : Math.toIntExact(t.endUserRpm()), t.endUserTpm());
     }
 
     /** The view the request path uses: default level, allowed routes and limits. */
     public Tenant toTenant() {
-        return new Tenant(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm == null ? null : rpm.longValue(), tpm, cacheAnswers, maxInFlight, allowedZones);
+        return new Tenant(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm == null ? null : rpm.longValue(), tpm, cacheAnswers, maxInFlight, allowedZones,
+                endUserRpm == null ? null : endUserRpm.longValue(), endUserTpm);
     }
 
     public boolean mayUse(String route) {
         return allowedRoutes.isEmpty() || allowedRoutes.contains(route);
     }
 
-    public TenantRecord withDefaultLevel(String v) { return new TenantRecord(name, v, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, createdAt, updatedAt); }
-    public TenantRecord withAllowedRoutes(List<String> v) { return new TenantRecord(name, defaultLevel, v, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, createdAt, updatedAt); }
-    public TenantRecord withBudgetUsdMonth(Double v) { return new TenantRecord(name, defaultLevel, allowedRoutes, v, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, createdAt, updatedAt); }
-    public TenantRecord withRpm(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, v, tpm, cacheAnswers, maxInFlight, allowedZones, createdAt, updatedAt); }
-    public TenantRecord withCacheAnswers(boolean v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, v, maxInFlight, allowedZones, createdAt, updatedAt); }
-    public TenantRecord withMaxInFlight(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, v, allowedZones, createdAt, updatedAt); }
-    public TenantRecord withAllowedZones(List<String> v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, v, createdAt, updatedAt); }
-    public TenantRecord withTpm(Long v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, v, cacheAnswers, maxInFlight, allowedZones, createdAt, updatedAt); }
+    public TenantRecord withDefaultLevel(String v) { return new TenantRecord(name, v, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, createdAt, updatedAt); }
+    public TenantRecord withAllowedRoutes(List<String> v) { return new TenantRecord(name, defaultLevel, v, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, createdAt, updatedAt); }
+    public TenantRecord withBudgetUsdMonth(Double v) { return new TenantRecord(name, defaultLevel, allowedRoutes, v, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, createdAt, updatedAt); }
+    public TenantRecord withRpm(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, v, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, createdAt, updatedAt); }
+    public TenantRecord withCacheAnswers(boolean v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, v, maxInFlight, allowedZones, endUserRpm, endUserTpm, createdAt, updatedAt); }
+    public TenantRecord withMaxInFlight(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, v, allowedZones, endUserRpm, endUserTpm, createdAt, updatedAt); }
+    public TenantRecord withAllowedZones(List<String> v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, v, endUserRpm, endUserTpm, createdAt, updatedAt); }
+    public TenantRecord withTpm(Long v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, v, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, createdAt, updatedAt); }
+    public TenantRecord withEndUserLimits(Integer rpmEach, Long tpmEach) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, rpmEach, tpmEach, createdAt, updatedAt); }
 }

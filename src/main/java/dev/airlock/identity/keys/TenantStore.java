@@ -29,7 +29,7 @@ import java.util.function.UnaryOperator;
  * message names the field; database failures are {@link SQLException}s.
  */
 public final class TenantStore {
-    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones";
+    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones, end_user_rpm, end_user_tpm";
 
     private final Store store;
     private final Dialect dialect;
@@ -155,6 +155,8 @@ public final class TenantStore {
         ArrayNode zones = f.arrayNode();
         t.allowedZones().forEach(zones::add);
         m.put("zones", t.allowedZones().isEmpty() ? f.nullNode() : zones);
+        m.put("end_user_rpm", t.endUserRpm() == null ? f.nullNode() : f.numberNode(t.endUserRpm()));
+        m.put("end_user_tpm", t.endUserTpm() == null ? f.nullNode() : f.numberNode(t.endUserTpm()));
         return m;
     }
 
@@ -198,11 +200,14 @@ public final class TenantStore {
         Checks.tpm(t.tpm());
         Checks.maxInFlight(t.maxInFlight());
         List<String> zones = Checks.zones(t.allowedZones(), vocab);
-        return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), t.cacheAnswers(), t.maxInFlight(), zones, null, null);
+        Checks.rpm("end_user_rpm", t.endUserRpm());
+        Checks.tpm("end_user_tpm", t.endUserTpm());
+        return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), t.cacheAnswers(), t.maxInFlight(), zones,
+                t.endUserRpm(), t.endUserTpm(), null, null);
     }
 
     private static void insert(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, t.name());
             ps.setString(2, t.defaultLevel());
             ps.setString(3, Sql.namesText(t.allowedRoutes()));
@@ -214,13 +219,15 @@ public final class TenantStore {
             d.setTime(ps, 9, now);
             Sql.setInt(ps, 10, t.maxInFlight());
             ps.setString(11, Sql.namesText(t.allowedZones()));
+            Sql.setInt(ps, 12, t.endUserRpm());
+            Sql.setLong(ps, 13, t.endUserTpm());
             ps.executeUpdate();
         }
     }
 
     private static int update(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE tenant SET default_level = ?, allowed_routes = ?, budget_usd_month = ?, rpm = ?, tpm = ?, "
-                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, updated_at = ? WHERE name = ?")) {
+                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, end_user_rpm = ?, end_user_tpm = ?, updated_at = ? WHERE name = ?")) {
             ps.setString(1, t.defaultLevel());
             ps.setString(2, Sql.namesText(t.allowedRoutes()));
             Sql.setMoney(ps, 3, t.budgetUsdMonth());
@@ -229,8 +236,10 @@ public final class TenantStore {
             ps.setBoolean(6, t.cacheAnswers());
             Sql.setInt(ps, 7, t.maxInFlight());
             ps.setString(8, Sql.namesText(t.allowedZones()));
-            d.setTime(ps, 9, now);
-            ps.setString(10, t.name());
+            Sql.setInt(ps, 9, t.endUserRpm());
+            Sql.setLong(ps, 10, t.endUserTpm());
+            d.setTime(ps, 11, now);
+            ps.setString(12, t.name());
             return ps.executeUpdate();
         }
     }
@@ -250,6 +259,7 @@ public final class TenantStore {
 
     private static TenantRecord row(Dialect d, ResultSet r) throws SQLException {
         return new TenantRecord(r.getString("name"), r.getString("default_level"), Sql.names(r, "allowed_routes"), Sql.usd(r, "budget_usd_month"),
-                Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), r.getBoolean("cache_answers"), Sql.integer(r, "max_in_flight"), Sql.names(r, "allowed_zones"), d.time(r, "created_at"), d.time(r, "updated_at"));
+                Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), r.getBoolean("cache_answers"), Sql.integer(r, "max_in_flight"), Sql.names(r, "allowed_zones"),
+                Sql.integer(r, "end_user_rpm"), Sql.bigint(r, "end_user_tpm"), d.time(r, "created_at"), d.time(r, "updated_at"));
     }
 }
