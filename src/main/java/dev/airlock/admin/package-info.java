@@ -3,5 +3,7 @@
  * parameters and answers JSON, or throws an {@link dev.airlock.core.AirlockException} that the ingress
  * writes as OpenAI's error shape. The ingress binds it to {@code /admin/keys}, {@code /admin/tenants}
  * and {@code /admin/spend} behind the master key; the command line calls those over HTTP.
+ * {@link dev.airlock.admin.DisabledDeployments} keeps the deployments an operator took out of rotation in
+ * the store and puts them in every replica's breakers ({@code /admin/deployments}).
  */
 package dev.airlock.admin;

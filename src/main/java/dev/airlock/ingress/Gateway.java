@@ -115,6 +115,8 @@ public final class Gateway implements AutoCloseable {
             TlsPair tls = tlsFiles(config.server().tls());
             if (tls != null) tls.check(vertx);
             Health health = new Health(config.routing());
+            // before the first request: a deployment an operator disabled stays out of rotation across restarts
+            dev.airlock.admin.DisabledDeployments disabled = dev.airlock.admin.DisabledDeployments.start(store, health, java.time.Clock.systemUTC());
             Metrics metrics = new Metrics(config.routes().keySet(), config.deployments().keySet(), config.zones().keySet());
             opened.add(metrics);
             Tracing tracing = Tracing.of(config, metrics);
@@ -167,10 +169,14 @@ public final class Gateway implements AutoCloseable {
                     return null;
                 });
                 generations.current().canaries.sync();
+                disabled.sync();
             });
             AdminApi admin = new AdminApi(keyStore, tenantStore, spend, new dev.airlock.identity.keys.AuditTrail(store), keyCache,
                     java.time.Clock.systemUTC());
-            for (String id : resolved.deployments().keySet()) metrics.deploymentUp(id, () -> health.available(id));
+            for (String id : resolved.deployments().keySet()) {
+                metrics.deploymentUp(id, () -> health.available(id));
+                metrics.deploymentDisabled(id, () -> health.disabledBecause(id) != null);
+            }
             metrics.bindLedger(ledger);
             io.micrometer.core.instrument.Gauge.builder("airlock.limits.degraded", quotas, q -> q.degraded() ? 1 : 0)
                     .description("1 while rate limits and budgets cannot reach Redis (rate limits count locally; budgets fail closed unless configured open)")
@@ -183,7 +189,7 @@ public final class Gateway implements AutoCloseable {
             if (adminTokens != null) opened.add(0, adminTokens);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store), generations, new dev.airlock.eval.EvalStore(store), new java.util.concurrent.ConcurrentHashMap<>(),
-                    metrics, admin, store, answers, adminTokens);
+                    metrics, admin, store, answers, adminTokens, disabled);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first

@@ -176,6 +176,7 @@ final class HttpFrontend extends VerticleBase {
                 default -> {
                     if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) ops.decision(req, path);
                     else if (path.equals("/admin/canaries") || path.startsWith("/admin/canaries/")) ops.canaries(req, path, requestId);
+                    else if (path.equals("/admin/deployments") || path.startsWith("/admin/deployments/")) ops.deployments(req, path, requestId);
                     else if (path.startsWith("/admin/evals/")) ops.evalRun(req, path.substring("/admin/evals/".length()), requestId);
                     else if (path.startsWith("/admin/keys") || path.startsWith("/admin/tenants") || path.equals("/admin/spend") || path.equals("/admin/audit")) ops.admin(req, path, requestId);
                     else throw notFound(m, path);
@@ -190,7 +191,7 @@ final class HttpFrontend extends VerticleBase {
 
     private static AirlockException notFound(HttpMethod m, String path) {
         return new AirlockException(ErrorKind.NOT_FOUND, "No endpoint " + m + " " + path
-                + "; Airlock serves /v1/chat/completions, /v1/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/rerank, /v1/audio/transcriptions, /v1/audio/translations, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config, config/reload).");
+                + "; Airlock serves /v1/chat/completions, /v1/completions, /v1/messages, /v1/responses, /v1/embeddings, /v1/rerank, /v1/audio/transcriptions, /v1/audio/translations, /v1/models, /v1/feedback, /health/live, /health/ready, /metrics and /admin/... (keys, tenants, spend, audit, report, requests, requests/{id}/decision, config, config/reload, canaries, deployments).");
     }
 
     private static void requirePost(HttpMethod m) {

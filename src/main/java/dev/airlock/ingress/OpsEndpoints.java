@@ -264,32 +264,96 @@ final class OpsEndpoints {
     void canaries(HttpServerRequest req, String path, String requestId) {
         String who = authorize(req);
         String method = req.method().name();
-        String[] parts = path.substring("/admin/canaries".length()).split("/", -1); // "", route, action
-        if (parts.length == 1 && parts[0].isEmpty() && method.equals("GET")) {
+        if (path.equals("/admin/canaries") && method.equals("GET")) {
             Replies.json(req.response(), 200, list(now().canaries.list()));
             return;
         }
-        String route = parts.length == 3 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
-        String action = parts.length == 3 ? parts[2] : null;
-        if (route == null || !method.equals("POST") || !(action.equals("rollback") || action.equals("resume"))) {
-            throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + method + " " + path
-                    + "; the canary endpoints are GET /admin/canaries, POST /admin/canaries/{route}/rollback and POST /admin/canaries/{route}/resume.");
-        }
+        String[] target = nameAndVerb(method, path, "/admin/canaries", java.util.Set.of("rollback", "resume"),
+                "canary endpoints are GET /admin/canaries, POST /admin/canaries/{route}/rollback and POST /admin/canaries/{route}/resume.");
+        String route = target[0];
+        boolean rollback = target[1].equals("rollback");
         Actor actor = actor(who, req, requestId);
+        change(req, requestId, body -> {
+            String reason = body.length == 0 ? null : Json.text(RequestParser.parseObject(body), "reason");
+            return (rollback ? now().canaries.rollback(route, reason, actor) : now().canaries.resume(route, actor)).thenApply(r -> Json.MAPPER.<ObjectNode>valueToTree(r));
+        }, "The canary change could not be stored now (the database is unavailable)"
+                + (rollback ? "; this replica has stopped the canary and saves it again shortly." : "; try again."));
+    }
+
+    /** {@code POST <prefix>/{name}/{verb}} with one of {@code verbs}: its name (decoded) and verb; anything else is a 404 naming {@code endpoints}. */
+    private static String[] nameAndVerb(String method, String path, String prefix, java.util.Set<String> verbs, String endpoints) {
+        String[] parts = path.substring(prefix.length()).split("/", -1); // "", name, verb
+        if (parts.length != 3 || !method.equals("POST") || !verbs.contains(parts[2])) {
+            throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + method + " " + path + "; the " + endpoints);
+        }
+        return new String[] {java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8), parts[2]};
+    }
+
+    /** What a change made from a request's body answers: an exception is its error; a change the store did not take is {@code notStored}, a 503. */
+    private interface Change {
+        java.util.concurrent.CompletionStage<ObjectNode> from(byte[] body);
+    }
+
+    /** Reads the body, makes the change, and answers 200 with what it returns once it is stored. */
+    private void change(HttpServerRequest req, String requestId, Change change, String notStored) {
         bodies.read(req, 16 * 1024).onComplete(body -> {
             try {
                 if (body.failed()) throw body.cause();
-                String reason = body.result().length == 0 ? null : Json.text(RequestParser.parseObject(body.result()), "reason");
-                var change = action.equals("rollback") ? now().canaries.rollback(route, reason, actor) : now().canaries.resume(route, actor);
-                Future.fromCompletionStage(change, io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
-                    if (ar.succeeded()) Replies.json(req.response(), 200, Json.MAPPER.valueToTree(ar.result()));
-                    else Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, "The canary change could not be stored now (the database is "
-                            + "unavailable)" + (action.equals("rollback") ? "; this replica has stopped the canary and saves it again shortly." : "; try again.")), requestId);
+                Future.fromCompletionStage(change.from(body.result()), io.vertx.core.Vertx.currentContext()).onComplete(ar -> {
+                    if (ar.succeeded()) Replies.json(req.response(), 200, ar.result());
+                    else Replies.error(req.response(), new AirlockException(ErrorKind.NOT_READY, notStored), requestId);
                 });
             } catch (Throwable t) {
                 Replies.error(req.response(), t, requestId);
             }
         });
+    }
+
+    /**
+     * {@code GET /admin/deployments}: each deployment, its breaker and whether an operator disabled it
+     * (why, who, since); {@code POST /admin/deployments/{id}/disable} ({@code {"reason": …}}, required)
+     * and {@code POST /admin/deployments/{id}/enable}, answered once the store has the change.
+     */
+    void deployments(HttpServerRequest req, String path, String requestId) {
+        String who = authorize(req);
+        String method = req.method().name();
+        var switches = services.disabled();
+        var config = now().pipeline.config;
+        if (path.equals("/admin/deployments") && method.equals("GET")) {
+            ObjectNode out = Json.object().put("object", "list");
+            ArrayNode data = out.putArray("data");
+            var rows = switches.rows();
+            for (var d : config.deployments().values()) {
+                ObjectNode o = data.addObject().put("id", d.id()).put("provider", d.provider().name().toLowerCase(java.util.Locale.ROOT)).put("model", d.model()).put("zone", d.zone())
+                        .put("release", d.release()).put("state", now().pipeline.relay.health().describe(d.id()));
+                o.set("disabled", rows.containsKey(d.id()) ? rows.get(d.id()).json() : null);
+            }
+            // a switch left for a deployment the configuration no longer has, so it can be seen and enabled
+            rows.values().stream().filter(r -> !config.deployments().containsKey(r.deployment())).forEach(r -> data.addObject()
+                    .put("id", r.deployment()).put("configured", false).put("state", "disabled").set("disabled", r.json()));
+            Replies.json(req.response(), 200, out);
+            return;
+        }
+        String[] target = nameAndVerb(method, path, "/admin/deployments", java.util.Set.of("disable", "enable"),
+                "deployment endpoints are GET /admin/deployments, POST /admin/deployments/{id}/disable and POST /admin/deployments/{id}/enable.");
+        String id = target[0];
+        boolean disable = target[1].equals("disable");
+        // enabling a switch left for a deployment no longer configured must stay possible
+        if (!config.deployments().containsKey(id) && !(!disable && switches.rows().containsKey(id))) {
+            String close = dev.airlock.config.Suggest.closest(id, config.deployments().keySet());
+            throw new AirlockException(ErrorKind.NOT_FOUND, "There is no deployment '" + id + "'" + (close == null ? "" : " (did you mean '" + close + "'?)")
+                    + "; the deployments are " + String.join(", ", config.deployments().keySet()) + ".", "deployment");
+        }
+        Actor actor = actor(who, req, requestId);
+        change(req, requestId, body -> {
+            if (!disable) return switches.enable(id, actor).thenApply(was -> Json.object().put("deployment", id).put("was_disabled", was));
+            String reason = body.length == 0 ? null : Json.text(RequestParser.parseObject(body), "reason");
+            if (reason == null || reason.isBlank()) {
+                throw new AirlockException(ErrorKind.MISSING_FIELD, "'reason' is required: say why the deployment is taken out of rotation "
+                        + "(it is in the audit trail and in the error of a request that finds nothing else).", "reason");
+            }
+            return switches.disable(id, reason.strip(), actor).thenApply(dev.airlock.admin.DisabledDeployments.Row::json);
+        }, "The change could not be stored now (the database is unavailable), so nothing changed; try again.");
     }
 
     /**

@@ -206,7 +206,14 @@ public final class Metrics implements AutoCloseable {
     /** Reports {@code deployment} as up (1) or down (0), asking {@code up} at each scrape (e.g. its breaker is closed). */
     public void deploymentUp(String deployment, BooleanSupplier up) {
         Gauge.builder("airlock.deployment.up", up, u -> u.getAsBoolean() ? 1 : 0)
-                .description("1 while the deployment is taking requests (breaker closed or half-open), else 0")
+                .description("1 while the deployment is taking requests (breaker closed or half-open, not disabled by an operator), else 0")
+                .tag("deployment", deployments.of(deployment)).strongReference(true).register(registry);
+    }
+
+    /** {@code airlock_deployment_disabled}: 1 while an operator has the deployment out of rotation. */
+    public void deploymentDisabled(String deployment, BooleanSupplier disabled) {
+        Gauge.builder("airlock.deployment.disabled", disabled, d -> d.getAsBoolean() ? 1 : 0)
+                .description("1 while an operator has the deployment out of rotation (POST /admin/deployments/{id}/disable), else 0")
                 .tag("deployment", deployments.of(deployment)).strongReference(true).register(registry);
     }
 

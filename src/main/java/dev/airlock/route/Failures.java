@@ -28,12 +28,19 @@ final class Failures {
         List<Dispatch.Attempt> attempts = d.attempts();
         if (attempts.isEmpty()) {
             Set<String> cooling = new LinkedHashSet<>();
+            Set<String> disabled = new LinkedHashSet<>();
             for (var s : d.eligible().stages()) {
-                for (var dep : s.deployments()) cooling.add(dep.id() + " (" + (health.cooldownRemainingMs(dep.id()) + 999) / 1000 + " s left)");
+                for (var dep : s.deployments()) {
+                    String why = health.disabledBecause(dep.id());
+                    if (why != null) disabled.add(dep.id() + " (" + why + ")");
+                    else cooling.add(dep.id() + " (" + (health.cooldownRemainingMs(dep.id()) + 999) / 1000 + " s left)");
+                }
             }
+            String because = (disabled.isEmpty() ? "" : "disabled by an operator: " + String.join(", ", disabled))
+                    + (disabled.isEmpty() || cooling.isEmpty() ? "" : "; or ")
+                    + (cooling.isEmpty() ? "" : "cooling down after repeated failures: " + String.join(", ", cooling));
             return new AirlockException(ErrorKind.ALL_DEPLOYMENTS_FAILED, "Every eligible deployment of route '" + route
-                    + "' and its fallbacks is cooling down after repeated failures: " + String.join(", ", cooling) + ".",
-                    null, 0, Map.of("retry-after", "1"));
+                    + "' and its fallbacks is " + because + ".", null, 0, Map.of("retry-after", "1"));
         }
         boolean allMalformed = attempts.stream().allMatch(a -> a.outcome().startsWith("malformed"));
         boolean allInvalid = attempts.stream().allMatch(a -> a.outcome().startsWith("invalid_answer"));

@@ -19,9 +19,15 @@ import java.util.function.LongSupplier;
  * request (a second probe would go to a deployment believed down), and its failure, old news, neither
  * takes the probe's place nor starts the cooldown again. Any success closes the breaker: the deployment
  * answered.
+ *
+ * <p>Beside the breakers, an operator may disable a deployment ({@link #disable}): it is then never
+ * available, probes included, until enabled, whatever its breaker says. What is disabled is kept in the
+ * store and set here by every replica ({@code admin.DisabledDeployments}).
  */
 public final class Health {
     private volatile Routing routing;
+    /** Deployments an operator disabled, each with the reason given; replaced whole, never changed in place. */
+    private volatile java.util.Map<String, String> disabled = java.util.Map.of();
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
 
@@ -54,8 +60,19 @@ public final class Health {
         return states.computeIfAbsent(id, k -> new State());
     }
 
+    /** The deployments an operator disabled from now on, each with its reason: these replace the last set. */
+    public void disable(java.util.Map<String, String> reasons) {
+        disabled = java.util.Map.copyOf(reasons);
+    }
+
+    /** Why an operator disabled the deployment, or null while it is not disabled. */
+    public String disabledBecause(String id) {
+        return disabled.get(id);
+    }
+
     /** Whether the deployment may be chosen now, without claiming anything. */
     public boolean available(String id) {
+        if (disabled.containsKey(id)) return false;
         State s = state(id);
         long until = s.openUntil.get();
         if (until == 0) return true;
@@ -67,6 +84,7 @@ public final class Health {
      * half-open, whose attempt is then the probe.
      */
     public boolean acquire(String id, Object owner) {
+        if (disabled.containsKey(id)) return false;
         State s = state(id);
         long until = s.openUntil.get();
         if (until == 0) return true;
@@ -107,8 +125,9 @@ public final class Health {
         return until == 0 ? 0 : Math.max(0, until - clock.getAsLong());
     }
 
-    /** "up", "cooling down" or "half-open", for health endpoints. */
+    /** "up", "cooling down", "half-open" or "disabled", for health endpoints. */
     public String describe(String id) {
+        if (disabled.containsKey(id)) return "disabled";
         State s = state(id);
         if (s.openUntil.get() == 0) return "up";
         return clock.getAsLong() < s.openUntil.get() ? "cooling down" : "half-open";

@@ -131,6 +131,11 @@ public final class Shadows {
             count(route, "withheld");
             return Copy.NOT_SENT;
         }
+        // an operator took the shadow out of rotation: no copy, rather than one the relay would refuse
+        if (relay.health().disabledBecause(eligible.stages().get(0).deployments().get(0).id()) != null) {
+            count(route, "disabled");
+            return Copy.NOT_SENT;
+        }
         AtomicInteger running = inFlight.get(route.name());
         if (running.incrementAndGet() > route.shadow().maxInFlight()) {
             running.decrementAndGet();
@@ -195,7 +200,7 @@ public final class Shadows {
 
     private void count(Route route, String outcome) {
         outcomes.computeIfAbsent(route.name() + '\u0000' + outcome, k -> Counter.builder("airlock.shadow.requests")
-                .description("Copies of requests for a route's shadow deployment: sent, answered, failed, withheld (residency) or busy (max_in_flight)")
+                .description("Copies of requests for a route's shadow deployment: sent, answered, failed, withheld (residency), busy (max_in_flight) or disabled (by an operator)")
                 .tags("route", route.name(), "outcome", outcome).register(registry)).increment();
     }
 

@@ -28,6 +28,22 @@ class HealthTest {
     }
 
     @Test
+    void aDisabledDeploymentIsNeverClaimedWhateverItsBreakerSays() {
+        health.disable(java.util.Map.of("d", "driver upgrade"));
+        assertThat(health.available("d")).isFalse();
+        // a claim made after a disable landed, by a request that looked before it, is refused too
+        assertThat(health.acquire("d", a)).isFalse();
+        assertThat(health.describe("d")).isEqualTo("disabled");
+        assertThat(health.disabledBecause("d")).isEqualTo("driver upgrade");
+        assertThat(health.available("e")).isTrue();
+        open(); // a half-open breaker's probe is not sent to it either
+        assertThat(health.acquire("d", a)).isFalse();
+        health.disable(java.util.Map.of());
+        assertThat(health.disabledBecause("d")).isNull();
+        assertThat(health.acquire("d", a)).as("enabled: the breaker's own state again, half-open").isTrue();
+    }
+
+    @Test
     void halfOpenAdmitsExactlyOneProbe() {
         open();
         assertThat(health.describe("d")).isEqualTo("half-open");
