@@ -62,7 +62,7 @@ record ConfigSpec(
             String id, String provider, String baseUrl, String model, String zone, String release, String license,
             String apiKey, String region, String endpoint, String awsAccessKeyId, String awsSecretAccessKey,
             Integer weight, PriceSpec price, SimulatorSpec simulator, TimeoutsSpec timeouts, String anthropicVersion, Long rpm, Long tpm,
-            Boolean http2, CapacitySpec capacity, ConcurrencySpec concurrency, EngineMetricsSpec engineMetrics) {}
+            Boolean http2, CapacitySpec capacity, ConcurrencySpec concurrency, EngineMetricsSpec engineMetrics, Boolean crossRegion) {}
 
     record EngineMetricsSpec(Long intervalMs, Integer busyWhenWaiting) {}
 

@@ -38,4 +38,45 @@ final class DeploymentOptions {
         if (busy < 1) f.problem(p + ".busy_when_waiting", "must be at least 1 (requests waiting in the engine that make it busy).");
         return baseUrl.matches("https?://.+") ? new EngineMetrics(EngineMetrics.metricsUrl(baseUrl), every, busy) : null;
     }
+
+    /**
+     * The geographies of Bedrock's cross-region inference profiles, by the prefix of their ids
+     * ({@code eu.anthropic.claude-…}): Bedrock may serve such a request in any region of that geography,
+     * and a {@code global.} one in any commercial region in the world.
+     */
+    static final java.util.Map<String, String> GEOGRAPHIES = java.util.Map.of("global", "any commercial AWS region in the world",
+            "us", "any of its US regions", "us-gov", "either GovCloud region", "eu", "any of its European regions",
+            "apac", "any of its Asia-Pacific regions", "jp", "any of its regions in Japan", "au", "any of its regions in Australia",
+            "ca", "any of its regions in Canada");
+
+    /**
+     * A Bedrock model that is an inference profile may be served outside the deployment's {@code region},
+     * and so outside what its zone was declared to be: the residency check cannot see it. Such a
+     * deployment must say so with {@code cross_region: true}; an application inference profile (an ARN,
+     * which may copy a cross-region one) must say either way. Fails closed: unsaid is a problem.
+     */
+    static void crossRegion(Freezer f, String p, Boolean declared, ProviderKind kind, String model, String zone) {
+        if (kind != ProviderKind.BEDROCK) {
+            if (declared != null) f.problem(p + ".cross_region", "applies to provider bedrock only (its inference profiles).");
+            return;
+        }
+        if (model == null) return;
+        String id = model.contains(":inference-profile/") ? model.substring(model.indexOf(":inference-profile/") + ":inference-profile/".length()) : model;
+        int dot = id.indexOf('.');
+        String where = dot > 0 ? GEOGRAPHIES.get(id.substring(0, dot)) : null;
+        if (where != null) {
+            if (!Boolean.TRUE.equals(declared)) {
+                f.problem(p + ".model", "'" + model + "' is a cross-region inference profile: Bedrock may serve its requests in " + where
+                        + ", not only in the deployment's region, so zone '" + zone + "' must hold all of them. Set cross_region: true "
+                        + "to say it does, or use a model id without the '" + id.substring(0, dot) + ".' prefix.");
+            }
+        } else if (model.contains(":application-inference-profile/")) {
+            if (declared == null) {
+                f.problem(p + ".cross_region", "is required for an application inference profile ('" + model + "'), which may copy a "
+                        + "cross-region one: false if it serves from its own region only, true if zone '" + zone + "' holds every region it may use.");
+            }
+        } else if (declared != null) {
+            f.problem(p + ".cross_region", "applies to inference profiles only; '" + model + "' is a model of the deployment's own region.");
+        }
+    }
 }

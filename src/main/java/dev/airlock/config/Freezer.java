@@ -340,6 +340,7 @@ final class Freezer {
             }
             Concurrency concurrency = DeploymentOptions.concurrency(this, p + ".concurrency", d.concurrency());
             EngineMetrics engine = DeploymentOptions.engineMetrics(this, p + ".engine_metrics", d.engineMetrics(), kind, baseUrl);
+            DeploymentOptions.crossRegion(this, p, d.crossRegion(), kind, model, d.zone());
             out.put(d.id(), new Deployment(d.id(), kind, baseUrl, model == null ? d.id() : model, d.zone(),
                     d.release() == null ? "unversioned" : d.release(), d.license(), apiKey, expand(p + ".region", d.region()),
                     expand(p + ".endpoint", d.endpoint()), secret(p + ".aws_access_key_id", d.awsAccessKeyId()),

@@ -244,6 +244,37 @@ class ConfigLoaderTest {
                 .hasMessageContaining("airlock.yaml:9").hasMessageContaining("'deployments[0].http2' has the wrong type");
     }
 
+    static String bedrock(String model, String crossRegion) {
+        return BASE.replace("  - id: vllm\n", "  - { id: claude, provider: bedrock, region: eu-central-1, model: \"" + model + "\", zone: internet"
+                + (crossRegion == null ? "" : ", cross_region: " + crossRegion) + " }\n  - id: vllm\n");
+    }
+
+    @Test
+    void aBedrockInferenceProfileThatMayLeaveItsRegionMustBeDeclared() {
+        Map<String, String> env = Map.of("VLLM_KEY", "k");
+        assertThatThrownBy(() -> parse(bedrock("eu.anthropic.claude-sonnet-4-5-20250929-v1:0", null), env))
+                .hasMessageContaining("deployments[0].model: 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0' is a cross-region inference profile: "
+                        + "Bedrock may serve its requests in any of its European regions, not only in the deployment's region, so zone 'internet' "
+                        + "must hold all of them. Set cross_region: true to say it does, or use a model id without the 'eu.' prefix.");
+        assertThatThrownBy(() -> parse(bedrock("global.anthropic.claude-sonnet-4-5-20250929-v1:0", "false"), env))
+                .hasMessageContaining("any commercial AWS region in the world");
+        assertThatThrownBy(() -> parse(bedrock("arn:aws:bedrock:eu-central-1:123456789012:inference-profile/us.meta.llama3-3-70b-instruct-v1:0", null), env))
+                .hasMessageContaining("any of its US regions");
+        assertThat(parse(bedrock("eu.anthropic.claude-sonnet-4-5-20250929-v1:0", "true"), env).deployments()).containsKey("claude");
+
+        String app = "arn:aws:bedrock:eu-central-1:123456789012:application-inference-profile/a1b2c3";
+        assertThatThrownBy(() -> parse(bedrock(app, null), env))
+                .hasMessageContaining("deployments[0].cross_region: is required for an application inference profile");
+        assertThat(parse(bedrock(app, "false"), env).deployments()).containsKey("claude");
+
+        // a model of the region itself needs nothing, and saying otherwise is refused rather than ignored
+        assertThat(parse(bedrock("anthropic.claude-3-haiku-20240307-v1:0", null), env).deployments()).containsKey("claude");
+        assertThatThrownBy(() -> parse(bedrock("anthropic.claude-3-haiku-20240307-v1:0", "true"), env))
+                .hasMessageContaining("deployments[0].cross_region: applies to inference profiles only");
+        assertThatThrownBy(() -> parse(BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    cross_region: true\n"), env))
+                .hasMessageContaining("deployments[0].cross_region: applies to provider bedrock only");
+    }
+
     @Test
     void http2IsRefusedOnBedrockWhichPicksItsOwnProtocol() {
         String yaml = BASE.replace("  - id: vllm\n",
