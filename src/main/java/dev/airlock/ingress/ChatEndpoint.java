@@ -427,15 +427,28 @@ final class ChatEndpoint {
 
     /**
      * Marks in the ledger each request on this loop that has run {@link #MARK_AFTER_NANOS} without ending
-     * ({@link Recorder#mark}), so that a crash from then on still leaves it in the ledger. Shorter ones
-     * cost nothing here: most requests end first, and their own event is journaled when they do.
+     * ({@link Recorder#mark}), so that a crash from then on still leaves it in the ledger, and writes the
+     * mark of one still running anew every {@link #REMARK_NANOS}, so that it charges what a stream has
+     * delivered since. Shorter requests cost nothing here: most end first, and their own event is
+     * journaled when they do. Called every {@link #MARK_PERIOD_MS} on each loop.
      */
     void markRunning(long nowNanos) {
-        for (Exchange ex : inFlight) if (ex.eventId == null && nowNanos - ex.startNanos >= MARK_AFTER_NANOS) recorder.mark(ex);
+        for (Exchange ex : inFlight) {
+            if (ex.eventId == null ? nowNanos - ex.startNanos >= MARK_AFTER_NANOS : ex.mark >= 0 && nowNanos - ex.markedNanos >= REMARK_NANOS) {
+                recorder.mark(ex, nowNanos);
+            }
+        }
     }
 
-    /** How long a request runs before it is marked: a crash loses at most the requests younger than this. */
-    static final long MARK_AFTER_NANOS = 1_000_000_000L;
+    /**
+     * How long a request runs before it is marked: with the period, a crash loses at most the requests
+     * younger than their sum. Requests of the bench's canned upstream end within milliseconds and are
+     * never marked; an LLM's answer of seconds is.
+     */
+    static final long MARK_AFTER_NANOS = 100_000_000L;
+    static final long MARK_PERIOD_MS = 100;
+    /** How often the mark of a request still running is written anew: 10,000 streams cost 5,000 marks a second. */
+    static final long REMARK_NANOS = 2_000_000_000L;
 
     /**
      * The gateway is stopping and its drain timeout has passed: every request still in flight on this

@@ -82,14 +82,15 @@ final class Exchange {
      * the ledger records end users or the tenant limits each one, and recorded only in the first case.
      */
     String endUser;
-    /** Runs once when the request ends, however it ends. */
     /**
      * The ledger's mark of this request while it runs ({@link dev.airlock.ledger.Ledger#mark}; -1: none),
      * and the event id the mark and the request's own event share, so that the next start after a crash
-     * tells the one that ended from the one that did not.
+     * tells the one that ended from the one that did not; when the mark was last written ({@link System#nanoTime}).
      */
     int mark = -1;
     String eventId;
+    long markedNanos;
+    /** Runs once when the request ends, however it ends. */
 
     Runnable onEnd = () -> { };
     private boolean ended;

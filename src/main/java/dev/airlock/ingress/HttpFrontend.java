@@ -32,6 +32,7 @@ final class HttpFrontend extends VerticleBase {
 
     private final ClientDeadlines deadlines;
     private long sweeper = -1;
+    private long marker = -1;
     /** Whether clients must present a certificate ({@code server.tls.client_ca_file}). */
     private final boolean mutualTls;
 
@@ -71,11 +72,8 @@ final class HttpFrontend extends VerticleBase {
         if (tls != null) tls.apply(options);
         server = vertx.createHttpServer(options);
         // the server's connections and this verticle's timer are both on this verticle's event loop
-        sweeper = vertx.setPeriodic(deadlines.periodMs(), id -> {
-            long now = System.nanoTime();
-            deadlines.sweep(now);
-            chat.markRunning(now);
-        });
+        sweeper = vertx.setPeriodic(deadlines.periodMs(), id -> deadlines.sweep(System.nanoTime()));
+        marker = vertx.setPeriodic(ChatEndpoint.MARK_PERIOD_MS, id -> chat.markRunning(System.nanoTime()));
         return server.connectionHandler(deadlines::opened).requestHandler(this::handle).listen();
     }
 
@@ -223,6 +221,7 @@ final class HttpFrontend extends VerticleBase {
     @Override
     public Future<?> stop() {
         if (sweeper >= 0) vertx.cancelTimer(sweeper);
+        if (marker >= 0) vertx.cancelTimer(marker);
         return server == null ? Future.succeededFuture() : server.close();
     }
 }

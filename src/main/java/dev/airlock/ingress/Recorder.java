@@ -114,17 +114,20 @@ final class Recorder {
      * the ledger: as what is known now (tenant, key, route, level, the deployment it went to, if any) with
      * status 500 and {@value LedgerEvent#INTERRUPTED}. What the upstream bills is known only at the end,
      * so the mark charges what it had by then, estimated, as a client that left is charged: a stream's
-     * prompt and what it delivered so far, or the prompt of an attempt sent and not yet answered.
+     * prompt and what it delivered so far, or the prompt of an attempt sent and not yet answered. Called
+     * again later, it writes the mark anew with what is known then (in a new slot, before the old one is
+     * cleared: a crash between leaves two lines of one event, and the next start keeps the later). A
+     * mark that could not be kept is not tried again.
      */
-    void mark(Exchange ex) {
-        if (ex.eventId != null || ex.isEnded()) return; // marked, or tried: once per request
+    void mark(Exchange ex, long nowNanos) {
+        if (ex.isEnded() || (ex.eventId != null && ex.mark < 0)) return;
         Dispatch dispatch = ex.dispatch;
         Deployment dep = dispatch.chosen() != null ? dispatch.chosen() : dispatch.sentTo();
         Usage u = Usage.NONE;
         if (dispatch.chosen() != null && ex.delivered != null) u = ex.delivered.get();
         else if (dep != null) u = new Usage(ex.promptEstimate.getAsInt(), 0, true);
-        ex.eventId = dev.airlock.core.Ids.event();
-        long total = micros(System.nanoTime() - ex.startNanos);
+        if (ex.eventId == null) ex.eventId = dev.airlock.core.Ids.event();
+        long total = micros(nowNanos - ex.startNanos);
         LedgerEvent interrupted = admitted(ex)
                 .deployment(dep == null ? null : dep.id())
                 .zone(dep == null ? null : dep.zone())
@@ -135,7 +138,15 @@ final class Recorder {
                 .costUsd(dep == null ? 0 : dep.price().cost(u))
                 .latency(total, LedgerEvent.NONE, 0, total)
                 .build();
-        ex.mark = ledger.mark(interrupted);
+        int previous = ex.mark;
+        int m = ledger.mark(interrupted);
+        ex.markedNanos = nowNanos;
+        if (previous < 0) {
+            ex.mark = m;
+        } else if (m >= 0) { // else the earlier mark stays, with less in it
+            ledger.unmark(previous);
+            ex.mark = m;
+        }
     }
 
     /** What every event of an admitted request says of it, however it ends: its ids, who sent it, its route, level and API. */

@@ -166,15 +166,26 @@ final class Journal implements AutoCloseable {
             }
         }
         Marks.Left marks = Marks.left(dir);
-        List<String> interrupted = new ArrayList<>();
+        // a mark written anew leaves two lines of one event if the process died between them: the later
+        // one, which has run longer, knows more
+        java.util.Map<String, LedgerEvent> latest = new java.util.LinkedHashMap<>();
+        java.util.Map<String, String> lineOf = new java.util.HashMap<>();
         for (String line : marks.lines()) {
             try {
-                if (!ended.contains(EventJson.parse(line).eventId())) interrupted.add(line);
+                LedgerEvent e = EventJson.parse(line);
+                if (ended.contains(e.eventId())) continue;
+                LedgerEvent seen = latest.get(e.eventId());
+                if (seen == null || e.totalMicros() > seen.totalMicros()) {
+                    latest.put(e.eventId(), e);
+                    lineOf.put(e.eventId(), line);
+                }
             } catch (RuntimeException unreadable) {
                 cut++;
                 reason = "a mark of a request in flight was unreadable";
             }
         }
+        List<String> interrupted = new ArrayList<>();
+        for (String id : latest.keySet()) interrupted.add(lineOf.get(id));
         try {
             if (!interrupted.isEmpty()) {
                 spill.inherit(interrupted);

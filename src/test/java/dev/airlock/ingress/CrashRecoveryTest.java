@@ -98,7 +98,6 @@ class CrashRecoveryTest {
     @Test
     void aRequestInFlightWhenTheGatewayIsKilledIsRecordedAsInterrupted() throws Exception {
         Path config = dir.resolve("airlock.yaml");
-        // body_timeout_ms: 400 sweeps each loop every 100 ms, so a request is marked within 1.1 s
         Files.writeString(config, """
                 server: { body_timeout_ms: 400 }
                 zones: { on-prem: {} }
@@ -123,14 +122,22 @@ class CrashRecoveryTest {
                         "{\"model\":\"trickle\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(medium.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        Thread.sleep(500); // the slow one has run 2.5 s: marked
+        Thread.sleep(600);
+        // a request of 0.4 s at the kill is marked too (after 0.1 s), and the stream's mark, written anew
+        // after 2 s, holds what it delivered since
+        var young = http.sendAsync(ask(port, "slow", "young"), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(400);
         first.destroyForcibly();
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(slow).failsWithin(Duration.ofSeconds(10));
+        assertThat(young).failsWithin(Duration.ofSeconds(10));
         assertThat(streaming).failsWithin(Duration.ofSeconds(10));
+        Path marks;
         try (Stream<Path> s = Files.list(dir.resolve("spill"))) {
-            assertThat(s.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("inflight-"));
+            marks = s.filter(p -> p.getFileName().toString().startsWith("inflight-")).findFirst().orElseThrow();
         }
+        String left = new String(Files.readAllBytes(marks), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(left.split("\"streaming\"", -1).length - 1).as("the stream's mark, written anew, in one slot: the first was cleared").isEqualTo(1);
 
         Process second = serve(config, port, dir.resolve("second.log"));
         second.destroy();
@@ -143,8 +150,10 @@ class CrashRecoveryTest {
         assertThat(rows("SELECT SUM(cost_usd) = (SELECT SUM(cost_usd) FROM request_event WHERE error_code = 'gateway_interrupted') "
                 + "AND SUM(cost_usd) > 0 FROM spend")).as("their spend counted").containsExactly("1");
         assertThat(rows("SELECT status FROM request_event WHERE request_id = 'ended-after-its-mark'")).containsExactly("200");
-        // a stream under way is charged what it had delivered when it was marked
-        assertThat(rows("SELECT status || ' ' || error_code || ' ' || deployment || ' ' || (output_tokens > 0) || ' ' || (cost_usd = output_tokens) "
+        assertThat(rows("SELECT status || ' ' || error_code FROM request_event WHERE request_id = 'young'")).containsExactly("500 gateway_interrupted");
+        // a stream under way is charged what it had delivered when it was last marked: 4 tokens a second
+        // for at least 2 s (at its first mark, at most 0.2 s)
+        assertThat(rows("SELECT status || ' ' || error_code || ' ' || deployment || ' ' || (output_tokens >= 4) || ' ' || (cost_usd = output_tokens) "
                 + "FROM request_event WHERE request_id = 'streaming'")).containsExactly("500 gateway_interrupted trickle 1 1");
         try (Stream<Path> s = Files.list(dir.resolve("spill"))) {
             assertThat(s.toList()).as("marks, journal and replay leave nothing behind").isEmpty();

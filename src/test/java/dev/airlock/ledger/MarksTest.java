@@ -65,6 +65,30 @@ class MarksTest {
         assertThat(files(Marks.PREFIX)).as("read marks are deleted once kept as a spill file").isEmpty();
     }
 
+    private static LedgerEvent markOf(String id, long outputTokens, long totalMicros) {
+        return LedgerEvent.builder("req-" + id).eventId("00000000-0000-7000-8000-" + id).tenant("payments").route("r").status(500)
+                .errorCode(LedgerEvent.INTERRUPTED).tokens(10, outputTokens, true).latency(totalMicros, LedgerEvent.NONE, 0, totalMicros).build();
+    }
+
+    @Test
+    void aMarkWrittenAnewBeforeItsFirstIsClearedIsRecordedOnceAsTheLaterOne() throws Exception {
+        // the process died between writing two requests' marks anew and clearing their first ones; in the
+        // file one request's later mark comes after its first, the other's before: the order must not decide
+        Marks marks = Marks.open(dir, 8);
+        for (LedgerEvent e : List.of(markOf("000000000008", 2, 100_000), markOf("000000000008", 40, 2_100_000),
+                markOf("000000000009", 40, 2_100_000), markOf("000000000009", 2, 100_000))) {
+            assertThat(marks.mark(EventJson.bytes(e))).isNotEqualTo(-1);
+        }
+        marks.close();
+
+        Spill spill = new Spill(dir, 1 << 20);
+        Journal.recover(dir, spill);
+        List<LedgerEvent> recorded = new ArrayList<>();
+        for (Path p : spill.closedFiles()) for (String line : Files.readAllLines(p)) recorded.add(EventJson.parse(line));
+        assertThat(recorded).extracting(e -> e.eventId().substring(24) + " " + e.outputTokens())
+                .containsExactlyInAnyOrder("000000000008 40", "000000000009 40");
+    }
+
     @Test
     void aFullTableOrALineTooLongGoesUnmarkedAndIsCountedAndAClearedSlotServesAgain() throws Exception {
         try (Marks marks = Marks.open(dir, 2)) {
