@@ -156,7 +156,7 @@ final class HttpFrontend extends VerticleBase {
                     requirePost(m);
                     chat.rerank(req, requestId);
                 }
-                case "/v1/models", "/models" -> models(req, requestId);
+                case "/v1/models", "/models" -> models(req, requestId, null);
                 case "/health/live" -> Replies.json(req.response(), 200, Json.object().put("status", "live"));
                 case "/health/ready" -> readiness(req);
                 case "/metrics" -> ops.metrics(req);
@@ -173,6 +173,9 @@ final class HttpFrontend extends VerticleBase {
                 case "/admin/config" -> ops.config(req);
                 default -> {
                     if (path.startsWith("/admin/requests/") && path.endsWith("/decision")) ops.decision(req, path);
+                    else if (m == HttpMethod.GET && (path.startsWith("/v1/models/") || path.startsWith("/models/")) && path.indexOf('/', path.indexOf("models/") + 7) < 0) {
+                        models(req, requestId, java.net.URLDecoder.decode(path.substring(path.indexOf("models/") + 7), java.nio.charset.StandardCharsets.UTF_8));
+                    }
                     else if (path.equals("/admin/canaries") || path.startsWith("/admin/canaries/")) ops.canaries(req, path, requestId);
                     else if (path.equals("/admin/deployments") || path.startsWith("/admin/deployments/")) ops.deployments(req, path, requestId);
                     else if (path.startsWith("/admin/evals/")) ops.evalRun(req, path.substring("/admin/evals/".length()), requestId);
@@ -196,17 +199,30 @@ final class HttpFrontend extends VerticleBase {
         if (m != HttpMethod.POST) throw new AirlockException(ErrorKind.METHOD_NOT_ALLOWED, "This endpoint accepts POST only.");
     }
 
-    private void models(HttpServerRequest req, String requestId) {
+    /**
+     * {@code GET /v1/models}: the routes the caller may use, as OpenAI's models; with {@code one}, that
+     * route alone ({@code GET /v1/models/{model}}, the SDKs' {@code models.retrieve}), or the 404 a
+     * request naming it would get.
+     */
+    private void models(HttpServerRequest req, String requestId, String one) {
         Pipeline pipeline = generations.current().pipeline;
         pipeline.identify(req).onComplete(id -> {
             if (id.failed()) { Replies.error(req.response(), id.cause(), requestId); return; }
+            java.util.List<String> routes = pipeline.routesFor(id.result());
+            if (one != null) {
+                if (routes.contains(one)) Replies.json(req.response(), 200, model(one));
+                else Replies.error(req.response(), Pipeline.noSuchModel(one, routes), requestId);
+                return;
+            }
             ObjectNode list = Json.object().put("object", "list");
             ArrayNode data = list.putArray("data");
-            for (String r : pipeline.routesFor(id.result())) {
-                data.addObject().put("id", r).put("object", "model").put("created", 0).put("owned_by", "airlock");
-            }
+            for (String r : routes) data.add(model(r));
             Replies.json(req.response(), 200, list);
         });
+    }
+
+    private static ObjectNode model(String route) {
+        return Json.object().put("id", route).put("object", "model").put("created", 0).put("owned_by", "airlock");
     }
 
     private void readiness(HttpServerRequest req) {

@@ -83,10 +83,7 @@ final class Pipeline {
     Admission admit(Caller caller, String model, MultiMap headers, ObjectNode body, TextFields.Shape shape) {
         JsonNode metadata = body.path("metadata");
         Route route = config.routes().get(model);
-        if (route == null) {
-            throw new AirlockException(ErrorKind.MODEL_NOT_FOUND, "The model '" + model + "' does not exist; routes you may use: "
-                    + String.join(", ", routesFor(caller)) + ".", "model");
-        }
+        if (route == null) throw noSuchModel(model, routesFor(caller));
         if (!caller.mayUse(route.name())) {
             throw new AirlockException(ErrorKind.FORBIDDEN, "Tenant '" + caller.tenant().name() + "' may not use route '" + model
                     + "'; routes you may use: " + String.join(", ", routesFor(caller)) + ".", "model");
@@ -138,6 +135,12 @@ final class Pipeline {
                     + " (" + Capabilities.who(shape) + ") among those this request may reach: " + String.join(", ", set.deploymentIds()) + ".", "model");
         }
         return served;
+    }
+
+    /** The 404 for a model (route) that is not among {@code routes}, those the caller may use. */
+    static AirlockException noSuchModel(String model, List<String> routes) {
+        return new AirlockException(ErrorKind.MODEL_NOT_FOUND, "The model '" + model + "' does not exist; routes you may use: "
+                + String.join(", ", routes) + ".", "model");
     }
 
     List<String> routesFor(Caller caller) {

@@ -2,6 +2,7 @@ package dev.airlock.ingress;
 
 import static dev.airlock.ingress.TestGateway.chat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.provider.simulator.SimulatorServer;
@@ -139,6 +140,28 @@ class ChatApiTest {
     void modelsListsTheRoutes() throws Exception {
         JsonNode body = json(gw.get("/v1/models"));
         assertThat(body.path("data").findValuesAsText("id")).containsExactly("local", "pair", "general", "external-only", "redacting", "blocking", "guarded");
+    }
+
+    @Test
+    void oneModelIsRetrievedByItsNameAsTheOfficialSdkAsksForIt() throws Exception {
+        var openai = com.openai.client.okhttp.OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl() + "/v1").apiKey("unused").maxRetries(0).build();
+        try {
+            var model = openai.models().retrieve("pair");
+            assertThat(model.id()).isEqualTo("pair");
+            assertThat(model.ownedBy()).isEqualTo("airlock");
+            assertThatThrownBy(() -> openai.models().retrieve("gpt-17")).isInstanceOf(com.openai.errors.NotFoundException.class)
+                    .hasMessageContaining("The model 'gpt-17' does not exist; routes you may use: local, pair");
+        } finally {
+            openai.close();
+        }
+        // a key limited to some routes is told of those only, as a request naming another would be
+        String key = gw.createKey("{\"tenant\":\"default\",\"routes\":[\"local\"]}").path("key").asText();
+        var other = gw.get("/v1/models/pair", "authorization", "Bearer " + key);
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(json(other).path("error").path("message").asText()).endsWith("routes you may use: local.");
+        assertThat(json(gw.get("/v1/models/local", "authorization", "Bearer " + key)).path("id").asText()).isEqualTo("local");
+        assertThat(gw.get("/v1/models/pair/extra").statusCode()).isEqualTo(404);
+        assertThat(json(gw.get("/v1/models/pair/extra")).path("error").path("code").asText()).isEqualTo("not_found");
     }
 
     @Test
