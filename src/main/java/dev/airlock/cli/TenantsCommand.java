@@ -54,6 +54,9 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--zones", split = ",", paramLabel = "ZONE", description = "Zones its data is pinned to, comma-separated (default: wherever its levels may go).")
         List<String> zones;
 
+        @Option(names = "--licenses", split = ",", paramLabel = "LICENSE", description = "Licenses of the models it may use, comma-separated, as deployments declare them (default: any).")
+        List<String> licenses;
+
         @Option(names = "--end-user-rpm", paramLabel = "N", description = "Requests per minute of each end user its requests name (OpenAI's user).")
         Integer endUserRpm;
 
@@ -77,6 +80,7 @@ final class TenantsCommand implements Runnable {
             AdminCommand.names(body, "zones", zones);
             if (endUserRpm != null) body.put("end_user_rpm", endUserRpm);
             if (endUserTpm != null) body.put("end_user_tpm", endUserTpm);
+            AdminCommand.names(body, "licenses", licenses);
             return new AdminClient.Call("POST", "/admin/tenants", body);
         }
 
@@ -156,6 +160,12 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--all-zones", description = "Pin its data to no zone: wherever its levels may go.")
         boolean allZones;
 
+        @Option(names = "--licenses", split = ",", paramLabel = "LICENSE", description = "Licenses of the models it may use, comma-separated.")
+        List<String> licenses;
+
+        @Option(names = "--any-license", description = "Let it use models under any license.")
+        boolean anyLicense;
+
         @Option(names = "--end-user-rpm", paramLabel = "N|none", description = "Requests per minute of each end user its requests name, or none.")
         String endUserRpm;
 
@@ -170,6 +180,7 @@ final class TenantsCommand implements Runnable {
         AdminClient.Call request() {
             if (routes != null && allRoutes) throw new ParameterException(spec.commandLine(), "Give --routes or --all-routes, not both.");
             if (zones != null && allZones) throw new ParameterException(spec.commandLine(), "Give --zones or --all-zones, not both.");
+            if (licenses != null && anyLicense) throw new ParameterException(spec.commandLine(), "Give --licenses or --any-license, not both.");
             ObjectNode body = Json.object();
             if (level != null) body.put("default_level", level);
             if (allRoutes) body.putNull("routes");
@@ -180,12 +191,14 @@ final class TenantsCommand implements Runnable {
             limit(body, "max_in_flight", "--max-in-flight", maxInFlight, true);
             limit(body, "end_user_rpm", "--end-user-rpm", endUserRpm, true);
             limit(body, "end_user_tpm", "--end-user-tpm", endUserTpm, true);
+            if (anyLicense) body.putNull("licenses");
+            AdminCommand.names(body, "licenses", licenses);
             if (allZones) body.putNull("zones");
             AdminCommand.names(body, "zones", zones);
             if (cacheAnswers != null) body.put("cache_answers", cacheAnswers);
             if (body.isEmpty()) {
                 throw new ParameterException(spec.commandLine(),
-                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --end-user-rpm, --end-user-tpm, --cache-answers.");
+                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --end-user-rpm, --end-user-tpm, --licenses, --any-license, --cache-answers.");
             }
             return new AdminClient.Call("PATCH", "/admin/tenants/" + URLEncoder.encode(name, StandardCharsets.UTF_8), body);
         }
@@ -223,7 +236,7 @@ final class TenantsCommand implements Runnable {
     static void describe(JsonNode t, PrintWriter out) {
         AdminCommand.fields(out, "default level", Table.text(t, "default_level"), "routes", Table.routes(t), "rpm", Table.count(t, "rpm"),
                 "tpm", Table.count(t, "tpm"), "max in flight", Table.count(t, "max_in_flight"), "zones", Table.names(t, "zones", "(any)"),
-                "each end user", endUsers(t), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
+                "each end user", endUsers(t), "licenses", Table.names(t, "licenses", "(any)"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
                 "answer cache", t.path("cache_answers").asBoolean(true) ? "may keep its answers" : "keeps none of its answers",
                 "created", AdminCommand.time(t, "created_at"), "updated", AdminCommand.time(t, "updated_at"));
     }

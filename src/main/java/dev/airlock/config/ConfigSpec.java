@@ -109,7 +109,7 @@ record ConfigSpec(
     record RuleSpec(List<String> task, String path, String atLeast) {}
 
     record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, Boolean cacheAnswers,
-                      Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm) {}
+                      Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, List<String> licenses) {}
 
     record LimitsSpec(String redisUrl, String budgetsOnOutage, Boolean countFreeDeployments, Integer replicas, Long commandTimeoutMs) {}
 

@@ -54,7 +54,7 @@ final class Freezer {
         boolean failClosed = failClosed();
         String unreadable = spec.classify() == null || spec.classify().unreadable() == null ? (levels.isEmpty() ? "" : levels.get(levels.size() - 1))
                 : level("classify.unreadable", spec.classify().unreadable(), levels);
-        Map<String, Tenant> tenants = tenants(levels, routes, zones);
+        Map<String, Tenant> tenants = tenants(levels, routes, zones, deployments);
         Secret masterKey = spec.admin() == null ? null : secret("admin.master_key", spec.admin().masterKey());
         List<AdminOidc> adminOidc = AdminOidc.freeze(this, spec.admin() == null ? null : spec.admin().oidc());
         StoreConfig store = store();
@@ -505,7 +505,7 @@ final class Freezer {
         }
     }
 
-    private Map<String, Tenant> tenants(List<String> levels, Map<String, Route> routes, Map<String, AirlockConfig.Zone> zones) {
+    private Map<String, Tenant> tenants(List<String> levels, Map<String, Route> routes, Map<String, AirlockConfig.Zone> zones, Map<String, Deployment> deployments) {
         Map<String, Tenant> out = new LinkedHashMap<>();
         if (spec.tenants() != null) {
             spec.tenants().forEach((name, t) -> {
@@ -528,8 +528,13 @@ final class Freezer {
                 Long userTpm = t == null ? null : t.endUserTpm();
                 if (userRpm != null && userRpm < 1) problem(p + ".end_user_rpm", "must be at least 1.");
                 if (userTpm != null && userTpm < 1) problem(p + ".end_user_tpm", "must be at least 1.");
+                // a license no deployment declares is a typo more often than a model still to come: it would refuse every request
+                List<String> licenses = t == null || t.licenses() == null ? List.of() : t.licenses();
+                java.util.Set<String> declared = new java.util.TreeSet<>();
+                deployments.values().forEach(d -> { if (d.license() != null) declared.add(d.license()); });
+                unknownNames(p + ".licenses", "license (no deployment declares it)", licenses, declared);
                 out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight, pinned,
-                        userRpm, userTpm));
+                        userRpm, userTpm, licenses));
             });
         }
         if (!levels.isEmpty()) out.putIfAbsent("default", new Tenant("default", levels.get(0), List.of(), null, null, null, true));

@@ -9,13 +9,26 @@ import java.util.List;
  * how many of its requests may be in flight at once in each replica ({@code maxInFlight}, null = no limit),
  * and the zones its data is pinned to ({@code zones}, its jurisdiction; empty = wherever its requests'
  * levels may go), and what each end user it serves may use a minute ({@code endUserRpm}, {@code endUserTpm}:
- * requests and tokens per minute of each end user its requests name, null = none).
+ * requests and tokens per minute of each end user its requests name, null = none), and the licenses of the
+ * models it may use ({@code licenses}: a deployment's declared {@code license} must be one; empty = any).
  */
 public record Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers,
-                     Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm) {
+                     Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, List<String> licenses) {
     public Tenant {
         routes = List.copyOf(routes);
         zones = zones == null ? List.of() : List.copyOf(zones);
+        licenses = licenses == null ? List.of() : List.copyOf(licenses);
+    }
+
+    /** A tenant that may use models under any license. */
+    public Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers,
+                  Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm) {
+        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, zones, endUserRpm, endUserTpm, null);
+    }
+
+    /** Whether it may use a model under {@code license} (null: none declared, which a tenant that names licenses refuses). */
+    public boolean mayUseLicense(String license) {
+        return licenses.isEmpty() || (license != null && licenses.contains(license));
     }
 
     /** A tenant without limits per end user. */

@@ -14,6 +14,7 @@ public enum ErrorKind {
     /** The virtual key is bound to a client certificate ({@code client_identity}) this connection did not present. */
     CLIENT_CERTIFICATE_MISMATCH(401, "authentication_error", "client_certificate_mismatch"),
     FORBIDDEN(403, "permission_error", "route_not_allowed"),
+    LICENSE_NOT_ALLOWED(403, "permission_error", "license_not_allowed"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),
     METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),

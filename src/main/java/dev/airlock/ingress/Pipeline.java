@@ -96,14 +96,14 @@ final class Pipeline {
         ContentScan scan = scanner.scan(shape.fields(body), fingerprints);
         for (String kind : shape.unreadable(body)) scan = scan.unreadable(kind);
         Classification full = classifier.withContent(base, scan, config.failClosed());
-        EligibleSet eligible = eligible(route, full, shape);
+        EligibleSet eligible = eligible(caller, route, full, shape);
         // what no redaction can take away: the tenant, key, header and rules, and content no detector can read
         Classification floor = scan.failedDetectors().isEmpty() ? base : classifier.withContent(base, scan.unreadableOnly(), config.failClosed());
         if (full.rank() == floor.rank() || route.onSensitive() == Route.OnSensitive.ROUTE) {
             return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE, fingerprints);
         }
         // the detected text raised the level: does that change where the request may go?
-        EligibleSet withoutContent = eligible(route, floor, shape);
+        EligibleSet withoutContent = eligible(caller, route, floor, shape);
         if (withoutContent.deploymentIds().equals(eligible.deploymentIds())) {
             return new Admission(caller, route, hints.task(), full, eligible, body, Redaction.NONE, fingerprints);
         }
@@ -118,23 +118,33 @@ final class Pipeline {
         List<String> sources = new java.util.ArrayList<>(floor.raisedBy());
         redaction.counts().keySet().forEach(t -> sources.add("redacted:" + t));
         Classification after = new Classification(floor.level(), floor.rank(), sources, floor.zones());
-        return new Admission(caller, route, hints.task(), after, eligible(route, after, shape), copy, redaction, fingerprints);
+        return new Admission(caller, route, hints.task(), after, eligible(caller, route, after, shape), copy, redaction, fingerprints);
     }
 
     /**
      * The deployments residency lets this request reach that also serve its operation
-     * ({@link Capabilities}). A route that has deployments for the request's level, none of which
-     * serves it, is the client's 400.
+     * ({@link Capabilities}) and whose license the tenant may use. A route that has deployments for the
+     * request's level, none of which serves it, is the client's 400; none of which the tenant's licenses
+     * allow, a 403.
      */
-    private EligibleSet eligible(Route route, Classification level, TextFields.Shape shape) {
+    private EligibleSet eligible(Caller caller, Route route, Classification level, TextFields.Shape shape) {
         EligibleSet set = residency.eligibleSet(route, level);
-        if (shape == TextFields.Shape.CHAT) return set;
-        EligibleSet served = set.servedBy(d -> Capabilities.serves(d, shape), "no /v1/" + shape.operation() + " API");
+        EligibleSet served = shape == TextFields.Shape.CHAT ? set : set.servedBy(d -> Capabilities.serves(d, shape), "no /v1/" + shape.operation() + " API");
         if (served.isEmpty() && !set.isEmpty()) {
             throw new AirlockException(ErrorKind.INVALID_REQUEST, "Route '" + route.name() + "' has no deployment that serves /v1/" + shape.operation()
                     + " (" + Capabilities.who(shape) + ") among those this request may reach: " + String.join(", ", set.deploymentIds()) + ".", "model");
         }
-        return served;
+        var tenant = caller.tenant();
+        if (tenant.licenses().isEmpty()) return served;
+        EligibleSet licensed = served.servedBy(d -> tenant.mayUseLicense(d.license()), "license not allowed for the tenant");
+        if (licensed.isEmpty() && !served.isEmpty()) {
+            List<String> found = new java.util.ArrayList<>();
+            for (var s : served.stages()) for (var d : s.deployments()) found.add(d.id() + " (" + (d.license() == null ? "no license declared" : d.license()) + ")");
+            throw new AirlockException(ErrorKind.LICENSE_NOT_ALLOWED, "Tenant '" + tenant.name() + "' may use models licensed "
+                    + String.join(", ", tenant.licenses()) + " only, and route '" + route.name() + "' with its fallbacks reaches "
+                    + String.join(", ", found) + ".", "model");
+        }
+        return licensed;
     }
 
     /** The 404 for a model (route) that is not among {@code routes}, those the caller may use. */

@@ -101,6 +101,9 @@ class AdminCommandsTest {
                 .isEqualTo("{\"name\":\"web\",\"end_user_rpm\":20,\"end_user_tpm\":40000}");
         assertThat(body(parse(new TenantsCommand(), "update", "web", "--end-user-rpm", "none", "--end-user-tpm", "5000").request()))
                 .isEqualTo("{\"end_user_rpm\":null,\"end_user_tpm\":5000}");
+        assertThat(body(parse(new TenantsCommand(), "create", "shop", "--licenses", "apache-2.0,mit").request()))
+                .isEqualTo("{\"name\":\"shop\",\"licenses\":[\"apache-2.0\",\"mit\"]}");
+        assertThat(body(parse(new TenantsCommand(), "update", "shop", "--any-license").request())).isEqualTo("{\"licenses\":null}");
         assertThat(body(parse(new TenantsCommand(), "create", "eu-bank", "--zones", "eu-onprem,eu-cloud").request()))
                 .isEqualTo("{\"name\":\"eu-bank\",\"zones\":[\"eu-onprem\",\"eu-cloud\"]}");
         assertThat(body(parse(new TenantsCommand(), "update", "eu-bank", "--all-zones").request())).isEqualTo("{\"zones\":null}");
@@ -277,6 +280,7 @@ class AdminCommandsTest {
                       max in flight     8
                       zones             (any)
                       each end user     20 rpm
+                      licenses          (any)
                       budget            $5,000.00 a month
                       spent this month  $0.00
                       answer cache      may keep its answers

@@ -295,6 +295,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTenantsLicensesMustBeOnesADeploymentDeclares() {
+        String licensed = BASE.replace("    zone: on-prem\n", "    zone: on-prem\n    license: apache-2.0\n");
+        AirlockConfig c = parse(licensed + "tenants:\n  shop: { licenses: [apache-2.0] }\n", Map.of("VLLM_KEY", "k"));
+        assertThat(c.tenants().get("shop").licenses()).containsExactly("apache-2.0");
+        assertThat(c.tenants().get("shop").mayUseLicense("apache-2.0")).isTrue();
+        assertThat(c.tenants().get("shop").mayUseLicense(null)).isFalse();
+        assertThatThrownBy(() -> parse(licensed + "tenants:\n  shop: { licenses: [apache2.0] }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("tenants.shop.licenses[0]: unknown license (no deployment declares it) 'apache2.0'")
+                .hasMessageContaining("apache-2.0");
+    }
+
+    @Test
     void aTenantMayLimitEachOfItsEndUsers() {
         AirlockConfig c = parse(BASE + "tenants:\n  web: { end_user_rpm: 20, end_user_tpm: 40000 }\n  batch: {}\n", Map.of("VLLM_KEY", "k"));
         assertThat(c.tenants().get("web").endUserRpm()).isEqualTo(20);

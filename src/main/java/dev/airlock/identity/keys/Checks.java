@@ -48,6 +48,18 @@ final class Checks {
         return names(field, "route", routes, vocab.routes());
     }
 
+    /** Checks license names (as deployments declare them, e.g. apache-2.0) and returns them without duplicates; null or empty means any. */
+    static List<String> licenses(List<String> licenses) {
+        if (licenses == null || licenses.isEmpty()) return List.of();
+        Set<String> seen = new java.util.LinkedHashSet<>();
+        for (String l : licenses) {
+            if (l == null || l.isBlank()) throw invalid("licenses", "'licenses' must list license names such as apache-2.0; one is empty.");
+            if (l.length() > 128) throw invalid("licenses", "'licenses' has a license name longer than 128 characters.");
+            seen.add(l);
+        }
+        return List.copyOf(seen);
+    }
+
     /** Checks zone names and returns them without duplicates; null or empty means no pin. */
     static List<String> zones(List<String> zones, Vocabulary vocab) {
         return names("zones", "zone", zones, vocab.zones());

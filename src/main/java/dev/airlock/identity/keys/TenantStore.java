@@ -29,7 +29,7 @@ import java.util.function.UnaryOperator;
  * message names the field; database failures are {@link SQLException}s.
  */
 public final class TenantStore {
-    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones, end_user_rpm, end_user_tpm";
+    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones, end_user_rpm, end_user_tpm, allowed_licenses";
 
     private final Store store;
     private final Dialect dialect;
@@ -157,6 +157,9 @@ public final class TenantStore {
         m.put("zones", t.allowedZones().isEmpty() ? f.nullNode() : zones);
         m.put("end_user_rpm", t.endUserRpm() == null ? f.nullNode() : f.numberNode(t.endUserRpm()));
         m.put("end_user_tpm", t.endUserTpm() == null ? f.nullNode() : f.numberNode(t.endUserTpm()));
+        ArrayNode licenses = f.arrayNode();
+        t.allowedLicenses().forEach(licenses::add);
+        m.put("licenses", t.allowedLicenses().isEmpty() ? f.nullNode() : licenses);
         return m;
     }
 
@@ -202,12 +205,13 @@ public final class TenantStore {
         List<String> zones = Checks.zones(t.allowedZones(), vocab);
         Checks.rpm("end_user_rpm", t.endUserRpm());
         Checks.tpm("end_user_tpm", t.endUserTpm());
+        List<String> licenses = Checks.licenses(t.allowedLicenses());
         return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), t.cacheAnswers(), t.maxInFlight(), zones,
-                t.endUserRpm(), t.endUserTpm(), null, null);
+                t.endUserRpm(), t.endUserTpm(), licenses, null, null);
     }
 
     private static void insert(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, t.name());
             ps.setString(2, t.defaultLevel());
             ps.setString(3, Sql.namesText(t.allowedRoutes()));
@@ -221,13 +225,14 @@ public final class TenantStore {
             ps.setString(11, Sql.namesText(t.allowedZones()));
             Sql.setInt(ps, 12, t.endUserRpm());
             Sql.setLong(ps, 13, t.endUserTpm());
+            ps.setString(14, Sql.namesText(t.allowedLicenses()));
             ps.executeUpdate();
         }
     }
 
     private static int update(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE tenant SET default_level = ?, allowed_routes = ?, budget_usd_month = ?, rpm = ?, tpm = ?, "
-                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, end_user_rpm = ?, end_user_tpm = ?, updated_at = ? WHERE name = ?")) {
+                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, end_user_rpm = ?, end_user_tpm = ?, allowed_licenses = ?, updated_at = ? WHERE name = ?")) {
             ps.setString(1, t.defaultLevel());
             ps.setString(2, Sql.namesText(t.allowedRoutes()));
             Sql.setMoney(ps, 3, t.budgetUsdMonth());
@@ -238,8 +243,9 @@ public final class TenantStore {
             ps.setString(8, Sql.namesText(t.allowedZones()));
             Sql.setInt(ps, 9, t.endUserRpm());
             Sql.setLong(ps, 10, t.endUserTpm());
-            d.setTime(ps, 11, now);
-            ps.setString(12, t.name());
+            ps.setString(11, Sql.namesText(t.allowedLicenses()));
+            d.setTime(ps, 12, now);
+            ps.setString(13, t.name());
             return ps.executeUpdate();
         }
     }
@@ -260,6 +266,6 @@ public final class TenantStore {
     private static TenantRecord row(Dialect d, ResultSet r) throws SQLException {
         return new TenantRecord(r.getString("name"), r.getString("default_level"), Sql.names(r, "allowed_routes"), Sql.usd(r, "budget_usd_month"),
                 Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), r.getBoolean("cache_answers"), Sql.integer(r, "max_in_flight"), Sql.names(r, "allowed_zones"),
-                Sql.integer(r, "end_user_rpm"), Sql.bigint(r, "end_user_tpm"), d.time(r, "created_at"), d.time(r, "updated_at"));
+                Sql.integer(r, "end_user_rpm"), Sql.bigint(r, "end_user_tpm"), Sql.names(r, "allowed_licenses"), d.time(r, "created_at"), d.time(r, "updated_at"));
     }
 }
