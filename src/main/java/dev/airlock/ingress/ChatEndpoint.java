@@ -285,7 +285,8 @@ final class ChatEndpoint {
                 ResponseGuard.of(pipeline.scanner.named(adm.route().guard()), adm.route().restore() ? adm.redaction().originals() : java.util.Map.of()),
                 req.response());
         ex.dispatch.lane(caller.tenant().name());
-        if (pipeline.config.ledger().endUser() || caller.tenant().limitsEndUsers()) ex.endUser = Exchange.endUser(adm.body());
+        // as the client named it: on a route that redacts, the body sent on may hold a placeholder in its place
+        if (pipeline.config.ledger().endUser() || caller.tenant().limitsEndUsers()) ex.endUser = Exchange.endUser(body);
         ex.dispatch.background("flex".equals(adm.body().path("service_tier").asText(null)));
         if (AffinityKey.wanted(adm.eligible())) ex.dispatch.affinity(AffinityKey.of(adm.body(), adm.fingerprints()));
         TraceContext parent = trace(req);

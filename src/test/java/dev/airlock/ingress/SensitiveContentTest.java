@@ -59,6 +59,38 @@ class SensitiveContentTest {
     }
 
     @Test
+    void whatAChatRequestCarriesBesideItsMessagesIsScannedToo() throws Exception {
+        // each of these goes upstream with the messages: an email in any of them keeps a general request on-prem
+        String plain = "{\"model\":\"general\",%s\"messages\":[{\"role\":\"user\",%s\"content\":\"hello\"}]}";
+        List<String> carriers = List.of(
+                plain.formatted("\"user\":\"" + EMAIL + "\",", ""),
+                plain.formatted("\"safety_identifier\":\"" + EMAIL + "\",", ""),
+                plain.formatted("\"prompt_cache_key\":\"" + EMAIL + "\",", ""),
+                plain.formatted("\"metadata\":{\"ticket\":\"from " + EMAIL + "\"},", ""),
+                plain.formatted("\"prediction\":{\"type\":\"content\",\"content\":[{\"type\":\"text\",\"text\":\"owner = '" + EMAIL + "'\"}]},", ""),
+                plain.formatted("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"notify\",\"description\":\"mails " + EMAIL
+                        + "\",\"parameters\":{\"type\":\"object\",\"properties\":{}}}}],", ""),
+                plain.formatted("", "\"name\":\"" + EMAIL + "\","));
+        for (String body : carriers) {
+            var r = gw.post("/v1/chat/completions", body);
+            assertThat(r.statusCode()).as(body).isEqualTo(200);
+            assertThat(r.headers().firstValue("x-airlock-classification")).as(body).hasValue("confidential");
+        }
+        assertThat(gw.sim("c-internet").received()).isEmpty();
+        var clean = gw.post("/v1/chat/completions", plain.formatted("\"user\":\"u-7f3a\",\"metadata\":{\"ticket\":\"T-1\"},", ""));
+        assertThat(clean.headers().firstValue("x-airlock-deployment")).hasValue("c-internet");
+
+        // a redacting route sends a placeholder in the end user's place, while the ledger keeps who it was
+        var r = gw.post("/v1/chat/completions", "{\"model\":\"redacting\",\"user\":\"" + EMAIL + "\",\"metadata\":{\"ticket\":\"from " + EMAIL
+                + "\"},\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}", "x-request-id", "red-user");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode sent = gw.sim("c-internet").received().get(1).body();
+        assertThat(sent.path("user").asText()).isEqualTo("[EMAIL_1]");
+        assertThat(sent.path("metadata").path("ticket").asText()).isEqualTo("from [EMAIL_1]");
+        assertThat(gw.ledgerEvent("red-user").path("end_user").asText()).isEqualTo(EMAIL);
+    }
+
+    @Test
     void embeddingInputsAreScanned() throws Exception {
         var r = gw.post("/v1/embeddings", "{\"model\":\"general\",\"input\":[\"fine\",\"AKIAIOSFODNN7EXAMPLE\"]}");
         assertThat(r.statusCode()).isEqualTo(200);
