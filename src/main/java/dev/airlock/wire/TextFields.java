@@ -165,6 +165,7 @@ public final class TextFields {
             if (prompt.get(i).isTextual()) out.add(new Field(prompt, null, i, "prompt[" + i + "]"));
         }
         if (body.path("suffix").isTextual()) out.add(new Field(body, "suffix", -1, "suffix"));
+        if (body.path("user").isTextual()) out.add(new Field(body, "user", -1, "user"));
         return out;
     }
 
@@ -226,6 +227,7 @@ public final class TextFields {
         else for (int i = 0; i < input.size(); i++) {
             if (input.get(i).isTextual()) out.add(new Field(input, null, i, "input[" + i + "]"));
         }
+        if (body.path("user").isTextual()) out.add(new Field(body, "user", -1, "user"));
         return out;
     }
 }

@@ -95,6 +95,11 @@ class SensitiveContentTest {
         var r = gw.post("/v1/embeddings", "{\"model\":\"general\",\"input\":[\"fine\",\"AKIAIOSFODNN7EXAMPLE\"]}");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("x-airlock-classification")).hasValue("restricted");
+        // and the end user an embeddings or text completion request names
+        assertThat(gw.post("/v1/embeddings", "{\"model\":\"general\",\"user\":\"" + EMAIL + "\",\"input\":\"fine\"}")
+                .headers().firstValue("x-airlock-classification")).hasValue("confidential");
+        assertThat(gw.post("/v1/completions", "{\"model\":\"general\",\"user\":\"" + EMAIL + "\",\"prompt\":\"x = \",\"max_tokens\":4}")
+                .headers().firstValue("x-airlock-classification")).hasValue("confidential");
         assertThat(gw.sim("c-internet").received()).isEmpty();
     }
 
