@@ -10,10 +10,12 @@ import java.util.List;
  * Every place in a request body that carries text a model will read: message content (string or text
  * parts) of every role, tool-call arguments, an assistant turn's reasoning ({@code reasoning_content},
  * {@code reasoning}, the text of its {@code thinking_blocks}), embedding inputs, and a text
- * completion's prompt and suffix; and, in a chat request, what else its upstream receives as text:
- * each message's {@code name}, the end user ({@code user}, {@code safety_identifier}), the cache key a
- * client chose ({@code prompt_cache_key}), and every string in {@code metadata}, {@code prediction}
- * (predicted output: often the very file being edited) and {@code tools} (descriptions and schemas). Detectors scan these; the redactor rewrites them in place (on a copy
+ * completion's prompt and suffix (and the {@code user} either names); and, in a chat request, each
+ * message's {@code name} and legacy {@code function_call} arguments, and every string in every other
+ * field but {@code model}, since an OpenAI-compatible upstream receives them all: the end user
+ * ({@code user}, {@code safety_identifier}), {@code metadata}, {@code prediction} (predicted output:
+ * often the very file being edited), {@code tools} (descriptions and schemas), vLLM's {@code documents}
+ * and guided choices, and whatever field comes next. Fail closed: a field not known is read. Detectors scan these; the redactor rewrites them in place (on a copy
  * of the body). A redacted thinking block's {@code data} is encrypted by its provider and holds nothing
  * to scan. Rerank queries and documents are text too. Images, audio, files and token ids are not:
  * {@link Shape#unreadable} says which a body holds, so that what cannot be read is not taken for harmless.
@@ -129,16 +131,20 @@ public final class TextFields {
                 if (fn.path("arguments").isTextual()) out.add(new Field(fn, "arguments", -1, "messages[" + i + "].tool_calls[" + k + "].function.arguments"));
             }
             if (m.path("name").isTextual()) out.add(new Field(m, "name", -1, "messages[" + i + "].name"));
+            JsonNode legacy = m.path("function_call");
+            if (legacy.path("arguments").isTextual()) out.add(new Field(legacy, "arguments", -1, "messages[" + i + "].function_call.arguments"));
         }
         // passed through to the upstream like the messages, so classified like them: an email as the end
-        // user, or source code as the predicted output, must not reach a zone the messages could not
-        for (String f : BESIDE_MESSAGES) if (body.path(f).isTextual()) out.add(new Field(body, f, -1, f));
-        for (String f : TREES_BESIDE_MESSAGES) strings(body.get(f), f, out);
+        // user, or source code as the predicted output, must not reach a zone the messages could not. The
+        // model is the route's name, replaced before the send; numbers and booleans carry no text
+        for (var e : body.properties()) {
+            String f = e.getKey();
+            if (f.equals("messages") || f.equals("model")) continue;
+            if (e.getValue().isTextual()) out.add(new Field(body, f, -1, f));
+            else strings(e.getValue(), f, out);
+        }
         return out;
     }
-
-    private static final List<String> BESIDE_MESSAGES = List.of("user", "safety_identifier", "prompt_cache_key");
-    private static final List<String> TREES_BESIDE_MESSAGES = List.of("metadata", "prediction", "tools");
 
     /** Every string under {@code node} (objects and arrays walked whole), each where it lies. */
     private static void strings(JsonNode node, String where, List<Field> out) {

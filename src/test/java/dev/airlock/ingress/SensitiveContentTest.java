@@ -70,7 +70,11 @@ class SensitiveContentTest {
                 plain.formatted("\"prediction\":{\"type\":\"content\",\"content\":[{\"type\":\"text\",\"text\":\"owner = '" + EMAIL + "'\"}]},", ""),
                 plain.formatted("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"notify\",\"description\":\"mails " + EMAIL
                         + "\",\"parameters\":{\"type\":\"object\",\"properties\":{}}}}],", ""),
-                plain.formatted("", "\"name\":\"" + EMAIL + "\","));
+                plain.formatted("\"documents\":[{\"title\":\"note\",\"text\":\"reach " + EMAIL + "\"}],", ""),
+                plain.formatted("\"some_field_of_next_year\":{\"deep\":[\"" + EMAIL + "\"]},", ""),
+                plain.formatted("", "\"name\":\"" + EMAIL + "\","),
+                plain.replace("\"messages\":[", "\"messages\":[{\"role\":\"assistant\",\"content\":null,\"function_call\":{\"name\":\"mail\",\"arguments\":\"{\\\"to\\\":\\\""
+                        + EMAIL + "\\\"}\"}},").formatted("", ""));
         for (String body : carriers) {
             var r = gw.post("/v1/chat/completions", body);
             assertThat(r.statusCode()).as(body).isEqualTo(200);
