@@ -140,6 +140,7 @@ final class ConfigCommand implements Runnable {
         out.println("Deployments:");
         for (Deployment d : cfg.deployments().values()) {
             out.println("  " + d.id() + ": " + d.provider().id() + " model=" + d.model() + " zone=" + d.zone() + " release=" + d.release()
+                    + (d.license() != null ? " license=" + d.license() : "")
                     + (d.baseUrl() != null ? " url=" + safeUrl(d.baseUrl()) : "")
                     + (d.region() != null ? " region=" + d.region() : "")
                     + (d.apiKey() != null ? " key=" + d.apiKey().source() : "")
@@ -201,6 +202,8 @@ final class ConfigCommand implements Runnable {
                     + (t.zones().isEmpty() ? "" : ", its data pinned to " + String.join(", ", t.zones()))
                     + (t.rpm() == null ? "" : ", rpm " + t.rpm()) + (t.tpm() == null ? "" : ", tpm " + t.tpm())
                     + (t.maxInFlight() == null ? "" : ", at most " + t.maxInFlight() + " requests in flight")
+                    + (t.endUserRpm() == null ? "" : ", rpm " + t.endUserRpm() + " each end user") + (t.endUserTpm() == null ? "" : ", tpm " + t.endUserTpm() + " each end user")
+                    + (t.licenses().isEmpty() ? "" : ", models licensed " + String.join(", ", t.licenses()) + " only")
                     + (t.budgetUsdMonth() == null ? "" : String.format(java.util.Locale.ROOT, ", budget $%,.2f a month", t.budgetUsdMonth()))
                     + (t.cacheAnswers() ? "" : ", none of its answers cached"));
         }

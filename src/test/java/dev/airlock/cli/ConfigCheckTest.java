@@ -81,13 +81,14 @@ class ConfigCheckTest {
                 residency: { public: [on-prem], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
                 deployments:
                   - { id: priced, provider: simulator, model: m, zone: on-prem, price: { input_per_mtok: 3, output_per_mtok: 15, cache_read_per_mtok: 0.3, cache_write_per_mtok: 3.75 } }
-                  - { id: plain, provider: simulator, model: n, zone: on-prem, price: { input_per_mtok: 3, output_per_mtok: 15 }, concurrency: { max_in_flight: 16 } }
+                  - { id: plain, provider: simulator, model: n, zone: on-prem, license: apache-2.0, price: { input_per_mtok: 3, output_per_mtok: 15 }, concurrency: { max_in_flight: 16 } }
                   - { id: whisper, provider: openai, base_url: "http://127.0.0.1:9/v1", model: whisper-1, zone: on-prem, price: { audio_per_minute: 0.006 }, engine_metrics: { busy_when_waiting: 3 } }
                 routes:
                   main: { deployments: [priced, plain, whisper] }
                   affine: { deployments: [priced, plain], strategy: cache_affinity }
                 tenants:
                   clinic: { default: internal, zones: [on-prem], max_in_flight: 8, rpm: 600, budget_usd_month: 1500, cache_answers: false }
+                  portal: { end_user_rpm: 20, end_user_tpm: 40000, licenses: [apache-2.0] }
                 """;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConfigCommand.print(new ConfigLoader(Map.of()).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
@@ -97,7 +98,9 @@ class ConfigCheckTest {
                 .endsWith(" in-flight<=16 (then up to 64 wait up to 10000 ms, tenants in turn)");
         assertThat(out.lines().filter(l -> l.contains("priced")).findFirst().orElseThrow()).doesNotContain("in-flight");
         assertThat(out).contains("\n  clinic: starts at internal, its data pinned to on-prem, rpm 600, at most 8 requests in flight, budget $1,500.00 a month, "
-                + "none of its answers cached\n").contains("\n  default: starts at public\n");
+                + "none of its answers cached\n").contains("\n  default: starts at public\n")
+                .contains("\n  portal: starts at public, rpm 20 each end user, tpm 40000 each end user, models licensed apache-2.0 only\n");
+        assertThat(out.lines().filter(l -> l.contains("plain")).findFirst().orElseThrow()).contains(" release=unversioned license=apache-2.0 ");
         assertThat(out).contains("  affine: deployments [priced, plain] (each conversation to one, by cache affinity), retries")
                 .contains("  main: deployments [priced, plain, whisper], retries");
         assertThat(out.lines().filter(l -> l.contains("whisper-1")).findFirst().orElseThrow()).contains("price=$0.0060 per audio minute").doesNotContain("Mtok")
