@@ -30,6 +30,13 @@ public final class FakeIssuer implements AutoCloseable {
     public volatile JWKSet published;
     /** Requests for the keys so far. */
     public final AtomicInteger fetches = new AtomicInteger();
+    /**
+     * What a request for the keys waits for before it is answered (at once by default); one that waits
+     * longer than {@link #WAIT_MS} is answered 503.
+     */
+    public volatile java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> answerWhen =
+            () -> java.util.concurrent.CompletableFuture.completedFuture(null);
+    public static final long WAIT_MS = 1_500;
     private final Vertx vertx;
     private final HttpServer server;
 
@@ -40,8 +47,11 @@ public final class FakeIssuer implements AutoCloseable {
         vertx = TestVertx.create();
         server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(req -> {
             fetches.incrementAndGet();
-            // toString() of a JWK set holds public keys only
-            req.response().putHeader("content-type", "application/json").end(published.toString());
+            answerWhen.get().orTimeout(WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS).whenComplete((v, timedOut) -> {
+                if (timedOut != null) req.response().setStatusCode(503).end();
+                // toString() of a JWK set holds public keys only
+                else req.response().putHeader("content-type", "application/json").end(published.toString());
+            });
         }).listen().toCompletionStage().toCompletableFuture().get(10, SECONDS);
     }
 

@@ -58,10 +58,11 @@ public final class AdminTokens implements AutoCloseable {
         this.providers = providers;
     }
 
-    /** Starts reading each issuer's keys ({@link IssuerKeys#start}). */
+    /** Starts reading each issuer's keys, all at once ({@link IssuerKeys#startAll}). */
     public static AdminTokens start(List<AdminOidc> configs) {
         Map<String, Provider> byName = new java.util.LinkedHashMap<>();
-        for (AdminOidc c : configs) byName.put(c.issuer().name(), new Provider(c, IssuerKeys.start(c.issuer(), "sign-in token")));
+        java.util.List<IssuerKeys> keys = IssuerKeys.startAll(configs.stream().map(AdminOidc::issuer).toList(), "sign-in token");
+        for (int i = 0; i < configs.size(); i++) byName.put(configs.get(i).issuer().name(), new Provider(configs.get(i), keys.get(i)));
         return new AdminTokens(new Issuers<>(byName, "sign-in token", "admin.oidc"));
     }
 

@@ -69,19 +69,35 @@ final class IssuerKeys implements AutoCloseable {
         this.what = what;
     }
 
-    /** Fetches the keys now (waiting a little), then every {@code refresh}. An issuer that is down does not hold up a start. */
-    static IssuerKeys start(OidcIssuer issuer, String what) {
-        IssuerKeys k = new IssuerKeys(issuer, what);
-        try {
-            k.timer.submit(k::fetch).get(FIRST_FETCH_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            // fetch() logs its own failures; a slow one finishes in the background
+    /**
+     * Fetches each issuer's keys now, then every {@code refresh}. The first fetches run side by side and
+     * are waited for together, up to {@value #FIRST_FETCH_SECONDS} seconds: issuers that are down hold up
+     * a start that long once, not once each, and never longer.
+     */
+    static java.util.List<IssuerKeys> startAll(java.util.List<OidcIssuer> issuers, String what) {
+        java.util.List<IssuerKeys> all = new java.util.ArrayList<>();
+        java.util.List<java.util.concurrent.Future<?>> first = new java.util.ArrayList<>();
+        for (OidcIssuer issuer : issuers) {
+            IssuerKeys k = new IssuerKeys(issuer, what);
+            all.add(k);
+            first.add(k.timer.submit(k::fetch));
         }
-        long every = issuer.refresh().toSeconds();
-        k.timer.scheduleWithFixedDelay(k::fetch, every, every, TimeUnit.SECONDS);
-        return k;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FIRST_FETCH_SECONDS);
+        for (java.util.concurrent.Future<?> f : first) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // fetch() logs its own failures; a slow one finishes in the background
+            }
+        }
+        for (IssuerKeys k : all) {
+            long every = k.issuer.refresh().toSeconds();
+            k.timer.scheduleWithFixedDelay(k::fetch, every, every, TimeUnit.SECONDS);
+        }
+        return all;
     }
 
     /** Whether {@code bearer} is shaped like a JWT (three dot-separated parts): keys and master keys never are. */

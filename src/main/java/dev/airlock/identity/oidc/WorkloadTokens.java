@@ -40,10 +40,11 @@ public final class WorkloadTokens implements AutoCloseable {
         this.issuers = issuers;
     }
 
-    /** Starts reading each issuer's keys ({@link IssuerKeys#start}). */
+    /** Starts reading each issuer's keys, all at once ({@link IssuerKeys#startAll}). */
     public static WorkloadTokens start(List<WorkloadIssuer> issuers) {
         Map<String, Issuer> byName = new LinkedHashMap<>();
-        for (WorkloadIssuer w : issuers) byName.put(w.issuer().name(), new Issuer(IssuerKeys.start(w.issuer(), "workload token"), w.subjectPrefix()));
+        List<IssuerKeys> keys = IssuerKeys.startAll(issuers.stream().map(WorkloadIssuer::issuer).toList(), "workload token");
+        for (int i = 0; i < issuers.size(); i++) byName.put(issuers.get(i).issuer().name(), new Issuer(keys.get(i), issuers.get(i).subjectPrefix()));
         return new WorkloadTokens(new Issuers<>(byName, "workload token", "auth.workloads"));
     }
 
