@@ -268,10 +268,10 @@ final class OpsEndpoints {
             Replies.json(req.response(), 200, list(now().canaries.list()));
             return;
         }
-        String[] target = nameAndVerb(method, path, "/admin/canaries", java.util.Set.of("rollback", "resume"),
+        Target target = target(method, path, "/admin/canaries", java.util.Set.of("rollback", "resume"),
                 "canary endpoints are GET /admin/canaries, POST /admin/canaries/{route}/rollback and POST /admin/canaries/{route}/resume.");
-        String route = target[0];
-        boolean rollback = target[1].equals("rollback");
+        String route = target.name();
+        boolean rollback = target.verb().equals("rollback");
         Actor actor = actor(who, req, requestId);
         change(req, requestId, body -> {
             String reason = body.length == 0 ? null : Json.text(RequestParser.parseObject(body), "reason");
@@ -280,13 +280,16 @@ final class OpsEndpoints {
                 + (rollback ? "; this replica has stopped the canary and saves it again shortly." : "; try again."));
     }
 
-    /** {@code POST <prefix>/{name}/{verb}} with one of {@code verbs}: its name (decoded) and verb; anything else is a 404 naming {@code endpoints}. */
-    private static String[] nameAndVerb(String method, String path, String prefix, java.util.Set<String> verbs, String endpoints) {
+    /** What a {@code POST <prefix>/{name}/{verb}} acts on. */
+    private record Target(String name, String verb) {}
+
+    /** The target of {@code POST <prefix>/{name}/{verb}} with one of {@code verbs} (the name decoded); anything else is a 404 naming {@code endpoints}. */
+    private static Target target(String method, String path, String prefix, java.util.Set<String> verbs, String endpoints) {
         String[] parts = path.substring(prefix.length()).split("/", -1); // "", name, verb
         if (parts.length != 3 || !method.equals("POST") || !verbs.contains(parts[2])) {
             throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + method + " " + path + "; the " + endpoints);
         }
-        return new String[] {java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8), parts[2]};
+        return new Target(java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8), parts[2]);
     }
 
     /** What a change made from a request's body answers: an exception is its error; a change the store did not take is {@code notStored}, a 503. */
@@ -334,10 +337,10 @@ final class OpsEndpoints {
             Replies.json(req.response(), 200, out);
             return;
         }
-        String[] target = nameAndVerb(method, path, "/admin/deployments", java.util.Set.of("disable", "enable"),
+        Target target = target(method, path, "/admin/deployments", java.util.Set.of("disable", "enable"),
                 "deployment endpoints are GET /admin/deployments, POST /admin/deployments/{id}/disable and POST /admin/deployments/{id}/enable.");
-        String id = target[0];
-        boolean disable = target[1].equals("disable");
+        String id = target.name();
+        boolean disable = target.verb().equals("disable");
         // enabling a switch left for a deployment no longer configured must stay possible
         if (!config.deployments().containsKey(id) && !(!disable && switches.rows().containsKey(id))) {
             String close = dev.airlock.config.Suggest.closest(id, config.deployments().keySet());
