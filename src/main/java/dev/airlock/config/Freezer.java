@@ -507,6 +507,8 @@ final class Freezer {
 
     private Map<String, Tenant> tenants(List<String> levels, Map<String, Route> routes, Map<String, AirlockConfig.Zone> zones, Map<String, Deployment> deployments) {
         Map<String, Tenant> out = new LinkedHashMap<>();
+        java.util.Set<String> declared = new java.util.TreeSet<>();
+        deployments.values().forEach(d -> { if (d.license() != null) declared.add(d.license()); });
         if (spec.tenants() != null) {
             spec.tenants().forEach((name, t) -> {
                 String p = "tenants." + name;
@@ -530,8 +532,6 @@ final class Freezer {
                 if (userTpm != null && userTpm < 1) problem(p + ".end_user_tpm", "must be at least 1.");
                 // a license no deployment declares is a typo more often than a model still to come: it would refuse every request
                 List<String> licenses = t == null || t.licenses() == null ? List.of() : t.licenses();
-                java.util.Set<String> declared = new java.util.TreeSet<>();
-                deployments.values().forEach(d -> { if (d.license() != null) declared.add(d.license()); });
                 unknownNames(p + ".licenses", "license (no deployment declares it)", licenses, declared);
                 out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight, pinned,
                         userRpm, userTpm, licenses));

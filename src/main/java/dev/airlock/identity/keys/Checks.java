@@ -50,14 +50,7 @@ final class Checks {
 
     /** Checks license names (as deployments declare them, e.g. apache-2.0) and returns them without duplicates; null or empty means any. */
     static List<String> licenses(List<String> licenses) {
-        if (licenses == null || licenses.isEmpty()) return List.of();
-        Set<String> seen = new java.util.LinkedHashSet<>();
-        for (String l : licenses) {
-            if (l == null || l.isBlank()) throw invalid("licenses", "'licenses' must list license names such as apache-2.0; one is empty.");
-            if (l.length() > 128) throw invalid("licenses", "'licenses' has a license name longer than 128 characters.");
-            seen.add(l);
-        }
-        return List.copyOf(seen);
+        return names("licenses", "license", licenses, Set.of());
     }
 
     /** Checks zone names and returns them without duplicates; null or empty means no pin. */
