@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Deployments an operator took out of rotation ({@code deployment_disabled} in the store): a vLLM node
  * being upgraded, a provider's region in an incident. Every replica reads the table at start and then
  * as often as it refreshes tenants, and puts what it read in its {@link Health}, where a disabled
- * deployment is never available, so the relay skips it for every route, fallback, canary, shadow and
- * evaluation while requests already sent to it finish. A change is written with its audit event in one
+ * deployment is never available, so the relay skips it for every route, fallback, canary and shadow
+ * while requests already sent to it finish; an operator's evaluation run still reaches it, to judge it
+ * before it is put back. A change is written with its audit event in one
  * transaction and applies on the replica that made it at once.
  *
  * <p>A sync that began before a change made here answers with what the store held before it, so its

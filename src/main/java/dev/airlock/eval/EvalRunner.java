@@ -161,6 +161,7 @@ public final class EvalRunner {
         Dispatch dispatch = new Dispatch(requestId, eligible, context);
         dispatch.lane(TENANT); // at a full deployment an evaluation waits until production traffic is served
         dispatch.background(true);
+        dispatch.evenDisabled(true); // judging a deployment taken out of rotation before it is put back is the point
         long start = System.nanoTime();
         Instant at = clock.instant();
         // judged at the case's own level, content included, like a request's spans

@@ -34,6 +34,7 @@ public final class Dispatch {
     private String lane;
     private long affinity;
     private boolean background;
+    private boolean evenDisabled;
     private TraceContext trace;
     private AttemptSpans spans;
 
@@ -86,6 +87,14 @@ public final class Dispatch {
 
     /** Whether the request waits behind every other at a full deployment (OpenAI's {@code service_tier: "flex"}, evaluation runs). */
     public void background(boolean b) { background = b; }
+
+    /**
+     * An operator's own run (an evaluation): a deployment an operator took out of rotation still takes
+     * it, so that it can be judged before it is put back. Client requests never are.
+     */
+    public void evenDisabled(boolean b) { evenDisabled = b; }
+
+    boolean evenDisabled() { return evenDisabled; }
 
     boolean background() { return background; }
 

@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * answered.
  *
  * <p>Beside the breakers, an operator may disable a deployment ({@link #disable}): it is then never
- * available, probes included, until enabled, whatever its breaker says. What is disabled is kept in the
+ * available, probes included, until enabled, whatever its breaker says, except to an operator's own run
+ * (an evaluation before it is enabled again). What is disabled is kept in the
  * store and set here by every replica ({@code admin.DisabledDeployments}).
  */
 public final class Health {
@@ -72,7 +73,12 @@ public final class Health {
 
     /** Whether the deployment may be chosen now, without claiming anything. */
     public boolean available(String id) {
-        if (disabled.containsKey(id)) return false;
+        return available(id, false);
+    }
+
+    /** {@link #available(String)}, for an operator's own run when {@code evenDisabled}: a disabled deployment goes by its breaker. */
+    boolean available(String id, boolean evenDisabled) {
+        if (!evenDisabled && disabled.containsKey(id)) return false;
         State s = state(id);
         long until = s.openUntil.get();
         if (until == 0) return true;
@@ -84,7 +90,12 @@ public final class Health {
      * half-open, whose attempt is then the probe.
      */
     public boolean acquire(String id, Object owner) {
-        if (disabled.containsKey(id)) return false;
+        return acquire(id, owner, false);
+    }
+
+    /** {@link #acquire(String, Object)}, for an operator's own run when {@code evenDisabled}. */
+    boolean acquire(String id, Object owner, boolean evenDisabled) {
+        if (!evenDisabled && disabled.containsKey(id)) return false;
         State s = state(id);
         long until = s.openUntil.get();
         if (until == 0) return true;

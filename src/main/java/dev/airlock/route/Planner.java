@@ -38,6 +38,7 @@ final class Planner {
     private final long affinity;
     private final Set<String> burned = new HashSet<>();
     private final Set<String> triedInStage = new HashSet<>();
+    private final boolean evenDisabled;
     private int stage;
     private int attemptsInStage;
     private boolean canarySampled;
@@ -49,14 +50,16 @@ final class Planner {
     }
 
     Planner(EligibleSet eligible, Health health, Canaries canaries, RandomGenerator random) {
-        this(eligible, health, canaries, d -> true, 0, random);
+        this(eligible, health, canaries, d -> true, 0, false, random);
     }
 
     /**
      * @param room     whether a deployment would take an attempt now, without a wait for one of its concurrency slots
      * @param affinity the request's conversation key for {@code cache_affinity} routes ({@link Dispatch#affinity}); 0: none
+     * @param evenDisabled an operator's own run ({@link Dispatch#evenDisabled}): deployments taken out of rotation may be chosen
      */
-    Planner(EligibleSet eligible, Health health, Canaries canaries, Predicate<Deployment> room, long affinity, RandomGenerator random) {
+    Planner(EligibleSet eligible, Health health, Canaries canaries, Predicate<Deployment> room, long affinity, boolean evenDisabled, RandomGenerator random) {
+        this.evenDisabled = evenDisabled;
         this.room = room;
         this.affinity = affinity;
         this.eligible = eligible;
@@ -101,8 +104,8 @@ final class Planner {
         if (canary == null || random.nextDouble() * 100 >= canaries.share(s.route().name())) return null;
         for (Deployment d : s.deployments()) {
             // a canary at its concurrency cap is passed over, not waited for: its share is a sample, not a promise
-            if (d.id().equals(canary.deployment()) && !burned.contains(d.id()) && health.available(d.id()) && room.test(d)
-                    && health.acquire(d.id(), this)) return d;
+            if (d.id().equals(canary.deployment()) && !burned.contains(d.id()) && health.available(d.id(), evenDisabled) && room.test(d)
+                    && health.acquire(d.id(), this, evenDisabled)) return d;
         }
         return null;
     }
@@ -113,7 +116,7 @@ final class Planner {
         List<Deployment> fresh = new ArrayList<>();
         List<Deployment> tried = new ArrayList<>();
         for (Deployment d : s.deployments()) {
-            if (d.id().equals(canaryId) || burned.contains(d.id()) || !health.available(d.id())) continue;
+            if (d.id().equals(canaryId) || burned.contains(d.id()) || !health.available(d.id(), evenDisabled)) continue;
             (triedInStage.contains(d.id()) ? tried : fresh).add(d);
         }
         // one with room first (a free concurrency slot, an engine not busy), where the attempt goes at once; else one to wait at
@@ -143,7 +146,7 @@ final class Planner {
                 double score = rank(affinity, d);
                 if (score > bestScore) { best = d; bestScore = score; }
             }
-            if (health.acquire(best.id(), this)) return best;
+            if (health.acquire(best.id(), this, evenDisabled)) return best;
             pool.remove(best);
         }
         return null;
@@ -181,7 +184,7 @@ final class Planner {
                 r -= d.weight();
                 if (r < 0) { chosen = d; break; }
             }
-            if (health.acquire(chosen.id(), this)) return chosen;
+            if (health.acquire(chosen.id(), this, evenDisabled)) return chosen;
             pool.remove(chosen); // another request holds the half-open probe
         }
         return null;

@@ -225,7 +225,7 @@ public final class Relay {
             result.fail(Failures.noEligible(eligible));
             return result.future();
         }
-        next(d, new Planner(eligible, health, canaries, room, d.affinity(), ThreadLocalRandom.current()), send, committed, result, null, null, 0);
+        next(d, new Planner(eligible, health, canaries, room, d.affinity(), d.evenDisabled(), ThreadLocalRandom.current()), send, committed, result, null, null, 0);
         return result.future();
     }
 

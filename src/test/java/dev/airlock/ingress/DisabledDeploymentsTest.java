@@ -120,6 +120,20 @@ class DisabledDeploymentsTest {
     }
 
     @Test
+    void anOperatorsEvaluationStillReachesADisabledDeployment() throws Exception {
+        // the point of taking it out: upgrade it, judge it, then put it back
+        TestGateway g = start(TestGateway.YAML);
+        assertThat(post(g, "/admin/deployments/b-onprem/disable", "{\"reason\":\"new weights\"}").statusCode()).isEqualTo(200);
+        var run = post(g, "/admin/evals", "{\"deployment\":\"b-onprem\",\"suite\":" + EvalTest.suite("internal", EvalTest.GREETS) + "}");
+        assertThat(run.statusCode()).as(run.body()).isEqualTo(200);
+        assertThat(json(run).path("passed").asInt()).isEqualTo(1);
+        assertThat(g.sim("b-onprem").received()).hasSize(1);
+        // while clients' requests still do not
+        for (int i = 0; i < 5; i++) assertThat(g.post("/v1/chat/completions", chat("pair", "hi " + i)).statusCode()).isEqualTo(200);
+        assertThat(g.sim("b-onprem").received()).hasSize(1);
+    }
+
+    @Test
     void aDisabledShadowGetsNoCopies() throws Exception {
         TestGateway g = start(TestGateway.YAML.replace("  local: { deployments: [a-onprem] }",
                 "  local: { deployments: [a-onprem], shadow: { deployment: b-onprem, percent: 100 } }"));

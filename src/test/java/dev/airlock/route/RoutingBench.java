@@ -87,7 +87,7 @@ public class RoutingBench {
     public Planner.Choice decide() {
         EligibleSet eligible = residency.eligibleSet(route, classification);
         long key = mode.equals("cache_affinity") ? random.nextLong() | 1 : 0;
-        Planner.Choice c = new Planner(eligible, health, dev.airlock.canary.Canaries.none(), slots::hasRoom, key, random).next(null);
+        Planner.Choice c = new Planner(eligible, health, dev.airlock.canary.Canaries.none(), slots::hasRoom, key, false, random).next(null);
         if (mode.equals("concurrency")) {
             slots.acquire(c.deployment(), "tenant", false, new dev.airlock.provider.Call("r", c.deployment(), null)).result().release();
         }
