@@ -162,10 +162,13 @@ public final class Gateway implements AutoCloseable {
             // and so do canary rollbacks decided on any replica
             BudgetGauges budgets = new BudgetGauges(metrics.registry(), spend, tenants, java.time.Clock.systemUTC());
             budgets.refresh();
+            KeyExpiryGauge expiring = new KeyExpiryGauge(metrics.registry(), keyStore, java.time.Clock.systemUTC());
+            expiring.refresh();
             vertx.setPeriodic(config.auth().keyCacheSeconds() * 1000L, id -> {
                 store.submit(c -> {
                     tenants.refresh();
                     budgets.refresh();
+                    expiring.refresh();
                     return null;
                 });
                 generations.current().canaries.sync();

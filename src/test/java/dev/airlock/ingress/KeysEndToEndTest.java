@@ -33,6 +33,22 @@ class KeysEndToEndTest {
     }
 
     @Test
+    void keysThatExpireWithinAWeekAreAGaugeToAlertOn() throws Exception {
+        gw = new TestGateway(TestGateway.YAML + "\nauth: { key_cache_seconds: 1 }\n");
+        assertThat(gw.get("/metrics").body()).contains("airlock_keys_expiring{within=\"7d\"} 0.0");
+        java.time.Instant now = java.time.Instant.now();
+        createKey("{\"tenant\":\"default\",\"expires_at\":\"" + now.plus(java.time.Duration.ofDays(3)) + "\"}");
+        createKey("{\"tenant\":\"default\",\"expires_at\":\"" + now.plus(java.time.Duration.ofDays(6)) + "\"}");
+        createKey("{\"tenant\":\"default\",\"expires_at\":\"" + now.plus(java.time.Duration.ofDays(30)) + "\"}");
+        createKey("{\"tenant\":\"default\"}");
+        var revoked = admin("POST", "/admin/keys", "{\"tenant\":\"default\",\"expires_at\":\"" + now.plus(java.time.Duration.ofDays(2)) + "\"}");
+        assertThat(admin("DELETE", "/admin/keys/" + Json.MAPPER.readTree(revoked.body()).path("id").asText(), null).statusCode()).isEqualTo(200);
+        // the two of the next week, not the one of next month, the one that never expires or the revoked one
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> gw.get("/metrics").body().contains("airlock_keys_expiring{within=\"7d\"} 2.0"));
+    }
+
+    @Test
     void aKeyCarriesItsTenantLimitsRoutesAndFloor() throws Exception {
         gw = new TestGateway(TestGateway.YAML + "\nauth: { key_cache_seconds: 1 }\n");
         assertThat(admin("POST", "/admin/tenants", "{\"name\":\"payments\",\"default_level\":\"internal\",\"rpm\":100}").statusCode()).isEqualTo(201);

@@ -188,6 +188,22 @@ public final class KeyStore {
     }
 
     /** Keys, oldest first, revoked and expired ones included; of one tenant when {@code tenant} is not null. */
+    /**
+     * How many keys not revoked expire after {@code now} and no later than {@code until}: the services
+     * using them will be refused then unless their keys are renewed. Blocking: call on a store thread.
+     */
+    public int expiring(Instant now, Instant until) throws SQLException {
+        return store.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM virtual_key WHERE revoked_at IS NULL AND expires_at > ? AND expires_at <= ?")) {
+                dialect.setTime(ps, 1, now);
+                dialect.setTime(ps, 2, until);
+                try (ResultSet r = ps.executeQuery()) {
+                    return r.next() ? r.getInt(1) : 0;
+                }
+            }
+        });
+    }
+
     public List<KeyRecord> list(String tenant) throws SQLException {
         return store.call(c -> {
             List<KeyRecord> out = new ArrayList<>();
