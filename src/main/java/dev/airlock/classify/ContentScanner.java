@@ -26,6 +26,8 @@ import java.util.List;
 public final class ContentScanner {
     /** Shorter texts are scanned directly: hashing and the lookup would cost about as much. */
     static final int CACHE_FROM_CHARS = 64;
+    /** From how many text fields a request's short texts are scanned once each. */
+    static final int SHORT_MEMO_FROM_FIELDS = 16;
     private static final int CACHE_ENTRIES = 50_000;
     /** Texts with findings are rarer; their findings are objects, so they get a cache of their own. */
     private static final int FINDINGS_ENTRIES = 10_000;
@@ -74,7 +76,14 @@ public final class ContentScanner {
         if (detectors.isEmpty() || fields.isEmpty()) return ContentScan.EMPTY;
         boolean[] failed = new boolean[detectors.size()];
         List<List<List<Finding>>> perField = new ArrayList<>(fields.size());
-        for (TextFields.Field f : fields) perField.add(findings(f.get(), fingerprints, failed));
+        // a body of many fields (a coding agent's tool schemas) repeats short texts ("string", "object")
+        // that the cache does not keep: each is scanned once per request
+        java.util.Map<String, List<List<Finding>>> shortOnes = fields.size() > SHORT_MEMO_FROM_FIELDS ? new java.util.HashMap<>() : null;
+        for (TextFields.Field f : fields) {
+            String text = f.get();
+            if (shortOnes != null && text.length() < CACHE_FROM_CHARS) perField.add(shortOnes.computeIfAbsent(text, t -> findings(t, fingerprints, failed)));
+            else perField.add(findings(text, fingerprints, failed));
+        }
         // Detector by detector, then field by field: the order the raised-by sources are recorded in.
         List<ContentScan.Hit> hits = new ArrayList<>();
         List<String> failedNames = new ArrayList<>();

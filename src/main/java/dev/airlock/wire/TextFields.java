@@ -80,9 +80,10 @@ public final class TextFields {
         private final JsonNode parent;
         private final String key;
         private final int index;
-        private final String where;
+        /** The location as text, or the {@link Path} it is built from when first asked for. */
+        private Object where;
 
-        private Field(JsonNode parent, String key, int index, String where) {
+        private Field(JsonNode parent, String key, int index, Object where) {
             this.parent = parent;
             this.key = key;
             this.index = index;
@@ -90,7 +91,10 @@ public final class TextFields {
         }
 
         /** e.g. {@code messages[2].content}: a location, never text. */
-        public String where() { return where; }
+        public String where() {
+            if (where instanceof Path p) where = p.toString();
+            return (String) where;
+        }
 
         public String get() {
             return key != null ? parent.path(key).asText("") : parent.path(index).asText("");
@@ -141,24 +145,45 @@ public final class TextFields {
             String f = e.getKey();
             if (f.equals("messages") || f.equals("model")) continue;
             if (e.getValue().isTextual()) out.add(new Field(body, f, -1, f));
-            else strings(e.getValue(), f, out);
+            else strings(e.getValue(), new Path(null, f, -1), out);
         }
         return out;
     }
 
     /** Every string under {@code node} (objects and arrays walked whole), each where it lies. */
-    private static void strings(JsonNode node, String where, List<Field> out) {
+    private static void strings(JsonNode node, Path where, List<Field> out) {
         if (node == null) return;
         if (node.isObject()) {
             for (var e : node.properties()) {
-                if (e.getValue().isTextual()) out.add(new Field(node, e.getKey(), -1, where + "." + e.getKey()));
-                else strings(e.getValue(), where + "." + e.getKey(), out);
+                Path at = new Path(where, e.getKey(), -1);
+                if (e.getValue().isTextual()) out.add(new Field(node, e.getKey(), -1, at));
+                else strings(e.getValue(), at, out);
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                if (node.get(i).isTextual()) out.add(new Field(node, null, i, where + "[" + i + "]"));
-                else strings(node.get(i), where + "[" + i + "]", out);
+                Path at = new Path(where, null, i);
+                if (node.get(i).isTextual()) out.add(new Field(node, null, i, at));
+                else strings(node.get(i), at, out);
             }
+        }
+    }
+
+    /**
+     * Where a string lies in a tree walked whole, made text only when asked for (by the redactor, on a
+     * route that redacts): a coding agent's tools hold hundreds of strings, each scanned every request.
+     */
+    private record Path(Path parent, String key, int index) {
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder();
+            append(b);
+            return b.toString();
+        }
+
+        private void append(StringBuilder b) {
+            if (parent != null) parent.append(b);
+            if (key == null) b.append('[').append(index).append(']');
+            else b.append(parent == null ? "" : ".").append(key);
         }
     }
 

@@ -33,7 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * figure is per core. {@code classify} sees a new text every time (its last characters are a counter,
  * so the scanner's findings cache misses, as for a conversation's new turn; building the string is
  * measured too, ~1 % of the figure); {@code classifyResent} sends the same text again, as every
- * earlier turn of a conversation is. Run with {@code bench/jmh.sh ClassifyBench}.
+ * earlier turn of a conversation is; {@code classifyWithTools} is {@code classify} with a coding agent's
+ * 20 tool definitions beside the messages (~16 KB of descriptions and schemas, the same every turn),
+ * every string of which is classified too. Run with {@code bench/jmh.sh ClassifyBench}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -48,6 +50,8 @@ public class ClassifyBench {
 
     ObjectNode body;
     ObjectNode message;
+    ObjectNode withTools;
+    ObjectNode toolsMessage;
     String prompt;
     long turn;
     ContentScanner scanner;
@@ -77,6 +81,16 @@ public class ClassifyBench {
         body = Json.object();
         body.put("model", "r");
         message = body.putArray("messages").addObject().put("role", "user").put("content", prompt);
+        withTools = body.deepCopy();
+        toolsMessage = (ObjectNode) withTools.path("messages").get(0);
+        var tools = withTools.putArray("tools");
+        Random words = new Random(11);
+        for (int t = 0; t < 20; t++) {
+            var fn = tools.addObject().put("type", "function").putObject("function").put("name", "tool_" + t)
+                    .put("description", sentence(words, 30));
+            var props = fn.putObject("parameters").put("type", "object").putObject("properties");
+            for (int a = 0; a < 5; a++) props.putObject("arg_" + a).put("type", "string").put("description", sentence(words, 12));
+        }
         scanner = new ContentScanner(cfg);
         classifier = new Classifier(cfg);
         caller = new Caller(cfg.tenants().get("default"), null);
@@ -87,6 +101,24 @@ public class ClassifyBench {
     public Classification classify() {
         message.put("content", prompt + " " + turn++);
         ContentScan scan = scanner.scan(TextFields.chat(body));
+        return classifier.withContent(base, scan, true);
+    }
+
+    /** {@code n} lower-case words of 3 to 9 letters, as tool descriptions read to a detector. */
+    static String sentence(Random rnd, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (i > 0) b.append(' ');
+            int len = 3 + rnd.nextInt(7);
+            for (int c = 0; c < len; c++) b.append((char) ('a' + rnd.nextInt(26)));
+        }
+        return b.toString();
+    }
+
+    @Benchmark
+    public Classification classifyWithTools() {
+        toolsMessage.put("content", prompt + " " + turn++);
+        ContentScan scan = scanner.scan(TextFields.chat(withTools));
         return classifier.withContent(base, scan, true);
     }
 

@@ -111,4 +111,24 @@ class ContentScannerTest {
         }
         assertThat(calls.get()).as("each text once; later rounds from the fingerprints and the findings cache").isEqualTo(2);
     }
+
+    @Test
+    void aShortTextRepeatedAcrossManyFieldsIsScannedOnceAndEachFieldKeepsItsHit() throws Exception {
+        // a coding agent's tools: many fields, the same short texts over and over
+        AtomicInteger calls = new AtomicInteger();
+        ContentScanner scanner = scannerOf("mail", 2, calls, (text, out) -> {
+            String t = text.toString();
+            int at = t.indexOf("a@b.example");
+            if (at >= 0) out.accept(new Finding("mail", "email", at, at + 11));
+        });
+        ObjectNode body = JSON.createObjectNode();
+        body.putArray("messages").addObject().put("role", "user").put("content", "hi");
+        var props = body.putArray("tools").addObject().put("type", "function").putObject("function").putObject("parameters").putObject("properties");
+        for (int i = 0; i < 20; i++) props.putObject("arg_" + i).put("type", "string").put("description", "to a@b.example");
+        List<TextFields.Field> fields = TextFields.chat(body);
+        ContentScan scan = scanner.scan(fields);
+        assertThat(scan.hits()).as("every field with the address has its own hit, for the redactor").hasSize(20);
+        assertThat(scan.hits()).extracting(h -> h.field().where()).contains("tools[0].function.parameters.properties.arg_7.description");
+        assertThat(calls.get()).as("hi, function, string and the description: once each").isEqualTo(4);
+    }
 }
