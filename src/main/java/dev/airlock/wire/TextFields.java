@@ -11,7 +11,7 @@ import java.util.List;
  * parts) of every role, tool-call arguments, an assistant turn's reasoning ({@code reasoning_content},
  * {@code reasoning}, the text of its {@code thinking_blocks}), embedding inputs, and a text
  * completion's prompt and suffix (and the {@code user} either names); and, in a chat request, each
- * message's {@code name} and legacy {@code function_call} arguments, and every string in every other
+ * message's {@code name} and legacy {@code function_call} arguments, an attached file's name, and every string in every other
  * field but {@code model}, since an OpenAI-compatible upstream receives them all: the end user
  * ({@code user}, {@code safety_identifier}), {@code metadata}, {@code prediction} (predicted output:
  * often the very file being edited), {@code tools} (descriptions and schemas), vLLM's {@code documents}
@@ -118,8 +118,12 @@ public final class TextFields {
             if (c.isTextual()) out.add(new Field(m, "content", -1, "messages[" + i + "].content"));
             else if (c.isArray()) {
                 for (int j = 0; j < c.size(); j++) {
-                    if (c.get(j).path("text").isTextual()) out.add(new Field(c.get(j), "text", -1, "messages[" + i + "].content[" + j + "].text"));
-                    else if (c.get(j).path("refusal").isTextual()) out.add(new Field(c.get(j), "refusal", -1, "messages[" + i + "].content[" + j + "].refusal"));
+                    JsonNode part = c.get(j);
+                    if (part.path("text").isTextual()) out.add(new Field(part, "text", -1, "messages[" + i + "].content[" + j + "].text"));
+                    else if (part.path("refusal").isTextual()) out.add(new Field(part, "refusal", -1, "messages[" + i + "].content[" + j + "].refusal"));
+                    // a file's content no detector reads (unreadable), but its name is text the upstream receives
+                    JsonNode file = part.path("file");
+                    if (file.path("filename").isTextual()) out.add(new Field(file, "filename", -1, "messages[" + i + "].content[" + j + "].file.filename"));
                 }
             }
             for (String field : REASONING) {

@@ -94,6 +94,12 @@ class UnreadableContentTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("x-airlock-classification")).hasValue("public");
         assertThat(gw.sim("c-internet").received().getLast().body().toString()).contains(PIXEL);
+        // a file's content is not read, but its name is: a patient's e-mail in it keeps the request on-prem
+        String named = """
+                {"model":"general","messages":[{"role":"user","content":[{"type":"file","file":{"file_data":"JVBERi0=","filename":"%s"}}]}]}""";
+        assertThat(gw.post("/v1/chat/completions", named.formatted("lab.pdf")).headers().firstValue("x-airlock-classification")).hasValue("public");
+        assertThat(gw.post("/v1/chat/completions", named.formatted("jane.doe@example.com results.pdf")).headers().firstValue("x-airlock-classification"))
+                .hasValue("confidential");
     }
 
     @Test
