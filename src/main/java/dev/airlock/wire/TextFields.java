@@ -11,7 +11,8 @@ import java.util.List;
  * parts) of every role, tool-call arguments, an assistant turn's reasoning ({@code reasoning_content},
  * {@code reasoning}, the text of its {@code thinking_blocks}), embedding inputs, and a text
  * completion's prompt and suffix (and the {@code user} either names); and, in a chat request, each
- * message's {@code name} and legacy {@code function_call} arguments, an attached file's name, and every string in every other
+ * message's {@code name} and legacy {@code function_call} arguments, an attached file's name, an
+ * image's address (not inline data), and every string in every other
  * field but {@code model}, since an OpenAI-compatible upstream receives them all: the end user
  * ({@code user}, {@code safety_identifier}), {@code metadata}, {@code prediction} (predicted output:
  * often the very file being edited), {@code tools} (descriptions and schemas), vLLM's {@code documents}
@@ -121,9 +122,14 @@ public final class TextFields {
                     JsonNode part = c.get(j);
                     if (part.path("text").isTextual()) out.add(new Field(part, "text", -1, "messages[" + i + "].content[" + j + "].text"));
                     else if (part.path("refusal").isTextual()) out.add(new Field(part, "refusal", -1, "messages[" + i + "].content[" + j + "].refusal"));
-                    // a file's content no detector reads (unreadable), but its name is text the upstream receives
+                    // a file's or image's content no detector reads (unreadable), but its name, or an image's address
+                    // (not its inline data), is text the upstream receives
                     JsonNode file = part.path("file");
                     if (file.path("filename").isTextual()) out.add(new Field(file, "filename", -1, "messages[" + i + "].content[" + j + "].file.filename"));
+                    JsonNode image = part.path("image_url");
+                    if (image.path("url").isTextual() && !image.path("url").textValue().startsWith("data:")) {
+                        out.add(new Field(image, "url", -1, "messages[" + i + "].content[" + j + "].image_url.url"));
+                    }
                 }
             }
             for (String field : REASONING) {

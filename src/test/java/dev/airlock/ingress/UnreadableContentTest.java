@@ -100,6 +100,13 @@ class UnreadableContentTest {
         assertThat(gw.post("/v1/chat/completions", named.formatted("lab.pdf")).headers().firstValue("x-airlock-classification")).hasValue("public");
         assertThat(gw.post("/v1/chat/completions", named.formatted("jane.doe@example.com results.pdf")).headers().firstValue("x-airlock-classification"))
                 .hasValue("confidential");
+        // and an image's address, which its receiver fetches, is read as text; its inline data is not
+        String byUrl = """
+                {"model":"general","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"%s"}}]}]}""";
+        assertThat(gw.post("/v1/chat/completions", byUrl.formatted("https://img.example/scan.png")).headers().firstValue("x-airlock-classification"))
+                .hasValue("public");
+        assertThat(gw.post("/v1/chat/completions", byUrl.formatted("https://img.example/scan.png?patient=jane.doe@example.com"))
+                .headers().firstValue("x-airlock-classification")).hasValue("confidential");
     }
 
     @Test
