@@ -64,9 +64,7 @@ final class Capturer {
     static String promptText(ObjectNode body) {
         StringBuilder sb = new StringBuilder();
         if (!body.has("messages")) { // a text completion: its prompts and suffix, one a line
-            for (TextFields.Field f : TextFields.text(body)) {
-                if (!f.where().equals("user")) sb.append(f.where()).append(": ").append(f.get()).append('\n'); // the prompt, not who sent it
-            }
+            for (TextFields.Field f : TextFields.text(body)) sb.append(f.where()).append(": ").append(f.get()).append('\n');
             return sb.toString();
         }
         for (var m : body.path("messages")) {

@@ -54,8 +54,8 @@ public final class TextFields {
         public List<Field> fields(ObjectNode body) {
             return switch (this) {
                 case CHAT -> chat(body);
-                case EMBEDDING -> embedding(body);
-                case TEXT -> text(body);
+                case EMBEDDING -> withEndUser(embedding(body), body);
+                case TEXT -> withEndUser(text(body), body);
                 case RERANK -> rerank(body);
                 case AUDIO -> body.path("prompt").isTextual() ? List.of(new Field(body, "prompt", -1, "prompt")) : List.of();
             };
@@ -206,7 +206,6 @@ public final class TextFields {
             if (prompt.get(i).isTextual()) out.add(new Field(prompt, null, i, "prompt[" + i + "]"));
         }
         if (body.path("suffix").isTextual()) out.add(new Field(body, "suffix", -1, "suffix"));
-        if (body.path("user").isTextual()) out.add(new Field(body, "user", -1, "user"));
         return out;
     }
 
@@ -268,7 +267,12 @@ public final class TextFields {
         else for (int i = 0; i < input.size(); i++) {
             if (input.get(i).isTextual()) out.add(new Field(input, null, i, "input[" + i + "]"));
         }
-        if (body.path("user").isTextual()) out.add(new Field(body, "user", -1, "user"));
         return out;
+    }
+
+    /** {@code fields} and the end user the body names ({@code user}): not text the model reads, but text its upstream receives. */
+    private static List<Field> withEndUser(List<Field> fields, ObjectNode body) {
+        if (body.path("user").isTextual()) fields.add(new Field(body, "user", -1, "user"));
+        return fields;
     }
 }
