@@ -168,24 +168,20 @@ final class Journal implements AutoCloseable {
         Marks.Left marks = Marks.left(dir);
         // a mark written anew leaves two lines of one event if the process died between them: the later
         // one, which has run longer, knows more
-        java.util.Map<String, LedgerEvent> latest = new java.util.LinkedHashMap<>();
-        java.util.Map<String, String> lineOf = new java.util.HashMap<>();
+        record Mark(String line, long totalMicros) {}
+        java.util.Map<String, Mark> latest = new java.util.LinkedHashMap<>();
         for (String line : marks.lines()) {
             try {
                 LedgerEvent e = EventJson.parse(line);
                 if (ended.contains(e.eventId())) continue;
-                LedgerEvent seen = latest.get(e.eventId());
-                if (seen == null || e.totalMicros() > seen.totalMicros()) {
-                    latest.put(e.eventId(), e);
-                    lineOf.put(e.eventId(), line);
-                }
+                latest.merge(e.eventId(), new Mark(line, e.totalMicros()), (a, b) -> b.totalMicros() > a.totalMicros() ? b : a);
             } catch (RuntimeException unreadable) {
                 cut++;
                 reason = "a mark of a request in flight was unreadable";
             }
         }
         List<String> interrupted = new ArrayList<>();
-        for (String id : latest.keySet()) interrupted.add(lineOf.get(id));
+        for (Mark m : latest.values()) interrupted.add(m.line());
         try {
             if (!interrupted.isEmpty()) {
                 spill.inherit(interrupted);
