@@ -321,14 +321,15 @@ final class OpsEndpoints {
         String who = authorize(req);
         String method = req.method().name();
         var switches = services.disabled();
-        var config = now().pipeline.config;
+        Pipeline pipeline = now().pipeline;
+        var config = pipeline.config;
         if (path.equals("/admin/deployments") && method.equals("GET")) {
             ObjectNode out = Json.object().put("object", "list");
             ArrayNode data = out.putArray("data");
             var rows = switches.rows();
             for (var d : config.deployments().values()) {
                 ObjectNode o = data.addObject().put("id", d.id()).put("provider", d.provider().name().toLowerCase(java.util.Locale.ROOT)).put("model", d.model()).put("zone", d.zone())
-                        .put("release", d.release()).put("state", now().pipeline.relay.health().describe(d.id()));
+                        .put("release", d.release()).put("state", pipeline.relay.health().describe(d.id()));
                 o.set("disabled", rows.containsKey(d.id()) ? rows.get(d.id()).json() : null);
             }
             // a switch left for a deployment the configuration no longer has, so it can be seen and enabled
