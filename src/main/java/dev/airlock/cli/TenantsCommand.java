@@ -228,8 +228,10 @@ final class TenantsCommand implements Runnable {
     /** What each end user may use a minute, e.g. {@code 20 rpm, 40,000 tpm}; {@code -} when no limit is set. */
     static String endUsers(JsonNode t) {
         List<String> parts = new java.util.ArrayList<>(2);
-        if (!t.path("end_user_rpm").isNull() && t.has("end_user_rpm")) parts.add(Table.count(t, "end_user_rpm") + " rpm");
-        if (!t.path("end_user_tpm").isNull() && t.has("end_user_tpm")) parts.add(Table.count(t, "end_user_tpm") + " tpm");
+        for (String limit : List.of("rpm", "tpm")) {
+            String n = Table.count(t, "end_user_" + limit);
+            if (!n.equals("-")) parts.add(n + " " + limit);
+        }
         return parts.isEmpty() ? "-" : String.join(", ", parts);
     }
 
