@@ -20,21 +20,9 @@ public record Tenant(String name, String defaultLevel, List<String> routes, Doub
         licenses = licenses == null ? List.of() : List.copyOf(licenses);
     }
 
-    /** A tenant that may use models under any license. */
-    public Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers,
-                  Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm) {
-        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, zones, endUserRpm, endUserTpm, null);
-    }
-
     /** Whether it may use a model under {@code license} (null: none declared, which a tenant that names licenses refuses). */
     public boolean mayUseLicense(String license) {
         return licenses.isEmpty() || (license != null && licenses.contains(license));
-    }
-
-    /** A tenant without limits per end user. */
-    public Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers,
-                  Integer maxInFlight, List<String> zones) {
-        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, zones, null, null);
     }
 
     /** Whether its requests are limited per end user: then each request's end user is read, recorded or not. */
@@ -44,6 +32,6 @@ public record Tenant(String name, String defaultLevel, List<String> routes, Doub
 
     /** A tenant without a limit on its requests in flight, pinned to no zone. */
     public Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers) {
-        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null);
+        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null, null);
     }
 }
