@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.config.Suggest;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.Networks;
 import dev.airlock.identity.keys.Actor;
 import dev.airlock.identity.keys.AuditTrail;
 import dev.airlock.identity.keys.KeyCache;
@@ -42,11 +43,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
-    static final List<String> KEY_FIELDS = List.of("tenant", "name", "routes", "classification_floor", "expires_at", "rpm", "tpm", "budget_usd_month", "client_identity", "max_in_flight");
+    static final List<String> KEY_FIELDS = List.of("tenant", "name", "routes", "classification_floor", "expires_at", "rpm", "tpm", "budget_usd_month", "client_identity", "max_in_flight", "networks");
     static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers", "max_in_flight", "zones",
-            "end_user_rpm", "end_user_tpm", "licenses");
+            "end_user_rpm", "end_user_tpm", "licenses", "networks");
     static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers", "max_in_flight", "zones",
-            "end_user_rpm", "end_user_tpm", "licenses");
+            "end_user_rpm", "end_user_tpm", "licenses", "networks");
     static final List<String> SPEND_PARAMS = List.of("group_by", "since", "tenant");
     static final List<String> ROTATE_FIELDS = List.of("grace");
     static final List<String> AUDIT_PARAMS = List.of("since", "target", "limit");
@@ -82,7 +83,7 @@ public final class AdminApi {
      * {@code classification_floor}, {@code expires_at} (date or ISO-8601 time), {@code rpm}, {@code tpm},
      * {@code budget_usd_month}, {@code client_identity} (the client certificate the key must arrive
      * with: a URI or DNS name of it, or its subject), {@code max_in_flight} (its requests at once in each
-     * replica). The answer is the key's record plus {@code key},
+     * replica), {@code networks} (the client networks it may be used from: CIDR blocks or addresses). The answer is the key's record plus {@code key},
      * the plaintext, shown this once.
      */
     public ObjectNode createKey(JsonNode body, Actor actor) {
@@ -91,7 +92,7 @@ public final class AdminApi {
         if (tenant == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'tenant' is required: the tenant the key belongs to.", "tenant");
         KeyStore.Created created = db(() -> keys.create(new KeyStore.KeySpec(tenant, b.text("name"), b.strings("routes"), b.text("classification_floor"),
                 b.endTime("expires_at"), b.integer("rpm"), b.whole("tpm"), b.number("budget_usd_month"), b.text("client_identity"),
-                b.integer("max_in_flight")), actor));
+                b.integer("max_in_flight"), b.networks("networks")), actor));
         ObjectNode out = Json.object();
         out.put("key", created.plaintext());
         out.setAll(keyJson(created.record(), 0L, clock.instant()));
@@ -158,7 +159,7 @@ public final class AdminApi {
      * level), {@code routes}, {@code budget_usd_month}, {@code rpm}, {@code tpm}, {@code cache_answers}
      * (default true), {@code max_in_flight}, {@code zones} (the zones its data is pinned to), {@code end_user_rpm}
      * and {@code end_user_tpm} (what each end user its requests name may use a minute), {@code licenses} (of the
-     * models it may use). 409 if it exists.
+     * models it may use), {@code networks} (the client networks its requests may come from). 409 if it exists.
      */
     public ObjectNode createTenant(JsonNode body, Actor actor) {
         Body b = new Body(body, "tenant", TENANT_FIELDS);
@@ -166,7 +167,7 @@ public final class AdminApi {
         if (name == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'name' is required: the tenant's name.", "name");
         TenantRecord t = db(() -> tenants.insert(TenantRecord.of(name, b.text("default_level"), b.strings("routes"),
                 b.number("budget_usd_month"), b.integer("rpm"), b.whole("tpm"), !Boolean.FALSE.equals(b.bool("cache_answers"))).withMaxInFlight(b.integer("max_in_flight")).withAllowedZones(b.strings("zones"))
-                .withEndUserLimits(b.integer("end_user_rpm"), b.whole("end_user_tpm")).withAllowedLicenses(b.strings("licenses")), actor));
+                .withEndUserLimits(b.integer("end_user_rpm"), b.whole("end_user_tpm")).withAllowedLicenses(b.strings("licenses")).withNetworks(b.networks("networks")), actor));
         return tenantJson(t, 0L);
     }
 
@@ -209,6 +210,7 @@ public final class AdminApi {
         Integer userRpm = b.integer("end_user_rpm");
         Long userTpm = b.whole("end_user_tpm");
         List<String> licenses = b.strings("licenses");
+        Networks networks = b.networks("networks");
         TenantRecord t = db(() -> tenants.patch(name, cur -> {
             TenantRecord n = cur;
             if (b.has("default_level")) n = n.withDefaultLevel(level);
@@ -221,6 +223,7 @@ public final class AdminApi {
             if (b.has("end_user_rpm")) n = n.withEndUserLimits(userRpm, n.endUserTpm());
             if (b.has("end_user_tpm")) n = n.withEndUserLimits(n.endUserRpm(), userTpm);
             if (b.has("licenses")) n = n.withAllowedLicenses(licenses);
+            if (b.has("networks")) n = n.withNetworks(networks);
             if (cacheAnswers != null) n = n.withCacheAnswers(cacheAnswers);
             return n;
         }, actor)).orElseThrow(() -> noSuchTenant(name));
@@ -363,6 +366,7 @@ public final class AdminApi {
         o.put("budget_usd_month", k.budgetUsdMonth());
         o.put("max_in_flight", k.maxInFlight());
         o.put("client_identity", k.clientBinding() == null ? null : k.clientBinding().text());
+        putNames(o, "networks", k.networks().text());
         o.put("previous_secret_expires_at", k.previousSecretUntil() != null && k.previousSecretUntil().isAfter(now) ? time(k.previousSecretUntil()) : null);
         if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
         o.put("created_at", time(k.createdAt()));
@@ -385,6 +389,7 @@ public final class AdminApi {
         o.put("end_user_rpm", t.endUserRpm());
         o.put("end_user_tpm", t.endUserTpm());
         putNames(o, "licenses", t.allowedLicenses());
+        putNames(o, "networks", t.networks().text());
         if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
         o.put("created_at", time(t.createdAt()));
         o.put("updated_at", time(t.updatedAt()));

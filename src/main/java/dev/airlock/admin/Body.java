@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.config.Suggest;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.Networks;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -99,6 +100,17 @@ final class Body {
             out.add(e.asText());
         }
         return out;
+    }
+
+    /** Client networks: an array of CIDR blocks or addresses ({@link Networks#parse}); absent or null is null, empty is {@link Networks#ANY}. */
+    Networks networks(String f) {
+        List<String> blocks = strings(f);
+        if (blocks == null) return null;
+        try {
+            return Networks.parse(blocks);
+        } catch (IllegalArgumentException e) {
+            throw invalid(f, "'" + f + "' " + e.getMessage());
+        }
     }
 
     /**

@@ -188,8 +188,10 @@ final class ConfigCommand implements Runnable {
                     + " of requests without a caller's trace; spans of " + (sent.isEmpty() ? "no level" : String.join(", ", sent))
                     + (sent.size() == cfg.levels().size() ? "" : " (others withheld by residency)"));
         }
-        out.println("Admin API: " + admin(cfg));
-        out.println("Callers: " + (cfg.auth().requireKeys() ? "a virtual key is required" : "without a key, the default tenant"));
+        out.println("Admin API: " + admin(cfg) + (cfg.adminNetworks().restricts() ? ", from " + cfg.adminNetworks() + " only" : ""));
+        out.println("Callers: " + (cfg.auth().requireKeys() ? "a virtual key is required" : "without a key, the default tenant")
+                + (cfg.server().trustedProxies().restricts() ? "; each one's address from X-Forwarded-For behind the proxies " + cfg.server().trustedProxies()
+                        : "; each one's address is its connection's (no server.trusted_proxies)"));
         for (var w : cfg.auth().workloads()) {
             var i = w.issuer();
             out.println("  workload identity tokens from " + i.name() + " (audience " + i.audience() + ", keys from " + safeUrl(i.jwksUrl().toString())
@@ -204,6 +206,7 @@ final class ConfigCommand implements Runnable {
                     + (t.maxInFlight() == null ? "" : ", at most " + t.maxInFlight() + " requests in flight")
                     + (t.endUserRpm() == null ? "" : ", rpm " + t.endUserRpm() + " each end user") + (t.endUserTpm() == null ? "" : ", tpm " + t.endUserTpm() + " each end user")
                     + (t.licenses().isEmpty() ? "" : ", models licensed " + String.join(", ", t.licenses()) + " only")
+                    + (t.networks().restricts() ? ", from " + t.networks() + " only" : "")
                     + (t.budgetUsdMonth() == null ? "" : String.format(java.util.Locale.ROOT, ", budget $%,.2f a month", t.budgetUsdMonth()))
                     + (t.cacheAnswers() ? "" : ", none of its answers cached"));
         }

@@ -62,6 +62,10 @@ final class KeysCommand implements Runnable {
                 + "e.g. eu-west:system:serviceaccount:payments:api), without the key's secret.")
         String client;
 
+        @Option(names = "--networks", split = ",", paramLabel = "CIDR", description = "Accept the key only from these client networks, comma-separated "
+                + "CIDR blocks or addresses (e.g. 10.20.0.0/16,fd00:1::/64; behind a proxy, set server.trusted_proxies).")
+        List<String> networks;
+
         @Override
         AdminClient.Call request() {
             ObjectNode body = Json.object();
@@ -75,6 +79,7 @@ final class KeysCommand implements Runnable {
             if (maxInFlight != null) body.put("max_in_flight", maxInFlight);
             if (expires != null) body.put("expires_at", expires);
             if (client != null) body.put("client_identity", client);
+            AdminCommand.names(body, "networks", networks);
             return new AdminClient.Call("POST", "/admin/keys", body);
         }
 
@@ -85,7 +90,7 @@ final class KeysCommand implements Runnable {
             out.println();
             fields(out, "name", Table.text(k, "name"), "routes", Table.routes(k), "floor", Table.text(k, "classification_floor"),
                     "rpm", Table.count(k, "rpm"), "tpm", Table.count(k, "tpm"), "budget", budget(k), "max in flight", Table.count(k, "max_in_flight"),
-                    "expires", time(k, "expires_at"), "client", Table.text(k, "client_identity"));
+                    "expires", time(k, "expires_at"), "client", Table.text(k, "client_identity"), "networks", Table.names(k, "networks", "(any)"));
         }
     }
 

@@ -57,6 +57,9 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--licenses", split = ",", paramLabel = "LICENSE", description = "Licenses of the models it may use, comma-separated, as deployments declare them (default: any).")
         List<String> licenses;
 
+        @Option(names = "--networks", split = ",", paramLabel = "CIDR", description = "Client networks its requests may come from, comma-separated CIDR blocks or addresses (default: any).")
+        List<String> networks;
+
         @Option(names = "--end-user-rpm", paramLabel = "N", description = "Requests per minute of each end user its requests name (OpenAI's user).")
         Integer endUserRpm;
 
@@ -81,6 +84,7 @@ final class TenantsCommand implements Runnable {
             if (endUserRpm != null) body.put("end_user_rpm", endUserRpm);
             if (endUserTpm != null) body.put("end_user_tpm", endUserTpm);
             AdminCommand.names(body, "licenses", licenses);
+            AdminCommand.names(body, "networks", networks);
             return new AdminClient.Call("POST", "/admin/tenants", body);
         }
 
@@ -166,6 +170,12 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--any-license", description = "Let it use models under any license.")
         boolean anyLicense;
 
+        @Option(names = "--networks", split = ",", paramLabel = "CIDR", description = "Client networks its requests may come from, comma-separated CIDR blocks or addresses.")
+        List<String> networks;
+
+        @Option(names = "--any-network", description = "Let its requests come from any network.")
+        boolean anyNetwork;
+
         @Option(names = "--end-user-rpm", paramLabel = "N|none", description = "Requests per minute of each end user its requests name, or none.")
         String endUserRpm;
 
@@ -181,6 +191,7 @@ final class TenantsCommand implements Runnable {
             if (routes != null && allRoutes) throw new ParameterException(spec.commandLine(), "Give --routes or --all-routes, not both.");
             if (zones != null && allZones) throw new ParameterException(spec.commandLine(), "Give --zones or --all-zones, not both.");
             if (licenses != null && anyLicense) throw new ParameterException(spec.commandLine(), "Give --licenses or --any-license, not both.");
+            if (networks != null && anyNetwork) throw new ParameterException(spec.commandLine(), "Give --networks or --any-network, not both.");
             ObjectNode body = Json.object();
             if (level != null) body.put("default_level", level);
             if (allRoutes) body.putNull("routes");
@@ -193,12 +204,14 @@ final class TenantsCommand implements Runnable {
             limit(body, "end_user_tpm", "--end-user-tpm", endUserTpm, true);
             if (anyLicense) body.putNull("licenses");
             AdminCommand.names(body, "licenses", licenses);
+            if (anyNetwork) body.putNull("networks");
+            AdminCommand.names(body, "networks", networks);
             if (allZones) body.putNull("zones");
             AdminCommand.names(body, "zones", zones);
             if (cacheAnswers != null) body.put("cache_answers", cacheAnswers);
             if (body.isEmpty()) {
                 throw new ParameterException(spec.commandLine(),
-                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --end-user-rpm, --end-user-tpm, --licenses, --any-license, --cache-answers.");
+                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --end-user-rpm, --end-user-tpm, --licenses, --any-license, --networks, --any-network, --cache-answers.");
             }
             return new AdminClient.Call("PATCH", "/admin/tenants/" + URLEncoder.encode(name, StandardCharsets.UTF_8), body);
         }
@@ -238,7 +251,7 @@ final class TenantsCommand implements Runnable {
     static void describe(JsonNode t, PrintWriter out) {
         AdminCommand.fields(out, "default level", Table.text(t, "default_level"), "routes", Table.routes(t), "rpm", Table.count(t, "rpm"),
                 "tpm", Table.count(t, "tpm"), "max in flight", Table.count(t, "max_in_flight"), "zones", Table.names(t, "zones", "(any)"),
-                "each end user", endUsers(t), "licenses", Table.names(t, "licenses", "(any)"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
+                "each end user", endUsers(t), "licenses", Table.names(t, "licenses", "(any)"), "networks", Table.names(t, "networks", "(any)"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
                 "answer cache", t.path("cache_answers").asBoolean(true) ? "may keep its answers" : "keeps none of its answers",
                 "created", AdminCommand.time(t, "created_at"), "updated", AdminCommand.time(t, "updated_at"));
     }

@@ -1,5 +1,6 @@
 package dev.airlock.config;
 
+import dev.airlock.core.Networks;
 import dev.airlock.ledger.LedgerConfig;
 import dev.airlock.store.StoreConfig;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Set;
  * @param unreadable the level content no detector can read (images, audio, files, token ids) raises a request to
  * @param masterKey  guards the admin API; null disables it (unless {@code adminOidc} is set)
  * @param adminOidc  administrators' tokens from the company's identity providers (each its own issuer); empty when none are taken
+ * @param adminNetworks the client networks the admin API answers; {@link Networks#ANY} = any
  * @param store      where keys, spend and the ledger live (embedded SQLite file by default)
  * @param ledger     how request events are buffered and kept
  * @param storeZone  the zone the store is in: captured content may be stored only if residency allows it there
@@ -40,6 +42,7 @@ public record AirlockConfig(
         Routing routing,
         Secret masterKey,
         List<AdminOidc> adminOidc,
+        Networks adminNetworks,
         StoreConfig store,
         LedgerConfig ledger,
         String storeZone,
@@ -75,10 +78,10 @@ public record AirlockConfig(
     }
 
     public AirlockConfig withServer(Server s) {
-        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, adminOidc, store, ledger, storeZone, limits, auth, traces, cache);
+        return new AirlockConfig(s, levels, zones, residency, deployments, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, adminOidc, adminNetworks, store, ledger, storeZone, limits, auth, traces, cache);
     }
 
     public AirlockConfig withDeployments(Map<String, Deployment> d) {
-        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, adminOidc, store, ledger, storeZone, limits, auth, traces, cache);
+        return new AirlockConfig(server, levels, zones, residency, d, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, adminOidc, adminNetworks, store, ledger, storeZone, limits, auth, traces, cache);
     }
 }

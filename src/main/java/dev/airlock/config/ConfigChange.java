@@ -49,6 +49,7 @@ public record ConfigChange(List<String> needsRestart, List<String> changes) {
                 ? c + " in the file only (the store's tenant stays: ./airlock tenants changes it)" : c);
         differs(changes, "routing", running.routing(), next.routing());
         differs(changes, "admin.master_key", running.masterKey(), next.masterKey());
+        differs(changes, "admin.networks", running.adminNetworks(), next.adminNetworks());
         return new ConfigChange(restart, changes);
     }
 

@@ -33,7 +33,7 @@ record ConfigSpec(
     /** {@code oidc}: one identity provider, or a list of them. */
     record AdminSpec(String masterKey,
                      @com.fasterxml.jackson.annotation.JsonFormat(with = com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
-                     List<OidcSpec> oidc) {}
+                     List<OidcSpec> oidc, List<String> networks) {}
 
     record OidcSpec(String issuer, String jwksUrl, String audience, String rolesClaim, String adminRole, String viewerRole, String tenantAdminRole,
                     String tenantsClaim, Long refreshSeconds) {}
@@ -52,7 +52,7 @@ record ConfigSpec(
                       Boolean journal) {}
 
     record ServerSpec(String host, Integer port, Long maxBodyBytes, String transport, Integer spinUs, Long keepaliveTimeoutMs, Long bodyTimeoutMs, Long sendTimeoutMs,
-                      TlsSpec tls, Long drainTimeoutMs, Long watchConfigMs) {}
+                      TlsSpec tls, Long drainTimeoutMs, Long watchConfigMs, List<String> trustedProxies) {}
 
     record TlsSpec(String certFile, String keyFile, String clientCaFile, Long reloadIntervalMs, Boolean http2) {}
 
@@ -109,7 +109,8 @@ record ConfigSpec(
     record RuleSpec(List<String> task, String path, String atLeast) {}
 
     record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, Boolean cacheAnswers,
-                      Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, List<String> licenses) {}
+                      Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, List<String> licenses,
+                      List<String> networks) {}
 
     record LimitsSpec(String redisUrl, String budgetsOnOutage, Boolean countFreeDeployments, Integer replicas, Long commandTimeoutMs) {}
 

@@ -1,5 +1,6 @@
 package dev.airlock.config;
 
+import dev.airlock.core.Networks;
 import dev.airlock.config.ConfigSpec.DeploymentSpec;
 import dev.airlock.config.ConfigSpec.RouteSpec;
 import dev.airlock.config.ConfigSpec.TimeoutsSpec;
@@ -57,6 +58,7 @@ final class Freezer {
         Map<String, Tenant> tenants = tenants(levels, routes, zones, deployments);
         Secret masterKey = spec.admin() == null ? null : secret("admin.master_key", spec.admin().masterKey());
         List<AdminOidc> adminOidc = AdminOidc.freeze(this, spec.admin() == null ? null : spec.admin().oidc());
+        Networks adminNetworks = networks("admin.networks", spec.admin() == null ? null : spec.admin().networks());
         StoreConfig store = store();
         LedgerConfig ledger = ledger();
         String storeZone = spec.store() == null ? null : spec.store().zone();
@@ -83,7 +85,7 @@ final class Freezer {
         }
         if (!problems.isEmpty()) throw new ConfigException(problems);
         return new AirlockConfig(server, levels, zones, residency, deployments, routes, rules, detectors, failClosed, unreadable, tenants, routing, masterKey, adminOidc,
-                store, ledger, storeZone, limits, auth, traces, cache);
+                adminNetworks, store, ledger, storeZone, limits, auth, traces, cache);
     }
 
     private Cache cache(Map<String, AirlockConfig.Zone> zones) {
@@ -163,7 +165,8 @@ final class Freezer {
         if (watch != 0 && (watch < Server.MIN_WATCH_MS || watch > Server.MAX_WATCH_MS)) {
             problem("server.watch_config_ms", "must be 0 (off) or between " + Server.MIN_WATCH_MS + " and " + Server.MAX_WATCH_MS + " milliseconds, got " + watch + ".");
         }
-        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, clients, tls(s.tls()), drain, watch);
+        return new Server(s.host() == null ? Server.DEFAULTS.host() : s.host(), port, max, transport(s.transport()), spin, clients, tls(s.tls()), drain, watch,
+                networks("server.trusted_proxies", s.trustedProxies()));
     }
 
     private Server.Tls tls(ConfigSpec.TlsSpec t) {
@@ -499,6 +502,16 @@ final class Freezer {
     }
 
     /** A problem for each of {@code names} (the list at {@code path}) that is not among {@code known}. */
+    /** Client networks as the file lists them ({@link Networks#parse}); a problem naming {@code path} for an entry that is not one. */
+    private Networks networks(String path, List<String> blocks) {
+        try {
+            return Networks.parse(blocks);
+        } catch (IllegalArgumentException e) {
+            problem(path, e.getMessage());
+            return Networks.ANY;
+        }
+    }
+
     private void unknownNames(String path, String kind, List<String> names, java.util.Set<String> known) {
         for (int i = 0; i < names.size(); i++) {
             if (!known.contains(names.get(i))) problem(path + "[" + i + "]", "unknown " + kind + " '" + names.get(i) + "'" + Suggest.hint(names.get(i), known));
@@ -534,7 +547,7 @@ final class Freezer {
                 List<String> licenses = t == null || t.licenses() == null ? List.of() : t.licenses();
                 unknownNames(p + ".licenses", "license (no deployment declares it)", licenses, declared);
                 out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight, pinned,
-                        userRpm, userTpm, licenses));
+                        userRpm, userTpm, licenses, networks(p + ".networks", t == null ? null : t.networks())));
             });
         }
         if (!levels.isEmpty()) out.putIfAbsent("default", new Tenant("default", levels.get(0), List.of(), null, null, null, true));

@@ -1,5 +1,6 @@
 package dev.airlock.config;
 
+import dev.airlock.core.Networks;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -8,10 +9,15 @@ import java.util.Locale;
  * how long an idle event loop keeps polling before it sleeps ({@code spinMicros}, 0: at once), and how
  * long a client may hold the gateway's resources without doing its part ({@link ClientTimeouts}), and
  * the certificate it answers TLS with ({@code tls}; null: plain HTTP), and how often the configuration
- * file is read for changes that reload it ({@code watchConfigMs}; 0: only on a signal or an admin call).
+ * file is read for changes that reload it ({@code watchConfigMs}; 0: only on a signal or an admin call), and
+ * which peers are proxies whose {@code X-Forwarded-For} names the client ({@code trustedProxies}; none by default).
  */
 public record Server(String host, int port, long maxBodyBytes, Transport transport, int spinMicros, ClientTimeouts clients, Tls tls,
-                     long drainMs, long watchConfigMs) {
+                     long drainMs, long watchConfigMs, Networks trustedProxies) {
+    public Server {
+        trustedProxies = trustedProxies == null ? Networks.ANY : trustedProxies;
+    }
+
     /**
      * How long a stop waits for the requests in flight by default: under Kubernetes' default grace
      * period of 30 s, with time left to flush the ledger before the kill.
@@ -20,13 +26,13 @@ public record Server(String host, int port, long maxBodyBytes, Transport transpo
     /** Longest drain accepted: an hour covers the longest answers a deployment's timeouts allow. */
     public static final long MAX_DRAIN_MS = 3_600_000;
     public static final Server DEFAULTS = new Server("127.0.0.1", 4000, 4L * 1024 * 1024, Transport.AUTO, 0, ClientTimeouts.DEFAULTS, null,
-            DEFAULT_DRAIN_MS, 0);
+            DEFAULT_DRAIN_MS, 0, Networks.ANY);
     /** Shortest and longest {@code watch_config_ms} accepted (0 is off): a file read and hashed per interval, off the event loops. */
     public static final long MIN_WATCH_MS = 100, MAX_WATCH_MS = 3_600_000;
     /** Longest spin accepted: past a millisecond a loop would spin through most idle gaps and keep a core busy. */
     public static final int MAX_SPIN_MICROS = 1000;
 
-    public Server withPort(int p) { return new Server(host, p, maxBodyBytes, transport, spinMicros, clients, tls, drainMs, watchConfigMs); }
+    public Server withPort(int p) { return new Server(host, p, maxBodyBytes, transport, spinMicros, clients, tls, drainMs, watchConfigMs, trustedProxies); }
 
     /** {@code https} when the listener answers TLS, {@code http} otherwise. */
     public String scheme() { return tls == null ? "http" : "https"; }

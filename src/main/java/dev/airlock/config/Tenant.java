@@ -1,5 +1,6 @@
 package dev.airlock.config;
 
+import dev.airlock.core.Networks;
 import java.util.List;
 
 /**
@@ -10,14 +11,17 @@ import java.util.List;
  * and the zones its data is pinned to ({@code zones}, its jurisdiction; empty = wherever its requests'
  * levels may go), and what each end user it serves may use a minute ({@code endUserRpm}, {@code endUserTpm}:
  * requests and tokens per minute of each end user its requests name, null = none), and the licenses of the
- * models it may use ({@code licenses}: a deployment's declared {@code license} must be one; empty = any).
+ * models it may use ({@code licenses}: a deployment's declared {@code license} must be one; empty = any), and
+ * the client networks its requests may come from ({@code networks}; {@link Networks#ANY} = any).
  */
 public record Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers,
-                     Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, List<String> licenses) {
+                     Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, List<String> licenses,
+                     Networks networks) {
     public Tenant {
         routes = List.copyOf(routes);
         zones = zones == null ? List.of() : List.copyOf(zones);
         licenses = licenses == null ? List.of() : List.copyOf(licenses);
+        networks = networks == null ? Networks.ANY : networks;
     }
 
     /** Whether it may use a model under {@code license} (null: none declared, which a tenant that names licenses refuses). */
@@ -32,6 +36,6 @@ public record Tenant(String name, String defaultLevel, List<String> routes, Doub
 
     /** A tenant without a limit on its requests in flight, pinned to no zone. */
     public Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers) {
-        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null, null);
+        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null, null, null);
     }
 }

@@ -15,6 +15,8 @@ public enum ErrorKind {
     CLIENT_CERTIFICATE_MISMATCH(401, "authentication_error", "client_certificate_mismatch"),
     FORBIDDEN(403, "permission_error", "route_not_allowed"),
     LICENSE_NOT_ALLOWED(403, "permission_error", "license_not_allowed"),
+    /** The key, its tenant or the admin API may be called from other client networks than this request's. */
+    NETWORK_NOT_ALLOWED(403, "permission_error", "network_not_allowed"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),
     MODEL_NOT_FOUND(404, "invalid_request_error", "model_not_found"),
     METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),

@@ -9,6 +9,7 @@ import dev.airlock.identity.oidc.WorkloadTokens;
 import dev.airlock.config.Tenant;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.net.InetAddress;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Optional;
@@ -20,7 +21,10 @@ import java.util.function.Supplier;
  * 401. Without a key, the caller is the {@code default} tenant unless the config requires keys.
  * Anything in the Authorization header that is not shaped like a virtual key (SDKs insist on sending
  * something) counts as no key. A key bound to a client certificate is 401 over a connection that did
- * not present that certificate. A known key's refusal fails as {@link KeyRefused}, which names the key.
+ * not present that certificate. A key or tenant limited to client networks is 403 from any other
+ * address, named in the message so that a proxy whose {@code X-Forwarded-For} is not trusted can be
+ * told apart; the allowed networks are never named, as a stolen key's holder should not learn where to
+ * call from. A known key's refusal fails as {@link KeyRefused}, which names the key.
  *
  * <p>With {@code auth.workloads}, a caller may present a workload identity token instead of a key's
  * secret ({@link WorkloadTokens}): the key whose {@code client_identity} is the token's {@code sub}
@@ -45,23 +49,31 @@ public final class Identifier {
      *
      * @param clientCertificate the leaf certificate the connection presented, or null; asked only for
      *                          a key bound to a client
+     * @param clientAddress     the address the request came from (null: unknown); asked only for a key or
+     *                          tenant limited to client networks
      */
-    public Future<Caller> identify(String authorization, Supplier<X509Certificate> clientCertificate, Context context) {
+    public Future<Caller> identify(String authorization, Supplier<X509Certificate> clientCertificate, Supplier<InetAddress> clientAddress, Context context) {
         String presented = bearer(authorization);
-        if (presented != null && workloads != null && WorkloadTokens.looksLikeToken(presented)) return workload(presented, context);
+        if (presented != null && workloads != null && WorkloadTokens.looksLikeToken(presented)) return workload(presented, clientAddress, context);
         if (presented == null || !VirtualKeys.wellFormed(presented)) {
             if (requireKeys) {
                 return Future.failedFuture(new AirlockException(ErrorKind.UNAUTHORIZED,
                         "This gateway needs a virtual key: send 'Authorization: Bearer sk-airlock-…' or 'x-api-key: sk-airlock-…' (ask your platform team for one)."));
             }
-            return Future.succeededFuture(new Caller(tenants.anonymous(), null));
+            Tenant anonymous = tenants.anonymous();
+            try {
+                requireNetwork(anonymous, clientAddress);
+            } catch (AirlockException e) {
+                return Future.failedFuture(e);
+            }
+            return Future.succeededFuture(new Caller(anonymous, null));
         }
         return answered(keys.lookup(presented), context, r -> caller(r.orElseThrow(() -> new AirlockException(ErrorKind.UNAUTHORIZED,
-                "Unknown API key " + VirtualKeys.hint(presented) + "; check it, or ask for a new one.")), clientCertificate));
+                "Unknown API key " + VirtualKeys.hint(presented) + "; check it, or ask for a new one.")), clientCertificate, clientAddress));
     }
 
     /** The key a workload token's subject names; a token that is not valid here is refused before any lookup. */
-    private Future<Caller> workload(String token, Context context) {
+    private Future<Caller> workload(String token, Supplier<InetAddress> clientAddress, Context context) {
         String subject;
         try {
             subject = workloads.subject(token);
@@ -69,7 +81,8 @@ public final class Identifier {
             return Future.failedFuture(e);
         }
         return answered(keys.lookupWorkload(subject), context, r -> caller(r.orElseThrow(() -> new AirlockException(ErrorKind.UNAUTHORIZED,
-                "No key names the workload '" + subject + "' as its client; ask the platform team for one with client_identity '" + subject + "'.")), null));
+                "No key names the workload '" + subject + "' as its client; ask the platform team for one with client_identity '" + subject + "'.")), null,
+                clientAddress));
     }
 
     /** The caller a lookup finds, at once when it is cached; a store that cannot be read is a 503. */
@@ -82,18 +95,36 @@ public final class Identifier {
     }
 
     /** {@code clientCertificate} null: the caller proved itself with a workload token, which stands for the certificate. */
-    private Caller caller(KeyRecord k, Supplier<X509Certificate> clientCertificate) {
+    private Caller caller(KeyRecord k, Supplier<X509Certificate> clientCertificate, Supplier<InetAddress> clientAddress) {
         Tenant tenant;
         try {
             k.requireUsable(Instant.now());
             if (k.clientBinding() != null && clientCertificate != null) k.clientBinding().require(k.id(), clientCertificate.get());
+            if (k.networks().restricts()) {
+                InetAddress from = clientAddress.get();
+                if (!k.networks().allows(from)) throw notFrom("The API key " + k.id(), from);
+            }
             tenant = tenants.get(k.tenant());
             if (tenant == null) throw new AirlockException(ErrorKind.UNAUTHORIZED, "Key " + k.id() + " belongs to tenant '" + k.tenant() + "', which this gateway does not know yet; retry in a few seconds.");
+            requireNetwork(tenant, clientAddress);
         } catch (AirlockException e) {
             throw new KeyRefused(e, k.id(), k.tenant());
         }
         return new Caller(tenant, k.id(), new Caller.KeyLimits(k.allowedRoutes(), k.classificationFloor(),
                 k.rpm() == null ? null : k.rpm().longValue(), k.tpm(), k.budgetUsdMonth(), k.maxInFlight()));
+    }
+
+    /** The 403 for a tenant limited to client networks that {@code clientAddress} is not in. */
+    private static void requireNetwork(Tenant tenant, Supplier<InetAddress> clientAddress) {
+        if (!tenant.networks().restricts()) return;
+        InetAddress from = clientAddress.get();
+        if (!tenant.networks().allows(from)) throw notFrom("Tenant '" + tenant.name() + "'", from);
+    }
+
+    private static AirlockException notFrom(String who, InetAddress from) {
+        return new AirlockException(ErrorKind.NETWORK_NOT_ALLOWED, who + " may not be used from " + (from == null ? "an unknown address"
+                : io.netty.util.NetUtil.toAddressString(from)) + ": it is limited to other client networks. Call from one of them, or ask the platform "
+                + "team which they are (behind a proxy, the gateway must trust it: server.trusted_proxies).");
     }
 
     private static String bearer(String authorization) {

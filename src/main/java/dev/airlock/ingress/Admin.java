@@ -4,6 +4,8 @@ import dev.airlock.config.AirlockConfig;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.identity.oidc.AdminTokens;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -14,6 +16,16 @@ import java.security.MessageDigest;
  */
 final class Admin {
     private Admin() {}
+
+    /**
+     * The 403 for a caller outside {@code admin.networks}, before any credential is looked at: from
+     * anywhere else the admin API answers nothing but this, whatever key or token it is shown.
+     */
+    static void requireNetwork(AirlockConfig config, InetAddress from) {
+        if (config.adminNetworks().allows(from)) return;
+        throw new AirlockException(ErrorKind.NETWORK_NOT_ALLOWED, "The admin API may not be called from " + (from == null ? "an unknown address"
+                : NetUtil.toAddressString(from)) + ": it answers admin.networks only.");
+    }
 
     /** Who is calling and what they may do ({@link AdminAccess}), or a 401 (a 403, 503 for a token: {@link AdminTokens#check}). */
     static AdminAccess authorize(AirlockConfig config, AdminTokens tokens, String authorization) {

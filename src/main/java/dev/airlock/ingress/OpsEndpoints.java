@@ -3,6 +3,7 @@ package dev.airlock.ingress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.config.AirlockConfig;
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.core.Since;
@@ -515,10 +516,11 @@ final class OpsEndpoints {
      * signed-in administrator, or the master key, one credential for every administrator, where over
      * mutual TLS the client certificate's subject says which of them).
      */
-    private static Actor actor(String who, HttpServerRequest req, String requestId) {
+    private Actor actor(String who, HttpServerRequest req, String requestId) {
         java.security.cert.X509Certificate cert = ClientCertificates.leaf(req);
         if (cert != null) who += ", client certificate " + cert.getSubjectX500Principal().getName();
-        return new Actor(who, req.remoteAddress() == null ? null : req.remoteAddress().hostAddress(), requestId);
+        java.net.InetAddress from = ClientAddress.of(req, now().pipeline.config.server().trustedProxies());
+        return new Actor(who, from == null ? null : io.netty.util.NetUtil.toAddressString(from), requestId);
     }
 
     private static java.util.Map<String, String> query(HttpServerRequest req) {
@@ -542,7 +544,9 @@ final class OpsEndpoints {
 
     /** Who is calling and what they may do ({@link Admin#authorize}); refusals are the caller's to count. */
     private AdminAccess access(HttpServerRequest req) {
-        return Admin.authorize(now().pipeline.config, services.adminTokens(), req.getHeader("authorization"));
+        AirlockConfig config = now().pipeline.config;
+        Admin.requireNetwork(config, ClientAddress.of(req, config.server().trustedProxies()));
+        return Admin.authorize(config, services.adminTokens(), req.getHeader("authorization"));
     }
 
     /** A call other than GET changes something. */

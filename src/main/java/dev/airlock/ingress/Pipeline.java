@@ -70,7 +70,8 @@ final class Pipeline {
         String authorization = req.headers().get(HeaderText.AUTHORIZATION);
         // Anthropic's clients send their key as x-api-key
         if (authorization == null && req.headers().contains(HeaderText.API_KEY)) authorization = "Bearer " + req.headers().get(HeaderText.API_KEY);
-        return identifier.identify(authorization, () -> ClientCertificates.leaf(req), Vertx.currentContext());
+        return identifier.identify(authorization, () -> ClientCertificates.leaf(req), () -> ClientAddress.of(req, config.server().trustedProxies()),
+                Vertx.currentContext());
     }
 
     /**

@@ -85,7 +85,7 @@ class AdminApiTest {
         ObjectNode t = api.createTenant(json("{'name':'payments','default_level':'confidential','routes':['general-tasks','sensitive-tasks'],"
                 + "'budget_usd_month':5000,'rpm':600,'tpm':2000000}"), ADMIN);
         assertThat(parsed(t)).isEqualTo(json("{'name':'payments','object':'tenant','default_level':'confidential','routes':['general-tasks','sensitive-tasks'],"
-                + "'budget_usd_month':5000.0,'rpm':600,'tpm':2000000,'cache_answers':true,'max_in_flight':null,'zones':null,'end_user_rpm':null,'end_user_tpm':null,'licenses':null,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','updated_at':'2026-11-20T12:00:00Z'}"));
+                + "'budget_usd_month':5000.0,'rpm':600,'tpm':2000000,'cache_answers':true,'max_in_flight':null,'zones':null,'end_user_rpm':null,'end_user_tpm':null,'licenses':null,'networks':null,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','updated_at':'2026-11-20T12:00:00Z'}"));
         api.createTenant(json("{'name':'search'}"), ADMIN);
 
         ObjectNode created = api.createKey(json("{'tenant':'payments','name':'ci','routes':['general-tasks'],'classification_floor':'restricted',"
@@ -97,20 +97,25 @@ class AdminApiTest {
         assertThat(created.get("note").asText()).contains("cannot show it again");
         ObjectNode expected = json("{'id':'" + id + "','object':'key','name':'ci','tenant':'payments','status':'active','routes':['general-tasks'],"
                 + "'classification_floor':'restricted','expires_at':'2027-01-01T00:00:00Z','rpm':60,'tpm':10000,'budget_usd_month':12.5,'max_in_flight':null,"
-                + "'client_identity':'CN=ci-runner,O=Example Bank','previous_secret_expires_at':null,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','revoked_at':null}");
+                + "'client_identity':'CN=ci-runner,O=Example Bank','networks':null,'previous_secret_expires_at':null,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','revoked_at':null}");
         ObjectNode withoutSecret = created.deepCopy();
         withoutSecret.remove(List.of("key", "note"));
         assertThat(parsed(withoutSecret)).isEqualTo(expected);
         clock.advance(Duration.ofSeconds(1));
         ObjectNode bare = api.createKey(json("{'tenant':'search'}"), ADMIN);
         assertThat(bare.get("routes").isNull()).as("no route list means every route the tenant has").isTrue();
+        String fenced = api.createKey(json("{'tenant':'search','networks':['10.20.0.0/16','fd00:0001::/64']}"), ADMIN).get("id").asText();
+        assertThat(api.getKey(fenced).get("networks").toString()).as("read back from the store").isEqualTo("[\"10.20.0.0/16\",\"fd00:1::/64\"]");
+        assertThat(api.patchTenant("search", json("{'networks':['192.0.2.7']}"), ADMIN).get("networks").toString()).isEqualTo("[\"192.0.2.7\"]");
+        assertThat(api.getTenant("search").get("networks").toString()).isEqualTo("[\"192.0.2.7\"]");
+        api.patchTenant("search", json("{'networks':null}"), ADMIN);
 
         spend.record(new SpendRow("r1", "payments", id, "general-tasks", "review", "claude", 1.25, false, NOW.minus(Duration.ofDays(1))));
         spend.record(new SpendRow("r2", "payments", id, "general-tasks", "review", "claude", 0.5, true, NOW.minus(Duration.ofHours(1))));
         spend.record(new SpendRow("r3", "search", bare.get("id").asText(), "embeddings", null, "glm", 0.25, false, NOW.minus(Duration.ofDays(40))));
 
         ObjectNode keys = api.listKeys(null);
-        assertThat(keys.get("data")).hasSize(2);
+        assertThat(keys.get("data")).hasSize(3);
         assertThat(keys.get("data").get(0).get("spent_usd_month").asDouble()).isEqualTo(1.75);
         assertThat(api.listKeys("payments").get("data")).hasSize(1);
         String listings = Json.write(keys) + Json.write(api.getKey(id)) + Json.write(api.listTenants());
@@ -163,11 +168,11 @@ class AdminApiTest {
         api.createTenant(json("{'name':'payments','routes':['general-tasks']}"), ADMIN);
 
         refused(() -> api.createKey(json("{'tenant':'payments','rmp':60}"), ADMIN), ErrorKind.INVALID_REQUEST, "rmp",
-                "Unknown field 'rmp' for a key; did you mean 'rpm'? The fields are: tenant, name, routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, client_identity, max_in_flight.");
+                "Unknown field 'rmp' for a key; did you mean 'rpm'? The fields are: tenant, name, routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, client_identity, max_in_flight, networks.");
         refused(() -> api.createKey(json("{'tenant':'payments','route':['general-tasks']}"), ADMIN), ErrorKind.INVALID_REQUEST, "route",
                 "did you mean 'routes'?");
         refused(() -> api.createTenant(json("{'name':'x','budget':5}"), ADMIN), ErrorKind.INVALID_REQUEST, "budget",
-                "Unknown field 'budget' for a tenant. The fields are: name, default_level, routes, budget_usd_month, rpm, tpm, cache_answers, max_in_flight, zones, end_user_rpm, end_user_tpm, licenses.");
+                "Unknown field 'budget' for a tenant. The fields are: name, default_level, routes, budget_usd_month, rpm, tpm, cache_answers, max_in_flight, zones, end_user_rpm, end_user_tpm, licenses, networks.");
         refused(() -> api.createKey(json("{'tenant':'payments','rpm':'600'}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a string.");
         refused(() -> api.createKey(json("{'tenant':'payments','rpm':1.5}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a number.");
         refused(() -> api.createKey(json("{'tenant':'payments','rpm':99999999999}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' is too large");

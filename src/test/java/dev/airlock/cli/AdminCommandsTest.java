@@ -281,6 +281,7 @@ class AdminCommandsTest {
                       zones             (any)
                       each end user     20 rpm
                       licenses          (any)
+                      networks          (any)
                       budget            $5,000.00 a month
                       spent this month  $0.00
                       answer cache      may keep its answers
@@ -290,7 +291,7 @@ class AdminCommandsTest {
             api.createTenant(AdminApiJson.parse("{'name':'search'}"), ADMIN);
 
             JsonNode created = api.createKey(AdminApiJson.parse("{'tenant':'payments','name':'ci','rpm':60,'budget_usd_month':12.5,'max_in_flight':4,'expires_at':'2026-12-31',"
-                    + "'client_identity':'spiffe://bank.example/ns/ci/sa/bot'}"), ADMIN);
+                    + "'client_identity':'spiffe://bank.example/ns/ci/sa/bot','networks':['10.20.0.0/16','fd00:1::/64']}"), ADMIN);
             String id = created.get("id").asText(), key = created.get("key").asText();
             assertThat(render(new KeysCommand.CreateKey(), created)).isEqualTo(("""
                     Created key ID for tenant payments:
@@ -308,6 +309,7 @@ class AdminCommandsTest {
                       max in flight  4
                       expires        2027-01-01 00:00
                       client         spiffe://bank.example/ns/ci/sa/bot
+                      networks       10.20.0.0/16,fd00:1::/64
                     """).replace("ID", id).replace("KEY", key));
             clock.advance(Duration.ofMinutes(5));
             String other = api.createKey(AdminApiJson.parse("{'tenant':'search','routes':['sensitive-tasks']}"), ADMIN).get("id").asText();

@@ -307,6 +307,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void networksAreCidrBlocksInTheirNormalFormAndEachMistakeIsNamed() {
+        AirlockConfig c = parse(BASE + "server: { trusted_proxies: [10.0.0.0/24] }\nadmin: { networks: [\"fd00:0:0::/48\", 192.0.2.7] }\n"
+                + "tenants:\n  payments: { networks: [10.20.0.0/16] }\n  web: {}\n", Map.of("VLLM_KEY", "k"));
+        assertThat(c.server().trustedProxies().text()).containsExactly("10.0.0.0/24");
+        assertThat(c.adminNetworks().text()).containsExactly("fd00::/48", "192.0.2.7");
+        assertThat(c.tenants().get("payments").networks().allows(dev.airlock.core.Networks.literal("10.20.1.1"))).isTrue();
+        assertThat(c.tenants().get("payments").networks().allows(dev.airlock.core.Networks.literal("10.21.1.1"))).isFalse();
+        assertThat(c.tenants().get("web").networks().restricts()).isFalse();
+        assertThat(parse(BASE, Map.of("VLLM_KEY", "k")).adminNetworks().restricts()).isFalse();
+        assertThatThrownBy(() -> parse(BASE + "server: { trusted_proxies: [lb.internal] }\nadmin: { networks: [10.1.0.0/8] }\n"
+                + "tenants:\n  payments: { networks: [10.0.0.0/40] }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("server.trusted_proxies: lists 'lb.internal', which is not a CIDR block or an address")
+                .hasMessageContaining("admin.networks: lists '10.1.0.0/8', which has bits set past its /8 prefix; did you mean 10.0.0.0/8?")
+                .hasMessageContaining("tenants.payments.networks: lists '10.0.0.0/40', whose prefix length is out of range");
+    }
+
+    @Test
     void aTenantMayLimitEachOfItsEndUsers() {
         AirlockConfig c = parse(BASE + "tenants:\n  web: { end_user_rpm: 20, end_user_tpm: 40000 }\n  batch: {}\n", Map.of("VLLM_KEY", "k"));
         assertThat(c.tenants().get("web").endUserRpm()).isEqualTo(20);

@@ -2,6 +2,7 @@ package dev.airlock.identity.keys;
 
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.Networks;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -18,18 +19,20 @@ import java.util.Objects;
  * @param maxInFlight         requests of this key in flight at once in each replica; null = no limit
  * @param revokedAt           null = not revoked
  * @param clientBinding       the client certificate the key must arrive with; null = any client
+ * @param networks            the client networks it may be used from; {@link Networks#ANY} = any
  * @param previousSecretUntil after a rotation, until when the previous secret still works; null = no previous secret
  * @param viaPreviousSecret   whether this record was found by the previous secret (a lookup's answer)
  */
 public record KeyRecord(String id, String tenant, String name, List<String> allowedRoutes, String classificationFloor,
                         Instant expiresAt, Integer rpm, Long tpm, Double budgetUsdMonth, Integer maxInFlight, Instant createdAt, Instant revokedAt,
-                        ClientBinding clientBinding, Instant previousSecretUntil, boolean viaPreviousSecret) {
+                        ClientBinding clientBinding, Networks networks, Instant previousSecretUntil, boolean viaPreviousSecret) {
     public enum Status { ACTIVE, EXPIRED, REVOKED }
 
     public KeyRecord {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(tenant, "tenant");
         allowedRoutes = allowedRoutes == null ? List.of() : List.copyOf(allowedRoutes);
+        networks = networks == null ? Networks.ANY : networks;
     }
 
     public Status status(Instant now) {
@@ -61,7 +64,7 @@ public record KeyRecord(String id, String tenant, String name, List<String> allo
     /** The same key as found by its previous secret. */
     KeyRecord foundByPreviousSecret() {
         return new KeyRecord(id, tenant, name, allowedRoutes, classificationFloor, expiresAt, rpm, tpm, budgetUsdMonth, maxInFlight, createdAt, revokedAt,
-                clientBinding, previousSecretUntil, true);
+                clientBinding, networks, previousSecretUntil, true);
     }
 
     /** Whether the key itself allows {@code route}; the tenant's routes must allow it too. */

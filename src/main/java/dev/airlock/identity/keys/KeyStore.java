@@ -2,6 +2,7 @@ package dev.airlock.identity.keys;
 
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.Networks;
 import dev.airlock.policy.limits.Micros;
 import dev.airlock.store.Dialect;
 import dev.airlock.store.SqlWork;
@@ -24,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class KeyStore {
     /** Every column but the hash: nothing ever reads a hash back out. */
-    static final String COLUMNS = "id, tenant, name, allowed_routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, created_at, revoked_at, client_identity, previous_expires_at, max_in_flight";
+    static final String COLUMNS = "id, tenant, name, allowed_routes, classification_floor, expires_at, rpm, tpm, budget_usd_month, created_at, revoked_at, client_identity, previous_expires_at, max_in_flight, allowed_networks";
     /** The longest a previous secret may keep working after a rotation. */
     public static final java.time.Duration MAX_GRACE = java.time.Duration.ofDays(30);
 
@@ -66,9 +67,16 @@ public final class KeyStore {
      * @param routes         routes the key may use; null or empty = the tenant's
      * @param clientIdentity the client certificate the key must arrive with (see {@link ClientBinding}); null = any client
      * @param maxInFlight    the key's requests in flight at once in each replica; null = no limit
+     * @param networks       the client networks it may be used from; null = any
      */
     public record KeySpec(String tenant, String name, List<String> routes, String classificationFloor, Instant expiresAt,
-                          Integer rpm, Long tpm, Double budgetUsdMonth, String clientIdentity, Integer maxInFlight) {
+                          Integer rpm, Long tpm, Double budgetUsdMonth, String clientIdentity, Integer maxInFlight, Networks networks) {
+        /** A key usable from any network. */
+        public KeySpec(String tenant, String name, List<String> routes, String classificationFloor, Instant expiresAt,
+                       Integer rpm, Long tpm, Double budgetUsdMonth, String clientIdentity, Integer maxInFlight) {
+            this(tenant, name, routes, classificationFloor, expiresAt, rpm, tpm, budgetUsdMonth, clientIdentity, maxInFlight, null);
+        }
+
         /** A key without a limit on its requests in flight. */
         public KeySpec(String tenant, String name, List<String> routes, String classificationFloor, Instant expiresAt,
                        Integer rpm, Long tpm, Double budgetUsdMonth, String clientIdentity) {
@@ -104,7 +112,7 @@ public final class KeyStore {
         for (int attempt = 0; ; attempt++) {
             String plaintext = VirtualKeys.generate();
             KeyRecord rec = new KeyRecord(VirtualKeys.keyId(), tenant, spec.name(), allowed, spec.classificationFloor(), expires,
-                    spec.rpm(), spec.tpm(), budget, spec.maxInFlight(), now, null, binding, null, false);
+                    spec.rpm(), spec.tpm(), budget, spec.maxInFlight(), now, null, binding, spec.networks(), null, false);
             try {
                 store.call(c -> SqlWork.inTransaction(c, tx -> {
                     TenantRecord owner = TenantStore.read(dialect, tx, tenant).orElseThrow(() -> unknownTenant(tx, tenant));
@@ -146,6 +154,7 @@ public final class KeyStore {
         if (k.budgetUsdMonth() != null) o.put("budget_usd_month", k.budgetUsdMonth());
         if (k.maxInFlight() != null) o.put("max_in_flight", k.maxInFlight());
         if (k.clientBinding() != null) o.put("client_identity", k.clientBinding().text());
+        if (k.networks().restricts()) k.networks().text().forEach(o.putArray("networks")::add);
         return o;
     }
 
@@ -300,7 +309,7 @@ public final class KeyStore {
     }
 
     private void insert(Connection c, KeyRecord k, String hash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO virtual_key (" + COLUMNS + ", hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO virtual_key (" + COLUMNS + ", hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, k.id());
             ps.setString(2, k.tenant());
             ps.setString(3, k.name());
@@ -315,7 +324,8 @@ public final class KeyStore {
             ps.setString(12, k.clientBinding() == null ? null : k.clientBinding().text());
             dialect.setTime(ps, 13, null);
             Sql.setInt(ps, 14, k.maxInFlight());
-            ps.setString(15, hash);
+            ps.setString(15, Sql.namesText(k.networks().text()));
+            ps.setString(16, hash);
             ps.executeUpdate();
         }
     }
@@ -345,6 +355,6 @@ public final class KeyStore {
         return new KeyRecord(r.getString("id"), r.getString("tenant"), r.getString("name"), Sql.names(r, "allowed_routes"),
                 r.getString("classification_floor"), dialect.time(r, "expires_at"), Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"),
                 Sql.usd(r, "budget_usd_month"), Sql.integer(r, "max_in_flight"), dialect.time(r, "created_at"), dialect.time(r, "revoked_at"),
-                ClientBinding.stored(r.getString("client_identity")), dialect.time(r, "previous_expires_at"), false);
+                ClientBinding.stored(r.getString("client_identity")), Networks.stored(Sql.names(r, "allowed_networks")), dialect.time(r, "previous_expires_at"), false);
     }
 }

@@ -1,6 +1,7 @@
 package dev.airlock.identity.keys;
 
 import dev.airlock.config.Tenant;
+import dev.airlock.core.Networks;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -17,15 +18,17 @@ import java.util.Objects;
  * @param endUserRpm     requests a minute of each end user the tenant's requests name; null = no limit
  * @param endUserTpm     tokens a minute of each end user; null = no limit
  * @param allowedLicenses the licenses of the models the tenant may use; empty = any
+ * @param networks       the client networks its requests may come from; {@link Networks#ANY} = any
  */
 public record TenantRecord(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm,
                            boolean cacheAnswers, Integer maxInFlight, List<String> allowedZones, Integer endUserRpm, Long endUserTpm,
-                           List<String> allowedLicenses, Instant createdAt, Instant updatedAt) {
+                           List<String> allowedLicenses, Networks networks, Instant createdAt, Instant updatedAt) {
     public TenantRecord {
         Objects.requireNonNull(name, "name");
         allowedRoutes = allowedRoutes == null ? List.of() : List.copyOf(allowedRoutes);
         allowedZones = allowedZones == null ? List.of() : List.copyOf(allowedZones);
         allowedLicenses = allowedLicenses == null ? List.of() : List.copyOf(allowedLicenses);
+        networks = networks == null ? Networks.ANY : networks;
     }
 
     /** A tenant to create or replace. */
@@ -36,34 +39,35 @@ public record TenantRecord(String name, String defaultLevel, List<String> allowe
     /** A tenant to create or replace, saying whether the answer cache may keep its answers. */
     public static TenantRecord of(String name, String defaultLevel, List<String> allowedRoutes, Double budgetUsdMonth, Integer rpm, Long tpm,
                                   boolean cacheAnswers) {
-        return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null, null, null, null);
+        return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null, null, null, null, null);
     }
 
     /** A tenant from the config file, for seeding the store with {@link TenantStore#ensure}. */
     public static TenantRecord of(Tenant t) {
         return of(t.name(), t.defaultLevel(), t.routes(), t.budgetUsdMonth(), t.rpm() == null ? null : Math.toIntExact(t.rpm()), t.tpm(), t.cacheAnswers())
                 .withMaxInFlight(t.maxInFlight()).withAllowedZones(t.zones())
-                .withEndUserLimits(t.endUserRpm() == null ? null : Math.toIntExact(t.endUserRpm()), t.endUserTpm()).withAllowedLicenses(t.licenses());
+                .withEndUserLimits(t.endUserRpm() == null ? null : Math.toIntExact(t.endUserRpm()), t.endUserTpm()).withAllowedLicenses(t.licenses()).withNetworks(t.networks());
     }
 
     /** The view the request path uses: default level, allowed routes and limits. */
     public Tenant toTenant() {
         return new Tenant(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm == null ? null : rpm.longValue(), tpm, cacheAnswers, maxInFlight, allowedZones,
-                endUserRpm == null ? null : endUserRpm.longValue(), endUserTpm, allowedLicenses);
+                endUserRpm == null ? null : endUserRpm.longValue(), endUserTpm, allowedLicenses, networks);
     }
 
     public boolean mayUse(String route) {
         return allowedRoutes.isEmpty() || allowedRoutes.contains(route);
     }
 
-    public TenantRecord withDefaultLevel(String v) { return new TenantRecord(name, v, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, createdAt, updatedAt); }
-    public TenantRecord withAllowedRoutes(List<String> v) { return new TenantRecord(name, defaultLevel, v, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, createdAt, updatedAt); }
-    public TenantRecord withBudgetUsdMonth(Double v) { return new TenantRecord(name, defaultLevel, allowedRoutes, v, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, createdAt, updatedAt); }
-    public TenantRecord withRpm(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, v, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, createdAt, updatedAt); }
-    public TenantRecord withCacheAnswers(boolean v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, v, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, createdAt, updatedAt); }
-    public TenantRecord withMaxInFlight(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, v, allowedZones, endUserRpm, endUserTpm, allowedLicenses, createdAt, updatedAt); }
-    public TenantRecord withAllowedZones(List<String> v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, v, endUserRpm, endUserTpm, allowedLicenses, createdAt, updatedAt); }
-    public TenantRecord withTpm(Long v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, v, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, createdAt, updatedAt); }
-    public TenantRecord withEndUserLimits(Integer rpmEach, Long tpmEach) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, rpmEach, tpmEach, allowedLicenses, createdAt, updatedAt); }
-    public TenantRecord withAllowedLicenses(List<String> v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, v, createdAt, updatedAt); }
+    public TenantRecord withDefaultLevel(String v) { return new TenantRecord(name, v, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, networks, createdAt, updatedAt); }
+    public TenantRecord withAllowedRoutes(List<String> v) { return new TenantRecord(name, defaultLevel, v, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, networks, createdAt, updatedAt); }
+    public TenantRecord withBudgetUsdMonth(Double v) { return new TenantRecord(name, defaultLevel, allowedRoutes, v, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, networks, createdAt, updatedAt); }
+    public TenantRecord withRpm(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, v, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, networks, createdAt, updatedAt); }
+    public TenantRecord withCacheAnswers(boolean v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, v, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, networks, createdAt, updatedAt); }
+    public TenantRecord withMaxInFlight(Integer v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, v, allowedZones, endUserRpm, endUserTpm, allowedLicenses, networks, createdAt, updatedAt); }
+    public TenantRecord withAllowedZones(List<String> v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, v, endUserRpm, endUserTpm, allowedLicenses, networks, createdAt, updatedAt); }
+    public TenantRecord withTpm(Long v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, v, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, networks, createdAt, updatedAt); }
+    public TenantRecord withEndUserLimits(Integer rpmEach, Long tpmEach) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, rpmEach, tpmEach, allowedLicenses, networks, createdAt, updatedAt); }
+    public TenantRecord withAllowedLicenses(List<String> v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, v, networks, createdAt, updatedAt); }
+    public TenantRecord withNetworks(Networks v) { return new TenantRecord(name, defaultLevel, allowedRoutes, budgetUsdMonth, rpm, tpm, cacheAnswers, maxInFlight, allowedZones, endUserRpm, endUserTpm, allowedLicenses, v, createdAt, updatedAt); }
 }

@@ -2,6 +2,7 @@ package dev.airlock.identity.keys;
 
 import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
+import dev.airlock.core.Networks;
 import dev.airlock.store.Dialect;
 import dev.airlock.store.SqlWork;
 import dev.airlock.store.Store;
@@ -29,7 +30,7 @@ import java.util.function.UnaryOperator;
  * message names the field; database failures are {@link SQLException}s.
  */
 public final class TenantStore {
-    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones, end_user_rpm, end_user_tpm, allowed_licenses";
+    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones, end_user_rpm, end_user_tpm, allowed_licenses, allowed_networks";
 
     private final Store store;
     private final Dialect dialect;
@@ -144,23 +145,26 @@ public final class TenantStore {
         Map<String, JsonNode> m = new java.util.LinkedHashMap<>();
         JsonNodeFactory f = JsonNodeFactory.instance;
         m.put("default_level", f.textNode(t.defaultLevel()));
-        ArrayNode routes = f.arrayNode();
-        t.allowedRoutes().forEach(routes::add);
-        m.put("routes", t.allowedRoutes().isEmpty() ? f.nullNode() : routes);
+        m.put("routes", names(f, t.allowedRoutes()));
         m.put("budget_usd_month", t.budgetUsdMonth() == null ? f.nullNode() : f.numberNode(t.budgetUsdMonth()));
         m.put("rpm", t.rpm() == null ? f.nullNode() : f.numberNode(t.rpm()));
         m.put("tpm", t.tpm() == null ? f.nullNode() : f.numberNode(t.tpm()));
         m.put("cache_answers", f.booleanNode(t.cacheAnswers()));
         m.put("max_in_flight", t.maxInFlight() == null ? f.nullNode() : f.numberNode(t.maxInFlight()));
-        ArrayNode zones = f.arrayNode();
-        t.allowedZones().forEach(zones::add);
-        m.put("zones", t.allowedZones().isEmpty() ? f.nullNode() : zones);
+        m.put("zones", names(f, t.allowedZones()));
         m.put("end_user_rpm", t.endUserRpm() == null ? f.nullNode() : f.numberNode(t.endUserRpm()));
         m.put("end_user_tpm", t.endUserTpm() == null ? f.nullNode() : f.numberNode(t.endUserTpm()));
-        ArrayNode licenses = f.arrayNode();
-        t.allowedLicenses().forEach(licenses::add);
-        m.put("licenses", t.allowedLicenses().isEmpty() ? f.nullNode() : licenses);
+        m.put("licenses", names(f, t.allowedLicenses()));
+        m.put("networks", names(f, t.networks().text()));
         return m;
+    }
+
+    /** A list for the audit trail: null when empty (no restriction), as the admin API shows it. */
+    private static JsonNode names(JsonNodeFactory f, List<String> names) {
+        if (names.isEmpty()) return f.nullNode();
+        ArrayNode out = f.arrayNode();
+        names.forEach(out::add);
+        return out;
     }
 
     public Optional<TenantRecord> get(String name) throws SQLException {
@@ -207,11 +211,11 @@ public final class TenantStore {
         Checks.tpm("end_user_tpm", t.endUserTpm());
         List<String> licenses = Checks.licenses(t.allowedLicenses());
         return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), t.cacheAnswers(), t.maxInFlight(), zones,
-                t.endUserRpm(), t.endUserTpm(), licenses, null, null);
+                t.endUserRpm(), t.endUserTpm(), licenses, t.networks(), null, null);
     }
 
     private static void insert(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, t.name());
             ps.setString(2, t.defaultLevel());
             ps.setString(3, Sql.namesText(t.allowedRoutes()));
@@ -226,13 +230,14 @@ public final class TenantStore {
             Sql.setInt(ps, 12, t.endUserRpm());
             Sql.setLong(ps, 13, t.endUserTpm());
             ps.setString(14, Sql.namesText(t.allowedLicenses()));
+            ps.setString(15, Sql.namesText(t.networks().text()));
             ps.executeUpdate();
         }
     }
 
     private static int update(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE tenant SET default_level = ?, allowed_routes = ?, budget_usd_month = ?, rpm = ?, tpm = ?, "
-                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, end_user_rpm = ?, end_user_tpm = ?, allowed_licenses = ?, updated_at = ? WHERE name = ?")) {
+                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, end_user_rpm = ?, end_user_tpm = ?, allowed_licenses = ?, allowed_networks = ?, updated_at = ? WHERE name = ?")) {
             ps.setString(1, t.defaultLevel());
             ps.setString(2, Sql.namesText(t.allowedRoutes()));
             Sql.setMoney(ps, 3, t.budgetUsdMonth());
@@ -244,8 +249,9 @@ public final class TenantStore {
             Sql.setInt(ps, 9, t.endUserRpm());
             Sql.setLong(ps, 10, t.endUserTpm());
             ps.setString(11, Sql.namesText(t.allowedLicenses()));
-            d.setTime(ps, 12, now);
-            ps.setString(13, t.name());
+            ps.setString(12, Sql.namesText(t.networks().text()));
+            d.setTime(ps, 13, now);
+            ps.setString(14, t.name());
             return ps.executeUpdate();
         }
     }
@@ -266,6 +272,7 @@ public final class TenantStore {
     private static TenantRecord row(Dialect d, ResultSet r) throws SQLException {
         return new TenantRecord(r.getString("name"), r.getString("default_level"), Sql.names(r, "allowed_routes"), Sql.usd(r, "budget_usd_month"),
                 Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), r.getBoolean("cache_answers"), Sql.integer(r, "max_in_flight"), Sql.names(r, "allowed_zones"),
-                Sql.integer(r, "end_user_rpm"), Sql.bigint(r, "end_user_tpm"), Sql.names(r, "allowed_licenses"), d.time(r, "created_at"), d.time(r, "updated_at"));
+                Sql.integer(r, "end_user_rpm"), Sql.bigint(r, "end_user_tpm"), Sql.names(r, "allowed_licenses"),
+                Networks.stored(Sql.names(r, "allowed_networks")), d.time(r, "created_at"), d.time(r, "updated_at"));
     }
 }
