@@ -115,8 +115,11 @@ class ConfigCheckTest {
                 residency: { public: [on-prem], internal: [on-prem], confidential: [on-prem], restricted: [on-prem] }
                 deployments: [ { id: sim, provider: simulator, model: m, zone: on-prem } ]
                 routes: { main: { deployments: [sim] } }
+                server: { trusted_proxies: [10.0.0.0/24] }
+                tenants: { payments: { networks: [10.20.0.0/16, "fd00:1::/64"] } }
                 admin:
                   master_key: "${M}"
+                  networks: [10.9.0.0/16]
                   oidc: { issuer: "https://sso.example.com/realms/p", jwks_url: "https://sso.example.com/realms/p/certs", audience: airlock }
                 auth:
                   require_keys: true
@@ -128,8 +131,9 @@ class ConfigCheckTest {
         ConfigCommand.print(new ConfigLoader(Map.of("M", "k")).parse(yaml, "airlock.yaml"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("Admin API: sign-in tokens from https://sso.example.com/realms/p (audience airlock, "
                 + "keys from https://sso.example.com/realms/p/certs; roles in 'roles': airlock-admin changes, airlock-viewer reads, "
-                + "airlock-tenant-admin manages the keys of the tenants in 'airlock_tenants'), and the master key",
-                "Callers: a virtual key is required\n  workload identity tokens from https://kubernetes.default.svc (audience airlock, keys from "
+                + "airlock-tenant-admin manages the keys of the tenants in 'airlock_tenants'), and the master key, from 10.9.0.0/16 only",
+                "payments: starts at public, from 10.20.0.0/16, fd00:1::/64 only",
+                "Callers: a virtual key is required; each one's address from X-Forwarded-For behind the proxies 10.0.0.0/24\n  workload identity tokens from https://kubernetes.default.svc (audience airlock, keys from "
                         + "https://k8s.example.com/openid/v1/jwks) stand for the key whose client_identity is 'dc1:' and their sub\n"
                         + "  workload identity tokens from https://oidc.eks.example.com/id/B (audience airlock, keys from "
                         + "https://oidc.eks.example.com/id/B/keys) stand for the key whose client_identity is 'eks:' and their sub\n");
