@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
             "Airlock: one OpenAI-compatible endpoint in front of self-hosted and managed models,",
             "that never lets classified data leave the zones it may reach."},
         subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, TenantsCommand.class, SpendCommand.class, AuditCommand.class,
-                RequestsCommand.class, TcoCommand.class, CanaryCommand.class, DeploymentsCommand.class, EvalCommand.class, CacheCommand.class,
+                RequestsCommand.class, TcoCommand.class, CanaryCommand.class, DeploymentsCommand.class, EndUsersCommand.class, EvalCommand.class, CacheCommand.class,
                 ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

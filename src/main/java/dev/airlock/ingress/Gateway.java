@@ -192,7 +192,7 @@ public final class Gateway implements AutoCloseable {
             if (adminTokens != null) opened.add(0, adminTokens);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store), generations, new dev.airlock.eval.EvalStore(store), new java.util.concurrent.ConcurrentHashMap<>(),
-                    metrics, admin, store, answers, adminTokens, disabled);
+                    metrics, admin, store, answers, adminTokens, disabled, new dev.airlock.admin.Erasures(store, ledger, java.time.Clock.systemUTC()));
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first

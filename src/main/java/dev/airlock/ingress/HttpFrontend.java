@@ -179,7 +179,8 @@ final class HttpFrontend extends VerticleBase {
                     else if (path.equals("/admin/canaries") || path.startsWith("/admin/canaries/")) ops.canaries(req, path, requestId);
                     else if (path.equals("/admin/deployments") || path.startsWith("/admin/deployments/")) ops.deployments(req, path, requestId);
                     else if (path.startsWith("/admin/evals/")) ops.evalRun(req, path.substring("/admin/evals/".length()), requestId);
-                    else if (path.startsWith("/admin/keys") || path.startsWith("/admin/tenants") || path.equals("/admin/spend") || path.equals("/admin/audit")) ops.admin(req, path, requestId);
+                    else if (path.startsWith("/admin/keys") || path.startsWith("/admin/tenants") || path.equals("/admin/spend") || path.equals("/admin/audit")
+                            || path.equals("/admin/erasures")) ops.admin(req, path, requestId);
                     else throw notFound(m, path);
                 }
             }

@@ -208,8 +208,8 @@ final class OpsEndpoints {
     }
 
     /**
-     * {@code /admin/keys[/{id}]}, {@code /admin/tenants[/{name}]}, {@code /admin/spend}: the admin API,
-     * run on a worker thread since it reads and writes the store.
+     * {@code /admin/keys[/{id}]}, {@code /admin/tenants[/{name}]}, {@code /admin/spend}, {@code /admin/audit},
+     * {@code /admin/erasures}: the admin API, run on a worker thread since it reads and writes the store.
      */
     void admin(HttpServerRequest req, String path, String requestId) {
         AdminAccess access = refusalsCounted(() -> access(req));
@@ -229,7 +229,7 @@ final class OpsEndpoints {
                 var api = services.admin();
                 // a tenant admin manages its tenants' keys and reads their spend; the rest is the admin's (and the viewer's, to read)
                 refusalsCounted(() -> {
-                    boolean scoped = resource.equals("keys") || resource.equals("spend");
+                    boolean scoped = resource.equals("keys") || resource.equals("spend") || resource.equals("erasures");
                     if (!scoped || access.role() != dev.airlock.identity.oidc.AdminTokens.Role.TENANT_ADMIN) access.requireAll(write);
                     else access.requireTenant(id != null ? api.getKey(id).path("tenant").asText(null)
                             : method.equals("POST") ? Json.text(RequestParser.parseObject(bytes), "tenant") : req.getParam("tenant"), write);
@@ -247,12 +247,14 @@ final class OpsEndpoints {
                     case "tenants PATCH id" -> api.patchTenant(id, RequestParser.parseObject(bytes), actor);
                     case "spend GET" -> api.spend(query(req));
                     case "audit GET" -> api.audit(query(req));
+                    case "erasures POST" -> services.erasures().erase(RequestParser.parseObject(bytes), actor,
+                            dev.airlock.admin.Erasures.repeatAfter(now().pipeline.config));
                     default -> throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + method + " " + path
-                            + "; the admin API has POST/GET /admin/keys, GET/DELETE /admin/keys/{id}, POST /admin/keys/{id}/rotate, POST/GET /admin/tenants, GET/PATCH /admin/tenants/{name}, GET /admin/spend and GET /admin/audit.");
+                            + "; the admin API has POST/GET /admin/keys, GET/DELETE /admin/keys/{id}, POST /admin/keys/{id}/rotate, POST/GET /admin/tenants, GET/PATCH /admin/tenants/{name}, GET /admin/spend, GET /admin/audit and POST /admin/erasures.");
                 };
             }, false).onComplete(r -> {
                 if (r.failed()) Replies.error(req.response(), r.cause(), requestId);
-                else Replies.json(req.response(), method.equals("POST") && !rotate ? 201 : 200, r.result());
+                else Replies.json(req.response(), method.equals("POST") && !rotate && !resource.equals("erasures") ? 201 : 200, r.result());
             });
         });
     }
