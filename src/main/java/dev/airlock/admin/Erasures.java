@@ -39,12 +39,14 @@ import org.slf4j.LoggerFactory;
  * take ({@link #repeatAfter}), on this replica, the name held in memory until then. A replica stopped
  * before that leaves the repeat undone: the answer says when it is due, so an operator can run it.
  */
-public final class Erasures {
+public final class Erasures implements AutoCloseable {
     static final List<String> FIELDS = List.of("end_user", "tenant");
     private static final Logger LOG = LoggerFactory.getLogger(Erasures.class);
     private final Store store;
     private final Ledger ledger;
     private final Clock clock;
+    /** Repeats still due, by the pseudonym they erase; cancelled when the gateway stops. */
+    private final java.util.concurrent.ConcurrentMap<CompletableFuture<Void>, String> due = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What one erasure changed: events that lost the name, captured contents deleted. */
     public record Result(String tenant, String subject, long events, long captured) {
@@ -90,7 +92,9 @@ public final class Erasures {
         } catch (SQLException e) {
             throw new AirlockException(ErrorKind.NOT_READY, "The store could not carry out the erasure now (" + e.getMessage() + "); nothing was changed. Retry shortly.");
         }
-        CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> repeat = new CompletableFuture<>();
+        due.put(repeat, done.subject());
+        repeat.completeAsync(() -> {
             try {
                 ledger.flush(Duration.ofSeconds(10));
                 Result again = erase(r, actor, true);
@@ -98,7 +102,8 @@ public final class Erasures {
             } catch (SQLException | RuntimeException e) {
                 LOG.warn("the repeat of the erasure of {} failed ({}); run it again: ./airlock end-users erase", done.subject(), e.getMessage());
             }
-        }, CompletableFuture.delayedExecutor(repeatAfter.toMillis(), TimeUnit.MILLISECONDS));
+            return null;
+        }, CompletableFuture.delayedExecutor(repeatAfter.toMillis(), TimeUnit.MILLISECONDS)).whenComplete((v, t) -> due.remove(repeat));
         return done.json().put("repeat_at", clock.instant().plus(repeatAfter).toString());
     }
 
@@ -141,6 +146,19 @@ public final class Erasures {
             if (!again || events + captured > 0) AuditTrail.append(store.dialect(), tx, actor, "end_user.erase", subject, details, clock.instant());
             return new Result(r.tenant(), subject, events, captured);
         }));
+    }
+
+    /** Cancels the repeats still due, naming them once: the requests they were to catch may be recorded with the name. */
+    @Override
+    public void close() {
+        java.util.List<String> cancelled = new java.util.ArrayList<>();
+        due.forEach((f, subject) -> {
+            if (f.cancel(false)) cancelled.add(subject);
+        });
+        if (!cancelled.isEmpty()) {
+            LOG.warn("stopping with {} erasure repeat(s) still due ({}): requests running at those erasures may still name the end user; run them again",
+                    cancelled.size(), String.join(", ", cancelled));
+        }
     }
 
     private static long update(Connection c, String sql, Request r) throws SQLException {

@@ -47,8 +47,11 @@ public final class Gateway implements AutoCloseable {
     private final Quotas quotas;
     private final Tracing tracing;
     private final dev.airlock.cache.AnswerCache answers;
-    /** Fetch the token issuers' keys in the background ({@code admin.oidc}, {@code auth.workloads}); a no-op without them. */
-    private final AutoCloseable adminTokens;
+    /**
+     * What runs beside the requests and stops before the store: the token issuers' key fetches
+     * ({@code admin.oidc}, {@code auth.workloads}) and the repeats of erasures still due.
+     */
+    private final AutoCloseable background;
     private final int port;
     private final String transport;
     private final List<HttpFrontend> frontends;
@@ -71,9 +74,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Gateway(Vertx vertx, Generations generations, Store store, Ledger ledger, Metrics metrics, Quotas quotas, Tracing tracing,
-                    dev.airlock.cache.AnswerCache answers, AutoCloseable adminTokens, int port, String transport, List<HttpFrontend> frontends, Duration drain) {
+                    dev.airlock.cache.AnswerCache answers, AutoCloseable background, int port, String transport, List<HttpFrontend> frontends, Duration drain) {
         this.tracing = tracing;
-        this.adminTokens = adminTokens;
+        this.background = background;
         this.answers = answers;
         this.transport = transport;
         this.frontends = List.copyOf(frontends);
@@ -190,9 +193,11 @@ public final class Gateway implements AutoCloseable {
             DecisionLog decisions = new DecisionLog(10_000);
             dev.airlock.identity.oidc.AdminTokens adminTokens = config.adminOidc().isEmpty() ? null : dev.airlock.identity.oidc.AdminTokens.start(config.adminOidc());
             if (adminTokens != null) opened.add(0, adminTokens);
+            dev.airlock.admin.Erasures erasures = new dev.airlock.admin.Erasures(store, ledger, java.time.Clock.systemUTC());
+            opened.add(0, erasures);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store), generations, new dev.airlock.eval.EvalStore(store), new java.util.concurrent.ConcurrentHashMap<>(),
-                    metrics, admin, store, answers, adminTokens, disabled, new dev.airlock.admin.Erasures(store, ledger, java.time.Clock.systemUTC()));
+                    metrics, admin, store, answers, adminTokens, disabled, erasures);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first
@@ -212,9 +217,9 @@ public final class Gateway implements AutoCloseable {
             if (watched != null) ConfigWatch.start(vertx, watched, config.server().watchConfigMs(), generations, digest);
             else if (config.server().watchConfigMs() > 0) LOG.warn("server.watch_config_ms is set, but this configuration was not read from a file; nothing is watched.");
             ready.set(true);
-            AutoCloseable issuers = () -> closeAll(java.util.stream.Stream.of(adminTokens, workloadTokens).filter(java.util.Objects::nonNull)
+            AutoCloseable background = () -> closeAll(java.util.stream.Stream.of(adminTokens, workloadTokens, erasures).filter(java.util.Objects::nonNull)
                     .map(AutoCloseable.class::cast).toList());
-            return new Gateway(vertx, generations, store, ledger, metrics, quotas, tracing, answers, issuers, port,
+            return new Gateway(vertx, generations, store, ledger, metrics, quotas, tracing, answers, background, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""),
                     frontends, Duration.ofMillis(config.server().drainMs()));
         } catch (Exception e) {
@@ -320,7 +325,7 @@ public final class Gateway implements AutoCloseable {
      */
     public void close(Duration drain) {
         if (!drain.isZero()) drainFrontends(drain);
-        closeAll(List.of(() -> await(vertx.close()), generations.current().upstreams, ledger, tracing, answers, metrics, quotas, adminTokens, store));
+        closeAll(List.of(() -> await(vertx.close()), generations.current().upstreams, ledger, tracing, answers, metrics, quotas, background, store));
     }
 
     private void drainFrontends(Duration drain) {
