@@ -205,6 +205,7 @@ final class ConfigCommand implements Runnable {
                     + (t.rpm() == null ? "" : ", rpm " + t.rpm()) + (t.tpm() == null ? "" : ", tpm " + t.tpm())
                     + (t.maxInFlight() == null ? "" : ", at most " + t.maxInFlight() + " requests in flight")
                     + (t.endUserRpm() == null ? "" : ", rpm " + t.endUserRpm() + " each end user") + (t.endUserTpm() == null ? "" : ", tpm " + t.endUserTpm() + " each end user")
+                    + (t.endUserBudgetUsdMonth() == null ? "" : String.format(java.util.Locale.ROOT, ", budget $%,.2f a month each end user", t.endUserBudgetUsdMonth()))
                     + (t.licenses().isEmpty() ? "" : ", models licensed " + String.join(", ", t.licenses()) + " only")
                     + (t.networks().restricts() ? ", from " + t.networks() + " only" : "")
                     + (t.budgetUsdMonth() == null ? "" : String.format(java.util.Locale.ROOT, ", budget $%,.2f a month", t.budgetUsdMonth()))

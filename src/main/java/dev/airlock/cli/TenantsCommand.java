@@ -66,6 +66,9 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--end-user-tpm", paramLabel = "N", description = "Tokens per minute of each end user its requests name.")
         Long endUserTpm;
 
+        @Option(names = "--end-user-budget", paramLabel = "USD", description = "Monthly budget in US dollars of each end user its requests name.")
+        Double endUserBudget;
+
         @Option(names = "--no-cache-answers", description = "The answer cache neither keeps nor serves its answers.")
         boolean noCache;
 
@@ -83,6 +86,7 @@ final class TenantsCommand implements Runnable {
             AdminCommand.names(body, "zones", zones);
             if (endUserRpm != null) body.put("end_user_rpm", endUserRpm);
             if (endUserTpm != null) body.put("end_user_tpm", endUserTpm);
+            if (endUserBudget != null) body.put("end_user_budget_usd_month", endUserBudget);
             AdminCommand.names(body, "licenses", licenses);
             AdminCommand.names(body, "networks", networks);
             return new AdminClient.Call("POST", "/admin/tenants", body);
@@ -182,6 +186,9 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--end-user-tpm", paramLabel = "N|none", description = "Tokens per minute of each end user its requests name, or none.")
         String endUserTpm;
 
+        @Option(names = "--end-user-budget", paramLabel = "USD|none", description = "Monthly budget in US dollars of each end user its requests name, or none.")
+        String endUserBudget;
+
         @Option(names = "--cache-answers", paramLabel = "true|false", arity = "1",
                 description = "Whether the answer cache may keep and serve its answers (routes with a cache opt in; false opts this tenant out).")
         Boolean cacheAnswers;
@@ -202,6 +209,7 @@ final class TenantsCommand implements Runnable {
             limit(body, "max_in_flight", "--max-in-flight", maxInFlight, true);
             limit(body, "end_user_rpm", "--end-user-rpm", endUserRpm, true);
             limit(body, "end_user_tpm", "--end-user-tpm", endUserTpm, true);
+            limit(body, "end_user_budget_usd_month", "--end-user-budget", endUserBudget, false);
             if (anyLicense) body.putNull("licenses");
             AdminCommand.names(body, "licenses", licenses);
             if (anyNetwork) body.putNull("networks");
@@ -211,7 +219,7 @@ final class TenantsCommand implements Runnable {
             if (cacheAnswers != null) body.put("cache_answers", cacheAnswers);
             if (body.isEmpty()) {
                 throw new ParameterException(spec.commandLine(),
-                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --end-user-rpm, --end-user-tpm, --licenses, --any-license, --networks, --any-network, --cache-answers.");
+                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --end-user-rpm, --end-user-tpm, --end-user-budget, --licenses, --any-license, --networks, --any-network, --cache-answers.");
             }
             return new AdminClient.Call("PATCH", "/admin/tenants/" + URLEncoder.encode(name, StandardCharsets.UTF_8), body);
         }
@@ -238,13 +246,15 @@ final class TenantsCommand implements Runnable {
         }
     }
 
-    /** What each end user may use a minute, e.g. {@code 20 rpm, 40,000 tpm}; {@code -} when no limit is set. */
+    /** What each end user may use, e.g. {@code 20 rpm, 40,000 tpm, $5.00 a month}; {@code -} when no limit is set. */
     static String endUsers(JsonNode t) {
-        List<String> parts = new java.util.ArrayList<>(2);
+        List<String> parts = new java.util.ArrayList<>(3);
         for (String limit : List.of("rpm", "tpm")) {
             String n = Table.count(t, "end_user_" + limit);
             if (!n.equals("-")) parts.add(n + " " + limit);
         }
+        String usd = Table.usd(t, "end_user_budget_usd_month");
+        if (!usd.equals("-")) parts.add(usd + " a month");
         return parts.isEmpty() ? "-" : String.join(", ", parts);
     }
 

@@ -109,8 +109,8 @@ record ConfigSpec(
     record RuleSpec(List<String> task, String path, String atLeast) {}
 
     record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, Boolean cacheAnswers,
-                      Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, List<String> licenses,
-                      List<String> networks) {}
+                      Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, Double endUserBudgetUsdMonth,
+                      List<String> licenses, List<String> networks) {}
 
     record LimitsSpec(String redisUrl, String budgetsOnOutage, Boolean countFreeDeployments, Integer replicas, Long commandTimeoutMs) {}
 

@@ -501,7 +501,6 @@ final class Freezer {
         return true;
     }
 
-    /** A problem for each of {@code names} (the list at {@code path}) that is not among {@code known}. */
     /** Client networks as the file lists them ({@link Networks#parse}); a problem naming {@code path} for an entry that is not one. */
     private Networks networks(String path, List<String> blocks) {
         try {
@@ -512,6 +511,7 @@ final class Freezer {
         }
     }
 
+    /** A problem for each of {@code names} (the list at {@code path}) that is not among {@code known}. */
     private void unknownNames(String path, String kind, List<String> names, java.util.Set<String> known) {
         for (int i = 0; i < names.size(); i++) {
             if (!known.contains(names.get(i))) problem(path + "[" + i + "]", "unknown " + kind + " '" + names.get(i) + "'" + Suggest.hint(names.get(i), known));
@@ -543,11 +543,13 @@ final class Freezer {
                 Long userTpm = t == null ? null : t.endUserTpm();
                 if (userRpm != null && userRpm < 1) problem(p + ".end_user_rpm", "must be at least 1.");
                 if (userTpm != null && userTpm < 1) problem(p + ".end_user_tpm", "must be at least 1.");
+                Double userBudget = t == null ? null : t.endUserBudgetUsdMonth();
+                if (userBudget != null && userBudget < 0) problem(p + ".end_user_budget_usd_month", "cannot be negative.");
                 // a license no deployment declares is a typo more often than a model still to come: it would refuse every request
                 List<String> licenses = t == null || t.licenses() == null ? List.of() : t.licenses();
                 unknownNames(p + ".licenses", "license (no deployment declares it)", licenses, declared);
                 out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight, pinned,
-                        userRpm, userTpm, licenses, networks(p + ".networks", t == null ? null : t.networks())));
+                        userRpm, userTpm, userBudget, licenses, networks(p + ".networks", t == null ? null : t.networks())));
             });
         }
         if (!levels.isEmpty()) out.putIfAbsent("default", new Tenant("default", levels.get(0), List.of(), null, null, null, true));

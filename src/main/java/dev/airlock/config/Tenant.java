@@ -10,12 +10,13 @@ import java.util.List;
  * how many of its requests may be in flight at once in each replica ({@code maxInFlight}, null = no limit),
  * and the zones its data is pinned to ({@code zones}, its jurisdiction; empty = wherever its requests'
  * levels may go), and what each end user it serves may use a minute ({@code endUserRpm}, {@code endUserTpm}:
- * requests and tokens per minute of each end user its requests name, null = none), and the licenses of the
+ * requests and tokens per minute of each end user its requests name, null = none) and spend a month
+ * ({@code endUserBudgetUsdMonth}, null = no budget), and the licenses of the
  * models it may use ({@code licenses}: a deployment's declared {@code license} must be one; empty = any), and
  * the client networks its requests may come from ({@code networks}; {@link Networks#ANY} = any).
  */
 public record Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers,
-                     Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, List<String> licenses,
+                     Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, Double endUserBudgetUsdMonth, List<String> licenses,
                      Networks networks) {
     public Tenant {
         routes = List.copyOf(routes);
@@ -31,11 +32,11 @@ public record Tenant(String name, String defaultLevel, List<String> routes, Doub
 
     /** Whether its requests are limited per end user: then each request's end user is read, recorded or not. */
     public boolean limitsEndUsers() {
-        return endUserRpm != null || endUserTpm != null;
+        return endUserRpm != null || endUserTpm != null || endUserBudgetUsdMonth != null;
     }
 
     /** A tenant without a limit on its requests in flight, pinned to no zone. */
     public Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers) {
-        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null, null, null);
+        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null, null, null, null);
     }
 }

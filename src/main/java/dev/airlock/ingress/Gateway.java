@@ -140,10 +140,10 @@ public final class Gateway implements AutoCloseable {
             KeyCache keyCache = new KeyCache(keyStore, Duration.ofSeconds(config.auth().keyCacheSeconds()));
             Tenants tenants = new Tenants(tenantStore, config);
             tenants.seed(config);
-            if (!quotas.remote()) seedBudgets(quotas, spend, config, keyStore);
+            if (!quotas.remote()) seedBudgets(quotas, spend, tenants, keyStore, store);
             // what an earlier run left unwritten is replayed only now, so that its spend is counted once:
             // in the seed above if the database had it, else as the replay adds it (Redis counted it already)
-            ledger.replayInherited(quotas.remote() ? events -> {} : events -> seedReplayed(quotas, events));
+            ledger.replayInherited(quotas.remote() ? events -> {} : events -> seedReplayed(quotas, tenants, events));
             // not ready before then, so no request is admitted against a budget that lacks them
             if (!ledger.awaitInherited(INHERITED_WAIT)) {
                 LOG.warn("ledger: events an earlier run left are still being written after {} s; serving now, and their spend"
@@ -240,27 +240,36 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Counters in this process start empty, but spend must survive a restart: seed each budgeted
-     * tenant's and key's month from the spend table (Redis keeps its own counters across restarts).
+     * Counters in this process start empty, but spend must survive a restart: seed the month of each
+     * tenant in the store (those the admin API made too) and each budgeted key from the spend table, and
+     * of each end user of a tenant with a budget per end user from the ledger's events (Redis keeps its
+     * own counters across restarts).
      */
-    private static void seedBudgets(Quotas quotas, SpendStore spend, AirlockConfig config, KeyStore keys) throws java.sql.SQLException {
-        String period = dev.airlock.policy.limits.BudgetPeriod.month(java.time.Instant.now());
-        for (var t : config.tenants().values()) {
+    private static void seedBudgets(Quotas quotas, SpendStore spend, Tenants tenants, KeyStore keys, Store store) throws java.sql.SQLException {
+        java.time.Instant now = java.time.Instant.now();
+        String period = dev.airlock.policy.limits.BudgetPeriod.month(now);
+        List<String> perEndUser = new ArrayList<>();
+        for (var t : tenants.all()) {
             quotas.seedTenant(t.name(), spend.spentMicros(SpendStore.Scope.tenant(t.name()), period), period);
+            if (t.endUserBudgetUsdMonth() != null) perEndUser.add(t.name());
         }
         for (var k : keys.list(null)) {
             if (k.budgetUsdMonth() != null) quotas.seedKey(k.id(), spend.spentMicros(SpendStore.Scope.key(k.id()), period), period);
         }
+        java.time.Instant monthStart = java.time.YearMonth.parse(period).atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        for (var r : dev.airlock.ledger.EndUserSpend.since(store, perEndUser, monthStart)) quotas.seedEndUser(r.tenant(), r.endUser(), r.micros(), period);
     }
 
     /** Counts the spend of an earlier run's events the replay added to the database, in this month's budgets. */
-    private static void seedReplayed(Quotas quotas, List<dev.airlock.ledger.LedgerEvent> events) {
+    private static void seedReplayed(Quotas quotas, Tenants tenants, List<dev.airlock.ledger.LedgerEvent> events) {
         String period = dev.airlock.policy.limits.BudgetPeriod.month(java.time.Instant.now());
         for (var e : events) {
             if (!SpendStore.countsAsSpend(e) || !period.equals(dev.airlock.policy.limits.BudgetPeriod.month(e.at()))) continue;
             long micros = dev.airlock.policy.limits.Micros.of(e.costUsd());
             quotas.seedTenant(e.tenant(), micros, period);
             if (e.keyId() != null) quotas.seedKey(e.keyId(), micros, period);
+            var t = tenants.get(e.tenant());
+            if (e.endUser() != null && t != null && t.endUserBudgetUsdMonth() != null) quotas.seedEndUser(e.tenant(), e.endUser(), micros, period);
         }
     }
 

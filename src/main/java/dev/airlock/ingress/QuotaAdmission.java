@@ -53,7 +53,7 @@ final class QuotaAdmission {
         }
         var key = caller.key();
         var tenant = caller.tenant();
-        boolean needsTokens = tenant.tpm() != null || tenant.budgetUsdMonth() != null || tenant.endUserTpm() != null
+        boolean needsTokens = tenant.tpm() != null || tenant.budgetUsdMonth() != null || tenant.endUserTpm() != null || tenant.endUserBudgetUsdMonth() != null
                 || (key != null && (key.tpm() != null || key.budgetUsdMonth() != null));
         long cheap = 0;
         for (String t : texts) cheap += t.length() / 4 + 1;

@@ -135,7 +135,7 @@ public final class Quotas implements AutoCloseable {
         }
         var t = caller.tenant();
         out.add(new Limit(scope(tenantScopes, "tenant", t.name()), t.rpm(), t.tpm(), t.budgetUsdMonth()));
-        if (t.limitsEndUsers()) out.add(new Limit(endUserScope(t.name(), endUser), t.endUserRpm(), t.endUserTpm(), null));
+        if (t.limitsEndUsers()) out.add(new Limit(endUserScope(t.name(), endUser), t.endUserRpm(), t.endUserTpm(), t.endUserBudgetUsdMonth()));
         return out;
     }
 
@@ -327,6 +327,11 @@ public final class Quotas implements AutoCloseable {
     /** Counts {@code micros} the key already spent in {@code period}. */
     public void seedKey(String keyId, long micros, String period) {
         seed(scope(keyScopes, "key", keyId).scope(), micros, period);
+    }
+
+    /** Counts {@code micros} the end user ({@code endUser}, as the request named it) of {@code tenant} already spent in {@code period}. */
+    public void seedEndUser(String tenant, String endUser, long micros, String period) {
+        seed(endUserScope(tenant, endUser).scope(), micros, period);
     }
 
     private void seed(String scope, long micros, String period) {

@@ -101,6 +101,9 @@ class AdminCommandsTest {
                 .isEqualTo("{\"name\":\"web\",\"end_user_rpm\":20,\"end_user_tpm\":40000}");
         assertThat(body(parse(new TenantsCommand(), "update", "web", "--end-user-rpm", "none", "--end-user-tpm", "5000").request()))
                 .isEqualTo("{\"end_user_rpm\":null,\"end_user_tpm\":5000}");
+        assertThat(body(parse(new TenantsCommand(), "create", "web", "--end-user-budget", "2.5").request()))
+                .isEqualTo("{\"name\":\"web\",\"end_user_budget_usd_month\":2.5}");
+        assertThat(body(parse(new TenantsCommand(), "update", "web", "--end-user-budget", "none").request())).isEqualTo("{\"end_user_budget_usd_month\":null}");
         assertThat(body(parse(new TenantsCommand(), "create", "shop", "--licenses", "apache-2.0,mit").request()))
                 .isEqualTo("{\"name\":\"shop\",\"licenses\":[\"apache-2.0\",\"mit\"]}");
         assertThat(body(parse(new TenantsCommand(), "update", "shop", "--any-license").request())).isEqualTo("{\"licenses\":null}");

@@ -330,7 +330,11 @@ class ConfigLoaderTest {
         assertThat(c.tenants().get("web").endUserTpm()).isEqualTo(40_000);
         assertThat(c.tenants().get("web").limitsEndUsers()).isTrue();
         assertThat(c.tenants().get("batch").limitsEndUsers()).isFalse();
-        assertThatThrownBy(() -> parse(BASE + "tenants:\n  web: { end_user_rpm: 0, end_user_tpm: -5 }\n", Map.of("VLLM_KEY", "k")))
+        AirlockConfig budgeted = parse(BASE + "tenants:\n  shop: { end_user_budget_usd_month: 5 }\n", Map.of("VLLM_KEY", "k"));
+        assertThat(budgeted.tenants().get("shop").endUserBudgetUsdMonth()).isEqualTo(5.0);
+        assertThat(budgeted.tenants().get("shop").limitsEndUsers()).as("a budget alone limits end users").isTrue();
+        assertThatThrownBy(() -> parse(BASE + "tenants:\n  web: { end_user_rpm: 0, end_user_tpm: -5, end_user_budget_usd_month: -1 }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("tenants.web.end_user_budget_usd_month: cannot be negative")
                 .hasMessageContaining("tenants.web.end_user_rpm: must be at least 1")
                 .hasMessageContaining("tenants.web.end_user_tpm: must be at least 1");
     }

@@ -104,8 +104,12 @@ final class Checks {
     }
 
     static void budget(Double usd) {
+        budget("budget_usd_month", usd);
+    }
+
+    static void budget(String field, Double usd) {
         if (usd != null && !(usd >= 0 && usd <= MAX_BUDGET_USD)) {
-            throw invalid("budget_usd_month", "'budget_usd_month' must be a number of US dollars from 0 to " + (long) MAX_BUDGET_USD + ", or null for no budget; got " + usd + ".");
+            throw invalid(field, "'" + field + "' must be a number of US dollars from 0 to " + (long) MAX_BUDGET_USD + ", or null for no budget; got " + usd + ".");
         }
     }
 

@@ -30,7 +30,7 @@ import java.util.function.UnaryOperator;
  * message names the field; database failures are {@link SQLException}s.
  */
 public final class TenantStore {
-    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones, end_user_rpm, end_user_tpm, allowed_licenses, allowed_networks";
+    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones, end_user_rpm, end_user_tpm, allowed_licenses, allowed_networks, end_user_budget_usd_month";
 
     private final Store store;
     private final Dialect dialect;
@@ -154,6 +154,7 @@ public final class TenantStore {
         m.put("zones", names(f, t.allowedZones()));
         m.put("end_user_rpm", t.endUserRpm() == null ? f.nullNode() : f.numberNode(t.endUserRpm()));
         m.put("end_user_tpm", t.endUserTpm() == null ? f.nullNode() : f.numberNode(t.endUserTpm()));
+        m.put("end_user_budget_usd_month", t.endUserBudgetUsdMonth() == null ? f.nullNode() : f.numberNode(t.endUserBudgetUsdMonth()));
         m.put("licenses", names(f, t.allowedLicenses()));
         m.put("networks", names(f, t.networks().text()));
         return m;
@@ -209,13 +210,14 @@ public final class TenantStore {
         List<String> zones = Checks.zones(t.allowedZones(), vocab);
         Checks.rpm("end_user_rpm", t.endUserRpm());
         Checks.tpm("end_user_tpm", t.endUserTpm());
+        Checks.budget("end_user_budget_usd_month", t.endUserBudgetUsdMonth());
         List<String> licenses = Checks.licenses(t.allowedLicenses());
         return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), t.cacheAnswers(), t.maxInFlight(), zones,
-                t.endUserRpm(), t.endUserTpm(), licenses, t.networks(), null, null);
+                t.endUserRpm(), t.endUserTpm(), t.endUserBudgetUsdMonth(), licenses, t.networks(), null, null);
     }
 
     private static void insert(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, t.name());
             ps.setString(2, t.defaultLevel());
             ps.setString(3, Sql.namesText(t.allowedRoutes()));
@@ -231,13 +233,14 @@ public final class TenantStore {
             Sql.setLong(ps, 13, t.endUserTpm());
             ps.setString(14, Sql.namesText(t.allowedLicenses()));
             ps.setString(15, Sql.namesText(t.networks().text()));
+            Sql.setMoney(ps, 16, t.endUserBudgetUsdMonth());
             ps.executeUpdate();
         }
     }
 
     private static int update(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE tenant SET default_level = ?, allowed_routes = ?, budget_usd_month = ?, rpm = ?, tpm = ?, "
-                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, end_user_rpm = ?, end_user_tpm = ?, allowed_licenses = ?, allowed_networks = ?, updated_at = ? WHERE name = ?")) {
+                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, end_user_rpm = ?, end_user_tpm = ?, allowed_licenses = ?, allowed_networks = ?, end_user_budget_usd_month = ?, updated_at = ? WHERE name = ?")) {
             ps.setString(1, t.defaultLevel());
             ps.setString(2, Sql.namesText(t.allowedRoutes()));
             Sql.setMoney(ps, 3, t.budgetUsdMonth());
@@ -250,8 +253,9 @@ public final class TenantStore {
             Sql.setLong(ps, 10, t.endUserTpm());
             ps.setString(11, Sql.namesText(t.allowedLicenses()));
             ps.setString(12, Sql.namesText(t.networks().text()));
-            d.setTime(ps, 13, now);
-            ps.setString(14, t.name());
+            Sql.setMoney(ps, 13, t.endUserBudgetUsdMonth());
+            d.setTime(ps, 14, now);
+            ps.setString(15, t.name());
             return ps.executeUpdate();
         }
     }
@@ -272,7 +276,7 @@ public final class TenantStore {
     private static TenantRecord row(Dialect d, ResultSet r) throws SQLException {
         return new TenantRecord(r.getString("name"), r.getString("default_level"), Sql.names(r, "allowed_routes"), Sql.usd(r, "budget_usd_month"),
                 Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), r.getBoolean("cache_answers"), Sql.integer(r, "max_in_flight"), Sql.names(r, "allowed_zones"),
-                Sql.integer(r, "end_user_rpm"), Sql.bigint(r, "end_user_tpm"), Sql.names(r, "allowed_licenses"),
+                Sql.integer(r, "end_user_rpm"), Sql.bigint(r, "end_user_tpm"), Sql.usd(r, "end_user_budget_usd_month"), Sql.names(r, "allowed_licenses"),
                 Networks.stored(Sql.names(r, "allowed_networks")), d.time(r, "created_at"), d.time(r, "updated_at"));
     }
 }
