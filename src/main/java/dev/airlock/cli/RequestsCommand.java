@@ -38,8 +38,13 @@ final class RequestsCommand extends AdminCommand {
                     + " (it keeps ledger.retention_days; a request still in flight is recorded when it ends).");
             return;
         }
+        events(r, out);
+    }
+
+    /** The events of an answer ({@code data}, {@code has_more}) as a table, newest first. */
+    static void events(JsonNode r, PrintWriter out) {
         Table t = new Table("STARTED (UTC)", "REQUEST", "STATUS", "ROUTE", "DEPLOYMENT", "ZONE", "LEVEL", "TOKENS IN/OUT", "COST", "TOTAL MS", "ERROR");
-        for (JsonNode e : data) {
+        for (JsonNode e : r.path("data")) {
             String tokens = Table.count(e, "input_tokens") + "/" + Table.count(e, "output_tokens") + (e.path("tokens_estimated").asBoolean() ? " est." : "");
             t.row(AuditCommand.seconds(e.path("started_at").asText()), Table.text(e, "request_id"), Table.text(e, "status"), Table.text(e, "route"),
                     e.path("cached").asBoolean() ? "(cache)" : Table.text(e, "deployment"), Table.text(e, "zone"), Table.text(e, "classification"), tokens, Table.usd(e, "cost_usd"),

@@ -193,11 +193,11 @@ public final class Gateway implements AutoCloseable {
             DecisionLog decisions = new DecisionLog(10_000);
             dev.airlock.identity.oidc.AdminTokens adminTokens = config.adminOidc().isEmpty() ? null : dev.airlock.identity.oidc.AdminTokens.start(config.adminOidc());
             if (adminTokens != null) opened.add(0, adminTokens);
-            dev.airlock.admin.Erasures erasures = new dev.airlock.admin.Erasures(store, ledger, java.time.Clock.systemUTC());
-            opened.add(0, erasures);
+            dev.airlock.admin.EndUsers endUsers = new dev.airlock.admin.EndUsers(store, ledger, java.time.Clock.systemUTC());
+            opened.add(0, endUsers);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store), generations, new dev.airlock.eval.EvalStore(store), new java.util.concurrent.ConcurrentHashMap<>(),
-                    metrics, admin, store, answers, adminTokens, disabled, erasures);
+                    metrics, admin, store, answers, adminTokens, disabled, endUsers);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first
@@ -217,7 +217,7 @@ public final class Gateway implements AutoCloseable {
             if (watched != null) ConfigWatch.start(vertx, watched, config.server().watchConfigMs(), generations, digest);
             else if (config.server().watchConfigMs() > 0) LOG.warn("server.watch_config_ms is set, but this configuration was not read from a file; nothing is watched.");
             ready.set(true);
-            AutoCloseable background = () -> closeAll(java.util.stream.Stream.of(adminTokens, workloadTokens, erasures).filter(java.util.Objects::nonNull)
+            AutoCloseable background = () -> closeAll(java.util.stream.Stream.of(adminTokens, workloadTokens, endUsers).filter(java.util.Objects::nonNull)
                     .map(AutoCloseable.class::cast).toList());
             return new Gateway(vertx, generations, store, ledger, metrics, quotas, tracing, answers, background, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""),

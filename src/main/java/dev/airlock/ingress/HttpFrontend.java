@@ -180,7 +180,7 @@ final class HttpFrontend extends VerticleBase {
                     else if (path.equals("/admin/deployments") || path.startsWith("/admin/deployments/")) ops.deployments(req, path, requestId);
                     else if (path.startsWith("/admin/evals/")) ops.evalRun(req, path.substring("/admin/evals/".length()), requestId);
                     else if (path.startsWith("/admin/keys") || path.startsWith("/admin/tenants") || path.equals("/admin/spend") || path.equals("/admin/audit")
-                            || path.equals("/admin/erasures")) ops.admin(req, path, requestId);
+                            || path.startsWith("/admin/end-users/")) ops.admin(req, path, requestId);
                     else throw notFound(m, path);
                 }
             }

@@ -209,15 +209,16 @@ final class OpsEndpoints {
 
     /**
      * {@code /admin/keys[/{id}]}, {@code /admin/tenants[/{name}]}, {@code /admin/spend}, {@code /admin/audit},
-     * {@code /admin/erasures}: the admin API, run on a worker thread since it reads and writes the store.
+     * {@code /admin/end-users/erase|requests}: the admin API, run on a worker thread since it reads and writes the store.
      */
     void admin(HttpServerRequest req, String path, String requestId) {
         AdminAccess access = refusalsCounted(() -> access(req));
         String who = access.who();
-        boolean write = writes(req);
         String[] parts = path.substring("/admin/".length()).split("/", -1);
         String resource = parts[0];
         String id = parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : null;
+        // an end user's requests are looked up by a POST, to keep the name out of URLs, but only read
+        boolean write = writes(req) && !(resource.equals("end-users") && "requests".equals(id));
         boolean rotate = parts.length == 3 && resource.equals("keys") && parts[2].equals("rotate");
         if ((parts.length > 2 && !rotate) || (id != null && id.isEmpty())) throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + path + ".");
         String method = req.method().name();
@@ -229,7 +230,7 @@ final class OpsEndpoints {
                 var api = services.admin();
                 // a tenant admin manages its tenants' keys and reads their spend; the rest is the admin's (and the viewer's, to read)
                 refusalsCounted(() -> {
-                    boolean scoped = resource.equals("keys") || resource.equals("spend") || resource.equals("erasures");
+                    boolean scoped = resource.equals("keys") || resource.equals("spend") || resource.equals("end-users");
                     if (!scoped || access.role() != dev.airlock.identity.oidc.AdminTokens.Role.TENANT_ADMIN) access.requireAll(write);
                     else access.requireTenant(id != null ? api.getKey(id).path("tenant").asText(null)
                             : method.equals("POST") ? Json.text(RequestParser.parseObject(bytes), "tenant") : req.getParam("tenant"), write);
@@ -247,14 +248,17 @@ final class OpsEndpoints {
                     case "tenants PATCH id" -> api.patchTenant(id, RequestParser.parseObject(bytes), actor);
                     case "spend GET" -> api.spend(query(req));
                     case "audit GET" -> api.audit(query(req));
-                    case "erasures POST" -> services.erasures().erase(RequestParser.parseObject(bytes), actor,
-                            dev.airlock.admin.Erasures.repeatAfter(now().pipeline.config));
+                    case "end-users POST id" -> switch (id) {
+                        case "erase" -> services.endUsers().erase(RequestParser.parseObject(bytes), actor, dev.airlock.admin.EndUsers.repeatAfter(now().pipeline.config));
+                        case "requests" -> services.endUsers().requests(RequestParser.parseObject(bytes), actor);
+                        default -> throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint POST " + path + "; there are POST /admin/end-users/erase and /requests.");
+                    };
                     default -> throw new AirlockException(ErrorKind.NOT_FOUND, "No admin endpoint " + method + " " + path
-                            + "; the admin API has POST/GET /admin/keys, GET/DELETE /admin/keys/{id}, POST /admin/keys/{id}/rotate, POST/GET /admin/tenants, GET/PATCH /admin/tenants/{name}, GET /admin/spend, GET /admin/audit and POST /admin/erasures.");
+                            + "; the admin API has POST/GET /admin/keys, GET/DELETE /admin/keys/{id}, POST /admin/keys/{id}/rotate, POST/GET /admin/tenants, GET/PATCH /admin/tenants/{name}, GET /admin/spend, GET /admin/audit and POST /admin/end-users/erase|requests.");
                 };
             }, false).onComplete(r -> {
                 if (r.failed()) Replies.error(req.response(), r.cause(), requestId);
-                else Replies.json(req.response(), method.equals("POST") && !rotate && !resource.equals("erasures") ? 201 : 200, r.result());
+                else Replies.json(req.response(), method.equals("POST") && !rotate && !resource.equals("end-users") ? 201 : 200, r.result());
             });
         });
     }

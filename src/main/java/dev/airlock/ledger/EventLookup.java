@@ -6,9 +6,11 @@ import dev.airlock.core.AirlockException;
 import dev.airlock.core.ErrorKind;
 import dev.airlock.store.Store;
 import dev.airlock.wire.Json;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -37,30 +39,47 @@ public final class EventLookup {
         if ((requestId == null) == (traceId == null)) {
             throw new AirlockException(ErrorKind.INVALID_REQUEST, "Name the request: request_id=… or trace_id=… (one of them).", "request_id");
         }
-        if (limit < 1 || limit > MAX_LIMIT) throw new AirlockException(ErrorKind.INVALID_REQUEST, "limit must be 1 to " + MAX_LIMIT + ", got " + limit + ".", "limit");
+        checkLimit(limit);
         String column = requestId != null ? "request_id" : "trace_id";
-        String value = requestId != null ? requestId : traceId;
-        String sql = "SELECT " + COLUMNS + " FROM request_event WHERE " + column + " = ? ORDER BY started_at DESC, event_id DESC LIMIT ?";
-        return store.submit(c -> {
-            try (var ps = c.prepareStatement(sql)) {
-                ps.setString(1, value);
-                ps.setInt(2, limit + 1); // one more than shown says whether there are more
-                ObjectNode out = Json.object();
-                ArrayNode data = out.putArray("data");
-                boolean more = false;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (data.size() == limit) {
-                            more = true;
-                            break;
-                        }
-                        data.add(row(rs));
+        return store.submit(c -> select(c, column + " = ?", List.of(requestId != null ? requestId : traceId), limit));
+    }
+
+    /**
+     * The events naming {@code endUser} exactly as stored, of {@code tenant} only when it is not null,
+     * newest first: what the ledger holds of a person who asks (a subject access request). On the
+     * calling thread, never an event loop: {@code end_user} has no index, so this reads the table.
+     */
+    public ObjectNode byEndUser(String endUser, String tenant, int limit) throws SQLException {
+        checkLimit(limit);
+        return store.call(c -> select(c, "end_user = ?" + (tenant == null ? "" : " AND tenant = ?"), tenant == null ? List.of(endUser) : List.of(endUser, tenant), limit));
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 1 || limit > MAX_LIMIT) throw new AirlockException(ErrorKind.INVALID_REQUEST, "limit must be 1 to " + MAX_LIMIT + ", got " + limit + ".", "limit");
+    }
+
+    /** {@code {"data": [...], "has_more": …}}: at most {@code limit} events matching {@code where} (its parameters in order), newest first. */
+    private ObjectNode select(Connection c, String where, List<String> params, int limit) throws SQLException {
+        String sql = "SELECT " + COLUMNS + " FROM request_event WHERE " + where + " ORDER BY started_at DESC, event_id DESC LIMIT ?";
+        try (var ps = c.prepareStatement(sql)) {
+            int i = 0;
+            for (String p : params) ps.setString(++i, p);
+            ps.setInt(++i, limit + 1); // one more than shown says whether there are more
+            ObjectNode out = Json.object();
+            ArrayNode data = out.putArray("data");
+            boolean more = false;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (data.size() == limit) {
+                        more = true;
+                        break;
                     }
+                    data.add(row(rs));
                 }
-                out.put("has_more", more);
-                return out;
             }
-        });
+            out.put("has_more", more);
+            return out;
+        }
     }
 
     private ObjectNode row(ResultSet rs) throws SQLException {

@@ -19,11 +19,18 @@ class EndUsersCommandTest {
             assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(10))).isTrue();
             Map<String, String> env = Map.of("AIRLOCK_MASTER_KEY", TestGateway.MASTER_KEY);
 
+            AdminCommandsTest.Run requests = AdminCommandsTest.run(new EndUsersCommand(), env, "requests", "dave@example.com", "--url", gw.baseUrl());
+            assertThat(requests.code()).as(requests.err()).isZero();
+            assertThat(requests.out()).contains("STARTED (UTC)", "REQUEST", "local").containsPattern("(?s)req_.*req_");
+
             AdminCommandsTest.Run erase = AdminCommandsTest.run(new EndUsersCommand(), env, "erase", "dave@example.com", "--tenant", "default", "--url", gw.baseUrl());
             assertThat(erase.code()).as(erase.err()).isZero();
             String subject = "end-user:" + VirtualKeys.hash("dave@example.com").substring(0, 32);
             assertThat(erase.out()).startsWith("Erased " + subject + " in tenant default: 2 ledger event(s) no longer name it, 0 captured request(s) deleted."
                     + System.lineSeparator() + "The requests it had running are erased at ").contains(" UTC, once they have ended.").doesNotContain("dave");
+
+            AdminCommandsTest.Run gone = AdminCommandsTest.run(new EndUsersCommand(), env, "requests", "dave@example.com", "--url", gw.baseUrl());
+            assertThat(gone.out()).startsWith("The ledger has no request naming " + subject + " (");
 
             AdminCommandsTest.Run none = AdminCommandsTest.run(new EndUsersCommand(), env, "erase", "--url", gw.baseUrl());
             assertThat(none.code()).isNotZero();

@@ -67,7 +67,7 @@ class ErasureTest {
         assertThat(gw.post("/v1/chat/completions", chat("captured", "bob@example.com"), "x-request-id", "b1").statusCode()).isEqualTo(200);
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> rows("SELECT request_id, approval_ref FROM captured_content").size() == 2);
 
-        var erased = gw.post("/admin/erasures", "{\"end_user\":\"alice@example.com\",\"tenant\":\"default\"}", "authorization", MASTER);
+        var erased = gw.post("/admin/end-users/erase", "{\"end_user\":\"alice@example.com\",\"tenant\":\"default\"}", "authorization", MASTER);
         assertThat(erased.statusCode()).as(erased.body()).isEqualTo(200);
         String subject = "end-user:" + VirtualKeys.hash("alice@example.com").substring(0, 32);
         assertThat(json(erased).path("subject").asText()).isEqualTo(subject);
@@ -85,9 +85,39 @@ class ErasureTest {
         assertThat(audit.get(0).path("action").asText()).isEqualTo("end_user.erase");
         assertThat(audit.toString()).doesNotContain("alice");
 
-        var everywhere = gw.post("/admin/erasures", "{\"end_user\":\"alice@example.com\"}", "authorization", MASTER);
+        JsonNode bobs = json(gw.post("/admin/end-users/requests", "{\"end_user\":\"bob@example.com\"}", "authorization", MASTER));
+        assertThat(bobs.path("data")).extracting(e -> e.path("request_id").asText()).containsExactly("b1");
+        JsonNode alices = json(gw.post("/admin/end-users/requests", "{\"end_user\":\"alice@example.com\",\"limit\":5}", "authorization", MASTER));
+        assertThat(alices.path("data")).extracting(e -> e.path("request_id").asText()).as("only the shop's event still names her").containsExactly("a3");
+        var everywhere = gw.post("/admin/end-users/erase", "{\"end_user\":\"alice@example.com\"}", "authorization", MASTER);
         assertThat(json(everywhere).path("events").asLong()).as("without a tenant: every tenant's").isEqualTo(1);
         assertThat(rows("SELECT request_id, end_user FROM request_event WHERE end_user IS NOT NULL")).containsExactly("b1|bob@example.com");
+    }
+
+    @Test
+    void whatTheLedgerHoldsOfAnEndUserIsShownAndTheLookupIsAudited() throws Exception {
+        gw = start(TestDatabases.Kind.SQLITE, y -> y);
+        String shopKey = "Bearer " + gw.createKey("{\"tenant\":\"shop\"}").path("key").asText();
+        for (String id : List.of("e1", "e2")) assertThat(gw.post("/v1/chat/completions", chat("local", "erin"), "x-request-id", id).statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "erin"), "x-request-id", "e3", "authorization", shopKey).statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/chat/completions", chat("local", "frank"), "x-request-id", "f1").statusCode()).isEqualTo(200);
+        assertThat(gw.gateway().ledger().flush(Duration.ofSeconds(10))).isTrue();
+
+        var all = gw.post("/admin/end-users/requests", "{\"end_user\":\"erin\"}", "authorization", MASTER);
+        assertThat(all.statusCode()).as(all.body()).isEqualTo(200);
+        assertThat(json(all).path("data")).extracting(e -> e.path("request_id").asText()).containsExactly("e3", "e2", "e1");
+        assertThat(json(all).path("data").get(0).path("tenant").asText()).isEqualTo("shop");
+        JsonNode one = json(gw.post("/admin/end-users/requests", "{\"end_user\":\"erin\",\"tenant\":\"default\",\"limit\":1}", "authorization", MASTER));
+        assertThat(one.path("data")).extracting(e -> e.path("request_id").asText()).containsExactly("e2");
+        assertThat(one.path("has_more").asBoolean()).isTrue();
+
+        String subject = "end-user:" + VirtualKeys.hash("erin").substring(0, 32);
+        JsonNode audit = json(gw.get("/admin/audit?target=" + subject, "authorization", MASTER)).path("data");
+        assertThat(audit).extracting(e -> e.path("action").asText()).containsExactly("end_user.lookup", "end_user.lookup");
+        assertThat(audit.toString()).contains("\"events\":3").doesNotContain("erin\"");
+        var bad = gw.post("/admin/end-users/requests", "{\"end_user\":\"erin\",\"limit\":0}", "authorization", MASTER);
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(gw.post("/admin/end-users/other", "{}", "authorization", MASTER).statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -104,7 +134,7 @@ class ErasureTest {
             }
         });
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !gw.sim("d-slow").received().isEmpty());
-        var erased = gw.post("/admin/erasures", "{\"end_user\":\"carol@example.com\"}", "authorization", MASTER);
+        var erased = gw.post("/admin/end-users/erase", "{\"end_user\":\"carol@example.com\"}", "authorization", MASTER);
         assertThat(json(erased).path("events").asLong()).as("not recorded yet").isZero();
         assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(rows("SELECT request_id, end_user FROM request_event")).as("recorded once it ended").containsExactly("c1|carol@example.com");
@@ -119,12 +149,12 @@ class ErasureTest {
     @Test
     void badBodiesAreRefusedAndNothingIsErased() throws Exception {
         gw = start(TestDatabases.Kind.SQLITE, y -> y);
-        var missing = gw.post("/admin/erasures", "{\"tenant\":\"default\"}", "authorization", MASTER);
+        var missing = gw.post("/admin/end-users/erase", "{\"tenant\":\"default\"}", "authorization", MASTER);
         assertThat(missing.statusCode()).isEqualTo(400);
-        assertThat(json(missing).path("error").path("message").asText()).isEqualTo("'end_user' is required: the end user to erase, as requests named it in 'user'.");
-        var unknown = gw.post("/admin/erasures", "{\"user\":\"alice\"}", "authorization", MASTER);
+        assertThat(json(missing).path("error").path("message").asText()).isEqualTo("'end_user' is required: the end user, as requests named it in 'user'.");
+        var unknown = gw.post("/admin/end-users/erase", "{\"user\":\"alice\"}", "authorization", MASTER);
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(json(unknown).path("error").path("message").asText()).startsWith("Unknown field 'user' for a request to erase an end user");
-        assertThat(gw.post("/admin/erasures", "{\"end_user\":\"alice\"}").statusCode()).as("the admin API's credentials").isEqualTo(401);
+        assertThat(gw.post("/admin/end-users/erase", "{\"end_user\":\"alice\"}").statusCode()).as("the admin API's credentials").isEqualTo(401);
     }
 }

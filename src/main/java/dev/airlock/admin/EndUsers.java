@@ -9,6 +9,7 @@ import dev.airlock.core.ErrorKind;
 import dev.airlock.identity.keys.Actor;
 import dev.airlock.identity.keys.AuditTrail;
 import dev.airlock.identity.keys.VirtualKeys;
+import dev.airlock.ledger.EventLookup;
 import dev.airlock.ledger.Ledger;
 import dev.airlock.store.SqlWork;
 import dev.airlock.store.Store;
@@ -25,7 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Erasing an end user from the ledger when that person asks (GDPR article 17, and its like elsewhere):
+ * What Airlock does for an end user who asks about their data: show what the ledger holds of them
+ * (GDPR article 15, {@link #requests}), or erase them.
+ *
+ * <p>Erasing an end user from the ledger when that person asks (GDPR article 17, and its like elsewhere):
  * every request event naming them keeps its tokens, cost and latency, since spend must still add up,
  * but loses the name ({@code end_user} becomes null), and the content captured of those requests is
  * deleted. One transaction with its audit event, which names the end user by the first 128 bits of
@@ -39,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * take ({@link #repeatAfter}), on this replica, the name held in memory until then. A replica stopped
  * before that leaves the repeat undone: the answer says when it is due, so an operator can run it.
  */
-public final class Erasures implements AutoCloseable {
+public final class EndUsers implements AutoCloseable {
     static final List<String> FIELDS = List.of("end_user", "tenant");
-    private static final Logger LOG = LoggerFactory.getLogger(Erasures.class);
+    static final List<String> LOOKUP_FIELDS = List.of("end_user", "tenant", "limit");
+    private static final Logger LOG = LoggerFactory.getLogger(EndUsers.class);
     private final Store store;
     private final Ledger ledger;
     private final Clock clock;
@@ -57,10 +62,37 @@ public final class Erasures implements AutoCloseable {
         }
     }
 
-    public Erasures(Store store, Ledger ledger, Clock clock) {
+    public EndUsers(Store store, Ledger ledger, Clock clock) {
         this.store = store;
         this.ledger = ledger;
         this.clock = clock;
+    }
+
+    /**
+     * {@code POST /admin/end-users/requests}: {@code end_user} (required), {@code tenant} (optional),
+     * {@code limit} (100 by default, at most {@link EventLookup#MAX_LIMIT}): the ledger's events naming
+     * the end user, newest first, as {@code GET /admin/requests} shows events. The name travels in the
+     * body, never in a URL a proxy's access log would keep. The lookup is itself in the audit trail,
+     * under the pseudonym: reading a person's records is worth a line as much as changing them. On a
+     * worker thread.
+     */
+    public ObjectNode requests(JsonNode body, Actor actor) {
+        Body b = new Body(body, "lookup of an end user's requests", LOOKUP_FIELDS);
+        Request r = request(b);
+        Integer limit = b.integer("limit");
+        try {
+            ObjectNode found = new EventLookup(store).byEndUser(r.endUser(), r.tenant(), limit == null ? 100 : limit);
+            String subject = subject(r.endUser());
+            ObjectNode details = Json.object().put("events", found.path("data").size());
+            if (r.tenant() != null) details.put("tenant", r.tenant());
+            store.call(c -> {
+                AuditTrail.append(store.dialect(), c, actor, "end_user.lookup", subject, details, clock.instant());
+                return null;
+            });
+            return found.put("subject", subject);
+        } catch (SQLException e) {
+            throw new AirlockException(ErrorKind.NOT_READY, "The ledger could not be read now (" + e.getMessage() + "); retry shortly.");
+        }
     }
 
     /**
@@ -74,7 +106,7 @@ public final class Erasures implements AutoCloseable {
     }
 
     /**
-     * {@code POST /admin/erasures}: flushes the ledger, erases, answers what changed and when the
+     * {@code POST /admin/end-users/erase}: flushes the ledger, erases, answers what changed and when the
      * repeat runs, and schedules the repeat. On a worker thread.
      *
      * @throws AirlockException 400 for a body without {@code end_user}; 503 when the ledger or the store
@@ -108,14 +140,17 @@ public final class Erasures implements AutoCloseable {
     }
 
     /**
-     * Reads {@code POST /admin/erasures}'s body: {@code end_user} (required) and {@code tenant}
+     * Reads {@code POST /admin/end-users/erase}'s body: {@code end_user} (required) and {@code tenant}
      * (optional: all tenants). A 400 naming the field for anything else.
      */
     static Request read(JsonNode body) {
-        Body b = new Body(body, "request to erase an end user", FIELDS);
+        return request(new Body(body, "request to erase an end user", FIELDS));
+    }
+
+    private static Request request(Body b) {
         String endUser = b.text("end_user");
         if (endUser == null || endUser.isBlank()) {
-            throw new AirlockException(ErrorKind.MISSING_FIELD, "'end_user' is required: the end user to erase, as requests named it in 'user'.", "end_user");
+            throw new AirlockException(ErrorKind.MISSING_FIELD, "'end_user' is required: the end user, as requests named it in 'user'.", "end_user");
         }
         return new Request(Columns.fit(endUser, 128), b.text("tenant"));
     }
