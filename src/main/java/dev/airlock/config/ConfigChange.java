@@ -7,9 +7,10 @@ import java.util.Objects;
 
 /**
  * What a new configuration changes against the running one, for a reload. The request path's sections
- * (zones, residency, deployments, routes, classification, routing, tenants, the master key) change in
+ * (zones, residency, deployments, routes, classification, routing, tenants, the master key, the admin
+ * API's networks, the token issuers of administrators and workloads, whether keys are required) change in
  * a running gateway; the sections it was built around (the listener, the levels, the store, the ledger,
- * the limits' and the cache's backends, auth, telemetry, the admins' identity provider) take a restart, and a reload that changes one
+ * the limits' and the cache's backends, the key cache's bound, telemetry) take a restart, and a reload that changes one
  * of them is refused whole rather than applied in part.
  *
  * @param needsRestart the sections that changed and take a restart, as the file names them
@@ -30,10 +31,9 @@ public record ConfigChange(List<String> needsRestart, List<String> changes) {
         differs(restart, "store.zone", running.storeZone(), next.storeZone());
         differs(restart, "ledger", running.ledger(), next.ledger());
         differs(restart, "limits", running.limits(), next.limits());
-        differs(restart, "auth", running.auth(), next.auth());
+        differs(restart, "auth.key_cache_seconds", running.auth().keyCacheSeconds(), next.auth().keyCacheSeconds());
         differs(restart, "telemetry", running.traces(), next.traces());
         differs(restart, "cache", running.cache(), next.cache());
-        differs(restart, "admin.oidc", running.adminOidc(), next.adminOidc());
         List<String> changes = new ArrayList<>();
         differs(changes, "zones", running.zones(), next.zones());
         differs(changes, "residency", running.residency(), next.residency());
@@ -50,6 +50,9 @@ public record ConfigChange(List<String> needsRestart, List<String> changes) {
         differs(changes, "routing", running.routing(), next.routing());
         differs(changes, "admin.master_key", running.masterKey(), next.masterKey());
         differs(changes, "admin.networks", running.adminNetworks(), next.adminNetworks());
+        differs(changes, "admin.oidc", running.adminOidc(), next.adminOidc());
+        differs(changes, "auth.require_keys", running.auth().requireKeys(), next.auth().requireKeys());
+        differs(changes, "auth.workloads", running.auth().workloads(), next.auth().workloads());
         return new ConfigChange(restart, changes);
     }
 

@@ -33,15 +33,20 @@ import java.util.function.Supplier;
 public final class Identifier {
     private final KeyCache keys;
     private final Tenants tenants;
-    private final boolean requireKeys;
-    private final WorkloadTokens workloads;
+    private volatile boolean requireKeys;
+    private final Supplier<WorkloadTokens> workloads;
 
-    /** @param workloads checks workload identity tokens; null when {@code auth.workloads} is not set */
-    public Identifier(KeyCache keys, Tenants tenants, boolean requireKeys, WorkloadTokens workloads) {
+    /** @param workloads the workload identity tokens in force; it answers null when {@code auth.workloads} is not set */
+    public Identifier(KeyCache keys, Tenants tenants, boolean requireKeys, Supplier<WorkloadTokens> workloads) {
         this.keys = keys;
         this.tenants = tenants;
         this.requireKeys = requireKeys;
         this.workloads = workloads;
+    }
+
+    /** A reload's {@code auth.require_keys}, for the requests that arrive from now on. */
+    public void requireKeys(boolean required) {
+        requireKeys = required;
     }
 
     /**
@@ -54,7 +59,8 @@ public final class Identifier {
      */
     public Future<Caller> identify(String authorization, Supplier<X509Certificate> clientCertificate, Supplier<InetAddress> clientAddress, Context context) {
         String presented = bearer(authorization);
-        if (presented != null && workloads != null && WorkloadTokens.looksLikeToken(presented)) return workload(presented, clientAddress, context);
+        WorkloadTokens tokens = workloads.get();
+        if (presented != null && tokens != null && WorkloadTokens.looksLikeToken(presented)) return workload(tokens, presented, clientAddress, context);
         if (presented == null || !VirtualKeys.wellFormed(presented)) {
             if (requireKeys) {
                 return Future.failedFuture(new AirlockException(ErrorKind.UNAUTHORIZED,
@@ -73,10 +79,10 @@ public final class Identifier {
     }
 
     /** The key a workload token's subject names; a token that is not valid here is refused before any lookup. */
-    private Future<Caller> workload(String token, Supplier<InetAddress> clientAddress, Context context) {
+    private Future<Caller> workload(WorkloadTokens tokens, String token, Supplier<InetAddress> clientAddress, Context context) {
         String subject;
         try {
-            subject = workloads.subject(token);
+            subject = tokens.subject(token);
         } catch (AirlockException e) {
             return Future.failedFuture(e);
         }

@@ -149,14 +149,14 @@ public final class Gateway implements AutoCloseable {
                 LOG.warn("ledger: events an earlier run left are still being written after {} s; serving now, and their spend"
                         + " counts in budgets as they are written", INHERITED_WAIT.toSeconds());
             }
-            var workloadTokens = config.auth().workloads().isEmpty() ? null : dev.airlock.identity.oidc.WorkloadTokens.start(config.auth().workloads());
-            if (workloadTokens != null) opened.add(0, workloadTokens);
-            Identifier identifier = new Identifier(keyCache, tenants, config.auth().requireKeys(), workloadTokens);
+            TokenIssuers issuers = TokenIssuers.start(config);
+            opened.add(0, issuers);
+            Identifier identifier = new Identifier(keyCache, tenants, config.auth().requireKeys(), issuers::workloads);
             dev.airlock.cache.AnswerCache answers = dev.airlock.cache.AnswerCache.of(config, metrics.registry());
             opened.add(0, answers);
             Generations generations = Generations.start(config, new Generations.Parts(vertx, store, ledger, metrics, quotas, health, gate,
                     new dev.airlock.route.InFlight(vertx, metrics), engines,
-                    identifier, tenants, keyStore, tenantStore, tracing, answers, java.time.Clock.systemUTC()), source, digest);
+                    identifier, issuers, tenants, keyStore, tenantStore, tracing, answers, java.time.Clock.systemUTC()), source, digest);
             Generation first = generations.current();
             opened.add(1, first.upstreams);
             AirlockConfig resolved = first.pipeline.config;
@@ -191,13 +191,11 @@ public final class Gateway implements AutoCloseable {
                     .description("Times rate limits or budgets lost Redis (each one degraded this replica until a probe succeeded)")
                     .register(metrics.registry());
             DecisionLog decisions = new DecisionLog(10_000);
-            dev.airlock.identity.oidc.AdminTokens adminTokens = config.adminOidc().isEmpty() ? null : dev.airlock.identity.oidc.AdminTokens.start(config.adminOidc());
-            if (adminTokens != null) opened.add(0, adminTokens);
             dev.airlock.admin.EndUsers endUsers = new dev.airlock.admin.EndUsers(store, ledger, java.time.Clock.systemUTC());
             opened.add(0, endUsers);
             Services services = new Services(decisions, new Recorder(decisions, ledger, metrics, quotas, vertx, tracing), ledger,
                     new Reports(store), new dev.airlock.ledger.EventLookup(store), generations, new dev.airlock.eval.EvalStore(store), new java.util.concurrent.ConcurrentHashMap<>(),
-                    metrics, admin, store, answers, adminTokens, disabled, endUsers);
+                    metrics, admin, store, answers, issuers, disabled, endUsers);
             AtomicBoolean ready = new AtomicBoolean();
             // one front end per event loop; Vert.x shares a fixed port between them, but gives each its
             // own port for 0, so a free port is chosen here first
@@ -217,8 +215,7 @@ public final class Gateway implements AutoCloseable {
             if (watched != null) ConfigWatch.start(vertx, watched, config.server().watchConfigMs(), generations, digest);
             else if (config.server().watchConfigMs() > 0) LOG.warn("server.watch_config_ms is set, but this configuration was not read from a file; nothing is watched.");
             ready.set(true);
-            AutoCloseable background = () -> closeAll(java.util.stream.Stream.of(adminTokens, workloadTokens, endUsers).filter(java.util.Objects::nonNull)
-                    .map(AutoCloseable.class::cast).toList());
+            AutoCloseable background = () -> closeAll(List.of(issuers, endUsers));
             return new Gateway(vertx, generations, store, ledger, metrics, quotas, tracing, answers, background, port,
                     transport.name() + (config.server().spinMicros() > 0 ? ", loops spin " + config.server().spinMicros() + " µs before sleeping" : ""),
                     frontends, Duration.ofMillis(config.server().drainMs()));

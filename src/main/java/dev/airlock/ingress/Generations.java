@@ -59,7 +59,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Generations {
     /** What a generation is built on: the parts of the gateway that outlive reloads. */
     record Parts(Vertx vertx, Store store, Ledger ledger, Metrics metrics, Quotas quotas, Health health, DeploymentGate gate,
-                 dev.airlock.route.InFlight inFlight, dev.airlock.route.EngineLoad engines, Identifier identifier, Tenants tenants, KeyStore keys, TenantStore tenantStore, Tracing tracing, AnswerCache answers,
+                 dev.airlock.route.InFlight inFlight, dev.airlock.route.EngineLoad engines, Identifier identifier, TokenIssuers issuers, Tenants tenants, KeyStore keys, TenantStore tenantStore, Tracing tracing, AnswerCache answers,
                  Clock clock) {}
 
     private final Parts parts;
@@ -192,6 +192,8 @@ final class Generations {
         Residency residency = next.pipeline.residency;
         parts.answers().residency(residency);
         parts.tracing().reconfigure(resolved);
+        parts.issuers().reconfigure(was.pipeline.config, resolved);
+        parts.identifier().requireKeys(resolved.auth().requireKeys());
         Vocabulary vocab = Vocabulary.of(resolved);
         parts.keys().vocabulary(vocab);
         parts.tenantStore().vocabulary(vocab);

@@ -552,7 +552,7 @@ final class OpsEndpoints {
     private AdminAccess access(HttpServerRequest req) {
         AirlockConfig config = now().pipeline.config;
         Admin.requireNetwork(config, ClientAddress.of(req, config.server().trustedProxies()));
-        return Admin.authorize(config, services.adminTokens(), req.getHeader("authorization"));
+        return Admin.authorize(config, services.issuers().admin(), req.getHeader("authorization"));
     }
 
     /** A call other than GET changes something. */

@@ -15,5 +15,5 @@ import dev.airlock.ledger.Reports;
  */
 record Services(DecisionLog decisions, Recorder recorder, Ledger ledger, Reports reports, EventLookup events, Generations generations,
                 dev.airlock.eval.EvalStore evalRuns, java.util.concurrent.ConcurrentMap<String, EvalRunning> evals, Metrics metrics, AdminApi admin,
-                Store store, dev.airlock.cache.AnswerCache cache, dev.airlock.identity.oidc.AdminTokens adminTokens,
+                Store store, dev.airlock.cache.AnswerCache cache, TokenIssuers issuers,
                 dev.airlock.admin.DisabledDeployments disabled, dev.airlock.admin.EndUsers endUsers) {}
