@@ -45,9 +45,9 @@ public final class AdminApi {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     static final List<String> KEY_FIELDS = List.of("tenant", "name", "routes", "classification_floor", "expires_at", "rpm", "tpm", "budget_usd_month", "client_identity", "max_in_flight", "networks");
     static final List<String> TENANT_FIELDS = List.of("name", "default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers", "max_in_flight", "zones",
-            "end_user_rpm", "end_user_tpm", "end_user_budget_usd_month", "licenses", "networks");
+            "end_user_rpm", "end_user_tpm", "end_user_budget_usd_month", "licenses", "networks", "retention_days");
     static final List<String> TENANT_PATCH_FIELDS = List.of("default_level", "routes", "budget_usd_month", "rpm", "tpm", "cache_answers", "max_in_flight", "zones",
-            "end_user_rpm", "end_user_tpm", "end_user_budget_usd_month", "licenses", "networks");
+            "end_user_rpm", "end_user_tpm", "end_user_budget_usd_month", "licenses", "networks", "retention_days");
     static final List<String> SPEND_PARAMS = List.of("group_by", "since", "tenant");
     static final List<String> ROTATE_FIELDS = List.of("grace");
     static final List<String> AUDIT_PARAMS = List.of("since", "target", "limit");
@@ -160,7 +160,8 @@ public final class AdminApi {
      * (default true), {@code max_in_flight}, {@code zones} (the zones its data is pinned to), {@code end_user_rpm}
      * and {@code end_user_tpm} (what each end user its requests name may use a minute), {@code end_user_budget_usd_month}
      * (what each may spend a month), {@code licenses} (of the
-     * models it may use), {@code networks} (the client networks its requests may come from). 409 if it exists.
+     * models it may use), {@code networks} (the client networks its requests may come from), {@code retention_days} (how long the ledger keeps
+     * its events). 409 if it exists.
      */
     public ObjectNode createTenant(JsonNode body, Actor actor) {
         Body b = new Body(body, "tenant", TENANT_FIELDS);
@@ -168,7 +169,8 @@ public final class AdminApi {
         if (name == null) throw new AirlockException(ErrorKind.MISSING_FIELD, "'name' is required: the tenant's name.", "name");
         TenantRecord t = db(() -> tenants.insert(TenantRecord.of(name, b.text("default_level"), b.strings("routes"),
                 b.number("budget_usd_month"), b.integer("rpm"), b.whole("tpm"), !Boolean.FALSE.equals(b.bool("cache_answers"))).withMaxInFlight(b.integer("max_in_flight")).withAllowedZones(b.strings("zones"))
-                .withEndUserLimits(b.integer("end_user_rpm"), b.whole("end_user_tpm")).withEndUserBudget(b.number("end_user_budget_usd_month")).withAllowedLicenses(b.strings("licenses")).withNetworks(b.networks("networks")), actor));
+                .withEndUserLimits(b.integer("end_user_rpm"), b.whole("end_user_tpm")).withEndUserBudget(b.number("end_user_budget_usd_month")).withAllowedLicenses(b.strings("licenses")).withNetworks(b.networks("networks"))
+                .withRetentionDays(b.integer("retention_days")), actor));
         return tenantJson(t, 0L);
     }
 
@@ -213,6 +215,7 @@ public final class AdminApi {
         Double userBudget = b.number("end_user_budget_usd_month");
         List<String> licenses = b.strings("licenses");
         Networks networks = b.networks("networks");
+        Integer retentionDays = b.integer("retention_days");
         TenantRecord t = db(() -> tenants.patch(name, cur -> {
             TenantRecord n = cur;
             if (b.has("default_level")) n = n.withDefaultLevel(level);
@@ -227,6 +230,7 @@ public final class AdminApi {
             if (b.has("end_user_budget_usd_month")) n = n.withEndUserBudget(userBudget);
             if (b.has("licenses")) n = n.withAllowedLicenses(licenses);
             if (b.has("networks")) n = n.withNetworks(networks);
+            if (b.has("retention_days")) n = n.withRetentionDays(retentionDays);
             if (cacheAnswers != null) n = n.withCacheAnswers(cacheAnswers);
             return n;
         }, actor)).orElseThrow(() -> noSuchTenant(name));
@@ -394,6 +398,7 @@ public final class AdminApi {
         o.put("end_user_budget_usd_month", t.endUserBudgetUsdMonth());
         putNames(o, "licenses", t.allowedLicenses());
         putNames(o, "networks", t.networks().text());
+        o.put("retention_days", t.retentionDays());
         if (spentMicros != null) o.put("spent_usd_month", Micros.usd(spentMicros));
         o.put("created_at", time(t.createdAt()));
         o.put("updated_at", time(t.updatedAt()));

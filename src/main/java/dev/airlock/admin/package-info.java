@@ -5,5 +5,7 @@
  * and {@code /admin/spend} behind the master key; the command line calls those over HTTP.
  * {@link dev.airlock.admin.DisabledDeployments} keeps the deployments an operator took out of rotation in
  * the store and puts them in every replica's breakers ({@code /admin/deployments}).
+ * {@link dev.airlock.admin.EndUsers} answers a person who asks what the ledger holds of them, and erases
+ * them from it ({@code /admin/end-users/requests}, {@code /admin/end-users/erase}).
  */
 package dev.airlock.admin;

@@ -208,6 +208,7 @@ final class ConfigCommand implements Runnable {
                     + (t.endUserBudgetUsdMonth() == null ? "" : String.format(java.util.Locale.ROOT, ", budget $%,.2f a month each end user", t.endUserBudgetUsdMonth()))
                     + (t.licenses().isEmpty() ? "" : ", models licensed " + String.join(", ", t.licenses()) + " only")
                     + (t.networks().restricts() ? ", from " + t.networks() + " only" : "")
+                    + (t.retentionDays() == null ? "" : ", its events kept " + t.retentionDays() + " days")
                     + (t.budgetUsdMonth() == null ? "" : String.format(java.util.Locale.ROOT, ", budget $%,.2f a month", t.budgetUsdMonth()))
                     + (t.cacheAnswers() ? "" : ", none of its answers cached"));
         }

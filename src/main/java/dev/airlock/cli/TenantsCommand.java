@@ -69,6 +69,9 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--end-user-budget", paramLabel = "USD", description = "Monthly budget in US dollars of each end user its requests name.")
         Double endUserBudget;
 
+        @Option(names = "--retention-days", paramLabel = "N", description = "Days the ledger keeps its events (default: ledger.retention_days).")
+        Integer retentionDays;
+
         @Option(names = "--no-cache-answers", description = "The answer cache neither keeps nor serves its answers.")
         boolean noCache;
 
@@ -87,6 +90,7 @@ final class TenantsCommand implements Runnable {
             if (endUserRpm != null) body.put("end_user_rpm", endUserRpm);
             if (endUserTpm != null) body.put("end_user_tpm", endUserTpm);
             if (endUserBudget != null) body.put("end_user_budget_usd_month", endUserBudget);
+            if (retentionDays != null) body.put("retention_days", retentionDays);
             AdminCommand.names(body, "licenses", licenses);
             AdminCommand.names(body, "networks", networks);
             return new AdminClient.Call("POST", "/admin/tenants", body);
@@ -189,6 +193,9 @@ final class TenantsCommand implements Runnable {
         @Option(names = "--end-user-budget", paramLabel = "USD|none", description = "Monthly budget in US dollars of each end user its requests name, or none.")
         String endUserBudget;
 
+        @Option(names = "--retention-days", paramLabel = "N|none", description = "Days the ledger keeps its events, or none for ledger.retention_days.")
+        String retentionDays;
+
         @Option(names = "--cache-answers", paramLabel = "true|false", arity = "1",
                 description = "Whether the answer cache may keep and serve its answers (routes with a cache opt in; false opts this tenant out).")
         Boolean cacheAnswers;
@@ -210,6 +217,7 @@ final class TenantsCommand implements Runnable {
             limit(body, "end_user_rpm", "--end-user-rpm", endUserRpm, true);
             limit(body, "end_user_tpm", "--end-user-tpm", endUserTpm, true);
             limit(body, "end_user_budget_usd_month", "--end-user-budget", endUserBudget, false);
+            limit(body, "retention_days", "--retention-days", retentionDays, true);
             if (anyLicense) body.putNull("licenses");
             AdminCommand.names(body, "licenses", licenses);
             if (anyNetwork) body.putNull("networks");
@@ -219,7 +227,7 @@ final class TenantsCommand implements Runnable {
             if (cacheAnswers != null) body.put("cache_answers", cacheAnswers);
             if (body.isEmpty()) {
                 throw new ParameterException(spec.commandLine(),
-                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --end-user-rpm, --end-user-tpm, --end-user-budget, --licenses, --any-license, --networks, --any-network, --cache-answers.");
+                        "Nothing to change: give at least one of --default-level, --routes, --all-routes, --budget, --rpm, --tpm, --max-in-flight, --zones, --all-zones, --end-user-rpm, --end-user-tpm, --end-user-budget, --retention-days, --licenses, --any-license, --networks, --any-network, --cache-answers.");
             }
             return new AdminClient.Call("PATCH", "/admin/tenants/" + URLEncoder.encode(name, StandardCharsets.UTF_8), body);
         }
@@ -261,7 +269,8 @@ final class TenantsCommand implements Runnable {
     static void describe(JsonNode t, PrintWriter out) {
         AdminCommand.fields(out, "default level", Table.text(t, "default_level"), "routes", Table.routes(t), "rpm", Table.count(t, "rpm"),
                 "tpm", Table.count(t, "tpm"), "max in flight", Table.count(t, "max_in_flight"), "zones", Table.names(t, "zones", "(any)"),
-                "each end user", endUsers(t), "licenses", Table.names(t, "licenses", "(any)"), "networks", Table.names(t, "networks", "(any)"), "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
+                "each end user", endUsers(t), "licenses", Table.names(t, "licenses", "(any)"), "networks", Table.names(t, "networks", "(any)"),
+                "ledger keeps", t.path("retention_days").isNumber() ? Table.count(t, "retention_days") + " days of its events" : "ledger.retention_days", "budget", KeysCommand.budget(t), "spent this month", Table.usd(t, "spent_usd_month"),
                 "answer cache", t.path("cache_answers").asBoolean(true) ? "may keep its answers" : "keeps none of its answers",
                 "created", AdminCommand.time(t, "created_at"), "updated", AdminCommand.time(t, "updated_at"));
     }

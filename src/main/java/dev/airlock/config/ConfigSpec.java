@@ -110,7 +110,7 @@ record ConfigSpec(
 
     record TenantSpec(@JsonProperty("default") String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, Boolean cacheAnswers,
                       Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, Double endUserBudgetUsdMonth,
-                      List<String> licenses, List<String> networks) {}
+                      List<String> licenses, List<String> networks, Integer retentionDays) {}
 
     record LimitsSpec(String redisUrl, String budgetsOnOutage, Boolean countFreeDeployments, Integer replicas, Long commandTimeoutMs) {}
 

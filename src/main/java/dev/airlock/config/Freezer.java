@@ -545,11 +545,13 @@ final class Freezer {
                 if (userTpm != null && userTpm < 1) problem(p + ".end_user_tpm", "must be at least 1.");
                 Double userBudget = t == null ? null : t.endUserBudgetUsdMonth();
                 if (userBudget != null && userBudget < 0) problem(p + ".end_user_budget_usd_month", "cannot be negative.");
+                Integer keepDays = t == null ? null : t.retentionDays();
+                if (keepDays != null && keepDays < 1) problem(p + ".retention_days", "must be at least 1 (a day).");
                 // a license no deployment declares is a typo more often than a model still to come: it would refuse every request
                 List<String> licenses = t == null || t.licenses() == null ? List.of() : t.licenses();
                 unknownNames(p + ".licenses", "license (no deployment declares it)", licenses, declared);
                 out.put(name, new Tenant(name, level, allowed, budget, rpm, tpm, t == null || t.cacheAnswers() == null || t.cacheAnswers(), maxInFlight, pinned,
-                        userRpm, userTpm, userBudget, licenses, networks(p + ".networks", t == null ? null : t.networks())));
+                        userRpm, userTpm, userBudget, licenses, networks(p + ".networks", t == null ? null : t.networks()), keepDays));
             });
         }
         if (!levels.isEmpty()) out.putIfAbsent("default", new Tenant("default", levels.get(0), List.of(), null, null, null, true));

@@ -13,11 +13,12 @@ import java.util.List;
  * requests and tokens per minute of each end user its requests name, null = none) and spend a month
  * ({@code endUserBudgetUsdMonth}, null = no budget), and the licenses of the
  * models it may use ({@code licenses}: a deployment's declared {@code license} must be one; empty = any), and
- * the client networks its requests may come from ({@code networks}; {@link Networks#ANY} = any).
+ * the client networks its requests may come from ({@code networks}; {@link Networks#ANY} = any), and how
+ * many days the ledger keeps its events ({@code retentionDays}; null = the ledger's {@code retention_days}).
  */
 public record Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers,
                      Integer maxInFlight, List<String> zones, Long endUserRpm, Long endUserTpm, Double endUserBudgetUsdMonth, List<String> licenses,
-                     Networks networks) {
+                     Networks networks, Integer retentionDays) {
     public Tenant {
         routes = List.copyOf(routes);
         zones = zones == null ? List.of() : List.copyOf(zones);
@@ -37,6 +38,6 @@ public record Tenant(String name, String defaultLevel, List<String> routes, Doub
 
     /** A tenant without a limit on its requests in flight, pinned to no zone. */
     public Tenant(String name, String defaultLevel, List<String> routes, Double budgetUsdMonth, Long rpm, Long tpm, boolean cacheAnswers) {
-        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null, null, null, null);
+        this(name, defaultLevel, routes, budgetUsdMonth, rpm, tpm, cacheAnswers, null, null, null, null, null, null, null, null);
     }
 }

@@ -12,6 +12,8 @@
  * and times out the bodies it does not send. {@link dev.airlock.ingress.Generations} holds the
  * configuration in force as one {@link dev.airlock.ingress.Generation} (decision core, relay, upstreams,
  * canaries, shadows) and swaps in the next one on a reload; each request keeps the generation it was
- * admitted under.
+ * admitted under, and {@link dev.airlock.ingress.TokenIssuers} the token issuers in force.
+ * {@link dev.airlock.ingress.ClientAddress} says which address a request came from, behind the proxies
+ * the gateway trusts.
  */
 package dev.airlock.ingress;

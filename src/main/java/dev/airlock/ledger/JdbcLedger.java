@@ -71,6 +71,8 @@ public final class JdbcLedger implements Ledger {
     private volatile boolean stopped;
     private volatile boolean holdInherited;
     private volatile Consumer<List<LedgerEvent>> onInherited = events -> {};
+    /** The tenants that keep their events for a period of their own; none until {@link #tenantRetention} says. */
+    private volatile java.util.function.Supplier<java.util.Map<String, java.time.Duration>> tenantRetention = java.util.Map::of;
 
     // writer thread only
     private final List<Entry> pending = new ArrayList<>();
@@ -106,7 +108,7 @@ public final class JdbcLedger implements Ledger {
         this.marks = config.journal() ? openMarks() : null;
         this.writer = new Thread(this::run, "airlock-ledger-writer");
         this.writer.setDaemon(true);
-        Retention retention = new Retention(store, config.retention());
+        Retention retention = new Retention(store, config.retention(), () -> tenantRetention.get());
         this.retentionTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "airlock-ledger-retention");
             t.setDaemon(true);
@@ -124,6 +126,11 @@ public final class JdbcLedger implements Ledger {
                 LOG.warn("ledger retention did not run: {}", e.toString());
             }
         }, Math.min(every, 60_000), every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Where the retention job reads, at each run, which tenants keep their events for a period of their own. */
+    public void tenantRetention(java.util.function.Supplier<java.util.Map<String, java.time.Duration>> byTenant) {
+        tenantRetention = byTenant;
     }
 
     /** Starts the writer (and the retention job); spill files left by an earlier run are replayed once the database answers. */

@@ -85,7 +85,7 @@ class AdminApiTest {
         ObjectNode t = api.createTenant(json("{'name':'payments','default_level':'confidential','routes':['general-tasks','sensitive-tasks'],"
                 + "'budget_usd_month':5000,'rpm':600,'tpm':2000000}"), ADMIN);
         assertThat(parsed(t)).isEqualTo(json("{'name':'payments','object':'tenant','default_level':'confidential','routes':['general-tasks','sensitive-tasks'],"
-                + "'budget_usd_month':5000.0,'rpm':600,'tpm':2000000,'cache_answers':true,'max_in_flight':null,'zones':null,'end_user_rpm':null,'end_user_tpm':null,'end_user_budget_usd_month':null,'licenses':null,'networks':null,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','updated_at':'2026-11-20T12:00:00Z'}"));
+                + "'budget_usd_month':5000.0,'rpm':600,'tpm':2000000,'cache_answers':true,'max_in_flight':null,'zones':null,'end_user_rpm':null,'end_user_tpm':null,'end_user_budget_usd_month':null,'licenses':null,'networks':null,'retention_days':null,'spent_usd_month':0.0,'created_at':'2026-11-20T12:00:00Z','updated_at':'2026-11-20T12:00:00Z'}"));
         api.createTenant(json("{'name':'search'}"), ADMIN);
 
         ObjectNode created = api.createKey(json("{'tenant':'payments','name':'ci','routes':['general-tasks'],'classification_floor':'restricted',"
@@ -141,6 +141,11 @@ class AdminApiTest {
         assertThat(api.patchTenant("payments", json("{'end_user_budget_usd_month':2.5}"), ADMIN).get("end_user_budget_usd_month").asDouble()).isEqualTo(2.5);
         assertThat(api.getTenant("payments").get("end_user_budget_usd_month").asDouble()).as("read back from the store").isEqualTo(2.5);
         assertThat(api.patchTenant("payments", json("{'end_user_budget_usd_month':null}"), ADMIN).get("end_user_budget_usd_month").isNull()).isTrue();
+        assertThat(api.patchTenant("payments", json("{'retention_days':2555}"), ADMIN).get("retention_days").asInt()).isEqualTo(2555);
+        assertThat(api.getTenant("payments").get("retention_days").asInt()).as("read back from the store").isEqualTo(2555);
+        assertThatThrownBy(() -> api.patchTenant("payments", json("{'retention_days':0}"), ADMIN))
+                .hasMessage("'retention_days' must be a number of days from 1 to 36500, or null for the ledger's retention; got 0.");
+        api.patchTenant("payments", json("{'retention_days':null}"), ADMIN);
 
         ObjectNode report = api.spend(Map.of("group_by", "key", "since", "30d"));
         assertThat(report.get("group_by").asText()).isEqualTo("key");
@@ -175,7 +180,7 @@ class AdminApiTest {
         refused(() -> api.createKey(json("{'tenant':'payments','route':['general-tasks']}"), ADMIN), ErrorKind.INVALID_REQUEST, "route",
                 "did you mean 'routes'?");
         refused(() -> api.createTenant(json("{'name':'x','budget':5}"), ADMIN), ErrorKind.INVALID_REQUEST, "budget",
-                "Unknown field 'budget' for a tenant. The fields are: name, default_level, routes, budget_usd_month, rpm, tpm, cache_answers, max_in_flight, zones, end_user_rpm, end_user_tpm, end_user_budget_usd_month, licenses, networks.");
+                "Unknown field 'budget' for a tenant. The fields are: name, default_level, routes, budget_usd_month, rpm, tpm, cache_answers, max_in_flight, zones, end_user_rpm, end_user_tpm, end_user_budget_usd_month, licenses, networks, retention_days.");
         refused(() -> api.createKey(json("{'tenant':'payments','rpm':'600'}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a string.");
         refused(() -> api.createKey(json("{'tenant':'payments','rpm':1.5}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' must be a whole number, not a number.");
         refused(() -> api.createKey(json("{'tenant':'payments','rpm':99999999999}"), ADMIN), ErrorKind.INVALID_REQUEST, "rpm", "'rpm' is too large");

@@ -104,6 +104,8 @@ class AdminCommandsTest {
         assertThat(body(parse(new TenantsCommand(), "create", "web", "--end-user-budget", "2.5").request()))
                 .isEqualTo("{\"name\":\"web\",\"end_user_budget_usd_month\":2.5}");
         assertThat(body(parse(new TenantsCommand(), "update", "web", "--end-user-budget", "none").request())).isEqualTo("{\"end_user_budget_usd_month\":null}");
+        assertThat(body(parse(new TenantsCommand(), "create", "hr", "--retention-days", "30").request())).isEqualTo("{\"name\":\"hr\",\"retention_days\":30}");
+        assertThat(body(parse(new TenantsCommand(), "update", "hr", "--retention-days", "none").request())).isEqualTo("{\"retention_days\":null}");
         assertThat(body(parse(new TenantsCommand(), "create", "shop", "--licenses", "apache-2.0,mit").request()))
                 .isEqualTo("{\"name\":\"shop\",\"licenses\":[\"apache-2.0\",\"mit\"]}");
         assertThat(body(parse(new TenantsCommand(), "update", "shop", "--any-license").request())).isEqualTo("{\"licenses\":null}");
@@ -285,6 +287,7 @@ class AdminCommandsTest {
                       each end user     20 rpm
                       licenses          (any)
                       networks          (any)
+                      ledger keeps      ledger.retention_days
                       budget            $5,000.00 a month
                       spent this month  $0.00
                       answer cache      may keep its answers

@@ -333,6 +333,9 @@ class ConfigLoaderTest {
         AirlockConfig budgeted = parse(BASE + "tenants:\n  shop: { end_user_budget_usd_month: 5 }\n", Map.of("VLLM_KEY", "k"));
         assertThat(budgeted.tenants().get("shop").endUserBudgetUsdMonth()).isEqualTo(5.0);
         assertThat(budgeted.tenants().get("shop").limitsEndUsers()).as("a budget alone limits end users").isTrue();
+        assertThat(parse(BASE + "tenants:\n  hr: { retention_days: 30 }\n", Map.of("VLLM_KEY", "k")).tenants().get("hr").retentionDays()).isEqualTo(30);
+        assertThatThrownBy(() -> parse(BASE + "tenants:\n  hr: { retention_days: 0 }\n", Map.of("VLLM_KEY", "k")))
+                .hasMessageContaining("tenants.hr.retention_days: must be at least 1 (a day).");
         assertThatThrownBy(() -> parse(BASE + "tenants:\n  web: { end_user_rpm: 0, end_user_tpm: -5, end_user_budget_usd_month: -1 }\n", Map.of("VLLM_KEY", "k")))
                 .hasMessageContaining("tenants.web.end_user_budget_usd_month: cannot be negative")
                 .hasMessageContaining("tenants.web.end_user_rpm: must be at least 1")

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -131,6 +132,30 @@ class LedgerContentTest {
             assertThat(onlyRequestId(store, "request_feedback")).isEqualTo("recent");
             assertThat(onlyRequestId(store, "captured_content")).isEqualTo("recent");
             assertThat(new Retention(store, Duration.ofDays(90)).runOnce(now)).isEqualTo(new Retention.Result(0, 0, 0));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void aTenantKeepsItsEventsForAPeriodOfItsOwn(TestDatabases.Kind kind) throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (Store store = Store.open(TestDatabases.fresh(kind, dir)); JdbcLedger ledger = JdbcLedger.start(store, config(dir))) {
+            String[][] events = {{"hr-old", "hr", "40"}, {"hr-new", "hr", "10"}, {"desk-old", "desk", "200"}, {"web-old", "web", "91"}, {"web-new", "web", "10"}};
+            for (String[] e : events) {
+                ledger.record(LedgerEvent.builder(e[0]).tenant(e[1]).at(now.minus(Duration.ofDays(Long.parseLong(e[2])))).status(200).build());
+            }
+            assertThat(ledger.flush(Duration.ofSeconds(10))).isTrue();
+            Map<String, Duration> own = Map.of("hr", Duration.ofDays(30), "desk", Duration.ofDays(3650));
+
+            assertThat(new Retention(store, Duration.ofDays(90), () -> own).runOnce(now).events()).isEqualTo(2);
+            List<String> left = store.call(c -> {
+                List<String> ids = new java.util.ArrayList<>();
+                try (ResultSet r = c.createStatement().executeQuery("SELECT request_id FROM request_event ORDER BY request_id")) {
+                    while (r.next()) ids.add(r.getString(1));
+                }
+                return ids;
+            });
+            assertThat(left).containsExactly("desk-old", "hr-new", "web-new");
         }
     }
 

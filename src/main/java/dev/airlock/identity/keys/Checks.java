@@ -19,6 +19,7 @@ final class Checks {
     static final double MAX_BUDGET_USD = 1e12;   // NUMERIC(20,6) holds 14 digits before the point
     static final int MAX_KEY_NAME = 128;
     static final int MAX_IN_FLIGHT = 1_000_000;
+    static final int MAX_RETENTION_DAYS = 36_500;
 
     private Checks() {}
 
@@ -110,6 +111,13 @@ final class Checks {
     static void budget(String field, Double usd) {
         if (usd != null && !(usd >= 0 && usd <= MAX_BUDGET_USD)) {
             throw invalid(field, "'" + field + "' must be a number of US dollars from 0 to " + (long) MAX_BUDGET_USD + ", or null for no budget; got " + usd + ".");
+        }
+    }
+
+    /** A tenant's own retention: a day to a century, or null for the ledger's. */
+    static void retentionDays(Integer days) {
+        if (days != null && (days < 1 || days > MAX_RETENTION_DAYS)) {
+            throw invalid("retention_days", "'retention_days' must be a number of days from 1 to " + MAX_RETENTION_DAYS + ", or null for the ledger's retention; got " + days + ".");
         }
     }
 

@@ -30,7 +30,7 @@ import java.util.function.UnaryOperator;
  * message names the field; database failures are {@link SQLException}s.
  */
 public final class TenantStore {
-    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones, end_user_rpm, end_user_tpm, allowed_licenses, allowed_networks, end_user_budget_usd_month";
+    static final String COLUMNS = "name, default_level, allowed_routes, budget_usd_month, rpm, tpm, cache_answers, created_at, updated_at, max_in_flight, allowed_zones, end_user_rpm, end_user_tpm, allowed_licenses, allowed_networks, end_user_budget_usd_month, retention_days";
 
     private final Store store;
     private final Dialect dialect;
@@ -157,6 +157,7 @@ public final class TenantStore {
         m.put("end_user_budget_usd_month", t.endUserBudgetUsdMonth() == null ? f.nullNode() : f.numberNode(t.endUserBudgetUsdMonth()));
         m.put("licenses", names(f, t.allowedLicenses()));
         m.put("networks", names(f, t.networks().text()));
+        m.put("retention_days", t.retentionDays() == null ? f.nullNode() : f.numberNode(t.retentionDays()));
         return m;
     }
 
@@ -211,13 +212,14 @@ public final class TenantStore {
         Checks.rpm("end_user_rpm", t.endUserRpm());
         Checks.tpm("end_user_tpm", t.endUserTpm());
         Checks.budget("end_user_budget_usd_month", t.endUserBudgetUsdMonth());
+        Checks.retentionDays(t.retentionDays());
         List<String> licenses = Checks.licenses(t.allowedLicenses());
         return new TenantRecord(t.name(), level, routes, t.budgetUsdMonth(), t.rpm(), t.tpm(), t.cacheAnswers(), t.maxInFlight(), zones,
-                t.endUserRpm(), t.endUserTpm(), t.endUserBudgetUsdMonth(), licenses, t.networks(), null, null);
+                t.endUserRpm(), t.endUserTpm(), t.endUserBudgetUsdMonth(), licenses, t.networks(), t.retentionDays(), null, null);
     }
 
     private static void insert(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO tenant (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, t.name());
             ps.setString(2, t.defaultLevel());
             ps.setString(3, Sql.namesText(t.allowedRoutes()));
@@ -234,13 +236,14 @@ public final class TenantStore {
             ps.setString(14, Sql.namesText(t.allowedLicenses()));
             ps.setString(15, Sql.namesText(t.networks().text()));
             Sql.setMoney(ps, 16, t.endUserBudgetUsdMonth());
+            Sql.setInt(ps, 17, t.retentionDays());
             ps.executeUpdate();
         }
     }
 
     private static int update(Dialect d, Connection c, TenantRecord t, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE tenant SET default_level = ?, allowed_routes = ?, budget_usd_month = ?, rpm = ?, tpm = ?, "
-                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, end_user_rpm = ?, end_user_tpm = ?, allowed_licenses = ?, allowed_networks = ?, end_user_budget_usd_month = ?, updated_at = ? WHERE name = ?")) {
+                + "cache_answers = ?, max_in_flight = ?, allowed_zones = ?, end_user_rpm = ?, end_user_tpm = ?, allowed_licenses = ?, allowed_networks = ?, end_user_budget_usd_month = ?, retention_days = ?, updated_at = ? WHERE name = ?")) {
             ps.setString(1, t.defaultLevel());
             ps.setString(2, Sql.namesText(t.allowedRoutes()));
             Sql.setMoney(ps, 3, t.budgetUsdMonth());
@@ -254,8 +257,9 @@ public final class TenantStore {
             ps.setString(11, Sql.namesText(t.allowedLicenses()));
             ps.setString(12, Sql.namesText(t.networks().text()));
             Sql.setMoney(ps, 13, t.endUserBudgetUsdMonth());
-            d.setTime(ps, 14, now);
-            ps.setString(15, t.name());
+            Sql.setInt(ps, 14, t.retentionDays());
+            d.setTime(ps, 15, now);
+            ps.setString(16, t.name());
             return ps.executeUpdate();
         }
     }
@@ -277,6 +281,6 @@ public final class TenantStore {
         return new TenantRecord(r.getString("name"), r.getString("default_level"), Sql.names(r, "allowed_routes"), Sql.usd(r, "budget_usd_month"),
                 Sql.integer(r, "rpm"), Sql.bigint(r, "tpm"), r.getBoolean("cache_answers"), Sql.integer(r, "max_in_flight"), Sql.names(r, "allowed_zones"),
                 Sql.integer(r, "end_user_rpm"), Sql.bigint(r, "end_user_tpm"), Sql.usd(r, "end_user_budget_usd_month"), Sql.names(r, "allowed_licenses"),
-                Networks.stored(Sql.names(r, "allowed_networks")), d.time(r, "created_at"), d.time(r, "updated_at"));
+                Networks.stored(Sql.names(r, "allowed_networks")), Sql.integer(r, "retention_days"), d.time(r, "created_at"), d.time(r, "updated_at"));
     }
 }

@@ -151,7 +151,7 @@ class KeyStoreTest {
         try (Store store = Store.open(TestDatabases.fresh(kind, dir))) {
             TenantStore tenants = new TenantStore(store, VOCAB, clock);
             TenantRecord p = tenants.insert(TenantRecord.of("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L), ADMIN);
-            assertThat(p).isEqualTo(new TenantRecord("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L, true, null, null, null, null, null, null, null, T0, T0));
+            assertThat(p).isEqualTo(new TenantRecord("payments", "confidential", List.of("general-tasks"), 5000.0, 600, 2_000_000L, true, null, null, null, null, null, null, null, null, T0, T0));
             assertThatThrownBy(() -> tenants.insert(TenantRecord.of("payments", null, null, null, null, null), ADMIN))
                     .isInstanceOfSatisfying(AirlockException.class, e -> {
                         assertThat(e.status()).isEqualTo(409);
@@ -163,7 +163,7 @@ class KeyStoreTest {
 
             clock.advance(Duration.ofHours(1));
             TenantRecord up = tenants.patch("payments", t -> TenantRecord.of("payments", "internal", null, null, 10, null), ADMIN).orElseThrow();
-            assertThat(up).isEqualTo(new TenantRecord("payments", "internal", List.of(), null, 10, null, true, null, null, null, null, null, null, null, T0, T0.plus(Duration.ofHours(1))));
+            assertThat(up).isEqualTo(new TenantRecord("payments", "internal", List.of(), null, 10, null, true, null, null, null, null, null, null, null, null, T0, T0.plus(Duration.ofHours(1))));
 
             assertThat(tenants.ensure(TenantRecord.of("payments", "public", null, null, null, null), ADMIN)).isFalse();
             assertThat(tenants.get("payments").orElseThrow().defaultLevel()).as("ensure leaves an existing tenant alone").isEqualTo("internal");
@@ -171,7 +171,7 @@ class KeyStoreTest {
 
             clock.advance(Duration.ofHours(1));
             TenantRecord patched = tenants.patch("payments", t -> t.withBudgetUsdMonth(99.5).withAllowedRoutes(List.of("embeddings")), ADMIN).orElseThrow();
-            assertThat(patched).isEqualTo(new TenantRecord("payments", "internal", List.of("embeddings"), 99.5, 10, null, true, null, null, null, null, null, null, null, T0, clock.instant()));
+            assertThat(patched).isEqualTo(new TenantRecord("payments", "internal", List.of("embeddings"), 99.5, 10, null, true, null, null, null, null, null, null, null, null, T0, clock.instant()));
             assertThat(tenants.patch("nobody", t -> t, ADMIN)).isEmpty();
             assertRefused(() -> tenants.patch("payments", t -> t.withRpm(-1), ADMIN), "rpm", "'rpm' must be");
             assertRefused(() -> tenants.patch("payments", t -> t.withMaxInFlight(0), ADMIN), "max_in_flight", "'max_in_flight' must be");
