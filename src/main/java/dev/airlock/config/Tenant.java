@@ -31,6 +31,16 @@ public record Tenant(String name, String defaultLevel, List<String> routes, Doub
         return licenses.isEmpty() || (license != null && licenses.contains(license));
     }
 
+    /** Whether a limit of its own counts its requests' tokens (a token limit or a budget, its own or each end user's). */
+    public boolean countsTokens() {
+        return tpm != null || budgetUsdMonth != null || endUserTpm != null || endUserBudgetUsdMonth != null;
+    }
+
+    /** Whether a limit of its own counts its requests (its own or each end user's). */
+    public boolean countsRequests() {
+        return rpm != null || endUserRpm != null;
+    }
+
     /** Whether its requests are limited per end user: then each request's end user is read, recorded or not. */
     public boolean limitsEndUsers() {
         return endUserRpm != null || endUserTpm != null || endUserBudgetUsdMonth != null;

@@ -14,6 +14,11 @@ public record Caller(Tenant tenant, String keyId, KeyLimits key) {
         public KeyLimits {
             routes = routes == null ? List.of() : List.copyOf(routes);
         }
+
+        /** Whether a limit of the key counts its requests' tokens (a token limit or a budget). */
+        public boolean countsTokens() {
+            return tpm != null || budgetUsdMonth != null;
+        }
     }
 
     public Caller(Tenant tenant, String keyId) {

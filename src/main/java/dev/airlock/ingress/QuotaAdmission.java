@@ -53,14 +53,13 @@ final class QuotaAdmission {
         }
         var key = caller.key();
         var tenant = caller.tenant();
-        boolean needsTokens = tenant.tpm() != null || tenant.budgetUsdMonth() != null || tenant.endUserTpm() != null || tenant.endUserBudgetUsdMonth() != null
-                || (key != null && (key.tpm() != null || key.budgetUsdMonth() != null));
+        boolean needsTokens = tenant.countsTokens() || (key != null && key.countsTokens());
         long cheap = 0;
         for (String t : texts) cheap += t.length() / 4 + 1;
         long extra = maxTokens == null ? 0 : maxTokens;
         // per-deployment caps keep what they admit and are never corrected: a plain estimate, not a bound
         ex.dispatch.estimatedTokens(cheap + extra);
-        boolean limited = needsTokens || tenant.rpm() != null || tenant.endUserRpm() != null || (key != null && key.rpm() != null);
+        boolean limited = needsTokens || tenant.countsRequests() || (key != null && key.rpm() != null);
         if (!limited && !sharedSlots) return Future.succeededFuture(Quotas.Grant.NONE);
         long first = needsTokens ? reservable(TokenEstimator.upperBoundPrompt(texts)) : cheap;
         java.util.concurrent.Callable<Quotas.Grant> admit = !limited ? () -> Quotas.Grant.NONE : () -> {
