@@ -46,6 +46,13 @@ public final class Tenants {
         return byName.values();
     }
 
+    /** The tenants that keep their ledger events for a period of their own, and that period. */
+    public java.util.Map<String, java.time.Duration> ownRetention() {
+        java.util.Map<String, java.time.Duration> own = new java.util.HashMap<>();
+        for (Tenant t : byName.values()) if (t.retentionDays() != null) own.put(t.name(), java.time.Duration.ofDays(t.retentionDays()));
+        return own;
+    }
+
     /** The tenant of callers without a key. */
     public Tenant anonymous() {
         Tenant t = byName.get("default");

@@ -140,11 +140,7 @@ public final class Gateway implements AutoCloseable {
             KeyCache keyCache = new KeyCache(keyStore, Duration.ofSeconds(config.auth().keyCacheSeconds()));
             Tenants tenants = new Tenants(tenantStore, config);
             tenants.seed(config);
-            ledger.tenantRetention(() -> {
-                java.util.Map<String, Duration> own = new java.util.HashMap<>();
-                for (var t : tenants.all()) if (t.retentionDays() != null) own.put(t.name(), Duration.ofDays(t.retentionDays()));
-                return own;
-            });
+            ledger.tenantRetention(tenants::ownRetention);
             if (!quotas.remote()) seedBudgets(quotas, spend, tenants, keyStore, store);
             // what an earlier run left unwritten is replayed only now, so that its spend is counted once:
             // in the seed above if the database had it, else as the replay adds it (Redis counted it already)
